@@ -1,0 +1,22 @@
+"""cratus: the CRATUS phase II trial results dashboard.  Run with ``streamlit run app.py``."""
+
+import streamlit as st
+
+import ui
+
+st.set_page_config(page_title="CRATUS trial results", page_icon="🧬", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES = {
+    "Trial": [
+        st.Page("pages/overview.py", title="Overview", icon="🏠", default=True),
+        st.Page("pages/baseline.py", title="Baseline (Table 1)", icon="📋", url_path="baseline"),
+        st.Page("pages/safety.py", title="Safety (Tables 2–3)", icon="🛡️", url_path="safety"),
+    ],
+}
+
+page = st.navigation(PAGES)
+ui.arm_selector()
+st.sidebar.caption("Data: Tompkins et al. 2017, text only. Cells the text does not report are marked, "
+                   "never estimated.")
+page.run()

@@ -1,0 +1,786 @@
+"""Critical appraisal of the published numbers: effect sizes, multiplicity, power.
+
+Everything here works from the summary statistics the paper prints (the
+trial's raw data are not public), so every function states what it had to
+assume.  Numbers the text does not print are never invented: a comparison that
+needs them returns a row whose ``note`` says they are not reported.
+
+Frames used (see ``data/``): the *summary* frame (``endpoint, level, arm,
+visit, statistic, value, source, quote``), the *p_values* frame (``endpoint,
+arm, comparison, visit, p_value, relation, source, quote``) and the endpoint
+dictionary (``endpoint, label, unit, domain, ...``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import TTestIndPower
+
+from cratus.arms import ARMS, VISITS
+from cratus.formatting import NOT_REPORTED, decimals_of, format_number
+
+WAN_METHOD = "Wan et al. 2014 approximation from median (IQR)"
+WAN_REFERENCE = (
+    "Wan X, Wang W, Liu J, Tong T. Estimating the sample mean and standard "
+    "deviation from the sample size, median, range and/or interquartile range. "
+    "BMC Med Res Methodol 2014;14:135 (scenario S2)"
+)
+WELCH_METHOD = "Welch t-test from mean ± SD"
+COMPARISON_COLUMNS = [
+    "endpoint", "visit", "arm", "reference", "n", "n_reference", "n_source", "mean", "sd",
+    "mean_reference", "sd_reference", "estimate", "ci_low", "ci_high", "t", "df", "p_value",
+    "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high", "method", "note",
+]
+#: Pre-post correlations regarded as plausible for repeated measures of one
+#: person six months apart (test-retest reliabilities of gait, spirometry and
+#: immune markers are mostly 0.5-0.95; negative values would be unusual).
+PLAUSIBLE_CORRELATION = (0.0, 0.95)
+
+
+# --------------------------------------------------------------------------
+# Two independent arms
+# --------------------------------------------------------------------------
+def compare_arms_from_stats(mean1, sd1, n1, mean2, sd2, n2, confidence=0.95):
+    """Compare two independent groups from their means, SDs and sizes.
+
+    Welch's t-test (``scipy.stats.ttest_ind_from_stats`` with
+    ``equal_var=False``), the mean difference ``mean1 - mean2`` with a Welch
+    confidence interval (Welch-Satterthwaite degrees of freedom), and Hedges'
+    g with a large-sample interval: ``d`` uses the pooled SD, ``g = J d`` with
+    ``J = 1 - 3 / (4 (n1 + n2) - 9)``, ``Var(g) = J² ((n1 + n2) / (n1 n2) +
+    d² / (2 (n1 + n2)))`` (Hedges & Olkin 1985; Borenstein et al. 2009,
+    *Introduction to Meta-Analysis*, eqs 4.18-4.24).
+
+    Parameters
+    ----------
+    mean1, sd1, n1 : float
+        Mean, standard deviation and size of the first group.
+    mean2, sd2, n2 : float
+        The same for the reference group.
+    confidence : float
+        Confidence level of both intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n1, n2, estimate`` (mean difference), ``ci_low, ci_high,
+        t, df, p_value, hedges_g, hedges_g_ci_low, hedges_g_ci_high, method``.
+
+    Examples
+    --------
+    Borenstein et al. (2009), section 4.3: d = 0.5970, g = 0.5924.
+
+    >>> res = compare_arms_from_stats(103, 5.5, 50, 100, 4.5, 50)
+    >>> res[["estimate", "hedges_g", "hedges_g_ci_low"]].round(4)
+       estimate  hedges_g  hedges_g_ci_low
+    0         3    0.5924           0.1949
+    """
+    for name, value in {"sd1": sd1, "sd2": sd2}.items():
+        if not value > 0:
+            raise ValueError(f"{name} must be positive, got {value!r}")
+    for name, value in {"n1": n1, "n2": n2}.items():
+        if not value >= 2:
+            raise ValueError(f"{name} must be at least 2, got {value!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    welch = stats.ttest_ind_from_stats(mean1, sd1, n1, mean2, sd2, n2, equal_var=False)
+    v1, v2 = sd1**2 / n1, sd2**2 / n2
+    se = math.sqrt(v1 + v2)
+    df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    diff = mean1 - mean2
+    sd_pooled = math.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2))
+    d = diff / sd_pooled
+    j = 1 - 3 / (4 * (n1 + n2) - 9)
+    se_g = j * math.sqrt((n1 + n2) / (n1 * n2) + d**2 / (2 * (n1 + n2)))
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    return pd.DataFrame([{
+        "n1": n1, "n2": n2, "estimate": diff, "ci_low": diff - half, "ci_high": diff + half,
+        "t": float(welch.statistic), "df": df, "p_value": float(welch.pvalue),
+        "hedges_g": j * d, "hedges_g_ci_low": j * d - z * se_g,
+        "hedges_g_ci_high": j * d + z * se_g, "method": WELCH_METHOD,
+    }])
+
+
+def estimate_from_median_iqr(median, q1, q3, n):
+    """Approximate a mean and SD from a median, quartiles and sample size.
+
+    Wan et al. (2014), scenario S2: mean ≈ (q1 + median + q3) / 3 and
+    SD ≈ (q3 - q1) / (2 Φ⁻¹((0.75 n - 0.125) / (n + 0.25))).  The result is
+    an approximation that assumes a roughly normal underlying distribution;
+    for skewed data (e.g. CHAMPS kcal/week) treat it with caution.
+
+    Parameters
+    ----------
+    median, q1, q3 : float
+        Median and first and third quartiles.
+    n : int
+        Sample size (at least 2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``mean, sd, n, method, reference``.
+
+    Examples
+    --------
+    >>> estimate_from_median_iqr(10.5, 9.0, 12.0, 10)[["mean", "sd"]].round(3)
+       mean    sd
+    0  10.5  2.58
+    """
+    if not n >= 2:
+        raise ValueError(f"n must be at least 2, got {n!r}")
+    if not q1 <= median <= q3:
+        raise ValueError(f"need q1 <= median <= q3, got q1={q1!r}, median={median!r}, q3={q3!r}")
+    eta = 2 * stats.norm.ppf((0.75 * n - 0.125) / (n + 0.25))
+    return pd.DataFrame([{
+        "mean": (q1 + median + q3) / 3, "sd": (q3 - q1) / eta, "n": n,
+        "method": WAN_METHOD, "reference": WAN_REFERENCE,
+    }])
+
+
+def _check_columns(frame, columns, name):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} frame lacks column(s) {missing}")
+
+
+def _pick(summary, endpoint, arm, visit, statistic):
+    """The value of one statistic; of duplicates, the most precise print."""
+    rows = summary[(summary["endpoint"] == endpoint) & (summary["arm"] == arm)
+                   & (summary["visit"] == visit) & (summary["statistic"] == statistic)]
+    rows = rows.dropna(subset=["value"])
+    if rows.empty:
+        return None
+    precision = rows["value"].map(lambda v: decimals_of(format_number(v)))
+    return rows.assign(_p=precision).sort_values("_p", ascending=False, kind="stable").iloc[0]
+
+
+def lookup_n(summary, endpoint, arm, visit):
+    """The n behind one arm's numbers, and where it came from.
+
+    The text prints no n per endpoint, so unless the summary holds an ``n``
+    row for the endpoint, the arm size from ``participants`` is assumed.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary frame.
+    endpoint, arm, visit : str
+        Which numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``endpoint, arm, visit, n, n_source``; ``n`` is NaN when not
+        even the arm size is known.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": ["participants"], "level": [None],
+    ...     "arm": ["100M"], "visit": ["baseline"], "statistic": ["n"],
+    ...     "value": [10.0], "source": ["Table 1"], "quote": [""]})
+    >>> found = lookup_n(s, "six_minute_walk", "100M", "month6")
+    >>> float(found.loc[0, "n"]), found.loc[0, "n_source"]
+    (10.0, 'assumed: arm size from participants (no n printed for this endpoint)')
+    """
+    row = _pick(summary, endpoint, arm, visit, "n")
+    if row is not None:
+        return pd.DataFrame([{"endpoint": endpoint, "arm": arm, "visit": visit,
+                              "n": float(row["value"]), "n_source": f"reported ({row['source']})"}])
+    size = summary[(summary["endpoint"] == "participants") & (summary["arm"] == arm)
+                   & (summary["statistic"] == "n")]["value"].dropna()
+    n, source = (float(size.iloc[0]), "assumed: arm size from participants (no n printed for this endpoint)") \
+        if len(size) else (math.nan, NOT_REPORTED)
+    return pd.DataFrame([{"endpoint": endpoint, "arm": arm, "visit": visit, "n": n, "n_source": source}])
+
+
+def _arm_stats(summary, endpoint, arm, visit, n):
+    """mean, sd, n, n_source, method for one arm, or a note if unreported."""
+    if n is None:
+        found = lookup_n(summary, endpoint, arm, visit).iloc[0]
+        n, n_source = found["n"], found["n_source"]
+    else:
+        n_source = "given"
+    mean, sd = (_pick(summary, endpoint, arm, visit, s) for s in ("mean", "sd"))
+    if mean is not None and sd is not None:
+        return {"mean": mean["value"], "sd": sd["value"], "n": n, "n_source": n_source,
+                "method": WELCH_METHOD, "note": ""}
+    med, q1, q3 = (_pick(summary, endpoint, arm, visit, s) for s in ("median", "q1", "q3"))
+    if med is not None and q1 is not None and q3 is not None and n >= 2:
+        wan = estimate_from_median_iqr(med["value"], q1["value"], q3["value"], n).iloc[0]
+        return {"mean": wan["mean"], "sd": wan["sd"], "n": n, "n_source": n_source,
+                "method": WAN_METHOD, "note": ""}
+    return {"mean": math.nan, "sd": math.nan, "n": n, "n_source": n_source, "method": "",
+            "note": f"{endpoint} {arm} {visit}: mean ± SD or median (IQR) {NOT_REPORTED}"}
+
+
+def _validate_choice(value, allowed, column):
+    if value not in allowed:
+        raise ValueError(f"{column} {value!r} is not one of {sorted(allowed)}")
+
+
+def compare_arms(summary, endpoint, arm, reference="placebo", visit="month6",
+                 n=None, n_reference=None, confidence=0.95):
+    """Compare one arm with another at one visit from the printed summaries.
+
+    Mean ± SD endpoints go straight to :func:`compare_arms_from_stats`;
+    median (IQR) endpoints are first converted with
+    :func:`estimate_from_median_iqr` and ``method`` says so.  Of values printed
+    twice (Table 1 and Results), the more precise print is used.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary frame.
+    endpoint : str
+        Endpoint code, e.g. ``"six_minute_walk"``.
+    arm, reference : str
+        The arm and the arm it is compared with (``100M``, ``200M``, ``placebo``).
+    visit : str
+        ``baseline``, ``month1``, ``month6`` or ``month12``.
+    n, n_reference : int, optional
+        Group sizes; by default looked up with :func:`lookup_n` (the arm
+        size is assumed, and ``n_source`` says so).
+    confidence : float
+        Confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``endpoint, visit, arm, reference, n, n_reference, n_source,
+        mean, sd, mean_reference, sd_reference`` and the columns of
+        :func:`compare_arms_from_stats`, plus ``note`` (non-empty, with NaN
+        statistics, when the text does not report the numbers).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": "age", "level": None,
+    ...     "arm": ["100M", "100M", "placebo", "placebo"], "visit": "baseline",
+    ...     "statistic": ["mean", "sd", "mean", "sd"],
+    ...     "value": [75.0, 7.4, 75.3, 6.8], "source": "Table 1", "quote": ""})
+    >>> res = compare_arms(s, "age", "100M", visit="baseline", n=10, n_reference=10)
+    >>> res[["estimate", "ci_low", "ci_high", "p_value"]].round(3)
+       estimate  ci_low  ci_high  p_value
+    0      -0.3   -6.98     6.38    0.926
+    """
+    _check_columns(summary, ["endpoint", "arm", "visit", "statistic", "value", "source"], "summary")
+    if endpoint not in set(summary["endpoint"]):
+        raise ValueError(f"endpoint {endpoint!r} is not in the summary frame")
+    for column, value in (("arm", arm), ("reference", reference)):
+        _validate_choice(value, set(ARMS), column)
+    _validate_choice(visit, set(VISITS), "visit")
+    a = _arm_stats(summary, endpoint, arm, visit, n)
+    b = _arm_stats(summary, endpoint, reference, visit, n_reference)
+    head = {"endpoint": endpoint, "visit": visit, "arm": arm, "reference": reference,
+            "n": a["n"], "n_reference": b["n"],
+            "n_source": a["n_source"] if a["n_source"] == b["n_source"]
+            else f"{a['n_source']}; reference: {b['n_source']}",
+            "mean": a["mean"], "sd": a["sd"], "mean_reference": b["mean"], "sd_reference": b["sd"]}
+    note = "; ".join(x for x in (a["note"], b["note"]) if x)
+    if not note and not (a["n"] >= 2 and b["n"] >= 2):
+        note = f"n {NOT_REPORTED}"
+    if note:
+        return pd.DataFrame([{**head, "method": "", "note": note}], columns=COMPARISON_COLUMNS)
+    res = compare_arms_from_stats(a["mean"], a["sd"], a["n"], b["mean"], b["sd"], b["n"], confidence)
+    res["method"] = WAN_METHOD if WAN_METHOD in (a["method"], b["method"]) else WELCH_METHOD
+    out = pd.concat([pd.DataFrame([head]), res.drop(columns=["n1", "n2"])], axis=1)
+    return out.assign(note="")[COMPARISON_COLUMNS]
+
+
+def compare_all_arms(summary, n=None, confidence=0.95, only_computable=True):
+    """Every (endpoint, visit, pair of arms) comparison the summary allows.
+
+    Pairs are 100M vs placebo, 200M vs placebo and 100M vs 200M.  Baseline
+    comparisons describe the randomisation, not an effect of treatment.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary frame.
+    n : int, optional
+        One size for every arm; by default looked up per arm (:func:`lookup_n`).
+    confidence : float
+        Confidence level.
+    only_computable : bool
+        Drop pairs for which the text lacks one arm's numbers (otherwise they
+        are listed with a ``note``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows as in :func:`compare_arms`.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": "cd25", "level": None,
+    ...     "arm": ["100M", "100M", "200M", "200M"], "visit": "month6",
+    ...     "statistic": ["mean", "sd", "mean", "sd"],
+    ...     "value": [6.9, 3.30, 8.0, 4.64], "source": "Results", "quote": ""})
+    >>> compare_all_arms(s, n=10)[["arm", "reference", "estimate", "p_value"]].round(3)
+        arm reference  estimate  p_value
+    0  100M      200M      -1.1     0.55
+    """
+    has_numbers = summary[summary["statistic"].isin(["mean", "median"])
+                          & summary["arm"].isin(ARMS) & (summary["endpoint"] != "participants")]
+    rows = []
+    for (endpoint, visit), _ in has_numbers.groupby(["endpoint", "visit"], sort=False):
+        for arm, reference in (("100M", "placebo"), ("200M", "placebo"), ("100M", "200M")):
+            rows.append(compare_arms(summary, endpoint, arm, reference, visit, n, n, confidence))
+    if not rows:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    out = pd.concat(rows, ignore_index=True)
+    return out[out["note"] == ""].reset_index(drop=True) if only_computable else out
+
+
+# --------------------------------------------------------------------------
+# Within-arm change
+# --------------------------------------------------------------------------
+def _sd_change(sd_pre, sd_post, r):
+    return math.sqrt(max(sd_pre**2 + sd_post**2 - 2 * r * sd_pre * sd_post, 0.0))
+
+
+def _paired_p(diff, sd_change, n):
+    if sd_change == 0:
+        return 0.0 if diff != 0 else 1.0
+    return float(2 * stats.t.sf(abs(diff) / (sd_change / math.sqrt(n)), n - 1))
+
+
+def change_sensitivity(mean_pre, sd_pre, mean_post, sd_post, n,
+                       correlations=np.arange(0, 0.951, 0.05), confidence=0.95):
+    """Paired-t results for a within-arm change over assumed pre-post correlations.
+
+    The paper prints mean ± SD before and after, and a paired p-value, but
+    not the SD of the change, which depends on the unknown correlation r:
+    ``sd_change = sqrt(sd_pre² + sd_post² - 2 r sd_pre sd_post)``.
+
+    Parameters
+    ----------
+    mean_pre, sd_pre, mean_post, sd_post : float
+        Printed summaries at the two visits.
+    n : int
+        Number of pairs (the text prints none; the arm size is the usual guess).
+    correlations : array-like of float
+        Correlations in [-1, 1] to try.
+    confidence : float
+        Confidence level of the interval of the mean change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per correlation: ``correlation, n, sd_change, estimate``
+        (post - pre), ``ci_low, ci_high`` (t with n - 1 df), ``t, df, p_value``.
+
+    Examples
+    --------
+    >>> res = change_sensitivity(345.9, 103.4, 410.7, 155.4, 10, [0.5, 0.9])
+    >>> res[["correlation", "sd_change", "p_value"]].round(3)
+       correlation  sd_change  p_value
+    0          0.5    137.012    0.169
+    1          0.9     76.926    0.026
+    """
+    if not n >= 2:
+        raise ValueError(f"n must be at least 2, got {n!r}")
+    rows = []
+    diff = mean_post - mean_pre
+    for r in np.atleast_1d(correlations).astype(float):
+        if not -1 <= r <= 1:
+            raise ValueError(f"correlation must lie in [-1, 1], got {r!r}")
+        sd = _sd_change(sd_pre, sd_post, r)
+        se = sd / math.sqrt(n)
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
+        rows.append({"correlation": r, "n": n, "sd_change": sd, "estimate": diff,
+                     "ci_low": diff - half, "ci_high": diff + half,
+                     "t": diff / se if se > 0 else math.copysign(math.inf, diff),
+                     "df": n - 1, "p_value": _paired_p(diff, sd, n)})
+    return pd.DataFrame(rows)
+
+
+def _solve_r(diff, sd_pre, sd_post, n, p):
+    """The r at which the paired p-value equals p (p falls as r rises)."""
+    def gap(r):
+        return _paired_p(diff, _sd_change(sd_pre, sd_post, r), n) - p
+    lo, hi = gap(-1.0), gap(1.0)
+    if lo < 0:
+        return -math.inf  # even r = -1 gives a smaller p than this
+    if hi > 0:
+        return math.inf  # even r = 1 cannot make p this small
+    return optimize.brentq(gap, -1.0, 1.0, xtol=1e-10)
+
+
+def _p_decimals(p):
+    return next(d for d in range(1, 12) if abs(round(p, d) - p) < 1e-12)
+
+
+def back_calculate_correlation(mean_pre, sd_pre, mean_post, sd_post, n, p_value,
+                               relation="=", decimals=None, plausible=PLAUSIBLE_CORRELATION):
+    """Find the pre-post correlation that reproduces a published paired p-value.
+
+    Solves ``p(r) = p_value`` for r with ``scipy.optimize.brentq``; the
+    paired-t p-value falls monotonically as r rises.  Printed numbers are
+    rounded, so the answer is an interval: a printed "p = .011" stands for any
+    p in [.0105, .0115], and with ``decimals`` the two means are taken as
+    rounded to that many places (which matters when the change is small, as
+    for FEV1 2.5 to 2.6 L).  For ``relation="<"`` (e.g. "p < .0001") only a
+    lower bound on r follows.  When no r in [-1, 1] reproduces the p-value,
+    ``consistent`` is False and ``note`` says why: the printed numbers then
+    cannot come from a paired t-test on n pairs (fewer patients may have been
+    measured, the test may have been another, or "±" may be an SEM).
+
+    The correlation is called plausible when the consistent interval
+    overlaps ``plausible`` (by default 0 to 0.95): two measures of one person
+    six months apart are positively correlated, but almost never
+    near-perfectly, and a negative correlation would be odd.
+
+    Parameters
+    ----------
+    mean_pre, sd_pre, mean_post, sd_post : float
+        Printed summaries.
+    n : int
+        Number of pairs.
+    p_value : float
+        The published p-value (or bound).
+    relation : {"=", "<"}
+        How the p-value is printed.
+    decimals : int, optional
+        Decimals to which the means are printed; by default they are exact.
+    plausible : tuple of float
+        Range of correlations called plausible.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n, p_value, relation, correlation`` (NaN for bounds),
+        ``correlation_low, correlation_high`` (the interval consistent with
+        the printed rounding), ``sd_change`` (at ``correlation``),
+        ``consistent, plausible, note``.
+
+    Examples
+    --------
+    >>> res = back_calculate_correlation(345.9, 103.4, 410.7, 155.4, 10, 0.011)
+    >>> res[["correlation", "correlation_low", "correlation_high", "plausible"]].round(3)
+       correlation  correlation_low  correlation_high  plausible
+    0        0.956            0.954             0.958      False
+    """
+    _validate_choice(relation, {"=", "<"}, "relation")
+    if not 0 < p_value <= 1:
+        raise ValueError(f"p_value must lie in (0, 1], got {p_value!r}")
+    if not n >= 2:
+        raise ValueError(f"n must be at least 2, got {n!r}")
+    diff = abs(mean_post - mean_pre)
+    slack = 0.0 if decimals is None else 10.0**-decimals  # each mean ± half a unit
+    if relation == "=":
+        half = 0.5 * 10.0 ** -_p_decimals(p_value)
+        p_high, p_low = min(p_value + half, 1.0), max(p_value - half, 0.0)
+        r = _solve_r(diff, sd_pre, sd_post, n, p_value)
+    else:
+        p_high, p_low, r = p_value, 0.0, math.nan
+    # the largest change with the largest p needs the smallest r, and vice versa
+    r_low = _solve_r(diff + slack, sd_pre, sd_post, n, p_high)
+    r_high = _solve_r(max(diff - slack, 0.0), sd_pre, sd_post, n, p_low)
+    consistent = not (r_low == math.inf or r_high == -math.inf or r_low > r_high)
+    low, high = (max(r_low, -1.0), min(r_high, 1.0)) if consistent else (math.nan, math.nan)
+    sign = "=" if relation == "=" else "<"
+    if not consistent:
+        p_min = _paired_p(diff, abs(sd_pre - sd_post), n)
+        p_max = _paired_p(diff, sd_pre + sd_post, n)
+        note = (f"no correlation in [-1, 1] reproduces p {sign} {p_value}: with these numbers and "
+                f"n = {n}, a paired t-test gives p between {p_min:.2g} (r = 1) and {p_max:.2g} (r = -1)")
+    elif relation == "<":
+        note = f"p < {p_value} holds for every correlation above {low:.3f}"
+    else:
+        note = ""
+    return pd.DataFrame([{
+        "n": n, "p_value": p_value, "relation": relation,
+        "correlation": r if math.isfinite(r) else math.nan,
+        "correlation_low": low, "correlation_high": high,
+        "sd_change": _sd_change(sd_pre, sd_post, r) if math.isfinite(r) else math.nan,
+        "consistent": consistent,
+        "plausible": bool(consistent and low <= plausible[1] and high >= plausible[0]),
+        "note": note,
+    }])
+
+
+# --------------------------------------------------------------------------
+# Multiplicity
+# --------------------------------------------------------------------------
+def _source_rank(source):
+    source = str(source)
+    return 0 if source.startswith("Results") else 2 if source.startswith("Abstract") else 1
+
+
+def adjust_p_values(p_values, family="all", endpoints=None, alpha=0.05):
+    """Adjust the paper's p-values for multiplicity within a chosen family.
+
+    One p-value is kept per (endpoint, arm, comparison, visit): a value from
+    the Results is preferred to one from a table or figure, and either to the
+    Abstract, which rounds and sometimes contradicts the Results (see
+    data/discrepancies.csv).  Bounds such as "p < .0001" enter with the bound
+    as their value (``relation`` stays "<"), which is conservative.
+    Bonferroni, Holm and Benjamini-Hochberg come from
+    ``statsmodels.stats.multitest.multipletests``.
+
+    Parameters
+    ----------
+    p_values : pandas.DataFrame
+        The p_values frame.
+    family : str
+        ``"all"`` (one family of every p-value), ``"each_domain"`` (each
+        domain its own family) or one domain, e.g. ``"functional"`` or
+        ``"immune"``.
+    endpoints : pandas.DataFrame, optional
+        The endpoint dictionary (``endpoint, domain``); required unless
+        ``family="all"``.
+    alpha : float
+        Family-wise error rate (Bonferroni, Holm) or false discovery rate (BH).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``endpoint, arm, comparison, visit, p_value, relation, domain, family,
+        m, p_bonferroni, p_holm, p_fdr_bh, significant_raw,
+        significant_bonferroni, significant_holm, significant_fdr_bh, source``,
+        sorted by family and p-value.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"endpoint": ["a", "b", "c"], "arm": "100M",
+    ...     "comparison": "within_arm", "visit": "month6",
+    ...     "p_value": [0.01, 0.02, 0.04], "relation": "=", "source": "Results"})
+    >>> adjust_p_values(p)[["endpoint", "p_holm", "p_fdr_bh", "significant_holm"]]
+      endpoint  p_holm  p_fdr_bh  significant_holm
+    0        a    0.03      0.03              True
+    1        b    0.04      0.03              True
+    2        c    0.04      0.04              True
+    """
+    keys = ["endpoint", "arm", "comparison", "visit"]
+    _check_columns(p_values, [*keys, "p_value", "relation", "source"], "p_values")
+    bad = p_values[~p_values["relation"].isin(["=", "<"])]
+    if len(bad):
+        raise ValueError(f"relation {bad['relation'].iloc[0]!r} is not '=' or '<'")
+    bad = p_values[~p_values["p_value"].between(0, 1)]
+    if len(bad):
+        raise ValueError(f"p_value {bad['p_value'].iloc[0]!r} ({bad['endpoint'].iloc[0]}) is not in [0, 1]")
+    data = (p_values.assign(_rank=p_values["source"].map(_source_rank))
+            .sort_values("_rank", kind="stable").drop_duplicates(keys).drop(columns="_rank"))
+    if endpoints is not None:
+        _check_columns(endpoints, ["endpoint", "domain"], "endpoints")
+        data = data.merge(endpoints[["endpoint", "domain"]], on="endpoint", how="left")
+    elif family != "all":
+        raise ValueError(f"family {family!r} needs the endpoints dictionary (endpoints=...)")
+    else:
+        data = data.assign(domain=pd.NA)
+    if family == "all":
+        data["family"] = "all"
+    elif family == "each_domain":
+        data["family"] = data["domain"]
+    else:
+        _validate_choice(family, set(data["domain"].dropna()), "family")
+        data = data[data["domain"] == family].assign(family=family)
+    parts = []
+    for _, part in data.groupby("family", sort=True):
+        part = part.sort_values("p_value", kind="stable").copy()
+        part["m"] = len(part)
+        for method, column in (("bonferroni", "p_bonferroni"), ("holm", "p_holm"), ("fdr_bh", "p_fdr_bh")):
+            part[column] = multipletests(part["p_value"], alpha=alpha, method=method)[1]
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out["significant_raw"] = out["p_value"] < alpha
+    for method in ("bonferroni", "holm", "fdr_bh"):
+        out[f"significant_{method}"] = out[f"p_{method}"] < alpha
+    columns = [*keys, "p_value", "relation", "domain", "family", "m", "p_bonferroni", "p_holm",
+               "p_fdr_bh", "significant_raw", "significant_bonferroni", "significant_holm",
+               "significant_fdr_bh", "source"]
+    return out[columns + (["quote"] if "quote" in out else [])]
+
+
+# --------------------------------------------------------------------------
+# Power and sample size
+# --------------------------------------------------------------------------
+def power_curve(effect_size, n_per_arm=range(5, 101), alpha=0.05, ratio=1.0,
+                alternative="two-sided"):
+    """Power of a two-sample t-test against n per arm.
+
+    Parameters
+    ----------
+    effect_size : float or array-like
+        Standardized difference(s) (Cohen's d).
+    n_per_arm : array-like of int
+        Sizes of the first arm; the other has ``n * ratio``.
+    alpha : float
+        Significance level.
+    ratio : float
+        Size of the reference arm relative to the first.
+    alternative : {"two-sided", "larger", "smaller"}
+        As in ``statsmodels.stats.power.TTestIndPower``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``effect_size, n_per_arm, n_reference, alpha, power`` (long format).
+
+    Examples
+    --------
+    >>> power_curve(0.5, [64], alpha=0.05).round(3)
+       effect_size  n_per_arm  n_reference  alpha  power
+    0          0.5         64         64.0   0.05  0.801
+    """
+    analysis = TTestIndPower()
+    rows = [{"effect_size": float(d), "n_per_arm": int(n), "n_reference": n * ratio, "alpha": alpha,
+             "power": float(analysis.power(abs(d), nobs1=n, alpha=alpha, ratio=ratio,
+                                           alternative=alternative))}
+            for d, n in itertools.product(np.atleast_1d(effect_size), n_per_arm)]
+    return pd.DataFrame(rows)
+
+
+def sample_size(effect_size, power=(0.8, 0.9), alpha=0.05, ratio=1.0, alternative="two-sided"):
+    """Patients per arm for a two-sample t-test to reach the given power.
+
+    Parameters
+    ----------
+    effect_size : float
+        Standardized difference (Cohen's d); its sign is ignored.
+    power : float or sequence of float
+        Target power(s).
+    alpha : float
+        Significance level.
+    ratio : float
+        Size of the reference arm relative to the first.
+    alternative : {"two-sided", "larger", "smaller"}
+        As in ``TTestIndPower``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``effect_size, power, alpha, n_per_arm_exact, n_per_arm`` (rounded
+        up), ``n_reference, n_total``.
+
+    Examples
+    --------
+    >>> sample_size(0.5)[["power", "n_per_arm", "n_total"]]
+       power  n_per_arm  n_total
+    0    0.8         64      128
+    1    0.9         86      172
+    """
+    if not effect_size or not math.isfinite(effect_size):
+        raise ValueError(f"effect_size must be a non-zero number, got {effect_size!r}")
+    rows = []
+    for target in np.atleast_1d(power):
+        exact = float(TTestIndPower().solve_power(abs(effect_size), nobs1=None, alpha=alpha,
+                                                  power=target, ratio=ratio, alternative=alternative))
+        n1, n2 = math.ceil(exact), math.ceil(exact * ratio)
+        rows.append({"effect_size": effect_size, "power": float(target), "alpha": alpha,
+                     "n_per_arm_exact": exact, "n_per_arm": n1, "n_reference": n2, "n_total": n1 + n2})
+    return pd.DataFrame(rows)
+
+
+def effect_needed_for_n(n_per_arm, power=0.8, alpha=0.05, ratio=1.0, alternative="two-sided"):
+    """The standardized effect a trial of a given size detects with given power.
+
+    Parameters
+    ----------
+    n_per_arm : int or sequence of int
+        Size(s) of the first arm.
+    power : float or sequence of float
+        Target power(s).
+    alpha, ratio, alternative
+        As in :func:`sample_size`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n_per_arm, power, alpha, effect_size``.
+
+    Examples
+    --------
+    >>> effect_needed_for_n(30).round(3)
+       n_per_arm  power  alpha  effect_size
+    0         30    0.8   0.05        0.736
+    """
+    rows = [{"n_per_arm": int(n), "power": float(pw), "alpha": alpha,
+             "effect_size": float(TTestIndPower().solve_power(None, nobs1=n, alpha=alpha, power=pw,
+                                                              ratio=ratio, alternative=alternative))}
+            for n, pw in itertools.product(np.atleast_1d(n_per_arm), np.atleast_1d(power))]
+    return pd.DataFrame(rows)
+
+
+def plan_next_trial(summary, endpoint, arm="100M", reference="placebo", visit="month6",
+                    difference=None, sd=None, power=(0.8, 0.9), alpha=0.05, ratio=1.0,
+                    n=None, n_reference=None):
+    """Patients per arm needed to detect the observed (or a chosen) effect.
+
+    By default the effect is the observed Cohen's d at ``visit``: the
+    difference of arm means over the pooled SD, from the summary (median-IQR
+    endpoints via :func:`estimate_from_median_iqr`).  When the text does not
+    print one arm's numbers, the row says the effect cannot be computed from
+    the text; pass ``difference`` and ``sd`` to plan from an assumed effect
+    instead (e.g. the 100M 6MWT change 410.7 - 345.9 = 64.8 m over the
+    baseline SD).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary frame.
+    endpoint, arm, reference, visit : str
+        The contrast, as in :func:`compare_arms`.
+    difference, sd : float, optional
+        A user-given raw difference and SD; both or neither.
+    power : float or sequence of float
+        Target power(s).
+    alpha, ratio
+        As in :func:`sample_size`.
+    n, n_reference : int, optional
+        Group sizes behind the observed SDs (for the pooled SD).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per power: ``endpoint, arm, reference, visit, difference, sd,
+        effect_size, effect_source, power, alpha, n_per_arm, n_total, note``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": "six_minute_walk", "level": None,
+    ...     "arm": "100M", "visit": "month6", "statistic": ["mean", "sd"],
+    ...     "value": [410.7, 155.4], "source": "Results", "quote": ""})
+    >>> plan_next_trial(s, "six_minute_walk", power=0.8)["note"].iloc[0]
+    'cannot be computed from the text: six_minute_walk placebo month6: mean ± SD or median (IQR) not reported in the text'
+    >>> plan_next_trial(s, "six_minute_walk", difference=64.8, sd=112.9)[["power", "n_per_arm"]]
+       power  n_per_arm
+    0    0.8         49
+    1    0.9         65
+    """
+    if (difference is None) != (sd is None):
+        raise ValueError("give both difference and sd, or neither")
+    head = {"endpoint": endpoint, "arm": arm, "reference": reference, "visit": visit}
+    note = ""
+    if difference is not None:
+        if not sd > 0:
+            raise ValueError(f"sd must be positive, got {sd!r}")
+        source = "user-given difference / SD"
+    else:
+        res = compare_arms(summary, endpoint, arm, reference, visit, n, n_reference).iloc[0]
+        difference, source = res["mean"] - res["mean_reference"], f"observed Cohen's d ({res['method']})"
+        sd = math.sqrt(((res["n"] - 1) * res["sd"] ** 2 + (res["n_reference"] - 1)
+                        * res["sd_reference"] ** 2) / (res["n"] + res["n_reference"] - 2))
+        if res["note"]:
+            note, source = f"cannot be computed from the text: {res['note']}", ""
+    d = difference / sd if not note else math.nan
+    rows = []
+    for target in np.atleast_1d(power):
+        if math.isfinite(d) and d != 0:
+            size = sample_size(d, target, alpha, ratio).iloc[0]
+            n1, total = int(size["n_per_arm"]), int(size["n_total"])
+        else:
+            n1 = total = pd.NA
+            note = note or "no difference: the sample size is unbounded"
+        rows.append({**head, "difference": difference, "sd": sd, "effect_size": d,
+                     "effect_source": source, "power": float(target), "alpha": alpha,
+                     "n_per_arm": n1, "n_total": total, "note": note})
+    return pd.DataFrame(rows)

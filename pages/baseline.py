@@ -1,0 +1,32 @@
+"""Baseline characteristics: Table 1 for the selected arms, and balance across arms."""
+
+import streamlit as st
+
+import ui
+from cratus.charts import build_balance_figure
+from cratus.tables import standardized_differences, table_one, table_one_cells
+
+data = ui.published()
+arms = ui.require_arms()
+
+st.title("Baseline characteristics (Table 1)")
+st.caption("Values are mean ± SD, n (%), or median (IQR), as printed in Table 1. The total column is the "
+           "paper's, over all 30 patients.")
+ui.show_table(table_one(data.summary, data.endpoints, data.levels, arms=arms))
+cells = table_one_cells(data.summary, data.endpoints, data.levels, arms=arms)
+ui.show_sources(cells[["characteristic", "level_label", "arm", "cell", "source", "quote"]])
+
+st.subheader("Balance across arms")
+st.markdown("Standardized differences of each arm against placebo. These describe how alike the arms were at "
+            "baseline; they are **not significance tests**, which CONSORT advises against for baseline "
+            "characteristics of a randomized trial (item 15). |d| < 0.1 is a common mark of good balance; with "
+            "10 patients per arm, larger chance differences are expected.")
+if "placebo" not in arms or len(arms) < 2:
+    st.info("Select placebo and at least one active arm to compare.")
+else:
+    differences = standardized_differences(data.summary, data.endpoints, data.levels, arms=arms)
+    st.plotly_chart(build_balance_figure(differences), config={"displaylogo": False})
+    not_computed = differences.loc[differences["note"] != "", ["characteristic", "arm", "note"]].drop_duplicates()
+    if not not_computed.empty:
+        st.caption("Not computed: " + "; ".join(sorted(set(not_computed["characteristic"] + " (" +
+                                                           not_computed["note"] + ")"))))

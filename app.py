@@ -2,8 +2,6 @@
 
 import streamlit as st
 
-import ui
-
 st.set_page_config(page_title="CRATUS trial results", page_icon="🧬", layout="wide",
                    initial_sidebar_state="expanded")
 
@@ -16,7 +14,6 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-ui.arm_selector()
 st.sidebar.caption("Data: Tompkins et al. 2017, text only. Cells the text does not report are marked, "
                    "never estimated.")
 page.run()

@@ -8,10 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cratus.arms import ARM_LABELS, ARMS, order_arms
+from cratus.arms import ARM_SHORT, ARMS, order_arms
 from cratus.data import Published, load_published
 
 ARMS_KEY = "arms"
+SHARED_KEY = "shared_arms"
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -20,23 +21,35 @@ def published() -> Published:
     return load_published()
 
 
-def arm_selector() -> None:
-    """The shared arm selection, in the sidebar and in the URL (``?arms=100M&arms=placebo``)."""
-    st.sidebar.pills(
-        "Arms", list(ARMS), selection_mode="multi", default=list(ARMS), key=ARMS_KEY,
-        format_func=ARM_LABELS.get, bind="query-params", persist_state="session",
+def _keep_arms() -> None:
+    st.session_state[SHARED_KEY] = order_arms(st.session_state.get(ARMS_KEY) or [])
+
+
+def arm_selector() -> list[str]:
+    """The arm selection, in the sidebar of every page and in the URL (``?arms=100M&arms=placebo``).
+
+    Every page renders the same widget; its value is mirrored under
+    :data:`SHARED_KEY` so that it survives page switches (a widget's own
+    state is dropped when its page is left).  A URL parameter wins on a
+    session's first run, so a copied link opens the same arms.
+    """
+    state = st.session_state
+    if SHARED_KEY not in state and ARMS_KEY not in st.query_params:
+        state[SHARED_KEY] = list(ARMS)
+    if SHARED_KEY in state:
+        state[ARMS_KEY] = state[SHARED_KEY]
+    arms = st.sidebar.pills(
+        "Arms", list(ARMS), selection_mode="multi", default=None, key=ARMS_KEY, bind="query-params",
+        format_func=ARM_SHORT.get, on_change=_keep_arms,
         help="Arms shown on every page. The selection is part of the page address, so a copied link keeps it.",
     )
-
-
-def selected_arms() -> list[str]:
-    """The arms chosen in the sidebar, in canonical order."""
-    return order_arms(st.session_state.get(ARMS_KEY) or [])
+    state[SHARED_KEY] = order_arms(arms or [])
+    return state[SHARED_KEY]
 
 
 def require_arms() -> list[str]:
-    """The selected arms; stops the page with a hint when none is selected."""
-    arms = selected_arms()
+    """Render the arm selection and return it; stop the page with a hint when none is selected."""
+    arms = arm_selector()
     if not arms:
         st.info("Select at least one arm in the sidebar.")
         st.stop()

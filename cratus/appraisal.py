@@ -158,7 +158,10 @@ def _pick(summary, endpoint, arm, visit, statistic):
     rows = rows.dropna(subset=["value"])
     if rows.empty:
         return None
-    precision = rows["value"].map(lambda v: decimals_of(format_number(v)))
+    if "printed" in rows:  # the loader keeps the printed text, trailing zeros included
+        precision = rows["printed"].fillna("").astype(str).map(decimals_of)
+    else:
+        precision = rows["value"].map(lambda v: decimals_of(format_number(v)))
     return rows.assign(_p=precision).sort_values("_p", ascending=False, kind="stable").iloc[0]
 
 
@@ -167,6 +170,8 @@ def lookup_n(summary, endpoint, arm, visit):
 
     The text prints no n per endpoint, so unless the summary holds an ``n``
     row for the endpoint, the arm size from ``participants`` is assumed.
+    That overstates n for subgroup endpoints (SQOL-F: women only, 4 per arm
+    in Table 1) and after drop-outs; pass n explicitly there.
 
     Parameters
     ----------
@@ -196,8 +201,10 @@ def lookup_n(summary, endpoint, arm, visit):
                               "n": float(row["value"]), "n_source": f"reported ({row['source']})"}])
     size = summary[(summary["endpoint"] == "participants") & (summary["arm"] == arm)
                    & (summary["statistic"] == "n")]["value"].dropna()
-    n, source = (float(size.iloc[0]), "assumed: arm size from participants (no n printed for this endpoint)") \
-        if len(size) else (math.nan, NOT_REPORTED)
+    if size.empty:
+        n, source = math.nan, NOT_REPORTED
+    else:
+        n, source = float(size.iloc[0]), "assumed: arm size from participants (no n printed for this endpoint)"
     return pd.DataFrame([{"endpoint": endpoint, "arm": arm, "visit": visit, "n": n, "n_source": source}])
 
 
@@ -415,7 +422,8 @@ def _solve_r(diff, sd_pre, sd_post, n, p):
 
 
 def _p_decimals(p):
-    return next(d for d in range(1, 12) if abs(round(p, d) - p) < 1e-12)
+    """Decimals of a printed p-value (12 for a p-value given in full)."""
+    return next((d for d in range(1, 12) if abs(round(p, d) - p) < 1e-12), 12)
 
 
 def back_calculate_correlation(mean_pre, sd_pre, mean_post, sd_post, n, p_value,
@@ -572,6 +580,7 @@ def adjust_p_values(p_values, family="all", endpoints=None, alpha=0.05):
     if endpoints is not None:
         _check_columns(endpoints, ["endpoint", "domain"], "endpoints")
         data = data.merge(endpoints[["endpoint", "domain"]], on="endpoint", how="left")
+        data["domain"] = data["domain"].fillna("unclassified")
     elif family != "all":
         raise ValueError(f"family {family!r} needs the endpoints dictionary (endpoints=...)")
     else:

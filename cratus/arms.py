@@ -23,6 +23,9 @@ ARM_LABELS: dict[str, str] = {
     ALL_ARMS: "All arms",
 }
 
+#: Short names for selectors (and for the URL, which carries what the selector shows).
+ARM_SHORT: dict[str, str] = {"100M": "100M", "200M": "200M", "placebo": "Placebo", TOTAL: "Total"}
+
 #: Okabe–Ito: orange, blue, and grey-black for placebo.
 ARM_COLORS: dict[str, str] = {
     "100M": "#E69F00",

@@ -43,7 +43,10 @@ def _frame(rows):
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-def _decimals(value):
+def _decimals(value, printed=None):
+    """Decimals as printed: from the ``printed`` text when the loader kept it."""
+    if isinstance(printed, str) and printed.strip():
+        return decimals_of(printed.strip())
     return decimals_of(format_number(float(value)))
 
 
@@ -226,7 +229,7 @@ def pooled_total_interval(means, sds, ns, mean_decimals, sd_decimals):
     --------
     >>> pooled_total_interval([75.0, 76.3, 75.3], [7.4, 8.4, 6.8], [10, 10, 10], 1, 1).round(2)
        mean_low  mean_high  sd_low  sd_high
-    0     75.48      75.58    7.28     7.36
+    0     75.48      75.58    7.27     7.37
     """
     means, sds, ns = (np.asarray(x, dtype=float) for x in (means, sds, ns))
     hm, hs = 0.5 * 10.0**-mean_decimals, 0.5 * 10.0**-sd_decimals
@@ -267,9 +270,9 @@ def check_pooled_totals(summary):
     ...     "value": [10.0, 10, 10, 75.0, 7.4, 76.3, 8.4, 75.3, 6.8, 75.5, 7.3],
     ...     "source": "Table 1"})
     >>> check_pooled_totals(s)[["check", "status", "expected"]]
-                 check status          expected
-    0  pooled mean       pass  [75.483, 75.583]
-    1    pooled SD       pass    [7.278, 7.357]
+             check status          expected
+    0  pooled mean   pass  [75.483, 75.583]
+    1    pooled SD   pass    [7.267, 7.370]
     """
     sizes = _arm_sizes(summary)
     rows = []
@@ -279,28 +282,37 @@ def check_pooled_totals(summary):
             found = summary[(summary["endpoint"] == total["endpoint"]) & (summary["arm"] == arm)
                             & (summary["visit"] == total["visit"]) & (summary["statistic"] == statistic)
                             & (summary["source"] == total["source"])]
-            return found["value"].iloc[0] if len(found) else math.nan
-        means, sds = ([pick(a, s) for a in ARMS] for s in ("mean", "sd"))
+            if found.empty:
+                return math.nan, 0
+            first = found.iloc[0]
+            return first["value"], _decimals(first["value"], first.get("printed"))
+        picked = {(a, s): pick(a, s) for a in (*ARMS, TOTAL) for s in ("mean", "sd")}
+        means, sds = ([picked[a, s][0] for a in ARMS] for s in ("mean", "sd"))
         ns = [sizes.get(a, math.nan) for a in ARMS]
-        total_sd = pick(TOTAL, "sd")
+        total_sd = picked[TOTAL, "sd"][0]
         args = (total["endpoint"], TOTAL, total["visit"])
+        if all(math.isnan(x) for x in means):
+            continue  # a total quoted on its own (e.g. in the Abstract): nothing to pool
         if any(math.isnan(x) for x in [*means, *sds, *ns, total_sd]):
             rows.append(_row("pooled mean", *args, "not_checkable", "", format_number(total["value"]),
                              f"arm means, SDs or sizes not printed in {total['source']}"))
             continue
-        md = max(_decimals(v) for v in [*means, total["value"]])
-        sdd = max(_decimals(v) for v in [*sds, total_sd])
+        # one table column shares one format, so take the most decimals printed in it
+        md, sdd = (max(picked[a, s][1] for a in (*ARMS, TOTAL)) for s in ("mean", "sd"))
         box = pooled_total_interval(means, sds, ns, md, sdd).iloc[0]
-        for check, value, dec, low, high in (("pooled mean", total["value"], md, box["mean_low"], box["mean_high"]),
-                                             ("pooled SD", total_sd, sdd, box["sd_low"], box["sd_high"])):
+        at_printed = (np.dot(ns, means) / sum(ns), _pooled_sd(means, sds, ns))
+        for check, value, dec, low, high, point in (
+                ("pooled mean", total["value"], md, box["mean_low"], box["mean_high"], at_printed[0]),
+                ("pooled SD", total_sd, sdd, box["sd_low"], box["sd_high"], at_printed[1])):
             half = 0.5 * 10.0**-dec
             ok = value + half >= low - 1e-9 and value - half <= high + 1e-9
             rows.append(_row(check, *args, "pass" if ok else "fail", f"[{low:.{dec + 2}f}, {high:.{dec + 2}f}]",
                              format_number(value, dec),
-                             f"arm values ({total['source']}, n = {'/'.join(format_number(n) for n in ns)}) "
-                             f"allow a total in the expected range; the printed {format_number(value, dec)} "
-                             f"stands for [{value - half:.{dec + 1}f}, {value + half:.{dec + 1}f}]"
-                             + ("" if ok else ": no overlap")))
+                             f"the rounded arm values ({total['source']}, n = "
+                             f"{'/'.join(format_number(n) for n in ns)}) give {point:.{dec + 2}f} as printed and "
+                             f"the expected range within their rounding; the printed total stands for "
+                             f"[{value - half:.{dec + 1}f}, {value + half:.{dec + 1}f}], which "
+                             + ("overlaps it" if ok else "lies outside it")))
     return _frame(rows)
 
 
@@ -374,9 +386,9 @@ def check_integer_scores(summary, scales=None):
     ...     "arm": "100M", "visit": ["baseline", "month6"], "statistic": ["n", "median"],
     ...     "value": [10.0, 10.5], "source": "Results"})
     >>> check_integer_scores(s)[["check", "status"]]
-                 check status
-    0      grim median   pass
-    1  range 0 to 12     pass
+               check status
+    0    grim median   pass
+    1  range 0 to 12   pass
     """
     scales = INTEGER_SCALES if scales is None else scales
     sizes = _arm_sizes(summary)
@@ -391,9 +403,11 @@ def check_integer_scores(summary, scales=None):
                 rows.append(_row(f"grim {rec['statistic']}", *args, "not_checkable", "",
                                  format_number(rec["value"]), "n not printed"))
             else:
-                grim = check_grim(rec["value"], int(n), _decimals(rec["value"]), rec["statistic"]).iloc[0]
+                grim = check_grim(rec["value"], int(n), _decimals(rec["value"], rec.get("printed")),
+                                  rec["statistic"]).iloc[0]
                 rows.append(_row(f"grim {rec['statistic']}", *args, "pass" if grim["consistent"] else "fail",
-                                 f"multiple of {format_number(grim['granularity'])}",
+                                 f"multiple of 1/{int(n)}" if rec["statistic"] == "mean"
+                                 else "multiple of 0.5" if n % 2 == 0 else "whole number",
                                  format_number(rec["value"]),
                                  f"a {rec['statistic']} of {int(n)} integer scores (n assumed from the arm size) "
                                  f"can be {format_number(grim['nearest_possible'])}"))
@@ -402,3 +416,166 @@ def check_integer_scores(summary, scales=None):
                          f"[{low}, {high}]", format_number(rec["value"]),
                          f"{rec['statistic']} {'within' if inside else 'outside'} the scale's range"))
     return _frame(rows)
+
+
+def check_adverse_events(adverse_events, arm_sizes, event_totals=None, decimals=0, accept=("half_up",)):
+    """Recompute Table 2's percentages from its counts.
+
+    ``events_percent`` is a term's events as a share of the arm's events;
+    ``patients_percent`` is a share of the arm's N.  Only round-half-up is
+    accepted by default because Table 2 itself rounds (one of six placebo
+    events is printed 17% for five terms), so a truncated value breaks the
+    table's own convention.
+
+    Parameters
+    ----------
+    adverse_events : pandas.DataFrame
+        ``soc, term, arm, events, patients, events_percent, patients_percent``.
+    arm_sizes : dict
+        ``{arm: N}``.
+    event_totals : dict, optional
+        Printed total events per arm (Table 2's Total row); by default the
+        sum of the terms.  When given, the sum of the terms is checked against it.
+    decimals : int
+        Decimals of the printed percentages.
+    accept : tuple of {"half_up", "floor"}
+        Rounding conventions accepted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Audit rows; ``level`` holds the MedDRA term.
+
+    Examples
+    --------
+    >>> ae = pd.DataFrame({"soc": "Vascular disorders", "term": ["Aneurysm", "Hypotension"],
+    ...     "arm": "placebo", "events": 1, "patients": 1, "events_percent": [16, 17],
+    ...     "patients_percent": 10})
+    >>> res = check_adverse_events(ae, {"placebo": 10}, event_totals={"placebo": 6})
+    >>> res = res[res["check"] == "events percent"].reset_index(drop=True)
+    >>> res[["level", "status", "expected", "reported"]]
+             level status expected reported
+    0     Aneurysm   fail       17       16
+    1  Hypotension   pass       17       17
+    """
+    needed = ["term", "arm", "events", "patients", "events_percent", "patients_percent"]
+    missing = [c for c in needed if c not in adverse_events.columns]
+    if missing:
+        raise ValueError(f"adverse_events frame lacks column(s) {missing}")
+    unknown = sorted(set(adverse_events["arm"]) - set(arm_sizes))
+    if unknown:
+        raise ValueError(f"arm {unknown[0]!r} has no size in arm_sizes")
+    sums = adverse_events.groupby("arm")["events"].sum().to_dict()
+    rows = []
+    if event_totals is not None:
+        for arm, printed in event_totals.items():
+            found = sums.get(arm, 0)
+            ok = math.isclose(found, printed)
+            rows.append(_row("event total", "serious_adverse_events", arm, "", "pass" if ok else "fail",
+                             format_number(found), format_number(printed),
+                             f"the terms listed for {arm} add up to {format_number(found)} events; "
+                             f"the Total row prints {format_number(printed)}", "Total"))
+    totals = sums if event_totals is None else {**sums, **event_totals}
+    for _, rec in adverse_events.iterrows():
+        for check, count, pct, denominator, of in (
+                ("patients percent", rec["patients"], rec["patients_percent"], arm_sizes[rec["arm"]], "patients"),
+                ("events percent", rec["events"], rec["events_percent"], totals.get(rec["arm"], 0), "events")):
+            args = (check, "serious_adverse_events", rec["arm"], "")
+            if pd.isna(pct) or not denominator > 0:
+                rows.append(_row(*args, "not_checkable", "", "" if pd.isna(pct) else format_number(pct),
+                                 "percentage or denominator not printed", rec["term"]))
+                continue
+            expected = 100 * count / denominator
+            status, why = _percent_status(expected, pct, decimals, accept)
+            same = adverse_events[(adverse_events["arm"] == rec["arm"])
+                                  & (adverse_events[of] == count)][f"{of}_percent"]
+            others = sorted(set(same) - {pct})
+            if status == "fail" and others:
+                why += f"; other {rec['arm']} terms with the same count print {format_number(others[0])}%"
+            rows.append(_row(*args, status, format_number(round_half_up(expected, decimals), decimals),
+                             format_number(pct, decimals),
+                             f"{format_number(count)} of {format_number(denominator)} {rec['arm']} {of}: {why}",
+                             rec["term"]))
+    return _frame(rows)
+
+
+def check_discrepancies(discrepancies):
+    """Turn the curated list of discrepancies into audit rows.
+
+    Every curated discrepancy is a ``fail`` except the kinds in
+    :data:`DISCREPANCY_STATUS`: a value printed at two precisions is a
+    ``pass`` and an ambiguous sentence is ``not_checkable``.
+
+    Parameters
+    ----------
+    discrepancies : pandas.DataFrame
+        ``id, endpoint, arm, visit, statistic, kind, version_a, location_a,
+        version_b, location_b, shown, reason``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Audit rows; ``check`` is "curated: <kind>", ``level`` the id,
+        ``expected``/``reported`` the two versions.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"id": ["D03"], "endpoint": ["tnf_alpha_bcell"], "arm": ["200M"],
+    ...     "visit": ["month6"], "statistic": ["p_value"], "kind": ["contradiction"],
+    ...     "version_a": ["p = .002"], "location_a": ["Abstract"], "version_b": ["p = .001"],
+    ...     "location_b": ["Results"], "shown": ["p = .001"], "reason": ["differ"]})
+    >>> check_discrepancies(d)[["check", "status", "expected", "reported"]]
+                        check status  expected  reported
+    0  curated: contradiction   fail  p = .002  p = .001
+    """
+    rows = []
+    for _, rec in discrepancies.fillna("").iterrows():
+        rows.append(_row(f"curated: {rec['kind']}", rec["endpoint"], rec["arm"], rec["visit"],
+                         DISCREPANCY_STATUS.get(rec["kind"], "fail"), str(rec["version_a"]),
+                         str(rec["version_b"]),
+                         f"{rec['location_a']} vs {rec['location_b']}: {rec['reason']} "
+                         f"Shown: {rec['shown']}.", rec["id"]))
+    return _frame(rows)
+
+
+def run_audit(summary, adverse_events=None, discrepancies=None, scales=None):
+    """Run every check and stack the results into one sortable table.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The summary frame.
+    adverse_events : pandas.DataFrame, optional
+        Table 2 by term; arm sizes come from ``participants`` and event
+        totals from the summary's ``serious_adverse_events`` events counts.
+    discrepancies : pandas.DataFrame, optional
+        The curated data/discrepancies.csv.
+    scales : dict, optional
+        Integer-scored instruments, as in :func:`check_integer_scores`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``check, endpoint, level, arm, visit, status, expected, reported,
+        explanation``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": "participants", "level": None,
+    ...     "arm": ["100M", "200M", "placebo", "total"], "visit": "baseline",
+    ...     "statistic": "n", "value": [10.0, 10, 10, 30], "source": "Table 1"})
+    >>> run_audit(s)["status"].tolist()
+    ['pass']
+    """
+    parts = [check_totals(summary), check_percentages(summary), check_pooled_totals(summary),
+             check_integer_scores(summary, scales)]
+    if adverse_events is not None:
+        sizes = _arm_sizes(summary)
+        sae = summary[(summary["endpoint"] == "serious_adverse_events") & (summary["level"] == "events")
+                      & (summary["statistic"] == "count") & summary["arm"].isin(ARMS)]
+        totals = sae.drop_duplicates("arm").set_index("arm")["value"].to_dict() or None
+        parts.append(check_adverse_events(adverse_events, sizes, totals))
+    if discrepancies is not None:
+        parts.append(check_discrepancies(discrepancies))
+    parts = [p for p in parts if len(p)]
+    return pd.concat(parts, ignore_index=True) if parts else _frame([])

@@ -6,6 +6,7 @@ import ui
 from cratus.overview import consort_dot, consort_flow
 
 data = ui.published()
+ui.arm_selector()  # shown on every page, so the choice is visible and kept
 fact = data.fact
 
 st.title("CRATUS: allogeneic mesenchymal stem cells for aging frailty")

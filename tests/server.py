@@ -1,0 +1,148 @@
+"""Start and stop the dashboard as a real ``streamlit run`` server, and launch a browser for it.
+
+Shared by the browser tests (``tests/conftest.py``), ``scripts/screenshot.py`` and
+``bench/bench_pages.py``.  Only the standard library is needed to start the server;
+Playwright is imported lazily by :func:`launch_chromium`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Where Debian's ``apt-get install chromium`` puts the browser.  Playwright cannot
+#: download its own build here, so it is pointed at this one.
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class ServerError(RuntimeError):
+    """The Streamlit server did not start."""
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """Terminate the server's process group, then kill it if it lingers."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=grace)
+
+
+@contextmanager
+def streamlit_server(script: str = "app.py", port: int | None = None, timeout: float = 60.0,
+                     log_path: Path | None = None):
+    """Run ``streamlit run <script>`` headless from the repo root; yield ``(base_url, process)``.
+
+    Waits until ``/_stcore/health`` answers ``ok`` (at most *timeout* seconds) and stops
+    the whole process group on exit.  The server's output goes to *log_path* (default:
+    ``test-output/streamlit-<port>.log``), which the error message points to.
+    """
+    port = port or free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    if log_path is None:
+        log_path = ROOT / "test-output" / f"streamlit-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "streamlit", "run", script,
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(f"{base_url}/_stcore/health"):
+                if process.poll() is not None:
+                    raise ServerError(f"streamlit exited with code {process.returncode}; see {log_path}:\n"
+                                      + log_path.read_text(errors="replace")[-3000:])
+                if time.monotonic() > deadline:
+                    raise ServerError(f"streamlit did not answer {base_url}/_stcore/health within "
+                                      f"{timeout:.0f} s; see {log_path}")
+                time.sleep(0.25)
+            yield base_url, process
+        finally:
+            _stop(process)
+
+
+def chromium_path() -> str | None:
+    """The system Chromium, or ``None`` when it is not installed."""
+    for candidate in (os.environ.get("CHROMIUM"), *CHROMIUM_CANDIDATES, shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def launch_chromium(playwright):
+    """Launch the system Chromium headless through a started ``sync_playwright()`` object."""
+    path = chromium_path()
+    if path is None:
+        raise FileNotFoundError("chromium is not installed (apt-get install -y chromium)")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+
+
+def wait_until_rendered(page, heading: str | None = None, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished its script run and painted the page's title.
+
+    *page* is a Playwright page already pointed at the app.  Waits for the app's root
+    element, then for the running indicator to disappear, the network to go idle, and
+    an ``h1`` (containing *heading* when given) to be visible.
+    """
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    # The status widget shows "Running..." (with a stop button) while the script runs.
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (!app) return false;
+            const status = document.querySelector('[data-testid="stStatusWidget"]');
+            const running = status && /Running|Stop/i.test(status.innerText || "");
+            return !running && app.getAttribute("data-test-script-state") !== "running";
+        }""",
+        timeout=timeout,
+    )
+    page.wait_for_load_state("networkidle", timeout=timeout)
+    h1 = page.locator("h1")
+    if heading is not None:
+        h1 = h1.filter(has_text=heading)
+    h1.first.wait_for(state="visible", timeout=timeout)
+    # The Plotly bundle is lazy-loaded; give any chart a moment to draw after the run.
+    page.wait_for_timeout(300)

@@ -1,0 +1,108 @@
+"""AppTest tests of every page: renders, and follows the arm selection with the right values."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+PAGES = {
+    "overview": "pages/overview.py",
+    "baseline": "pages/baseline.py",
+    "safety": "pages/safety.py",
+}
+
+
+def select_arms(at, arms):
+    at.sidebar.get("button_group")[0].set_value(arms).run()
+
+
+def run_page(page, arms=None, query=None):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    # A first run lets app.py register its st.navigation pages; a switch_page before it would run
+    # the page file alone, without the app's sidebar.
+    at.run()
+    at.switch_page(PAGES[page]).run()
+    if arms is not None:
+        select_arms(at, arms)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page, title", [
+    ("overview", "CRATUS: allogeneic mesenchymal stem cells for aging frailty"),
+    ("baseline", "Baseline characteristics (Table 1)"),
+    ("safety", "Safety"),
+])
+def test_page_renders_its_title(page, title):
+    at = run_page(page)
+    assert at.title[0].value == title
+
+
+def test_overview_states_the_primary_endpoint_result():
+    at = run_page("overview")
+    assert any("No TE-SAEs occurred in any of the three groups in the first 30 days." in s.value for s in at.success)
+    assert any("10.1093/gerona/glx137" in m.value for m in at.markdown)
+
+
+def _table_one(at):
+    return at.dataframe[0].value.set_index("Characteristic")
+
+
+@pytest.mark.parametrize("arms, columns", [
+    (["100M", "200M", "placebo"], ["Allo-hMSC 100M (N = 10)", "Allo-hMSC 200M (N = 10)", "Placebo (N = 10)",
+                                   "Total (N = 30)"]),
+    (["200M"], ["Allo-hMSC 200M (N = 10)", "Total (N = 30)"]),
+    (["placebo", "100M"], ["Allo-hMSC 100M (N = 10)", "Placebo (N = 10)", "Total (N = 30)"]),
+])
+def test_baseline_table_follows_the_arm_selection(arms, columns):
+    table = _table_one(run_page("baseline", arms=arms))
+    assert list(table.columns) == columns
+    # Table 1: "Age at infusion (years) 75.0 ± 7.4 76.3 ± 8.4 75.3 ± 6.8 75.5 ± 7.3"
+    expected = {"Allo-hMSC 100M (N = 10)": "75.0 ± 7.4", "Allo-hMSC 200M (N = 10)": "76.3 ± 8.4",
+                "Placebo (N = 10)": "75.3 ± 6.8", "Total (N = 30)": "75.5 ± 7.3"}
+    assert table.loc["Age at infusion (years)"].to_dict() == {c: expected[c] for c in columns}
+
+
+def test_changing_the_arm_selection_reruns_with_new_columns():
+    at = run_page("baseline")
+    assert len(_table_one(at).columns) == 4
+    select_arms(at, ["100M"])
+    assert list(_table_one(at).columns) == ["Allo-hMSC 100M (N = 10)", "Total (N = 30)"]
+
+
+def test_arms_in_the_url_select_the_arms():
+    # The URL carries what the selector shows: ?arms=100M&arms=Placebo
+    at = run_page("baseline", query={"arms": ["100M", "Placebo"]})
+    assert list(_table_one(at).columns) == ["Allo-hMSC 100M (N = 10)", "Placebo (N = 10)", "Total (N = 30)"]
+
+
+def test_no_arm_selected_asks_for_one():
+    at = run_page("baseline", arms=[])
+    assert "Select at least one arm" in at.info[0].value
+    assert len(at.dataframe) == 0
+
+
+def test_safety_tables_follow_the_arm_selection():
+    at = run_page("safety", arms=["200M"])
+    sae = at.dataframe[0].value.set_index("Preferred term")
+    # Table 2: Death 1 (50%) 1 (10%) in 200M; total 1 (10%) 1 (3%)
+    assert sae.loc["Death", ["Allo-hMSC 200M events", "Allo-hMSC 200M patients", "Total events",
+                             "Total patients"]].tolist() == ["1 (50%)", "1 (10%)", "1 (10%)", "1 (3%)"]
+    assert not any(c.startswith("Allo-hMSC 100M") or c.startswith("Placebo") for c in sae.columns)
+    cpra = next(d.value for d in at.dataframe if "cPRA category" in d.value.columns)
+    # Table 3, 200M column: 8, 0, 2, 0
+    assert cpra.set_index("cPRA category")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]
+
+
+def test_safety_page_lists_the_long_term_events_and_p_values():
+    at = run_page("safety")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Stroke in the Placebo arm, 307 days after infusion" in text
+    assert "Death in the Allo-hMSC 200M arm" in text
+    comparisons = next(d.value for d in at.dataframe if "Time point" in d.value.columns)
+    # Results: Long-term adverse events "(p = .300 and p = .141, respectively)"
+    assert comparisons["p-value"].tolist() == ["p = .300", "p = .141"]

@@ -1,0 +1,197 @@
+"""The published data files: provenance, validity, and the messages for malformed files."""
+
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cratus.data import (DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values,
+                         load_published, load_summary)
+
+# The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
+PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt"
+
+
+@pytest.fixture(scope="module")
+def paper_text():
+    if not PAPER.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the paper's text is missing at {PAPER}")
+        pytest.skip("the paper's text is not beside this checkout")
+    return re.sub(r"\s+", " ", PAPER.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def published():
+    return load_published()
+
+
+QUOTED_FILES = ["summary.csv", "p_values.csv", "adverse_events.csv", "hospitalizations.csv",
+                "long_term_events.csv"]
+
+
+@pytest.mark.parametrize("file", QUOTED_FILES)
+def test_every_quote_is_in_the_paper(file, paper_text):
+    frame = pd.read_csv(DATA_DIR / file, dtype=str, keep_default_na=False)
+    missing = [q for q in frame["quote"] if q and q not in paper_text]
+    assert missing == []
+
+
+def _digits(text):
+    return re.sub(r"(?<=\d),(?=\d)", "", text)
+
+
+def test_every_summary_value_is_printed_in_its_quote():
+    frame = pd.read_csv(DATA_DIR / "summary.csv", dtype=str, keep_default_na=False)
+    absent = [(row.endpoint, row.arm, row.statistic, row.value) for row in frame.itertuples()
+              if row.value not in _digits(row.quote) and row.value not in row.quote]
+    assert absent == []
+
+
+def test_every_p_value_is_printed_in_its_quote():
+    frame = pd.read_csv(DATA_DIR / "p_values.csv", dtype=str, keep_default_na=False)
+    absent = [(row.endpoint, row.arm, row.p_value) for row in frame.itertuples()
+              if f"p {row.relation} {row.p_value.removeprefix('0')}" not in row.quote]
+    assert absent == []
+
+
+def test_every_endpoint_used_is_in_the_dictionary(published):
+    known = set(published.endpoints["endpoint"])
+    used = set(published.summary["endpoint"]) | set(published.p_values["endpoint"])
+    assert used - known == set()
+
+
+@pytest.mark.parametrize("endpoint", ["age", "sex", "ethnicity", "race", "infusion_status", "cfs", "mmse",
+                                      "hemoglobin", "wbc", "platelets", "ast", "alt", "six_minute_walk", "fev1",
+                                      "fev1_pct_predicted", "tnf_alpha_serum", "sppb", "champs", "gait_speed_4m",
+                                      "weight", "mfi", "grip_strength", "ejection_fraction", "cd69", "cd25", "cd8",
+                                      "cd4", "cd4_cd8_ratio", "tnf_alpha_bcell", "cpra", "sqol_f", "iief"])
+def test_the_issue_s_endpoint_ids_are_defined(endpoint, published):
+    assert endpoint in set(published.endpoints["endpoint"])
+
+
+@pytest.mark.parametrize("endpoint, arm, visit, statistic, source, value", [
+    # Results: Functional status ... "(345.9 ± 103.4 to 410.7 ± 155.4 m, p = .011; Figure 2A)"
+    ("six_minute_walk", "100M", "month6", "mean", "Results: Functional status, quality of life, and pulmonary "
+                                                  "function", 410.7),
+    # Table 1: "FEV1 (L) 2.5 ± 0.7" and Results "(2.5 ± 0.66 to 2.6 ± 0.77 L/min"
+    ("fev1", "100M", "baseline", "sd", "Table 1", 0.7),
+    ("fev1", "100M", "baseline", "sd", "Results: Functional status, quality of life, and pulmonary function", 0.66),
+    # Table 1: "WBC count (cells/mm 3 ) 7,160 ± 2,438"
+    ("wbc", "100M", "baseline", "mean", "Table 1", 7160),
+    # Results: Immune biomarkers "(27.0 ± 4.30 to 16.4 ± 7.25%, p = .004"
+    ("cd69", "200M", "month6", "sd", "Results: Immune biomarkers", 7.25),
+    # Results: "(median 5,118.8, IQR 1,470.0, 1,4542 ..." read as 14542 (discrepancy D06)
+    ("champs", "200M", "baseline", "q3", "Results: Functional status, quality of life, and pulmonary function",
+     14542),
+    # Table 3: "Moderate (21–79%) 0 2 0"
+    ("cpra", "200M", "month6", "count", "Table 3", 2),
+])
+def test_summary_holds_the_printed_number(published, endpoint, arm, visit, statistic, source, value):
+    s = published.summary
+    rows = s[(s["endpoint"] == endpoint) & (s["arm"] == arm) & (s["visit"] == visit) & (s["statistic"] == statistic)
+             & (s["source"] == source) & ((s["level"] == "") | (s["endpoint"] == "cpra"))]
+    if endpoint == "cpra":
+        rows = rows[rows["level"] == "moderate"]
+    assert rows["value"].tolist() == [pytest.approx(value)]
+
+
+def test_six_month_values_the_text_does_not_give_have_no_row(published):
+    s = published.summary
+    # The Results give 6-month 6MWT for 100M only; 200M and placebo have p-values only.
+    rows = s[(s["endpoint"] == "six_minute_walk") & (s["visit"] == "month6")]
+    assert sorted(rows["arm"].unique()) == ["100M"]
+
+
+def test_printed_precision_is_kept(published):
+    s = published.summary
+    row = s[(s["endpoint"] == "cd69") & (s["arm"] == "200M") & (s["visit"] == "baseline") & (s["statistic"] == "sd")]
+    assert row["printed"].tolist() == ["4.30"]
+
+
+def test_p_value_bounds_keep_their_relation(published):
+    p = published.p_values
+    row = p[(p["endpoint"] == "tnf_alpha_bcell") & (p["arm"] == "100M") & (p["comparison"] == "vs_placebo")
+            & p["source"].str.startswith("Results")]
+    assert row[["p_value", "relation"]].values.tolist() == [[0.00001, "<"]]
+
+
+def test_abstract_and_results_contradictions_are_curated(published):
+    d = published.discrepancies.set_index("id")
+    assert d.loc[["D01", "D03", "D04", "D05"], "kind"].tolist() == ["contradiction"] * 4
+
+
+# --- malformed files --------------------------------------------------------------------------
+
+GOOD_SUMMARY = (
+    "endpoint,level,arm,visit,statistic,value,source,quote\n"
+    "participants,,100M,baseline,n,10,Table 1,N = 10\n"
+    "age,,100M,baseline,mean,75.0,Table 1,75.0 ± 7.4\n"
+)
+
+
+def _csv(text):
+    return text.encode("utf-8")
+
+
+@pytest.mark.parametrize("text, message", [
+    (GOOD_SUMMARY.replace("statistic,", "stat,"), "missing column(s) 'statistic'"),
+    (GOOD_SUMMARY + "age,,300M,baseline,sd,7.4,Table 1,x\n", "row 4, column 'arm': '300M' is not one of"),
+    (GOOD_SUMMARY + "age,,100M,week2,sd,7.4,Table 1,x\n", "row 4, column 'visit': 'week2' is not one of"),
+    (GOOD_SUMMARY + "age,,100M,baseline,variance,7.4,Table 1,x\n", "row 4, column 'statistic': 'variance'"),
+    (GOOD_SUMMARY + "wbc,,100M,baseline,mean,\"7,160\",Table 1,x\n",
+     "row 4, column 'value': '7,160' is not a number (write numbers without thousands separators)"),
+    (GOOD_SUMMARY + "age,,100M,baseline,mean,75.0,Table 1,again\n",
+     "row 4, column 'endpoint': duplicate of row 3"),
+    (GOOD_SUMMARY + "sex,male,100M,baseline,count,12,Table 1,x\n",
+     "row 4, column 'value': count 12 exceeds n = 10 for arm '100M'"),
+    (GOOD_SUMMARY + "age,,100M,baseline,sd,-1,Table 1,x\n", "row 4, column 'value': '-1': a sd cannot be negative"),
+    (GOOD_SUMMARY + "sex,male,100M,baseline,percent,140,Table 1,x\n", "a percent cannot exceed 100"),
+    (GOOD_SUMMARY + "sex,male,100M,baseline,count,2.5,Table 1,x\n", "'2.5' is not a count"),
+    (GOOD_SUMMARY + "tnf,,100M,baseline,median,3.2,Table 1,x\ntnf,,100M,baseline,q3,2.0,Table 1,x\n",
+     "row 5, column 'value': Q3 2 is below the median 3.2"),
+    (GOOD_SUMMARY + "age,,,baseline,sd,7.4,Table 1,x\n", "row 4, column 'arm': is empty"),
+])
+def test_malformed_summary_names_file_row_and_column(text, message):
+    with pytest.raises(ValueError) as error:
+        load_summary(_csv(text), name="upload.csv")
+    assert str(error.value).startswith("upload.csv")
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("loader, text, message", [
+    (load_p_values, "endpoint,arm,comparison,visit,p_value,relation,source,quote\n"
+                    "sppb,100M,within_arm,month6,1.2,=,Results,x\n", "row 2, column 'p_value': 1.2 is above 1"),
+    (load_p_values, "endpoint,arm,comparison,visit,p_value,relation,source,quote\n"
+                    "sppb,100M,within_arm,month6,0.03,≤,Results,x\n", "row 2, column 'relation': '≤'"),
+    (load_p_values, "endpoint,arm,comparison,visit,p_value,relation,source,quote\n"
+                    "sppb,100M,paired,month6,0.03,=,Results,x\n", "row 2, column 'comparison': 'paired'"),
+    (load_adverse_events, "soc,term,arm,events,patients,assignment,source,quote\n"
+                          "Vascular,Aneurysm,placebo,1,2,inferred,Table 2,x\n",
+     "row 2, column 'patients': 2 patients but only 1 events"),
+    (load_adverse_events, "soc,term,arm,events,patients,assignment,source,quote\n"
+                          "Vascular,Aneurysm,placebo,1,1,guessed,Table 2,x\n", "row 2, column 'assignment': 'guessed'"),
+    (load_endpoints, "endpoint,label,unit,domain,figure,summary,better,description\n"
+                     "x,X,,cardiology,,mean_sd,,\n", "row 2, column 'domain': 'cardiology'"),
+    (load_discrepancies, "id,endpoint,arm,visit,statistic,kind,version_a,location_a,version_b,location_b,shown,reason\n"
+                         "D1,x,,,,contradiction,,a,b,c,d,e\n", "row 2, column 'version_a': is empty"),
+])
+def test_malformed_files_name_file_row_and_column(loader, text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        loader(_csv(text), name="upload.csv")
+
+
+def test_a_file_that_is_not_csv_gets_a_clear_message():
+    with pytest.raises(ValueError, match="upload.csv: cannot be read as CSV"):
+        load_summary(b"\x89PNG not a table", name="upload.csv")
+
+
+def test_an_unknown_endpoint_is_named_with_its_file(tmp_path):
+    for file in DATA_DIR.glob("*.csv"):
+        (tmp_path / file.name).write_bytes(file.read_bytes())
+    with open(tmp_path / "p_values.csv", "a", encoding="utf-8") as handle:
+        handle.write("grip,all,between_arms,month6,0.5,=,Results,x\n")
+    with pytest.raises(ValueError, match=r"p_values.csv, row \d+, column 'endpoint': 'grip' is not in endpoints.csv"):
+        load_published(tmp_path)

@@ -25,6 +25,22 @@ def _keep_arms() -> None:
     st.session_state[SHARED_KEY] = order_arms(st.session_state.get(ARMS_KEY) or [])
 
 
+def ensure_navigation() -> None:
+    """Rerun through app.py when Streamlit ran a page file on its own.
+
+    Streamlit 1.67 treats an app with a ``pages/`` folder as a v1 multipage
+    app until some session has called ``st.navigation``: the very first
+    visitor of a deep link such as ``/baseline`` would get the page without
+    app.py (no page titles, no sections).  Clearing that flag and rerunning
+    sends the run through app.py's ``st.navigation``, which keeps the URL's page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def arm_selector() -> list[str]:
     """The arm selection, in the sidebar of every page and in the URL (``?arms=100M&arms=placebo``).
 
@@ -33,6 +49,7 @@ def arm_selector() -> list[str]:
     state is dropped when its page is left).  A URL parameter wins on a
     session's first run, so a copied link opens the same arms.
     """
+    ensure_navigation()
     state = st.session_state
     if SHARED_KEY not in state and ARMS_KEY not in st.query_params:
         state[SHARED_KEY] = list(ARMS)

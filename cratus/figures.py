@@ -243,10 +243,14 @@ def _endpoint_info(dictionary: pd.DataFrame | None, endpoint: str) -> dict:
         # The dictionary says so in words, e.g. "female patients only".
         found = re.search(r"\b((?:fe)?male (?:patients|participants) only)\b", description, re.IGNORECASE)
         population = found.group(1).lower() if found else "all patients in each arm"
+    label = _clean(record.get("label")) or endpoint.replace("_", " ")
+    unit = _clean(record.get("unit"))
+    if unit and re.search(rf"\b{re.escape(unit)}\b", label, re.IGNORECASE):
+        unit = ""   # "CD4/CD8 ratio" needs no unit "ratio"
     return {
         "endpoint": endpoint,
-        "label": _clean(record.get("label")) or endpoint.replace("_", " "),
-        "unit": _clean(record.get("unit")),
+        "label": label,
+        "unit": unit,
         "figure": _clean(record.get("figure")),
         "summary": _clean(record.get("summary")),
         "better": _clean(record.get("better")),
@@ -328,8 +332,10 @@ def _cell(stats: dict, kind: str, decimals: dict) -> dict:
         record = stats.get(statistic)
         if record is None:
             return ""
+        # The precision is the printed one ("12.0"), the thousands separator the paper's.
         printed = _clean(record.get("printed"))
-        return printed or format_number(record["value"], decimals.get(statistic))
+        places = decimals_of(printed) if printed else decimals.get(statistic)
+        return format_number(_number(record["value"]), places)
 
     center_record = stats.get(spec["center"])
     if center_record is None or _isnan(_number(center_record["value"])):
@@ -1188,6 +1194,12 @@ def _check_frames(summary, dictionary):
         raise ValueError("dictionary: missing column 'endpoint'")
 
 
+def _top_margin(style: dict, subtitle_lines: int, legend_lines: int) -> int:
+    """Room above the plot for the title, its subtitle and the legend."""
+    return int(style["title"] * 2.0 + subtitle_lines * style["font"] * 1.4
+               + legend_lines * style["font"] * 2.0 + 16)
+
+
 def _legend(style: dict, correlation, metric, kind=None) -> dict:
     title = ""
     if metric == "change" and correlation is not None and kind in (None, "mean_sd"):
@@ -1251,7 +1263,7 @@ def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, 
     lines = subtitle.count("<br>") + 1
     legend = _legend(style, correlation, metric, info["summary"])
     legend_lines = 2 if legend["title"]["text"] else 1
-    margin["t"] = int(style["title"] * 1.6 + lines * style["font"] * 1.35 + legend_lines * style["font"] * 1.9 + 16)
+    margin["t"] = _top_margin(style, lines, legend_lines)
     plot_w = style["width"] - margin["l"] - margin["r"]
     plot_h = style["height"] - margin["t"] - margin["b"]
     traces, annotations, x_axis, y_axis = _panel_parts(rows, info, discrepancies, style, "", plot_w, plot_h,
@@ -1359,8 +1371,7 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     legend = _legend(style, correlation, metric, "mean_sd" if "mean_sd" in kinds else "median_iqr")
     legend_lines = 2 if legend["title"]["text"] else 1
     margin = {"l": 90 if not presentation else 120, "r": 30, "b": 50,
-              "t": int(style["title"] * 1.6 + (subtitle.count("<br>") + 1) * style["font"] * 1.35
-                       + legend_lines * style["font"] * 1.9 + 20)}
+              "t": _top_margin(style, subtitle.count("<br>") + 1, legend_lines)}
     inner_w, inner_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
     # Gaps in pixels: tick labels below a panel, the next panel's title, air.
     h_space = round(min(0.3, (style["font"] * 7) / inner_w), 3) if cols > 1 else 0.0

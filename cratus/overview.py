@@ -65,7 +65,7 @@ def consort_dot(flow: pd.DataFrame) -> str:
     True
     """
     lines = ['digraph consort {', 'rankdir=TB; nodesep=0.3; ranksep=0.35;',
-             'node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=14];']
+             'node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=18];']
     top = flow[flow["arm"] == "total"]
     if not top.empty:
         lines.append(f'start [label="Randomized\\nn = {top["count"].iloc[0]}", fillcolor="#f2f2f2"];')
@@ -73,7 +73,7 @@ def consort_dot(flow: pd.DataFrame) -> str:
         rows = flow[flow["arm"] == arm]
         previous = "start" if not top.empty else None
         for index, (stage, count) in enumerate(zip(rows["stage"], rows["count"])):
-            node = f"{arm.replace('M', 'm')}_{index}"
+            node = f'"{arm}_{index}"'
             shown = f"n = {count}" if count != NOT_REPORTED else "not reported\\nin the text"
             heading = f"{ARM_LABELS[arm]}\\n{stage}" if index == 0 else stage
             lines.append(f'{node} [label="{heading}\\n{shown}", color="{ARM_COLORS[arm]}", penwidth=2];')

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cratus.arms import ARM_LABELS, ARMS, TOTAL, order_arms
+from cratus.arms import ARM_LABELS, ARM_SHORT, ARMS, TOTAL, order_arms
 from cratus.formatting import NOT_REPORTED, decimals_of, format_number
 
 TABLE_ONE_SOURCE = "Table 1"
@@ -293,12 +293,12 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
     >>> from cratus.data import load_published
     >>> p = load_published()
     >>> t = sae_table(p.adverse_events, p.summary, arms=["200M"])
-    >>> t.set_index("Preferred term").loc["Death", ["Allo-hMSC 200M events", "Total patients"]].tolist()
+    >>> t.set_index("Preferred term").loc["Death", ["200M events", "Total patients"]].tolist()
     ['1 (50%)', '1 (3%)']
     >>> t_all = sae_table(p.adverse_events, p.summary)
     >>> t_all.set_index("Preferred term").loc["Aneurysm", ["Placebo events", "Note"]].tolist()
     ['1 (16% ⚠)', 'Placebo: printed 16% of events; 1 of 6 is 17%']
-    >>> t.iloc[-1][["Allo-hMSC 200M events", "Allo-hMSC 200M patients", "Total events", "Total patients"]].tolist()
+    >>> t.iloc[-1][["200M events", "200M patients", "Total events", "Total patients"]].tolist()
     ['2 (100%)', '2 (20%)', '10 (100%)', '7 (23%)']
     """
     shown = order_arms(arms) + ([TOTAL] if total else [])
@@ -323,23 +323,23 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
             printed = per_arm["events_percent"].get(arm) if "events_percent" in per_arm else None
             if arm != TOTAL and printed is not None and not pd.isna(printed) and f"{printed:g}%" != computed:
                 # Show what the paper printed, and say that it does not match.
-                notes.append(f"{ARM_LABELS[arm]}: printed {printed:g}% of events; {events} of "
+                notes.append(f"{ARM_SHORT[arm]}: printed {printed:g}% of events; {events} of "
                              f"{events_by_arm[arm]} is {computed}")
                 computed = f"{printed:g}% ⚠"
-            record[f"{ARM_LABELS[arm]} events"] = f"{events} ({computed})" if events else "0"
-            record[f"{ARM_LABELS[arm]} patients"] = (f"{patients} ({_percent(patients, n_by_arm[arm])})"
+            record[f"{ARM_SHORT[arm]} events"] = f"{events} ({computed})" if events else "0"
+            record[f"{ARM_SHORT[arm]} patients"] = (f"{patients} ({_percent(patients, n_by_arm[arm])})"
                                                      if patients else "0")
         record["Note"] = "; ".join(notes)
         records.append(record)
     totals = {"System organ class": "Total", "Preferred term": "", "Arm assignment": "", "Note": ""}
     for arm in shown:
         events = int(events_by_arm[arm])
-        totals[f"{ARM_LABELS[arm]} events"] = f"{events} ({_percent(events, events)})" if events else "0"
+        totals[f"{ARM_SHORT[arm]} events"] = f"{events} ({_percent(events, events)})" if events else "0"
         if arm in printed_patients.index:
             patients = int(printed_patients[arm])
-            totals[f"{ARM_LABELS[arm]} patients"] = f"{patients} ({_percent(patients, n_by_arm[arm])})"
+            totals[f"{ARM_SHORT[arm]} patients"] = f"{patients} ({_percent(patients, n_by_arm[arm])})"
         else:
-            totals[f"{ARM_LABELS[arm]} patients"] = NOT_REPORTED
+            totals[f"{ARM_SHORT[arm]} patients"] = NOT_REPORTED
     records.append(totals)
     return pd.DataFrame.from_records(records)
 

@@ -12,25 +12,21 @@ fact = data.fact
 st.title("CRATUS: allogeneic mesenchymal stem cells for aging frailty")
 st.markdown(f"**{fact('title')}** — {fact('design')} trial, {fact('registration')}.")
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader("The trial")
-    st.markdown(
-        f"- **Population:** {fact('population')}.\n"
-        f"- **Intervention:** {fact('intervention')}.\n"
-        f"- **Participants:** {fact('participants')}.\n"
-        f"- **Primary endpoint:** {fact('primary_endpoint')}.\n"
-        f"- **Secondary endpoints:** {fact('secondary_endpoints')}.\n"
-        f"- **Follow-up:** {fact('follow_up')}.\n"
-        f"- **Statistics:** {fact('sample_size')}; {fact('multiplicity').lower()}."
-    )
-    st.success(f"**Primary endpoint result:** {fact('primary_result')}", icon="✅")
-with right:
-    st.subheader("Participant flow")
-    flow = consort_flow(data.summary, data.long_term_events)
-    st.graphviz_chart(consort_dot(flow), width="stretch")
-    st.caption("Screening numbers and per-endpoint analysis numbers are in the paper's Figure 1 and "
-               "supplement, which we do not have: they are shown as not reported.")
+st.subheader("The trial")
+st.markdown(
+    f"- **Population:** {fact('population')}.\n"
+    f"- **Intervention:** {fact('intervention')}.\n"
+    f"- **Participants:** {fact('participants')}.\n"
+    f"- **Primary endpoint:** {fact('primary_endpoint')}.\n"
+    f"- **Secondary endpoints:** {fact('secondary_endpoints')}.\n"
+    f"- **Follow-up:** {fact('follow_up')}.\n"
+    f"- **Statistics:** {fact('sample_size')}; {fact('multiplicity').lower()}."
+)
+st.success(f"**Primary endpoint result:** {fact('primary_result')}", icon=":material/check_circle:")
+st.subheader("Participant flow")
+st.graphviz_chart(consort_dot(consort_flow(data.summary, data.long_term_events)), width="stretch")
+st.caption("Screening numbers and per-endpoint analysis numbers are in the paper's Figure 1 and "
+           "supplement, which we do not have: they are shown as not reported.")
 
 st.subheader("How to read this dashboard")
 st.markdown(

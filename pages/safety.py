@@ -11,8 +11,8 @@ data = ui.published()
 arms = ui.require_arms()
 
 st.title("Safety")
-st.success(f"**Primary endpoint — {data.fact('primary_endpoint').lower()}:** {data.fact('primary_result')} "
-           "(Results: Safety)", icon="✅")
+st.success(f"**Primary endpoint** ({data.fact('primary_endpoint')}): {data.fact('primary_result')} "
+           "(Results: Safety)", icon=":material/check_circle:")
 
 st.subheader("Serious adverse events over the study (Table 2)")
 st.markdown("Events are shown with their share of the arm's events, patients with their share of the arm's "
@@ -22,8 +22,9 @@ st.warning("**Arm assignments marked *inferred*:** the flattened text of Table 2
            "term belongs to. Placebo terms follow from their share of events (1 of 6 = 17%); the death is stated "
            "to be in 200M; flank pain, spondylolisthesis and ureteric stenosis (each 1 of 2 events = 50%) belong "
            "to 100M or 200M, and which of them is in which arm is a judgement (see data/README.md). Per-arm "
-           "totals are as printed.", icon="⚠️")
+           "totals are as printed.", icon=":material/warning:")
 ui.show_table(sae_table(data.adverse_events, data.summary, arms=arms), column_config={
+    "System organ class": st.column_config.TextColumn(width="medium"),
     "Arm assignment": st.column_config.TextColumn(help="stated in the text, or inferred from the table's "
                                                        "percentages (see data/README.md)")})
 

@@ -90,9 +90,9 @@ def test_safety_tables_follow_the_arm_selection():
     at = run_page("safety", arms=["200M"])
     sae = at.dataframe[0].value.set_index("Preferred term")
     # Table 2: Death 1 (50%) 1 (10%) in 200M; total 1 (10%) 1 (3%)
-    assert sae.loc["Death", ["Allo-hMSC 200M events", "Allo-hMSC 200M patients", "Total events",
+    assert sae.loc["Death", ["200M events", "200M patients", "Total events",
                              "Total patients"]].tolist() == ["1 (50%)", "1 (10%)", "1 (10%)", "1 (3%)"]
-    assert not any(c.startswith("Allo-hMSC 100M") or c.startswith("Placebo") for c in sae.columns)
+    assert not any(c.startswith(("100M", "Placebo")) for c in sae.columns)
     cpra = next(d.value for d in at.dataframe if "cPRA category" in d.value.columns)
     # Table 3, 200M column: 8, 0, 2, 0
     assert cpra.set_index("cPRA category")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]

@@ -1,0 +1,113 @@
+"""Fixtures for the browser tests: one Streamlit server and one headless Chromium per session.
+
+The server and browser plumbing lives in :mod:`tests.server` so that
+``scripts/screenshot.py`` and ``bench/bench_pages.py`` reuse it.
+
+Without Chromium or Playwright the browser tests are skipped locally, but fail
+when ``CI=true``: a browser test that silently skips in CI tests nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.server import ROOT, ServerError, chromium_path, launch_chromium, streamlit_server, wait_until_rendered
+
+OUTPUT = ROOT / "test-output"
+DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
+
+
+def _unavailable(reason: str):
+    """Skip, or fail in CI, when a browser test cannot run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: browser tests must run in CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """``test-output/`` (git-ignored): screenshots and server logs."""
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
+
+
+@pytest.fixture(scope="session")
+def app_server(output_dir):
+    """Base URL of ``streamlit run app.py``, started once from the repo root for the session."""
+    try:
+        with streamlit_server(log_path=output_dir / "streamlit.log") as (base_url, _process):
+            yield base_url
+    except ServerError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the session, driven by Playwright."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
+    if chromium_path() is None:
+        _unavailable("chromium is not installed (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        try:
+            browser = launch_chromium(playwright)
+        except Exception as error:  # noqa: BLE001 - any launch failure means "no browser"
+            _unavailable(f"chromium did not start: {error}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (its own browser context, so its own Streamlit session) per test."""
+    context = browser.new_context(viewport=DEFAULT_VIEWPORT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def url_of(base_url: str, path: str) -> str:
+    """``base_url`` joined with a page path such as ``""``, ``"baseline"`` or ``"baseline?arms=100M"``."""
+    return f"{base_url.rstrip('/')}/{path.lstrip('/')}"
+
+
+def open_page(page, base_url: str, path: str = "", viewport: dict | None = None, heading: str | None = None,
+              timeout: float = 60_000):
+    """Open *path* of the app and wait until Streamlit has finished running it.
+
+    Waits for ``[data-testid="stApp"]``, for the script run to end (no running
+    status widget), for the network to go idle and for the ``h1`` (containing
+    *heading* when given).  Returns *page*.
+    """
+    page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
+    page.goto(url_of(base_url, path))
+    wait_until_rendered(page, heading=heading, timeout=timeout)
+    return page
+
+
+def assert_no_exception(page) -> None:
+    """Fail with the exception's text when the page shows a Streamlit error box."""
+    exceptions = page.locator('[data-testid="stException"]')
+    if exceptions.count():
+        texts = "\n---\n".join(text[:2000] for text in exceptions.all_inner_texts())
+        pytest.fail(f"the page shows {exceptions.count()} exception(s) at {page.url}:\n{texts}", pytrace=False)
+
+
+def page_slug(path: str) -> str:
+    """A file-name-safe name for a page path: ``""`` is ``overview``."""
+    name = path.split("?", 1)[0].strip("/") or "overview"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def save_screenshot(page, name: str) -> Path:
+    """A full-page screenshot ``test-output/<name>.png``."""
+    OUTPUT.mkdir(exist_ok=True)
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

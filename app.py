@@ -11,6 +11,15 @@ PAGES = {
         st.Page("pages/baseline.py", title="Baseline (Table 1)", icon=":material/table_chart:", url_path="baseline"),
         st.Page("pages/safety.py", title="Safety (Tables 2–3)", icon=":material/health_and_safety:", url_path="safety"),
     ],
+    "Results": [
+        st.Page("pages/functional.py", title="Functional (Figure 2)", icon=":material/directions_walk:",
+                url_path="functional"),
+        st.Page("pages/immune.py", title="Immune markers (Figure 3)", icon=":material/coronavirus:",
+                url_path="immune"),
+        st.Page("pages/quality_of_life.py", title="Quality of life (Figure 4)", icon=":material/favorite:",
+                url_path="quality_of_life"),
+    ],
+    "Appraise": [st.Page("pages/appraisal.py", title="Appraisal", icon="🔎", url_path="appraisal")],
 }
 
 page = st.navigation(PAGES)

@@ -88,3 +88,95 @@ def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from
     with st.expander(title):
         st.dataframe(frame, hide_index=True, column_config={
             "quote": st.column_config.TextColumn("Quote from the paper", width="large")})
+
+
+# --- Figure pages (Figures 2–4) --------------------------------------------------------------
+
+TIME_POINTS = {"both": ("baseline", "month6"), "baseline": ("baseline",), "month6": ("month6",)}
+TIME_LABELS = {"both": "Both", "baseline": "Baseline", "month6": "6 months"}
+METRIC_LABELS = {"value": "Values", "change": "Change"}
+VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _figure(endpoints: tuple[str, ...], arms: tuple[str, ...], visits: tuple[str, ...], metric: str,
+            correlation: float | None, presentation: bool):
+    from cratus.figures import build_endpoint_figure, build_figure_grid
+
+    data = published()
+    common = dict(summary=data.summary, p_values=data.p_values, arms=list(arms), visits=list(visits),
+                  dictionary=data.endpoints, discrepancies=data.discrepancies, metric=metric,
+                  correlation=correlation, presentation=presentation)
+    if len(endpoints) == 1:
+        return build_endpoint_figure(endpoint=endpoints[0], **common)
+    return build_figure_grid(endpoints=list(endpoints), **common)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _panel(endpoint: str, arms: tuple[str, ...], visits: tuple[str, ...], metric: str, correlation: float | None):
+    from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition
+
+    data = published()
+    panel = endpoint_panel_data(data.summary, data.p_values, endpoint, list(arms), list(visits), data.endpoints,
+                                metric=metric, correlation=correlation)
+    return (panel, figure_summary_sentence(panel, data.endpoints, endpoint),
+            outcome_definition(endpoint, data.endpoints, metric, visits, correlation))
+
+
+def figure_controls(endpoints: list[str]) -> dict:
+    """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
+    labels = published().endpoints.set_index("endpoint")["label"].to_dict()
+    first, second, third = st.columns(3)
+    view = first.segmented_control("View", list(VIEW_LABELS), default="grid", required=True, key="view",
+                                   format_func=VIEW_LABELS.get, bind="query-params") if len(endpoints) > 1 else "single"
+    metric = third.segmented_control("Show", list(METRIC_LABELS), default="value", required=True, key="metric",
+                                     format_func=METRIC_LABELS.get, bind="query-params",
+                                     help="Values at each time point, or the change from baseline to 6 months "
+                                          "(difference of the reported centres).")
+    time = second.segmented_control(
+        "Time points", list(TIME_POINTS), default="both", required=True, key="time", format_func=TIME_LABELS.get,
+        bind="query-params", disabled=metric == "change",
+        help="Baseline, 6 months, or both side by side. Change from baseline always uses both.")
+    endpoint = endpoints[0]
+    if view == "single":
+        # The URL carries the label shown (?endpoint=FEV1).
+        endpoint = st.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
+                                format_func=lambda e: labels.get(e, e))
+    correlation = None
+    if metric == "change":
+        st.caption("The change is the difference of the reported centres (6 months − baseline). The paper does "
+                   "not report the spread of the change; an interval needs an assumption you choose.")
+        if st.toggle("Show an interval for the change, assuming a pre–post correlation", key="interval",
+                     bind="query-params"):
+            correlation = st.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r",
+                                    bind="query-params",
+                                    help="SD of change = √(SD₀² + SD₆² − 2·r·SD₀·SD₆). Mean ± SD endpoints only.")
+    visits = TIME_POINTS["both"] if metric == "change" else TIME_POINTS[time]
+    shown = [endpoint] if view == "single" else endpoints
+    return {"endpoints": shown, "visits": visits, "metric": metric, "correlation": correlation}
+
+
+def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
+    """Controls, chart, outcome definitions, summaries, downloads and discrepancies of one paper figure."""
+    from cratus.export import to_csv_bytes
+    from cratus.figures import image_export_config
+    from cratus.safety import discrepancies_for
+
+    choice = figure_controls(endpoints)
+    shown, visits = choice["endpoints"], choice["visits"]
+    figure = _figure(tuple(shown), tuple(arms), tuple(visits), choice["metric"], choice["correlation"], False)
+    export_id = shown[0] if len(shown) == 1 else f"figure{figure_id}"
+    st.plotly_chart(figure, config=image_export_config(export_id, dictionary=published().endpoints),
+                    key=f"chart_{figure_id}")
+    for endpoint in shown:
+        panel, sentence, definition = _panel(endpoint, tuple(arms), tuple(visits), choice["metric"],
+                                             choice["correlation"])
+        with st.container(border=True):
+            st.markdown(f"**{sentence}**")
+            st.caption(f"Outcome: {definition}")
+            st.download_button("Panel data (CSV)", to_csv_bytes(panel), file_name=f"cratus_{endpoint}.csv",
+                               mime="text/csv", key=f"csv_{endpoint}", icon=":material/download:")
+    found = discrepancies_for(published().discrepancies, shown)
+    if not found.empty:
+        with st.expander(f"⚠ Where the paper contradicts itself on these endpoints ({len(found)})"):
+            show_table(found, column_config={"reason": st.column_config.TextColumn(width="large")})

@@ -606,7 +606,7 @@ def adjust_p_values(p_values, family="all", endpoints=None, alpha=0.05):
     columns = [*keys, "p_value", "relation", "domain", "family", "m", "p_bonferroni", "p_holm",
                "p_fdr_bh", "significant_raw", "significant_bonferroni", "significant_holm",
                "significant_fdr_bh", "source"]
-    return out[columns + (["quote"] if "quote" in out else [])]
+    return out[columns + [c for c in ("quote", "printed") if c in out]]
 
 
 # --------------------------------------------------------------------------
@@ -793,3 +793,576 @@ def plan_next_trial(summary, endpoint, arm="100M", reference="placebo", visit="m
                      "effect_source": source, "power": float(target), "alpha": alpha,
                      "n_per_arm": n1, "n_total": total, "note": note})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------
+# Reading aids: within-arm results, sentences and display tables
+# --------------------------------------------------------------------------
+#: Endpoints measured in a subgroup of each arm, and the Table 1 level that
+#: counts it (SQOL-F: women only; IIEF: men only).
+SUBGROUPS = {"sqol_f": ("sex", "female"), "iief": ("sex", "male")}
+
+#: Families :func:`adjust_p_values` understands besides the single domains.
+FAMILY_LABELS = {"all": "All p-values", "each_domain": "Each domain separately"}
+
+_MINUS = "\u2212"
+
+
+def format_p_value(p_value, relation="=", printed=None):
+    """A p-value for reading: no leading zero, at most four decimals.
+
+    Published values keep their printed digits (``printed``); computed ones
+    get three decimals (four below .001) and "<.0001" below that.
+
+    Examples
+    --------
+    >>> format_p_value(0.011), format_p_value(0.00811862), format_p_value(0.00034), format_p_value(3e-7)
+    ('.011', '.0081', '.0003', '<.0001')
+    >>> format_p_value(0.00001, "<", printed="0.00001"), format_p_value(1.0)
+    ('<.00001', '>.999')
+    """
+    if printed:
+        text = str(printed).strip()
+        text = text[1:] if text.startswith("0.") else text
+        return f"<{text}" if relation == "<" else text
+    if p_value is None or pd.isna(p_value):
+        return ""
+    if relation == "<":
+        return f"<{format_number(p_value)[1:] if p_value < 1 else format_number(p_value)}"
+    if p_value < 0.0001:
+        return "<.0001"
+    if p_value >= 0.9995:
+        return ">.999"
+    if p_value < 0.00995:  # two significant digits, at most four decimals
+        return f"{p_value:.4f}".rstrip("0")[1:] if p_value < 0.001 else f"{p_value:.2g}"[1:]
+    return f"{p_value:.3f}"[1:]
+
+
+def format_alpha(alpha):
+    """A significance level as printed: ``.05``.
+
+    Examples
+    --------
+    >>> format_alpha(0.05), format_alpha(0.1), format_alpha(0.005)
+    ('.05', '.1', '.005')
+    """
+    text = format_number(alpha)
+    return text[1:] if text.startswith("0.") else text
+
+
+def _signed(value, decimals):
+    """A number with a true minus sign, and no sign on a value that rounds to zero."""
+    text = format_number(value, decimals)
+    if text.lstrip("-").strip("0.,") == "":
+        return text.lstrip("-")
+    return text.replace("-", _MINUS)
+
+
+def format_estimate(value, low, high, decimals):
+    """``estimate (low to high)`` with a true minus sign and thousands separators.
+
+    Examples
+    --------
+    >>> format_estimate(-1.4, -2.388, -0.412, 1)
+    '−1.4 (−2.4 to −0.4)'
+    >>> format_estimate(12500, -45067.4, 70067.4, 0), format_estimate(-0.01, -1.2, 1.1, 1)
+    ('12,500 (−45,067 to 70,067)', '0.0 (−1.2 to 1.1)')
+    """
+    if pd.isna(value):
+        return ""
+    text = _signed(value, decimals)
+    if pd.isna(low) or pd.isna(high):
+        return text
+    low_text, high_text = (_signed(x, decimals) for x in (low, high))
+    return f"{text} ({low_text} to {high_text})"
+
+
+def _labels(endpoints):
+    return endpoints.set_index("endpoint")["label"].to_dict() if endpoints is not None else {}
+
+
+def _label_with_unit(endpoints, endpoint):
+    if endpoints is None:
+        return endpoint
+    row = endpoints[endpoints["endpoint"] == endpoint]
+    if row.empty:
+        return endpoint
+    label, unit = row["label"].iloc[0], str(row["unit"].iloc[0] or "").strip()
+    return f"{label} ({unit})" if unit and unit != "points" else label
+
+
+def _printed_decimals(summary, endpoint, visit, statistics=("mean", "median")):
+    rows = summary[(summary["endpoint"] == endpoint) & (summary["visit"] == visit)
+                   & summary["statistic"].isin(statistics) & summary["arm"].isin(ARMS)]
+    if rows.empty:
+        return 1
+    if "printed" in rows:
+        return int(rows["printed"].fillna("").astype(str).map(decimals_of).max())
+    return int(rows["value"].map(lambda v: decimals_of(format_number(v))).max())
+
+
+def _sensible_decimals(printed, half_width):
+    """The printed decimals, but no more than about three significant digits of ``half_width``.
+
+    Examples
+    --------
+    >>> _sensible_decimals(1, 88.4), _sensible_decimals(1, 8118.0), _sensible_decimals(1, 1.3)
+    (1, 0, 1)
+    """
+    if not (half_width > 0 and math.isfinite(half_width)):
+        return printed
+    return int(min(printed, max(0, 2 - math.floor(math.log10(half_width)))))
+
+
+def comparisons_view(comparisons, summary, endpoints, arms=ARMS, visits=VISITS):
+    """The comparisons between two chosen arms, labelled for tables and charts.
+
+    Keeps the rows of :func:`compare_all_arms` whose two arms are both in
+    ``arms`` and whose visit is in ``visits``, latest visit first and then in
+    the order of the endpoint dictionary, and adds ``label`` (with the unit), ``decimals`` (those of
+    the printed means, fewer when the interval is wide: about three
+    significant digits of its half-width) and ``pair``.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"endpoint": ["age", "age"], "visit": "baseline", "arm": ["100M", "100M"],
+    ...     "reference": ["placebo", "200M"], "method": WELCH_METHOD, "ci_low": -7.0, "ci_high": 6.4})
+    >>> s = pd.DataFrame({"endpoint": "age", "arm": "100M", "visit": "baseline",
+    ...     "statistic": "mean", "value": [75.0], "printed": ["75.0"]})
+    >>> e = pd.DataFrame({"endpoint": ["age"], "label": ["Age"], "unit": ["years"]})
+    >>> comparisons_view(c, s, e, arms=["100M", "placebo"])[["label", "pair", "decimals"]]
+               label             pair  decimals
+    0  Age (years)  100M vs Placebo         1
+    """
+    from cratus.arms import ARM_SHORT
+
+    keep = comparisons[comparisons["arm"].isin(arms) & comparisons["reference"].isin(arms)
+                       & comparisons["visit"].isin(visits)].copy()
+    order = {e: i for i, e in enumerate(endpoints["endpoint"])}
+    keep["_order"] = keep["endpoint"].map(order).fillna(len(order))
+    keep["_visit"] = keep["visit"].map({v: -i for i, v in enumerate(VISITS)})  # latest visit first
+    keep = keep.sort_values(["_visit", "_order"], kind="stable").drop(columns=["_order", "_visit"])
+    keep["label"] = [_label_with_unit(endpoints, e) for e in keep["endpoint"]]
+    keep["pair"] = keep["arm"].map(ARM_SHORT) + " vs " + keep["reference"].map(ARM_SHORT)
+    keep["decimals"] = [_sensible_decimals(_printed_decimals(summary, e, v), (high - low) / 2)
+                        for e, v, low, high in zip(keep["endpoint"], keep["visit"], keep["ci_low"], keep["ci_high"])]
+    return keep.reset_index(drop=True)
+
+
+def comparison_table(view):
+    """A table for reading: one row per comparison of :func:`comparisons_view`.
+
+    Examples
+    --------
+    >>> r = compare_arms_from_stats(7.0, 1.0, 10, 8.4, 1.1, 10).assign(
+    ...     label="B-cell TNF-α", visit="month6", pair="100M vs 200M", decimals=1, n=10.0,
+    ...     n_reference=10.0, n_source="assumed")
+    >>> comparison_table(r).iloc[0][["Difference (95% CI)", "Welch p"]].tolist()
+    ['−1.4 (−2.4 to −0.4)', '.0081']
+    """
+    from cratus.arms import VISIT_LABELS
+
+    rows = []
+    for _, r in view.iterrows():
+        assumed = str(r.get("n_source", "")).startswith("assumed")
+        rows.append({
+            "Endpoint": r["label"], "Visit": VISIT_LABELS.get(r["visit"], r["visit"]), "Comparison": r["pair"],
+            "n per arm": f"{format_number(r['n'])} / {format_number(r['n_reference'])}"
+                         + (" (assumed)" if assumed else ""),
+            "Difference (95% CI)": format_estimate(r["estimate"], r["ci_low"], r["ci_high"], int(r["decimals"])),
+            "Welch p": format_p_value(r["p_value"]),
+            "Hedges' g (95% CI)": format_estimate(r["hedges_g"], r["hedges_g_ci_low"], r["hedges_g_ci_high"], 2),
+            "Method": "Wan 2014 approximation from median (IQR)" if r["method"] == WAN_METHOD
+                      else "Welch t-test from mean ± SD",
+        })
+    columns = ["Endpoint", "Visit", "Comparison", "n per arm", "Difference (95% CI)", "Welch p",
+               "Hedges' g (95% CI)", "Method"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _preferred_p_values(p_values):
+    keys = ["endpoint", "arm", "comparison", "visit"]
+    return (p_values.assign(_rank=p_values["source"].map(_source_rank))
+            .sort_values("_rank", kind="stable").drop_duplicates(keys).drop(columns="_rank"))
+
+
+def subgroup_n(summary, endpoint, arm, visit="month6"):
+    """The n behind a within-arm result, counting only the subgroup measured.
+
+    SQOL-F was answered by the women (4 per arm in Table 1), the IIEF by the
+    men (6 per arm); for them the count of that sex in the arm is used.  Other
+    endpoints fall back to :func:`lookup_n` (the arm size, assumed).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": ["participants", "sex"], "level": [None, "female"],
+    ...     "arm": "100M", "visit": "baseline", "statistic": ["n", "count"],
+    ...     "value": [10.0, 4.0], "source": "Table 1", "quote": ""})
+    >>> float(subgroup_n(s, "sqol_f", "100M").loc[0, "n"]), subgroup_n(s, "sqol_f", "100M").loc[0, "n_source"]
+    (4.0, 'assumed: the female patients of the arm (Table 1); no n printed for this endpoint')
+    """
+    if endpoint in SUBGROUPS:
+        characteristic, level = SUBGROUPS[endpoint]
+        rows = summary[(summary["endpoint"] == characteristic) & (summary["level"] == level)
+                       & (summary["arm"] == arm) & (summary["statistic"] == "count")]["value"].dropna()
+        if not rows.empty:
+            return pd.DataFrame([{"endpoint": endpoint, "arm": arm, "visit": visit, "n": float(rows.iloc[0]),
+                                  "n_source": f"assumed: the {level} patients of the arm (Table 1); "
+                                              "no n printed for this endpoint"}])
+    return lookup_n(summary, endpoint, arm, visit)
+
+
+def within_arm_results(summary, p_values, endpoints=None, visit="month6"):
+    """Within-arm results whose baseline and follow-up mean ± SD are both printed.
+
+    One row per published within-arm p-value (a Results value preferred to
+    the Abstract's) for which the summary holds mean and SD at baseline and
+    at ``visit``.  Median (IQR) endpoints are left out: their p-values come
+    from a rank test, which a paired t-test cannot reproduce.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``endpoint, label, arm, mean_pre, sd_pre, mean_post, sd_post,
+        decimals`` (of the printed means), ``n, n_source, p_value, relation,
+        p_printed, p_source``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": ["participants"] + ["six_minute_walk"] * 4, "level": None,
+    ...     "arm": "100M", "visit": ["baseline", "baseline", "baseline", "month6", "month6"],
+    ...     "statistic": ["n", "mean", "sd", "mean", "sd"],
+    ...     "value": [10.0, 345.9, 103.4, 410.7, 155.4], "source": "Results", "quote": ""})
+    >>> p = pd.DataFrame({"endpoint": ["six_minute_walk"], "arm": ["100M"], "comparison": ["within_arm"],
+    ...     "visit": ["month6"], "p_value": [0.011], "relation": ["="], "source": ["Results"]})
+    >>> within_arm_results(s, p)[["arm", "mean_pre", "mean_post", "n", "p_value"]]
+        arm  mean_pre  mean_post     n  p_value
+    0  100M     345.9      410.7  10.0    0.011
+    """
+    columns = ["endpoint", "label", "arm", "mean_pre", "sd_pre", "mean_post", "sd_post", "decimals",
+               "n", "n_source", "p_value", "relation", "p_printed", "p_source"]
+    labels = _labels(endpoints)
+    chosen = _preferred_p_values(p_values)
+    chosen = chosen[(chosen["comparison"] == "within_arm") & chosen["arm"].isin(ARMS)
+                    & (chosen["visit"] == visit)]
+    order = {e: i for i, e in enumerate(endpoints["endpoint"])} if endpoints is not None else {}
+    chosen = chosen.assign(_o=chosen["endpoint"].map(order).fillna(len(order)),
+                           _a=chosen["arm"].map({a: i for i, a in enumerate(ARMS)}))
+    rows = []
+    for _, p in chosen.sort_values(["_o", "_a"], kind="stable").iterrows():
+        picked = {(v, s): _pick(summary, p["endpoint"], p["arm"], v, s)
+                  for v in ("baseline", visit) for s in ("mean", "sd")}
+        if any(x is None for x in picked.values()):
+            continue
+        means = [picked["baseline", "mean"], picked[visit, "mean"]]
+        if "printed" in summary:
+            decimals = max(decimals_of(str(m["printed"])) for m in means)
+        else:
+            decimals = max(decimals_of(format_number(m["value"])) for m in means)
+        found = subgroup_n(summary, p["endpoint"], p["arm"], visit).iloc[0]
+        rows.append({"endpoint": p["endpoint"], "label": labels.get(p["endpoint"], p["endpoint"]),
+                     "arm": p["arm"], "mean_pre": picked["baseline", "mean"]["value"],
+                     "sd_pre": picked["baseline", "sd"]["value"], "mean_post": picked[visit, "mean"]["value"],
+                     "sd_post": picked[visit, "sd"]["value"], "decimals": decimals, "n": found["n"],
+                     "n_source": found["n_source"], "p_value": p["p_value"], "relation": p["relation"],
+                     "p_printed": p.get("printed", None) if "printed" in p else None, "p_source": p["source"]})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _verdict(row, plausible=PLAUSIBLE_CORRELATION):
+    if not row["consistent"]:
+        return "impossible for a paired t-test"
+    if row["plausible"]:
+        return "plausible"
+    if row["correlation_low"] > plausible[1]:
+        return f"implausibly high (above {plausible[1]:g})"
+    return f"implausible (below {plausible[0]:g})"
+
+
+def _r(value):
+    return f"{value:.3f}".replace("-", _MINUS)
+
+
+def _tiny_p(p_value):
+    """A p-value with two significant digits however small: ``.000034``."""
+    if p_value >= 0.0001:
+        return format_p_value(p_value)
+    digits = -math.floor(math.log10(p_value)) + 1
+    return f"{p_value:.{digits}f}"[1:]
+
+
+def describe_back_calculation(row, plausible=PLAUSIBLE_CORRELATION):
+    """One plain sentence on the correlation a published paired p-value needs.
+
+    ``row`` is a row of :func:`back_calculate_all` (or of
+    :func:`back_calculate_correlation` plus ``mean_pre, sd_pre, mean_post,
+    sd_post`` and ``p_printed``).
+
+    Examples
+    --------
+    >>> res = back_calculate_correlation(345.9, 103.4, 410.7, 155.4, 10, 0.011).iloc[0]
+    >>> describe_back_calculation(res)
+    "To reproduce the paper's p = .011 with n = 10 pairs, the pre–post correlation would have to be 0.956 (0.954 to 0.958 given the rounding of the printed numbers), above the plausible 0.95."
+    >>> res = back_calculate_correlation(17.1, 2.0, 8.4, 1.1, 10, 0.001).iloc[0]
+    >>> describe_back_calculation(res.to_dict() | {"mean_pre": 17.1, "sd_pre": 2.0, "mean_post": 8.4, "sd_post": 1.1})
+    "No pre–post correlation reproduces the paper's p = .001: even the least favourable correlation (r = −1) gives p = .0000096 with n = 10 pairs. The printed numbers cannot come from a paired t-test on 10 pairs (fewer patients, another test, or ± meaning SEM?)."
+    """
+    relation = "<" if row["relation"] == "<" else "="
+    p_text = f"p {relation} " + format_p_value(row["p_value"], "=", row.get("p_printed"))
+    n = int(row["n"])
+    n_text = f"n = {n} pairs"
+    low, high = row["correlation_low"], row["correlation_high"]
+    if not row["consistent"]:
+        text = f"No pre–post correlation reproduces the paper's {p_text}"
+        if all(k in row and pd.notna(row[k]) for k in ("mean_pre", "sd_pre", "mean_post", "sd_post")):
+            diff = abs(row["mean_post"] - row["mean_pre"])
+            p_min = _paired_p(diff, abs(row["sd_pre"] - row["sd_post"]), n)
+            p_max = _paired_p(diff, row["sd_pre"] + row["sd_post"], n)
+            if p_max < row["p_value"]:
+                text += (f": even the least favourable correlation (r = {_MINUS}1) gives p = {_tiny_p(p_max)} "
+                         f"with {n_text}")
+            else:
+                text += f": even a perfect correlation (r = 1) gives p = {_tiny_p(p_min)} with {n_text}"
+        return (text + f". The printed numbers cannot come from a paired t-test on {n} pairs (fewer patients, "
+                       "another test, or ± meaning SEM?).")
+    if relation == "<":
+        if low <= -1 + 1e-9:
+            return f"The paper's {p_text} holds with {n_text} whatever the pre–post correlation."
+        where = ("which includes plausible values" if row["plausible"]
+                 else f"all above the plausible {plausible[1]:g}")
+        return f"The paper's {p_text} holds with {n_text} for every pre–post correlation above {_r(low)}, {where}."
+    span = ""
+    if pd.notna(low) and pd.notna(high) and _r(low) != _r(high):
+        span = f" ({_r(low)} to {_r(high)} given the rounding of the printed numbers)"
+    verdict = (f"within the plausible {plausible[0]:g} to {plausible[1]:g}" if row["plausible"]
+               else f"above the plausible {plausible[1]:g}" if low > plausible[1]
+               else f"below {plausible[0]:g}, which would be odd for two measurements of the same person")
+    return (f"To reproduce the paper's {p_text} with {n_text}, the pre–post correlation would have to be "
+            f"{_r(row['correlation'])}{span}, {verdict}.")
+
+
+def back_calculate_all(within, n=None, plausible=PLAUSIBLE_CORRELATION):
+    """:func:`back_calculate_correlation` for every row of :func:`within_arm_results`.
+
+    The printed means' decimals are passed on, so the interval allows for
+    their rounding.  Adds ``verdict`` (short) and ``sentence`` (plain words).
+    ``n`` replaces every row's n (to see how much the verdict hangs on it).
+
+    Examples
+    --------
+    >>> w = pd.DataFrame([{"endpoint": "six_minute_walk", "label": "6MWT", "arm": "100M",
+    ...     "mean_pre": 345.9, "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "decimals": 1,
+    ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
+    ...     "p_source": "Results"}])
+    >>> back_calculate_all(w)[["correlation", "verdict"]].round(3)
+       correlation                      verdict
+    0        0.956  implausibly high (above 0.95)
+    >>> back_calculate_all(w, n=12).loc[0, "n_source"]
+    'given'
+    """
+    if n is not None:
+        within = within.assign(n=float(n), n_source="given")
+    rows = []
+    for _, w in within.iterrows():
+        res = back_calculate_correlation(w["mean_pre"], w["sd_pre"], w["mean_post"], w["sd_post"], int(w["n"]),
+                                         w["p_value"], w["relation"], int(w["decimals"]), plausible).iloc[0]
+        row = {**w.to_dict(), **{k: res[k] for k in ("correlation", "correlation_low", "correlation_high",
+                                                      "sd_change", "consistent", "plausible", "note")}}
+        row["verdict"] = _verdict(row, plausible)
+        row["sentence"] = describe_back_calculation(row, plausible)
+        rows.append(row)
+    extra = ["correlation", "correlation_low", "correlation_high", "sd_change", "consistent", "plausible",
+             "note", "verdict", "sentence"]
+    return pd.DataFrame(rows, columns=[*within.columns, *extra])
+
+
+def _mean_sd(mean, sd, decimals):
+    return f"{format_number(mean, decimals)} ± {format_number(sd, max(decimals, decimals_of(format_number(sd))))}"
+
+
+def back_calculation_table(results):
+    """A table for reading of :func:`back_calculate_all`.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame([{"endpoint": "six_minute_walk", "label": "6MWT", "arm": "100M",
+    ...     "mean_pre": 345.9, "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "decimals": 1,
+    ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
+    ...     "p_source": "Results"}])
+    >>> back_calculation_table(back_calculate_all(w)).iloc[0]["Correlation needed"]
+    '0.956 (0.953 to 0.958)'
+    """
+    from cratus.arms import ARM_SHORT
+
+    rows = []
+    for _, r in results.iterrows():
+        if not r["consistent"]:
+            needed = f"none from {_MINUS}1 to 1"
+        elif r["relation"] == "<":
+            needed = "any" if r["correlation_low"] <= -1 + 1e-9 else f"above {_r(r['correlation_low'])}"
+        else:
+            needed = f"{_r(r['correlation'])} ({_r(r['correlation_low'])} to {_r(r['correlation_high'])})"
+        rows.append({
+            "Endpoint": r["label"], "Arm": ARM_SHORT.get(r["arm"], r["arm"]),
+            "Baseline": _mean_sd(r["mean_pre"], r["sd_pre"], int(r["decimals"])),
+            "6 months": _mean_sd(r["mean_post"], r["sd_post"], int(r["decimals"])),
+            "n": format_number(r["n"]) + (" (women)" if r["endpoint"] == "sqol_f" else ""),
+            "Paper's p": format_p_value(r["p_value"], r["relation"], r.get("p_printed")),
+            "Correlation needed": needed,
+            "Verdict": r["verdict"],
+        })
+    return pd.DataFrame(rows, columns=["Endpoint", "Arm", "Baseline", "6 months", "n", "Paper's p",
+                                       "Correlation needed", "Verdict"])
+
+
+def sensitivity_table(row, correlation, confidence=0.95):
+    """The paired-t result at no correlation, a chosen one and the back-calculated one.
+
+    ``row`` is a row of :func:`back_calculate_all`.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame([{"endpoint": "six_minute_walk", "label": "6MWT", "arm": "100M",
+    ...     "mean_pre": 345.9, "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "decimals": 1,
+    ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
+    ...     "p_source": "Results"}])
+    >>> sensitivity_table(back_calculate_all(w).iloc[0], 0.5)[["Assumption", "p (paired t)"]]
+                               Assumption p (paired t)
+    0         No correlation (r = 0.00)         .301
+    1            Your choice (r = 0.50)         .169
+    2  Reproduces the paper (r = 0.956)         .011
+    """
+    choices = [("No correlation", 0.0), ("Your choice", float(correlation))]
+    if row["consistent"] and pd.notna(row["correlation"]):
+        choices.append(("Reproduces the paper", float(row["correlation"])))
+    res = change_sensitivity(row["mean_pre"], row["sd_pre"], row["mean_post"], row["sd_post"], int(row["n"]),
+                             [r for _, r in choices], confidence)
+    decimals = max(int(row["decimals"]), *(decimals_of(format_number(row[k])) for k in ("sd_pre", "sd_post")))
+    rows = []
+    for (name, r), (_, s) in zip(choices, res.iterrows()):
+        r_text = f"{r:.3f}" if name == "Reproduces the paper" else f"{r:.2f}"
+        rows.append({"Assumption": f"{name} (r = {r_text})",
+                     "SD of change": format_number(s["sd_change"], decimals),
+                     "Mean change (95% CI)": format_estimate(s["estimate"], s["ci_low"], s["ci_high"], decimals),
+                     "p (paired t)": format_p_value(s["p_value"])})
+    return pd.DataFrame(rows, columns=["Assumption", "SD of change", "Mean change (95% CI)", "p (paired t)"])
+
+
+def multiplicity_families(p_values, endpoints):
+    """The families :func:`adjust_p_values` can take for these p-values, with labels.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"endpoint": ["a", "b"]})
+    >>> e = pd.DataFrame({"endpoint": ["a", "b"], "domain": ["immune", "functional"]})
+    >>> multiplicity_families(p, e)
+    {'all': 'All p-values', 'each_domain': 'Each domain separately', 'functional': 'Functional', 'immune': 'Immune'}
+    """
+    domains = sorted(set(p_values[["endpoint"]].merge(endpoints[["endpoint", "domain"]], on="endpoint",
+                                                      how="left")["domain"].dropna()))
+    return {**FAMILY_LABELS, **{d: d.replace("_", " ").capitalize() for d in domains}}
+
+
+def summarize_adjustment(adjusted, alpha=0.05, endpoints=None):
+    """One or two plain sentences on what survives the multiplicity adjustment.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"endpoint": ["a", "b", "c"], "arm": "100M",
+    ...     "comparison": "within_arm", "visit": "month6",
+    ...     "p_value": [0.001, 0.03, 0.04], "relation": "=", "source": "Results"})
+    >>> summarize_adjustment(adjust_p_values(p))
+    'Of 3 p-values in one family, 3 are below α = .05 without adjustment; 1 survives Bonferroni, 1 survives Holm and 3 survive Benjamini–Hochberg (false discovery rate .05). Surviving Holm: a (100M change within arm).'
+    """
+    def count(column):
+        k = int(adjusted[column].sum())
+        return f"{k} survive{'s' if k == 1 else ''}"
+
+    total, families = len(adjusted), adjusted["family"].nunique()
+    alpha_text = format_alpha(alpha)
+    where = "in one family" if families == 1 else f"in {families} families (each adjusted separately)"
+    text = (f"Of {total} p-values {where}, {int(adjusted['significant_raw'].sum())} are below α = {alpha_text} "
+            f"without adjustment; {count('significant_bonferroni')} Bonferroni, {count('significant_holm')} Holm "
+            f"and {count('significant_fdr_bh')} Benjamini–Hochberg (false discovery rate {alpha_text}).")
+    survivors = adjusted[adjusted["significant_holm"]]
+    if len(survivors):
+        labels = _labels(endpoints)
+        from cratus.arms import ARM_SHORT
+        parts = {}
+        for _, r in survivors.iterrows():
+            what = {"within_arm": "change within arm", "vs_placebo": "vs placebo",
+                    "between_arms": "between arms"}.get(r["comparison"], r["comparison"])
+            parts.setdefault(labels.get(r["endpoint"], r["endpoint"]), []).append(
+                f"{ARM_SHORT.get(r['arm'], 'all arms')} {what}")
+        text += " Surviving Holm: " + "; ".join(f"{k} ({', '.join(v)})" for k, v in parts.items()) + "."
+    else:
+        text += " None survives Holm."
+    return text
+
+
+def multiplicity_table(adjusted, endpoints=None):
+    """A table for reading of :func:`adjust_p_values`.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"endpoint": ["a"], "arm": "100M", "comparison": "within_arm",
+    ...     "visit": "month6", "p_value": [0.011], "relation": "=", "source": "Results", "printed": ["0.011"]})
+    >>> multiplicity_table(adjust_p_values(p)).iloc[0][["p", "Holm", "Survives Holm"]].astype(str).tolist()
+    ['.011', '.011', 'True']
+    """
+    from cratus.arms import ARM_LABELS, ARM_SHORT, VISIT_LABELS
+
+    labels = _labels(endpoints)
+    what = {"within_arm": "change within arm", "vs_placebo": "vs placebo", "between_arms": "between arms"}
+    rows = []
+    for _, r in adjusted.iterrows():
+        rows.append({
+            "Endpoint": labels.get(r["endpoint"], r["endpoint"]),
+            "Arm": ARM_SHORT.get(r["arm"], ARM_LABELS.get(r["arm"], r["arm"])),
+            "Test": what.get(r["comparison"], r["comparison"]),
+            "Visit": VISIT_LABELS.get(r["visit"], r["visit"]),
+            "Family": FAMILY_LABELS.get(r["family"], str(r["family"]).replace("_", " ").capitalize()),
+            "m": int(r["m"]),
+            "p": format_p_value(r["p_value"], r["relation"], r.get("printed")),
+            "Bonferroni": format_p_value(r["p_bonferroni"]), "Holm": format_p_value(r["p_holm"]),
+            "BH": format_p_value(r["p_fdr_bh"]),
+            "Below α": bool(r["significant_raw"]), "Survives Bonferroni": bool(r["significant_bonferroni"]),
+            "Survives Holm": bool(r["significant_holm"]), "Survives BH": bool(r["significant_fdr_bh"]),
+        })
+    return pd.DataFrame(rows, columns=["Endpoint", "Arm", "Test", "Visit", "Family", "m", "p", "Bonferroni",
+                                       "Holm", "BH", "Below α", "Survives Bonferroni", "Survives Holm",
+                                       "Survives BH"])
+
+
+def describe_sample_size_claim(difference, sd, n_claimed=30, alpha=0.05, unit="", ratio=1.0):
+    """Plain sentences checking a claimed "n patients per group" against a difference and SD.
+
+    Two-sided two-sample t-test with ``ratio`` allocation: the n per arm for
+    80% and 90% power (:func:`sample_size`), the power at ``n_claimed``
+    (:func:`power_curve`), and the smallest effect ``n_claimed`` detects
+    with 80% power (:func:`effect_needed_for_n`).
+
+    Examples
+    --------
+    >>> print(describe_sample_size_claim(64.8, 112.9, unit="m"))  # doctest: +NORMALIZE_WHITESPACE
+    A difference of 64.8 m with an SD of 112.9 m is a standardized effect of d = 0.57. A two-sided t-test at α = .05 with equal arms needs 49 patients per arm for 80% power and 65 for 90%. With 30 per arm, power is 59%: 30 per arm reaches 80% power only for d ≥ 0.74, a difference of 83.1 m with this SD (or this difference with an SD of at most 88.1 m). The claim of 30 per group is not reproduced under these assumptions.
+    """
+    d = difference / sd
+    size = sample_size(d, (0.8, 0.9), alpha, ratio)
+    n80, n90 = (int(x) for x in size["n_per_arm"])
+    power = float(power_curve(d, [n_claimed], alpha, ratio)["power"].iloc[0])
+    needed = float(effect_needed_for_n(n_claimed, 0.8, alpha, ratio)["effect_size"].iloc[0])
+    u = f" {unit}" if unit else ""
+    decimals = max(decimals_of(format_number(difference)), decimals_of(format_number(sd)), 1)
+    alpha_text = format_alpha(alpha)
+    allocation = "equal arms" if ratio == 1 else f"a {format_number(ratio)}:1 allocation"
+    text = (f"A difference of {format_number(abs(difference), decimals)}{u} with an SD of "
+            f"{format_number(sd, decimals)}{u} is a standardized effect of d = {abs(d):.2f}. A two-sided t-test at "
+            f"α = {alpha_text} with {allocation} needs {n80} patients per arm for 80% power and {n90} for 90%. "
+            f"With {n_claimed} per arm, power is {power:.0%}")
+    if power >= 0.8:
+        return text + f". The claim of {n_claimed} per group is reproduced under these assumptions."
+    return text + (f": {n_claimed} per arm reaches 80% power only for d ≥ {needed:.2f}, a difference of "
+                   f"{format_number(needed * sd, decimals)}{u} with this SD (or this difference with an SD of at "
+                   f"most {format_number(abs(difference) / needed, decimals)}{u}). The claim of {n_claimed} per "
+                   f"group is not reproduced under these assumptions.")

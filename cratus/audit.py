@@ -579,3 +579,78 @@ def run_audit(summary, adverse_events=None, discrepancies=None, scales=None):
         parts.append(check_discrepancies(discrepancies))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else _frame([])
+
+
+# --------------------------------------------------------------------------
+# Reading aids
+# --------------------------------------------------------------------------
+#: Statuses in reading order (problems first), with their display text.
+STATUS_LABELS = {"fail": "❌ fail", "not_checkable": "⚪ not checkable", "pass": "✅ pass"}
+
+
+def audit_for_arms(audit, arms):
+    """Audit rows about the chosen arms, plus those about no single arm (totals, all arms).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"arm": ["100M", "placebo", "total", ""], "status": "pass"})
+    >>> audit_for_arms(a, ["100M"])["arm"].tolist()
+    ['100M', 'total', '']
+    """
+    keep = ~audit["arm"].isin(ARMS) | audit["arm"].isin(list(arms))
+    return audit[keep].reset_index(drop=True)
+
+
+def audit_counts(audit):
+    """How many checks pass, fail or cannot be checked.
+
+    Examples
+    --------
+    >>> audit_counts(pd.DataFrame({"status": ["pass", "fail", "pass"]}))
+    {'pass': 2, 'fail': 1, 'not_checkable': 0}
+    """
+    counts = audit["status"].value_counts()
+    return {status: int(counts.get(status, 0)) for status in ("pass", "fail", "not_checkable")}
+
+
+def audit_table(audit, endpoints=None, statuses=tuple(STATUS_LABELS)):
+    """A table for reading of :func:`run_audit`: problems first, labels from the dictionary.
+
+    Parameters
+    ----------
+    audit : pandas.DataFrame
+        As returned by :func:`run_audit`.
+    endpoints : pandas.DataFrame, optional
+        The endpoint dictionary, for labels.
+    statuses : sequence of str
+        Statuses to keep.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Status, Check, Endpoint, Level, Arm, Visit, Expected, Reported,
+        Explanation``, failures first.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame([_row("event total", "sae", "100M", "", "pass", "2", "2", "ok"),
+    ...                   _row("events percent", "sae", "placebo", "", "fail", "17", "16", "1 of 6", "Aneurysm")])
+    >>> audit_table(a)[["Status", "Level", "Reported"]].values.tolist()
+    [['❌ fail', 'Aneurysm', '16'], ['✅ pass', '', '2']]
+    """
+    from cratus.arms import ARM_SHORT, VISIT_LABELS
+
+    labels = endpoints.set_index("endpoint")["label"].to_dict() if endpoints is not None else {}
+    order = {s: i for i, s in enumerate(STATUS_LABELS)}
+    rows = audit[audit["status"].isin(list(statuses))].copy()
+    rows["_o"] = rows["status"].map(order)
+    rows = rows.sort_values("_o", kind="stable")
+    return pd.DataFrame({
+        "Status": rows["status"].map(STATUS_LABELS),
+        "Check": rows["check"],
+        "Endpoint": rows["endpoint"].map(lambda e: labels.get(e, e)),
+        "Level": rows["level"].fillna(""),
+        "Arm": rows["arm"].map(lambda a: ARM_SHORT.get(a, {"all": "All arms"}.get(a, a))),
+        "Visit": rows["visit"].map(lambda v: VISIT_LABELS.get(v, v)),
+        "Expected": rows["expected"], "Reported": rows["reported"], "Explanation": rows["explanation"],
+    }).reset_index(drop=True)

@@ -27,8 +27,13 @@ Conventions that pages and tests rely on
   for a cell not reported in the text), ``p_within`` (6 months vs baseline in
   one arm; text exactly :func:`~cratus.formatting.format_p`), ``p_vs_placebo``
   (text ``"vs placebo: p < .00001"``), ``p_between`` (arm ``all``),
-  ``discrepancy`` (text ``"⚠"``, the explanation in ``hovertext``) and
-  ``panel_title`` (grids only).
+  ``discrepancy`` (text ``"⚠"``, the explanation in ``hovertext``; arm and
+  visit empty for a panel-wide one, drawn in the panel's top-right corner) and
+  ``panel_title`` (grids only).  A ``not_reported`` box sits at the arm's x at
+  the bottom of the panel (``yref="y domain"``, y = 0); a p-value of a cell
+  that is not reported sits right above it (same x and yref, larger yshift).
+* The y-axis has ticks and grid lines only over the range of the data, so the
+  placeholder zone below and the p-value zone above carry no scale.
 
 Nothing here reads files or widgets; the builders take frames and choices and
 return frames or ``plotly.graph_objects.Figure`` objects.
@@ -41,6 +46,7 @@ import math
 import re
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -162,14 +168,40 @@ def source_rank(source) -> int:
     return 3
 
 
+def _records(frame: pd.DataFrame, column: str | None = None, value: str | None = None) -> list[dict]:
+    """Rows as dicts, optionally only those where ``frame[column] == value``.
+
+    Column lists are zipped by hand: ``DataFrame.to_dict("records")`` costs
+    about a millisecond even for six rows, which adds up over a page rerun.
+    """
+    if column is not None:
+        positions = np.flatnonzero(frame[column].to_numpy() == value)
+        columns = {c: frame[c].to_numpy()[positions].tolist() for c in frame.columns}
+    else:
+        positions = range(len(frame))
+        columns = {c: frame[c].tolist() for c in frame.columns}
+    names = list(columns)
+    return [dict(zip(names, values), _position=int(p)) for p, *values in zip(positions, *columns.values())]
+
+
+def _best_rows(records: list[dict], key: list[str]) -> list[dict]:
+    """Keep, for each *key*, the record whose source ranks best (first wins ties).
+
+    The one place where the source preference of :func:`source_rank` is applied.
+    """
+    best: dict[tuple, tuple[int, dict]] = {}
+    for record in records:
+        k = tuple(_clean(record.get(column)) for column in key)
+        rank = source_rank(record.get("source"))
+        if k not in best or rank < best[k][0]:
+            best[k] = (rank, record)
+    return sorted((r for _, r in best.values()), key=lambda r: r["_position"])
+
+
 def _prefer_sources(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    """Keep, for each *key*, the row whose source ranks best (stable)."""
-    if frame.empty:
-        return frame.copy()
-    key = [column for column in key if column in frame.columns]
-    ranks = [source_rank(source) for source in frame["source"]]
-    return (frame.assign(_rank=ranks).sort_values("_rank", kind="stable")
-            .drop_duplicates(key).drop(columns="_rank").sort_index())
+    """Frame version of :func:`_best_rows`, in the original row order."""
+    kept = [r["_position"] for r in _best_rows(_records(frame), key)]
+    return frame.iloc[kept].copy()
 
 
 def select_figure_rows(summary: pd.DataFrame) -> pd.DataFrame:
@@ -234,9 +266,9 @@ def _endpoint_info(dictionary: pd.DataFrame | None, endpoint: str) -> dict:
     """Label, unit, figure id, summary kind and population of one endpoint."""
     record = {}
     if dictionary is not None and len(dictionary):
-        rows = dictionary[dictionary["endpoint"] == endpoint]
-        if len(rows):
-            record = rows.iloc[0].to_dict()
+        rows = _records(dictionary, "endpoint", endpoint)
+        if rows:
+            record = rows[0]
     description = _clean(record.get("description"))
     population = _clean(record.get("population"))
     if not population:
@@ -290,15 +322,14 @@ def _check_choices(arms, visits, metric, correlation) -> tuple[list[str], list[s
 # --------------------------------------------------------------------------
 def _endpoint_rows(summary: pd.DataFrame, endpoint: str) -> list[dict]:
     """The preferred rows of one endpoint, as records (level-free rows only)."""
-    rows = summary[summary["endpoint"] == endpoint]
-    if "level" in rows.columns and len(rows):
-        blank = rows["level"].isna() | (rows["level"].astype(str).str.strip() == "")
-        if blank.any():
-            rows = rows[blank]
-        elif rows["level"].nunique() > 1:
-            raise ValueError(f"summary: endpoint {endpoint!r} has levels {sorted(rows['level'].unique())}; "
-                             "figures plot endpoints without levels")
-    return select_figure_rows(rows).to_dict("records")
+    rows = _records(summary, "endpoint", endpoint)
+    blank = [r for r in rows if not _clean(r.get("level"))]
+    if blank:
+        rows = blank
+    elif len({r["level"] for r in rows}) > 1:
+        raise ValueError(f"summary: endpoint {endpoint!r} has levels {sorted({r['level'] for r in rows})}; "
+                         "figures plot endpoints without levels")
+    return _best_rows(rows, ["endpoint", "level", "arm", "visit", "statistic"])
 
 
 def _infer_kind(records: list[dict], endpoint: str) -> str:
@@ -314,7 +345,7 @@ def _p_lookup(p_values: pd.DataFrame | None, endpoint: str) -> dict:
     """``{(comparison, arm, visit): record}`` of the preferred p-values."""
     if p_values is None or not len(p_values):
         return {}
-    rows = select_p_values(p_values[p_values["endpoint"] == endpoint]).to_dict("records")
+    rows = _best_rows(_records(p_values, "endpoint", endpoint), ["endpoint", "arm", "comparison", "visit"])
     return {(r["comparison"], r["arm"], _clean(r.get("visit")) or _FOLLOW_UP): r for r in rows}
 
 
@@ -393,12 +424,13 @@ def _change_cell(before: dict, after: dict, kind: str, correlation, before_sd, a
         low, high = center - sd, center + sd
         sd_decimals = max(decimals, 1)
         spread = f"SD of change {format_number(sd, sd_decimals)} (assumes r = {r:g})"
-    display = center_text if _isnan(low) else f"{center_text} ± {format_number(high - center, max(decimals, 1))}"
+    display = center_text if _isnan(sd) else f"{center_text} ± {format_number(sd, max(decimals, 1))}"
     n_values = [n for n in (before["n"], after["n"]) if not _isnan(n)]
     sources = list(dict.fromkeys(s for s in (before["source"], after["source"]) if s))
     quotes = list(dict.fromkeys(q for q in (before["quote"], after["quote"]) if q))
     return {"reported": True, "center": center, "low": low, "high": high, "plus": sd, "minus": sd,
-            "center_text": center_text, "spread": spread, "display": display, "n": min(n_values) if len(n_values) == 2 else math.nan,
+            "center_text": center_text, "spread": spread, "display": display,
+            "n": min(n_values) if len(n_values) == 2 else math.nan,
             "source": "; ".join(sources), "quote": " … ".join(quotes)}
 
 
@@ -571,9 +603,14 @@ def outcome_definition(endpoint: str, dictionary: pd.DataFrame | None, metric: s
     >>> d = pd.DataFrame({"endpoint": ["sqol_f"], "label": ["SQOL-F"], "unit": ["points"],
     ...     "summary": ["mean_sd"], "description": ["Sexual Quality of Life-Female; female patients only."]})
     >>> print(outcome_definition("sqol_f", d, "value", ["baseline", "month6"]))
-    SQOL-F (points); value at each time point; mean ± SD per arm; time points: baseline, 6 months; measured in female patients only.
+    ... # doctest: +NORMALIZE_WHITESPACE
+    SQOL-F (points); value at each time point; mean ± SD per arm; time points: baseline,
+    6 months; measured in female patients only.
     >>> print(outcome_definition("sqol_f", d, "change", ["baseline", "month6"], correlation=0.5))
-    SQOL-F (points); change from baseline to 6 months (difference of the arm's reported means); mean change ± SD, interval assumes pre–post correlation r = 0.5; time points: baseline, 6 months; measured in female patients only.
+    ... # doctest: +NORMALIZE_WHITESPACE
+    SQOL-F (points); change from baseline to 6 months (difference of the arm's reported
+    means); mean change ± SD, interval assumes pre–post correlation r = 0.5; time points:
+    baseline, 6 months; measured in female patients only.
     """
     info = _endpoint_info(dictionary, endpoint)
     kind = info["summary"] if info["summary"] in _KINDS else "mean_sd"
@@ -642,14 +679,15 @@ def figure_summary_sentence(panel_data: pd.DataFrame, dictionary: pd.DataFrame |
     ...     "unit": ["m"], "summary": ["mean_sd"]})
     >>> panel = endpoint_panel_data(s, p, "six_minute_walk", ["100M", "200M", "placebo"],
     ...                             ["baseline", "month6"], d)
-    >>> print(figure_summary_sentence(panel, d, "six_minute_walk"))
-    6-minute walk distance rose from 345.9 to 410.7 m in the 100M arm (p = .011); 6-month values for 200M and placebo are not reported in the text (p = .263 and p = .112).
+    >>> print(figure_summary_sentence(panel, d, "six_minute_walk"))  # doctest: +NORMALIZE_WHITESPACE
+    6-minute walk distance rose from 345.9 to 410.7 m in the 100M arm (p = .011); 6-month
+    values for 200M and placebo are not reported in the text (p = .263 and p = .112).
     """
     info = _endpoint_info(dictionary, endpoint)
     rows = panel_data[panel_data["endpoint"] == endpoint] if "endpoint" in panel_data.columns else panel_data
     if rows.empty:
         return f"No {info['label']} values are selected."
-    records = rows.to_dict("records")
+    records = _records(rows)
     unit, label = info["unit"], info["label"]
     kind = info["summary"] if info["summary"] in _KINDS else (
         "median_iqr" if str(records[0]["statistic"]).startswith("median") else "mean_sd")
@@ -883,7 +921,7 @@ def _discrepancy_lookup(discrepancies, endpoint: str, info: dict) -> dict:
         return {}
     found: dict[tuple[str, str], list[dict]] = {}
     citation = f"Figure {info['figure']}" if info["figure"] else None
-    for row in discrepancies.to_dict("records"):
+    for row in _records(discrepancies):
         own = _clean(row.get("endpoint"))
         if own != endpoint:
             cited = " ".join(_clean(row.get(k)) for k in ("location_a", "location_b"))
@@ -1173,21 +1211,28 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
 
 
 def _nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
-    """Round tick values (steps of 1, 2, 2.5 or 5 × 10^k) within [lo, hi]."""
+    """Round tick values (steps of 1, 2, 2.5 or 5 × 10^k) within [lo, hi], at least three.
+
+    Examples
+    --------
+    >>> _nice_ticks(63.4, 88.9)
+    [65.0, 70.0, 75.0, 80.0, 85.0]
+    >>> _nice_ticks(-11.7, 1.9)
+    [-10.0, -5.0, 0.0]
+    """
     raw = (hi - lo) / max(target - 1, 1)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude * (1 + 1e-9))
-    first = math.ceil(lo / step - 1e-9)
-    ticks = []
-    k = first
-    while k * step <= hi + step * 1e-9:
-        ticks.append(round(k * step, 10) + 0.0)
-        k += 1
-    return ticks
+    steps = [m * magnitude for m in (0.5, 1, 2, 2.5, 5, 10)]
+    index = next(i for i, step in enumerate(steps) if raw <= step * (1 + 1e-9))
+    for step in reversed(steps[:index + 1]):
+        first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+        if last - first >= 2:
+            break
+    return [round(k * step, 10) + 0.0 for k in range(first, last + 1)]
 
 
 def _check_frames(summary, dictionary):
-    missing = [c for c in ("endpoint", "arm", "visit", "statistic", "value", "source") if c not in summary.columns]
+    missing = [c for c in ("endpoint", "arm", "visit", "statistic", "value") if c not in summary.columns]
     if missing:
         raise ValueError(f"summary: missing column(s) {missing}")
     if dictionary is not None and len(dictionary) and "endpoint" not in dictionary.columns:

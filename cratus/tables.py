@@ -425,3 +425,53 @@ def hospitalization_table(hospitalizations: pd.DataFrame, arms=ARMS) -> pd.DataF
             "Related to procedure": int(block.loc[block["related_to_procedure"] == "yes", "hospitalizations"].sum()),
         })
     return pd.DataFrame.from_records(records)
+
+
+def reported_only_table(p_values: pd.DataFrame, endpoints: pd.DataFrame, endpoint_ids, arms=ARMS) -> pd.DataFrame:
+    """Endpoints the text reports only as p-values (or only in words), one row per p-value.
+
+    Results-section p-values are preferred to the abstract's.  An endpoint
+    with no p-value at all (ejection fraction) gets one row whose p-value
+    reads "not reported in the text" and whose note is the dictionary's
+    description.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``Endpoint, Comparison, Arm, Time point, p-value, Note, Source, Quote``.
+
+    Examples
+    --------
+    >>> from cratus.data import load_published
+    >>> p = load_published()
+    >>> t = reported_only_table(p.p_values, p.endpoints, ["grip_strength", "ejection_fraction"])
+    >>> t[["Endpoint", "p-value"]].values.tolist()
+    [['Hand grip strength', 'p = .676'], ['Ejection fraction', 'not reported in the text']]
+    """
+    from cratus.arms import VISIT_LABELS
+    from cratus.formatting import format_p
+
+    comparisons = {"within_arm": "6 months vs baseline, within arm", "vs_placebo": "vs placebo",
+                   "between_arms": "between arms"}
+    dictionary = endpoints.set_index("endpoint")
+    chosen = p_values[p_values["endpoint"].isin(list(endpoint_ids))
+                      & p_values["arm"].isin([*order_arms(arms), "all"])]
+    chosen = chosen.assign(_rank=~chosen["source"].str.startswith("Results"))
+    chosen = chosen.sort_values("_rank", kind="stable").drop_duplicates(["endpoint", "arm", "comparison", "visit"])
+    records = []
+    for endpoint in endpoint_ids:
+        rows = chosen[chosen["endpoint"] == endpoint]
+        label = dictionary.at[endpoint, "label"] if endpoint in dictionary.index else endpoint
+        if rows.empty:
+            records.append({"Endpoint": label, "Comparison": "", "Arm": "", "Time point": "",
+                            "p-value": NOT_REPORTED, "Note": dictionary.at[endpoint, "description"]
+                            if endpoint in dictionary.index else "", "Source": "", "Quote": ""})
+            continue
+        rows = rows.assign(_order=rows["arm"].map({a: i for i, a in enumerate([*ARMS, "all"])}))
+        for row in rows.sort_values("_order", kind="stable").itertuples(index=False):
+            records.append({"Endpoint": label, "Comparison": comparisons[row.comparison],
+                            "Arm": ARM_LABELS[row.arm], "Time point": VISIT_LABELS[row.visit],
+                            "p-value": format_p(row.p_value, row.relation, row.printed), "Note": "",
+                            "Source": row.source, "Quote": row.quote})
+    return pd.DataFrame.from_records(records, columns=["Endpoint", "Comparison", "Arm", "Time point", "p-value",
+                                                       "Note", "Source", "Quote"])

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import ROOT, ServerError, chromium_path, launch_chromium, streamlit_server, wait_until_rendered
+from tests.server import (ROOT, ServerError, chromium_path, full_page_screenshot, launch_chromium, streamlit_server,
+                          wait_until_rendered)
 
 OUTPUT = ROOT / "test-output"
 DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
@@ -106,8 +107,8 @@ def page_slug(path: str) -> str:
 
 
 def save_screenshot(page, name: str) -> Path:
-    """A full-page screenshot ``test-output/<name>.png``."""
+    """A full-page screenshot ``test-output/<name>.png`` (the whole scrolled page, not just the window)."""
     OUTPUT.mkdir(exist_ok=True)
     path = OUTPUT / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    full_page_screenshot(page, path)
     return path

@@ -120,29 +120,61 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
 
 
+#: True once every lazily drawn element has painted: Plotly charts their SVG,
+#: dataframes their canvas, Graphviz charts their SVG.
+_ELEMENTS_DRAWN = """() => {
+    const all = (sel) => Array.from(document.querySelectorAll(sel));
+    return all('[data-testid="stPlotlyChart"]').every(e => e.querySelector(".main-svg"))
+        && all('[data-testid="stDataFrame"]').every(e => e.querySelector("canvas"))
+        && all('[data-testid="stGraphVizChart"]').every(e => e.querySelector("svg"));
+}"""
+
+_SCRIPT_FINISHED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    const status = document.querySelector('[data-testid="stStatusWidget"]');
+    return !(status && /Running|Stop/i.test(status.innerText || ""));
+}"""
+
+
 def wait_until_rendered(page, heading: str | None = None, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished its script run and painted the page's title.
+    """Wait until Streamlit has finished its script run and painted the page.
 
     *page* is a Playwright page already pointed at the app.  Waits for the app's root
-    element, then for the running indicator to disappear, the network to go idle, and
-    an ``h1`` (containing *heading* when given) to be visible.
+    element, for the script run to end (``data-test-script-state="notRunning"`` and no
+    "Running..." status widget), for the network to go idle, for an ``h1`` (containing
+    *heading* when given) to be visible and for charts and tables to be drawn.
     """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    # The status widget shows "Running..." (with a stop button) while the script runs.
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            if (!app) return false;
-            const status = document.querySelector('[data-testid="stStatusWidget"]');
-            const running = status && /Running|Stop/i.test(status.innerText || "");
-            return !running && app.getAttribute("data-test-script-state") !== "running";
-        }""",
-        timeout=timeout,
-    )
+    page.wait_for_function(_SCRIPT_FINISHED, timeout=timeout)
     page.wait_for_load_state("networkidle", timeout=timeout)
     h1 = page.locator("h1")
     if heading is not None:
         h1 = h1.filter(has_text=heading)
     h1.first.wait_for(state="visible", timeout=timeout)
-    # The Plotly bundle is lazy-loaded; give any chart a moment to draw after the run.
-    page.wait_for_timeout(300)
+    page.wait_for_function(_ELEMENTS_DRAWN, timeout=timeout)
+    page.wait_for_function(_SCRIPT_FINISHED, timeout=timeout)
+
+
+def full_page_screenshot(page, path) -> None:
+    """Screenshot the whole page, not only the window.
+
+    Streamlit scrolls its main area (``stMain``) inside a window-high layout, so
+    Playwright's ``full_page=True`` alone stops at the window's height.  The window
+    is made as tall as the content for the shot, then restored.
+    """
+    viewport = page.viewport_size or {"width": 1280, "height": 800}
+    height = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        const side = document.querySelector('[data-testid="stSidebarContent"]');
+        return Math.max(main ? main.scrollHeight : 0, side ? side.scrollHeight : 0,
+                        document.documentElement.scrollHeight);
+    }""")
+    try:
+        if height > viewport["height"]:
+            page.set_viewport_size({"width": viewport["width"], "height": int(height)})
+            page.wait_for_timeout(500)  # let charts and tables lay out again
+            page.wait_for_function(_ELEMENTS_DRAWN, timeout=10_000)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(viewport)

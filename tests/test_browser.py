@@ -81,8 +81,8 @@ def app_url(app_server, browser):
 def test_page_renders(page, app_url, path, heading, expects_chart, viewport):
     from playwright.sync_api import expect
 
-    open_page(page, app_url, path, viewport, heading=heading)
     try:
+        open_page(page, app_url, path, viewport, heading=heading)
         expect(page.locator("h1").filter(has_text=heading).first).to_be_visible()
         assert_no_exception(page)
         if expects_chart:

@@ -1,0 +1,303 @@
+"""Appraisal: question the published results from their summary statistics.
+
+Thin page: widgets in, :mod:`cratus.appraisal` / :mod:`cratus.audit` for every
+number, :mod:`cratus.appraisal_charts` for the figures.  Only the open tab
+runs (the tabs are bound to the URL), and everything that depends on the
+published data alone is cached below.
+"""
+
+import numpy as np
+import streamlit as st
+
+import ui
+from cratus.appraisal import (
+    PLAUSIBLE_CORRELATION,
+    back_calculate_all,
+    back_calculation_table,
+    change_sensitivity,
+    compare_all_arms,
+    comparison_table,
+    comparisons_view,
+    describe_sample_size_claim,
+    format_alpha,
+    format_p_value,
+    multiplicity_families,
+    multiplicity_table,
+    plan_next_trial,
+    power_curve,
+    sensitivity_table,
+    adjust_p_values,
+    summarize_adjustment,
+    within_arm_results,
+)
+from cratus.appraisal_charts import build_forest_figure, build_power_figure, build_sensitivity_figure
+from cratus.arms import ARM_SHORT, ARMS, VISIT_LABELS
+from cratus.audit import STATUS_LABELS, audit_counts, audit_for_arms, audit_table, run_audit
+
+CHART = {"displaylogo": False}
+SECTIONS = ["Between arms", "Within-arm change", "Multiplicity", "Power", "Audit"]
+CORRELATIONS = np.round(np.arange(0, 0.991, 0.01), 2)
+CLAIMED_N = 30
+
+
+# --- cached wrappers of cratus functions (they depend on the published data only) ---------------
+@st.cache_data(max_entries=1, show_spinner=False)
+def comparisons():
+    return compare_all_arms(ui.published().summary)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def comparisons_for(arms: tuple, visits: tuple):
+    data = ui.published()
+    view = comparisons_view(comparisons(), data.summary, data.endpoints, arms, visits)
+    return view, comparison_table(view)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def within_arm():
+    data = ui.published()
+    return within_arm_results(data.summary, data.p_values, data.endpoints)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def back_calculations():
+    return back_calculate_all(within_arm())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def back_calculation(index: int, n: int):
+    return back_calculate_all(within_arm().iloc[[index]], n=n).iloc[0]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def sensitivity(index: int, n: int):
+    row = back_calculation(index, n)
+    return change_sensitivity(row["mean_pre"], row["sd_pre"], row["mean_post"], row["sd_post"], n, CORRELATIONS)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sensitivity_rows(index: int, n: int, correlation: float):
+    return sensitivity_table(back_calculation(index, n), correlation)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def adjusted(family: str, alpha: float):
+    data = ui.published()
+    res = adjust_p_values(data.p_values, family, data.endpoints, alpha)
+    return res, summarize_adjustment(res, alpha, data.endpoints), multiplicity_table(res, data.endpoints)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def plan(endpoint: str, arm: str, reference: str, visit: str, difference, sd, alpha: float):
+    return plan_next_trial(ui.published().summary, endpoint, arm, reference, visit, difference, sd,
+                           power=(0.8, 0.9), alpha=alpha)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def power(effect_size: float, alpha: float, largest: int):
+    return power_curve(effect_size, range(4, largest + 1), alpha)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def claim(difference: float, sd: float, alpha: float, unit: str):
+    return describe_sample_size_claim(difference, sd, CLAIMED_N, alpha, unit)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def audit():
+    data = ui.published()
+    return run_audit(data.summary, data.adverse_events, data.discrepancies)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def audit_for(arms: tuple, statuses: tuple):
+    rows = audit_for_arms(audit(), arms)
+    return audit_counts(rows), audit_table(rows, ui.published().endpoints, statuses)
+
+
+# --- page ----------------------------------------------------------------------------------------
+data = ui.published()
+arms = ui.require_arms()
+labels = data.endpoints.set_index("endpoint")["label"].to_dict()
+units = data.endpoints.set_index("endpoint")["unit"].fillna("").to_dict()
+
+st.title("Appraisal: question the results")
+st.markdown("Every number on this page is recomputed from the **summary statistics the paper prints** "
+            "(mean ± SD, median (IQR), p-values); the patients' own data are not public. Each method says what "
+            "it had to assume, and none of these are the trial's own analyses.")
+
+between, within, multiplicity, power_tab, audit_tab = st.tabs(SECTIONS, key="section", bind="query-params")
+
+if between.open:
+    st.markdown("**Welch's t-test** compares two arms' means without assuming equal spread; **Hedges' g** is the "
+                "difference in standard deviations (0.2 small, 0.5 medium, 0.8 large), corrected for small samples. "
+                "With 10 patients per arm, only differences of about one SD or more reach p < .05.")
+    st.warning("**Assumptions.** The text prints no n per endpoint, so **n = 10 per arm is assumed** (the arm size "
+               "of Tables 1–3); drop-outs would widen every interval. Rows marked *Wan 2014* start from a "
+               "**median (IQR)**: their mean and SD are approximated (Wan et al., BMC Med Res Methodol "
+               "2014;14:135), assuming roughly normal data — treat them with caution, above all for skewed "
+               "measures such as CHAMPS. Most 6-month values appear only in the figures, so few 6-month "
+               "pairs can be compared.", icon="⚠️")
+    visits = st.pills("Visits", ["month6", "baseline"], selection_mode="multi", default=["month6", "baseline"],
+                      format_func=VISIT_LABELS.get, key="visits", bind="query-params")
+    view, table = comparisons_for(tuple(arms), tuple(visits or ()))
+    if table.empty:
+        st.info("No pair of the selected arms has numbers printed at the selected visits. Select at least two "
+                "arms (and a visit).")
+    else:
+        ui.show_table(table, column_config={"Method": st.column_config.TextColumn(width="medium")})
+        st.caption("Differences are arm minus comparator, in the endpoint's unit. Baseline rows describe how alike "
+                   "the randomized arms were, not an effect of treatment.")
+        st.plotly_chart(build_forest_figure(view), config=CHART)
+        st.caption("Colour: the arm; symbol: the arm it is compared with (◆ placebo, ■ 200M); hollow markers: "
+                   "Wan approximations from median (IQR). Intervals crossing 0 are compatible with no difference.")
+
+if within.open:
+    st.markdown("The paper tests each arm's change from baseline to 6 months with a **paired** test and prints the "
+                "mean ± SD at both visits, but not the SD of the change. That SD depends on how strongly a "
+                "patient's two measurements go together (the **pre–post correlation r**), so the p-value can be "
+                "recomputed only for an assumed r. Working backwards shows which r the paper's p-value needs; "
+                f"values from {PLAUSIBLE_CORRELATION[0]:g} to {PLAUSIBLE_CORRELATION[1]:g} are plausible for one "
+                "person measured six months apart.")
+    results = within_arm()
+    shown = [i for i in results.index if results.loc[i, "arm"] in arms]
+    if not shown:
+        st.info("None of the selected arms has a within-arm result with both ends printed as mean ± SD.")
+    else:
+        keys = {f"{results.loc[i, 'endpoint']}:{results.loc[i, 'arm']}": i for i in shown}
+        left, middle, right = st.columns([3, 1, 2])
+        with left:
+            key = st.selectbox(
+                "Result (mean ± SD printed at baseline and 6 months)", list(keys), key="change",
+                bind="query-params",
+                format_func=lambda k: f"{labels.get(k.split(':')[0])}, {ARM_SHORT.get(k.split(':')[1])}")
+        index = keys[key]
+        row = results.loc[index]
+        with middle:
+            n = st.number_input("Pairs (n)", min_value=2, max_value=200, value=int(row["n"]), step=1,
+                                help="The text prints no n per endpoint: the arm size is assumed, and for SQOL-F "
+                                     "the number of women in the arm (Table 1), since only women answered it.")
+        with right:
+            correlation = st.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="correlation",
+                                    persist_state="session")
+        result = back_calculation(index, n)
+        unit = units.get(row["endpoint"], "")
+        (st.info if result["plausible"] else st.warning)(result["sentence"])
+        ui.show_table(sensitivity_rows(index, n, correlation))
+        st.plotly_chart(build_sensitivity_figure(
+            sensitivity(index, n), correlation, row["arm"], paper_p=row["p_value"],
+            back_calculated=result["correlation"], plausible_max=PLAUSIBLE_CORRELATION[1],
+            unit="" if unit == "points" else unit,
+            paper_label=f"p {row['relation']} {format_p_value(row['p_value'], '=', row['p_printed'])}"),
+            config=CHART)
+        st.caption("Left: the p-value a paired t-test gives for each assumed r (log scale); the cross marks the r "
+                   "that reproduces the paper. Right: the mean change with its 95% CI. Shaded: r above "
+                   f"{PLAUSIBLE_CORRELATION[1]:g}, implausibly high.")
+        st.subheader("Every within-arm result with both ends printed")
+        everything = back_calculations()
+        ui.show_table(back_calculation_table(everything[everything["arm"].isin(arms)]),
+                      column_config={"Verdict": st.column_config.TextColumn(width="medium")})
+        st.caption("Correlation needed: the r at which a paired t-test on the printed numbers gives the paper's "
+                   "p-value, and the range allowed by the rounding of the printed means and p. Median (IQR) results "
+                   "(SPPB, CHAMPS, serum TNF-α) are left out: they were tested with a rank test.")
+
+if multiplicity.open:
+    st.markdown("The more tests a paper runs, the more 'significant' results appear by chance alone. "
+                "**Bonferroni** and **Holm** keep the chance of *any* false positive in the family below α; "
+                "**Benjamini–Hochberg (BH)** keeps the expected *share* of false positives below α. The paper made "
+                "no adjustment (\u201cno adjustments were made for multiple analyses\u201d, Statistical analysis).")
+    families = multiplicity_families(data.p_values, data.endpoints)
+    left, right = st.columns([4, 1])
+    with left:
+        family = st.radio("Family of tests adjusted together", list(families), format_func=families.get,
+                          horizontal=True, key="family", bind="query-params")
+    with right:
+        alpha = st.number_input("α", min_value=0.001, max_value=0.2, value=0.05, step=0.01, format="%.3f",
+                                key="alpha", persist_state="session")
+    result, sentence, table = adjusted(family, alpha)
+    st.info(sentence)
+    keep = result["arm"].isin(arms) | ~result["arm"].isin(ARMS)
+    ui.show_table(table[keep.to_numpy()], column_config={
+        "m": st.column_config.NumberColumn(help="Number of p-values in the family"),
+        "p": st.column_config.TextColumn(help="As printed (the Results' value where the Abstract differs)"),
+    })
+    st.caption(f"Showing {int(keep.sum())} of {len(result)} p-values: rows of arms not selected in the sidebar "
+               "are hidden but still count in m. One p-value per test (the Results' value where the Abstract "
+               "differs); bounds such as p < .0001 enter at the bound, which is conservative.")
+
+if power_tab.open:
+    st.markdown("**Power** is the chance that a trial finds a difference that is really there. It grows with the "
+                "number of patients and with the size of the difference relative to the patients' spread "
+                "(the standardized effect d = difference ÷ SD). The Discussion says the 6MWD point estimate "
+                "between 100M and placebo \u201cwould require 30 patients per group\u201d; it gives neither the "
+                "difference, the SD nor the power assumed.")
+    source = st.radio("Effect to detect", ["given", "observed"], horizontal=True, key="effect",
+                      bind="query-params", format_func={"given": "A difference and SD you choose",
+                                                        "observed": "The effect observed in the paper"}.get)
+    endpoint_options = [e for e in data.endpoints["endpoint"]
+                        if e in set(data.summary.loc[data.summary["statistic"].isin(["mean", "median"]), "endpoint"])
+                        and e != "participants"]
+    columns = st.columns(4)
+    endpoint = columns[0].selectbox("Endpoint", endpoint_options, index=endpoint_options.index("six_minute_walk"),
+                                    format_func=labels.get, key="power_endpoint", bind="query-params")
+    arm = columns[1].selectbox("Arm", list(ARMS), format_func=ARM_SHORT.get, key="power_arm")
+    reference = columns[2].selectbox("Compared with", [a for a in ARMS if a != arm], format_func=ARM_SHORT.get,
+                                     index=len(ARMS) - 2, key="power_reference")
+    visit = columns[3].selectbox("Visit", ["month6", "baseline"], format_func=VISIT_LABELS.get, key="power_visit")
+    unit = units.get(endpoint, "")
+    unit = "" if unit == "points" else unit
+    columns = st.columns(4)
+    alpha = columns[0].number_input("Two-sided α", min_value=0.001, max_value=0.2, value=0.05, step=0.01,
+                                    format="%.3f", key="power_alpha", persist_state="session")
+    difference = sd = None
+    if source == "given":
+        difference = columns[1].number_input(f"Difference to detect ({unit or 'units'})", value=64.8, step=1.0,
+                                             key="power_difference", persist_state="session")
+        sd = columns[2].number_input(f"SD ({unit or 'units'})", min_value=0.001, value=112.9, step=1.0,
+                                     key="power_sd", persist_state="session")
+        st.caption("Defaults: the 100M arm's 6MWT change (410.7 − 345.9 = 64.8 m, Results) over the SD of all 30 "
+                   "patients at baseline (112.9 m, Table 1). The Discussion's between-arm estimate cannot be "
+                   "recomputed: placebo's 6-month 6MWT is printed only in Figure 2A.")
+    planned = plan(endpoint, arm, reference, visit, difference, sd, alpha)
+    note = planned["note"].iloc[0]
+    if note:
+        computable, _ = comparisons_for(tuple(ARMS), (visit,))
+        options = "; ".join(f"{r['label']} ({r['pair']})" for _, r in computable.iterrows()) or "none"
+        st.warning(f"The text does not print {labels.get(endpoint)} for both {ARM_SHORT[arm]} and "
+                   f"{ARM_SHORT[reference]} at {VISIT_LABELS[visit].lower()} (values shown only in the figures are "
+                   f"not in the data), so the observed effect cannot be computed. Pairs the text allows at "
+                   f"{VISIT_LABELS[visit].lower()}: {options}.", icon="⚠️")
+    else:
+        d = float(planned["effect_size"].iloc[0])
+        n80, n90 = (int(x) for x in planned["n_per_arm"])
+        metrics = st.columns(4)
+        metrics[0].metric("Standardized effect d", f"{abs(d):.2f}")
+        metrics[1].metric("Patients per arm, 80% power", n80)
+        metrics[2].metric("Patients per arm, 90% power", n90)
+        curve = power(abs(d), alpha, int(max(100, min(n90 * 1.3, 2000))))
+        at_claim = float(curve.loc[curve["n_per_arm"] == CLAIMED_N, "power"].iloc[0])
+        metrics[3].metric(f"Power with {CLAIMED_N} per arm", f"{at_claim:.0%}")
+        st.info(claim(float(planned["difference"].iloc[0]), float(planned["sd"].iloc[0]), alpha, unit))
+        st.plotly_chart(build_power_figure(curve, arm, CLAIMED_N, {"80%": n80, "90%": n90}), config=CHART)
+        st.caption(f"Two-sided two-sample t-test with equal arms. Effect: "
+                   f"{planned['effect_source'].iloc[0]}.")
+
+if audit_tab.open:
+    st.markdown("Automatic checks of the printed numbers against each other: totals against the sum of the arms, "
+                "percentages against count ÷ n, total means and SDs against the pooled arms, integer scores "
+                "(GRIM test), and the contradictions we found by reading (curated, data/discrepancies.csv). "
+                "A printed value passes when it is reachable given its rounding.")
+    statuses = st.pills("Show", list(STATUS_LABELS), selection_mode="multi", default=["fail", "not_checkable"],
+                        format_func=STATUS_LABELS.get, key="audit_status", bind="query-params")
+    counts, table = audit_for(tuple(arms), tuple(statuses or ()))
+    metrics = st.columns(3)
+    metrics[0].metric("Pass", counts["pass"])
+    metrics[1].metric("Fail", counts["fail"])
+    metrics[2].metric("Not checkable", counts["not_checkable"])
+    st.dataframe(table, hide_index=True, height=min(ui.table_height(table), 720), column_config={
+        "Explanation": st.column_config.TextColumn(width="large"),
+        "Expected": st.column_config.TextColumn(width="small"),
+        "Reported": st.column_config.TextColumn(width="small"),
+    })
+    st.caption("Rows about arms not selected in the sidebar are left out; totals are always checked. Click a "
+               "column header to sort.")

@@ -1,0 +1,143 @@
+"""AppTest tests of the figure pages (Figures 2–4): arms, time points, metric, view and URL state."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+FIGURE_PAGES = {
+    "functional": ("pages/functional.py", "Functional endpoints (Figure 2)",
+                   ["six_minute_walk", "sppb", "champs", "fev1"]),
+    "immune": ("pages/immune.py", "Immune markers (Figure 3)",
+               ["cd69", "cd25", "cd8", "cd4_cd8_ratio", "tnf_alpha_serum", "tnf_alpha_bcell"]),
+    "quality_of_life": ("pages/quality_of_life.py", "Quality of life (Figure 4)", ["sqol_f"]),
+}
+
+
+def open_page(page, query=None):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    # The URL carries what the widgets show (?view=One%2C+large&endpoint=FEV1&time=Baseline).
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(FIGURE_PAGES[page][0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def control(at, key):
+    return next(g for g in at.get("button_group") if g.key == key)
+
+
+def chart(at):
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def arm_traces(spec):
+    return [t for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"]
+
+
+def annotations(spec, role):
+    return [a for a in spec["layout"].get("annotations", []) if str(a.get("name", "")).startswith(role + "|")]
+
+
+@pytest.mark.parametrize("page", FIGURE_PAGES)
+def test_figure_page_renders_every_panel(page):
+    at = open_page(page)
+    _, title, endpoints = FIGURE_PAGES[page]
+    assert at.title[0].value == title
+    plotted = {t["meta"]["endpoint"] for t in arm_traces(chart(at))}
+    assert plotted == set(endpoints)
+
+
+@pytest.mark.parametrize("page", FIGURE_PAGES)
+def test_deselecting_an_arm_removes_its_traces(page):
+    at = open_page(page)
+    at.sidebar.get("button_group")[0].set_value(["100M", "placebo"]).run()
+    spec = chart(at)
+    assert {t["meta"]["arm"] for t in arm_traces(spec)} == {"100M", "placebo"}
+    assert not [a for a in spec["layout"].get("annotations", []) if "|200M|" in str(a.get("name", ""))]
+
+
+def test_six_months_only_shows_six_month_values():
+    at = open_page("functional")
+    control(at, "time").set_value("month6").run()
+    spec = chart(at)
+    walk = next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == "six_minute_walk"
+                and t["meta"]["arm"] == "100M")
+    # Results: "(345.9 ± 103.4 to 410.7 ± 155.4 m, p = .011; Figure 2A)" — only the 6-month point
+    assert walk["y"] == [410.7]
+    assert walk["error_y"]["array"] == [155.4]
+    assert all(t["meta"]["visits"] == ["month6"] for t in arm_traces(spec))
+
+
+def test_not_reported_cells_are_placeholders_with_their_p_value():
+    at = open_page("functional")
+    control(at, "time").set_value("month6").run()
+    spec = chart(at)
+    placebo = next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == "six_minute_walk"
+                   and t["meta"]["arm"] == "placebo")
+    assert placebo["y"] == [None]
+    names = {a["name"] for a in annotations(spec, "not_reported")}
+    assert "not_reported|six_minute_walk|placebo|month6" in names
+    # Results: "no significant change at 6 months (p = .263) in either the 200M-group or placebo (p = .112)"
+    p_texts = {a["name"]: a["text"] for a in annotations(spec, "p_within")}
+    assert p_texts["p_within|six_minute_walk|placebo|month6"] == "p = .112"
+
+
+def test_b_cell_tnf_shows_the_vs_placebo_p_values():
+    at = open_page("immune")
+    texts = {a["name"]: a["text"] for a in annotations(chart(at), "p_vs_placebo")}
+    # Results: "significant compared to placebo (p < .00001 and p = .00002; Figure 3F)"
+    assert texts["p_vs_placebo|tnf_alpha_bcell|100M|month6"].endswith("p < .00001")
+    assert texts["p_vs_placebo|tnf_alpha_bcell|200M|month6"].endswith("p = .00002")
+
+
+def test_change_metric_plots_the_difference_of_centres():
+    at = open_page("functional")
+    control(at, "metric").set_value("change").run()
+    spec = chart(at)
+    walk = next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == "six_minute_walk"
+                and t["meta"]["arm"] == "100M")
+    # 410.7 − 345.9 (Results, Figure 2A)
+    assert walk["y"][0] == pytest.approx(64.8)
+    assert walk["error_y"]["array"] == [None]  # no interval without an assumed correlation
+
+
+def test_change_interval_needs_the_user_s_correlation():
+    at = open_page("functional")
+    control(at, "metric").set_value("change").run()
+    at.toggle(key="interval").set_value(True).run()
+    at.slider(key="r").set_value(0.5).run()
+    walk = next(t for t in arm_traces(chart(at)) if t["meta"]["endpoint"] == "six_minute_walk"
+                and t["meta"]["arm"] == "100M")
+    # sqrt(103.4² + 155.4² − 2·0.5·103.4·155.4)
+    expected = (103.4 ** 2 + 155.4 ** 2 - 2 * 0.5 * 103.4 * 155.4) ** 0.5
+    assert walk["error_y"]["array"][0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_single_view_from_the_url_restores_endpoint_and_time_points():
+    at = open_page("functional", query={"view": "One, large", "endpoint": "FEV1", "time": "Baseline"})
+    spec = chart(at)
+    assert {t["meta"]["endpoint"] for t in arm_traces(spec)} == {"fev1"}
+    fev1 = next(t for t in arm_traces(spec) if t["meta"]["arm"] == "100M")
+    # Results: "(2.5 ± 0.66 to 2.6 ± 0.77 L/min" — figures use the Results row, baseline only
+    assert fev1["y"] == [2.5] and fev1["error_y"]["array"] == [0.66]
+
+
+def test_panel_summary_sentence_and_outcome_definition_are_shown():
+    at = open_page("quality_of_life")
+    text = " ".join(m.value for m in at.markdown)
+    assert "SQOL-F rose from 59.8 to 76.0 points in the 100M arm (p = .035)" in text
+    assert any("female" in c.value.lower() for c in at.caption)
+
+
+def test_reported_only_endpoints_are_listed_with_their_p_values():
+    at = open_page("functional")
+    table = at.dataframe[-1].value.set_index("Endpoint")
+    # Results: weight loss (p = .7599), MFI (p = .548), handgrip (p = .676), 4MGST (p = .659)
+    assert table.loc["Weight loss", "p-value"] == "p = .7599"
+    assert table.loc["Multidimensional Fatigue Inventory", "p-value"] == "p = .548"
+    assert table.loc["Ejection fraction", "p-value"] == "not reported in the text"

@@ -1,28 +1,44 @@
-"""The Streamlit layer shared by the pages: cached data, the arm selection, small renderers.
+"""The Streamlit layer shared by the pages: cached data, shared controls, renderers, sharing.
 
 The analysis lives in :mod:`cratus`; this module only wires it to widgets.
+Every page starts with :func:`start_page` (sidebar controls, title, a fresh
+report) and ends with :func:`finish_page` (link and report downloads);
+tables and figures shown through :func:`show_table` and :func:`render_figure`
+are collected into that page's HTML report.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
 
 from cratus.arms import ARM_SHORT, ARMS, order_arms
 from cratus.data import Published, load_published
+from cratus.export import to_csv_bytes
+from cratus.report import Report
 
 ARMS_KEY = "arms"
 SHARED_KEY = "shared_arms"
+PRESENT_KEY = "present_toggle"
+PRESENT_SHARED = "present"
+REPORT_KEY = "report"
+
+PRESENTATION_CSS = """
+<style>
+html { font-size: 20px; }
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 1rem; max-width: 100%; }
+[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
+</style>
+"""
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def published() -> Published:
     """The paper's results, loaded and validated once per server process."""
     return load_published()
-
-
-def _keep_arms() -> None:
-    st.session_state[SHARED_KEY] = order_arms(st.session_state.get(ARMS_KEY) or [])
 
 
 def ensure_navigation() -> None:
@@ -41,15 +57,20 @@ def ensure_navigation() -> None:
         st.rerun()
 
 
+# --- Shared sidebar controls ---------------------------------------------------------------------
+
+def _keep_arms() -> None:
+    st.session_state[SHARED_KEY] = order_arms(st.session_state.get(ARMS_KEY) or [])
+
+
 def arm_selector() -> list[str]:
-    """The arm selection, in the sidebar of every page and in the URL (``?arms=100M&arms=placebo``).
+    """The arm selection, in the sidebar of every page and in the URL (``?arms=100M&arms=Placebo``).
 
     Every page renders the same widget; its value is mirrored under
     :data:`SHARED_KEY` so that it survives page switches (a widget's own
     state is dropped when its page is left).  A URL parameter wins on a
     session's first run, so a copied link opens the same arms.
     """
-    ensure_navigation()
     state = st.session_state
     if SHARED_KEY not in state and ARMS_KEY not in st.query_params:
         state[SHARED_KEY] = list(ARMS)
@@ -64,8 +85,60 @@ def arm_selector() -> list[str]:
     return state[SHARED_KEY]
 
 
+def _keep_presenting() -> None:
+    st.session_state[PRESENT_SHARED] = bool(st.session_state.get(PRESENT_KEY))
+
+
+def presentation_toggle() -> bool:
+    """Lab-meeting mode: larger type and markers, 16:9 figures, one panel at a time (``?present=1``)."""
+    state = st.session_state
+    if PRESENT_SHARED not in state:
+        state[PRESENT_SHARED] = st.query_params.get("present", "") in ("1", "true", "yes")
+    state[PRESENT_KEY] = state[PRESENT_SHARED]
+    on = st.sidebar.toggle("Presentation mode", key=PRESENT_KEY, on_change=_keep_presenting,
+                           help="For a projector: larger text and markers, 16:9 figures, one panel at a time "
+                                "(← and → step through the panels). Also set by ?present=1 in the address.")
+    state[PRESENT_SHARED] = on
+    if on:
+        st.query_params["present"] = "1"
+        st.html(PRESENTATION_CSS)
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    return on
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on in this session."""
+    return bool(st.session_state.get(PRESENT_SHARED))
+
+
+def start_page(title: str, intro: str | None = None, needs_arms: bool = True) -> list[str]:
+    """Render the shared controls and the page title; start the page's report.
+
+    Returns the selected arms.  When *needs_arms* and none is selected, the
+    page stops with a hint.
+    """
+    ensure_navigation()
+    arms = arm_selector()
+    presentation_toggle()
+    st.title(title)
+    if intro and not presenting():
+        st.markdown(intro)
+    data = published()
+    st.session_state[REPORT_KEY] = Report(
+        f"CRATUS trial — {title}", citation=f"{data.fact('citation')} doi:{data.fact('doi')}",
+        selections={"Arms": ", ".join(ARM_SHORT[a] for a in arms) or "none"})
+    if intro:
+        report().add_text(intro)
+    if needs_arms and not arms:
+        st.info("Select at least one arm in the sidebar.")
+        st.stop()
+    return arms
+
+
 def require_arms() -> list[str]:
     """Render the arm selection and return it; stop the page with a hint when none is selected."""
+    ensure_navigation()
     arms = arm_selector()
     if not arms:
         st.info("Select at least one arm in the sidebar.")
@@ -73,14 +146,27 @@ def require_arms() -> list[str]:
     return arms
 
 
+def report() -> Report:
+    """The report of the page being rendered."""
+    if REPORT_KEY not in st.session_state:
+        st.session_state[REPORT_KEY] = Report("CRATUS trial")
+    return st.session_state[REPORT_KEY]
+
+
+# --- Renderers -----------------------------------------------------------------------------------
+
 def table_height(frame: pd.DataFrame, row: int = 35) -> int:
     """Height that shows every row of *frame* without an inner scroll bar."""
     return row * (len(frame) + 1) + 3
 
 
-def show_table(frame: pd.DataFrame, **kwargs) -> None:
-    """A full-height, index-free table."""
+def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
+    """A full-height, index-free table; added to the page's report, optionally with a CSV download."""
     st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
+    report().add_table(caption, frame)
+    if download:
+        st.download_button("Table (CSV)", to_csv_bytes(frame), file_name=f"cratus_{download}.csv", mime="text/csv",
+                           key=f"csv_table_{download}", icon=":material/download:")
 
 
 def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:
@@ -90,12 +176,43 @@ def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from
             "quote": st.column_config.TextColumn("Quote from the paper", width="large")})
 
 
-# --- Figure pages (Figures 2–4) --------------------------------------------------------------
+def subheader(text: str, **kwargs) -> None:
+    """A section heading, also in the report."""
+    st.subheader(text, **kwargs)
+    report().add_heading(text)
+
+
+# --- Sharing -------------------------------------------------------------------------------------
+
+def current_link() -> str:
+    """The address of the current view, with its query parameters."""
+    base = urlsplit(st.context.url or "")
+    address = f"{base.scheme}://{base.netloc}{base.path}" if base.netloc else base.path
+    pairs = [(key, value) for key in st.query_params for value in st.query_params.get_all(key)]
+    return address + ("?" + urlencode(pairs) if pairs else "")
+
+
+def finish_page(name: str) -> None:
+    """The sharing panel at the end of every page: a link to this view and the HTML report."""
+    page_report = report()
+    with st.expander("Share this view", icon=":material/share:", expanded=False):
+        st.markdown("**Link to this view** (page, arms, endpoint, time points, view and mode):")
+        st.code(current_link(), language=None, wrap_lines=True)
+        st.download_button(
+            "Report of this view (HTML)", lambda: page_report.to_html().encode("utf-8"),
+            file_name=f"cratus_{name}_report.html", mime="text/html", key=f"report_{name}",
+            icon=":material/description:",
+            help="One self-contained file: the tables and interactive figures on this page, the selections, "
+                 "the citation and where the numbers come from. Opens offline.")
+
+
+# --- Figure pages (Figures 2–4) ------------------------------------------------------------------
 
 TIME_POINTS = {"both": ("baseline", "month6"), "baseline": ("baseline",), "month6": ("month6",)}
 TIME_LABELS = {"both": "Both", "baseline": "Baseline", "month6": "6 months"}
 METRIC_LABELS = {"value": "Values", "change": "Change"}
 VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
+IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -123,12 +240,20 @@ def _panel(endpoint: str, arms: tuple[str, ...], visits: tuple[str, ...], metric
             outcome_definition(endpoint, data.endpoints, metric, visits, correlation))
 
 
+def _step(endpoints: list[str], by: int) -> None:
+    current = st.session_state.get("endpoint", endpoints[0])
+    index = endpoints.index(current) if current in endpoints else 0
+    st.session_state["endpoint"] = endpoints[(index + by) % len(endpoints)]
+
+
 def figure_controls(endpoints: list[str]) -> dict:
     """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
     labels = published().endpoints.set_index("endpoint")["label"].to_dict()
+    present = presenting()
     first, second, third = st.columns(3)
-    view = first.segmented_control("View", list(VIEW_LABELS), default="grid", required=True, key="view",
-                                   format_func=VIEW_LABELS.get, bind="query-params") if len(endpoints) > 1 else "single"
+    view = "single" if present or len(endpoints) == 1 else first.segmented_control(
+        "View", list(VIEW_LABELS), default="grid", required=True, key="view", format_func=VIEW_LABELS.get,
+        bind="query-params")
     metric = third.segmented_control("Show", list(METRIC_LABELS), default="value", required=True, key="metric",
                                      format_func=METRIC_LABELS.get, bind="query-params",
                                      help="Values at each time point, or the change from baseline to 6 months "
@@ -138,10 +263,18 @@ def figure_controls(endpoints: list[str]) -> dict:
         bind="query-params", disabled=metric == "change",
         help="Baseline, 6 months, or both side by side. Change from baseline always uses both.")
     endpoint = endpoints[0]
-    if view == "single":
+    if view == "single" and len(endpoints) > 1:
+        if present:
+            back, choose, forward = st.columns([1, 3, 1], vertical_alignment="bottom")
+            back.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=_step,
+                        args=(endpoints, -1), key="previous_panel", width="stretch")
+            forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step,
+                           args=(endpoints, 1), key="next_panel", width="stretch")
+        else:
+            choose = st
         # The URL carries the label shown (?endpoint=FEV1).
-        endpoint = st.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
-                                format_func=lambda e: labels.get(e, e))
+        endpoint = choose.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
+                                    format_func=lambda e: labels.get(e, e))
     correlation = None
     if metric == "change":
         st.caption("The change is the difference of the reported centres (6 months − baseline). The paper does "
@@ -158,25 +291,38 @@ def figure_controls(endpoints: list[str]) -> dict:
 
 def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
     """Controls, chart, outcome definitions, summaries, downloads and discrepancies of one paper figure."""
-    from cratus.export import to_csv_bytes
     from cratus.figures import image_export_config
     from cratus.safety import discrepancies_for
 
     choice = figure_controls(endpoints)
     shown, visits = choice["endpoints"], choice["visits"]
-    figure = _figure(tuple(shown), tuple(arms), tuple(visits), choice["metric"], choice["correlation"], False)
+    present = presenting()
+    figure = _figure(tuple(shown), tuple(arms), tuple(visits), choice["metric"], choice["correlation"], present)
     export_id = shown[0] if len(shown) == 1 else f"figure{figure_id}"
-    st.plotly_chart(figure, config=image_export_config(export_id, dictionary=published().endpoints),
-                    key=f"chart_{figure_id}")
+    image_format = st.session_state.get("image_format", "png")
+    config = image_export_config(export_id, dictionary=published().endpoints)
+    config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}), "format": image_format}
+    st.plotly_chart(figure, config=config, key=f"chart_{figure_id}")
+    report().add_figure(figure)
     for endpoint in shown:
         panel, sentence, definition = _panel(endpoint, tuple(arms), tuple(visits), choice["metric"],
                                              choice["correlation"])
+        report().add_text(sentence, "sentence")
+        report().add_text(f"Outcome: {definition}")
+        report().add_table(f"Data of the {endpoint} panel", panel)
         with st.container(border=True):
             st.markdown(f"**{sentence}**")
-            st.caption(f"Outcome: {definition}")
-            st.download_button("Panel data (CSV)", to_csv_bytes(panel), file_name=f"cratus_{endpoint}.csv",
-                               mime="text/csv", key=f"csv_{endpoint}", icon=":material/download:")
+            if not present:
+                st.caption(f"Outcome: {definition}")
+                st.download_button("Panel data (CSV)", to_csv_bytes(panel), file_name=f"cratus_{endpoint}.csv",
+                                   mime="text/csv", key=f"csv_{endpoint}", icon=":material/download:")
+    if not present:
+        st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",
+                             required=True, key="image_format", format_func=IMAGE_FORMATS.get,
+                             help="The camera icon above the chart saves the figure at presentation "
+                                  "resolution (3× scale) as PNG or SVG.")
     found = discrepancies_for(published().discrepancies, shown)
     if not found.empty:
         with st.expander(f"⚠ Where the paper contradicts itself on these endpoints ({len(found)})"):
-            show_table(found, column_config={"reason": st.column_config.TextColumn(width="large")})
+            show_table(found, caption="Discrepancies", column_config={
+                "reason": st.column_config.TextColumn(width="large")})

@@ -931,7 +931,7 @@ def comparisons_view(comparisons, summary, endpoints, arms=ARMS, visits=VISITS):
     ...     "statistic": "mean", "value": [75.0], "printed": ["75.0"]})
     >>> e = pd.DataFrame({"endpoint": ["age"], "label": ["Age"], "unit": ["years"]})
     >>> comparisons_view(c, s, e, arms=["100M", "placebo"])[["label", "pair", "decimals"]]
-               label             pair  decimals
+             label             pair  decimals
     0  Age (years)  100M vs Placebo         1
     """
     from cratus.arms import ARM_SHORT
@@ -1155,7 +1155,7 @@ def back_calculate_all(within, n=None, plausible=PLAUSIBLE_CORRELATION):
     ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
     ...     "p_source": "Results"}])
     >>> back_calculate_all(w)[["correlation", "verdict"]].round(3)
-       correlation                      verdict
+       correlation                        verdict
     0        0.956  implausibly high (above 0.95)
     >>> back_calculate_all(w, n=12).loc[0, "n_source"]
     'given'
@@ -1227,7 +1227,7 @@ def sensitivity_table(row, correlation, confidence=0.95):
     ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
     ...     "p_source": "Results"}])
     >>> sensitivity_table(back_calculate_all(w).iloc[0], 0.5)[["Assumption", "p (paired t)"]]
-                               Assumption p (paired t)
+                             Assumption p (paired t)
     0         No correlation (r = 0.00)         .301
     1            Your choice (r = 0.50)         .169
     2  Reproduces the paper (r = 0.956)         .011
@@ -1366,3 +1366,17 @@ def describe_sample_size_claim(difference, sd, n_claimed=30, alpha=0.05, unit=""
                    f"{format_number(needed * sd, decimals)}{u} with this SD (or this difference with an SD of at "
                    f"most {format_number(abs(difference) / needed, decimals)}{u}). The claim of {n_claimed} per "
                    f"group is not reproduced under these assumptions.")
+
+
+def endpoints_with_estimates(summary, endpoints):
+    """Endpoints for which some arm has a printed mean or median, in dictionary order.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"endpoint": ["participants", "age", "sex"], "arm": "100M",
+    ...     "statistic": ["n", "mean", "count"]})
+    >>> endpoints_with_estimates(s, pd.DataFrame({"endpoint": ["participants", "sex", "age"]}))
+    ['age']
+    """
+    found = set(summary.loc[summary["statistic"].isin(["mean", "median"]) & summary["arm"].isin(ARMS), "endpoint"])
+    return [e for e in endpoints["endpoint"] if e in found and e != "participants"]

@@ -12,7 +12,6 @@ import math
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from cratus.appraisal import WAN_METHOD, format_p_value
 from cratus.arms import ARM_COLORS, ARM_LABELS, ARM_SHORT, ARM_SYMBOLS, VISIT_LABELS
@@ -82,9 +81,11 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
                      "color": ARM_COLORS.get(arm, "#333333"), "thickness": 2, "width": 0},
             text=hover, hovertemplate="%{text}<extra></extra>",
         )
-    figure.add_vline(x=0, line_color="#333333")
-    for i in range(len(groups) - 1):
-        figure.add_hline(y=i + 0.5, line_color="#e5e5e5", line_width=1)
+    # one layout update for all lines: add_hline re-validates every shape each time (slow for many)
+    separators = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": i + 0.5, "y1": i + 0.5,
+                   "line": {"color": "#e5e5e5", "width": 1}, "layer": "below"} for i in range(len(groups) - 1)]
+    zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": "#333333"}}
+    figure.update_layout(shapes=[*separators, zero])
     figure.update_yaxes(tickvals=[position[g] for g in groups],
                         ticktext=[f"{label}, {VISIT_LABELS.get(visit, visit).lower()}" for label, visit in groups],
                         range=[-0.6, len(groups) - 0.4], showgrid=False, zeroline=False)
@@ -130,39 +131,60 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
     [0.301, 0.169, 0.026]
     """
     color = ARM_COLORS.get(arm, "#333333")
-    figure = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                           subplot_titles=("p-value of the change (paired t-test)", "Mean change with 95% CI"))
-    figure.add_scatter(x=grid["correlation"], y=grid["p_value"], mode="lines", name=f"{ARM_LABELS.get(arm, arm)}",
-                       line={"color": color, "width": 3}, hovertemplate="r = %{x:.2f}: p = %{y:.3g}<extra></extra>",
-                       row=1, col=1)
-    figure.add_scatter(x=grid["correlation"], y=grid["ci_high"], mode="lines", line={"width": 0},
-                       showlegend=False, hoverinfo="skip", row=1, col=2)
-    figure.add_scatter(x=grid["correlation"], y=grid["ci_low"], mode="lines", line={"width": 0}, fill="tonexty",
-                       fillcolor="rgba(120, 120, 120, 0.25)", name="95% CI of the change",
-                       hovertemplate="r = %{x:.2f}: lower limit %{y:.3g}<extra></extra>", row=1, col=2)
-    figure.add_scatter(x=grid["correlation"], y=grid["estimate"], mode="lines", line={"color": color, "width": 3},
-                       showlegend=False, hoverinfo="skip", row=1, col=2)
-    for col in (1, 2):
-        figure.add_vrect(x0=plausible_max, x1=1.0, fillcolor="#d55e00", opacity=0.12, line_width=0, row=1, col=col)
-        figure.add_vline(x=correlation, line_color="#333333", line_dash="dash", row=1, col=col)
-    figure.add_hline(y=0, line_color="#333333", row=1, col=2)
-    figure.add_hline(y=0.05, line_color=GRID_COLOR, line_dash="dot", row=1, col=1,
-                     annotation_text="p = .05", annotation_position="bottom left")
+    left, right = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"}
+    traces = [
+        {"type": "scatter", **left, "x": grid["correlation"], "y": grid["p_value"], "mode": "lines",
+         "name": ARM_LABELS.get(arm, arm), "line": {"color": color, "width": 3},
+         "hovertemplate": "r = %{x:.2f}: p = %{y:.3g}<extra></extra>"},
+        {"type": "scatter", **right, "x": grid["correlation"], "y": grid["ci_high"], "mode": "lines",
+         "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"},
+        {"type": "scatter", **right, "x": grid["correlation"], "y": grid["ci_low"], "mode": "lines",
+         "line": {"width": 0}, "fill": "tonexty", "fillcolor": "rgba(120, 120, 120, 0.25)",
+         "name": "95% CI of the change", "hovertemplate": "r = %{x:.2f}: lower limit %{y:.3g}<extra></extra>"},
+        {"type": "scatter", **right, "x": grid["correlation"], "y": grid["estimate"], "mode": "lines",
+         "line": {"color": color, "width": 3}, "showlegend": False,
+         "hovertemplate": "r = %{x:.2f}: change %{y:.3g}<extra></extra>"},
+    ]
+    shapes, annotations = [], []
+    for x_ref, y_ref in (("x", "y"), ("x2", "y2")):
+        shapes.append({"type": "rect", "xref": x_ref, "yref": f"{y_ref} domain", "x0": plausible_max, "x1": 1,
+                       "y0": 0, "y1": 1, "fillcolor": "#d55e00", "opacity": 0.12, "line": {"width": 0},
+                       "layer": "below"})
+        shapes.append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": correlation,
+                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": "#333333", "dash": "dash"}})
+        annotations.append({"xref": x_ref, "yref": f"{y_ref} domain", "x": (plausible_max + 1) / 2, "y": 0.98,
+                            "text": "implausible", "showarrow": False, "textangle": -90, "yanchor": "top",
+                            "font": {"color": "#a04000", "size": 14}})
+    shapes.append({"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+                   "line": {"color": "#333333"}})
+    shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
+                   "line": {"color": GRID_COLOR, "dash": "dot"}})
+    annotations.append({"xref": "x domain", "yref": "y", "x": 0.01, "y": math.log10(0.05), "text": "p = .05",
+                        "showarrow": False, "xanchor": "left", "yanchor": "top", "font": {"color": "#555555"}})
     if paper_p is not None:
-        figure.add_hline(y=paper_p, line_color="#d55e00", row=1, col=1,
-                         annotation_text=f"paper: {paper_label or 'p = ' + format_p_value(paper_p)}", annotation_position="top left",
-                         annotation_font_color="#d55e00")
-    if back_calculated is not None and math.isfinite(back_calculated) and paper_p is not None:
-        figure.add_scatter(x=[back_calculated], y=[paper_p], mode="markers", name="Reproduces the paper",
-                           marker={"color": "#d55e00", "size": 13, "symbol": "x"},
-                           hovertemplate="r = %{x:.3f} gives the paper's p<extra></extra>", row=1, col=1)
-    figure.add_annotation(x=(plausible_max + 1) / 2, y=1.0, yref="y domain", xref="x", text="implausible",
-                          showarrow=False, textangle=-90, yanchor="top", font={"color": "#a04000", "size": 14})
-    figure.update_yaxes(type="log", title="p", exponentformat="power", row=1, col=1)
-    figure.update_yaxes(title=f"Change ({unit})" if unit else "Change", row=1, col=2)
-    figure.update_xaxes(title="Assumed pre–post correlation r", range=[0, 1], dtick=0.2)
-    figure.update_annotations(font_size=FONT_SIZE)
-    return _layout(figure, "", 470, top=70)
+        shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": paper_p,
+                       "y1": paper_p, "line": {"color": "#d55e00"}})
+        annotations.append({"xref": "x domain", "yref": "y", "x": 0.01, "y": math.log10(paper_p),
+                            "text": f"paper: {paper_label or 'p = ' + format_p_value(paper_p)}", "showarrow": False,
+                            "xanchor": "left", "yanchor": "bottom", "font": {"color": "#a04000"}})
+        if back_calculated is not None and math.isfinite(back_calculated):
+            traces.append({"type": "scatter", **left, "x": [back_calculated], "y": [paper_p], "mode": "markers",
+                           "name": "Reproduces the paper", "marker": {"color": "#d55e00", "size": 13, "symbol": "x"},
+                           "hovertemplate": "r = %{x:.3f} gives the paper's p<extra></extra>"})
+    for x_ref, title in (("x", "p-value of the change (paired t-test)"), ("x2", "Mean change with 95% CI")):
+        annotations.append({"xref": f"{x_ref} domain", "yref": "paper", "x": 0.5, "y": 1.0, "yanchor": "bottom",
+                            "text": f"<b>{title}</b>", "showarrow": False, "font": {"size": FONT_SIZE}})
+    axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [0, 1], "dtick": 0.2}
+    lowest = min(float(grid["p_value"].min()), paper_p or 1.0, 0.05)
+    figure = go.Figure(data=traces, layout={
+        "xaxis": {**axis, "domain": [0, 0.44], "anchor": "y"},
+        "xaxis2": {**axis, "domain": [0.56, 1], "anchor": "y2"},
+        "yaxis": {"type": "log", "title": {"text": "p"}, "anchor": "x", "exponentformat": "power",
+                  "range": [math.log10(lowest) - 0.3, 0.05]},
+        "yaxis2": {"title": {"text": f"Change ({unit})" if unit else "Change"}, "anchor": "x2"},
+        "shapes": shapes, "annotations": annotations,
+    })
+    return _layout(figure, "", 480, top=100)
 
 
 def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | None = 30,
@@ -197,11 +219,12 @@ def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | 
     figure.add_scatter(x=curve["n_per_arm"], y=curve["power"], mode="lines", name=f"d = {abs(d):.2f}",
                        line={"color": color, "width": 3},
                        hovertemplate="%{x} per arm: power %{y:.0%}<extra></extra>")
-    for level in (0.8, 0.9):
-        figure.add_hline(y=level, line_color=GRID_COLOR, line_dash="dot")
+    shapes = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": level, "y1": level,
+               "line": {"color": GRID_COLOR, "dash": "dot"}} for level in (0.8, 0.9)]
     if n_claimed is not None:
         at = np.interp(n_claimed, curve["n_per_arm"], curve["power"])
-        figure.add_vline(x=n_claimed, line_color="#d55e00", line_dash="dash")
+        shapes.append({"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": n_claimed, "x1": n_claimed,
+                       "line": {"color": "#d55e00", "dash": "dash"}})
         figure.add_scatter(x=[n_claimed], y=[at], mode="markers+text", name=f"Discussion: {n_claimed} per group",
                            marker={"color": "#d55e00", "size": 13, "symbol": "x"},
                            text=[f"{n_claimed} per group: {at:.0%}"], textposition="middle right",
@@ -213,6 +236,7 @@ def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | 
                            marker={"color": color, "size": 12, "symbol": ARM_SYMBOLS.get(arm, "circle")},
                            text=[f"{name}: {n}"], textposition="bottom right", showlegend=False,
                            hovertemplate=f"{name} power: %{{x}} per arm<extra></extra>")
-    figure.update_yaxes(title="Power", range=[0, 1.02], tickformat=".0%", dtick=0.2)
-    figure.update_xaxes(title="Patients per arm", rangemode="tozero")
+    figure.update_layout(shapes=shapes, yaxis={"title": {"text": "Power"}, "range": [0, 1.02], "tickformat": ".0%",
+                                               "dtick": 0.2},
+                         xaxis={"title": {"text": "Patients per arm"}, "rangemode": "tozero"})
     return _layout(figure, f"Power against patients per arm ({ARM_SHORT.get(arm, arm)})", 440)

@@ -19,6 +19,7 @@ from cratus.appraisal import (
     comparison_table,
     comparisons_view,
     describe_sample_size_claim,
+    endpoints_with_estimates,
     format_alpha,
     format_p_value,
     multiplicity_families,
@@ -104,6 +105,11 @@ def claim(difference: float, sd: float, alpha: float, unit: str):
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
+def power_endpoints():
+    return endpoints_with_estimates(ui.published().summary, ui.published().endpoints)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
 def audit():
     data = ui.published()
     return run_audit(data.summary, data.adverse_events, data.discrepancies)
@@ -113,6 +119,27 @@ def audit():
 def audit_for(arms: tuple, statuses: tuple):
     rows = audit_for_arms(audit(), arms)
     return audit_counts(rows), audit_table(rows, ui.published().endpoints, statuses)
+
+
+# Figures: cache_resource hands back the same object; cache_data would pickle it, and unpickling a
+# plotly figure re-validates it, which costs as much as building it.  st.plotly_chart does not
+# modify the figure.
+@st.cache_resource(max_entries=32, show_spinner=False)
+def forest_figure(arms: tuple, visits: tuple):
+    return build_forest_figure(comparisons_for(arms, visits)[0])
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def sensitivity_figure(index: int, n: int, correlation: float, unit: str, paper_label: str):
+    row = back_calculation(index, n)
+    return build_sensitivity_figure(sensitivity(index, n), correlation, row["arm"], paper_p=row["p_value"],
+                                    back_calculated=row["correlation"], plausible_max=PLAUSIBLE_CORRELATION[1],
+                                    unit=unit, paper_label=paper_label)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def power_figure(effect_size: float, alpha: float, largest: int, arm: str, n80: int, n90: int):
+    return build_power_figure(power(effect_size, alpha, largest), arm, CLAIMED_N, {"80%": n80, "90%": n90})
 
 
 # --- page ----------------------------------------------------------------------------------------
@@ -148,7 +175,7 @@ if between.open:
         ui.show_table(table, column_config={"Method": st.column_config.TextColumn(width="medium")})
         st.caption("Differences are arm minus comparator, in the endpoint's unit. Baseline rows describe how alike "
                    "the randomized arms were, not an effect of treatment.")
-        st.plotly_chart(build_forest_figure(view), config=CHART)
+        st.plotly_chart(forest_figure(tuple(arms), tuple(visits or ())), config=CHART)
         st.caption("Colour: the arm; symbol: the arm it is compared with (◆ placebo, ■ 200M); hollow markers: "
                    "Wan approximations from median (IQR). Intervals crossing 0 are compatible with no difference.")
 
@@ -184,12 +211,9 @@ if within.open:
         unit = units.get(row["endpoint"], "")
         (st.info if result["plausible"] else st.warning)(result["sentence"])
         ui.show_table(sensitivity_rows(index, n, correlation))
-        st.plotly_chart(build_sensitivity_figure(
-            sensitivity(index, n), correlation, row["arm"], paper_p=row["p_value"],
-            back_calculated=result["correlation"], plausible_max=PLAUSIBLE_CORRELATION[1],
-            unit="" if unit == "points" else unit,
-            paper_label=f"p {row['relation']} {format_p_value(row['p_value'], '=', row['p_printed'])}"),
-            config=CHART)
+        paper_label = f"p {row['relation']} {format_p_value(row['p_value'], '=', row['p_printed'])}"
+        st.plotly_chart(sensitivity_figure(index, n, correlation, "" if unit == "points" else unit, paper_label),
+                        config=CHART)
         st.caption("Left: the p-value a paired t-test gives for each assumed r (log scale); the cross marks the r "
                    "that reproduces the paper. Right: the mean change with its 95% CI. Shaded: r above "
                    f"{PLAUSIBLE_CORRELATION[1]:g}, implausibly high.")
@@ -234,9 +258,7 @@ if power_tab.open:
     source = st.radio("Effect to detect", ["given", "observed"], horizontal=True, key="effect",
                       bind="query-params", format_func={"given": "A difference and SD you choose",
                                                         "observed": "The effect observed in the paper"}.get)
-    endpoint_options = [e for e in data.endpoints["endpoint"]
-                        if e in set(data.summary.loc[data.summary["statistic"].isin(["mean", "median"]), "endpoint"])
-                        and e != "participants"]
+    endpoint_options = power_endpoints()
     columns = st.columns(4)
     endpoint = columns[0].selectbox("Endpoint", endpoint_options, index=endpoint_options.index("six_minute_walk"),
                                     format_func=labels.get, key="power_endpoint", bind="query-params")
@@ -274,11 +296,12 @@ if power_tab.open:
         metrics[0].metric("Standardized effect d", f"{abs(d):.2f}")
         metrics[1].metric("Patients per arm, 80% power", n80)
         metrics[2].metric("Patients per arm, 90% power", n90)
-        curve = power(abs(d), alpha, int(max(100, min(n90 * 1.3, 2000))))
+        largest = int(max(100, min(n90 * 1.3, 2000)))
+        curve = power(abs(d), alpha, largest)
         at_claim = float(curve.loc[curve["n_per_arm"] == CLAIMED_N, "power"].iloc[0])
         metrics[3].metric(f"Power with {CLAIMED_N} per arm", f"{at_claim:.0%}")
         st.info(claim(float(planned["difference"].iloc[0]), float(planned["sd"].iloc[0]), alpha, unit))
-        st.plotly_chart(build_power_figure(curve, arm, CLAIMED_N, {"80%": n80, "90%": n90}), config=CHART)
+        st.plotly_chart(power_figure(abs(d), alpha, largest, arm, n80, n90), config=CHART)
         st.caption(f"Two-sided two-sample t-test with equal arms. Effect: "
                    f"{planned['effect_source'].iloc[0]}.")
 

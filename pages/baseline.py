@@ -6,17 +6,16 @@ import ui
 from cratus.charts import build_balance_figure
 from cratus.tables import standardized_differences, table_one, table_one_cells
 
+arms = ui.start_page("Baseline characteristics (Table 1)",
+                     "Values are mean ± SD, n (%), or median (IQR), as printed in Table 1. The total column is "
+                     "the paper's, over all 30 patients.")
 data = ui.published()
-arms = ui.require_arms()
-
-st.title("Baseline characteristics (Table 1)")
-st.caption("Values are mean ± SD, n (%), or median (IQR), as printed in Table 1. The total column is the "
-           "paper's, over all 30 patients.")
-ui.show_table(table_one(data.summary, data.endpoints, data.levels, arms=arms))
+ui.show_table(table_one(data.summary, data.endpoints, data.levels, arms=arms), caption="Table 1",
+              download="table1")
 cells = table_one_cells(data.summary, data.endpoints, data.levels, arms=arms)
 ui.show_sources(cells[["characteristic", "level_label", "arm", "cell", "source", "quote"]])
 
-st.subheader("Balance across arms")
+ui.subheader("Balance across arms")
 st.markdown("Standardized differences of each arm against placebo. These describe how alike the arms were at "
             "baseline; they are **not significance tests**, which CONSORT advises against for baseline "
             "characteristics of a randomized trial (item 15). |d| < 0.1 is a common mark of good balance; with "
@@ -30,3 +29,5 @@ else:
     if not not_computed.empty:
         st.caption("Not computed: " + "; ".join(sorted(set(not_computed["characteristic"] + " (" +
                                                            not_computed["note"] + ")"))))
+
+ui.finish_page("baseline")

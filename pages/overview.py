@@ -5,11 +5,9 @@ import streamlit as st
 import ui
 from cratus.overview import consort_dot, consort_flow
 
+ui.start_page("CRATUS: allogeneic mesenchymal stem cells for aging frailty", needs_arms=False)
 data = ui.published()
-ui.arm_selector()  # shown on every page, so the choice is visible and kept
 fact = data.fact
-
-st.title("CRATUS: allogeneic mesenchymal stem cells for aging frailty")
 st.markdown(f"**{fact('title')}** — {fact('design')} trial, {fact('registration')}.")
 
 st.subheader("The trial")
@@ -39,3 +37,5 @@ st.markdown(
 )
 st.subheader("Citation")
 st.markdown(f"{fact('citation')} doi:[{fact('doi')}](https://doi.org/{fact('doi')})")
+
+ui.finish_page("overview")

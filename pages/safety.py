@@ -7,14 +7,12 @@ from cratus.charts import build_cpra_figure
 from cratus.safety import adverse_event_comparisons, discrepancies_for, notable_events
 from cratus.tables import cpra_long, cpra_table, hospitalization_table, sae_table
 
+arms = ui.start_page("Safety")
 data = ui.published()
-arms = ui.require_arms()
-
-st.title("Safety")
 st.success(f"**Primary endpoint** ({data.fact('primary_endpoint')}): {data.fact('primary_result')} "
            "(Results: Safety)", icon=":material/check_circle:")
 
-st.subheader("Serious adverse events over the study (Table 2)")
+ui.subheader("Serious adverse events over the study (Table 2)")
 st.markdown("Events are shown with their share of the arm's events, patients with their share of the arm's "
             "N — as the paper prints them. The total column covers all three arms. None of the events was "
             "related to treatment.")
@@ -23,32 +21,36 @@ st.warning("**Arm assignments marked *inferred*:** the flattened text of Table 2
            "to be in 200M; flank pain, spondylolisthesis and ureteric stenosis (each 1 of 2 events = 50%) belong "
            "to 100M or 200M, and which of them is in which arm is a judgement (see data/README.md). Per-arm "
            "totals are as printed.", icon=":material/warning:")
-ui.show_table(sae_table(data.adverse_events, data.summary, arms=arms), column_config={
+ui.show_table(sae_table(data.adverse_events, data.summary, arms=arms), caption="Table 2", download="table2",
+              column_config={
     "System organ class": st.column_config.TextColumn(width="medium"),
     "Arm assignment": st.column_config.TextColumn(help="stated in the text, or inferred from the table's "
                                                        "percentages (see data/README.md)")})
 
-st.subheader("Long-term adverse events")
+ui.subheader("Long-term adverse events")
 for sentence in notable_events(data.long_term_events):
     st.markdown(f"- {sentence}")
 st.markdown("The proportion of patients with adverse events did not differ between groups:")
-ui.show_table(adverse_event_comparisons(data.p_values))
+ui.show_table(adverse_event_comparisons(data.p_values), caption="Patients with adverse events, between groups")
 
-st.subheader("Hospitalizations within 12 months")
-ui.show_table(hospitalization_table(data.hospitalizations, arms=arms))
+ui.subheader("Hospitalizations within 12 months")
+ui.show_table(hospitalization_table(data.hospitalizations, arms=arms), caption="Hospitalizations",
+              download="hospitalizations")
 st.caption("Results: Hospitalization. None of the hospitalizations was related to the procedure. "
            "The total row covers all three arms.")
 
-st.subheader("Immunotolerability: cPRA (Table 3)", anchor="cpra")
+ui.subheader("Immunotolerability: cPRA (Table 3)", anchor="cpra")
 st.caption("Patients per category of increase in donor-specific calculated panel reactive antibodies, "
            "baseline to 6 months.")
 left, right = st.columns([2, 3])
 with left:
-    ui.show_table(cpra_table(data.summary, data.levels, arms=arms))
+    ui.show_table(cpra_table(data.summary, data.levels, arms=arms), caption="Table 3", download="table3")
 with right:
     st.plotly_chart(build_cpra_figure(cpra_long(data.summary, data.levels, arms=arms)),
                     config={"displaylogo": False})
 
-st.subheader("⚠ Where the paper contradicts itself on safety")
-ui.show_table(discrepancies_for(data.discrepancies, ["serious_adverse_events", "cpra"]),
+ui.subheader("⚠ Where the paper contradicts itself on safety")
+ui.show_table(discrepancies_for(data.discrepancies, ["serious_adverse_events", "cpra"]), caption="Discrepancies",
               column_config={"reason": st.column_config.TextColumn(width="large")})
+
+ui.finish_page("safety")

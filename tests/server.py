@@ -120,10 +120,11 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
 
 
-#: True once every lazily drawn element has painted: Plotly charts their SVG,
-#: dataframes their canvas, Graphviz charts their SVG.
+#: True once every visible lazily drawn element has painted: Plotly charts their
+#: SVG, dataframes their canvas, Graphviz charts their SVG.  (Elements in a closed
+#: expander are not drawn until it opens, so only visible ones count.)
 _ELEMENTS_DRAWN = """() => {
-    const all = (sel) => Array.from(document.querySelectorAll(sel));
+    const all = (sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.getClientRects().length > 0);
     return all('[data-testid="stPlotlyChart"]').every(e => e.querySelector(".main-svg"))
         && all('[data-testid="stDataFrame"]').every(e => e.querySelector("canvas"))
         && all('[data-testid="stGraphVizChart"]').every(e => e.querySelector("svg"));

@@ -1,0 +1,103 @@
+"""Presentation mode, links, downloads and the HTML report."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cratus.export import neutralize_formulas, to_csv_bytes
+from cratus.figures import image_export_config
+from cratus.report import Report
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(path, query=None):
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+    ("+1", "'+1"), ("-2+3", "'-2+3"), ("@SUM(A1:A2)", "'@SUM(A1:A2)"), ("\tx", "'\tx"),
+    ("p = .011", "p = .011"), ("75.0 ± 7.4", "75.0 ± 7.4"),
+])
+def test_csv_cells_that_spreadsheets_would_run_are_neutralized(cell, expected):
+    assert neutralize_formulas(pd.DataFrame({"text": [cell]}))["text"].tolist() == [expected]
+
+
+def test_numbers_keep_their_sign_in_csv():
+    text = to_csv_bytes(pd.DataFrame({"estimate": [-39.9], "label": ["-x"]})).decode("utf-8-sig")
+    assert text.splitlines() == ["estimate,label", "-39.9,'-x"]
+
+
+@pytest.mark.parametrize("figure_id, filename", [("six_minute_walk", "cratus_figure2A_six_minute_walk"),
+                                                  ("sqol_f", "cratus_figure4_sqol_f")])
+def test_image_button_saves_at_presentation_resolution(figure_id, filename):
+    from cratus.data import load_endpoints
+    config = image_export_config(figure_id, dictionary=load_endpoints())
+    assert config["toImageButtonOptions"]["filename"] == filename
+    assert config["toImageButtonOptions"]["scale"] >= 3
+    assert config["displaylogo"] is False
+
+
+def test_html_report_embeds_figures_tables_and_citation():
+    report = Report("CRATUS trial — test", citation="Tompkins BA et al. 2017. doi:10.1093/gerona/glx137",
+                    selections={"Arms": "100M, Placebo"})
+    report.add_table("Table 1", pd.DataFrame({"Characteristic": ["Age"], "100M": ["75.0 ± 7.4"]}))
+    report.add_figure(go.Figure(go.Scatter(x=[1], y=[345.9], name="Allo-hMSC 100M")))
+    page = report.to_html()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "75.0 ± 7.4" in page and "doi:10.1093/gerona/glx137" in page and "100M, Placebo" in page
+    assert "Plotly.newPlot" in page and "345.9" in page
+    # plotly.js is embedded (no <script src=...>): the file opens offline
+    assert '<script src="https://cdn' not in page and len(page) > 1_000_000
+
+
+def test_report_collects_what_the_figure_page_shows():
+    at = open_page("pages/functional.py")
+    report = at.session_state["report"]
+    kinds = [kind for kind, _ in report.items]
+    assert kinds.count("figure") == 1
+    sentences = [content for kind, content in report.items if kind == "sentence"]
+    assert "6-minute walk distance rose from 345.9 to 410.7 m in the 100M arm (p = .011)" in sentences[0]
+    page = report.to_html(include_plotlyjs=False)
+    assert "Physical performance at baseline and 6 months" in page
+
+
+def test_presentation_mode_from_the_url_shows_one_panel_with_stepping():
+    at = open_page("pages/functional.py", query={"present": "1"})
+    assert at.session_state["present"] is True
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    endpoints = {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"}
+    assert endpoints == {"six_minute_walk"}
+    assert spec["layout"]["font"]["size"] >= 20
+    at.button(key="next_panel").click().run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    endpoints = {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"}
+    assert endpoints == {"sppb"}
+    at.button(key="previous_panel").click().run()
+    at.button(key="previous_panel").click().run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"} == {"fev1"}
+
+
+def test_presentation_mode_is_kept_across_pages_and_written_to_the_url():
+    at = open_page("pages/baseline.py")
+    at.toggle(key="present_toggle").set_value(True).run()
+    assert at.query_params["present"] == ["1"] or at.query_params["present"] == "1"
+    at.switch_page("pages/immune.py").run()
+    assert at.session_state["present"] is True
+
+
+def test_share_panel_offers_the_link_and_the_report():
+    at = open_page("pages/safety.py", query={"arms": ["200M"]})
+    assert any("arms=200M" in code.value for code in at.code)

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+# Presentation mode (?present=1) opens with the sidebar collapsed: the figure gets the whole projector.
+presenting = st.query_params.get("present") == "1"
 st.set_page_config(page_title="CRATUS trial results", page_icon=":material/biotech:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="collapsed" if presenting else "auto")
 
 PAGES = {
     "Trial": [
@@ -19,7 +21,7 @@ PAGES = {
         st.Page("pages/quality_of_life.py", title="Quality of life (Figure 4)", icon=":material/favorite:",
                 url_path="quality_of_life"),
     ],
-    "Appraise": [st.Page("pages/appraisal.py", title="Appraisal", icon="🔎", url_path="appraisal")],
+    "Appraise": [st.Page("pages/appraisal.py", title="Appraisal", icon=":material/fact_check:", url_path="appraisal")],
 }
 
 page = st.navigation(PAGES)

@@ -120,10 +120,12 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True) ->
     """
     ensure_navigation()
     arms = arm_selector()
-    presentation_toggle()
-    st.title(title)
-    if intro and not presenting():
-        st.markdown(intro)
+    if presentation_toggle():
+        st.caption(title)  # less chrome: the figure carries its own title
+    else:
+        st.title(title)
+        if intro:
+            st.markdown(intro)
     data = published()
     st.session_state[REPORT_KEY] = Report(
         f"CRATUS trial — {title}", citation=f"{data.fact('citation')} doi:{data.fact('doi')}",
@@ -250,7 +252,18 @@ def figure_controls(endpoints: list[str]) -> dict:
     """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
     labels = published().endpoints.set_index("endpoint")["label"].to_dict()
     present = presenting()
-    first, second, third = st.columns(3)
+    stepping = present and len(endpoints) > 1
+    if stepping:
+        # One compact row, so that a 16:9 figure fits under it on a 1920×1080 projector.
+        back, choose, forward, second, third = st.columns([1, 2.4, 1, 2, 1.6], vertical_alignment="bottom")
+        back.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=_step,
+                    args=(endpoints, -1), key="previous_panel", width="stretch")
+        forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step,
+                       args=(endpoints, 1), key="next_panel", width="stretch")
+        first = None
+    else:
+        first, second, third = st.columns(3)
+        choose = st
     view = "single" if present or len(endpoints) == 1 else first.segmented_control(
         "View", list(VIEW_LABELS), default="grid", required=True, key="view", format_func=VIEW_LABELS.get,
         bind="query-params")
@@ -264,14 +277,6 @@ def figure_controls(endpoints: list[str]) -> dict:
         help="Baseline, 6 months, or both side by side. Change from baseline always uses both.")
     endpoint = endpoints[0]
     if view == "single" and len(endpoints) > 1:
-        if present:
-            back, choose, forward = st.columns([1, 3, 1], vertical_alignment="bottom")
-            back.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=_step,
-                        args=(endpoints, -1), key="previous_panel", width="stretch")
-            forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step,
-                           args=(endpoints, 1), key="next_panel", width="stretch")
-        else:
-            choose = st
         # The URL carries the label shown (?endpoint=FEV1).
         endpoint = choose.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
                                     format_func=lambda e: labels.get(e, e))

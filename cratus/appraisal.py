@@ -827,8 +827,9 @@ def format_p_value(p_value, relation="=", printed=None):
         return f"<{text}" if relation == "<" else text
     if p_value is None or pd.isna(p_value):
         return ""
-    if relation == "<":
-        return f"<{format_number(p_value)[1:] if p_value < 1 else format_number(p_value)}"
+    if relation == "<":  # a bound: all its digits (.00001)
+        text = f"{p_value:.10f}".rstrip("0").rstrip(".")
+        return f"<{text[1:] if text.startswith('0.') else text}"
     if p_value < 0.0001:
         return "<.0001"
     if p_value >= 0.9995:
@@ -943,20 +944,26 @@ def comparisons_view(comparisons, summary, endpoints, arms=ARMS, visits=VISITS):
     keep["_visit"] = keep["visit"].map({v: -i for i, v in enumerate(VISITS)})  # latest visit first
     keep = keep.sort_values(["_visit", "_order"], kind="stable").drop(columns=["_order", "_visit"])
     keep["label"] = [_label_with_unit(endpoints, e) for e in keep["endpoint"]]
+    keep["endpoint_label"] = keep["endpoint"].map(_labels(endpoints)).fillna(keep["endpoint"])
     keep["pair"] = keep["arm"].map(ARM_SHORT) + " vs " + keep["reference"].map(ARM_SHORT)
     keep["decimals"] = [_sensible_decimals(_printed_decimals(summary, e, v), (high - low) / 2)
                         for e, v, low, high in zip(keep["endpoint"], keep["visit"], keep["ci_low"], keep["ci_high"])]
     return keep.reset_index(drop=True)
 
 
-def comparison_table(view):
+def comparison_table(view, visit_column=True):
     """A table for reading: one row per comparison of :func:`comparisons_view`.
+
+    The n behind each row is not shown: it is the arm size for every row
+    (the text prints no n per endpoint), which the page states once.
+    ``Method`` is "Welch" (from mean ± SD) or "Wan 2014" (mean and SD
+    approximated from median (IQR)).  ``visit_column=False`` leaves out
+    the visit, for a table of one visit.
 
     Examples
     --------
     >>> r = compare_arms_from_stats(7.0, 1.0, 10, 8.4, 1.1, 10).assign(
-    ...     label="B-cell TNF-α", visit="month6", pair="100M vs 200M", decimals=1, n=10.0,
-    ...     n_reference=10.0, n_source="assumed")
+    ...     label="B-cell TNF-α", visit="month6", pair="100M vs 200M", decimals=1)
     >>> comparison_table(r).iloc[0][["Difference (95% CI)", "Welch p"]].tolist()
     ['−1.4 (−2.4 to −0.4)', '.0081']
     """
@@ -964,20 +971,16 @@ def comparison_table(view):
 
     rows = []
     for _, r in view.iterrows():
-        assumed = str(r.get("n_source", "")).startswith("assumed")
         rows.append({
             "Endpoint": r["label"], "Visit": VISIT_LABELS.get(r["visit"], r["visit"]), "Comparison": r["pair"],
-            "n per arm": f"{format_number(r['n'])} / {format_number(r['n_reference'])}"
-                         + (" (assumed)" if assumed else ""),
             "Difference (95% CI)": format_estimate(r["estimate"], r["ci_low"], r["ci_high"], int(r["decimals"])),
             "Welch p": format_p_value(r["p_value"]),
             "Hedges' g (95% CI)": format_estimate(r["hedges_g"], r["hedges_g_ci_low"], r["hedges_g_ci_high"], 2),
-            "Method": "Wan 2014 approximation from median (IQR)" if r["method"] == WAN_METHOD
-                      else "Welch t-test from mean ± SD",
+            "Method": "Wan 2014" if r["method"] == WAN_METHOD else "Welch",
         })
-    columns = ["Endpoint", "Visit", "Comparison", "n per arm", "Difference (95% CI)", "Welch p",
-               "Hedges' g (95% CI)", "Method"]
-    return pd.DataFrame(rows, columns=columns)
+    columns = ["Endpoint", "Visit", "Comparison", "Difference (95% CI)", "Welch p", "Hedges' g (95% CI)", "Method"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table if visit_column else table.drop(columns="Visit")
 
 
 def _preferred_p_values(p_values):
@@ -1071,12 +1074,12 @@ def within_arm_results(summary, p_values, endpoints=None, visit="month6"):
 
 def _verdict(row, plausible=PLAUSIBLE_CORRELATION):
     if not row["consistent"]:
-        return "impossible for a paired t-test"
+        return "impossible"
     if row["plausible"]:
         return "plausible"
     if row["correlation_low"] > plausible[1]:
-        return f"implausibly high (above {plausible[1]:g})"
-    return f"implausible (below {plausible[0]:g})"
+        return "implausibly high"
+    return "implausibly low"
 
 
 def _r(value):
@@ -1145,7 +1148,10 @@ def back_calculate_all(within, n=None, plausible=PLAUSIBLE_CORRELATION):
     """:func:`back_calculate_correlation` for every row of :func:`within_arm_results`.
 
     The printed means' decimals are passed on, so the interval allows for
-    their rounding.  Adds ``verdict`` (short) and ``sentence`` (plain words).
+    their rounding.  Adds ``verdict`` ("plausible", "implausibly high"
+    (above the plausible range), "implausibly low" (below it) or
+    "impossible" (no correlation reproduces the p-value)) and ``sentence``
+    (plain words, :func:`describe_back_calculation`).
     ``n`` replaces every row's n (to see how much the verdict hangs on it).
 
     Examples
@@ -1155,8 +1161,8 @@ def back_calculate_all(within, n=None, plausible=PLAUSIBLE_CORRELATION):
     ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
     ...     "p_source": "Results"}])
     >>> back_calculate_all(w)[["correlation", "verdict"]].round(3)
-       correlation                        verdict
-    0        0.956  implausibly high (above 0.95)
+       correlation           verdict
+    0        0.956  implausibly high
     >>> back_calculate_all(w, n=12).loc[0, "n_source"]
     'given'
     """
@@ -1189,8 +1195,8 @@ def back_calculation_table(results):
     ...     "mean_pre": 345.9, "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "decimals": 1,
     ...     "n": 10.0, "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011",
     ...     "p_source": "Results"}])
-    >>> back_calculation_table(back_calculate_all(w)).iloc[0]["Correlation needed"]
-    '0.956 (0.953 to 0.958)'
+    >>> back_calculation_table(back_calculate_all(w)).iloc[0].tolist()
+    ['6MWT, 100M', '345.9 ± 103.4 → 410.7 ± 155.4', '10', '.011', '0.956 (0.953 to 0.958)', 'implausibly high']
     """
     from cratus.arms import ARM_SHORT
 
@@ -1202,17 +1208,19 @@ def back_calculation_table(results):
             needed = "any" if r["correlation_low"] <= -1 + 1e-9 else f"above {_r(r['correlation_low'])}"
         else:
             needed = f"{_r(r['correlation'])} ({_r(r['correlation_low'])} to {_r(r['correlation_high'])})"
+        decimals = int(r["decimals"])
         rows.append({
-            "Endpoint": r["label"], "Arm": ARM_SHORT.get(r["arm"], r["arm"]),
-            "Baseline": _mean_sd(r["mean_pre"], r["sd_pre"], int(r["decimals"])),
-            "6 months": _mean_sd(r["mean_post"], r["sd_post"], int(r["decimals"])),
-            "n": format_number(r["n"]) + (" (women)" if r["endpoint"] == "sqol_f" else ""),
+            "Result": f"{r['label']}, {ARM_SHORT.get(r['arm'], r['arm'])}",
+            "Baseline → 6 months": f"{_mean_sd(r['mean_pre'], r['sd_pre'], decimals)} → "
+                                   f"{_mean_sd(r['mean_post'], r['sd_post'], decimals)}",
+            "n": format_number(r["n"]) + (" women" if r["endpoint"] in SUBGROUPS
+                                          and SUBGROUPS[r["endpoint"]][1] == "female" else ""),
             "Paper's p": format_p_value(r["p_value"], r["relation"], r.get("p_printed")),
             "Correlation needed": needed,
             "Verdict": r["verdict"],
         })
-    return pd.DataFrame(rows, columns=["Endpoint", "Arm", "Baseline", "6 months", "n", "Paper's p",
-                                       "Correlation needed", "Verdict"])
+    return pd.DataFrame(rows, columns=["Result", "Baseline → 6 months", "n", "Paper's p", "Correlation needed",
+                                       "Verdict"])
 
 
 def sensitivity_table(row, correlation, confidence=0.95):
@@ -1300,38 +1308,55 @@ def summarize_adjustment(adjusted, alpha=0.05, endpoints=None):
     return text
 
 
+def _adjusted_p(p_value):
+    return "1" if p_value >= 0.9995 else format_p_value(p_value)
+
+
+def _significant_after(row):
+    methods = [name for name, column in (("Bonferroni", "significant_bonferroni"), ("Holm", "significant_holm"),
+                                         ("BH", "significant_fdr_bh")) if row[column]]
+    if not row["significant_raw"]:
+        return "—"
+    if not methods:
+        return "no adjustment"
+    return "all three" if len(methods) == 3 else ", ".join(methods)
+
+
 def multiplicity_table(adjusted, endpoints=None):
     """A table for reading of :func:`adjust_p_values`.
 
+    ``Significant after`` names the adjustments under which the p-value
+    stays below α: "all three", e.g. "BH", "no adjustment" (below α only
+    unadjusted) or "—" (not even unadjusted).  ``Family`` appears only when
+    there is more than one.
+
     Examples
     --------
-    >>> p = pd.DataFrame({"endpoint": ["a"], "arm": "100M", "comparison": "within_arm",
-    ...     "visit": "month6", "p_value": [0.011], "relation": "=", "source": "Results", "printed": ["0.011"]})
-    >>> multiplicity_table(adjust_p_values(p)).iloc[0][["p", "Holm", "Survives Holm"]].astype(str).tolist()
-    ['.011', '.011', 'True']
+    >>> p = pd.DataFrame({"endpoint": ["a", "b"], "arm": "100M", "comparison": "within_arm",
+    ...     "visit": "month6", "p_value": [0.011, 0.6], "relation": "=", "source": "Results",
+    ...     "printed": ["0.011", "0.600"]})
+    >>> multiplicity_table(adjust_p_values(p)).values.tolist()
+    [['a', '100M: change to 6 months', 2, '.011', '.022', '.022', '.022', 'all three'], ['b', '100M: change to 6 months', 2, '.600', '1', '.600', '.600', '—']]
     """
-    from cratus.arms import ARM_LABELS, ARM_SHORT, VISIT_LABELS
+    from cratus.arms import ARM_SHORT, VISIT_LABELS
 
     labels = _labels(endpoints)
-    what = {"within_arm": "change within arm", "vs_placebo": "vs placebo", "between_arms": "between arms"}
     rows = []
     for _, r in adjusted.iterrows():
+        arm = ARM_SHORT.get(r["arm"], "all arms")
+        visit = VISIT_LABELS.get(r["visit"], r["visit"]).lower()
+        test = {"within_arm": f"{arm}: change to {visit}", "vs_placebo": f"{arm} vs placebo, {visit}",
+                "between_arms": f"{arm}, {visit}"}.get(r["comparison"], f"{arm}, {r['comparison']}, {visit}")
         rows.append({
-            "Endpoint": labels.get(r["endpoint"], r["endpoint"]),
-            "Arm": ARM_SHORT.get(r["arm"], ARM_LABELS.get(r["arm"], r["arm"])),
-            "Test": what.get(r["comparison"], r["comparison"]),
-            "Visit": VISIT_LABELS.get(r["visit"], r["visit"]),
+            "Endpoint": labels.get(r["endpoint"], r["endpoint"]), "Test": test,
             "Family": FAMILY_LABELS.get(r["family"], str(r["family"]).replace("_", " ").capitalize()),
-            "m": int(r["m"]),
-            "p": format_p_value(r["p_value"], r["relation"], r.get("printed")),
-            "Bonferroni": format_p_value(r["p_bonferroni"]), "Holm": format_p_value(r["p_holm"]),
-            "BH": format_p_value(r["p_fdr_bh"]),
-            "Below α": bool(r["significant_raw"]), "Survives Bonferroni": bool(r["significant_bonferroni"]),
-            "Survives Holm": bool(r["significant_holm"]), "Survives BH": bool(r["significant_fdr_bh"]),
+            "m": int(r["m"]), "p": format_p_value(r["p_value"], r["relation"], r.get("printed")),
+            "Bonferroni": _adjusted_p(r["p_bonferroni"]), "Holm": _adjusted_p(r["p_holm"]),
+            "BH": _adjusted_p(r["p_fdr_bh"]), "Significant after": _significant_after(r),
         })
-    return pd.DataFrame(rows, columns=["Endpoint", "Arm", "Test", "Visit", "Family", "m", "p", "Bonferroni",
-                                       "Holm", "BH", "Below α", "Survives Bonferroni", "Survives Holm",
-                                       "Survives BH"])
+    columns = ["Endpoint", "Test", "Family", "m", "p", "Bonferroni", "Holm", "BH", "Significant after"]
+    table = pd.DataFrame(rows, columns=columns)
+    return table if adjusted["family"].nunique() > 1 else table.drop(columns="Family")
 
 
 def describe_sample_size_claim(difference, sd, n_claimed=30, alpha=0.05, unit="", ratio=1.0):
@@ -1345,7 +1370,9 @@ def describe_sample_size_claim(difference, sd, n_claimed=30, alpha=0.05, unit=""
     Examples
     --------
     >>> print(describe_sample_size_claim(64.8, 112.9, unit="m"))  # doctest: +NORMALIZE_WHITESPACE
-    A difference of 64.8 m with an SD of 112.9 m is a standardized effect of d = 0.57. A two-sided t-test at α = .05 with equal arms needs 49 patients per arm for 80% power and 65 for 90%. With 30 per arm, power is 59%: 30 per arm reaches 80% power only for d ≥ 0.74, a difference of 83.1 m with this SD (or this difference with an SD of at most 88.1 m). The claim of 30 per group is not reproduced under these assumptions.
+    A difference of 64.8 m with an SD of 112.9 m is a standardized effect of d = 0.57. A two-sided t-test at α = .05 with equal arms needs 49 patients per arm for 80% power and 65 for 90%. With 30 per arm, power is 59%: 30 per arm reaches 80% power only for d ≥ 0.74, a difference of 83.1 m with this SD (or this difference with an SD of at most 88.1 m). Under these assumptions 30 patients per group are too few: the claim of 30 per group is not reproduced.
+    >>> describe_sample_size_claim(1.4, 1.0512).split(". ")[0]
+    'A difference of 1.40 with an SD of 1.05 is a standardized effect of d = 1.33'
     """
     d = difference / sd
     size = sample_size(d, (0.8, 0.9), alpha, ratio)
@@ -1353,19 +1380,22 @@ def describe_sample_size_claim(difference, sd, n_claimed=30, alpha=0.05, unit=""
     power = float(power_curve(d, [n_claimed], alpha, ratio)["power"].iloc[0])
     needed = float(effect_needed_for_n(n_claimed, 0.8, alpha, ratio)["effect_size"].iloc[0])
     u = f" {unit}" if unit else ""
-    decimals = max(decimals_of(format_number(difference)), decimals_of(format_number(sd)), 1)
-    alpha_text = format_alpha(alpha)
+    given = max(decimals_of(format_number(difference)), decimals_of(format_number(sd)))
+    decimals = min(given, max(1, 2 - math.floor(math.log10(sd))))
     allocation = "equal arms" if ratio == 1 else f"a {format_number(ratio)}:1 allocation"
+    power_text = "over 99%" if power > 0.995 else f"{power:.0%}"
     text = (f"A difference of {format_number(abs(difference), decimals)}{u} with an SD of "
             f"{format_number(sd, decimals)}{u} is a standardized effect of d = {abs(d):.2f}. A two-sided t-test at "
-            f"α = {alpha_text} with {allocation} needs {n80} patients per arm for 80% power and {n90} for 90%. "
-            f"With {n_claimed} per arm, power is {power:.0%}")
+            f"α = {format_alpha(alpha)} with {allocation} needs {n80} patients per arm for 80% power and {n90} for "
+            f"90%. With {n_claimed} per arm, power is {power_text}")
     if power >= 0.8:
-        return text + f". The claim of {n_claimed} per group is reproduced under these assumptions."
+        return text + (f". Under these assumptions {n_claimed} patients per group are enough (consistent with "
+                       f"the claim of {n_claimed} per group).")
     return text + (f": {n_claimed} per arm reaches 80% power only for d ≥ {needed:.2f}, a difference of "
                    f"{format_number(needed * sd, decimals)}{u} with this SD (or this difference with an SD of at "
-                   f"most {format_number(abs(difference) / needed, decimals)}{u}). The claim of {n_claimed} per "
-                   f"group is not reproduced under these assumptions.")
+                   f"most {format_number(abs(difference) / needed, decimals)}{u}). Under these assumptions "
+                   f"{n_claimed} patients per group are too few: the claim of {n_claimed} per group is not "
+                   f"reproduced.")
 
 
 def endpoints_with_estimates(summary, endpoints):

@@ -18,13 +18,21 @@ from cratus.arms import ARM_COLORS, ARM_LABELS, ARM_SHORT, ARM_SYMBOLS, VISIT_LA
 
 FONT_SIZE = 16
 GRID_COLOR = "#888888"
+#: Tick marks of a p-value axis, written as p-values are read.
+P_TICKS = [(1e-6, ".000001"), (1e-5, ".00001"), (1e-4, ".0001"), (1e-3, ".001"), (0.01, ".01"), (0.05, ".05"),
+           (0.1, ".1"), (0.5, ".5"), (1, "1")]
 
 
-def _layout(figure: go.Figure, title: str, height: int, top: int = 90) -> go.Figure:
+def _layout(figure: go.Figure, title: str, height: int, top: int = 100) -> go.Figure:
+    """plotly_white, 16 px, title top left and the legend under it (both from the figure's left edge)."""
     figure.update_layout(
-        template="plotly_white", title={"text": title, "x": 0, "xanchor": "left"},
-        font={"size": FONT_SIZE}, height=height, margin={"l": 10, "r": 20, "t": top, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
+        template="plotly_white", font={"size": FONT_SIZE}, height=height,
+        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container",
+               "yanchor": "top", "pad": {"t": 12, "l": 4}},
+        margin={"l": 10, "r": 20, "t": top, "b": 10},
+        legend={"orientation": "h", "xref": "container", "x": 0, "xanchor": "left", "yref": "container",
+                "y": 1, "yanchor": "top", "entrywidthmode": "pixels", "entrywidth": 0,
+                "itemclick": "toggle"} | ({"y": 1 - 46 / height} if title else {}),
         hoverlabel={"font_size": FONT_SIZE},
     )
     return figure
@@ -36,8 +44,8 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
     Parameters
     ----------
     view : pandas.DataFrame
-        As returned by :func:`cratus.appraisal.comparisons_view`: ``label,
-        visit, arm, reference, pair, hedges_g, hedges_g_ci_low,
+        As returned by :func:`cratus.appraisal.comparisons_view`: ``label``
+        (or ``endpoint_label``, preferred), ``visit, arm, reference, pair, hedges_g, hedges_g_ci_low,
         hedges_g_ci_high, p_value, method``, in display order (top first).
 
     Returns
@@ -48,7 +56,8 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
 
     Examples
     --------
-    >>> v = pd.DataFrame({"label": ["Age", "Age"], "visit": "baseline", "arm": ["100M", "200M"],
+    >>> v = pd.DataFrame({"label": ["Age (years)"] * 2, "endpoint_label": ["Age"] * 2, "visit": "baseline",
+    ...     "arm": ["100M", "200M"],
     ...     "reference": "placebo", "pair": ["100M vs Placebo", "200M vs Placebo"],
     ...     "hedges_g": [-0.04, 0.13], "hedges_g_ci_low": [-0.88, -0.72], "hedges_g_ci_high": [0.8, 0.97],
     ...     "estimate": [-0.3, 1.0], "p_value": [0.93, 0.77], "method": "Welch t-test from mean ± SD"})
@@ -56,6 +65,8 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
     >>> [t.name for t in fig.data], fig.data[0].x.tolist()
     (['100M vs Placebo', '200M vs Placebo'], [-0.04])
     """
+    names = view["endpoint_label"] if "endpoint_label" in view else view["label"]
+    view = view.assign(label=names)  # g has no unit: the label need not carry one
     groups = list(dict.fromkeys(zip(view["label"], view["visit"])))
     position = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
     pairs = list(dict.fromkeys(view["pair"]))
@@ -82,15 +93,18 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
             text=hover, hovertemplate="%{text}<extra></extra>",
         )
     # one layout update for all lines: add_hline re-validates every shape each time (slow for many)
-    separators = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": i + 0.5, "y1": i + 0.5,
-                   "line": {"color": "#e5e5e5", "width": 1}, "layer": "below"} for i in range(len(groups) - 1)]
+    # a light line between endpoints, a dark one where the visit changes
+    separators = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": i + 0.5, "y1": i + 0.5, "layer": "below",
+                   "line": {"color": "#555555" if groups[len(groups) - 1 - i][1] != groups[len(groups) - 2 - i][1]
+                            else "#e5e5e5", "width": 1}} for i in range(len(groups) - 1)]
     zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": "#333333"}}
     figure.update_layout(shapes=[*separators, zero])
     figure.update_yaxes(tickvals=[position[g] for g in groups],
                         ticktext=[f"{label}, {VISIT_LABELS.get(visit, visit).lower()}" for label, visit in groups],
                         range=[-0.6, len(groups) - 0.4], showgrid=False, zeroline=False)
     figure.update_xaxes(title="Hedges' g with 95% CI (arm minus comparator, in SDs)", zeroline=False)
-    return _layout(figure, "Standardized differences between arms", 170 + 48 * max(len(groups), 1))
+    return _layout(figure, "Standardized differences between arms (Hedges' g)", 190 + 46 * max(len(groups), 1),
+                   top=110)
 
 
 def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, paper_p: float | None = None,
@@ -120,7 +134,8 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
     Returns
     -------
     plotly.graph_objects.Figure
-        Two panels sharing the x axis: p (log scale) and the mean change with its CI.
+        Two panels over the same correlations: p (log scale) and the mean change with its CI;
+        no legend (the page's caption explains the lines).
 
     Examples
     --------
@@ -179,12 +194,14 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
     figure = go.Figure(data=traces, layout={
         "xaxis": {**axis, "domain": [0, 0.44], "anchor": "y"},
         "xaxis2": {**axis, "domain": [0.56, 1], "anchor": "y2"},
-        "yaxis": {"type": "log", "title": {"text": "p"}, "anchor": "x", "exponentformat": "power",
-                  "range": [math.log10(lowest) - 0.3, 0.05]},
+        "yaxis": {"type": "log", "title": {"text": "p (log scale)"}, "anchor": "x",
+                  "range": [math.log10(lowest) - 0.3, 0.05], "tickvals": [t for t, _ in P_TICKS],
+                  "ticktext": [text for _, text in P_TICKS]},
+        "showlegend": False,
         "yaxis2": {"title": {"text": f"Change ({unit})" if unit else "Change"}, "anchor": "x2"},
         "shapes": shapes, "annotations": annotations,
     })
-    return _layout(figure, "", 480, top=100)
+    return _layout(figure, "", 470, top=50)
 
 
 def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | None = 30,

@@ -585,7 +585,7 @@ def run_audit(summary, adverse_events=None, discrepancies=None, scales=None):
 # Reading aids
 # --------------------------------------------------------------------------
 #: Statuses in reading order (problems first), with their display text.
-STATUS_LABELS = {"fail": "❌ fail", "not_checkable": "⚪ not checkable", "pass": "✅ pass"}
+STATUS_LABELS = {"fail": "✗ fail", "not_checkable": "○ not checkable", "pass": "✓ pass"}
 
 
 def audit_for_arms(audit, arms):
@@ -628,15 +628,15 @@ def audit_table(audit, endpoints=None, statuses=tuple(STATUS_LABELS)):
     Returns
     -------
     pandas.DataFrame
-        ``Status, Check, Endpoint, Level, Arm, Visit, Expected, Reported,
-        Explanation``, failures first.
+        ``Status, Check, Where`` (endpoint · level · arm · visit), ``Expected,
+        Reported, Explanation``, failures first.
 
     Examples
     --------
     >>> a = pd.DataFrame([_row("event total", "sae", "100M", "", "pass", "2", "2", "ok"),
     ...                   _row("events percent", "sae", "placebo", "", "fail", "17", "16", "1 of 6", "Aneurysm")])
-    >>> audit_table(a)[["Status", "Level", "Reported"]].values.tolist()
-    [['❌ fail', 'Aneurysm', '16'], ['✅ pass', '', '2']]
+    >>> audit_table(a)[["Status", "Where", "Reported"]].values.tolist()
+    [['✗ fail', 'sae · Aneurysm · Placebo', '16'], ['✓ pass', 'sae · 100M', '2']]
     """
     from cratus.arms import ARM_SHORT, VISIT_LABELS
 
@@ -645,12 +645,11 @@ def audit_table(audit, endpoints=None, statuses=tuple(STATUS_LABELS)):
     rows = audit[audit["status"].isin(list(statuses))].copy()
     rows["_o"] = rows["status"].map(order)
     rows = rows.sort_values("_o", kind="stable")
+    where = [" · ".join(str(x) for x in (labels.get(e, e), level, ARM_SHORT.get(a, {"all": "All arms"}.get(a, a)),
+                                        VISIT_LABELS.get(v, v)) if x and not pd.isna(x))
+             for e, level, a, v in zip(rows["endpoint"], rows["level"], rows["arm"], rows["visit"])]
     return pd.DataFrame({
-        "Status": rows["status"].map(STATUS_LABELS),
-        "Check": rows["check"],
-        "Endpoint": rows["endpoint"].map(lambda e: labels.get(e, e)),
-        "Level": rows["level"].fillna(""),
-        "Arm": rows["arm"].map(lambda a: ARM_SHORT.get(a, {"all": "All arms"}.get(a, a))),
-        "Visit": rows["visit"].map(lambda v: VISIT_LABELS.get(v, v)),
-        "Expected": rows["expected"], "Reported": rows["reported"], "Explanation": rows["explanation"],
-    }).reset_index(drop=True)
+        "Status": rows["status"].map(STATUS_LABELS).to_numpy(), "Check": rows["check"].to_numpy(), "Where": where,
+        "Expected": rows["expected"].to_numpy(), "Reported": rows["reported"].to_numpy(),
+        "Explanation": rows["explanation"].to_numpy(),
+    })

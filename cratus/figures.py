@@ -42,6 +42,7 @@ return frames or ``plotly.graph_objects.Figure`` objects.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import textwrap
@@ -850,12 +851,30 @@ def _template() -> dict:
     return {"layout": full["layout"], "data": {"scatter": full["data"].get("scatter", [])}}
 
 
+#: Narrowest figure a normal (not presentation) layout must survive: Streamlit's
+#: main column is ~820 px wide in a 1280 px window with the sidebar open.  Text
+#: keeps its pixel size when the figure stretches while the data spread out, so
+#: a layout without overlaps at this width has none at any wider one.
+_MIN_WIDTH = 700
+#: Average glyph width in em for the size estimates: Arial and Streamlit's
+#: Source Sans average ~0.45 em on this text, Verdana ~0.53.
+_EM = 0.5
+_TITLE_COLOR = "#1A1A1A"
+_BAND_COLOR = "#F0F0F0"        # the zone of "not reported" boxes, below the data
+
+
 def _style(presentation: bool) -> dict:
+    """Pixel sizes of one mode.  ``width`` is ``None``: the page stretches the figure."""
     if presentation:
-        return {"font": 22, "title": 30, "annotation": 20, "marker": 20, "line": 4.5, "error": 3.5,
-                "cap": 10, "width": 1600, "height": 900}
-    return {"font": 16, "title": 22, "annotation": 14, "marker": 12, "line": 2.5, "error": 2,
-            "cap": 6, "width": 900, "height": 560}
+        return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
+                "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 900}
+    return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14,
+            "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560}
+
+
+def _text_width(text: str, size: float) -> float:
+    """Estimated pixel width of the widest line of a plotly text."""
+    return max(len(re.sub(r"<[^>]+>", "", line)) for line in text.split("<br>")) * size * _EM
 
 
 class _Note:
@@ -863,15 +882,11 @@ class _Note:
 
     def __init__(self, spec: dict, x_px: float, y_px: float, size: float, fixed: bool = False):
         self.spec, self.x_px, self.y_px, self.fixed = spec, x_px, y_px, fixed
-        lines = spec["text"].split("<br>")
+        lines = spec["text"].count("<br>") + 1
         pad = spec.get("borderpad", 1) + spec.get("borderwidth", 0) + 1
-        plain = [re.sub(r"<[^>]+>", "", line) for line in lines]
-        # Arial-like fonts average about half an em per character.
-        self.w = max(len(line) for line in plain) * size * 0.52 + 2 * pad
-        self.h = len(lines) * size * 1.25 + 2 * pad
+        self.w = _text_width(spec["text"], size) + 2 * pad
+        self.h = lines * size * 1.3 + 2 * pad
         self.shift = 0.0
-        self.follow: _Note | None = None   # stack on (or beside) this note
-        self.beside = False
 
     def box(self) -> tuple[float, float, float, float]:
         xa, ya = self.spec.get("xanchor", "center"), self.spec.get("yanchor", "bottom")
@@ -887,18 +902,9 @@ def _overlaps(a, b) -> bool:
 
 
 def _place(notes: list[_Note], obstacles: list[tuple]) -> list[tuple]:
-    """Greedy layout: move each note up until it overlaps nothing placed before."""
+    """Greedy layout: move each movable note up until it overlaps nothing placed before."""
     placed = list(obstacles)
     for note in notes:
-        if note.follow is not None:
-            base = note.y_px + note.spec.get("yshift", 0)
-            target = note.follow.box()
-            if note.beside:
-                note.spec["xshift"] = note.follow.spec.get("xshift", 0) + note.follow.w / 2 + 2
-                note.shift = target[2] - base
-                placed.append(note.box())
-                continue
-            note.shift = target[3] + 2 - base
         if not note.fixed:
             for _ in range(60):
                 box = note.box()
@@ -908,6 +914,99 @@ def _place(notes: list[_Note], obstacles: list[tuple]) -> list[tuple]:
                 note.shift += max(tops) - box[2] + 2
         placed.append(note.box())
     return placed
+
+
+def _inside(x0: float, x1: float, width: float, pad: float = 2.0) -> float:
+    """Horizontal shift that brings ``[x0, x1]`` inside ``[0, width]`` (0 when it is)."""
+    if x0 < pad:
+        return pad - x0
+    if x1 > width - pad:
+        return max(width - pad - x1, pad - x0)
+    return 0.0
+
+
+def _pack_row(members: list[int], extents: list, width: float, gap: float, force: bool = False):
+    """Shifts that put one row of units side by side inside ``[0, width]``.
+
+    Each unit moves as little as it can from its column; ``None`` when the
+    row does not fit, or when a unit would move so far that its box no longer
+    covers its column (unless *force*).
+    """
+    order = sorted(members, key=lambda i: extents[i][0] + extents[i][1])
+    left = {i: extents[i][0] for i in order}
+    prev_end = 2.0 - gap
+    for i in order:
+        left[i] = max(left[i], prev_end + gap)
+        prev_end = left[i] + extents[i][1] - extents[i][0]
+    next_start = width - 2.0 + gap
+    for i in reversed(order):
+        left[i] = min(left[i], next_start - gap - (extents[i][1] - extents[i][0]))
+        next_start = left[i]
+    shifts = {i: left[i] - extents[i][0] for i in order}
+    if not force and (left[order[0]] < 1.5 or any(abs(shifts[i]) > extents[i][3] for i in order)):
+        return None
+    return shifts
+
+
+def _stack_band(units: list[tuple[int, list[tuple[dict, float, float, float]]]], width: float,
+                gap: float = 4.0) -> tuple[list, float]:
+    """Arrange the "not reported" units of a panel in rows, without overlaps.
+
+    A unit is a placeholder box with its p-values right above it and a "⚠"
+    beside it, given as ``(arm index, parts)``; each part is ``(spec, x0, x1,
+    y0)`` in pixels at the narrowest width (the box first), its height in
+    ``spec["_h"]``.  Units share the bottom row when they fit side by side.
+    Otherwise each arm gets a row of its own (bottom to top in arm order),
+    so an arm's boxes line up across visits and its p-values sit right above
+    its own boxes; rows are filled greedily when that needs fewer rows or
+    does not fit.  Within a row, units at the plot's edge or too close to
+    each other move sideways as a whole, never off their column.
+
+    Sets ``spec["_base"]`` (height of the unit's row) and ``spec["_dx"]``
+    (sideways move) of every part; returns the rectangles placed, in pixels
+    above the bottom of the band, and the height of the band's content.
+    """
+    if not units:
+        return [], 0.0
+    extents = []
+    for _, parts in units:
+        box = parts[0]
+        # left, right, height, and how far the unit may move: its column must stay inside the box
+        extents.append((min(p[1] for p in parts), max(p[2] for p in parts),
+                        max(p[3] + p[0]["_h"] for p in parts), max((box[2] - box[1]) / 2 - 8, 0.0)))
+
+    def overlap(i, j):
+        return not (extents[i][1] + gap <= extents[j][0] or extents[j][1] + gap <= extents[i][0])
+
+    greedy: list[list[int]] = []
+    for i in sorted(range(len(units)), key=lambda k: extents[k][0]):
+        row = next((r for r, members in enumerate(greedy) if not any(overlap(i, m) for m in members)), None)
+        if row is None:
+            greedy.append([i])
+        else:
+            greedy[row].append(i)
+    arms = sorted({arm for arm, _ in units})
+    by_arm = [[i for i, (arm, _) in enumerate(units) if arm == a] for a in arms]
+    candidates = [[list(range(len(units)))]]
+    candidates += sorted([by_arm, greedy], key=len)
+    rows = shifts = None
+    for candidate in candidates:
+        found = [_pack_row(members, extents, width, gap) for members in candidate]
+        if all(f is not None for f in found):
+            rows, shifts = candidate, {i: d for f in found for i, d in f.items()}
+            break
+    if rows is None:
+        rows = [[i] for i in range(len(units))]
+        shifts = {i: d for i in range(len(units)) for d in _pack_row([i], extents, width, gap, True).values()}
+    heights = [max(extents[i][2] for i in members) for members in rows]
+    bases = [sum(heights[:r]) + 3 * r for r in range(len(rows))]
+    placed = []
+    for r, members in enumerate(rows):
+        for i in members:
+            for spec, x0, x1, y0 in units[i][1]:
+                spec["_base"], spec["_dx"] = bases[r], round(shifts[i], 1)
+                placed.append((x0 + shifts[i], x1 + shifts[i], bases[r] + y0, bases[r] + y0 + spec["_h"]))
+    return placed, bases[-1] + heights[-1]
 
 
 def _discrepancy_lookup(discrepancies, endpoint: str, info: dict) -> dict:
@@ -971,8 +1070,13 @@ def _discrepancy_text(rows: list[dict]) -> str:
 
 
 def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis: str, plot_w: float,
-                 plot_h: float, legend_seen: set, compact: bool) -> tuple[list, list, dict, dict]:
-    """Traces, annotations and axis settings of one panel (single or in a grid)."""
+                 plot_h: float, legend_seen: set, compact: bool) -> tuple[list, list, list, dict, dict]:
+    """Traces, annotations, shapes and axis settings of one panel (single or in a grid).
+
+    *plot_w* is the narrowest plot width the panel may get and *plot_h* its
+    height, in pixels: every placement below is decided at that width (see
+    :data:`_MIN_WIDTH`), where the arms' columns are closest together.
+    """
     endpoint, kind = info["endpoint"], info["summary"]
     metric = rows[0]["metric"]
     arms = list(dict.fromkeys(r["arm"] for r in rows))
@@ -1034,50 +1138,15 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
         base.update(kw)
         return base
 
-    # Each item: spec, data anchor (None: bottom of the panel), the item it
-    # stacks on (index), whether it sits beside that item, fixed or movable.
-    items: list[dict] = []
-
-    def add(note_spec, anchor=None, follow=None, beside=False, fixed=False, corner=False):
-        items.append({"spec": note_spec, "anchor": anchor, "follow": follow, "beside": beside,
-                      "fixed": fixed, "corner": corner})
-        return len(items) - 1
-
-    warn_font = {"size": size + 4, "color": _WARNING_COLOR}
-    for arm in arms:
-        for visit in visits:
-            r = cells[(arm, visit)]
-            rows_here = cell_flags.get((arm, visit), [])
-            if not r["reported"]:
-                glyph = _OPEN_GLYPHS.get(ARM_SYMBOLS[arm], "○")
-                text = (f"{glyph} not reported" if compact else f"{glyph} not reported<br>in the text")
-                hover = (f"{ARM_LABELS[arm]}, {r['visit_label']}: {stat_label} {NOT_REPORTED}"
-                         + (f" ({r['spread']})" if metric == "change" else "")
-                         + " — nothing is plotted, nothing is estimated")
-                last = add(spec("not_reported", arm, visit, text, hover, yref=f"{yref} domain",
-                                x=xpos[(arm, visit)], y=0, yshift=2, bordercolor=ARM_COLORS[arm], borderwidth=2,
-                                bgcolor="white"))
-                if rows_here:
-                    add(spec("discrepancy", arm, visit, "⚠", _discrepancy_text(rows_here), font=warn_font,
-                             bgcolor="rgba(255,255,255,0)", x=xpos[(arm, visit)], xanchor="left",
-                             yref=f"{yref} domain", y=0, yshift=2), follow=last, beside=True)
-            elif rows_here:
-                # Beside its point; only other notes move out of its way.
-                add(spec("discrepancy", arm, visit, "⚠", _discrepancy_text(rows_here), font=warn_font,
-                         bgcolor="rgba(255,255,255,0)", x=xpos[(arm, visit)], y=r["center"], xanchor="left",
-                         yanchor="middle", xshift=max(style["marker"] / 2, style["cap"]) + 3),
-                    anchor=r["center"], fixed=True)
-        if p_visit is None:
-            continue
+    def p_specs(arm) -> list[dict]:
+        """The within-arm and vs-placebo p-values of an arm, at its 6-month x."""
         r = cells[(arm, p_visit)]
-        top = r["high"] if r["reported"] and not _isnan(r["high"]) else r["center"]
-        below = next((i for i in range(len(items) - 1, -1, -1)
-                      if items[i]["spec"]["name"] == f"not_reported|{endpoint}|{arm}|{p_visit}"), None)
+        found = []
         for role, text in (("p_within", r["p_within"]), ("p_vs_placebo", r["p_vs_placebo"])):
             if not text:
                 continue
             shown = text if role == "p_within" else f"vs placebo: {text}"
-            compared = ("6 months vs baseline, within arm" if role == "p_within" else "vs placebo at 6 months")
+            compared = "6 months vs baseline, within arm" if role == "p_within" else "vs placebo at 6 months"
             hover = _hover_safe(f"{ARM_LABELS[arm]}, {compared}: {text}")
             if role == "p_within" and r["p_within_source"]:
                 hover += "<br>Source: " + _hover_safe(r["p_within_source"])
@@ -1086,76 +1155,120 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
             p_rows = [x for x in cell_flags.get((arm, p_visit), []) if _clean(x.get("statistic")) == "p_value"]
             if p_rows:
                 hover += "<br>" + _discrepancy_text(p_rows)
-            note = spec(role, arm, p_visit, shown, hover, x=xpos[(arm, p_visit)])
-            if r["reported"]:
-                note.update(y=top, yshift=4)
-                add(note, anchor=top)
-            else:
-                # Above the placeholder of the same cell: the p-value is still shown.
-                note.update(yref=f"{yref} domain", y=0, yshift=2)
-                below = add(note, follow=below)
-    between = rows[0]["p_between"]
-    if between:
-        add(spec("p_between", "all", p_visit or "", f"between arms: {between}", f"Between arms: {between}",
-                 xref=f"{xref} domain", yref=f"{yref} domain", x=0.0, y=1.0, xanchor="left", yanchor="top"),
-            fixed=True, corner=True)
-    if panel_wide:
-        add(spec("discrepancy", "", "", "⚠", _discrepancy_text(panel_wide), font=warn_font,
-                 xref=f"{xref} domain", yref=f"{yref} domain", x=1.0, y=1.0, xanchor="right", yanchor="top"),
-            fixed=True, corner=True)
+            found.append(spec(role, arm, p_visit, shown, hover, x=xpos[(arm, p_visit)], bgcolor="rgba(255,255,255,0)",
+                              borderpad=1))
+        return found
 
-    # --- y range: data between a bottom zone (placeholders) and a top zone ----
     def px_x(x):
         return (x - x_range[0]) / (x_range[1] - x_range[0]) * plot_w
 
-    def make_notes(px_y):
-        made = []
-        for item in items:
-            s = item["spec"]
-            text_size = s["font"]["size"]
-            if item["corner"]:
-                note = _Note(s, s["x"] * plot_w, s["y"] * plot_h, text_size)
-            elif item["anchor"] is None:
-                note = _Note(s, px_x(s["x"]), 0, text_size)
-            else:
-                note = _Note(s, px_x(s["x"]), px_y(item["anchor"]), text_size)
-            note.fixed, note.beside = item["fixed"], item["beside"]
-            note.follow = made[item["follow"]] if item["follow"] is not None else None
-            made.append(note)
-        corners = [n for n, i in zip(made, items) if i["corner"]]
-        bottom = [n for n, i in zip(made, items) if i["anchor"] is None and not i["corner"]]
-        data = [n for n, i in zip(made, items) if i["anchor"] is not None]
-        return corners + bottom + sorted(data, key=lambda n: (not n.fixed, n.y_px)), bottom, data
+    warn_font = {"size": size + 4, "color": _WARNING_COLOR}
+    band_ref = f"{yref} domain"
+    # The band: one unit per unreported cell, in its arm's column at its visit:
+    # the box, the cell's p-values right above it, a "⚠" right beside it.
+    units: list[list[tuple[dict, float, float, float]]] = []
+    data_items: list[dict] = []          # p-values over whiskers, "⚠" beside points
+    corner_items: list[dict] = []
+    for arm in arms:
+        p_here = p_specs(arm) if p_visit is not None else []
+        for visit in visits:
+            r = cells[(arm, visit)]
+            flags = cell_flags.get((arm, visit), [])
+            x = xpos[(arm, visit)]
+            if r["reported"]:
+                if flags:
+                    # Beside its point; only other notes move out of its way.
+                    data_items.append({"spec": spec(
+                        "discrepancy", arm, visit, "⚠", _discrepancy_text(flags), font=warn_font,
+                        bgcolor="rgba(255,255,255,0)", x=x, y=r["center"], xanchor="left", yanchor="middle",
+                        xshift=max(style["marker"] / 2, style["cap"]) + 3), "anchor": r["center"], "fixed": True})
+                if visit == p_visit:
+                    top = r["high"] if not _isnan(r["high"]) else r["center"]
+                    for note in p_here:
+                        note.update(y=top, yshift=4)
+                        data_items.append({"spec": note, "anchor": top, "fixed": False})
+                continue
+            glyph = _OPEN_GLYPHS.get(ARM_SYMBOLS[arm], "○")
+            text = f"<span style='color:{ARM_COLORS[arm]}'><b>{glyph}</b></span> not reported"
+            hover = (f"{ARM_LABELS[arm]}, {r['visit_label']}: {stat_label} {NOT_REPORTED}"
+                     + (f" ({r['spread']})" if metric == "change" else "")
+                     + " — nothing is plotted, nothing is estimated")
+            box = spec("not_reported", arm, visit, text, hover, x=x, yref=band_ref, y=0, bordercolor=ARM_COLORS[arm],
+                       borderwidth=2, borderpad=3, bgcolor="white")
+            x_px = px_x(x)
+            box_note = _Note(box, x_px, 0, size)
+            box["_h"] = box_note.h
+            unit = [(box, x_px - box_note.w / 2, x_px + box_note.w / 2, 0.0)]
+            y = box_note.h + 1
+            for note in (p_here if visit == p_visit else []):
+                note.update(yref=band_ref, y=0)
+                p_note = _Note(note, x_px, 0, size)
+                note["_h"] = p_note.h
+                unit.append((note, x_px - p_note.w / 2, x_px + p_note.w / 2, y))
+                y += p_note.h
+            if flags:
+                warn = spec("discrepancy", arm, visit, "⚠", _discrepancy_text(flags), font=warn_font,
+                            bgcolor="rgba(255,255,255,0)", x=x, xanchor="left", yref=band_ref, y=0,
+                            xshift=round(box_note.w / 2 + 1, 1), borderpad=0)
+                warn_note = _Note(warn, x_px, 0, warn_font["size"])
+                warn["_h"] = warn_note.h
+                unit.append((warn, x_px + box_note.w / 2, x_px + box_note.w / 2 + warn_note.w,
+                             max((box_note.h - warn_note.h) / 2, 0.0)))
+            units.append((arms.index(arm), unit))
+    between = rows[0]["p_between"]
+    if between:
+        corner_items.append(spec("p_between", "all", p_visit or "", f"between arms: {between}",
+                                 f"Between arms: {between}", xref=f"{xref} domain", yref=band_ref, x=0.0, y=1.0,
+                                 xanchor="left", yanchor="top"))
+    if panel_wide:
+        corner_items.append(spec("discrepancy", "", "", "⚠", _discrepancy_text(panel_wide), font=warn_font,
+                                 xref=f"{xref} domain", yref=band_ref, x=1.0, y=1.0, xanchor="right",
+                                 yanchor="top"))
 
-    _, bottom, _ = make_notes(lambda y: 0.0)
-    placed = _place(bottom, [])
-    # Keep the lowest whisker (and its marker) clear of the placeholders.
-    bottom_px = (max(b[3] for b in placed) + style["marker"] / 2 + 6) if placed else 0.04 * plot_h
+    pad = 4.0
+    band_rects, band_top = _stack_band(units, plot_w)
+    band_px = band_top + 2 * pad if units else 0.0
+    band_rects = [(x0, x1, y0 + pad, y1 + pad) for x0, x1, y0, y1 in band_rects]
+    for _, unit in units:
+        for s, _, _, y0 in unit:
+            s["yshift"] = round(pad + s.pop("_base") + y0, 1)
+            dx = s.pop("_dx")
+            if dx:
+                s["xshift"] = round(s.get("xshift", 0) + dx, 1)
+            s.pop("_h")
+
+    # --- y range: the band, the data, then a top zone for the p-values --------
     lows = [r["low"] if not _isnan(r["low"]) else r["center"] for r in rows if r["reported"]]
     highs = [r["high"] if not _isnan(r["high"]) else r["center"] for r in rows if r["reported"]]
     if metric == "change" and lows:
         lows.append(0.0)
         highs.append(0.0)
+    # Keep the lowest whisker (and its marker) clear of the band.
+    bottom_px = (band_px + style["marker"] / 2 + 8) if units else max(style["marker"] / 2 + 6, 0.04 * plot_h)
     top_px = size * 1.6 * (1 + any(r["p_vs_placebo"] for r in rows)) + 10
-    top_px += max((_Note(i["spec"], 0, 0, i["spec"]["font"]["size"]).h for i in items if i["corner"]), default=0)
+    corners = []
+    for s in corner_items:
+        note = _Note(s, s["x"] * plot_w, plot_h, s["font"]["size"], fixed=True)
+        corners.append(note)
+    top_px += max((n.h for n in corners), default=0)
     lo = hi = 0.0
     if lows:
         lo, hi = min(lows), max(highs)
         if hi - lo < 1e-12:
-            pad = abs(hi) * 0.1 or 1.0
-            lo, hi = lo - pad, hi + pad
+            margin = abs(hi) * 0.1 or 1.0
+            lo, hi = lo - margin, hi + margin
     y_range = (0.0, 1.0)
     notes: list[_Note] = []
-    for _ in range(5):
-        b_frac, t_frac = min(bottom_px / plot_h, 0.45), max(1 - top_px / plot_h, 0.55)
+    for _ in range(6):
+        b_frac, t_frac = min(bottom_px / plot_h, 0.6), max(1 - top_px / plot_h, 0.65)
         if lows:
-            span = (hi - lo) / (t_frac - b_frac)
+            span = (hi - lo) / max(t_frac - b_frac, 0.05)
             y_range = (lo - b_frac * span, lo - b_frac * span + span)
 
         def px_y(y):
             return (y - y_range[0]) / (y_range[1] - y_range[0]) * plot_h
 
-        obstacles = []
+        obstacles = list(band_rects)
         for r in rows:
             if r["reported"]:
                 half = max(style["marker"] / 2, style["cap"]) + 1
@@ -1164,18 +1277,28 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
                 high = r["high"] if not _isnan(r["high"]) else r["center"]
                 obstacles.append((x - half, x + half, px_y(low) - style["marker"] / 2,
                                   px_y(high) + style["marker"] / 2))
-        notes, _, data = make_notes(px_y)
+        data_notes = [_Note(i["spec"], px_x(i["spec"]["x"]), px_y(i["anchor"]), i["spec"]["font"]["size"],
+                            fixed=i["fixed"]) for i in data_items]
+        for note in data_notes:
+            x0, x1, _, _ = note.box()
+            dx = _inside(x0, x1, plot_w)
+            if dx:
+                note.spec["xshift"] = round(note.spec.get("xshift", 0) + dx, 1)
+        data_notes.sort(key=lambda n: (not n.fixed, n.y_px, n.x_px))
+        for note in corners:
+            note.shift = 0.0
+        notes = corners + data_notes
         _place(notes, obstacles)
-        highest = max((n.box()[3] for n in data), default=0)
+        highest = max((n.box()[3] for n in data_notes), default=0)
         if not lows or highest <= plot_h - 2:
             break
         top_px += highest - plot_h + 6
 
-    annotations = []
+    annotations = [s for _, unit in units for s, *_ in unit]
     for note in notes:
-        s = dict(note.spec)
+        s = note.spec
         if note.shift:
-            s["yshift"] = s.get("yshift", 0) + round(note.shift, 1)
+            s["yshift"] = round(s.get("yshift", 0) + note.shift, 1)
         annotations.append(s)
     # A stable order for readers of the figure: by role, then arm, then visit.
     roles = ("not_reported", "p_within", "p_vs_placebo", "p_between", "discrepancy")
@@ -1187,27 +1310,36 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
         return roles.index(role), arm_order.get(arm, -1), visit_order.get(visit, -1)
 
     annotations.sort(key=order)
+    shapes = []
+    if units:
+        shapes.append({"type": "rect", "xref": f"{xref} domain", "yref": band_ref, "x0": 0, "x1": 1, "y0": 0,
+                       "y1": round(band_px / plot_h, 4), "fillcolor": _BAND_COLOR, "line": {"width": 0},
+                       "layer": "below"})
 
+    # --- axes -------------------------------------------------------------------
     unit = info["unit"]
-    measure = info["label"] if metric == "value" else f"Change in {_lower_label(info['label'])}"
-    if compact:   # grid panels: measure, then unit and summary on their own line
-        y_title = _wrap(measure, 26) + "<br>" + (f"{unit} ({stat_label})" if unit else f"({stat_label})")
-    else:
-        y_title = _wrap(f"{measure}, {unit} ({stat_label})" if unit else f"{measure} ({stat_label})", 48)
-    # Ticks and grid lines only where the data are: the zones below (placeholders)
-    # and above (p-values) carry no scale, so nothing there reads as a value.
+    short_title = f"{unit}, {stat_label}" if unit else stat_label
+    y_title = short_title
+    if not compact:
+        # A single panel has the room for the measure too, when it fits on one line.
+        measure = info["label"] if metric == "value" else f"Change in {_lower_label(info['label'])}"
+        long_title = f"{measure}, {unit} ({stat_label})" if unit else f"{measure} ({stat_label})"
+        if _text_width(long_title, style["font"]) <= plot_h - 10:
+            y_title = long_title
+    # Ticks and grid lines only where the data are: the band below (placeholders)
+    # and the zone above (p-values) carry no scale, so nothing there reads as a value.
     tick_values = _nice_ticks(lo, hi) if lows else []
     tick_decimals = max((_value_decimals(v) for v in tick_values), default=0)
-    y_axis = {"title": {"text": y_title, "font": {"size": style["font"]}},
+    tick_font = {"size": style["tick"], "color": _TEXT_COLOR}
+    y_axis = {"title": {"text": y_title, "font": {"size": style["font"], "color": _TEXT_COLOR}, "standoff": 8},
               "tickmode": "array", "tickvals": tick_values,
               "ticktext": [format_number(v, tick_decimals) for v in tick_values],
               "range": list(y_range), "showticklabels": bool(lows), "zeroline": metric == "change",
-              "zerolinecolor": "#888888", "zerolinewidth": 1.5, "gridcolor": "#E5E5E5",
-              "tickfont": {"size": style["font"]}}
+              "zerolinecolor": "#888888", "zerolinewidth": 1.5, "gridcolor": "#E5E5E5", "tickfont": tick_font}
     x_axis = {"tickmode": "array", "tickvals": list(range(len(visits))),
               "ticktext": [labels[v] for v in visits], "range": list(x_range), "showgrid": False,
-              "zeroline": False, "tickfont": {"size": style["font"]}}
-    return traces, annotations, x_axis, y_axis
+              "zeroline": False, "tickfont": tick_font, "showline": True, "linecolor": "#BBBBBB"}
+    return traces, annotations, shapes, x_axis, y_axis
 
 
 def _nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
@@ -1239,19 +1371,70 @@ def _check_frames(summary, dictionary):
         raise ValueError("dictionary: missing column 'endpoint'")
 
 
-def _top_margin(style: dict, subtitle_lines: int, legend_lines: int) -> int:
-    """Room above the plot for the title, its subtitle and the legend."""
-    return int(style["title"] * 2.0 + subtitle_lines * style["font"] * 1.4
-               + legend_lines * style["font"] * 2.0 + 16)
+
+def _wrap_clauses(text: str, width: int) -> str:
+    """Wrap at clause ends ("; ") where possible, else at spaces; ``<br>``-separated.
+
+    Examples
+    --------
+    >>> _wrap_clauses("SQOL-F (points); value at each time point; measured in female patients only.", 45)
+    'SQOL-F (points); value at each time point;<br>measured in female patients only.'
+    """
+    lines: list[str] = []
+    for clause in re.split(r"(?<=;) ", text):
+        if lines and len(lines[-1]) + 1 + len(clause) <= width:
+            lines[-1] += " " + clause
+        elif len(clause) <= width:
+            lines.append(clause)
+        else:
+            lines += textwrap.wrap(clause, width=width, break_long_words=False)
+    return "<br>".join(lines)
 
 
-def _legend(style: dict, correlation, metric, kind=None) -> dict:
+def _chars_per_line(width: float, size: float) -> int:
+    """Characters of a subtitle that fit in *width* pixels (a little narrower than :data:`_EM`)."""
+    return max(int(width / (size * 0.52)), 20)
+
+
+def _legend(style: dict, correlation, metric, kind, paper_h: float) -> dict:
     title = ""
     if metric == "change" and correlation is not None and kind in (None, "mean_sd"):
         title = f"interval assumes pre–post correlation r = {float(correlation):g}"
-    return {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
-            "font": {"size": style["font"]}, "title": {"text": title, "side": "top"},
-            "bgcolor": "rgba(255,255,255,0)"}
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": round(1 + 6 / paper_h, 4), "yanchor": "bottom",
+            "font": {"size": style["font"], "color": _TEXT_COLOR},
+            "title": {"text": title, "side": "top", "font": {"size": style["font"] - 1, "color": _TEXT_COLOR}},
+            "bgcolor": "rgba(255,255,255,0)", "itemclick": "toggle"}
+
+
+def _legend_lines(arms, style: dict, room: float, titled: bool) -> int:
+    """Lines of the horizontal legend in *room* pixels (plus one for its title)."""
+    widths = [40 + len(ARM_LABELS[a]) * style["font"] * _EM for a in arms]
+    lines, used = 1, 0.0
+    for w in widths:
+        if used and used + w > room:
+            lines, used = lines + 1, 0.0
+        used += w
+    return lines + (1 if titled else 0)
+
+
+def _top_margin(style: dict, subtitle_lines: int, legend_lines: int) -> int:
+    """Room above the plot for the title, its subtitle and the legend."""
+    return int(10 + style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
+               + legend_lines * style["font"] * 1.75 + 10)
+
+
+def _title(text: str, subtitle: str, style: dict, height: float) -> dict:
+    return {"text": f"<b>{text}</b>", "font": {"size": style["title"], "color": _TITLE_COLOR},
+            "subtitle": {"text": subtitle, "font": {"size": style["subtitle"], "color": "#333333"}},
+            "x": 0, "xanchor": "left", "xref": "container", "pad": {"l": 10},
+            "y": 1 - 10 / height, "yref": "container", "yanchor": "top"}
+
+
+def _figure(data: list, layout: dict) -> go.Figure:
+    # Every property here is set by this module and checked by the tests, which
+    # rebuild figures with validation on; validating again at each page rerun
+    # would cost two thirds of the build time.
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
 
 
 def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, endpoint: str, arms, visits,
@@ -1269,6 +1452,8 @@ def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, 
         figure panel) adds a "⚠" annotation whose hover text explains it.
     presentation : bool
         Larger fonts (≥ 20 px), markers and lines, at 1600 × 900 (16:9).
+        Otherwise no width is set: the figure takes its container's width,
+        and its layout holds from 700 px up.
 
     Returns
     -------
@@ -1296,38 +1481,38 @@ def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, 
     2
     >>> fig.layout.yaxis.title.text
     'CD69+ T cells, % (mean ± SD)'
+    >>> fig.layout.width is None
+    True
     """
     _check_frames(summary, dictionary)
     rows, info = _panel_records(summary, p_values, endpoint, arms, visits, dictionary, metric, correlation)
     style = _style(presentation)
-    margin = {"l": 95 if not presentation else 130, "r": 30, "b": 60 if not presentation else 80}
+    width, height = style["width"] or _MIN_WIDTH, style["height"]
+    margin = {"l": 95 if not presentation else 130, "r": 30, "b": 50 if not presentation else 70}
     definition = outcome_definition(endpoint, dictionary, metric, visits, correlation)
-    chars = int(style["width"] / (style["font"] * 0.55))
-    subtitle = _wrap(definition, chars)
+    subtitle = _wrap_clauses(definition, _chars_per_line(width - 20, style["subtitle"]))
     title = f"Figure {info['figure']}. {info['label']}" if info["figure"] else info["label"]
-    lines = subtitle.count("<br>") + 1
-    legend = _legend(style, correlation, metric, info["summary"])
-    legend_lines = 2 if legend["title"]["text"] else 1
-    margin["t"] = _top_margin(style, lines, legend_lines)
-    plot_w = style["width"] - margin["l"] - margin["r"]
-    plot_h = style["height"] - margin["t"] - margin["b"]
-    traces, annotations, x_axis, y_axis = _panel_parts(rows, info, discrepancies, style, "", plot_w, plot_h,
-                                                       set(), compact=False)
+    legend_title = metric == "change" and correlation is not None and info["summary"] == "mean_sd"
+    legend_lines = _legend_lines(list(dict.fromkeys(r["arm"] for r in rows)), style, width - margin["l"],
+                                 legend_title)
+    margin["t"] = _top_margin(style, subtitle.count("<br>") + 1, legend_lines)
+    plot_w = width - margin["l"] - margin["r"]
+    plot_h = height - margin["t"] - margin["b"]
+    traces, annotations, shapes, x_axis, y_axis = _panel_parts(rows, info, discrepancies, style, "", plot_w,
+                                                               plot_h, set(), compact=False)
     layout = {
-        "template": _template(), "font": {"size": style["font"]},
-        "title": {"text": f"<b>{title}</b>", "font": {"size": style["title"]},
-                  "subtitle": {"text": subtitle, "font": {"size": style["font"] - 1, "color": "#444444"}},
-                  "x": 0.01, "xanchor": "left", "xref": "container", "y": 1 - 10 / style["height"],
-                  "yref": "container", "yanchor": "top"},
-        "legend": legend, "margin": margin, "height": style["height"],
-        "xaxis": x_axis, "yaxis": y_axis, "annotations": annotations, "hovermode": "closest",
+        "template": _template(), "font": {"size": style["font"], "color": _TEXT_COLOR},
+        "title": _title(title, subtitle, style, height),
+        "legend": _legend(style, correlation, metric, info["summary"], plot_h), "showlegend": True,
+        "margin": margin, "height": height, "autosize": True,
+        "xaxis": x_axis, "yaxis": y_axis, "annotations": annotations, "shapes": shapes, "hovermode": "closest",
         "hoverlabel": {"font": {"size": style["font"] - 2}, "align": "left"},
         "meta": {"endpoint": endpoint, "figure": info["figure"], "metric": metric,
                  "filename": _export_filename(endpoint, info["figure"]), "definition": definition},
     }
     if presentation:
         layout["width"] = style["width"]
-    return go.Figure({"data": traces, "layout": layout})
+    return _figure(traces, layout)
 
 
 @functools.lru_cache(maxsize=16)
@@ -1344,6 +1529,28 @@ def _grid_domains(rows: int, cols: int, h_space: float, v_space: float) -> tuple
     return tuple(domains)
 
 
+def _grid_note(panels: list, metric: str, visits, correlation) -> str:
+    """The one-line note under a grid's title: what the points are, what p compares.
+
+    Each panel's full outcome definition is printed under the chart by the
+    page (:func:`outcome_definition`) and is the panel title's hover text.
+    """
+    kinds = {info["summary"] for _, info in panels}
+    if metric == "value":
+        what = ("Mean ± SD per arm" if kinds == {"mean_sd"} else "Median (IQR) per arm"
+                if kinds == {"median_iqr"} else "Mean ± SD or median (IQR) per arm, see each axis")
+    else:
+        follow = [v for v in VISITS if v in set(visits) and v != "baseline"] or [_FOLLOW_UP]
+        words = ("means" if kinds == {"mean_sd"} else "medians" if kinds == {"median_iqr"} else "centres")
+        what = f"Change from baseline to {_join([VISIT_LABELS[v] for v in follow])} (difference of reported {words})"
+    populations = {info["population"] for _, info in panels}
+    if len(populations) == 1 and (population := populations.pop()) != "all patients in each arm":
+        what += f"; {population}"
+    if any(r["p_within"] for rows, _ in panels for r in rows):
+        what += "; p: 6 months vs baseline, within arm"
+    return what + "."
+
+
 def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endpoints, arms, visits,
                       dictionary: pd.DataFrame | None, discrepancies: pd.DataFrame | None = None,
                       metric: str = "value", correlation: float | None = None, presentation: bool = False,
@@ -1351,7 +1558,9 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     """Several panels in one figure, as in the paper (Figure 2A–2D, 3A–3F …).
 
     Each panel is drawn by the code behind :func:`build_endpoint_figure`; the
-    legend lists each arm once.
+    legend lists each selected arm once.  The title is the figure number with
+    a one-line note (what the points are, what the p-values compare); each
+    panel's outcome definition is its title's hover text.
 
     Parameters
     ----------
@@ -1379,8 +1588,10 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     >>> fig = build_figure_grid(s, None, ["cd69", "cd8"], ["200M"], ["baseline"], d)
     >>> [(t.meta["endpoint"], t.showlegend, t.xaxis) for t in fig.data]
     [('cd69', True, 'x'), ('cd8', False, 'x2')]
-    >>> fig.layout.title.text
-    '<b>Figure 3</b>'
+    >>> fig.layout.title.text, fig.layout.width
+    ('<b>Figure 3</b>', None)
+    >>> fig.layout.yaxis.title.text
+    '%, mean ± SD'
     """
     _check_frames(summary, dictionary)
     endpoints = list(endpoints)
@@ -1391,71 +1602,87 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
         cols = 3 if presentation and len(endpoints) > 4 else 2
     cols = max(1, min(int(cols), len(endpoints)))
     n_rows = math.ceil(len(endpoints) / cols)
-    compact = True
+    panels = [_panel_records(summary, p_values, endpoint, arms, visits, dictionary, metric, correlation)
+              for endpoint in endpoints]
     if presentation:
         # 16:9 at full-HD: with ≥ 20 px text, six panels need the room.
         width, height = (style["width"], style["height"]) if len(endpoints) <= 2 else (1920, 1080)
     else:
-        width, height = 1200 if cols > 1 else 700, 170 + 380 * n_rows
-    panels = []
-    for endpoint in endpoints:
-        panels.append(_panel_records(summary, p_values, endpoint, arms, visits, dictionary, metric, correlation))
+        # No width: the page stretches the figure.  Every placement is decided
+        # at the narrowest width it must survive.
+        width, height = _MIN_WIDTH, None
     figures = [info["figure"] for _, info in panels]
     numbers = {re.match(r"\d+", f).group(0) for f in figures if f and re.match(r"\d+", f)}
     if title is None:
         title = f"Figure {numbers.pop()}" if len(numbers) == 1 and all(figures) else "Figures"
-    definition = outcome_definition(endpoints[0], dictionary, metric, visits, correlation)
-    # The first clause names one measure; the rest (metric, times) holds for every panel.
-    shared = definition.split("; ", 1)[1] if "; " in definition else definition
-    shared = re.sub(r"(mean|median) (\(IQR\)|± SD) per arm", "mean ± SD or median (IQR) per arm, as on each axis",
-                    shared)
-    shared = re.sub(r"; measured in [^;]*\.$", "; measured in the patients named on each panel.", shared)
-    subtitle = _wrap(_capitalise(shared) + " p: 6 months vs baseline within arm, as printed.",
-                     int(width / (style["font"] * 0.55)))
+    subtitle = _wrap_clauses(_grid_note(panels, metric, visits, correlation),
+                             _chars_per_line(width - 20, style["subtitle"]))
     kinds = {info["summary"] for _, info in panels}
-    legend = _legend(style, correlation, metric, "mean_sd" if "mean_sd" in kinds else "median_iqr")
-    legend_lines = 2 if legend["title"]["text"] else 1
-    margin = {"l": 90 if not presentation else 120, "r": 30, "b": 50,
-              "t": _top_margin(style, subtitle.count("<br>") + 1, legend_lines)}
-    inner_w, inner_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
-    # Gaps in pixels: tick labels below a panel, the next panel's title, air.
-    h_space = round(min(0.3, (style["font"] * 7) / inner_w), 3) if cols > 1 else 0.0
-    v_space = round(min(0.3, (style["font"] * 4.5) / inner_h), 3) if n_rows > 1 else 0.0
+    legend_title = metric == "change" and correlation is not None and "mean_sd" in kinds
+    axis_px = style["tick"] * _EM * 6 + style["font"] * 1.3 + 22     # "12,500" and a one-line axis title
+    margin = {"l": round(axis_px + 10), "r": 30, "b": round(style["tick"] * 1.4 + 22)}
+    legend_lines = _legend_lines(order_arms(arms), style, width - margin["l"], legend_title)
+    margin["t"] = _top_margin(style, subtitle.count("<br>") + 1, legend_lines)
+    inner_w = width - margin["l"] - margin["r"]
+    # Gaps in pixels: the next panel's tick labels and axis title; below a
+    # panel its tick labels and some air (the next panel's title sits inside
+    # its own cell).
+    # The gap is a fraction of the width: sized at 760 px, it still holds the
+    # axis at 700 px and does not grow too wide at 1400 px.
+    h_space = round(min(0.3, (axis_px + 4) / (inner_w + (0 if presentation else 60))), 3) if cols > 1 else 0.0
+    panel_w = inner_w * (1 - h_space * (cols - 1)) / cols
+    title_size = style["panel_title"]
+    title_lines = []
+    for index, (_, info) in enumerate(panels):
+        room = panel_w + (axis_px if index % cols < cols - 1 else margin["r"]) - 8
+        head = f"{info['figure']}  " if info["figure"] else ""
+        label = info["label"]
+        if _text_width(head + label, title_size) > room:
+            label = _wrap(label, max(int((room - _text_width(head, title_size)) / (title_size * _EM)), 12))
+        title_lines.append((head, label))
+    title_px = [max(lab.count("<br>") + 1 for _, lab in title_lines[r * cols:(r + 1) * cols]) * title_size * 1.3 + 8
+                for r in range(n_rows)]
+    gap_px = style["tick"] * 1.4 + 26
+    if height is None:
+        row_px = 400 if n_rows > 1 else 430
+        height = round(margin["t"] + margin["b"] + n_rows * row_px)
+    inner_h = height - margin["t"] - margin["b"]
+    v_space = round(min(0.3, gap_px / inner_h), 3) if n_rows > 1 else 0.0
     domains = _grid_domains(n_rows, cols, h_space, v_space)
     layout = {
-        "template": _template(), "font": {"size": style["font"]},
-        "title": {"text": f"<b>{title}</b>", "font": {"size": style["title"]},
-                  "subtitle": {"text": subtitle, "font": {"size": style["font"] - 1, "color": "#444444"}},
-                  "x": 0.01, "xanchor": "left", "xref": "container", "y": 1 - 10 / height,
-                  "yref": "container", "yanchor": "top"},
-        "legend": legend, "margin": margin, "height": height, "hovermode": "closest",
+        "template": _template(), "font": {"size": style["font"], "color": _TEXT_COLOR},
+        "title": _title(title, subtitle, style, height),
+        "legend": _legend(style, correlation, metric, "mean_sd" if "mean_sd" in kinds else "median_iqr", inner_h),
+        "showlegend": True, "margin": margin, "height": height, "autosize": True, "hovermode": "closest",
         "hoverlabel": {"font": {"size": style["font"] - 2}, "align": "left"},
         "meta": {"endpoints": endpoints, "figure": title, "metric": metric,
                  "filename": "cratus_" + re.sub(r"[^A-Za-z0-9]+", "", title.lower().replace("figures", "figure"))},
     }
     if presentation:
         layout["width"] = width
-    data, annotations, seen = [], [], set()
+    data, annotations, shapes, seen = [], [], [], set()
     for index, ((rows, info), (x_domain, y_domain)) in enumerate(zip(panels, domains)):
         suffix = "" if index == 0 else str(index + 1)
         # Leave room above each panel for its title.
-        title_px = style["font"] * 1.6
-        y_top = y_domain[1] - title_px / inner_h
+        y_top = y_domain[1] - title_px[index // cols] / inner_h
         plot_w = inner_w * (x_domain[1] - x_domain[0])
         plot_h = inner_h * (y_top - y_domain[0])
-        traces, notes, x_axis, y_axis = _panel_parts(rows, info, discrepancies, style, suffix, plot_w, plot_h,
-                                                     seen, compact=compact)
+        traces, notes, boxes, x_axis, y_axis = _panel_parts(rows, info, discrepancies, style, suffix, plot_w,
+                                                            plot_h, seen, compact=True)
         data += traces
         annotations += notes
+        shapes += boxes
         x_axis.update(domain=list(x_domain), anchor=f"y{suffix}")
         y_axis.update(domain=[y_domain[0], y_top], anchor=f"x{suffix}")
         layout[f"xaxis{suffix}"], layout[f"yaxis{suffix}"] = x_axis, y_axis
-        panel_title = f"<b>{info['figure']}</b>  {info['label']}" if info["figure"] else f"<b>{info['label']}</b>"
+        head, label = title_lines[index]
+        panel_title = f"<b>{head}</b>{label}" if head else f"<b>{label}</b>"
         annotations.append({
             "name": f"panel_title|{info['endpoint']}||", "text": panel_title, "showarrow": False,
             "hovertext": _hover_safe(outcome_definition(info["endpoint"], dictionary, metric, visits, correlation)),
             "xref": "paper", "yref": "paper", "x": x_domain[0], "y": y_domain[1], "xanchor": "left",
-            "yanchor": "top", "font": {"size": style["font"] + 1},
+            "yanchor": "top", "align": "left", "font": {"size": title_size, "color": _TITLE_COLOR},
         })
     layout["annotations"] = annotations
-    return go.Figure({"data": data, "layout": layout})
+    layout["shapes"] = shapes
+    return _figure(data, layout)

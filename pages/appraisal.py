@@ -36,6 +36,9 @@ from cratus.arms import ARM_SHORT, ARMS, VISIT_LABELS
 from cratus.audit import STATUS_LABELS, audit_counts, audit_for_arms, audit_table, run_audit
 
 CHART = {"displaylogo": False}
+# theme=None keeps the figures' plotly_white template and 16 px font: the Streamlit theme would reset
+# every chart font to 12 px, too small on a projector.
+THEME = None
 SECTIONS = ["Between arms", "Within-arm change", "Multiplicity", "Power", "Audit"]
 CORRELATIONS = np.round(np.arange(0, 0.991, 0.01), 2)
 CLAIMED_N = 30
@@ -51,7 +54,7 @@ def comparisons():
 def comparisons_for(arms: tuple, visits: tuple):
     data = ui.published()
     view = comparisons_view(comparisons(), data.summary, data.endpoints, arms, visits)
-    return view, comparison_table(view)
+    return view, comparison_table(view, visit_column=len(visits) != 1)
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
@@ -167,15 +170,26 @@ if between.open:
                "pairs can be compared.", icon="⚠️")
     visits = st.pills("Visits", ["month6", "baseline"], selection_mode="multi", default=["month6", "baseline"],
                       format_func=VISIT_LABELS.get, key="visits", bind="query-params")
-    view, table = comparisons_for(tuple(arms), tuple(visits or ()))
-    if table.empty:
+    headings = {"month6": "At 6 months: differences after treatment",
+                "baseline": "At baseline: chance differences between the randomized arms"}
+    shown = 0
+    for visit in [v for v in ("month6", "baseline") if v in (visits or ())]:
+        _, table = comparisons_for(tuple(arms), (visit,))
+        if table.empty:
+            continue
+        shown += len(table)
+        st.markdown(f"**{headings[visit]}**")
+        ui.show_table(table, column_config={
+            "Welch p": st.column_config.TextColumn(help="Welch's t-test from the printed summaries, n = 10 per arm"),
+            "Method": st.column_config.TextColumn(help="Welch: from mean ± SD. Wan 2014: mean and SD approximated "
+                                                       "from median (IQR)")})
+    if not shown:
         st.info("No pair of the selected arms has numbers printed at the selected visits. Select at least two "
                 "arms (and a visit).")
     else:
-        ui.show_table(table, column_config={"Method": st.column_config.TextColumn(width="medium")})
         st.caption("Differences are arm minus comparator, in the endpoint's unit. Baseline rows describe how alike "
                    "the randomized arms were, not an effect of treatment.")
-        st.plotly_chart(forest_figure(tuple(arms), tuple(visits or ())), config=CHART)
+        st.plotly_chart(forest_figure(tuple(arms), tuple(visits or ())), theme=THEME, config=CHART)
         st.caption("Colour: the arm; symbol: the arm it is compared with (◆ placebo, ■ 200M); hollow markers: "
                    "Wan approximations from median (IQR). Intervals crossing 0 are compatible with no difference.")
 
@@ -213,17 +227,19 @@ if within.open:
         ui.show_table(sensitivity_rows(index, n, correlation))
         paper_label = f"p {row['relation']} {format_p_value(row['p_value'], '=', row['p_printed'])}"
         st.plotly_chart(sensitivity_figure(index, n, correlation, "" if unit == "points" else unit, paper_label),
-                        config=CHART)
+                        theme=THEME, config=CHART)
         st.caption("Left: the p-value a paired t-test gives for each assumed r (log scale); the cross marks the r "
                    "that reproduces the paper. Right: the mean change with its 95% CI. Shaded: r above "
                    f"{PLAUSIBLE_CORRELATION[1]:g}, implausibly high.")
         st.subheader("Every within-arm result with both ends printed")
         everything = back_calculations()
-        ui.show_table(back_calculation_table(everything[everything["arm"].isin(arms)]),
-                      column_config={"Verdict": st.column_config.TextColumn(width="medium")})
+        ui.show_table(back_calculation_table(everything[everything["arm"].isin(arms)]))
         st.caption("Correlation needed: the r at which a paired t-test on the printed numbers gives the paper's "
-                   "p-value, and the range allowed by the rounding of the printed means and p. Median (IQR) results "
-                   "(SPPB, CHAMPS, serum TNF-α) are left out: they were tested with a rank test.")
+                   "p-value, and the range allowed by the rounding of the printed means and p. Implausibly high: "
+                   f"above {PLAUSIBLE_CORRELATION[1]:g}; implausibly low: below {PLAUSIBLE_CORRELATION[0]:g}; "
+                   "impossible: no correlation reproduces the p-value, so the test cannot have been a paired t-test "
+                   "on that many patients. Median (IQR) results (SPPB, CHAMPS, serum TNF-α) are left out: they "
+                   "were tested with a rank test.")
 
 if multiplicity.open:
     st.markdown("The more tests a paper runs, the more 'significant' results appear by chance alone. "
@@ -244,6 +260,9 @@ if multiplicity.open:
     ui.show_table(table[keep.to_numpy()], column_config={
         "m": st.column_config.NumberColumn(help="Number of p-values in the family"),
         "p": st.column_config.TextColumn(help="As printed (the Results' value where the Abstract differs)"),
+        "Significant after": st.column_config.TextColumn(
+            help=f"Adjustments after which p stays below α: all three, some, 'no adjustment' (below α only "
+                 "unadjusted) or — (not even unadjusted)"),
     })
     st.caption(f"Showing {int(keep.sum())} of {len(result)} p-values: rows of arms not selected in the sidebar "
                "are hidden but still count in m. One p-value per test (the Results' value where the Abstract "
@@ -259,13 +278,14 @@ if power_tab.open:
                       bind="query-params", format_func={"given": "A difference and SD you choose",
                                                         "observed": "The effect observed in the paper"}.get)
     endpoint_options = power_endpoints()
-    columns = st.columns(4)
-    endpoint = columns[0].selectbox("Endpoint", endpoint_options, index=endpoint_options.index("six_minute_walk"),
-                                    format_func=labels.get, key="power_endpoint", bind="query-params")
+    visit = "month6"  # the time point of the secondary endpoints; baseline differences are not effects
+    columns = st.columns([2, 1, 1])
+    endpoint = columns[0].selectbox("Endpoint (6 months)", endpoint_options,
+                                    index=endpoint_options.index("six_minute_walk"), format_func=labels.get,
+                                    key="power_endpoint", bind="query-params")
     arm = columns[1].selectbox("Arm", list(ARMS), format_func=ARM_SHORT.get, key="power_arm")
     reference = columns[2].selectbox("Compared with", [a for a in ARMS if a != arm], format_func=ARM_SHORT.get,
                                      index=len(ARMS) - 2, key="power_reference")
-    visit = columns[3].selectbox("Visit", ["month6", "baseline"], format_func=VISIT_LABELS.get, key="power_visit")
     unit = units.get(endpoint, "")
     unit = "" if unit == "points" else unit
     columns = st.columns(4)
@@ -274,8 +294,8 @@ if power_tab.open:
     difference = sd = None
     if source == "given":
         difference = columns[1].number_input(f"Difference to detect ({unit or 'units'})", value=64.8, step=1.0,
-                                             key="power_difference", persist_state="session")
-        sd = columns[2].number_input(f"SD ({unit or 'units'})", min_value=0.001, value=112.9, step=1.0,
+                                             format="%.1f", key="power_difference", persist_state="session")
+        sd = columns[2].number_input(f"SD ({unit or 'units'})", min_value=0.1, value=112.9, step=1.0, format="%.1f",
                                      key="power_sd", persist_state="session")
         st.caption("Defaults: the 100M arm's 6MWT change (410.7 − 345.9 = 64.8 m, Results) over the SD of all 30 "
                    "patients at baseline (112.9 m, Table 1). The Discussion's between-arm estimate cannot be "
@@ -301,7 +321,7 @@ if power_tab.open:
         at_claim = float(curve.loc[curve["n_per_arm"] == CLAIMED_N, "power"].iloc[0])
         metrics[3].metric(f"Power with {CLAIMED_N} per arm", f"{at_claim:.0%}")
         st.info(claim(float(planned["difference"].iloc[0]), float(planned["sd"].iloc[0]), alpha, unit))
-        st.plotly_chart(power_figure(abs(d), alpha, largest, arm, n80, n90), config=CHART)
+        st.plotly_chart(power_figure(abs(d), alpha, largest, arm, n80, n90), theme=THEME, config=CHART)
         st.caption(f"Two-sided two-sample t-test with equal arms. Effect: "
                    f"{planned['effect_source'].iloc[0]}.")
 
@@ -318,9 +338,15 @@ if audit_tab.open:
     metrics[1].metric("Fail", counts["fail"])
     metrics[2].metric("Not checkable", counts["not_checkable"])
     st.dataframe(table, hide_index=True, height=min(ui.table_height(table), 720), column_config={
-        "Explanation": st.column_config.TextColumn(width="large"),
+        "Where": st.column_config.TextColumn(width="medium"),
         "Expected": st.column_config.TextColumn(width="small"),
         "Reported": st.column_config.TextColumn(width="small"),
+        "Explanation": st.column_config.TextColumn(width="large"),
     })
     st.caption("Rows about arms not selected in the sidebar are left out; totals are always checked. Click a "
-               "column header to sort.")
+               "column header to sort; hover over a cell to read it whole.")
+    failures = table[table["Status"] == STATUS_LABELS["fail"]]
+    if len(failures):
+        with st.expander(f"The {len(failures)} failures in words", expanded=True):
+            st.markdown("\n".join(f"- **{r['Where']}** ({r['Check']}): {r['Explanation']}"
+                                   for _, r in failures.iterrows()))

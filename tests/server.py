@@ -124,7 +124,9 @@ def launch_chromium(playwright):
 #: SVG, dataframes their canvas, Graphviz charts their SVG.  (Elements in a closed
 #: expander are not drawn until it opens, so only visible ones count.)
 _ELEMENTS_DRAWN = """() => {
-    const all = (sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.getClientRects().length > 0);
+    const shown = (e) => !e.closest("details:not([open])")
+        && (e.checkVisibility ? e.checkVisibility() : e.getClientRects().length > 0);
+    const all = (sel) => Array.from(document.querySelectorAll(sel)).filter(shown);
     return all('[data-testid="stPlotlyChart"]').every(e => e.querySelector(".main-svg"))
         && all('[data-testid="stDataFrame"]').every(e => e.querySelector("canvas"))
         && all('[data-testid="stGraphVizChart"]').every(e => e.querySelector("svg"));

@@ -393,3 +393,219 @@ def test_published_6mwt_change_needs_a_pre_post_correlation_above_0_95():
 def test_only_b_cell_tnf_survives_holm_across_all_published_p_values():
     res = adjust_p_values(pd.read_csv(DATA / "p_values.csv"))
     assert set(res[res["significant_holm"]]["endpoint"]) == {"tnf_alpha_bcell"}
+
+
+# --- reading aids (used by pages/appraisal.py) ----------------------------------------------------
+from cratus.appraisal import (  # noqa: E402
+    back_calculate_all,
+    back_calculation_table,
+    comparison_table,
+    comparisons_view,
+    describe_back_calculation,
+    describe_sample_size_claim,
+    endpoints_with_estimates,
+    format_alpha,
+    format_estimate,
+    format_p_value,
+    multiplicity_families,
+    multiplicity_table,
+    sensitivity_table,
+    subgroup_n,
+    summarize_adjustment,
+    within_arm_results,
+)
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((0.011,), ".011"), ((0.3551,), ".355"), ((0.00811862726548334,), ".0081"), ((0.00034,), ".0003"),
+    ((0.00004,), "<.0001"), ((0.99999,), ">.999"), ((0.0797, "=", "0.0797"), ".0797"),
+    ((0.00001, "<", "0.00001"), "<.00001"), ((0.00001, "<"), "<.00001"), ((0.3, "=", "0.300"), ".300"),
+])
+def test_format_p_value_reads_like_a_paper(args, expected):
+    assert format_p_value(*args) == expected
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((-1.4, -2.3883, -0.4117, 1), "−1.4 (−2.4 to −0.4)"),
+    ((4138.73, -3979.08, 12256.55, 0), "4,139 (−3,979 to 12,257)"),
+    ((-0.001, -0.7, 0.7, 1), "0.0 (−0.7 to 0.7)"),
+])
+def test_format_estimate_uses_a_true_minus_and_thousands_separators(args, expected):
+    assert format_estimate(*args) == expected
+
+
+def test_format_alpha():
+    assert [format_alpha(a) for a in (0.05, 0.01, 0.1)] == [".05", ".01", ".1"]
+
+
+@pytest.fixture(scope="module")
+def published():
+    from cratus.data import load_published
+    return load_published()
+
+
+@pytest.fixture(scope="module")
+def published_comparisons(published):
+    return compare_all_arms(published.summary)
+
+
+def test_comparisons_view_keeps_only_pairs_of_the_chosen_arms(published, published_comparisons):
+    view = comparisons_view(published_comparisons, published.summary, published.endpoints, ["100M", "placebo"])
+    assert set(zip(view["arm"], view["reference"])) == {("100M", "placebo")} and len(view) == 11
+
+
+def test_comparisons_view_puts_the_latest_visit_first(published, published_comparisons):
+    view = comparisons_view(published_comparisons, published.summary, published.endpoints)
+    assert view["visit"].tolist() == ["month6"] * 3 + ["baseline"] * 36
+
+
+def test_comparison_table_row_for_b_cell_tnf_matches_scipy(published, published_comparisons):
+    view = comparisons_view(published_comparisons, published.summary, published.endpoints, visits=["month6"])
+    table = comparison_table(view, visit_column=False).set_index(["Endpoint", "Comparison"])
+    row = table.loc[("B-cell intracellular TNF-α", "100M vs 200M")]
+    # scipy.stats.ttest_ind_from_stats(7.0, 1.0, 10, 8.4, 1.1, 10, equal_var=False).pvalue = 0.00811862726548334
+    assert (row["Welch p"], row["Difference (95% CI)"], row["Method"]) == (".0081", "−1.4 (−2.4 to −0.4)", "Welch")
+
+
+def test_wide_intervals_are_printed_with_fewer_decimals(published, published_comparisons):
+    view = comparisons_view(published_comparisons, published.summary, published.endpoints, ["200M", "placebo"],
+                            visits=["month6"])
+    # CHAMPS medians are printed to 0.1 kcal/week; the interval is thousands wide
+    assert comparison_table(view).loc[0, "Difference (95% CI)"] == "739 (−2,885 to 4,364)"
+
+
+def test_subgroup_n_counts_the_women_for_sqol_f(published):
+    found = subgroup_n(published.summary, "sqol_f", "100M").iloc[0]
+    assert (found["n"], found["n_source"].startswith("assumed: the female patients")) == (4.0, True)
+
+
+def test_subgroup_n_falls_back_to_the_arm_size(published):
+    assert subgroup_n(published.summary, "six_minute_walk", "100M").loc[0, "n"] == 10.0
+
+
+@pytest.fixture(scope="module")
+def within(published):
+    return within_arm_results(published.summary, published.p_values, published.endpoints)
+
+
+def test_within_arm_results_lists_the_mean_sd_results_with_both_ends(within):
+    # Results: 6MWT and FEV1 (100M), CD69, CD8, CD4/CD8 (200M), CD25 and B-cell TNF-α (both), SQOL-F (100M)
+    assert list(zip(within["endpoint"], within["arm"])) == [
+        ("six_minute_walk", "100M"), ("fev1", "100M"), ("cd69", "200M"), ("cd25", "100M"), ("cd25", "200M"),
+        ("cd8", "200M"), ("cd4_cd8_ratio", "200M"), ("tnf_alpha_bcell", "100M"), ("tnf_alpha_bcell", "200M"),
+        ("sqol_f", "100M")]
+
+
+def test_within_arm_results_prefer_the_results_p_value_and_precise_sd(within):
+    fev1 = within.set_index(["endpoint", "arm"]).loc[("fev1", "100M")]
+    # Abstract p = .01, Results p = .025 (D02); SD 0.7 in Table 1, 0.66 in the Results (D08)
+    assert (fev1["p_value"], fev1["sd_pre"], fev1["p_source"].startswith("Results")) == (0.025, 0.66, True)
+
+
+def test_back_calculate_all_agrees_with_back_calculate_correlation(within):
+    res = back_calculate_all(within).set_index(["endpoint", "arm"]).loc[("six_minute_walk", "100M")]
+    direct = back_calculate_correlation(345.9, 103.4, 410.7, 155.4, 10, 0.011, decimals=1).iloc[0]
+    assert [res[c] for c in ("correlation", "correlation_low", "correlation_high")] == pytest.approx(
+        [direct[c] for c in ("correlation", "correlation_low", "correlation_high")], rel=1e-12)
+
+
+def test_back_calculate_all_can_override_n(within):
+    sqol = within[within["endpoint"] == "sqol_f"]
+    assert [bool(back_calculate_all(sqol, n=n).loc[0, "plausible"]) for n in (4, 10)] == [True, False]
+
+
+@pytest.mark.parametrize("endpoint, arm, verdict, words", [
+    ("six_minute_walk", "100M", "implausibly high",
+     "To reproduce the paper's p = .011 with n = 10 pairs, the pre–post correlation would have to be 0.956"),
+    ("tnf_alpha_bcell", "200M", "impossible",
+     "No pre–post correlation reproduces the paper's p = .001"),
+    ("tnf_alpha_bcell", "100M", "plausible", "The paper's p < .0001 holds with n = 10 pairs whatever"),
+    ("cd69", "200M", "implausibly low", "below 0, which would be odd"),
+    ("cd25", "100M", "plausible", "within the plausible 0 to 0.95"),
+])
+def test_back_calculation_verdicts_and_sentences(within, endpoint, arm, verdict, words):
+    row = back_calculate_all(within).set_index(["endpoint", "arm"]).loc[(endpoint, arm)]
+    assert (row["verdict"], words in row["sentence"]) == (verdict, True)
+
+
+def test_describe_back_calculation_of_a_bound_that_needs_a_high_correlation():
+    res = back_calculate_correlation(3, math.sqrt(2.5), 4, math.sqrt(2.5), 5, 0.01, relation="<").iloc[0]
+    text = describe_back_calculation(res.to_dict() | {"p_printed": "0.01"})
+    assert text == ("The paper's p < .01 holds with n = 5 pairs for every pre–post correlation above "
+                    f"{res['correlation_low']:.3f}, all above the plausible 0.95.")
+
+
+def test_back_calculation_table_shows_the_women_and_the_interval(within):
+    table = back_calculation_table(back_calculate_all(within)).set_index("Result")
+    assert table.loc["SQOL-F, 100M", ["n", "Baseline → 6 months", "Paper's p"]].tolist() == [
+        "4 women", "59.8 ± 15.3 → 76.0 ± 12.9", ".035"]
+    assert table.loc["B-cell intracellular TNF-α, 200M", "Correlation needed"] == "none from −1 to 1"
+    # FEV1: means printed to 0.1 L, SDs to 0.01 L (Results)
+    assert table.loc["FEV1, 100M", "Baseline → 6 months"] == "2.5 ± 0.66 → 2.6 ± 0.77"
+
+
+def test_sensitivity_table_reproduces_the_paper_at_the_back_calculated_correlation(within):
+    row = back_calculate_all(within).iloc[0]  # 6MWT 100M
+    table = sensitivity_table(row, 0.9)
+    # r = 0.9: sd_change = sqrt(103.4² + 155.4² - 2 * 0.9 * 103.4 * 155.4) = 76.926,
+    # p = 2 * scipy.stats.t.sf(64.8 / (76.926 / sqrt(10)), 9) = 0.025885
+    assert table["p (paired t)"].tolist() == [".301", ".026", ".011"]
+    assert table.loc[1, "SD of change"] == "76.9"
+
+
+def test_multiplicity_families_offer_every_domain_with_a_p_value(published):
+    assert list(multiplicity_families(published.p_values, published.endpoints)) == [
+        "all", "each_domain", "functional", "immune", "quality_of_life", "safety"]
+
+
+def test_summarize_adjustment_on_the_published_p_values(published):
+    text = summarize_adjustment(adjust_p_values(published.p_values), 0.05, published.endpoints)
+    assert text == ("Of 45 p-values in one family, 16 are below α = .05 without adjustment; 4 survive Bonferroni, "
+                    "4 survive Holm and 5 survive Benjamini–Hochberg (false discovery rate .05). Surviving Holm: "
+                    "B-cell intracellular TNF-α (100M vs placebo, 200M vs placebo, 100M change within arm, "
+                    "200M change within arm).")
+
+
+def test_summarize_adjustment_says_when_nothing_survives():
+    p = make_p([0.03, 0.04])
+    assert summarize_adjustment(adjust_p_values(p)).endswith("None survives Holm.")
+
+
+def test_multiplicity_table_keeps_the_printed_p_value(published):
+    table = multiplicity_table(adjust_p_values(published.p_values), published.endpoints)
+    # "p = .0797" (CD69 and CD8 placebo) and "p = .300" as printed, "p < .00001" as a bound
+    assert {".0797", ".300", "<.00001"} <= set(table["p"])
+    assert "Family" not in table.columns
+
+
+def test_multiplicity_table_names_what_survives(published):
+    res = adjust_p_values(published.p_values, "each_domain", published.endpoints)
+    table = multiplicity_table(res, published.endpoints).set_index(["Endpoint", "Test"])
+    # within the immune family (m = 23) B-cell TNF-α 200M within arm, p = .001: Holm .001 * 20 = .020 (4th smallest)
+    row = table.loc[("B-cell intracellular TNF-α", "200M: change to 6 months")]
+    assert row[["Family", "m", "Holm", "Significant after"]].tolist() == ["Immune", 23, ".020", "all three"]
+    assert table.loc[("Weight loss", "all arms, 6 months"), "Significant after"] == "—"
+
+
+def test_adjust_p_values_keeps_the_printed_column_when_given():
+    res = adjust_p_values(make_p([0.3]).assign(printed="0.300"))
+    assert res.loc[0, "printed"] == "0.300"
+
+
+def test_describe_sample_size_claim_agrees_with_statsmodels():
+    text = describe_sample_size_claim(64.8, 112.9, 30, 0.05, "m")
+    # TTestIndPower().solve_power(64.8 / 112.9, power=0.8) = 48.6 -> 49; power=0.9 -> 65;
+    # TTestIndPower().power(64.8 / 112.9, nobs1=30, alpha=0.05) = 0.586; effect for n = 30 at 80%: d = 0.7356
+    for words in ("d = 0.57", "needs 49 patients per arm for 80% power and 65 for 90%", "power is 59%",
+                  "d ≥ 0.74", "a difference of 83.1 m", "not reproduced"):
+        assert words in text
+
+
+def test_describe_sample_size_claim_accepts_a_large_effect():
+    assert describe_sample_size_claim(1.0, 1.0).endswith("are enough (consistent with the claim of 30 per group).")
+
+
+def test_endpoints_with_estimates_are_those_with_a_mean_or_median(published):
+    found = endpoints_with_estimates(published.summary, published.endpoints)
+    assert ("six_minute_walk" in found, "sex" in found, "participants" in found, "cpra" in found) == (
+        True, False, False, False)

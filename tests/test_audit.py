@@ -254,3 +254,46 @@ def test_grim_uses_the_printed_decimals_when_the_loader_kept_them(printed, statu
     summary = make_summary(rows).assign(printed=["28", printed])
     res = check_integer_scores(summary, scales={"score": (0, 10)})
     assert res.loc[0, "status"] == status
+
+
+# --- reading aids ------------------------------------------------------------------------------------
+from cratus.audit import STATUS_LABELS, audit_counts, audit_for_arms, audit_table  # noqa: E402
+
+
+def _audit_rows():
+    return pd.DataFrame([
+        {"check": "event total", "endpoint": "serious_adverse_events", "level": "Total", "arm": "100M", "visit": "",
+         "status": "pass", "expected": "2", "reported": "2", "explanation": "ok"},
+        {"check": "events percent", "endpoint": "serious_adverse_events", "level": "Aneurysm", "arm": "placebo",
+         "visit": "", "status": "fail", "expected": "17", "reported": "16", "explanation": "1 of 6"},
+        {"check": "sum of arms", "endpoint": "sex", "level": "male", "arm": "total", "visit": "baseline",
+         "status": "not_checkable", "expected": "", "reported": "18", "explanation": "arm missing"},
+    ], columns=AUDIT_COLUMNS)
+
+
+def test_audit_counts_count_every_status():
+    assert audit_counts(_audit_rows()) == {"pass": 1, "fail": 1, "not_checkable": 1}
+
+
+def test_audit_for_arms_keeps_totals_and_the_chosen_arms():
+    assert audit_for_arms(_audit_rows(), ["100M"])["arm"].tolist() == ["100M", "total"]
+
+
+def test_audit_table_puts_failures_first_and_labels_them():
+    table = audit_table(_audit_rows(), pd.DataFrame({"endpoint": ["sex"], "label": ["Gender"]}))
+    assert table[["Status", "Where"]].values.tolist() == [
+        ["✗ fail", "serious_adverse_events · Aneurysm · Placebo"],
+        ["○ not checkable", "Gender · male · Total · Baseline"],
+        ["✓ pass", "serious_adverse_events · Total · 100M"]]
+
+
+def test_audit_table_filters_by_status():
+    assert audit_table(_audit_rows(), statuses=["fail"])["Status"].tolist() == [STATUS_LABELS["fail"]]
+
+
+@needs_data
+def test_published_audit_counts():
+    from cratus.data import load_published
+    p = load_published()
+    res = run_audit(p.summary, p.adverse_events, p.discrepancies)
+    assert audit_counts(res) == {"pass": 137, "fail": 13, "not_checkable": 2}

@@ -41,6 +41,44 @@ def published() -> Published:
     return load_published()
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_call(name: str, fields: tuple[str, ...], kwargs: tuple, _func):
+    data = published()
+    return _func(*(getattr(data, field) for field in fields), **dict(kwargs))
+
+
+def cached(func, *fields: str, **kwargs):
+    """``func(published().<field>, ..., **kwargs)``, computed once per distinct choice.
+
+    Pages rerun on every click; the published data never change while the
+    server runs, so a table depends only on the widget choices in *kwargs*
+    (pass lists as tuples).  Example: ``cached(table_one, "summary",
+    "endpoints", "levels", arms=("100M",))``.
+    """
+    name = f"{func.__module__}.{func.__qualname__}"
+    return _cached_call(name, fields, tuple(sorted(kwargs.items())), func)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _cached_figure(name: str, fields: tuple[str, ...], kwargs: tuple, _func):
+    data = published()
+    return _func(*(getattr(data, field) for field in fields), **dict(kwargs))
+
+
+def cached_figure(func, *fields: str, **kwargs):
+    """Like :func:`cached` for plotly figures, kept as objects (unpickling a figure re-validates it,
+    which costs as much as building it).  Callers must not modify the figure."""
+    name = f"{func.__module__}.{func.__qualname__}"
+    return _cached_figure(name, fields, tuple(sorted(kwargs.items())), func)
+
+
+def show_chart(figure, **kwargs) -> None:
+    """A plotly chart with the figure's own fonts and colours (Streamlit's theme would shrink fonts to 12 px)."""
+    kwargs.setdefault("config", {"displaylogo": False})
+    st.plotly_chart(figure, theme=None, **kwargs)
+    report().add_figure(figure)
+
+
 def ensure_navigation() -> None:
     """Rerun through app.py when Streamlit ran a page file on its own.
 
@@ -217,7 +255,7 @@ VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
 IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _figure(endpoints: tuple[str, ...], arms: tuple[str, ...], visits: tuple[str, ...], metric: str,
             correlation: float | None, presentation: bool):
     from cratus.figures import build_endpoint_figure, build_figure_grid
@@ -307,8 +345,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     image_format = st.session_state.get("image_format", "png")
     config = image_export_config(export_id, dictionary=published().endpoints)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}), "format": image_format}
-    st.plotly_chart(figure, config=config, key=f"chart_{figure_id}")
-    report().add_figure(figure)
+    show_chart(figure, config=config, key=f"chart_{figure_id}")
     for endpoint in shown:
         panel, sentence, definition = _panel(endpoint, tuple(arms), tuple(visits), choice["metric"],
                                              choice["correlation"])

@@ -889,7 +889,10 @@ def _label_with_unit(endpoints, endpoint):
     if row.empty:
         return endpoint
     label, unit = row["label"].iloc[0], str(row["unit"].iloc[0] or "").strip()
-    return f"{label} ({unit})" if unit and unit != "points" else label
+    if not unit or unit == "points" or ("%" in unit and unit.replace("%", "percent") in label):
+        # "FEV1, percent predicted" needs no "(% predicted)"
+        return label
+    return f"{label} ({unit})"
 
 
 def _printed_decimals(summary, endpoint, visit, statistics=("mean", "median")):
@@ -948,6 +951,8 @@ def comparisons_view(comparisons, summary, endpoints, arms=ARMS, visits=VISITS):
     keep["pair"] = keep["arm"].map(ARM_SHORT) + " vs " + keep["reference"].map(ARM_SHORT)
     keep["decimals"] = [_sensible_decimals(_printed_decimals(summary, e, v), (high - low) / 2)
                         for e, v, low, high in zip(keep["endpoint"], keep["visit"], keep["ci_low"], keep["ci_high"])]
+    if len(keep):  # one format per endpoint and visit, so that its rows line up
+        keep["decimals"] = keep.groupby(["endpoint", "visit"])["decimals"].transform("min")
     return keep.reset_index(drop=True)
 
 

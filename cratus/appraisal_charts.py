@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cratus.appraisal import WAN_METHOD, format_p_value
-from cratus.arms import ARM_COLORS, ARM_LABELS, ARM_SHORT, ARM_SYMBOLS, VISIT_LABELS
+from cratus.arms import ARM_COLORS, ARM_LABELS, ARM_SYMBOLS, VISIT_LABELS
 
 FONT_SIZE = 16
 GRID_COLOR = "#888888"
@@ -69,11 +69,15 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
     view = view.assign(label=names)  # g has no unit: the label need not carry one
     groups = list(dict.fromkeys(zip(view["label"], view["visit"])))
     position = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
-    pairs = list(dict.fromkeys(view["pair"]))
+    canonical = {("100M", "placebo"): 0, ("200M", "placebo"): 1, ("100M", "200M"): 2}
+    pairs = sorted(dict.fromkeys(view["pair"]), key=lambda p: canonical.get(
+        tuple(view.loc[view["pair"] == p, ["arm", "reference"]].iloc[0]), 9))
     offsets = {p: 0.25 - 0.5 * i / max(len(pairs) - 1, 1) if len(pairs) > 1 else 0.0 for i, p in enumerate(pairs)}
     figure = go.Figure()
     for pair in pairs:
         rows = view[view["pair"] == pair]
+        # a filled marker first: the legend shows the first point's symbol
+        rows = rows.iloc[np.argsort((rows["method"] == WAN_METHOD).to_numpy(), kind="stable")]
         arm, reference = rows["arm"].iloc[0], rows["reference"].iloc[0]
         y = [position[(label, visit)] + offsets[pair] for label, visit in zip(rows["label"], rows["visit"])]
         symbol = ARM_SYMBOLS.get(reference, "circle")
@@ -174,8 +178,6 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
                    "line": {"color": "#333333"}})
     shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
                    "line": {"color": GRID_COLOR, "dash": "dot"}})
-    annotations.append({"xref": "x domain", "yref": "y", "x": 0.01, "y": math.log10(0.05), "text": "p = .05",
-                        "showarrow": False, "xanchor": "left", "yanchor": "top", "font": {"color": "#555555"}})
     if paper_p is not None:
         shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": paper_p,
                        "y1": paper_p, "line": {"color": "#d55e00"}})
@@ -256,4 +258,4 @@ def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | 
     figure.update_layout(shapes=shapes, yaxis={"title": {"text": "Power"}, "range": [0, 1.02], "tickformat": ".0%",
                                                "dtick": 0.2},
                          xaxis={"title": {"text": "Patients per arm"}, "rangemode": "tozero"})
-    return _layout(figure, f"Power against patients per arm ({ARM_SHORT.get(arm, arm)})", 440)
+    return _layout(figure, "Power of a two-sided t-test against patients per arm", 440)

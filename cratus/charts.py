@@ -18,7 +18,7 @@ FONT_SIZE = 16
 def _base_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     figure.update_layout(
         template="plotly_white", title={"text": title, "x": 0, "xanchor": "left"},
-        font={"size": FONT_SIZE}, height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        font={"size": FONT_SIZE, "color": "#1A1A1A"}, height=height, margin={"l": 10, "r": 10, "t": 90, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left"},
     )
     return figure
@@ -66,12 +66,15 @@ def build_cpra_figure(cpra: pd.DataFrame) -> go.Figure:
 def build_balance_figure(differences: pd.DataFrame, threshold: float = 0.1) -> go.Figure:
     """Dot plot of standardized differences at baseline (a "Love plot").
 
+    Each characteristic is a row; the compared arms sit side by side within
+    it (offset vertically), so equal values never hide one another.
+
     Parameters
     ----------
     differences : pandas.DataFrame
         As returned by :func:`cratus.tables.standardized_differences`.
     threshold : float
-        Reference lines at ±threshold (0.1 is a common balance criterion).
+        Labelled reference lines at ±threshold (0.1 is a common balance criterion).
 
     Returns
     -------
@@ -81,26 +84,73 @@ def build_balance_figure(differences: pd.DataFrame, threshold: float = 0.1) -> g
     Examples
     --------
     >>> import pandas as pd
-    >>> d = pd.DataFrame({"characteristic": ["Age"], "arm": ["100M"], "reference": ["placebo"],
-    ...                   "estimate": [-0.04], "note": [""]})
-    >>> build_balance_figure(d).data[0].x.tolist()
-    [-0.04]
+    >>> d = pd.DataFrame({"characteristic": ["Age", "Age"], "arm": ["100M", "200M"],
+    ...                   "reference": ["placebo", "placebo"], "estimate": [-0.04, 0.13], "note": ["", ""]})
+    >>> fig = build_balance_figure(d)
+    >>> fig.data[0].x.tolist(), fig.data[1].x.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ([-0.04], [0.13])
+    >>> fig.data[0].y != fig.data[1].y
+    True
     """
     usable = differences.dropna(subset=["estimate"])
     order = list(dict.fromkeys(usable["characteristic"]))
-    figure = go.Figure()
-    for arm in order_arms(usable["arm"].unique()):
+    row = {name: len(order) - 1 - i for i, name in enumerate(order)}  # first characteristic on top
+    arms = order_arms(usable["arm"].unique())
+    offsets = {arm: 0.18 * (len(arms) - 1) / 2 - 0.18 * i for i, arm in enumerate(arms)}
+    traces = []
+    for arm in arms:
         rows = usable[usable["arm"] == arm]
         reference = ARM_LABELS.get(rows["reference"].iloc[0], rows["reference"].iloc[0])
-        figure.add_scatter(
-            x=rows["estimate"], y=rows["characteristic"], mode="markers",
-            name=f"{ARM_LABELS[arm]} vs {reference}",
-            marker={"color": ARM_COLORS[arm], "symbol": ARM_SYMBOLS[arm], "size": 12},
-            hovertemplate="%{y}: d = %{x:.2f}<extra></extra>",
-        )
-    for x in (-threshold, threshold):
-        figure.add_vline(x=x, line_dash="dot", line_color="#888888")
-    figure.add_vline(x=0, line_color="#333333")
-    figure.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=None)
-    figure.update_xaxes(title="Standardized difference (d)", zeroline=False)
-    return _base_layout(figure, "Balance at baseline: standardized differences", 120 + 28 * max(len(order), 1))
+        traces.append(go.Scatter(
+            x=rows["estimate"], y=[row[c] + offsets[arm] for c in rows["characteristic"]],
+            customdata=rows["characteristic"], mode="markers", name=f"{ARM_LABELS[arm]} vs {reference}",
+            marker={"color": ARM_COLORS[arm], "symbol": ARM_SYMBOLS[arm], "size": 13,
+                    "line": {"color": "white", "width": 1}},
+            hovertemplate="%{customdata}: d = %{x:.2f}<extra>" + ARM_LABELS[arm] + "</extra>"))
+    lines = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+              "line": {"color": color, "dash": dash, "width": 1.5}}
+             for x, color, dash in ((-threshold, "#777777", "dot"), (threshold, "#777777", "dot"),
+                                    (0, "#333333", "solid"))]
+    notes = [{"x": x, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
+              "text": f"{x:+g}", "font": {"size": 13, "color": "#555555"}} for x in (-threshold, threshold)]
+    figure = go.Figure(data=traces, layout={
+        "shapes": lines, "annotations": notes,
+        "yaxis": {"tickvals": list(row.values()), "ticktext": list(row.keys()), "title": None,
+                  "range": [-0.6, len(order) - 0.4], "tickfont": {"size": 15, "color": "#1A1A1A"},
+                  "showgrid": True, "gridcolor": "#EEEEEE"},
+        "xaxis": {"title": {"text": f"Standardized difference (d); dotted lines at ±{threshold:g}"},
+                  "zeroline": False, "tickfont": {"size": 14, "color": "#1A1A1A"}},
+    })
+    return _base_layout(figure, "Balance at baseline: standardized differences", 140 + 30 * max(len(order), 1))
+
+
+def build_balance_figure_from_summary(summary: pd.DataFrame, endpoints: pd.DataFrame, levels: pd.DataFrame,
+                                      arms=("100M", "200M", "placebo"), threshold: float = 0.1) -> go.Figure:
+    """:func:`build_balance_figure` of :func:`cratus.tables.standardized_differences` for *arms* vs placebo.
+
+    Examples
+    --------
+    >>> from cratus.data import load_published
+    >>> p = load_published()
+    >>> [t.name for t in build_balance_figure_from_summary(p.summary, p.endpoints, p.levels, ("100M", "placebo")).data]
+    ['Allo-hMSC 100M vs Placebo']
+    """
+    from cratus.tables import standardized_differences
+
+    return build_balance_figure(standardized_differences(summary, endpoints, levels, arms=list(arms)), threshold)
+
+
+def build_cpra_figure_from_summary(summary: pd.DataFrame, levels: pd.DataFrame,
+                                   arms=("100M", "200M", "placebo")) -> go.Figure:
+    """:func:`build_cpra_figure` of Table 3 for *arms*.
+
+    Examples
+    --------
+    >>> from cratus.data import load_published
+    >>> p = load_published()
+    >>> len(build_cpra_figure_from_summary(p.summary, p.levels, ("200M",)).data)
+    1
+    """
+    from cratus.tables import cpra_long
+
+    return build_cpra_figure(cpra_long(summary, levels, arms=list(arms)))

@@ -130,25 +130,28 @@ def table_one_cells(summary: pd.DataFrame, endpoints: pd.DataFrame, levels: pd.D
     level_order = {} if levels is None else {(e, l): i for i, (e, l) in
                                               enumerate(levels[["endpoint", "level"]].itertuples(index=False))}
     present_arms = [a for a in wanted if a != TOTAL or (rows["arm"] == TOTAL).any()]
+    # One pass over the rows (not one filter per cell): the page reruns on every click.
+    cells: dict[tuple, dict[str, pd.Series]] = {}
+    for row in rows.to_dict("records"):
+        cells.setdefault((row["endpoint"], row["level"], row["arm"]), {})[row["statistic"]] = row
+    levels_of: dict[str, list[str]] = {}
+    for endpoint, level in dict.fromkeys(zip(rows["endpoint"], rows["level"])):
+        levels_of.setdefault(endpoint, []).append(level)
     records = []
-    endpoint_order = list(dict.fromkeys(rows["endpoint"]))
-    for endpoint in endpoint_order:
-        block = rows[rows["endpoint"] == endpoint]
+    for endpoint, endpoint_levels in levels_of.items():
         label = dictionary.at[endpoint, "label"] if endpoint in dictionary.index else endpoint
         unit = dictionary.at[endpoint, "unit"] if endpoint in dictionary.index else ""
         kind = dictionary.at[endpoint, "summary"] if endpoint in dictionary.index else ""
         characteristic = f"{label} ({unit})" if unit and kind != "n_percent" else label
-        block_levels = sorted(dict.fromkeys(block["level"]), key=lambda lv: level_order.get((endpoint, lv), 999))
-        for level in block_levels:
+        for level in sorted(endpoint_levels, key=lambda lv: level_order.get((endpoint, lv), 999)):
             for arm in present_arms:
-                cell_rows = block[(block["level"] == level) & (block["arm"] == arm)]
-                stats = {r["statistic"]: r for _, r in cell_rows.iterrows()}
+                stats = cells.get((endpoint, level, arm), {})
                 records.append({
                     "endpoint": endpoint, "level": level, "characteristic": characteristic,
                     "level_label": level_labels.get((endpoint, level), level),
                     "arm": arm, "cell": format_cell(stats, kind),
-                    "source": "; ".join(dict.fromkeys(cell_rows["source"])),
-                    "quote": " | ".join(dict.fromkeys(cell_rows["quote"])),
+                    "source": "; ".join(dict.fromkeys(r["source"] for r in stats.values())),
+                    "quote": " | ".join(dict.fromkeys(r["quote"] for r in stats.values())),
                 })
     return pd.DataFrame.from_records(records, columns=["endpoint", "level", "characteristic", "level_label",
                                                        "arm", "cell", "source", "quote"])
@@ -270,6 +273,9 @@ def _percent(numerator: float, denominator: float) -> str:
     return f"{int(np.floor(100 * numerator / denominator + 0.5))}%"
 
 
+FIRST_COLUMN = "System organ class / preferred term"
+
+
 def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, total: bool = True) -> pd.DataFrame:
     """Table 2: serious adverse events by system organ class and preferred term.
 
@@ -282,8 +288,9 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
     Returns
     -------
     pandas.DataFrame
-        ``System organ class, Preferred term, Arm assignment`` then, per
-        arm, ``<arm> events`` and ``<arm> patients``, then ``Note``.  Where
+        ``System organ class / preferred term`` (a heading row per class,
+        its terms indented with an em space), ``Arm assignment``, then per
+        arm ``<arm> events`` and ``<arm> patients``, then ``Note``.  Where
         the paper printed a percentage that its counts do not give (the
         aneurysm's 16% for 1 of 6 events), the printed value is shown with
         ⚠ and the note says so.
@@ -293,12 +300,13 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
     >>> from cratus.data import load_published
     >>> p = load_published()
     >>> t = sae_table(p.adverse_events, p.summary, arms=["200M"])
-    >>> t.set_index("Preferred term").loc["Death", ["200M events", "Total patients"]].tolist()
+    >>> t = t.set_index("System organ class / preferred term")
+    >>> t.loc["\u2003Death", ["200M events", "Total patients"]].tolist()
     ['1 (50%)', '1 (3%)']
     >>> t_all = sae_table(p.adverse_events, p.summary)
-    >>> t_all.set_index("Preferred term").loc["Aneurysm", ["Placebo events", "Note"]].tolist()
+    >>> t_all.set_index("System organ class / preferred term").loc["\u2003Aneurysm", ["Placebo events", "Note"]].tolist()
     ['1 (16% ⚠)', 'Placebo: printed 16% of events; 1 of 6 is 17%']
-    >>> t.iloc[-1][["200M events", "200M patients", "Total events", "Total patients"]].tolist()
+    >>> t.loc["Total", ["200M events", "200M patients", "Total events", "Total patients"]].tolist()
     ['2 (100%)', '2 (20%)', '10 (100%)', '7 (23%)']
     """
     shown = order_arms(arms) + ([TOTAL] if total else [])
@@ -308,9 +316,15 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
     printed_patients = summary[(summary["endpoint"] == "serious_adverse_events") & (summary["level"] == "patients")
                                & (summary["statistic"] == "count")].set_index("arm")["value"]
     records = []
+    previous_soc = None
     for (soc, term), block in adverse_events.groupby(["soc", "term"], sort=False):
-        record = {"System organ class": soc, "Preferred term": term,
-                  "Arm assignment": ", ".join(sorted(set(block["assignment"])))}
+        if soc != previous_soc:
+            # The paper's layout: a heading row per system organ class, its terms indented below.
+            records.append({FIRST_COLUMN: soc, "Arm assignment": "",
+                            **{f"{ARM_SHORT[a]} {what}": "" for a in shown for what in ("events", "patients")},
+                            "Note": ""})
+            previous_soc = soc
+        record = {FIRST_COLUMN: "\u2003" + term, "Arm assignment": ", ".join(sorted(set(block["assignment"])))}
         per_arm = block.set_index("arm")
         notes: list[str] = []
         for arm in shown:
@@ -331,7 +345,7 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
                                                      if patients else "0")
         record["Note"] = "; ".join(notes)
         records.append(record)
-    totals = {"System organ class": "Total", "Preferred term": "", "Arm assignment": "", "Note": ""}
+    totals = {FIRST_COLUMN: "Total", "Arm assignment": "", "Note": ""}
     for arm in shown:
         events = int(events_by_arm[arm])
         totals[f"{ARM_SHORT[arm]} events"] = f"{events} ({_percent(events, events)})" if events else "0"

@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 from cratus.appraisal import (
     PLAUSIBLE_CORRELATION,
+    adjust_p_values,
     back_calculate_all,
     back_calculation_table,
     change_sensitivity,
@@ -20,14 +21,12 @@ from cratus.appraisal import (
     comparisons_view,
     describe_sample_size_claim,
     endpoints_with_estimates,
-    format_alpha,
     format_p_value,
     multiplicity_families,
     multiplicity_table,
     plan_next_trial,
     power_curve,
     sensitivity_table,
-    adjust_p_values,
     summarize_adjustment,
     within_arm_results,
 )
@@ -82,6 +81,11 @@ def sensitivity(index: int, n: int):
 @st.cache_data(max_entries=256, show_spinner=False)
 def sensitivity_rows(index: int, n: int, correlation: float):
     return sensitivity_table(back_calculation(index, n), correlation)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def family_labels():
+    return multiplicity_families(ui.published().p_values, ui.published().endpoints)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -179,10 +183,16 @@ if between.open:
             continue
         shown += len(table)
         st.markdown(f"**{headings[visit]}**")
+        # widths that fit the longest cells side by side in the main column at 1280 px
         ui.show_table(table, column_config={
-            "Welch p": st.column_config.TextColumn(help="Welch's t-test from the printed summaries, n = 10 per arm"),
-            "Method": st.column_config.TextColumn(help="Welch: from mean ± SD. Wan 2014: mean and SD approximated "
-                                                       "from median (IQR)")})
+            "Endpoint": st.column_config.TextColumn(width=250),
+            "Comparison": st.column_config.TextColumn(width=118),
+            "Difference (95% CI)": st.column_config.TextColumn(width=170),
+            "Welch p": st.column_config.TextColumn(
+                width=62, help="Welch's t-test from the printed summaries, n = 10 per arm"),
+            "Hedges' g (95% CI)": st.column_config.TextColumn(width=150),
+            "Method": st.column_config.TextColumn(
+                width=70, help="Welch: from mean ± SD. Wan 2014: mean and SD approximated from median (IQR)")})
     if not shown:
         st.info("No pair of the selected arms has numbers printed at the selected visits. Select at least two "
                 "arms (and a visit).")
@@ -233,7 +243,13 @@ if within.open:
                    f"{PLAUSIBLE_CORRELATION[1]:g}, implausibly high.")
         st.subheader("Every within-arm result with both ends printed")
         everything = back_calculations()
-        ui.show_table(back_calculation_table(everything[everything["arm"].isin(arms)]))
+        ui.show_table(back_calculation_table(everything[everything["arm"].isin(arms)]),
+                      column_config={"Result": st.column_config.TextColumn(width=218),
+                                     "Baseline → 6 months": st.column_config.TextColumn(width=176),
+                                     "n": st.column_config.TextColumn(width=66),
+                                     "Paper's p": st.column_config.TextColumn(width=66),
+                                     "Correlation needed": st.column_config.TextColumn(width=162),
+                                     "Verdict": st.column_config.TextColumn(width=118)})
         st.caption("Correlation needed: the r at which a paired t-test on the printed numbers gives the paper's "
                    "p-value, and the range allowed by the rounding of the printed means and p. Implausibly high: "
                    f"above {PLAUSIBLE_CORRELATION[1]:g}; implausibly low: below {PLAUSIBLE_CORRELATION[0]:g}; "
@@ -246,7 +262,7 @@ if multiplicity.open:
                 "**Bonferroni** and **Holm** keep the chance of *any* false positive in the family below α; "
                 "**Benjamini–Hochberg (BH)** keeps the expected *share* of false positives below α. The paper made "
                 "no adjustment (\u201cno adjustments were made for multiple analyses\u201d, Statistical analysis).")
-    families = multiplicity_families(data.p_values, data.endpoints)
+    families = family_labels()
     left, right = st.columns([4, 1])
     with left:
         family = st.radio("Family of tests adjusted together", list(families), format_func=families.get,
@@ -338,9 +354,11 @@ if audit_tab.open:
     metrics[1].metric("Fail", counts["fail"])
     metrics[2].metric("Not checkable", counts["not_checkable"])
     st.dataframe(table, hide_index=True, height=min(ui.table_height(table), 720), column_config={
-        "Where": st.column_config.TextColumn(width="medium"),
-        "Expected": st.column_config.TextColumn(width="small"),
-        "Reported": st.column_config.TextColumn(width="small"),
+        "Status": st.column_config.TextColumn(width=118),
+        "Check": st.column_config.TextColumn(width=165),
+        "Where": st.column_config.TextColumn(width=230),
+        "Expected": st.column_config.TextColumn(width=90),
+        "Reported": st.column_config.TextColumn(width=90),
         "Explanation": st.column_config.TextColumn(width="large"),
     })
     st.caption("Rows about arms not selected in the sidebar are left out; totals are always checked. Click a "

@@ -3,16 +3,16 @@
 import streamlit as st
 
 import ui
-from cratus.charts import build_balance_figure
+from cratus.charts import build_balance_figure_from_summary
 from cratus.tables import standardized_differences, table_one, table_one_cells
 
 arms = ui.start_page("Baseline characteristics (Table 1)",
                      "Values are mean ± SD, n (%), or median (IQR), as printed in Table 1. The total column is "
                      "the paper's, over all 30 patients.")
 data = ui.published()
-ui.show_table(table_one(data.summary, data.endpoints, data.levels, arms=arms), caption="Table 1",
-              download="table1")
-cells = table_one_cells(data.summary, data.endpoints, data.levels, arms=arms)
+ui.show_table(ui.cached(table_one, "summary", "endpoints", "levels", arms=tuple(arms)), caption="Table 1",
+              download="table1", column_config={"Characteristic": st.column_config.TextColumn(width="large")})
+cells = ui.cached(table_one_cells, "summary", "endpoints", "levels", arms=tuple(arms))
 ui.show_sources(cells[["characteristic", "level_label", "arm", "cell", "source", "quote"]])
 
 ui.subheader("Balance across arms")
@@ -23,8 +23,9 @@ st.markdown("Standardized differences of each arm against placebo. These describ
 if "placebo" not in arms or len(arms) < 2:
     st.info("Select placebo and at least one active arm to compare.")
 else:
-    differences = standardized_differences(data.summary, data.endpoints, data.levels, arms=arms)
-    st.plotly_chart(build_balance_figure(differences), config={"displaylogo": False})
+    differences = ui.cached(standardized_differences, "summary", "endpoints", "levels", arms=tuple(arms))
+    ui.show_chart(ui.cached_figure(build_balance_figure_from_summary, "summary", "endpoints", "levels",
+                                   arms=tuple(arms)))
     not_computed = differences.loc[differences["note"] != "", ["characteristic", "arm", "note"]].drop_duplicates()
     if not not_computed.empty:
         st.caption("Not computed: " + "; ".join(sorted(set(not_computed["characteristic"] + " (" +

@@ -3,9 +3,9 @@
 import streamlit as st
 
 import ui
-from cratus.charts import build_cpra_figure
+from cratus.charts import build_cpra_figure_from_summary
 from cratus.safety import adverse_event_comparisons, discrepancies_for, notable_events
-from cratus.tables import cpra_long, cpra_table, hospitalization_table, sae_table
+from cratus.tables import cpra_table, hospitalization_table, sae_table
 
 arms = ui.start_page("Safety")
 data = ui.published()
@@ -21,9 +21,9 @@ st.warning("**Arm assignments marked *inferred*:** the flattened text of Table 2
            "to be in 200M; flank pain, spondylolisthesis and ureteric stenosis (each 1 of 2 events = 50%) belong "
            "to 100M or 200M, and which of them is in which arm is a judgement (see data/README.md). Per-arm "
            "totals are as printed.", icon=":material/warning:")
-ui.show_table(sae_table(data.adverse_events, data.summary, arms=arms), caption="Table 2", download="table2",
+ui.show_table(ui.cached(sae_table, "adverse_events", "summary", arms=tuple(arms)), caption="Table 2", download="table2",
               column_config={
-    "System organ class": st.column_config.TextColumn(width="medium"),
+    "System organ class / preferred term": st.column_config.TextColumn(width="medium"),
     "Arm assignment": st.column_config.TextColumn(help="stated in the text, or inferred from the table's "
                                                        "percentages (see data/README.md)")})
 
@@ -31,10 +31,10 @@ ui.subheader("Long-term adverse events")
 for sentence in notable_events(data.long_term_events):
     st.markdown(f"- {sentence}")
 st.markdown("The proportion of patients with adverse events did not differ between groups:")
-ui.show_table(adverse_event_comparisons(data.p_values), caption="Patients with adverse events, between groups")
+ui.show_table(ui.cached(adverse_event_comparisons, "p_values"), caption="Patients with adverse events, between groups")
 
 ui.subheader("Hospitalizations within 12 months")
-ui.show_table(hospitalization_table(data.hospitalizations, arms=arms), caption="Hospitalizations",
+ui.show_table(ui.cached(hospitalization_table, "hospitalizations", arms=tuple(arms)), caption="Hospitalizations",
               download="hospitalizations")
 st.caption("Results: Hospitalization. None of the hospitalizations was related to the procedure. "
            "The total row covers all three arms.")
@@ -42,12 +42,8 @@ st.caption("Results: Hospitalization. None of the hospitalizations was related t
 ui.subheader("Immunotolerability: cPRA (Table 3)", anchor="cpra")
 st.caption("Patients per category of increase in donor-specific calculated panel reactive antibodies, "
            "baseline to 6 months.")
-left, right = st.columns([2, 3])
-with left:
-    ui.show_table(cpra_table(data.summary, data.levels, arms=arms), caption="Table 3", download="table3")
-with right:
-    st.plotly_chart(build_cpra_figure(cpra_long(data.summary, data.levels, arms=arms)),
-                    config={"displaylogo": False})
+ui.show_table(ui.cached(cpra_table, "summary", "levels", arms=tuple(arms)), caption="Table 3", download="table3")
+ui.show_chart(ui.cached_figure(build_cpra_figure_from_summary, "summary", "levels", arms=tuple(arms)))
 
 ui.subheader("⚠ Where the paper contradicts itself on safety")
 ui.show_table(discrepancies_for(data.discrepancies, ["serious_adverse_events", "cpra"]), caption="Discrepancies",

@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server() as (base_url, _process), sync_playwright() as playwright:
+    log = ROOT / "test-output" / "screenshot-server.log"
+    with streamlit_server(log_path=log) as (base_url, _process), sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": width, "height": height})

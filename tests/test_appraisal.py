@@ -609,3 +609,12 @@ def test_endpoints_with_estimates_are_those_with_a_mean_or_median(published):
     found = endpoints_with_estimates(published.summary, published.endpoints)
     assert ("six_minute_walk" in found, "sex" in found, "participants" in found, "cpra" in found) == (
         True, False, False, False)
+
+
+def test_one_endpoint_keeps_one_format_and_its_unit(published, published_comparisons):
+    view = comparisons_view(published_comparisons, published.summary, published.endpoints, visits=["baseline"])
+    table = comparison_table(view, visit_column=False)
+    walk = table[table["Endpoint"] == "6-minute walk distance (m)"]["Difference (95% CI)"].tolist()
+    # 345.9 - 385.8, 390.6 - 385.8, 345.9 - 390.6; the widest interval (±116 m) sets whole metres for all three
+    assert walk == ["−40 (−128 to 49)", "5 (−111 to 120)", "−45 (−166 to 77)"]
+    assert "FEV1, percent predicted" in set(table["Endpoint"])

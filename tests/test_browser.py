@@ -64,7 +64,7 @@ def test_every_page_is_tested():
 
 
 @pytest.fixture(scope="module")
-def app_url(app_server, browser):
+def app_url(browser, app_server):
     """The shared server, after one session has opened the root page.
 
     Streamlit runs a ``pages/`` folder next to the main script as an old-style
@@ -100,17 +100,17 @@ def test_page_renders(page, app_url, path, heading, expects_chart, viewport):
 
 @pytest.mark.browser
 def test_arm_selection_from_url(page, app_url):
-    """``?arms=100M&arms=placebo`` opens the page with those two arms, and the URL keeps them."""
+    """``?arms=100M&arms=Placebo`` (the labels the selector shows) opens the page with those two arms."""
     from playwright.sync_api import expect
 
     try:
-        open_page(page, app_url, "baseline?arms=100M&arms=placebo", heading="Baseline characteristics")
+        open_page(page, app_url, "baseline?arms=100M&arms=Placebo", heading="Baseline characteristics")
         assert_no_exception(page)
         pressed = page.locator(PRESSED_ARMS)
         try:
             expect(pressed).to_have_count(2)
         except AssertionError:
-            pytest.fail(f"?arms=100M&arms=placebo should select two arms; the sidebar shows "
+            pytest.fail(f"?arms=100M&arms=Placebo should select two arms; the sidebar shows "
                         f"{pressed.all_inner_texts()} selected and the address became {page.url} (a widget bound to "
                         "the URL reads each option by its *displayed* label, e.g. 'Placebo', not by its value)",
                         pytrace=False)
@@ -160,7 +160,7 @@ def test_deep_link_on_fresh_server(browser):
     """
     from playwright.sync_api import expect
 
-    with streamlit_server() as (base_url, _process):
+    with streamlit_server(log_path=ROOT / "test-output" / "streamlit-fresh.log") as (base_url, _process):
         context = browser.new_context(viewport=DEFAULT_VIEWPORT)
         try:
             page = context.new_page()

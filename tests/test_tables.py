@@ -132,14 +132,17 @@ TABLE_2 = [
 LABELS = {"100M": "100M", "200M": "200M", "placebo": "Placebo", "total": "Total"}
 
 
+SAE_INDEX = "System organ class / preferred term"
+
+
 @pytest.fixture(scope="module")
 def full_sae_table(published):
-    return sae_table(published.adverse_events, published.summary).set_index("Preferred term")
+    return sae_table(published.adverse_events, published.summary).set_index(SAE_INDEX)
 
 
 @pytest.mark.parametrize("term, arm, events, patients, total_events, total_patients", TABLE_2)
 def test_sae_table_row_equals_the_paper(full_sae_table, term, arm, events, patients, total_events, total_patients):
-    row = full_sae_table.loc[term]
+    row = full_sae_table.loc[INDENT + term]
     assert [row[f"{LABELS[arm]} events"], row[f"{LABELS[arm]} patients"], row["Total events"],
             row["Total patients"]] == [events, patients, total_events, total_patients]
 
@@ -150,17 +153,25 @@ def test_sae_table_row_equals_the_paper(full_sae_table, term, arm, events, patie
     ("total", "10 (100%)", "7 (23%)"),
 ])
 def test_sae_totals_equal_the_paper(full_sae_table, arm, events, patients):
-    totals = full_sae_table[full_sae_table["System organ class"] == "Total"].iloc[0]
+    totals = full_sae_table.loc["Total"]
     assert [totals[f"{LABELS[arm]} events"], totals[f"{LABELS[arm]} patients"]] == [events, patients]
 
 
 def test_sae_table_marks_inferred_and_stated_assignments(full_sae_table):
-    assert full_sae_table.loc["Death", "Arm assignment"] == "stated"
-    assert full_sae_table.loc["Flank pain", "Arm assignment"] == "inferred"
+    assert full_sae_table.loc[INDENT + "Death", "Arm assignment"] == "stated"
+    assert full_sae_table.loc[INDENT + "Flank pain", "Arm assignment"] == "inferred"
 
 
 def test_sae_table_notes_the_aneurysm_percentage(full_sae_table):
-    assert full_sae_table.loc["Aneurysm", "Note"] == "Placebo: printed 16% of events; 1 of 6 is 17%"
+    assert full_sae_table.loc[INDENT + "Aneurysm", "Note"] == "Placebo: printed 16% of events; 1 of 6 is 17%"
+
+
+def test_sae_table_groups_terms_under_their_system_organ_class(full_sae_table):
+    rows = list(full_sae_table.index)
+    musculoskeletal = rows.index("Musculoskeletal and connective tissue disorders")
+    assert rows[musculoskeletal + 1:musculoskeletal + 4] == [
+        INDENT + "Flank pain", INDENT + "Spinal column stenosis", INDENT + "Spondylolisthesis"]
+    assert full_sae_table.loc["Musculoskeletal and connective tissue disorders", "Total events"] == ""
 
 
 def test_sae_table_drops_deselected_arms(published):

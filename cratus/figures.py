@@ -856,9 +856,21 @@ def _template() -> dict:
 #: keeps its pixel size when the figure stretches while the data spread out, so
 #: a layout without overlaps at this width has none at any wider one.
 _MIN_WIDTH = 700
-#: Average glyph width in em for the size estimates: Arial and Streamlit's
-#: Source Sans average ~0.45 em on this text, Verdana ~0.53.
-_EM = 0.5
+#: Font of every text in the figures: Arial's metrics (Liberation Sans on
+#: Linux) are what the size estimates below assume.  Streamlit's own font,
+#: when its theme applies, is a little narrower, so the estimates stay safe.
+_FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+#: Advance widths of Arial in em, for the size estimates (other characters: 0.6).
+_GLYPH_EM = {
+    **dict.fromkeys(" !,./:;I[\\]ft", 0.278), **dict.fromkeys("ijl", 0.222), **dict.fromkeys("|", 0.26),
+    **dict.fromkeys("'", 0.191), **dict.fromkeys('"', 0.355), **dict.fromkeys("()-`r", 0.333),
+    **dict.fromkeys("{}", 0.334), **dict.fromkeys("*", 0.389), **dict.fromkeys("^", 0.469),
+    **dict.fromkeys("Jckszvxy", 0.5), **dict.fromkeys("≥≤", 0.549),
+    **dict.fromkeys("#$0123456789?L_abdeghnopqu–αµ", 0.556), **dict.fromkeys("+<=>~±−×", 0.584),
+    **dict.fromkeys("FTZ", 0.611), **dict.fromkeys("ABEKPSVXY&", 0.667), **dict.fromkeys("CDHNRUw", 0.722),
+    **dict.fromkeys("GOQ", 0.778), **dict.fromkeys("Mm", 0.833), **dict.fromkeys("%", 0.889),
+    **dict.fromkeys("W", 0.944), **dict.fromkeys("—@⚠", 1.0), **dict.fromkeys("◇", 0.77), "³": 0.333,
+}
 _TITLE_COLOR = "#1A1A1A"
 _BAND_COLOR = "#F0F0F0"        # the zone of "not reported" boxes, below the data
 
@@ -872,9 +884,59 @@ def _style(presentation: bool) -> dict:
             "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560}
 
 
+def _line_width(line: str, size: float) -> float:
+    """Estimated pixel width of one line of plotly text (tags removed, bold 8 % wider).
+
+    Examples
+    --------
+    >>> round(_line_width("p = .263", 14), 1), round(_line_width("<b>2A</b>", 10), 1)
+    (53.0, 13.7)
+    """
+    width = 0.0
+    for bold, part in re.findall(r"(<b>)?([^<]*)(?:</b>)?", re.sub(r"<(?!/?b>)[^>]+>", "", line)):
+        em = sum(_GLYPH_EM.get(char, 0.6) for char in part)
+        width += em * (1.08 if bold else 1.0)
+    return width * size * 1.04     # a few per cent of slack for kerning and rounding
+
+
 def _text_width(text: str, size: float) -> float:
-    """Estimated pixel width of the widest line of a plotly text."""
-    return max(len(re.sub(r"<[^>]+>", "", line)) for line in text.split("<br>")) * size * _EM
+    """Estimated pixel width of the widest line of a plotly text (``<br>``-separated)."""
+    return max(_line_width(line, size) for line in text.split("<br>"))
+
+
+def _wrap_px(text: str, width: float, size: float, clauses: bool = False) -> str:
+    """Wrap text into ``<br>``-separated lines no wider than *width* pixels.
+
+    With *clauses*, lines break after a "; " where they can, so that each
+    clause of an outcome definition stays whole.
+
+    Examples
+    --------
+    >>> _wrap_px("SQOL-F (points); value at each time point; measured in female patients only.", 300, 14,
+    ...          clauses=True)
+    'SQOL-F (points); value at each time point;<br>measured in female patients only.'
+    """
+    lines: list[str] = []
+    pieces = re.split(r"(?<=;) ", text) if clauses else [text]
+    for piece in pieces:
+        if lines and _line_width(lines[-1] + " " + piece, size) <= width:
+            lines[-1] += " " + piece
+            continue
+        if _line_width(piece, size) <= width:
+            lines.append(piece)
+            continue
+        words = piece.split(" ")
+        current = words[0]
+        if lines and _line_width(lines[-1] + " " + current, size) <= width:
+            current = lines.pop() + " " + current
+        for word in words[1:]:
+            if _line_width(current + " " + word, size) <= width:
+                current += " " + word
+            else:
+                lines.append(current)
+                current = word
+        lines.append(current)
+    return "<br>".join(lines)
 
 
 class _Note:
@@ -1372,30 +1434,6 @@ def _check_frames(summary, dictionary):
 
 
 
-def _wrap_clauses(text: str, width: int) -> str:
-    """Wrap at clause ends ("; ") where possible, else at spaces; ``<br>``-separated.
-
-    Examples
-    --------
-    >>> _wrap_clauses("SQOL-F (points); value at each time point; measured in female patients only.", 45)
-    'SQOL-F (points); value at each time point;<br>measured in female patients only.'
-    """
-    lines: list[str] = []
-    for clause in re.split(r"(?<=;) ", text):
-        if lines and len(lines[-1]) + 1 + len(clause) <= width:
-            lines[-1] += " " + clause
-        elif len(clause) <= width:
-            lines.append(clause)
-        else:
-            lines += textwrap.wrap(clause, width=width, break_long_words=False)
-    return "<br>".join(lines)
-
-
-def _chars_per_line(width: float, size: float) -> int:
-    """Characters of a subtitle that fit in *width* pixels (a little narrower than :data:`_EM`)."""
-    return max(int(width / (size * 0.52)), 20)
-
-
 def _legend(style: dict, correlation, metric, kind, paper_h: float) -> dict:
     title = ""
     if metric == "change" and correlation is not None and kind in (None, "mean_sd"):
@@ -1408,7 +1446,7 @@ def _legend(style: dict, correlation, metric, kind, paper_h: float) -> dict:
 
 def _legend_lines(arms, style: dict, room: float, titled: bool) -> int:
     """Lines of the horizontal legend in *room* pixels (plus one for its title)."""
-    widths = [40 + len(ARM_LABELS[a]) * style["font"] * _EM for a in arms]
+    widths = [40 + _line_width(ARM_LABELS[a], style["font"]) for a in arms]
     lines, used = 1, 0.0
     for w in widths:
         if used and used + w > room:
@@ -1490,7 +1528,7 @@ def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, 
     width, height = style["width"] or _MIN_WIDTH, style["height"]
     margin = {"l": 95 if not presentation else 130, "r": 30, "b": 50 if not presentation else 70}
     definition = outcome_definition(endpoint, dictionary, metric, visits, correlation)
-    subtitle = _wrap_clauses(definition, _chars_per_line(width - 20, style["subtitle"]))
+    subtitle = _wrap_px(definition, width - 20, style["subtitle"], clauses=True)
     title = f"Figure {info['figure']}. {info['label']}" if info["figure"] else info["label"]
     legend_title = metric == "change" and correlation is not None and info["summary"] == "mean_sd"
     legend_lines = _legend_lines(list(dict.fromkeys(r["arm"] for r in rows)), style, width - margin["l"],
@@ -1501,7 +1539,7 @@ def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, 
     traces, annotations, shapes, x_axis, y_axis = _panel_parts(rows, info, discrepancies, style, "", plot_w,
                                                                plot_h, set(), compact=False)
     layout = {
-        "template": _template(), "font": {"size": style["font"], "color": _TEXT_COLOR},
+        "template": _template(), "font": {"size": style["font"], "color": _TEXT_COLOR, "family": _FONT_FAMILY},
         "title": _title(title, subtitle, style, height),
         "legend": _legend(style, correlation, metric, info["summary"], plot_h), "showlegend": True,
         "margin": margin, "height": height, "autosize": True,
@@ -1615,11 +1653,11 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     numbers = {re.match(r"\d+", f).group(0) for f in figures if f and re.match(r"\d+", f)}
     if title is None:
         title = f"Figure {numbers.pop()}" if len(numbers) == 1 and all(figures) else "Figures"
-    subtitle = _wrap_clauses(_grid_note(panels, metric, visits, correlation),
-                             _chars_per_line(width - 20, style["subtitle"]))
+    subtitle = _wrap_px(_grid_note(panels, metric, visits, correlation), width - 20, style["subtitle"],
+                        clauses=True)
     kinds = {info["summary"] for _, info in panels}
     legend_title = metric == "change" and correlation is not None and "mean_sd" in kinds
-    axis_px = style["tick"] * _EM * 6 + style["font"] * 1.3 + 22     # "12,500" and a one-line axis title
+    axis_px = _line_width("12,500", style["tick"]) + style["font"] * 1.3 + 22   # widest ticks, axis title
     margin = {"l": round(axis_px + 10), "r": 30, "b": round(style["tick"] * 1.4 + 22)}
     legend_lines = _legend_lines(order_arms(arms), style, width - margin["l"], legend_title)
     margin["t"] = _top_margin(style, subtitle.count("<br>") + 1, legend_lines)
@@ -1637,8 +1675,8 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
         room = panel_w + (axis_px if index % cols < cols - 1 else margin["r"]) - 8
         head = f"{info['figure']}  " if info["figure"] else ""
         label = info["label"]
-        if _text_width(head + label, title_size) > room:
-            label = _wrap(label, max(int((room - _text_width(head, title_size)) / (title_size * _EM)), 12))
+        if _text_width(f"<b>{head}</b>{label}", title_size) > room:
+            label = _wrap_px(label, room - _line_width(f"<b>{head}</b>", title_size), title_size)
         title_lines.append((head, label))
     title_px = [max(lab.count("<br>") + 1 for _, lab in title_lines[r * cols:(r + 1) * cols]) * title_size * 1.3 + 8
                 for r in range(n_rows)]
@@ -1650,7 +1688,7 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     v_space = round(min(0.3, gap_px / inner_h), 3) if n_rows > 1 else 0.0
     domains = _grid_domains(n_rows, cols, h_space, v_space)
     layout = {
-        "template": _template(), "font": {"size": style["font"], "color": _TEXT_COLOR},
+        "template": _template(), "font": {"size": style["font"], "color": _TEXT_COLOR, "family": _FONT_FAMILY},
         "title": _title(title, subtitle, style, height),
         "legend": _legend(style, correlation, metric, "mean_sd" if "mean_sd" in kinds else "median_iqr", inner_h),
         "showlegend": True, "margin": margin, "height": height, "autosize": True, "hovermode": "closest",

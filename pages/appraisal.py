@@ -35,9 +35,6 @@ from cratus.arms import ARM_SHORT, ARMS, VISIT_LABELS
 from cratus.audit import STATUS_LABELS, audit_counts, audit_for_arms, audit_table, run_audit
 
 CHART = {"displaylogo": False}
-# theme=None keeps the figures' plotly_white template and 16 px font: the Streamlit theme would reset
-# every chart font to 12 px, too small on a projector.
-THEME = None
 SECTIONS = ["Between arms", "Within-arm change", "Multiplicity", "Power", "Audit"]
 CORRELATIONS = np.round(np.arange(0, 0.991, 0.01), 2)
 CLAIMED_N = 30
@@ -150,15 +147,14 @@ def power_figure(effect_size: float, alpha: float, largest: int, arm: str, n80: 
 
 
 # --- page ----------------------------------------------------------------------------------------
+arms = ui.start_page(
+    "Appraisal: question the results",
+    "Every number on this page is recomputed from the **summary statistics the paper prints** (mean ± SD, "
+    "median (IQR), p-values); the patients' own data are not public. Each method says what it had to assume, and "
+    "none of these are the trial's own analyses.")
 data = ui.published()
-arms = ui.require_arms()
 labels = data.endpoints.set_index("endpoint")["label"].to_dict()
 units = data.endpoints.set_index("endpoint")["unit"].fillna("").to_dict()
-
-st.title("Appraisal: question the results")
-st.markdown("Every number on this page is recomputed from the **summary statistics the paper prints** "
-            "(mean ± SD, median (IQR), p-values); the patients' own data are not public. Each method says what "
-            "it had to assume, and none of these are the trial's own analyses.")
 
 between, within, multiplicity, power_tab, audit_tab = st.tabs(SECTIONS, key="section", bind="query-params")
 
@@ -171,7 +167,7 @@ if between.open:
                "**median (IQR)**: their mean and SD are approximated (Wan et al., BMC Med Res Methodol "
                "2014;14:135), assuming roughly normal data — treat them with caution, above all for skewed "
                "measures such as CHAMPS. Most 6-month values appear only in the figures, so few 6-month "
-               "pairs can be compared.", icon="⚠️")
+               "pairs can be compared.", icon=":material/warning:")
     visits = st.pills("Visits", ["month6", "baseline"], selection_mode="multi", default=["month6", "baseline"],
                       format_func=VISIT_LABELS.get, key="visits", bind="query-params")
     headings = {"month6": "At 6 months: differences after treatment",
@@ -199,7 +195,7 @@ if between.open:
     else:
         st.caption("Differences are arm minus comparator, in the endpoint's unit. Baseline rows describe how alike "
                    "the randomized arms were, not an effect of treatment.")
-        st.plotly_chart(forest_figure(tuple(arms), tuple(visits or ())), theme=THEME, config=CHART)
+        ui.show_chart(forest_figure(tuple(arms), tuple(visits or ())), config=CHART)
         st.caption("Colour: the arm; symbol: the arm it is compared with (◆ placebo, ■ 200M); hollow markers: "
                    "Wan approximations from median (IQR). Intervals crossing 0 are compatible with no difference.")
 
@@ -236,8 +232,8 @@ if within.open:
         (st.info if result["plausible"] else st.warning)(result["sentence"])
         ui.show_table(sensitivity_rows(index, n, correlation))
         paper_label = f"p {row['relation']} {format_p_value(row['p_value'], '=', row['p_printed'])}"
-        st.plotly_chart(sensitivity_figure(index, n, correlation, "" if unit == "points" else unit, paper_label),
-                        theme=THEME, config=CHART)
+        ui.show_chart(sensitivity_figure(index, n, correlation, "" if unit == "points" else unit, paper_label),
+                      config=CHART)
         st.caption("Left: the p-value a paired t-test gives for each assumed r (log scale); the cross marks the r "
                    "that reproduces the paper. Right: the mean change with its 95% CI. Shaded: r above "
                    f"{PLAUSIBLE_CORRELATION[1]:g}, implausibly high.")
@@ -324,7 +320,7 @@ if power_tab.open:
         st.warning(f"The text does not print {labels.get(endpoint)} for both {ARM_SHORT[arm]} and "
                    f"{ARM_SHORT[reference]} at {VISIT_LABELS[visit].lower()} (values shown only in the figures are "
                    f"not in the data), so the observed effect cannot be computed. Pairs the text allows at "
-                   f"{VISIT_LABELS[visit].lower()}: {options}.", icon="⚠️")
+                   f"{VISIT_LABELS[visit].lower()}: {options}.", icon=":material/warning:")
     else:
         d = float(planned["effect_size"].iloc[0])
         n80, n90 = (int(x) for x in planned["n_per_arm"])
@@ -337,7 +333,7 @@ if power_tab.open:
         at_claim = float(curve.loc[curve["n_per_arm"] == CLAIMED_N, "power"].iloc[0])
         metrics[3].metric(f"Power with {CLAIMED_N} per arm", f"{at_claim:.0%}")
         st.info(claim(float(planned["difference"].iloc[0]), float(planned["sd"].iloc[0]), alpha, unit))
-        st.plotly_chart(power_figure(abs(d), alpha, largest, arm, n80, n90), theme=THEME, config=CHART)
+        ui.show_chart(power_figure(abs(d), alpha, largest, arm, n80, n90), config=CHART)
         st.caption(f"Two-sided two-sample t-test with equal arms. Effect: "
                    f"{planned['effect_source'].iloc[0]}.")
 
@@ -368,3 +364,5 @@ if audit_tab.open:
         with st.expander(f"The {len(failures)} failures in words", expanded=True):
             st.markdown("\n".join(f"- **{r['Where']}** ({r['Check']}): {r['Explanation']}"
                                    for _, r in failures.iterrows()))
+
+ui.finish_page("appraisal")

@@ -205,8 +205,9 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
     report().add_table(caption, frame)
     if download:
-        st.download_button("Table (CSV)", to_csv_bytes(frame), file_name=f"cratus_{download}.csv", mime="text/csv",
-                           key=f"csv_table_{download}", icon=":material/download:")
+        # Built on click only: the page reruns on every widget change.
+        st.download_button("Table (CSV)", lambda: to_csv_bytes(frame), file_name=f"cratus_{download}.csv",
+                           mime="text/csv", key=f"csv_table_{download}", icon=":material/download:")
 
 
 def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:
@@ -277,7 +278,7 @@ def _panel(endpoint: str, arms: tuple[str, ...], visits: tuple[str, ...], metric
     panel = endpoint_panel_data(data.summary, data.p_values, endpoint, list(arms), list(visits), data.endpoints,
                                 metric=metric, correlation=correlation)
     return (panel, figure_summary_sentence(panel, data.endpoints, endpoint),
-            outcome_definition(endpoint, data.endpoints, metric, visits, correlation))
+            outcome_definition(endpoint, data.endpoints, metric, visits, correlation), to_csv_bytes(panel))
 
 
 def _step(endpoints: list[str], by: int) -> None:
@@ -347,8 +348,8 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}), "format": image_format}
     show_chart(figure, config=config, key=f"chart_{figure_id}")
     for endpoint in shown:
-        panel, sentence, definition = _panel(endpoint, tuple(arms), tuple(visits), choice["metric"],
-                                             choice["correlation"])
+        panel, sentence, definition, csv = _panel(endpoint, tuple(arms), tuple(visits), choice["metric"],
+                                                  choice["correlation"])
         report().add_text(sentence, "sentence")
         report().add_text(f"Outcome: {definition}")
         report().add_table(f"Data of the {endpoint} panel", panel)
@@ -356,7 +357,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
             st.markdown(f"**{sentence}**")
             if not present:
                 st.caption(f"Outcome: {definition}")
-                st.download_button("Panel data (CSV)", to_csv_bytes(panel), file_name=f"cratus_{endpoint}.csv",
+                st.download_button("Panel data (CSV)", csv, file_name=f"cratus_{endpoint}.csv",
                                    mime="text/csv", key=f"csv_{endpoint}", icon=":material/download:")
     if not present:
         st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",

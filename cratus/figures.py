@@ -1217,8 +1217,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
             p_rows = [x for x in cell_flags.get((arm, p_visit), []) if _clean(x.get("statistic")) == "p_value"]
             if p_rows:
                 hover += "<br>" + _discrepancy_text(p_rows)
-            found.append(spec(role, arm, p_visit, shown, hover, x=xpos[(arm, p_visit)], bgcolor="rgba(255,255,255,0)",
-                              borderpad=1))
+            found.append(spec(role, arm, p_visit, shown, hover, x=xpos[(arm, p_visit)], borderpad=1))
         return found
 
     def px_x(x):
@@ -1269,13 +1268,19 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
                 unit.append((note, x_px - p_note.w / 2, x_px + p_note.w / 2, y))
                 y += p_note.h
             if flags:
+                # Right of the cell's p-value (what an empty cell's discrepancy is about),
+                # else on top of the box: either way inside the unit's width.
                 warn = spec("discrepancy", arm, visit, "⚠", _discrepancy_text(flags), font=warn_font,
-                            bgcolor="rgba(255,255,255,0)", x=x, xanchor="left", yref=band_ref, y=0,
-                            xshift=round(box_note.w / 2 + 1, 1), borderpad=0)
+                            bgcolor="rgba(255,255,255,0)", x=x, xanchor="left", yref=band_ref, y=0, borderpad=0)
                 warn_note = _Note(warn, x_px, 0, warn_font["size"])
                 warn["_h"] = warn_note.h
-                unit.append((warn, x_px + box_note.w / 2, x_px + box_note.w / 2 + warn_note.w,
-                             max((box_note.h - warn_note.h) / 2, 0.0)))
+                if len(unit) > 1:
+                    p_spec, p_x0, p_x1, p_y = unit[1]
+                    warn["xshift"] = round(p_x1 - x_px + 1, 1)
+                    unit.append((warn, p_x1 + 1, p_x1 + 1 + warn_note.w, p_y + (p_spec["_h"] - warn_note.h) / 2))
+                else:
+                    warn["xshift"] = round(box_note.w / 2 - warn_note.w, 1)
+                    unit.append((warn, x_px + box_note.w / 2 - warn_note.w, x_px + box_note.w / 2, y))
             units.append((arms.index(arm), unit))
     between = rows[0]["p_between"]
     if between:
@@ -1672,7 +1677,7 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     title_size = style["panel_title"]
     title_lines = []
     for index, (_, info) in enumerate(panels):
-        room = panel_w + (axis_px if index % cols < cols - 1 else margin["r"]) - 8
+        room = panel_w + (axis_px - 8 if index % cols < cols - 1 else margin["r"] - 2)
         head = f"{info['figure']}  " if info["figure"] else ""
         label = info["label"]
         if _text_width(f"<b>{head}</b>{label}", title_size) > room:

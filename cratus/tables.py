@@ -276,7 +276,8 @@ def _percent(numerator: float, denominator: float) -> str:
 FIRST_COLUMN = "System organ class / preferred term"
 
 
-def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, total: bool = True) -> pd.DataFrame:
+def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, total: bool = True,
+              compact: bool = False) -> pd.DataFrame:
     """Table 2: serious adverse events by system organ class and preferred term.
 
     Events are given with their share of the arm's events (as in the paper),
@@ -293,7 +294,8 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
         arm ``<arm> events`` and ``<arm> patients``, then ``Note``.  Where
         the paper printed a percentage that its counts do not give (the
         aneurysm's 16% for 1 of 6 events), the printed value is shown with
-        ⚠ and the note says so.
+        ⚠ and the note says so.  With ``compact=True`` each arm has one
+        column ``<arm>: events · patients`` (narrow screens, projectors).
 
     Examples
     --------
@@ -308,6 +310,10 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
     ['1 (16% ⚠)', 'Placebo: printed 16% of events; 1 of 6 is 17%']
     >>> t.loc["Total", ["200M events", "200M patients", "Total events", "Total patients"]].tolist()
     ['2 (100%)', '2 (20%)', '10 (100%)', '7 (23%)']
+    >>> compact = sae_table(p.adverse_events, p.summary, arms=["200M"], compact=True)
+    >>> compact.iloc[-1]["200M: events · patients"]
+    '2 (100%) · 2 (20%)'
+
     """
     shown = order_arms(arms) + ([TOTAL] if total else [])
     events_by_arm = adverse_events.groupby("arm")["events"].sum().reindex(list(ARMS), fill_value=0)
@@ -355,7 +361,15 @@ def sae_table(adverse_events: pd.DataFrame, summary: pd.DataFrame, arms=ARMS, to
         else:
             totals[f"{ARM_SHORT[arm]} patients"] = NOT_REPORTED
     records.append(totals)
-    return pd.DataFrame.from_records(records)
+    table = pd.DataFrame.from_records(records)
+    if compact:
+        for arm in shown:
+            events, patients = f"{ARM_SHORT[arm]} events", f"{ARM_SHORT[arm]} patients"
+            merged = [f"{e} · {p}" if (e or p) and (e, p) != ("0", "0") else e
+                      for e, p in zip(table[events], table[patients])]
+            table = table.drop(columns=[patients]).rename(columns={events: f"{ARM_SHORT[arm]}: events · patients"})
+            table[f"{ARM_SHORT[arm]}: events · patients"] = merged
+    return table
 
 
 def cpra_table(summary: pd.DataFrame, levels: pd.DataFrame | None = None, arms=ARMS,

@@ -21,11 +21,13 @@ st.warning("**Arm assignments marked *inferred*:** the flattened text of Table 2
            "to be in 200M; flank pain, spondylolisthesis and ureteric stenosis (each 1 of 2 events = 50%) belong "
            "to 100M or 200M, and which of them is in which arm is a judgement (see data/README.md). Per-arm "
            "totals are as printed.", icon=":material/warning:")
-ui.show_table(ui.cached(sae_table, "adverse_events", "summary", arms=tuple(arms)), caption="Table 2", download="table2",
-              column_config={
-    "System organ class / preferred term": st.column_config.TextColumn(width="medium"),
-    "Arm assignment": st.column_config.TextColumn(help="stated in the text, or inferred from the table's "
-                                                       "percentages (see data/README.md)")})
+sae = ui.cached(sae_table, "adverse_events", "summary", arms=tuple(arms), compact=True)
+ui.show_table(sae, caption="Table 2", download="table2", column_config={
+    **{column: st.column_config.TextColumn(width=128) for column in sae.columns if column.endswith("patients")},
+    "System organ class / preferred term": st.column_config.TextColumn(width=220),
+    "Arm assignment": st.column_config.TextColumn("Arm", width=70, help="stated in the text, or inferred from the "
+                                                  "table's percentages (see data/README.md)"),
+    "Note": st.column_config.TextColumn(width="large")})
 
 ui.subheader("Long-term adverse events")
 for sentence in notable_events(data.long_term_events):

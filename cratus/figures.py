@@ -29,11 +29,26 @@ Conventions that pages and tests rely on
   (text ``"vs placebo: p < .00001"``), ``p_between`` (arm ``all``),
   ``discrepancy`` (text ``"⚠"``, the explanation in ``hovertext``; arm and
   visit empty for a panel-wide one, drawn in the panel's top-right corner) and
-  ``panel_title`` (grids only).  A ``not_reported`` box sits at the arm's x at
-  the bottom of the panel (``yref="y domain"``, y = 0); a p-value of a cell
-  that is not reported sits right above it (same x and yref, larger yshift).
+  ``panel_title`` (grids only).
+* Cells that are not reported get a box in a light grey band at the bottom of
+  their panel (a ``layout.shapes`` rectangle over the ``x domain``, from 0 up
+  to the band's top in ``y domain`` units; the y range is extended downwards
+  to make room for it, so nothing in the band overlaps data or tick labels).
+  The ``not_reported`` box (``yref="y domain"``, y = 0, ``yshift`` its height
+  in the band) reads "◇ not reported" with the arm's marker glyph and a border
+  in the arm's colour, at the arm's x for that visit; a p-value of such a cell
+  sits right above it (same x, ``xshift`` and yref, larger yshift).  When
+  boxes do not fit side by side, each arm gets a row of the band of its own;
+  a box may move sideways (``xshift``) to stay inside the plot, never off its
+  column.  p-values of reported cells sit just above the upper whisker, and
+  stack only when they would overlap.
 * The y-axis has ticks and grid lines only over the range of the data, so the
-  placeholder zone below and the p-value zone above carry no scale.
+  band below and the p-value zone above carry no scale.
+* Outside presentation mode no ``layout.width`` is set: the page stretches the
+  figure, and every placement is decided at the narrowest width it must hold
+  at (:data:`_MIN_WIDTH`, 700 px), where text is widest relative to the data.
+  Grid titles are the figure number and a one-line note; each panel's full
+  outcome definition is printed by the page and is the panel title's hover.
 
 Nothing here reads files or widgets; the builders take frames and choices and
 return frames or ``plotly.graph_objects.Figure`` objects.
@@ -856,6 +871,9 @@ def _template() -> dict:
 #: keeps its pixel size when the figure stretches while the data spread out, so
 #: a layout without overlaps at this width has none at any wider one.
 _MIN_WIDTH = 700
+#: The same for presentation mode: a page may show the 1600 px figure in the
+#: ~1080 px main column of a 1280 × 800 projector.
+_MIN_WIDTH_PRESENTATION = 1000
 #: Font of every text in the figures: Arial's metrics (Liberation Sans on
 #: Linux) are what the size estimates below assume.  Streamlit's own font,
 #: when its theme applies, is a little narrower, so the estimates stay safe.
@@ -876,12 +894,17 @@ _BAND_COLOR = "#F0F0F0"        # the zone of "not reported" boxes, below the dat
 
 
 def _style(presentation: bool) -> dict:
-    """Pixel sizes of one mode.  ``width`` is ``None``: the page stretches the figure."""
+    """Pixel sizes of one mode.
+
+    ``width`` is the figure's width (``None``: the page stretches it) and
+    ``min_width`` the narrowest width its placements must hold at.
+    """
     if presentation:
         return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
-                "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 900}
+                "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 900,
+                "min_width": _MIN_WIDTH_PRESENTATION}
     return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14,
-            "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560}
+            "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560, "min_width": _MIN_WIDTH}
 
 
 def _line_width(line: str, size: float) -> float:
@@ -904,11 +927,12 @@ def _text_width(text: str, size: float) -> float:
     return max(_line_width(line, size) for line in text.split("<br>"))
 
 
-def _wrap_px(text: str, width: float, size: float, clauses: bool = False) -> str:
-    """Wrap text into ``<br>``-separated lines no wider than *width* pixels.
+def _wrap_px(text: str, width: float, size: float, clauses: bool = False, chars: int = 90) -> str:
+    """Wrap text into ``<br>``-separated lines no wider than *width* pixels (and *chars* characters).
 
-    With *clauses*, lines break after a "; " where they can, so that each
-    clause of an outcome definition stays whole.
+    With *clauses*, a short clause ("; "-separated, up to 45 characters)
+    goes whole onto the next line rather than being split, so that a phrase
+    such as "measured in female patients only." stays together.
 
     Examples
     --------
@@ -916,21 +940,21 @@ def _wrap_px(text: str, width: float, size: float, clauses: bool = False) -> str
     ...          clauses=True)
     'SQOL-F (points); value at each time point;<br>measured in female patients only.'
     """
+    def fits(line: str) -> bool:
+        return len(line) <= chars and _line_width(line, size) <= width
+
     lines: list[str] = []
-    pieces = re.split(r"(?<=;) ", text) if clauses else [text]
-    for piece in pieces:
-        if lines and _line_width(lines[-1] + " " + piece, size) <= width:
+    for piece in (re.split(r"(?<=;) ", text) if clauses else [text]):
+        if lines and fits(lines[-1] + " " + piece):
             lines[-1] += " " + piece
             continue
-        if _line_width(piece, size) <= width:
+        if len(piece) <= 45 and fits(piece):
             lines.append(piece)
             continue
         words = piece.split(" ")
-        current = words[0]
-        if lines and _line_width(lines[-1] + " " + current, size) <= width:
-            current = lines.pop() + " " + current
+        current = lines.pop() + " " + words[0] if lines and fits(lines[-1] + " " + words[0]) else words[0]
         for word in words[1:]:
-            if _line_width(current + " " + word, size) <= width:
+            if fits(current + " " + word):
                 current += " " + word
             else:
                 lines.append(current)
@@ -1196,7 +1220,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
     def spec(role, arm, visit, text, hover, **kw):
         base = {"name": f"{role}|{endpoint}|{arm}|{visit}", "text": text, "hovertext": hover,
                 "showarrow": False, "xref": xref, "yref": yref, "font": {"size": size, "color": _TEXT_COLOR},
-                "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 2, "xanchor": "center", "yanchor": "bottom"}
+                "bgcolor": "white", "borderpad": 2, "xanchor": "center", "yanchor": "bottom"}
         base.update(kw)
         return base
 
@@ -1227,7 +1251,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
     band_ref = f"{yref} domain"
     # The band: one unit per unreported cell, in its arm's column at its visit:
     # the box, the cell's p-values right above it, a "⚠" right beside it.
-    units: list[list[tuple[dict, float, float, float]]] = []
+    units: list[tuple[int, list[tuple[dict, float, float, float]]]] = []   # (arm index, parts)
     data_items: list[dict] = []          # p-values over whiskers, "⚠" beside points
     corner_items: list[dict] = []
     for arm in arms:
@@ -1262,7 +1286,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
             unit = [(box, x_px - box_note.w / 2, x_px + box_note.w / 2, 0.0)]
             y = box_note.h + 1
             for note in (p_here if visit == p_visit else []):
-                note.update(yref=band_ref, y=0)
+                note.update(yref=band_ref, y=0, bgcolor="rgba(255,255,255,0)")
                 p_note = _Note(note, x_px, 0, size)
                 note["_h"] = p_note.h
                 unit.append((note, x_px - p_note.w / 2, x_px + p_note.w / 2, y))
@@ -1446,7 +1470,7 @@ def _legend(style: dict, correlation, metric, kind, paper_h: float) -> dict:
     return {"orientation": "h", "x": 0, "xanchor": "left", "y": round(1 + 6 / paper_h, 4), "yanchor": "bottom",
             "font": {"size": style["font"], "color": _TEXT_COLOR},
             "title": {"text": title, "side": "top", "font": {"size": style["font"] - 1, "color": _TEXT_COLOR}},
-            "bgcolor": "rgba(255,255,255,0)", "itemclick": "toggle"}
+            "bgcolor": "rgba(255,255,255,0)"}
 
 
 def _legend_lines(arms, style: dict, room: float, titled: bool) -> int:
@@ -1530,7 +1554,7 @@ def build_endpoint_figure(summary: pd.DataFrame, p_values: pd.DataFrame | None, 
     _check_frames(summary, dictionary)
     rows, info = _panel_records(summary, p_values, endpoint, arms, visits, dictionary, metric, correlation)
     style = _style(presentation)
-    width, height = style["width"] or _MIN_WIDTH, style["height"]
+    width, height = style["min_width"], style["height"]     # placements hold from this width up
     margin = {"l": 95 if not presentation else 130, "r": 30, "b": 50 if not presentation else 70}
     definition = outcome_definition(endpoint, dictionary, metric, visits, correlation)
     subtitle = _wrap_px(definition, width - 20, style["subtitle"], clauses=True)
@@ -1648,12 +1672,14 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     panels = [_panel_records(summary, p_values, endpoint, arms, visits, dictionary, metric, correlation)
               for endpoint in endpoints]
     if presentation:
-        # 16:9 at full-HD: with ≥ 20 px text, six panels need the room.
-        width, height = (style["width"], style["height"]) if len(endpoints) <= 2 else (1920, 1080)
+        # 16:9 at full-HD: with ≥ 20 px text, six panels need the room.  A page
+        # may still show it narrower; placements hold down to ``width``.
+        fig_width, height = (style["width"], style["height"]) if len(endpoints) <= 2 else (1920, 1080)
+        width = min(fig_width, max(style["min_width"], 560 * cols))
     else:
         # No width: the page stretches the figure.  Every placement is decided
         # at the narrowest width it must survive.
-        width, height = _MIN_WIDTH, None
+        fig_width, height, width = None, None, style["min_width"]
     figures = [info["figure"] for _, info in panels]
     numbers = {re.match(r"\d+", f).group(0) for f in figures if f and re.match(r"\d+", f)}
     if title is None:
@@ -1670,9 +1696,10 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
     # Gaps in pixels: the next panel's tick labels and axis title; below a
     # panel its tick labels and some air (the next panel's title sits inside
     # its own cell).
-    # The gap is a fraction of the width: sized at 760 px, it still holds the
-    # axis at 700 px and does not grow too wide at 1400 px.
-    h_space = round(min(0.3, (axis_px + 4) / (inner_w + (0 if presentation else 60))), 3) if cols > 1 else 0.0
+    # The gap is a fraction of the width: sized for 60 px more than the
+    # narrowest width, it still holds the axis there and does not grow too
+    # wide at twice that width.
+    h_space = round(min(0.3, (axis_px + 4) / (inner_w + 60)), 3) if cols > 1 else 0.0
     panel_w = inner_w * (1 - h_space * (cols - 1)) / cols
     title_size = style["panel_title"]
     title_lines = []
@@ -1701,8 +1728,8 @@ def build_figure_grid(summary: pd.DataFrame, p_values: pd.DataFrame | None, endp
         "meta": {"endpoints": endpoints, "figure": title, "metric": metric,
                  "filename": "cratus_" + re.sub(r"[^A-Za-z0-9]+", "", title.lower().replace("figures", "figure"))},
     }
-    if presentation:
-        layout["width"] = width
+    if fig_width:
+        layout["width"] = fig_width
     data, annotations, shapes, seen = [], [], [], set()
     for index, ((rows, info), (x_domain, y_domain)) in enumerate(zip(panels, domains)):
         suffix = "" if index == 0 else str(index + 1)

@@ -438,6 +438,175 @@ def test_grid_calls_make_subplots_at_most_once(published, monkeypatch):
 
 
 # --------------------------------------------------------------------------
+# Layout on a stretched page: no fixed width, the "not reported" band
+# --------------------------------------------------------------------------
+FIGURE_PANELS = {number: [e for p, e in PANELS.items() if p.startswith(number)] for number in ("2", "3", "4")}
+LAYOUT_CASES = [(number, arms, metric) for number in FIGURE_PANELS
+                for arms in (ALL_ARMS, ["100M"], ["placebo"], ["200M", "placebo"])
+                for metric in ("value", "change")]
+
+
+def _panels(fig):
+    """Per panel: axis suffix, endpoint, x axis and y axis of a figure."""
+    found = {}
+    for trace in fig.data:
+        suffix = trace.xaxis[1:]
+        found.setdefault(suffix, (trace.meta["endpoint"], fig.layout[f"xaxis{suffix}"], fig.layout[f"yaxis{suffix}"]))
+    return found
+
+
+def _band_boxes(fig, suffix, x_axis, width, height):
+    """Estimated pixel boxes (x0, x1, y0, y1) of a panel's band notes, at a figure width, and the plot size."""
+    margin = fig.layout.margin
+    plot_w = (width - margin.l - margin.r) * (x_axis.domain[1] - x_axis.domain[0])
+    y_axis = fig.layout[f"yaxis{suffix}"]
+    plot_h = (height - margin.t - margin.b) * (y_axis.domain[1] - y_axis.domain[0])
+    lo, hi = x_axis.range
+    boxes = []
+    for a in fig.layout.annotations:
+        if a.yref != f"y{suffix} domain" or a.y != 0 or a.xref != f"x{suffix}":
+            continue
+        spec = a.to_plotly_json()
+        x_px = (a.x - lo) / (hi - lo) * plot_w
+        note = figures._Note(spec, x_px, 0, a.font.size)
+        boxes.append((a.name, note.box()))
+    return boxes, plot_w, plot_h
+
+
+@have_data
+@pytest.mark.parametrize("number, arms, metric", LAYOUT_CASES)
+def test_normal_figures_stretch_and_keep_placeholders_in_the_band(published, number, arms, metric):
+    """From 700 to 1400 px wide: band notes inside the plot, apart, below the data and above the ticks."""
+    fig = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS[number], arms, BOTH,
+                            published["endpoints"], published["discrepancies"], metric=metric)
+    assert fig.layout.width is None and fig.layout.height
+    shapes = {s.xref.split()[0][1:]: s for s in fig.layout.shapes}
+    for suffix, (endpoint, x_axis, y_axis) in _panels(fig).items():
+        placeholders = find_annotations(fig, "not_reported", endpoint)
+        if not placeholders:
+            assert suffix not in shapes
+            continue
+        band = shapes[suffix]
+        assert (band.x0, band.x1, band.y0, band.layer) == (0, 1, 0, "below") and 0.05 < band.y1 < 0.5
+        # The lowest whisker sits above the band, so no data point is hidden by it.
+        traces = [t for t in fig.data if t.meta["endpoint"] == endpoint]
+        lows = [y - (m or 0) for t in traces for y, m in zip(t.y, t.error_y.arrayminus) if y is not None]
+        low, high = y_axis.range
+        if lows:
+            assert (min(lows) - low) / (high - low) > band.y1
+        for width in (700, 1000, 1400):
+            boxes, plot_w, plot_h = _band_boxes(fig, suffix, x_axis, width, fig.layout.height)
+            assert {name for name, _ in boxes} >= {a.name for a in placeholders}
+            for name, (x0, x1, y0, y1) in boxes:
+                assert 0 <= x0 and x1 <= plot_w + 1, (width, name)        # inside the plot, not on the axis
+                assert 0 <= y0 and y1 <= band.y1 * plot_h + 1, (width, name)  # inside the band
+            for (name_a, a), (name_b, b) in itertools.combinations(boxes, 2):
+                assert figures._overlaps(a, b) is False, (width, name_a, name_b)
+
+
+@have_data
+@pytest.mark.parametrize("presentation", [False, True])
+def test_p_value_of_a_missing_cell_is_directly_above_its_own_box(published, presentation):
+    fig = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS["2"], ALL_ARMS, BOTH,
+                            published["endpoints"], published["discrepancies"], presentation=presentation)
+    checked = 0
+    for box in find_annotations(fig, "p_within"):
+        _, endpoint, arm, visit = box.name.split("|")
+        placeholder = find_annotations(fig, "not_reported", endpoint, arm, visit)
+        if not placeholder:
+            continue
+        placeholder = placeholder[0]
+        assert (box.x, box.xshift or 0, box.yref) == (placeholder.x, placeholder.xshift or 0, placeholder.yref)
+        # Right above: higher than the box is tall, lower than two boxes.
+        assert placeholder.font.size * 1.2 < box.yshift - placeholder.yshift < placeholder.font.size * 3
+        checked += 1
+    assert checked == 7        # 200M and placebo in 2A, 2B and 2D; 100M in 2C
+
+
+@have_data
+def test_placeholders_show_the_arm(published):
+    fig = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS["3"], ALL_ARMS, BOTH,
+                            published["endpoints"])
+    for box in find_annotations(fig, "not_reported"):
+        arm = box.name.split("|")[2]
+        assert box.bordercolor == ARM_COLORS[arm] and ARM_COLORS[arm] in box.text
+        assert figures._OPEN_GLYPHS[ARM_SYMBOLS[arm]] in box.text and "not reported" in box.text
+
+
+@have_data
+@pytest.mark.parametrize("arms", [["placebo"], ["100M"]])
+def test_arm_without_any_data_keeps_placeholders_and_legend_lists_only_selected_arms(published, arms):
+    fig = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS["3"], arms, BOTH,
+                            published["endpoints"])
+    assert [t.name for t in fig.data if t.showlegend] == [ARM_LABELS[a] for a in arms]
+    assert fig.layout.showlegend is True
+    assert {a.name.split("|")[2] for a in find_annotations(fig, "not_reported")} == set(arms)
+    # cd69: nothing reported for either arm, two placeholders each.
+    assert len(find_annotations(fig, "not_reported", "cd69")) == 2
+
+
+@have_data
+@pytest.mark.parametrize("number", ["2", "3", "4"])
+def test_grid_titles_are_short_and_dark(published, number):
+    fig = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS[number], ALL_ARMS, BOTH,
+                            published["endpoints"], published["discrepancies"])
+    # The subtitle is a short note (≤ 90 characters a line); the outcome definitions are on the page.
+    lines = fig.layout.title.subtitle.text.split("<br>")
+    assert len(lines) <= 2 and all(len(line) <= 90 for line in lines)
+    assert "p: 6 months vs baseline" in fig.layout.title.subtitle.text
+    for title in find_annotations(fig, "panel_title"):
+        assert title.font.color == "#1A1A1A" and title.font.size >= 16
+        assert outcome_definition(title.name.split("|")[1], published["endpoints"], "value", BOTH)[:20] in (
+            title.hovertext)
+    assert fig.layout.font.size >= 14
+    for suffix in _panels(fig):
+        for axis in (fig.layout[f"xaxis{suffix}"], fig.layout[f"yaxis{suffix}"]):
+            assert axis.tickfont.size >= 13
+        assert "<br>" not in fig.layout[f"yaxis{suffix}"].title.text
+
+
+@have_data
+def test_grid_y_titles_are_unit_and_statistic(published):
+    fig = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS["2"], ALL_ARMS, BOTH,
+                            published["endpoints"])
+    titles = [fig.layout[f"yaxis{s}"].title.text for s in ("", "2", "3", "4")]
+    assert titles == ["m, mean ± SD", "points, median (IQR)", "kcal/week, median (IQR)", "L, mean ± SD"]
+    assert [a.text for a in find_annotations(fig, "panel_title")][0] == "<b>2A  </b>6-minute walk distance"
+    change = build_figure_grid(published["summary"], published["p_values"], FIGURE_PANELS["3"], ALL_ARMS, BOTH,
+                               published["endpoints"], metric="change", correlation=0.5)
+    assert change.layout.yaxis4.title.text == "mean change ± SD"     # CD4/CD8 ratio: no unit
+
+
+@have_data
+def test_single_panel_subtitle_fits_a_narrow_page(published):
+    for endpoint in PANELS.values():
+        fig = build_endpoint_figure(published["summary"], published["p_values"], endpoint, ALL_ARMS, BOTH,
+                                    published["endpoints"], metric="change", correlation=0.5)
+        assert fig.layout.width is None
+        assert all(len(line) <= 90 for line in fig.layout.title.subtitle.text.split("<br>"))
+        assert fig.layout.title.font.color == "#1A1A1A"
+
+
+@have_data
+@pytest.mark.parametrize("presentation", [False, True])
+def test_figures_are_valid_plotly(published, presentation):
+    """The builders skip plotly's validation for speed: everything they set must still be valid."""
+    args = (published["summary"], published["p_values"])
+    made = [build_figure_grid(*args, FIGURE_PANELS["3"], ALL_ARMS, BOTH, published["endpoints"],
+                              published["discrepancies"], presentation=presentation),
+            build_figure_grid(*args, FIGURE_PANELS["2"], ["100M"], BOTH, published["endpoints"],
+                              published["discrepancies"], metric="change", correlation=0.3,
+                              presentation=presentation),
+            build_endpoint_figure(*args, "fev1", ALL_ARMS, ["month6"], published["endpoints"],
+                                  published["discrepancies"], presentation=presentation)]
+    for fig in made:
+        checked = go.Figure(fig.to_plotly_json())       # raises on any invalid property
+        assert len(checked.layout.annotations) == len(fig.layout.annotations)
+    if presentation:
+        assert made[0].layout.width == 1920 and all(a.font.size >= 20 for a in made[0].layout.annotations)
+
+
+# --------------------------------------------------------------------------
 # Words and export
 # --------------------------------------------------------------------------
 @have_data

@@ -79,17 +79,24 @@ def url_of(base_url: str, path: str) -> str:
 
 
 def open_page(page, base_url: str, path: str = "", viewport: dict | None = None, heading: str | None = None,
-              timeout: float = 60_000):
+              timeout: float = 60_000, heading_selector: str = "h1"):
     """Open *path* of the app and wait until Streamlit has finished running it.
 
     Waits for ``[data-testid="stApp"]``, for the script run to end (no running
-    status widget), for the network to go idle and for the ``h1`` (containing
-    *heading* when given).  Returns *page*.
+    status widget), for the network to go idle and for the ``h1`` (or
+    *heading_selector*, e.g. :data:`tests.server.PRESENTATION_TITLE`) containing
+    *heading* when given.  Returns *page*.
     """
     page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
     page.goto(url_of(base_url, path))
-    wait_until_rendered(page, heading=heading, timeout=timeout)
+    wait_until_rendered(page, heading=heading, timeout=timeout, heading_selector=heading_selector)
     return page
+
+
+def with_query(path: str, **params: str) -> str:
+    """*path* with more query parameters: ``with_query("functional?arms=100M", present="1")``."""
+    extra = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{path}{'&' if '?' in path else '?'}{extra}" if extra else path
 
 
 def assert_no_exception(page) -> None:

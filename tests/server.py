@@ -140,21 +140,28 @@ _SCRIPT_FINISHED = """() => {
 }"""
 
 
-def wait_until_rendered(page, heading: str | None = None, timeout: float = 60_000) -> None:
+#: Where the page title is in presentation mode (``?present=1``): ``ui.start_page`` shows it as
+#: a caption in the main area instead of an ``h1`` (the sidebar has captions of its own).
+PRESENTATION_TITLE = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+
+
+def wait_until_rendered(page, heading: str | None = None, timeout: float = 60_000,
+                        heading_selector: str = "h1") -> None:
     """Wait until Streamlit has finished its script run and painted the page.
 
     *page* is a Playwright page already pointed at the app.  Waits for the app's root
     element, for the script run to end (``data-test-script-state="notRunning"`` and no
-    "Running..." status widget), for the network to go idle, for an ``h1`` (containing
-    *heading* when given) to be visible and for charts and tables to be drawn.
+    "Running..." status widget), for the network to go idle, for the page title (an
+    ``h1``, or *heading_selector*, containing *heading* when given) to be visible and
+    for charts and tables to be drawn.
     """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
     page.wait_for_function(_SCRIPT_FINISHED, timeout=timeout)
     page.wait_for_load_state("networkidle", timeout=timeout)
-    h1 = page.locator("h1")
+    title = page.locator(heading_selector)
     if heading is not None:
-        h1 = h1.filter(has_text=heading)
-    h1.first.wait_for(state="visible", timeout=timeout)
+        title = title.filter(has_text=heading)
+    title.first.wait_for(state="visible", timeout=timeout)
     page.wait_for_function(_ELEMENTS_DRAWN, timeout=timeout)
     page.wait_for_function(_SCRIPT_FINISHED, timeout=timeout)
 
@@ -170,7 +177,10 @@ def full_page_screenshot(page, path) -> None:
     height = page.evaluate("""() => {
         const main = document.querySelector('[data-testid="stMain"]');
         const side = document.querySelector('[data-testid="stSidebarContent"]');
-        return Math.max(main ? main.scrollHeight : 0, side ? side.scrollHeight : 0,
+        // A folded sidebar (phones, presentation mode) is zero wide: its text wraps into a tall column.
+        const box = side ? side.getBoundingClientRect() : null;
+        const open = box && box.width > 0 && box.right > 0;
+        return Math.max(main ? main.scrollHeight : 0, open ? side.scrollHeight : 0,
                         document.documentElement.scrollHeight);
     }""")
     try:

@@ -1,8 +1,10 @@
-"""The real app in a real browser: every page renders, without errors, with its charts.
+"""The real app in a real browser: every page renders, without errors, with its charts, at every size.
 
 One ``streamlit run app.py`` server and one Chromium for the whole session; a
-fresh page (and so a fresh Streamlit session) per test.  Screenshots go to
-``test-output/<page>-<width>x<height>.png``.
+fresh page (and so a fresh Streamlit session) per test.  Every page is opened
+at three viewports — 1280×800, 1920×1080 in presentation mode (``?present=1``)
+and a 390×844 phone — and screenshots go to
+``test-output/<page>-<width>x<height>[-present].png``.
 
 To test a new page, add one row to :data:`PAGES`.  ``test_every_page_is_tested``
 fails when ``app.py`` registers a page that has no row.
@@ -11,16 +13,21 @@ fails when ``app.py`` registers a page that has no row.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import DEFAULT_VIEWPORT, assert_no_exception, open_page, page_slug, save_screenshot, url_of
+from conftest import (DEFAULT_VIEWPORT, assert_no_exception, open_page, page_slug, save_screenshot, url_of,
+                      with_query)
 
-from tests.server import ROOT, streamlit_server, wait_until_rendered
+from tests.server import PRESENTATION_TITLE, ROOT, streamlit_server, wait_until_rendered
 
-#: (url path, substring of the page's h1, whether the page shows a Plotly chart
-#: with the default arm selection).  One row per page registered in app.py.
+#: (url path, substring of the page's title — its h1, or in presentation mode the caption that
+#: replaces it —, whether the page shows a Plotly chart with the default arm selection, at every
+#: viewport).  One row per page registered in app.py.
 PAGES = [
     ("", "CRATUS: allogeneic mesenchymal stem cells for aging frailty", False),
     ("baseline", "Baseline characteristics (Table 1)", True),
@@ -31,7 +38,40 @@ PAGES = [
     ("appraisal", "Appraisal", True),
 ]
 
-VIEWPORTS = [DEFAULT_VIEWPORT]
+
+@dataclass(frozen=True)
+class Viewport:
+    """A window size the app is tested at, and how the page is opened there."""
+
+    width: int
+    height: int
+    label: str  # the end of the test id: "Baseline page at 1280x800 <label>"
+    present: bool = False  # open the page with ?present=1
+    sidebar_collapsed: bool = False  # the sidebar must start folded away
+
+    @property
+    def size(self) -> dict:
+        return {"width": self.width, "height": self.height}
+
+    @property
+    def suffix(self) -> str:
+        """``1920x1080-present``: the end of the screenshot's file name."""
+        return f"{self.width}x{self.height}" + ("-present" if self.present else "")
+
+    def address(self, path: str) -> str:
+        return with_query(path, present="1") if self.present else path
+
+    @property
+    def title_selector(self) -> str:
+        """Where the page title is: an ``h1``, or in presentation mode a caption at the top of the main area."""
+        return PRESENTATION_TITLE if self.present else "h1"
+
+
+DESKTOP = Viewport(DEFAULT_VIEWPORT["width"], DEFAULT_VIEWPORT["height"], "in the light theme")
+PROJECTOR = Viewport(1920, 1080, "in presentation mode", present=True, sidebar_collapsed=True)
+PHONE = Viewport(390, 844, "on a phone", sidebar_collapsed=True)
+VIEWPORTS = [DESKTOP, PROJECTOR, PHONE]
+
 CHART = ".js-plotly-plot .main-svg"
 PRESSED_ARMS = '.st-key-arms [data-testid="stButtonGroup"] button[aria-pressed="true"]'
 
@@ -79,23 +119,263 @@ def app_url(browser, app_server):
     return app_server
 
 
+def page_name(path: str) -> str:
+    """``"quality_of_life"`` -> ``"Quality of life"``; the default page is ``"Overview"``."""
+    return page_slug(path).replace("_", " ").capitalize()
+
+
+#: Visible Plotly charts (not in a closed expander or hidden tab): their main SVG's size and drawn traces.
+_CHARTS = """() => {
+    const TRACE = ".main-svg .trace";  // plotly.js 3: g.trace inside the cartesian layer (legend items are g.traces)
+    const shown = (e) => !e.closest("details:not([open])")
+        && (e.checkVisibility ? e.checkVisibility() : e.getClientRects().length > 0);
+    return Array.from(document.querySelectorAll(".js-plotly-plot")).filter(shown).map((plot) => {
+        const svg = plot.querySelector(".main-svg");
+        const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+        const title = plot.querySelector(".gtitle");
+        return {svg: !!svg, width: box.width, height: box.height, traces: plot.querySelectorAll(TRACE).length,
+                title: title ? title.textContent : ""};
+    });
+}"""
+
+#: How wide the document and the main area are against the window.
+_WIDTHS = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    return {window: window.innerWidth, document: document.documentElement.scrollWidth,
+            main_scroll: main ? main.scrollWidth : null, main_client: main ? main.clientWidth : null};
+}"""
+
+#: The outermost elements of the main area that stick out to the right of it and are not clipped by a
+#: scrolling or hidden-overflow container of their own (tables and charts may scroll inside themselves).
+_OVERFLOWING = """() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!main) return [];
+    const limit = Math.min(window.innerWidth, main.getBoundingClientRect().left + main.clientWidth) + 0.5;
+    const clipped = (e) => {
+        for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+            if (getComputedStyle(a).overflowX !== "visible") return a.getBoundingClientRect().right <= limit;
+        }
+        return false;
+    };
+    const out = Array.from(main.querySelectorAll("*")).filter((e) => {
+        const box = e.getBoundingClientRect();
+        return box.width > 0 && box.right > limit && !clipped(e);
+    });
+    return out.filter((e) => !out.some((o) => o !== e && o.contains(e))).slice(0, 6).map((e) => {
+        const owner = e.closest("[data-testid]");
+        return `${owner ? owner.getAttribute("data-testid") + " > " : ""}${e.tagName.toLowerCase()}`
+            + `${e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : ""}`
+            + ` (right edge ${Math.round(e.getBoundingClientRect().right)} px)`
+            + ` "${(e.innerText || e.textContent || "").trim().slice(0, 50)}"`;
+    });
+}"""
+
+_APP_BACKGROUND = """() => getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor"""
+
+#: Whether the sidebar takes no room: folded away to the left, or zero wide.
+_SIDEBAR_FOLDED = """() => {
+    const side = document.querySelector('[data-testid="stSidebar"]');
+    if (!side) return true;
+    const box = side.getBoundingClientRect();
+    return box.width === 0 || box.right <= 0;
+}"""
+
+
+def assert_charts_drawn(page) -> None:
+    """At least one Plotly chart is on screen, and every one has an SVG of non-zero size with a drawn trace."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(CHART).first).to_be_visible(timeout=30_000)
+    charts = page.evaluate(_CHARTS)
+    assert charts, "no visible Plotly chart"
+    empty = [c for c in charts if not (c["svg"] and c["width"] > 0 and c["height"] > 0 and c["traces"] > 0)]
+    assert not empty, f"Plotly charts without a sized SVG or a drawn trace: {empty}"
+
+
+def assert_no_horizontal_overflow(page, viewport: Viewport) -> None:
+    """Neither the document nor the main area is wider than the window (inner scrolling is allowed)."""
+    widths = page.evaluate(_WIDTHS)
+    too_wide = widths["document"] > widths["window"] or (
+        widths["main_scroll"] is not None and widths["main_scroll"] > widths["main_client"])
+    if too_wide:
+        culprits = page.evaluate(_OVERFLOWING)
+        pytest.fail(f"at {viewport.width}x{viewport.height} the page overflows horizontally: document "
+                    f"{widths['document']} px and main area {widths['main_scroll']} px wide, for a "
+                    f"{widths['window']} px window and a {widths['main_client']} px main area. Sticking out: "
+                    + ("; ".join(culprits) or "(no single element found)"), pytrace=False)
+
+
+CASES = [pytest.param(path, heading, expects_chart, viewport,
+                      id=f"{page_name(path)} page at {viewport.width}x{viewport.height} {viewport.label}")
+         for (path, heading, expects_chart), viewport in itertools.product(PAGES, VIEWPORTS)]
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
-@pytest.mark.parametrize(("path", "heading", "expects_chart"), PAGES, ids=[page_slug(p) for p, _, _ in PAGES])
+@pytest.mark.parametrize(("path", "heading", "expects_chart", "viewport"), CASES)
 def test_page_renders(page, app_url, path, heading, expects_chart, viewport):
+    """No error box; the title (or presentation caption) is visible; charts are drawn; nothing overflows sideways."""
     from playwright.sync_api import expect
 
     try:
-        open_page(page, app_url, path, viewport, heading=heading)
-        expect(page.locator("h1").filter(has_text=heading).first).to_be_visible()
+        open_page(page, app_url, viewport.address(path), viewport.size, heading=heading,
+                  heading_selector=viewport.title_selector)
         assert_no_exception(page)
+        expect(page.locator(viewport.title_selector).filter(has_text=heading).first).to_be_visible()
+        if viewport.present:  # the caption replaces the h1
+            expect(page.locator("h1").filter(has_text=heading)).to_have_count(0)
+        if viewport.sidebar_collapsed:
+            assert page.evaluate(_SIDEBAR_FOLDED), f"the sidebar is open at {viewport.width}x{viewport.height}"
+        background = parse_css_color(page.evaluate(_APP_BACKGROUND))
+        assert relative_luminance(background[:3]) >= 0.8, f"not the light theme: the app's background is {background}"
         if expects_chart:
-            expect(page.locator(CHART).first).to_be_visible(timeout=30_000)
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"the page is {overflow} px wider than the {viewport['width']} px window"
+            assert_charts_drawn(page)
+        assert_no_horizontal_overflow(page, viewport)
         assert_no_exception(page)
     finally:
-        save_screenshot(page, f"{page_slug(path)}-{viewport['width']}x{viewport['height']}")
+        save_screenshot(page, f"{page_slug(path)}-{viewport.suffix}")
+
+
+@pytest.mark.browser
+def test_arrow_keys_step_through_the_figure_panels_in_presentation_mode(page, app_url):
+    """On the Functional page with ?present=1, → shows the next panel (2A -> 2B) and ← the previous one."""
+    from playwright.sync_api import expect
+
+    def settled():
+        wait_until_rendered(page, heading="Functional endpoints", heading_selector=PROJECTOR.title_selector)
+        assert_no_exception(page)
+
+    open_page(page, app_url, PROJECTOR.address("functional"), PROJECTOR.size, heading="Functional endpoints",
+              heading_selector=PROJECTOR.title_selector)
+    title = page.locator(".js-plotly-plot .gtitle").first
+    expect(title).to_contain_text("Figure 2A")
+    page.keyboard.press("ArrowRight")
+    expect(title).to_contain_text("Figure 2B")
+    settled()
+    expect(title).to_contain_text("Figure 2B")
+    page.keyboard.press("ArrowLeft")
+    expect(title).to_contain_text("Figure 2A")
+    settled()
+
+
+def relative_luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour with 0–255 channels.
+
+    >>> round(relative_luminance((255, 255, 255)), 3), relative_luminance((0, 0, 0))
+    (1.0, 0.0)
+    """
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground, background) -> float:
+    """WCAG 2 contrast ratio of two opaque colours, from 1 to 21.
+
+    >>> round(contrast_ratio((0, 0, 0), (255, 255, 255)), 1), round(contrast_ratio((118, 118, 118), (255, 255, 255)), 2)
+    (21.0, 4.54)
+    """
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def parse_css_color(text: str) -> tuple[float, float, float, float]:
+    """``"rgb(26, 26, 26)"`` or ``"rgba(0, 0, 0, 0.6)"`` (what getComputedStyle returns) as (r, g, b, alpha).
+
+    >>> parse_css_color("rgba(26, 26, 26, 0.6)")
+    (26.0, 26.0, 26.0, 0.6)
+    """
+    match = re.fullmatch(r"rgba?\(([^)]*)\)", text.strip())
+    assert match, f"cannot read the computed colour {text!r}"
+    parts = [float(v) for v in re.split(r"[\s,/]+", match.group(1).strip())]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def over(top, bottom):
+    """Colour *top* (r, g, b, alpha) composited over opaque *bottom* (r, g, b)."""
+    *rgb, alpha = top
+    return tuple(alpha * t + (1 - alpha) * b for t, b in zip(rgb, bottom))
+
+
+#: For each sample of main text: its colour, the product of its and its ancestors' opacities, and the
+#: background colours from the element up to the root (the first opaque one ends the list).
+_TEXT_COLOURS = """(selectors) => {
+    const shown = (e) => e.checkVisibility ? e.checkVisibility() : e.getClientRects().length > 0;
+    const samples = [];
+    for (const selector of selectors) {
+        for (const e of Array.from(document.querySelectorAll(selector)).filter(shown).slice(0, 3)) {
+            let opacity = 1;
+            const backgrounds = [];
+            for (let a = e; a; a = a.parentElement) {
+                const style = getComputedStyle(a);
+                opacity *= parseFloat(style.opacity);
+                if (style.backgroundColor !== "rgba(0, 0, 0, 0)") backgrounds.push(style.backgroundColor);
+            }
+            samples.push({selector, text: (e.innerText || "").trim().slice(0, 40), color: getComputedStyle(e).color,
+                          opacity, backgrounds});
+        }
+    }
+    return samples;
+}"""
+MAIN_TEXT = ['[data-testid="stMain"] [data-testid="stMarkdownContainer"] p',
+             '[data-testid="stMain"] [data-testid="stMarkdownContainer"] li']
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("path", "viewport", "title"), [
+    pytest.param("", DESKTOP, "h1", id="page title and body text of the Overview page at 1280x800"),
+    pytest.param("functional", PROJECTOR, PRESENTATION_TITLE,
+                 id="caption title and body text of the Functional page in presentation mode"),
+])
+def test_main_text_has_a_contrast_of_at_least_4_5_to_1(page, app_url, path, viewport, title):
+    """WCAG 2 AA for normal text: the title and body text against the page background, from computed styles."""
+    open_page(page, app_url, viewport.address(path), viewport.size, heading_selector=viewport.title_selector)
+    samples = page.evaluate(_TEXT_COLOURS, [title, *MAIN_TEXT])
+    assert {s["selector"] for s in samples} >= {title, MAIN_TEXT[0]}, f"no title or body text found: {samples}"
+    failing = []
+    for sample in samples:
+        background = (255.0, 255.0, 255.0)  # the canvas under everything
+        for layer in reversed(sample["backgrounds"]):
+            background = over(parse_css_color(layer), background)
+        r, g, b, alpha = parse_css_color(sample["color"])
+        text = over((r, g, b, alpha * sample["opacity"]), background)
+        ratio = contrast_ratio(text, background)
+        if ratio < 4.5:
+            failing.append(f"{sample['text']!r} ({sample['selector']}): {sample['color']} at opacity "
+                           f"{sample['opacity']:.2f} on {background} is {ratio:.2f}:1")
+    assert not failing, "text below 4.5:1 contrast: " + "; ".join(failing)
+
+
+@pytest.mark.browser
+def test_share_this_view_links_to_the_view_and_downloads_its_report(page, app_url):
+    """"Share this view" holds this page's address with its arms, and a one-file HTML report with the citation."""
+    from playwright.sync_api import expect
+
+    open_page(page, app_url, "functional?arms=100M&arms=Placebo", heading="Functional endpoints")
+    share = page.locator('[data-testid="stExpander"]').filter(has_text="Share this view")
+    share.locator("summary").click()
+    code = share.locator('[data-testid="stCode"] code')
+    expect(code).to_be_visible()
+    expect(code).to_contain_text("arms=Placebo")  # the link follows the URL's selection once it has applied
+    link = code.inner_text().strip()
+    address = urlsplit(link)
+    assert link.startswith(url_of(app_url, "functional")), (link, app_url)
+    assert address.path == "/functional", link
+    assert parse_qs(address.query).get("arms") == ["100M", "Placebo"], link
+
+    with page.expect_download(timeout=60_000) as download_info:
+        share.get_by_role("button", name="Report of this view (HTML)").click()
+    download = download_info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename.endswith(".html"), download.suggested_filename
+    report = Path(download.path()).read_text(encoding="utf-8")
+    assert report.lstrip().lower().startswith("<!doctype html"), report[:200]
+    assert "Plotly.newPlot" in report
+    assert "doi:10.1093/gerona/glx137" in report
+    assert "100M, Placebo" in report, "the report should name the selected arms"
+    assert_no_exception(page)
 
 
 @pytest.mark.browser
@@ -144,6 +424,8 @@ def test_arm_selection_link_round_trips(browser, app_url):
         second = context.new_page()
         second.goto(link)
         wait_until_rendered(second, heading="Safety")
+        # The pills can show the URL's selection a moment after the first paint: wait for it.
+        expect(second.locator(PRESSED_ARMS)).to_have_count(len(kept))
         assert sorted(second.locator(PRESSED_ARMS).all_inner_texts()) == kept, link
         assert_no_exception(second)
     finally:

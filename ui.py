@@ -30,7 +30,9 @@ PRESENTATION_CSS = """
 html { font-size: 20px; }
 [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
 [data-testid="stMainBlockContainer"], .block-container { padding-top: 1rem; max-width: 100%; }
-[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem; color: #1A1A1A !important; opacity: 1 !important; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+[data-testid="stTable"] table { font-size: 1rem; }
 </style>
 """
 
@@ -201,8 +203,15 @@ def table_height(frame: pd.DataFrame, row: int = 35) -> int:
 
 
 def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
-    """A full-height, index-free table; added to the page's report, optionally with a CSV download."""
-    st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
+    """A full-height, index-free table; added to the page's report, optionally with a CSV download.
+
+    In presentation mode the table is static HTML, whose text grows with the page (an interactive
+    table is drawn on a canvas at a fixed 13 px, unreadable on a projector).
+    """
+    if presenting():
+        st.table(frame, hide_index=True)
+    else:
+        st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
     report().add_table(caption, frame)
     if download:
         # Built on click only: the page reruns on every widget change.

@@ -368,7 +368,9 @@ def _p_lookup(p_values: pd.DataFrame | None, endpoint: str) -> dict:
 def _p_text(record: dict | None) -> str:
     if record is None:
         return ""
-    return format_p(_number(record["p_value"]), _clean(record.get("relation")) or "=")
+    # The printed text keeps the paper's trailing zeros (.540); a frame without it formats the number.
+    return format_p(_number(record["p_value"]), _clean(record.get("relation")) or "=",
+                    _clean(record.get("printed")) or None)
 
 
 def _cell(stats: dict, kind: str, decimals: dict) -> dict:

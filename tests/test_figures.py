@@ -677,3 +677,17 @@ def test_building_is_fast_enough(published):
     grid = (time.perf_counter() - start) / 5
     assert panel < 0.25 and grid < 0.5
     assert isinstance(build_endpoint_figure(*args, "cd8", ALL_ARMS, BOTH, published["endpoints"]), go.Figure)
+
+
+def test_p_value_annotations_keep_the_printed_trailing_zeros():
+    from cratus.data import load_published
+    from cratus.figures import build_endpoint_figure, find_annotations
+
+    published = load_published()
+    p_values = published.p_values.copy()
+    # As if the paper had printed "p = .250" for 6MWT in 200M (it printed .263): the zero must stay.
+    row = (p_values["endpoint"] == "six_minute_walk") & (p_values["arm"] == "200M")
+    p_values.loc[row, ["p_value", "printed"]] = [0.25, "0.250"]
+    figure = build_endpoint_figure(published.summary, p_values, "six_minute_walk", ["200M"],
+                                   ["baseline", "month6"], published.endpoints)
+    assert [a.text for a in find_annotations(figure, "p_within", arm="200M")] == ["p = .250"]

@@ -342,6 +342,17 @@ def figure_controls(endpoints: list[str]) -> dict:
     return {"endpoints": shown, "visits": visits, "metric": metric, "correlation": correlation}
 
 
+def figure_arms(arms: list[str]) -> list[str]:
+    """The sidebar's arms, or this page's own choice when the reader overrides them (kept in the URL)."""
+    if presenting() or not st.toggle("Other arms for this figure", key="own_arms", bind="query-params",
+                                     help="Compare other arms on this page only; the sidebar choice stays for "
+                                          "the other pages."):
+        return arms
+    own = st.pills("Arms in this figure", list(ARMS), selection_mode="multi", default=list(ARMS), key="figure_arms",
+                   format_func=ARM_SHORT.get, bind="query-params")
+    return order_arms(own or [])
+
+
 def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
     """Controls, chart, outcome definitions, summaries, downloads and discrepancies of one paper figure."""
     from cratus.figures import image_export_config
@@ -350,6 +361,10 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     choice = figure_controls(endpoints)
     shown, visits = choice["endpoints"], choice["visits"]
     present = presenting()
+    arms = figure_arms(arms)
+    if not arms:
+        st.info("Select at least one arm for this figure.")
+        return
     figure = _figure(tuple(shown), tuple(arms), tuple(visits), choice["metric"], choice["correlation"], present)
     export_id = shown[0] if len(shown) == 1 else f"figure{figure_id}"
     image_format = st.session_state.get("image_format", "png")

@@ -141,3 +141,14 @@ def test_reported_only_endpoints_are_listed_with_their_p_values():
     assert table.loc["Weight loss", "p-value"] == "p = .7599"
     assert table.loc["Multidimensional Fatigue Inventory", "p-value"] == "p = .548"
     assert table.loc["Ejection fraction", "p-value"] == "not reported in the text"
+
+
+def test_a_figure_can_override_the_sidebar_arms():
+    at = open_page("functional")
+    at.sidebar.get("button_group")[0].set_value(["100M"]).run()
+    assert {t["meta"]["arm"] for t in arm_traces(chart(at))} == {"100M"}
+    at.toggle(key="own_arms").set_value(True).run()
+    control(at, "figure_arms").set_value(["200M", "placebo"]).run()
+    assert {t["meta"]["arm"] for t in arm_traces(chart(at))} == {"200M", "placebo"}
+    # The sidebar choice is untouched, and still rules the table below the figure.
+    assert at.session_state["shared_arms"] == ["100M"]

@@ -279,7 +279,8 @@ def _figure(endpoints: tuple[str, ...], arms: tuple[str, ...], visits: tuple[str
     return build_figure_grid(endpoints=list(endpoints), **common)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+# cache_resource hands back the same objects (no unpickling on every rerun); nothing modifies them.
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _panel(endpoint: str, arms: tuple[str, ...], visits: tuple[str, ...], metric: str, correlation: float | None):
     from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition
 

@@ -538,7 +538,41 @@ def check_discrepancies(discrepancies):
     return _frame(rows)
 
 
-def run_audit(summary, adverse_events=None, discrepancies=None, scales=None):
+def check_within_arm_p_values(summary, p_values, endpoints=None):
+    """Can each printed within-arm p-value come from a paired t-test on the printed mean ± SD?
+
+    The paper gives both ends (mean ± SD) and the paired p-value, but not the
+    SD of the change; that SD is fixed by the pre–post correlation r.  The
+    check back-calculates r (:func:`cratus.appraisal.back_calculate_all`,
+    n = the arm's N, or the 4 women per arm for SQOL-F) and passes when a
+    plausible r (0 to 0.95) reproduces the printed p.  A fail suggests that
+    "±" is a standard error rather than an SD, that fewer patients were
+    analysed, or that another test was used.
+
+    Examples
+    --------
+    >>> from cratus.data import load_published
+    >>> p = load_published()
+    >>> rows = check_within_arm_p_values(p.summary, p.p_values, p.endpoints)
+    >>> rows.query("endpoint == 'tnf_alpha_bcell' and arm == '200M'")["status"].tolist()
+    ['fail']
+    >>> rows.query("endpoint == 'cd25' and arm == '100M'")["status"].tolist()
+    ['pass']
+    """
+    from cratus.appraisal import back_calculate_all, within_arm_results
+
+    results = back_calculate_all(within_arm_results(summary, p_values, endpoints))
+    rows = []
+    for r in results.to_dict("records"):
+        reported = (f"r = {r['correlation']:.3f}" if pd.notna(r["correlation"])
+                    else "no r in [−1, 1]" if r["verdict"] == "impossible" else "r ≥ bound")
+        rows.append({"check": "paired p reproducible", "endpoint": r["endpoint"], "level": "", "arm": r["arm"],
+                     "visit": "month6", "status": "pass" if r["verdict"] == "plausible" else "fail",
+                     "expected": "0 ≤ r ≤ 0.95", "reported": reported, "explanation": r["sentence"]})
+    return _frame(rows)
+
+
+def run_audit(summary, adverse_events=None, discrepancies=None, scales=None, p_values=None, endpoints=None):
     """Run every check and stack the results into one sortable table.
 
     Parameters
@@ -552,6 +586,8 @@ def run_audit(summary, adverse_events=None, discrepancies=None, scales=None):
         The curated data/discrepancies.csv.
     scales : dict, optional
         Integer-scored instruments, as in :func:`check_integer_scores`.
+    p_values, endpoints : pandas.DataFrame, optional
+        With them, :func:`check_within_arm_p_values` runs too.
 
     Returns
     -------
@@ -575,6 +611,8 @@ def run_audit(summary, adverse_events=None, discrepancies=None, scales=None):
                       & (summary["statistic"] == "count") & summary["arm"].isin(ARMS)]
         totals = sae.drop_duplicates("arm").set_index("arm")["value"].to_dict() or None
         parts.append(check_adverse_events(adverse_events, sizes, totals))
+    if p_values is not None:
+        parts.append(check_within_arm_p_values(summary, p_values, endpoints))
     if discrepancies is not None:
         parts.append(check_discrepancies(discrepancies))
     parts = [p for p in parts if len(p)]

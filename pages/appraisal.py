@@ -116,7 +116,8 @@ def power_endpoints():
 @st.cache_data(max_entries=1, show_spinner=False)
 def audit():
     data = ui.published()
-    return run_audit(data.summary, data.adverse_events, data.discrepancies)
+    return run_audit(data.summary, data.adverse_events, data.discrepancies, p_values=data.p_values,
+                     endpoints=data.endpoints)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

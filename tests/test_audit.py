@@ -297,3 +297,17 @@ def test_published_audit_counts():
     p = load_published()
     res = run_audit(p.summary, p.adverse_events, p.discrepancies)
     assert audit_counts(res) == {"pass": 137, "fail": 13, "not_checkable": 2}
+
+
+@pytest.mark.parametrize("endpoint, arm, status", [
+    # back_calculate_correlation: r ≈ 0.956 (6MWT), 0.998 (FEV1), −0.086 (CD69), none (B-cell TNF-α 200M)
+    ("six_minute_walk", "100M", "fail"), ("fev1", "100M", "fail"), ("cd69", "200M", "fail"),
+    ("tnf_alpha_bcell", "200M", "fail"), ("cd25", "200M", "pass"), ("sqol_f", "100M", "pass"),
+])
+def test_within_arm_p_values_are_checked_against_a_paired_t_test(endpoint, arm, status):
+    from cratus.audit import check_within_arm_p_values
+    from cratus.data import load_published
+
+    p = load_published()
+    rows = check_within_arm_p_values(p.summary, p.p_values, p.endpoints)
+    assert rows.query("endpoint == @endpoint and arm == @arm")["status"].tolist() == [status]

@@ -37,16 +37,24 @@ html { font-size: 20px; }
 """
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def published() -> Published:
-    """The paper's results, loaded and validated once per server process."""
+    """The paper's results, loaded and validated once per server process.
+
+    One shared, read-only object (``cache_resource``): ``cache_data`` would
+    unpickle every frame on each of the several calls a page makes per run.
+    """
     return load_published()
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached_call(name: str, fields: tuple[str, ...], kwargs: tuple, _func):
+def _apply(name: str, fields: tuple[str, ...], kwargs: tuple, _func):
     data = published()
     return _func(*(getattr(data, field) for field in fields), **dict(kwargs))
+
+
+_cached_call = st.cache_data(max_entries=512, show_spinner=False)(_apply)
+#: Figures are kept as objects: unpickling a plotly figure re-validates it, which costs as much as building it.
+_cached_figure = st.cache_resource(max_entries=128, show_spinner=False)(_apply)
 
 
 def cached(func, *fields: str, **kwargs):
@@ -61,15 +69,8 @@ def cached(func, *fields: str, **kwargs):
     return _cached_call(name, fields, tuple(sorted(kwargs.items())), func)
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
-def _cached_figure(name: str, fields: tuple[str, ...], kwargs: tuple, _func):
-    data = published()
-    return _func(*(getattr(data, field) for field in fields), **dict(kwargs))
-
-
 def cached_figure(func, *fields: str, **kwargs):
-    """Like :func:`cached` for plotly figures, kept as objects (unpickling a figure re-validates it,
-    which costs as much as building it).  Callers must not modify the figure."""
+    """Like :func:`cached` for plotly figures, kept as shared objects; callers must not modify them."""
     name = f"{func.__module__}.{func.__qualname__}"
     return _cached_figure(name, fields, tuple(sorted(kwargs.items())), func)
 

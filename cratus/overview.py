@@ -82,3 +82,24 @@ def consort_dot(flow: pd.DataFrame) -> str:
             previous = node
     lines.append("}")
     return "\n".join(lines)
+
+
+def consort_table(flow: pd.DataFrame) -> pd.DataFrame:
+    """The participant flow as a table: one row per stage, one column per arm (for screen readers and phones).
+
+    Examples
+    --------
+    >>> from cratus.data import load_published
+    >>> p = load_published()
+    >>> t = consort_table(consort_flow(p.summary, p.long_term_events))
+    >>> t.set_index("Stage").loc["Died before 12 months"].tolist()
+    ['0', '1', '0', '']
+    >>> t.set_index("Stage").loc["Randomized", "Total"]
+    '30'
+    """
+    from cratus.arms import ARM_SHORT
+
+    stages = list(dict.fromkeys(flow["stage"]))
+    cells = {(stage, arm): count for stage, arm, count in flow[["stage", "arm", "count"]].itertuples(index=False)}
+    return pd.DataFrame([{"Stage": stage, **{ARM_SHORT[arm]: cells.get((stage, arm), "") for arm in (*ARMS, "total")}}
+                         for stage in stages])

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-from cratus.overview import consort_dot, consort_flow
+from cratus.overview import consort_dot, consort_flow, consort_table
 
 ui.start_page("CRATUS: allogeneic mesenchymal stem cells for aging frailty", needs_arms=False)
 data = ui.published()
@@ -22,7 +22,10 @@ st.markdown(
 )
 st.success(f"**Primary endpoint result:** {fact('primary_result')}", icon=":material/check_circle:")
 st.subheader("Participant flow")
-st.graphviz_chart(consort_dot(consort_flow(data.summary, data.long_term_events)), width="stretch")
+flow = consort_flow(data.summary, data.long_term_events)
+st.graphviz_chart(consort_dot(flow), width="stretch")
+with st.expander("Participant flow as a table"):
+    ui.show_table(consort_table(flow), caption="Participant flow")
 st.caption("Screening numbers and per-endpoint analysis numbers are in the paper's Figure 1 and "
            "supplement, which we do not have: they are shown as not reported.")
 

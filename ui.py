@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from cratus.arms import ARM_SHORT, ARMS, order_arms
@@ -298,6 +299,14 @@ def _step(endpoints: list[str], by: int) -> None:
     st.session_state["endpoint"] = endpoints[(index + by) % len(endpoints)]
 
 
+def on_phone() -> bool:
+    """Whether the browser says it is a phone ("Mobi" in its user agent, as MDN advises)."""
+    try:
+        return "Mobi" in (st.context.headers.get("User-Agent") or "")
+    except Exception:  # noqa: BLE001 - no request headers (AppTest, bare mode)
+        return False
+
+
 def figure_controls(endpoints: list[str]) -> dict:
     """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
     labels = published().endpoints.set_index("endpoint")["label"].to_dict()
@@ -314,9 +323,10 @@ def figure_controls(endpoints: list[str]) -> dict:
     else:
         first, second, third = st.columns(3)
         choose = st
+    # A multi-panel grid is cramped on a phone: phones start with one large panel (the reader can switch).
     view = "single" if present or len(endpoints) == 1 else first.segmented_control(
-        "View", list(VIEW_LABELS), default="grid", required=True, key="view", format_func=VIEW_LABELS.get,
-        bind="query-params")
+        "View", list(VIEW_LABELS), default="single" if on_phone() else "grid", required=True, key="view",
+        format_func=VIEW_LABELS.get, bind="query-params")
     metric = third.segmented_control("Show", list(METRIC_LABELS), default="value", required=True, key="metric",
                                      format_func=METRIC_LABELS.get, bind="query-params",
                                      help="Values at each time point, or the change from baseline to 6 months "
@@ -372,6 +382,9 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     image_format = st.session_state.get("image_format", "png")
     config = image_export_config(export_id, dictionary=published().endpoints)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}), "format": image_format}
+    if on_phone() and not present:
+        # A phone has no room for the figure's own title block; the page prints the outcome and summary below.
+        figure = go.Figure(figure).update_layout(title=None, margin={"t": 40}, legend={"y": 1.0, "title": None})
     show_chart(figure, config=config, key=f"chart_{figure_id}")
     for endpoint in shown:
         panel, sentence, definition, csv = _panel(endpoint, tuple(arms), tuple(visits), choice["metric"],

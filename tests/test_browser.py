@@ -210,6 +210,28 @@ CASES = [pytest.param(path, heading, expects_chart, viewport,
          for (path, heading, expects_chart), viewport in itertools.product(PAGES, VIEWPORTS)]
 
 
+PHONE_USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+                    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+
+
+@pytest.mark.browser
+def test_a_phone_starts_figure_pages_with_one_large_panel(browser, app_url):
+    """On a phone (its user agent says "Mobi") the Figure 2 page opens on panel 2A alone, not the 2×2 grid."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=PHONE_USER_AGENT,
+                                  is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, app_url, "functional", {"width": 390, "height": 844}, heading="Functional endpoints")
+        assert_no_exception(page)
+        page.locator(CHART).first.wait_for(state="visible")
+        endpoints = page.evaluate("""() => [...new Set(document.querySelector('.js-plotly-plot').data
+                                         .map(t => t.meta && t.meta.endpoint).filter(Boolean))]""")
+        assert endpoints == ["six_minute_walk"], endpoints
+        save_screenshot(page, "functional-390x844-phone")
+    finally:
+        context.close()
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(("path", "heading", "expects_chart", "viewport"), CASES)
 def test_page_renders(page, app_url, path, heading, expects_chart, viewport):

@@ -74,7 +74,7 @@ def build_balance_figure(differences: pd.DataFrame, threshold: float = 0.1) -> g
     differences : pandas.DataFrame
         As returned by :func:`cratus.tables.standardized_differences`.
     threshold : float
-        Labelled reference lines at ±threshold (0.1 is a common balance criterion).
+        Dotted reference lines at ±threshold (0.1 is a common balance criterion), named in the x title.
 
     Returns
     -------
@@ -96,7 +96,8 @@ def build_balance_figure(differences: pd.DataFrame, threshold: float = 0.1) -> g
     order = list(dict.fromkeys(usable["characteristic"]))
     row = {name: len(order) - 1 - i for i, name in enumerate(order)}  # first characteristic on top
     arms = order_arms(usable["arm"].unique())
-    offsets = {arm: 0.18 * (len(arms) - 1) / 2 - 0.18 * i for i, arm in enumerate(arms)}
+    step = 0.32  # of a row's height: arms sit clearly apart within their row
+    offsets = {arm: step * (len(arms) - 1) / 2 - step * i for i, arm in enumerate(arms)}
     traces = []
     for arm in arms:
         rows = usable[usable["arm"] == arm]
@@ -104,17 +105,15 @@ def build_balance_figure(differences: pd.DataFrame, threshold: float = 0.1) -> g
         traces.append(go.Scatter(
             x=rows["estimate"], y=[row[c] + offsets[arm] for c in rows["characteristic"]],
             customdata=rows["characteristic"], mode="markers", name=f"{ARM_LABELS[arm]} vs {reference}",
-            marker={"color": ARM_COLORS[arm], "symbol": ARM_SYMBOLS[arm], "size": 13,
+            marker={"color": ARM_COLORS[arm], "symbol": ARM_SYMBOLS[arm], "size": 11,
                     "line": {"color": "white", "width": 1}},
             hovertemplate="%{customdata}: d = %{x:.2f}<extra>" + ARM_LABELS[arm] + "</extra>"))
     lines = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
               "line": {"color": color, "dash": dash, "width": 1.5}}
              for x, color, dash in ((-threshold, "#777777", "dot"), (threshold, "#777777", "dot"),
                                     (0, "#333333", "solid"))]
-    notes = [{"x": x, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom", "showarrow": False,
-              "text": f"{x:+g}", "font": {"size": 13, "color": "#555555"}} for x in (-threshold, threshold)]
     figure = go.Figure(data=traces, layout={
-        "shapes": lines, "annotations": notes,
+        "shapes": lines,
         "yaxis": {"tickvals": list(row.values()), "ticktext": list(row.keys()), "title": None,
                   "range": [-0.6, len(order) - 0.4], "tickfont": {"size": 15, "color": "#1A1A1A"},
                   "showgrid": True, "gridcolor": "#EEEEEE"},

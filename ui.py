@@ -38,14 +38,20 @@ html { font-size: 20px; }
 """
 
 
-@st.cache_resource(show_spinner=False)
-def published() -> Published:
-    """The paper's results, loaded and validated once per server process.
-
-    One shared, read-only object (``cache_resource``): ``cache_data`` would
-    unpickle every frame on each of the several calls a page makes per run.
-    """
+@st.cache_data(max_entries=1, show_spinner=False)
+def _load_published() -> Published:
     return load_published()
+
+
+def published() -> Published:
+    """The paper's results: loaded and validated once per server process (``st.cache_data``).
+
+    Each session keeps its own copy, so a page's several calls per run cost a
+    dictionary look-up instead of unpickling every frame again.
+    """
+    if "published" not in st.session_state:
+        st.session_state["published"] = _load_published()
+    return st.session_state["published"]
 
 
 def _apply(name: str, fields: tuple[str, ...], kwargs: tuple, _func):

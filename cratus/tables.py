@@ -503,3 +503,21 @@ def reported_only_table(p_values: pd.DataFrame, endpoints: pd.DataFrame, endpoin
                             "Source": row.source, "Quote": row.quote})
     return pd.DataFrame.from_records(records, columns=["Endpoint", "Comparison", "Arm", "Time point", "p-value",
                                                        "Note", "Source", "Quote"])
+
+
+def describe_uncomputed(differences: pd.DataFrame) -> str:
+    """One sentence naming the characteristics :func:`standardized_differences` could not compute, and why.
+
+    Examples
+    --------
+    >>> from cratus.data import load_published
+    >>> p = load_published()
+    >>> describe_uncomputed(standardized_differences(p.summary, p.endpoints, p.levels))
+    'Not computed: Serum TNF-α (pg/mL) (median (IQR): no standardized difference without an assumed distribution).'
+    >>> describe_uncomputed(pd.DataFrame({"characteristic": [], "note": []}))
+    ''
+    """
+    rows = differences.loc[differences["note"] != "", ["characteristic", "note"]].drop_duplicates()
+    if rows.empty:
+        return ""
+    return "Not computed: " + "; ".join(f"{c} ({n})" for c, n in rows.itertuples(index=False)) + "."

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from cratus.charts import build_balance_figure_from_summary
-from cratus.tables import standardized_differences, table_one, table_one_cells
+from cratus.tables import describe_uncomputed, standardized_differences, table_one, table_one_cells
 
 arms = ui.start_page("Baseline characteristics (Table 1)",
                      "Values are mean ± SD, n (%), or median (IQR), as printed in Table 1. The total column is "
@@ -26,9 +26,7 @@ else:
     differences = ui.cached(standardized_differences, "summary", "endpoints", "levels", arms=tuple(arms))
     ui.show_chart(ui.cached_figure(build_balance_figure_from_summary, "summary", "endpoints", "levels",
                                    arms=tuple(arms)))
-    not_computed = differences.loc[differences["note"] != "", ["characteristic", "arm", "note"]].drop_duplicates()
-    if not not_computed.empty:
-        st.caption("Not computed: " + "; ".join(sorted(set(not_computed["characteristic"] + " (" +
-                                                           not_computed["note"] + ")"))))
+    if note := describe_uncomputed(differences):
+        st.caption(note)
 
 ui.finish_page("baseline")

@@ -186,16 +186,6 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True) ->
     return arms
 
 
-def require_arms() -> list[str]:
-    """Render the arm selection and return it; stop the page with a hint when none is selected."""
-    ensure_navigation()
-    arms = arm_selector()
-    if not arms:
-        st.info("Select at least one arm in the sidebar.")
-        st.stop()
-    return arms
-
-
 def report() -> Report:
     """The report of the page being rendered."""
     if REPORT_KEY not in st.session_state:

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import Page, registered_pages  # noqa: E402 - needs bench/ on sys.path
+from bench_pages import Page, select_pages  # noqa: E402 - needs bench/ on sys.path
 
 MINIMAL_SCRIPT = "bench/minimal_app.py"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -159,10 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     repeat = max(1, args.repeat)
 
     os.chdir(ROOT)
-    pages: list[Page] = registered_pages()
-    if args.pages is not None:
-        wanted = {p.strip("/") for p in args.pages}
-        pages = [p for p in pages if p.url_path in wanted or (p.url_path == "" and "overview" in wanted)]
+    pages: list[Page] = select_pages(args.pages)
     if not pages:
         print("no pages found in app.py", file=sys.stderr)
         return 1

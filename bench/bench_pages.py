@@ -56,6 +56,15 @@ def registered_pages(app_file: Path = APP) -> list[Page]:
     return pages
 
 
+def select_pages(wanted_paths: list[str] | None) -> list[Page]:
+    """The registered pages, or those whose url path is in *wanted_paths* ("overview" or "" for the default)."""
+    pages = registered_pages()
+    if wanted_paths is None:
+        return pages
+    wanted = {p.strip("/") for p in wanted_paths}
+    return [p for p in pages if p.url_path in wanted or (p.url_path == "" and "overview" in wanted)]
+
+
 def _use_navigation_mode() -> None:
     """Make AppTest run app.py the way a warmed-up server does.
 
@@ -236,10 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     _quiet()
     _use_navigation_mode()
-    pages = registered_pages()
-    if args.pages is not None:
-        wanted = {p.strip("/") for p in args.pages}
-        pages = [p for p in pages if p.url_path in wanted or (p.url_path == "" and "overview" in wanted)]
+    pages = select_pages(args.pages)
     if not pages:
         print("no pages found in app.py", file=sys.stderr)
         return 1

@@ -39,6 +39,10 @@ def arm_traces(spec):
     return [t for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"]
 
 
+def trace(spec, endpoint, arm):
+    return next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == endpoint and t["meta"]["arm"] == arm)
+
+
 def annotations(spec, role):
     return [a for a in spec["layout"].get("annotations", []) if str(a.get("name", "")).startswith(role + "|")]
 
@@ -65,8 +69,7 @@ def test_six_months_only_shows_six_month_values():
     at = open_page("functional")
     control(at, "time").set_value("month6").run()
     spec = chart(at)
-    walk = next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == "six_minute_walk"
-                and t["meta"]["arm"] == "100M")
+    walk = trace(spec, "six_minute_walk", "100M")
     # Results: "(345.9 ± 103.4 to 410.7 ± 155.4 m, p = .011; Figure 2A)" — only the 6-month point
     assert walk["y"] == [410.7]
     assert walk["error_y"]["array"] == [155.4]
@@ -77,8 +80,7 @@ def test_not_reported_cells_are_placeholders_with_their_p_value():
     at = open_page("functional")
     control(at, "time").set_value("month6").run()
     spec = chart(at)
-    placebo = next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == "six_minute_walk"
-                   and t["meta"]["arm"] == "placebo")
+    placebo = trace(spec, "six_minute_walk", "placebo")
     assert placebo["y"] == [None]
     names = {a["name"] for a in annotations(spec, "not_reported")}
     assert "not_reported|six_minute_walk|placebo|month6" in names
@@ -99,8 +101,7 @@ def test_change_metric_plots_the_difference_of_centres():
     at = open_page("functional")
     control(at, "metric").set_value("change").run()
     spec = chart(at)
-    walk = next(t for t in arm_traces(spec) if t["meta"]["endpoint"] == "six_minute_walk"
-                and t["meta"]["arm"] == "100M")
+    walk = trace(spec, "six_minute_walk", "100M")
     # 410.7 − 345.9 (Results, Figure 2A)
     assert walk["y"][0] == pytest.approx(64.8)
     assert walk["error_y"]["array"] == [None]  # no interval without an assumed correlation
@@ -111,8 +112,7 @@ def test_change_interval_needs_the_user_s_correlation():
     control(at, "metric").set_value("change").run()
     at.toggle(key="interval").set_value(True).run()
     at.slider(key="r").set_value(0.5).run()
-    walk = next(t for t in arm_traces(chart(at)) if t["meta"]["endpoint"] == "six_minute_walk"
-                and t["meta"]["arm"] == "100M")
+    walk = trace(chart(at), "six_minute_walk", "100M")
     # sqrt(103.4² + 155.4² − 2·0.5·103.4·155.4)
     expected = (103.4 ** 2 + 155.4 ** 2 - 2 * 0.5 * 103.4 * 155.4) ** 0.5
     assert walk["error_y"]["array"][0] == pytest.approx(expected, rel=1e-9)

@@ -1303,7 +1303,7 @@ def summarize_adjustment(adjusted, alpha=0.05, endpoints=None):
         from cratus.arms import ARM_SHORT
         parts = {}
         for _, r in survivors.iterrows():
-            what = {"within_arm": "change within arm", "vs_placebo": "vs placebo",
+            what = {"within_arm": "change within arm", "vs_control": "vs placebo",
                     "between_arms": "between arms"}.get(r["comparison"], r["comparison"])
             parts.setdefault(labels.get(r["endpoint"], r["endpoint"]), []).append(
                 f"{ARM_SHORT.get(r['arm'], 'all arms')} {what}")
@@ -1350,7 +1350,7 @@ def multiplicity_table(adjusted, endpoints=None):
     for _, r in adjusted.iterrows():
         arm = ARM_SHORT.get(r["arm"], "all arms")
         visit = VISIT_LABELS.get(r["visit"], r["visit"]).lower()
-        test = {"within_arm": f"{arm}: change to {visit}", "vs_placebo": f"{arm} vs placebo, {visit}",
+        test = {"within_arm": f"{arm}: change to {visit}", "vs_control": f"{arm} vs placebo, {visit}",
                 "between_arms": f"{arm}, {visit}"}.get(r["comparison"], f"{arm}, {r['comparison']}, {visit}")
         rows.append({
             "Endpoint": labels.get(r["endpoint"], r["endpoint"]), "Test": test,

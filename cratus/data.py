@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from cratus.arms import ALL_ARMS, ARMS, TOTAL, VISITS
+from cratus.design import ALL_ARMS, TOTAL, Design
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 STATISTICS = ("n", "mean", "sd", "median", "q1", "q3", "count", "percent")
-COMPARISONS = ("within_arm", "vs_placebo", "between_arms")
+COMPARISONS = ("within_arm", "vs_control", "between_arms")
 DOMAINS = ("demographics", "laboratory", "functional", "immune", "quality_of_life", "safety")
 SUMMARIES = ("mean_sd", "median_iqr", "n_percent", "")
 
@@ -106,6 +105,23 @@ class _Table:
             self.fail(index, key[0], f"duplicate of row {first + 2} ({described})")
 
 
+def _require_arms(table: _Table, design: Design | None, *extra: str, empty_ok: bool = False) -> None:
+    """Every ``arm`` is an arm of the study (or one of the pseudo-arms *extra*)."""
+    if design is None:
+        if not empty_ok:
+            table.require_filled("arm")
+        return
+    table.require_values("arm", (*design.arm_ids, *extra), empty_ok=empty_ok)
+
+
+def _require_visits(table: _Table, design: Design | None, empty_ok: bool = False) -> None:
+    if design is None:
+        if not empty_ok:
+            table.require_filled("visit")
+        return
+    table.require_values("visit", design.visit_ids, empty_ok=empty_ok)
+
+
 def _name_of(source) -> str:
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -124,7 +140,7 @@ def _as_buffer(source):
     return source
 
 
-def load_summary(source=None, name: str | None = None) -> pd.DataFrame:
+def load_summary(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load and validate ``data/summary.csv`` (one row per reported number).
 
     Parameters
@@ -158,8 +174,8 @@ def load_summary(source=None, name: str | None = None) -> pd.DataFrame:
     table.require_columns(SUMMARY_COLUMNS)
     for column in ("endpoint", "arm", "visit", "statistic", "source"):
         table.require_filled(column)
-    table.require_values("arm", (*ARMS, TOTAL))
-    table.require_values("visit", VISITS)
+    _require_arms(table, design, TOTAL)
+    _require_visits(table, design)
     table.require_values("statistic", STATISTICS)
     frame = table.frame
     frame["printed"] = frame["value"].str.strip()
@@ -209,7 +225,7 @@ def _check_quartile_order(table: _Table) -> None:
             table.fail(indices["q3"], "value", f"Q3 {values['q3']:g} is below the median {values['median']:g}")
 
 
-def load_p_values(source=None, name: str | None = None) -> pd.DataFrame:
+def load_p_values(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load and validate ``data/p_values.csv``.
 
     Returns
@@ -222,7 +238,7 @@ def load_p_values(source=None, name: str | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> p = load_p_values()
-    >>> p.query("endpoint == 'tnf_alpha_bcell' and comparison == 'vs_placebo' "
+    >>> p.query("endpoint == 'tnf_alpha_bcell' and comparison == 'vs_control' "
     ...         "and source.str.startswith('Results')")[["arm", "p_value", "relation"]].values.tolist()
     [['100M', 1e-05, '<'], ['200M', 2e-05, '=']]
     """
@@ -230,9 +246,9 @@ def load_p_values(source=None, name: str | None = None) -> pd.DataFrame:
     table.require_columns(P_VALUE_COLUMNS)
     for column in ("endpoint", "source"):
         table.require_filled(column)
-    table.require_values("arm", (*ARMS, ALL_ARMS))
+    _require_arms(table, design, ALL_ARMS)
     table.require_values("comparison", COMPARISONS)
-    table.require_values("visit", VISITS)
+    _require_visits(table, design)
     table.require_values("relation", ("=", "<"))
     frame = table.frame
     frame["printed"] = frame["p_value"].str.strip()
@@ -243,7 +259,7 @@ def load_p_values(source=None, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def load_adverse_events(source=None, name: str | None = None) -> pd.DataFrame:
+def load_adverse_events(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load and validate ``data/adverse_events.csv`` (Table 2, one row per term and arm).
 
     Examples
@@ -256,7 +272,7 @@ def load_adverse_events(source=None, name: str | None = None) -> pd.DataFrame:
     table.require_columns(ADVERSE_EVENT_COLUMNS)
     for column in ("soc", "term", "source"):
         table.require_filled(column)
-    table.require_values("arm", ARMS)
+    _require_arms(table, design)
     table.require_values("assignment", ("stated", "inferred"))
     frame = table.frame
     for column in ("events", "patients"):
@@ -271,7 +287,7 @@ def load_adverse_events(source=None, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def load_endpoints(source=None, name: str | None = None) -> pd.DataFrame:
+def load_endpoints(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load and validate the data dictionary ``data/endpoints.csv``.
 
     Examples
@@ -291,7 +307,7 @@ def load_endpoints(source=None, name: str | None = None) -> pd.DataFrame:
     return table.frame
 
 
-def load_discrepancies(source=None, name: str | None = None) -> pd.DataFrame:
+def load_discrepancies(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load ``data/discrepancies.csv``: where the paper contradicts itself.
 
     Examples
@@ -304,13 +320,13 @@ def load_discrepancies(source=None, name: str | None = None) -> pd.DataFrame:
     table.require_columns(DISCREPANCY_COLUMNS)
     for column in ("id", "kind", "version_a", "version_b", "shown", "reason"):
         table.require_filled(column)
-    table.require_values("arm", (*ARMS, TOTAL, ALL_ARMS), empty_ok=True)
-    table.require_values("visit", VISITS, empty_ok=True)
+    _require_arms(table, design, TOTAL, ALL_ARMS, empty_ok=True)
+    _require_visits(table, design, empty_ok=True)
     table.require_unique(["id"])
     return table.frame
 
 
-def load_hospitalizations(source=None, name: str | None = None) -> pd.DataFrame:
+def load_hospitalizations(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load ``data/hospitalizations.csv`` (one row per patient and severity).
 
     Examples
@@ -321,7 +337,7 @@ def load_hospitalizations(source=None, name: str | None = None) -> pd.DataFrame:
     """
     table = _Table(source if source is not None else DATA_DIR / "hospitalizations.csv", name)
     table.require_columns(HOSPITALIZATION_COLUMNS)
-    table.require_values("arm", ARMS)
+    _require_arms(table, design)
     table.require_values("severity", ("mild", "moderate", "severe"), empty_ok=True)
     table.require_values("related_to_procedure", ("yes", "no"), empty_ok=True)
     frame = table.frame
@@ -329,7 +345,7 @@ def load_hospitalizations(source=None, name: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def load_long_term_events(source=None, name: str | None = None) -> pd.DataFrame:
+def load_long_term_events(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load ``data/long_term_events.csv`` (the death and the stroke).
 
     Examples
@@ -339,80 +355,15 @@ def load_long_term_events(source=None, name: str | None = None) -> pd.DataFrame:
     """
     table = _Table(source if source is not None else DATA_DIR / "long_term_events.csv", name)
     table.require_columns(LONG_TERM_EVENT_COLUMNS)
-    table.require_values("arm", ARMS)
+    _require_arms(table, design)
     table.frame["day"] = table.to_number("day", integer=True, minimum=0, empty_ok=True)
     return table.frame
-
-
-@dataclass(frozen=True)
-class Published:
-    """All published results of the paper, validated."""
-
-    summary: pd.DataFrame
-    p_values: pd.DataFrame
-    endpoints: pd.DataFrame
-    adverse_events: pd.DataFrame
-    discrepancies: pd.DataFrame
-    hospitalizations: pd.DataFrame
-    long_term_events: pd.DataFrame
-    levels: pd.DataFrame
-    trial: pd.DataFrame
-
-    def fact(self, key: str) -> str:
-        """One value of ``data/trial.csv``, e.g. ``fact('doi')``."""
-        return self.trial.set_index("key").at[key, "value"]
-
-
-def load_published(data_dir: str | Path | None = None) -> Published:
-    """Load every file of ``data/`` and check that they agree with each other.
-
-    Parameters
-    ----------
-    data_dir : path, optional
-        Folder holding the CSV files; defaults to the repository's ``data/``.
-
-    Returns
-    -------
-    Published
-
-    Raises
-    ------
-    ValueError
-        If a file is malformed, or names an endpoint missing from the
-        dictionary.
-
-    Examples
-    --------
-    >>> published = load_published()
-    >>> len(published.summary) > 250, published.endpoints["endpoint"].is_unique
-    (True, True)
-    """
-    folder = Path(data_dir) if data_dir is not None else DATA_DIR
-    published = Published(
-        summary=load_summary(folder / "summary.csv"),
-        p_values=load_p_values(folder / "p_values.csv"),
-        endpoints=load_endpoints(folder / "endpoints.csv"),
-        adverse_events=load_adverse_events(folder / "adverse_events.csv"),
-        discrepancies=load_discrepancies(folder / "discrepancies.csv"),
-        hospitalizations=load_hospitalizations(folder / "hospitalizations.csv"),
-        long_term_events=load_long_term_events(folder / "long_term_events.csv"),
-        levels=load_levels(folder / "levels.csv"),
-        trial=load_trial(folder / "trial.csv"),
-    )
-    known = set(published.endpoints["endpoint"])
-    for file, frame in (("summary.csv", published.summary), ("p_values.csv", published.p_values),
-                        ("discrepancies.csv", published.discrepancies)):
-        for index, endpoint in frame["endpoint"].items():
-            if endpoint and endpoint not in known:
-                raise ValueError(f"{folder.name}/{file}, row {index + 2}, column 'endpoint': "
-                                 f"{endpoint!r} is not in endpoints.csv")
-    return published
 
 
 LEVEL_COLUMNS = ["endpoint", "level", "label"]
 
 
-def load_levels(source=None, name: str | None = None) -> pd.DataFrame:
+def load_levels(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load ``data/levels.csv``: display labels of categorical levels, in display order.
 
     Examples
@@ -428,7 +379,7 @@ def load_levels(source=None, name: str | None = None) -> pd.DataFrame:
     return table.frame
 
 
-def load_trial(source=None, name: str | None = None) -> pd.DataFrame:
+def load_trial(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
     """Load ``data/trial.csv``: design facts of the trial, each with its source.
 
     Examples

@@ -25,7 +25,7 @@ Conventions that pages and tests rely on
 * Every annotation carries ``name = "ROLE|endpoint|arm|visit"`` (see
   :func:`find_annotations`), with ROLE one of ``not_reported`` (placeholder
   for a cell not reported in the text), ``p_within`` (6 months vs baseline in
-  one arm; text exactly :func:`~cratus.formatting.format_p`), ``p_vs_placebo``
+  one arm; text exactly :func:`~cratus.formatting.format_p`), ``p_vs_control``
   (text ``"vs placebo: p < .00001"``), ``p_between`` (arm ``all``),
   ``discrepancy`` (text ``"⚠"``, the explanation in ``hovertext``; arm and
   visit empty for a panel-wide one, drawn in the panel's top-right corner) and
@@ -89,7 +89,7 @@ PANEL_COLUMNS = [
     "endpoint", "figure", "metric", "arm", "arm_label", "visit", "visit_label", "statistic",
     "center", "low", "high", "center_text", "spread", "display", "n", "reported",
     "source", "quote", "p_within", "p_within_value", "p_within_relation", "p_within_source",
-    "p_within_quote", "p_vs_placebo", "p_between", "correlation",
+    "p_within_quote", "p_vs_control", "p_between", "correlation",
 ]
 
 #: Summary kinds that can be drawn, and the statistics behind them.
@@ -512,7 +512,7 @@ def _panel_records(summary, p_values, endpoint, arms, visits, dictionary, metric
                 "p_within_relation": _clean(within.get("relation")) if within else "",
                 "p_within_source": _clean(within.get("source")) if within else "",
                 "p_within_quote": _clean(within.get("quote")) if within else "",
-                "p_vs_placebo": _p_text(p_lookup.get(("vs_placebo", arm, p_visit))),
+                "p_vs_control": _p_text(p_lookup.get(("vs_control", arm, p_visit))),
                 "p_between": p_between,
                 "correlation": math.nan if correlation is None else float(correlation),
             })
@@ -831,7 +831,7 @@ def find_annotations(figure: go.Figure, role: str, endpoint: str | None = None, 
     figure : plotly.graph_objects.Figure
         Made by :func:`build_endpoint_figure` or :func:`build_figure_grid`.
     role : str
-        ``not_reported``, ``p_within``, ``p_vs_placebo``, ``p_between``,
+        ``not_reported``, ``p_within``, ``p_vs_control``, ``p_between``,
         ``discrepancy`` or ``panel_title``.
     endpoint, arm, visit : str, optional
         Narrow the search.
@@ -1230,7 +1230,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
         """The within-arm and vs-placebo p-values of an arm, at its 6-month x."""
         r = cells[(arm, p_visit)]
         found = []
-        for role, text in (("p_within", r["p_within"]), ("p_vs_placebo", r["p_vs_placebo"])):
+        for role, text in (("p_within", r["p_within"]), ("p_vs_control", r["p_vs_control"])):
             if not text:
                 continue
             shown = text if role == "p_within" else f"vs placebo: {text}"
@@ -1338,7 +1338,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
         highs.append(0.0)
     # Keep the lowest whisker (and its marker) clear of the band.
     bottom_px = (band_px + style["marker"] / 2 + 8) if units else max(style["marker"] / 2 + 6, 0.04 * plot_h)
-    top_px = size * 1.6 * (1 + any(r["p_vs_placebo"] for r in rows)) + 10
+    top_px = size * 1.6 * (1 + any(r["p_vs_control"] for r in rows)) + 10
     corners = []
     for s in corner_items:
         note = _Note(s, s["x"] * plot_w, plot_h, s["font"]["size"], fixed=True)
@@ -1394,7 +1394,7 @@ def _panel_parts(rows: list[dict], info: dict, discrepancies, style: dict, axis:
             s["yshift"] = round(s.get("yshift", 0) + note.shift, 1)
         annotations.append(s)
     # A stable order for readers of the figure: by role, then arm, then visit.
-    roles = ("not_reported", "p_within", "p_vs_placebo", "p_between", "discrepancy")
+    roles = ("not_reported", "p_within", "p_vs_control", "p_between", "discrepancy")
     arm_order = {arm: i for i, arm in enumerate(arms)}
     visit_order = {visit: i for i, visit in enumerate(visits)}
 

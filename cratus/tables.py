@@ -479,7 +479,7 @@ def reported_only_table(p_values: pd.DataFrame, endpoints: pd.DataFrame, endpoin
     from cratus.arms import VISIT_LABELS
     from cratus.formatting import format_p
 
-    comparisons = {"within_arm": "6 months vs baseline, within arm", "vs_placebo": "vs placebo",
+    comparisons = {"within_arm": "6 months vs baseline, within arm", "vs_control": "vs placebo",
                    "between_arms": "between arms"}
     dictionary = endpoints.set_index("endpoint")
     chosen = p_values[p_values["endpoint"].isin(list(endpoint_ids))

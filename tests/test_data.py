@@ -113,7 +113,7 @@ def test_printed_precision_is_kept(published):
 
 def test_p_value_bounds_keep_their_relation(published):
     p = published.p_values
-    row = p[(p["endpoint"] == "tnf_alpha_bcell") & (p["arm"] == "100M") & (p["comparison"] == "vs_placebo")
+    row = p[(p["endpoint"] == "tnf_alpha_bcell") & (p["arm"] == "100M") & (p["comparison"] == "vs_control")
             & p["source"].str.startswith("Results")]
     assert row[["p_value", "relation"]].values.tolist() == [[0.00001, "<"]]
 

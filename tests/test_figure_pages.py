@@ -89,12 +89,12 @@ def test_not_reported_cells_are_placeholders_with_their_p_value():
     assert p_texts["p_within|six_minute_walk|placebo|month6"] == "p = .112"
 
 
-def test_b_cell_tnf_shows_the_vs_placebo_p_values():
+def test_b_cell_tnf_shows_the_vs_control_p_values():
     at = open_page("immune")
-    texts = {a["name"]: a["text"] for a in annotations(chart(at), "p_vs_placebo")}
+    texts = {a["name"]: a["text"] for a in annotations(chart(at), "p_vs_control")}
     # Results: "significant compared to placebo (p < .00001 and p = .00002; Figure 3F)"
-    assert texts["p_vs_placebo|tnf_alpha_bcell|100M|month6"].endswith("p < .00001")
-    assert texts["p_vs_placebo|tnf_alpha_bcell|200M|month6"].endswith("p = .00002")
+    assert texts["p_vs_control|tnf_alpha_bcell|100M|month6"].endswith("p < .00001")
+    assert texts["p_vs_control|tnf_alpha_bcell|200M|month6"].endswith("p = .00002")
 
 
 def test_change_metric_plots_the_difference_of_centres():

@@ -143,8 +143,8 @@ def test_panel_plots_the_published_numbers(published, panel, arms, visits):
         p_text = expected_p(p_values, endpoint, arm)
         found = [a.text for a in find_annotations(fig, "p_within", endpoint, arm)]
         assert found == ([p_text] if p_text and "month6" in visits else [])
-        vs = expected_p(p_values, endpoint, arm, "vs_placebo")
-        found = [a.text for a in find_annotations(fig, "p_vs_placebo", endpoint, arm)]
+        vs = expected_p(p_values, endpoint, arm, "vs_control")
+        found = [a.text for a in find_annotations(fig, "p_vs_control", endpoint, arm)]
         assert found == ([f"vs placebo: {vs}"] if vs and "month6" in visits else [])
         for annotation in find_annotations(fig, "p_within", endpoint, arm):
             assert annotation.x == pytest.approx(trace.x[visits.index("month6")])
@@ -190,7 +190,7 @@ def test_results_p_value_wins_over_abstract(published):
     fig = build_endpoint_figure(published["summary"], published["p_values"], "tnf_alpha_bcell", ALL_ARMS, BOTH,
                                 published["endpoints"])
     assert [a.text for a in find_annotations(fig, "p_within")] == ["p < .0001", "p = .001", "p = .69"]
-    assert [a.text for a in find_annotations(fig, "p_vs_placebo")] == ["vs placebo: p < .00001",
+    assert [a.text for a in find_annotations(fig, "p_vs_control")] == ["vs placebo: p < .00001",
                                                                        "vs placebo: p = .00002"]
 
 

@@ -1,0 +1,280 @@
+"""The study being shown: one value that every page, table and figure builder takes.
+
+A :class:`Study` holds the design (arms and visits, :mod:`cratus.design`), the
+endpoint dictionary, the figure pages, the study's own on-screen notes and
+facts, and its results as tidy frames.  :func:`load_study` builds it from a
+folder of CSV files (the repository's ``data/`` is the study the dashboard
+ships with); patient-level data build the same value from patients
+(:mod:`cratus.patient`).  Nothing about a particular trial is written in code.
+
+A study folder holds::
+
+    arms.csv       arm, label, short, role (active/control)[, color, symbol, dash]
+    visits.csv     visit, label, role (baseline/primary/empty), in display order
+    endpoints.csv  the dictionary: endpoint, label, unit, domain, page, figure, summary, ...
+    figures.csv    figure pages: figure, nav_title, title, url_path, icon, intro
+    trial.csv      facts shown on the overview: key, value, source, quote
+    summary.csv    one row per reported number (the tidy results)
+    p_values.csv, adverse_events.csv, discrepancies.csv, hospitalizations.csv,
+    long_term_events.csv, levels.csv, notes.csv     (optional)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from cratus import data as loaders
+from cratus.data import DATA_DIR, _Table
+from cratus.design import ROLES, VISIT_ROLES, Design, make_design
+
+#: The endpoint id whose ``n`` rows give the number of participants per arm (a convention of the format).
+PARTICIPANTS = "participants"
+#: The endpoint id of the printed totals of the adverse-event table (events and patients per arm).
+ADVERSE_EVENT_TOTALS = "serious_adverse_events"
+#: Environment variable naming the study folder the app opens (default: the repository's ``data/``).
+STUDY_DIR_VARIABLE = "CRATUS_STUDY_DIR"
+
+FIGURE_COLUMNS = ["figure", "nav_title", "title", "url_path", "icon", "intro"]
+NOTE_COLUMNS = ["page", "section", "kind", "text"]
+NOTE_KINDS = ("title", "nav_title", "heading", "markdown", "caption", "info", "warning", "success")
+
+
+@dataclass(frozen=True, eq=False)
+class Study:
+    """Everything the dashboard shows about one study.
+
+    ``key`` is a content hash: caches key on it, so two studies served by one
+    process never mix.  ``kind`` is ``"published"`` (numbers read from a
+    paper, with provenance) or ``"patient"`` (recomputed from patient data).
+    """
+
+    design: Design
+    summary: pd.DataFrame
+    p_values: pd.DataFrame
+    endpoints: pd.DataFrame
+    adverse_events: pd.DataFrame
+    discrepancies: pd.DataFrame
+    hospitalizations: pd.DataFrame
+    long_term_events: pd.DataFrame
+    levels: pd.DataFrame
+    trial: pd.DataFrame
+    figures: pd.DataFrame
+    notes: pd.DataFrame
+    key: str = ""
+    kind: str = "published"
+    name: str = ""
+    extra: dict = field(default_factory=dict)
+
+    # --- facts and notes -----------------------------------------------------------------
+    def fact(self, key: str, default: str = "") -> str:
+        """One value of ``trial.csv``, e.g. ``fact('doi')``; *default* when the study has none."""
+        rows = self.trial.loc[self.trial["key"] == key, "value"]
+        return str(rows.iloc[0]) if len(rows) else default
+
+    def notes_for(self, page: str, section: str, kinds=None) -> list[tuple[str, str]]:
+        """``(kind, text)`` of the study's notes for one place of a page, in file order."""
+        notes = self.notes
+        rows = notes[(notes["page"] == str(page)) & (notes["section"] == section)]
+        if kinds is not None:
+            rows = rows[rows["kind"].isin(kinds)]
+        return list(zip(rows["kind"], rows["text"]))
+
+    def text(self, page: str, section: str, kind: str, default: str = "") -> str:
+        """The first note of *kind* for a place of a page (a title, a heading), or *default*."""
+        found = self.notes_for(page, section, (kind,))
+        return found[0][1] if found else default
+
+    @property
+    def title(self) -> str:
+        """Short name of the study for page titles and reports (acronym, else title, else folder name)."""
+        return self.fact("acronym") or self.fact("title") or self.name or "Study"
+
+    @property
+    def citation(self) -> str:
+        citation, doi = self.fact("citation"), self.fact("doi")
+        return f"{citation} doi:{doi}" if doi else citation
+
+    # --- arms and endpoints --------------------------------------------------------------
+    def n_per_arm(self) -> dict[str, float]:
+        """Participants per arm (and ``total``) from the ``participants`` rows of the summary."""
+        rows = self.summary[(self.summary["endpoint"] == PARTICIPANTS) & (self.summary["statistic"] == "n")]
+        rows = rows[rows["visit"] == self.design.baseline] if (rows["visit"] == self.design.baseline).any() else rows
+        return rows.groupby("arm")["value"].max().to_dict()
+
+    def endpoint_info(self, endpoint: str) -> dict:
+        """The dictionary row of *endpoint* as a dict (empty strings for blanks)."""
+        rows = self.endpoints[self.endpoints["endpoint"] == endpoint]
+        if rows.empty:
+            return {"endpoint": endpoint, "label": endpoint}
+        return {k: ("" if pd.isna(v) else v) for k, v in rows.iloc[0].items()}
+
+    def label(self, endpoint: str) -> str:
+        return str(self.endpoint_info(endpoint).get("label") or endpoint)
+
+    def figure_pages(self) -> list[dict]:
+        """The figure pages in order, each a dict of ``figures.csv``'s columns."""
+        return self.figures.to_dict("records")
+
+    def panels(self, figure: str) -> list[str]:
+        """Endpoints drawn as panels of figure page *figure*, in dictionary order."""
+        d = self.endpoints
+        return d.loc[(d["page"] == str(figure)) & (d["figure"] != ""), "endpoint"].tolist()
+
+    def reported_only(self, figure: str) -> list[str]:
+        """Endpoints listed on figure page *figure* without a panel (p-values or a sentence only)."""
+        d = self.endpoints
+        return d.loc[(d["page"] == str(figure)) & (d["figure"] == ""), "endpoint"].tolist()
+
+    def category_endpoints(self, domain: str = "safety") -> list[str]:
+        """Categorical endpoints of *domain* with levels (counts per category), e.g. antibody categories."""
+        d = self.endpoints
+        ids = d.loc[(d["domain"] == domain) & (d["summary"] == "n_percent"), "endpoint"]
+        with_levels = set(self.levels["endpoint"])
+        return [e for e in ids if e in with_levels and e != ADVERSE_EVENT_TOTALS]
+
+
+def _load_design(folder: Path) -> Design:
+    arms = _Table(folder / "arms.csv")
+    arms.require_columns(["arm", "label", "role"])
+    arms.require_filled("arm")
+    arms.require_values("role", ROLES)
+    arms.require_unique(["arm"])
+    visits = _Table(folder / "visits.csv")
+    visits.require_columns(["visit", "label", "role"])
+    visits.require_filled("visit")
+    visits.require_values("role", VISIT_ROLES)
+    visits.require_unique(["visit"])
+    rows = [{"id": r["arm"], "label": r["label"], "short": r.get("short", ""), "control": r["role"] == "control",
+             **{k: r.get(k, "") for k in ("color", "symbol", "dash", "pattern")}}
+            for r in arms.frame.to_dict("records")]
+    try:
+        return make_design(rows, [(r["visit"], r["label"], r["role"]) for r in visits.frame.to_dict("records")])
+    except ValueError as error:
+        raise ValueError(f"{arms.name} / {visits.name}: {error}") from error
+
+
+def _optional(folder: Path, file: str, columns: list[str], loader=None, **kwargs) -> pd.DataFrame:
+    path = folder / file
+    if path.exists():
+        if loader is not None:
+            return loader(path, **kwargs)
+        table = _Table(path)
+        table.require_columns(columns)
+        return table.frame
+    return pd.DataFrame({c: pd.Series(dtype=str) for c in columns})
+
+
+def _content_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.csv")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def default_study_dir() -> Path:
+    """The folder the app opens: ``$CRATUS_STUDY_DIR`` if set, else the repository's ``data/``."""
+    chosen = os.environ.get(STUDY_DIR_VARIABLE, "").strip()
+    return Path(chosen) if chosen else DATA_DIR
+
+
+def load_study(folder: str | Path | None = None) -> Study:
+    """Load a study folder and check that its files agree with each other.
+
+    Parameters
+    ----------
+    folder : path, optional
+        Folder of CSV files (see the module docstring); defaults to
+        :func:`default_study_dir`.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, row and column of the first problem found.
+
+    Examples
+    --------
+    >>> study = load_study()
+    >>> study.design.control, study.design.baseline, study.panels("2")[:2]
+    ('placebo', 'baseline', ['six_minute_walk', 'sppb'])
+    """
+    folder = Path(folder) if folder is not None else default_study_dir()
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such study folder")
+    design = _load_design(folder)
+    kw = {"design": design}
+    endpoints = loaders.load_endpoints(folder / "endpoints.csv")
+    for column in ("page", "figure", "population", "subgroup", "summary", "unit", "better", "description"):
+        if column not in endpoints:
+            endpoints[column] = ""
+    study = Study(
+        design=design,
+        summary=loaders.load_summary(folder / "summary.csv", **kw),
+        p_values=_optional(folder, "p_values.csv", loaders.P_VALUE_COLUMNS + ["printed"], loaders.load_p_values, **kw),
+        endpoints=endpoints,
+        adverse_events=_optional(folder, "adverse_events.csv", loaders.ADVERSE_EVENT_COLUMNS,
+                                 loaders.load_adverse_events, **kw),
+        discrepancies=_optional(folder, "discrepancies.csv", loaders.DISCREPANCY_COLUMNS,
+                                loaders.load_discrepancies, **kw),
+        hospitalizations=_optional(folder, "hospitalizations.csv", loaders.HOSPITALIZATION_COLUMNS,
+                                   loaders.load_hospitalizations, **kw),
+        long_term_events=_optional(folder, "long_term_events.csv", loaders.LONG_TERM_EVENT_COLUMNS,
+                                   loaders.load_long_term_events, **kw),
+        levels=_optional(folder, "levels.csv", loaders.LEVEL_COLUMNS, loaders.load_levels),
+        trial=_optional(folder, "trial.csv", ["key", "value", "source", "quote"], loaders.load_trial),
+        figures=_load_figures(folder, endpoints),
+        notes=_load_notes(folder),
+        key=_content_hash(folder),
+        name=folder.name,
+    )
+    _check_endpoints_known(study, folder)
+    return study
+
+
+def _load_figures(folder: Path, endpoints: pd.DataFrame) -> pd.DataFrame:
+    frame = _optional(folder, "figures.csv", FIGURE_COLUMNS)
+    for column in FIGURE_COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    name = f"{folder.name}/figures.csv"
+    for index, row in frame.iterrows():
+        if not row["figure"]:
+            raise ValueError(f"{name}, row {index + 2}, column 'figure': is empty")
+        if not row["url_path"]:
+            frame.at[index, "url_path"] = f"figure_{row['figure']}".lower()
+        if not row["nav_title"]:
+            frame.at[index, "nav_title"] = row["title"] or f"Figure {row['figure']}"
+        if not row["title"]:
+            frame.at[index, "title"] = frame.at[index, "nav_title"]
+    if frame["figure"].duplicated().any():
+        raise ValueError(f"{name}: figure ids must be unique")
+    known = set(frame["figure"])
+    for index, page in endpoints["page"].items():
+        if page and page not in known:
+            raise ValueError(f"{folder.name}/endpoints.csv, row {index + 2}, column 'page': {page!r} is not a "
+                             f"figure of figures.csv")
+    return frame.reset_index(drop=True)
+
+
+def _load_notes(folder: Path) -> pd.DataFrame:
+    frame = _optional(folder, "notes.csv", NOTE_COLUMNS)
+    name = f"{folder.name}/notes.csv"
+    for index, kind in frame["kind"].items():
+        if kind not in NOTE_KINDS:
+            raise ValueError(f"{name}, row {index + 2}, column 'kind': {kind!r} is not one of {', '.join(NOTE_KINDS)}")
+    return frame
+
+
+def _check_endpoints_known(study: Study, folder: Path) -> None:
+    known = set(study.endpoints["endpoint"]) | {PARTICIPANTS}
+    for file, frame in (("summary.csv", study.summary), ("p_values.csv", study.p_values),
+                        ("discrepancies.csv", study.discrepancies)):
+        for index, endpoint in frame["endpoint"].items():
+            if endpoint and endpoint not in known:
+                raise ValueError(f"{folder.name}/{file}, row {index + 2}, column 'endpoint': "
+                                 f"{endpoint!r} is not in endpoints.csv")

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cratus.arms import ARM_SHORT, ARMS, order_arms
-from cratus.data import Published, load_published
+from cratus.study import Study, default_study_dir, load_study
 from cratus.export import to_csv_bytes
 from cratus.report import Report
 
@@ -38,48 +38,51 @@ html { font-size: 20px; }
 """
 
 
-@st.cache_data(max_entries=1, show_spinner=False)
-def _load_published() -> Published:
-    return load_published()
+STUDY_KEY = "study"
 
 
-def published() -> Published:
-    """The paper's results: loaded and validated once per server process (``st.cache_data``).
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _load_default_study(folder: str) -> Study:
+    return load_study(folder)
 
-    Each session keeps its own copy, so a page's several calls per run cost a
-    dictionary look-up instead of unpickling every frame again.
+
+def study() -> Study:
+    """The study this session shows: an uploaded one kept in the session, else the study folder of the server.
+
+    The default study is loaded and validated once per server process and
+    shared read-only; nothing modifies it.
     """
-    if "published" not in st.session_state:
-        st.session_state["published"] = _load_published()
-    return st.session_state["published"]
+    state = st.session_state
+    if STUDY_KEY not in state:
+        state[STUDY_KEY] = _load_default_study(str(default_study_dir()))
+    return state[STUDY_KEY]
 
 
-def _apply(name: str, fields: tuple[str, ...], kwargs: tuple, _func):
-    data = published()
-    return _func(*(getattr(data, field) for field in fields), **dict(kwargs))
+def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
+    return _func(study(), *args, **dict(kwargs))
 
 
 _cached_call = st.cache_data(max_entries=512, show_spinner=False)(_apply)
 #: Figures are kept as objects: unpickling a plotly figure re-validates it, which costs as much as building it.
-_cached_figure = st.cache_resource(max_entries=128, show_spinner=False)(_apply)
+_cached_figure = st.cache_resource(max_entries=256, show_spinner=False)(_apply)
 
 
-def cached(func, *fields: str, **kwargs):
-    """``func(published().<field>, ..., **kwargs)``, computed once per distinct choice.
+def cached(func, *args, **kwargs):
+    """``func(study(), *args, **kwargs)``, computed once per study and distinct choice.
 
-    Pages rerun on every click; the published data never change while the
-    server runs, so a table depends only on the widget choices in *kwargs*
-    (pass lists as tuples).  Example: ``cached(table_one, "summary",
-    "endpoints", "levels", arms=("100M",))``.
+    Pages rerun on every click; a study never changes once loaded, so a table
+    depends only on the study (keyed by its content hash, so two studies never
+    mix) and the widget choices (pass lists as tuples).  Example:
+    ``cached(table_one, arms=("a", "b"))``.
     """
     name = f"{func.__module__}.{func.__qualname__}"
-    return _cached_call(name, fields, tuple(sorted(kwargs.items())), func)
+    return _cached_call(study().key, name, args, tuple(sorted(kwargs.items())), func)
 
 
-def cached_figure(func, *fields: str, **kwargs):
+def cached_figure(func, *args, **kwargs):
     """Like :func:`cached` for plotly figures, kept as shared objects; callers must not modify them."""
     name = f"{func.__module__}.{func.__qualname__}"
-    return _cached_figure(name, fields, tuple(sorted(kwargs.items())), func)
+    return _cached_figure(study().key, name, args, tuple(sorted(kwargs.items())), func)
 
 
 def show_chart(figure, **kwargs) -> None:

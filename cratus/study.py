@@ -123,7 +123,8 @@ class Study:
     def panels(self, figure: str) -> list[str]:
         """Endpoints drawn as panels of figure page *figure*, in dictionary order."""
         d = self.endpoints
-        return d.loc[(d["page"] == str(figure)) & (d["figure"] != ""), "endpoint"].tolist()
+        rows = d[(d["page"] == str(figure)) & (d["figure"] != "")]
+        return rows.sort_values("figure", kind="stable")["endpoint"].tolist()
 
     def reported_only(self, figure: str) -> list[str]:
         """Endpoints listed on figure page *figure* without a panel (p-values or a sentence only)."""

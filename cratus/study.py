@@ -16,7 +16,7 @@ A study folder holds::
     trial.csv      facts shown on the overview: key, value, source, quote
     summary.csv    one row per reported number (the tidy results)
     p_values.csv, adverse_events.csv, discrepancies.csv, hospitalizations.csv,
-    long_term_events.csv, levels.csv, notes.csv     (optional)
+    long_term_events.csv, levels.csv, notes.csv, mcid.csv     (optional)
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ STUDY_DIR_VARIABLE = "CRATUS_STUDY_DIR"
 
 FIGURE_COLUMNS = ["figure", "nav_title", "title", "url_path", "icon", "intro"]
 NOTE_COLUMNS = ["page", "section", "kind", "text"]
+#: Minimal clinically important differences from the literature (optional ``mcid.csv``): one row per endpoint.
+MCID_COLUMNS = ["endpoint", "low", "high", "unit", "population", "citation", "quote"]
 NOTE_KINDS = ("title", "nav_title", "heading", "markdown", "caption", "info", "warning", "success")
 
 
@@ -65,6 +67,7 @@ class Study:
     trial: pd.DataFrame
     figures: pd.DataFrame
     notes: pd.DataFrame
+    mcid: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MCID_COLUMNS))
     key: str = ""
     kind: str = "published"
     name: str = ""
@@ -230,6 +233,7 @@ def load_study(folder: str | Path | None = None) -> Study:
         trial=_optional(folder, "trial.csv", ["key", "value", "source", "quote"], loaders.load_trial),
         figures=_load_figures(folder, endpoints),
         notes=_load_notes(folder),
+        mcid=_optional(folder, "mcid.csv", MCID_COLUMNS),
         key=_content_hash(folder),
         name=folder.name,
     )

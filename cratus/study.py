@@ -16,7 +16,7 @@ A study folder holds::
     trial.csv      facts shown on the overview: key, value, source, quote
     summary.csv    one row per reported number (the tidy results)
     p_values.csv, adverse_events.csv, discrepancies.csv, hospitalizations.csv,
-    long_term_events.csv, levels.csv, notes.csv, mcid.csv     (optional)
+    long_term_events.csv, levels.csv, notes.csv, mcid.csv, flow.csv     (optional)
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ STUDY_DIR_VARIABLE = "CRATUS_STUDY_DIR"
 
 FIGURE_COLUMNS = ["figure", "nav_title", "title", "url_path", "icon", "intro"]
 NOTE_COLUMNS = ["page", "section", "kind", "text"]
+#: Stages of the participant flow after allocation (optional ``flow.csv``; see :mod:`cratus.overview`).
+FLOW_COLUMNS = ["stage", "kind", "endpoint", "level", "source"]
 #: Minimal clinically important differences from the literature (optional ``mcid.csv``): one row per endpoint.
 MCID_COLUMNS = ["endpoint", "low", "high", "unit", "population", "citation", "quote"]
 NOTE_KINDS = ("title", "nav_title", "heading", "markdown", "caption", "info", "warning", "success")
@@ -67,6 +69,7 @@ class Study:
     trial: pd.DataFrame
     figures: pd.DataFrame
     notes: pd.DataFrame
+    flow: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLOW_COLUMNS))
     mcid: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MCID_COLUMNS))
     key: str = ""
     kind: str = "published"
@@ -234,6 +237,7 @@ def load_study(folder: str | Path | None = None) -> Study:
         figures=_load_figures(folder, endpoints),
         notes=_load_notes(folder),
         mcid=_optional(folder, "mcid.csv", MCID_COLUMNS),
+        flow=_optional(folder, "flow.csv", FLOW_COLUMNS),
         key=_content_hash(folder),
         name=folder.name,
     )

@@ -122,6 +122,11 @@ class Study:
     def label(self, endpoint: str) -> str:
         return str(self.endpoint_info(endpoint).get("label") or endpoint)
 
+    def visits_with_data(self, endpoints) -> list[str]:
+        """Visits, in design order, at which the summary holds a number for any of *endpoints*."""
+        present = set(self.summary.loc[self.summary["endpoint"].isin(list(endpoints)), "visit"])
+        return [v for v in self.design.visit_ids if v in present]
+
     def figure_pages(self) -> list[dict]:
         """The figure pages in order, each a dict of ``figures.csv``'s columns."""
         return self.figures.to_dict("records")

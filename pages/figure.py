@@ -1,0 +1,24 @@
+"""A figure page: the study's figure (chosen by the page address), its one-line reading, and the endpoints
+the source reports only as p-values."""
+
+import streamlit as st
+
+import ui
+from cratus.safety_tables import reported_only_table
+
+study = ui.study()
+figure = ui.current_figure(study)
+figure_id = figure["figure"]
+arms = ui.start_page(figure["title"], figure["intro"] or None)
+ui.show_notes(figure_id, "before")
+ui.render_figure(figure_id, study.panels(figure_id), arms)
+
+others = study.reported_only(figure_id)
+if others:
+    ui.heading(figure_id, "reported_only", "Reported only as p-values")
+    st.caption("The source gives no values for these endpoints, only p-values (or a sentence).")
+    ui.show_table(ui.cached(reported_only_table, tuple(others), arms=tuple(arms)), caption="Reported only as p-values",
+                  download=f"figure_{figure_id}_p_values",
+                  column_config={"Quote": st.column_config.TextColumn(width="large")})
+ui.show_notes(figure_id, "after")
+ui.finish_page(figure["url_path"])

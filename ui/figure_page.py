@@ -1,0 +1,164 @@
+"""A figure page (the paper's Figures 2–4, or any figure of a study): controls, chart, panel texts, downloads.
+
+Every choice (view, endpoint, time points, metric, assumed correlation, the
+page's own arms) is bound to the page address, so a copied link reopens it.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from cratus.export import to_csv_bytes
+from ui.controls import on_phone
+from ui.render import show_table
+from ui.state import cached, cached_figure, presenting, report, study
+
+METRIC_LABELS = {"value": "Values", "change": "Change"}
+VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
+IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
+ALL_VISITS = "all"
+
+
+def _figure(current, endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool):
+    from cratus.figures import build_endpoint_figure, build_figure_grid
+
+    common = dict(arms=list(arms), visits=list(visits), metric=metric, correlation=correlation,
+                  presentation=presentation)
+    if len(endpoints) == 1:
+        return build_endpoint_figure(current, endpoints[0], **common)
+    return build_figure_grid(current, list(endpoints), **common)
+
+
+def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, correlation):
+    from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition
+
+    panel = endpoint_panel_data(current, endpoint, list(arms), list(visits), metric=metric, correlation=correlation)
+    return (panel, figure_summary_sentence(current, panel, endpoint),
+            outcome_definition(current, endpoint, metric, list(visits), correlation), to_csv_bytes(panel))
+
+
+def _step(endpoints: list[str], by: int) -> None:
+    current = st.session_state.get("endpoint", endpoints[0])
+    index = endpoints.index(current) if current in endpoints else 0
+    st.session_state["endpoint"] = endpoints[(index + by) % len(endpoints)]
+
+
+def _visit_options(endpoints: list[str]) -> dict[str, str]:
+    current = study()
+    visits = current.visits_with_data(endpoints)
+    options = {ALL_VISITS: "Both" if len(visits) == 2 else "All"} if len(visits) > 1 else {}
+    return {**options, **{v: current.design.visit_label(v) for v in visits}}
+
+
+def figure_controls(endpoints: list[str]) -> dict:
+    """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
+    current = study()
+    present = presenting()
+    if present and len(endpoints) > 1:
+        # One compact row, so that a 16:9 figure fits under it on a 1920×1080 projector.
+        back, choose, forward, second, third = st.columns([1, 2.4, 1, 2, 1.6], vertical_alignment="bottom")
+        back.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=_step,
+                    args=(endpoints, -1), key="previous_panel", width="stretch")
+        forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step,
+                       args=(endpoints, 1), key="next_panel", width="stretch")
+        first = None
+    else:
+        first, second, third = st.columns(3)
+        choose = st
+    view = "single" if present or len(endpoints) == 1 else first.segmented_control(
+        "View", list(VIEW_LABELS), default="single" if on_phone() else "grid", required=True, key="view",
+        format_func=VIEW_LABELS.get, bind="query-params")
+    metric = third.segmented_control("Show", list(METRIC_LABELS), default="value", required=True, key="metric",
+                                     format_func=METRIC_LABELS.get, bind="query-params",
+                                     help="Values at each time point, or the change from baseline "
+                                          "(difference of the reported centres).")
+    options = _visit_options(endpoints)
+    time = second.segmented_control(
+        "Time points", list(options), default=next(iter(options), None), required=True, key="time",
+        format_func=options.get, bind="query-params", disabled=metric == "change" or len(options) < 2,
+        help="One time point, or all side by side. Change from baseline always uses baseline and follow-up.")
+    endpoint = endpoints[0]
+    if view == "single" and len(endpoints) > 1:
+        endpoint = choose.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
+                                    format_func=current.label)
+    correlation = None
+    if metric == "change":
+        st.caption("The change is the difference of the reported centres (follow-up − baseline). The paper does "
+                   "not report the spread of the change; an interval needs an assumption you choose.")
+        if st.toggle("Show an interval for the change, assuming a pre–post correlation", key="interval",
+                     bind="query-params", value=True):
+            correlation = st.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r",
+                                    bind="query-params",
+                                    help="SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁). Mean ± SD endpoints only.")
+    design = current.design
+    if metric == "change":
+        visits = (design.baseline, design.follow_up)
+    elif time == ALL_VISITS or time is None:
+        visits = tuple(v for v in options if v != ALL_VISITS)
+    else:
+        visits = (time,)
+    shown = [endpoint] if view == "single" else endpoints
+    return {"endpoints": shown, "visits": visits, "metric": metric, "correlation": correlation}
+
+
+def figure_arms(arms: list[str]) -> list[str]:
+    """The sidebar's arms, or this page's own choice when the reader overrides them (kept in the URL)."""
+    design = study().design
+    if presenting() or not st.toggle("Other arms for this figure", key="own_arms", bind="query-params",
+                                     help="Compare other arms on this page only; the sidebar choice stays for "
+                                          "the other pages."):
+        return arms
+    own = st.pills("Arms in this figure", list(design.arm_ids), selection_mode="multi", default=list(design.arm_ids),
+                   key="figure_arms", format_func=design.short, bind="query-params")
+    return design.order(own or [])
+
+
+def _panel_texts(endpoint: str, arms: list[str], choice: dict, present: bool) -> None:
+    panel, sentence, definition, csv = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
+                                              choice["metric"], choice["correlation"])
+    report().add_text(sentence, "sentence")
+    report().add_text(f"Outcome: {definition}")
+    with st.container(border=True):
+        st.markdown(f"**{sentence}**")
+        if not present:
+            st.caption(f"Outcome: {definition}")
+            st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
+                               key=f"csv_{endpoint}", icon=":material/download:")
+
+
+def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
+    """Controls, chart, outcome definitions, summaries, downloads and contradictions of one figure."""
+    from cratus.figures import image_export_config
+    from cratus.safety import discrepancies_for
+
+    current = study()
+    choice = figure_controls(endpoints)
+    shown = choice["endpoints"]
+    present = presenting()
+    arms = figure_arms(arms)
+    if not arms:
+        st.info("Select at least one arm for this figure.")
+        return
+    figure = cached_figure(_figure, tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"],
+                           choice["correlation"], present)
+    config = image_export_config(current, figure)
+    config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
+                                      "format": st.session_state.get("image_format", "png")}
+    if on_phone() and not present:
+        # A phone has no room for the figure's own title block; the page prints the outcome and summary below.
+        figure = go.Figure(figure).update_layout(title=None, margin={"t": 40}, legend={"y": 1.0, "title": None})
+    st.plotly_chart(figure, theme=None, config=config, key=f"chart_{figure_id}")
+    report().add_figure(figure)
+    for endpoint in shown:
+        _panel_texts(endpoint, arms, choice, present)
+    if not present:
+        st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",
+                             required=True, key="image_format", format_func=IMAGE_FORMATS.get,
+                             help="The camera icon above the chart saves the figure at presentation "
+                                  "resolution (3× scale) as PNG or SVG.")
+    found = cached(discrepancies_for, tuple(shown))
+    if not found.empty:
+        with st.expander(f"⚠ Where the paper contradicts itself on these endpoints ({len(found)})"):
+            show_table(found, caption="Where the paper contradicts itself",
+                       column_config={"What the paper says": st.column_config.TextColumn(width="large")})

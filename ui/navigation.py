@@ -1,0 +1,66 @@
+"""The page list of the app (figure pages generated from the study) and the one Streamlit internal we touch.
+
+Figure pages all run ``pages/figure.py``; each is registered under its own
+``url_path`` from the study's ``figures.csv``, and :func:`current_figure` tells
+the running page which figure it is.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cratus.study import Study
+
+CURRENT_PAGE_KEY = "_current_page"
+
+
+def app_pages(study: Study) -> dict[str, list]:
+    """``st.navigation``'s sections for *study*: the trial pages, one page per figure, the appraisal."""
+    def title(page: str, default: str) -> str:
+        return study.text(page, "title", "nav_title", default)
+
+    figures = [st.Page("pages/figure.py", title=f["nav_title"], url_path=f["url_path"],
+                       icon=f":material/{f['icon'] or 'insert_chart'}:") for f in study.figure_pages()]
+    return {
+        "Study": [
+            st.Page("pages/overview.py", title=title("overview", "Overview"), icon=":material/home:", default=True),
+            st.Page("pages/baseline.py", title=title("baseline", "Baseline"), icon=":material/table_chart:",
+                    url_path="baseline"),
+            st.Page("pages/safety.py", title=title("safety", "Safety"), icon=":material/health_and_safety:",
+                    url_path="safety"),
+        ],
+        "Results": figures,
+        "Appraise": [st.Page("pages/appraisal.py", title=title("appraisal", "Appraisal"),
+                             icon=":material/fact_check:", url_path="appraisal")],
+    }
+
+
+def remember_page(page) -> None:
+    """Record which page ``st.navigation`` chose, for :func:`current_figure`."""
+    st.session_state[CURRENT_PAGE_KEY] = page.url_path
+
+
+def current_figure(study: Study) -> dict:
+    """The ``figures.csv`` row of the figure page being run (the first figure if none matches)."""
+    url_path = st.session_state.get(CURRENT_PAGE_KEY, "")
+    pages = study.figure_pages()
+    return next((f for f in pages if f["url_path"] == url_path), pages[0] if pages else {})
+
+
+def ensure_navigation() -> None:
+    """Rerun through app.py when Streamlit ran a page file on its own.
+
+    Streamlit (1.67) treats an app with a ``pages/`` folder as a v1 multipage
+    app until some session has called ``st.navigation``: the very first
+    visitor of a deep link such as ``/baseline`` would get the page without
+    app.py (no page titles, no sections).  Clearing that flag and rerunning
+    sends the run through app.py's ``st.navigation``, which keeps the URL's
+    page.  This is the only place that touches a Streamlit internal;
+    ``tests/test_navigation.py`` fails when an upgrade removes the flag or
+    makes this unnecessary.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

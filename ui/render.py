@@ -1,0 +1,103 @@
+"""Rendering shared by the pages: the page frame, tables, charts, sources, headings and the study's notes.
+
+Everything shown through these helpers is also collected into the page's HTML
+report (:mod:`cratus.report`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cratus.export import to_csv_bytes
+from ui.controls import arm_selector, presentation_toggle
+from ui.navigation import ensure_navigation
+from ui.state import new_report, presenting, report, study
+
+_NOTE_RENDERERS = {
+    "markdown": st.markdown, "caption": st.caption,
+    "info": lambda text: st.info(text, icon=":material/info:"),
+    "warning": lambda text: st.warning(text, icon=":material/warning:"),
+    "success": lambda text: st.success(text, icon=":material/check_circle:"),
+}
+
+
+def start_page(title: str, intro: str | None = None, needs_arms: bool = True) -> list[str]:
+    """Render the shared controls and the page title; start the page's report.
+
+    Returns the selected arms.  When *needs_arms* and none is selected, the
+    page stops with a hint.
+    """
+    ensure_navigation()
+    arms = arm_selector()
+    design = study().design
+    if presentation_toggle():
+        st.caption(title)  # less chrome: the figure carries its own title
+    else:
+        st.title(title)
+        if intro:
+            st.markdown(intro)
+    new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none"})
+    if intro:
+        report().add_text(intro)
+    if needs_arms and not arms:
+        st.info("Select at least one arm in the sidebar.")
+        st.stop()
+    return arms
+
+
+def show_notes(page: str, section: str) -> None:
+    """The study's own notes for one place of a page (``notes.csv``): text, captions, info and warning boxes."""
+    for kind, text in study().notes_for(page, section):
+        if kind in _NOTE_RENDERERS:
+            _NOTE_RENDERERS[kind](text)
+            report().add_text(text)
+
+
+def heading(page: str, section: str, default: str, **kwargs) -> None:
+    """A section heading: the study's own wording (``notes.csv`` kind ``heading``) or *default*."""
+    subheader(study().text(page, section, "heading", default), **kwargs)
+
+
+def table_height(frame: pd.DataFrame, row: int = 35) -> int:
+    """Height that shows every row of *frame* without an inner scroll bar."""
+    return row * (len(frame) + 1) + 3
+
+
+def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
+    """A full-height, index-free table; added to the page's report, optionally with a CSV download.
+
+    In presentation mode the table is static HTML, whose text grows with the page (an interactive
+    table is drawn on a canvas at a fixed 13 px, unreadable on a projector).
+    """
+    if presenting():
+        st.table(frame, hide_index=True)
+    else:
+        st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
+    report().add_table(caption, frame)
+    if download:
+        # Built on click only: the page reruns on every widget change.
+        st.download_button("Table (CSV)", lambda: to_csv_bytes(frame), file_name=f"{download}.csv",
+                           mime="text/csv", key=f"csv_table_{download}", icon=":material/download:")
+
+
+def show_chart(figure, **kwargs) -> None:
+    """A plotly chart with the figure's own fonts and colours (Streamlit's theme would shrink fonts to 12 px)."""
+    kwargs.setdefault("config", {"displaylogo": False})
+    st.plotly_chart(figure, theme=None, **kwargs)
+    report().add_figure(figure)
+
+
+def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:
+    """An expander listing the source and quote of each number (built only when opened)."""
+    box = st.expander(title, key=f"sources_{title}", on_change="rerun")
+    if box.open:
+        with box:
+            st.dataframe(frame, hide_index=True, column_config={
+                "quote": st.column_config.TextColumn("Quote from the paper", width="large")})
+
+
+def subheader(text: str, **kwargs) -> None:
+    """A section heading, also in the report."""
+    st.subheader(text, **kwargs)
+    report().add_heading(text)

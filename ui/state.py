@@ -1,0 +1,88 @@
+"""Session state of the dashboard: which study this session shows, study-keyed caches, the page's report.
+
+A study is loaded once per server process and shared read-only; an uploaded
+study lives in its own session only.  Every cache is keyed by the study's
+content hash, so two studies served by one process never mix.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cratus.report import Report
+from cratus.study import Study, default_study_dir, load_study
+
+STUDY_KEY = "study"
+REPORT_KEY = "report"
+PRESENT_SHARED = "present"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _load_default_study(folder: str) -> Study:
+    return load_study(folder)
+
+
+def default_study() -> Study:
+    """The server's study folder (``$CRATUS_STUDY_DIR`` or ``data/``), loaded once per process."""
+    return _load_default_study(str(default_study_dir()))
+
+
+def study() -> Study:
+    """The study this session shows: one the session opened itself, else the server's study."""
+    state = st.session_state
+    if STUDY_KEY not in state:
+        state[STUDY_KEY] = default_study()
+    return state[STUDY_KEY]
+
+
+def use_study(chosen: Study | None) -> None:
+    """Show *chosen* in this session only (``None``: back to the server's study)."""
+    if chosen is None:
+        st.session_state.pop(STUDY_KEY, None)
+    else:
+        st.session_state[STUDY_KEY] = chosen
+
+
+def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
+    return _func(study(), *args, **dict(kwargs))
+
+
+_cached_call = st.cache_data(max_entries=512, show_spinner=False)(_apply)
+#: Figures are kept as objects: unpickling a plotly figure re-validates it, which costs as much as building it.
+_cached_object = st.cache_resource(max_entries=256, show_spinner=False)(_apply)
+
+
+def _name(func) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def cached(func, *args, **kwargs):
+    """``func(study(), *args, **kwargs)``, computed once per study and distinct choice (pass lists as tuples).
+
+    Example: ``cached(table_one, arms=("a", "b"))``.
+    """
+    return _cached_call(study().key, _name(func), args, tuple(sorted(kwargs.items())), func)
+
+
+def cached_figure(func, *args, **kwargs):
+    """Like :func:`cached` for plotly figures and other objects, shared as they are; callers must not modify them."""
+    return _cached_object(study().key, _name(func), args, tuple(sorted(kwargs.items())), func)
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on in this session."""
+    return bool(st.session_state.get(PRESENT_SHARED))
+
+
+def new_report(title: str, selections: dict) -> Report:
+    current = study()
+    st.session_state[REPORT_KEY] = Report(f"{current.title} — {title}", citation=current.citation,
+                                          selections=selections)
+    return st.session_state[REPORT_KEY]
+
+
+def report() -> Report:
+    """The report of the page being rendered."""
+    if REPORT_KEY not in st.session_state:
+        st.session_state[REPORT_KEY] = Report(study().title)
+    return st.session_state[REPORT_KEY]

@@ -71,7 +71,7 @@ def format_cell(stats: dict, summary_kind: str) -> str:
 
 
 def characteristic_endpoints(study: Study) -> list[str]:
-    """Endpoints that Table 1 lists, in dictionary order.
+    """Endpoints that Table 1 lists, in the order of the summary file (the printed table's order).
 
     A published study names the source of its baseline table in ``trial.csv``
     (``baseline_table``, e.g. "Table 1"): the characteristics are the
@@ -81,12 +81,9 @@ def characteristic_endpoints(study: Study) -> list[str]:
     summary, source = study.summary, study.fact("baseline_table")
     rows = summary[(summary["visit"] == study.design.baseline) & (summary["endpoint"] != PARTICIPANTS)]
     if source:
-        present = set(rows.loc[rows["source"] == source, "endpoint"])
-    else:
-        domains = study.endpoints.set_index("endpoint")["domain"].to_dict()
-        present = {e for e in rows["endpoint"] if domains.get(e) in CHARACTERISTIC_DOMAINS}
-    ordered = [e for e in study.endpoints["endpoint"] if e in present]
-    return ordered + sorted(present - set(ordered))
+        return list(dict.fromkeys(rows.loc[rows["source"] == source, "endpoint"]))
+    domains = study.endpoints.set_index("endpoint")["domain"].to_dict()
+    return [e for e in dict.fromkeys(rows["endpoint"]) if domains.get(e) in CHARACTERISTIC_DOMAINS]
 
 
 def table_one_cells(study: Study, arms=None, total: bool = True) -> pd.DataFrame:
@@ -110,7 +107,7 @@ def table_one_cells(study: Study, arms=None, total: bool = True) -> pd.DataFrame
     summary = study.summary
     rows = summary[(summary["visit"] == design.baseline) & summary["endpoint"].isin(endpoints)
                    & summary["arm"].isin(wanted)]
-    rows = select_figure_rows(rows)
+    rows = select_figure_rows(rows, own=study.fact("baseline_table") or None)
     dictionary = study.endpoints.set_index("endpoint")
     levels = study.levels
     level_labels = {(e, lv): lab for e, lv, lab in levels[["endpoint", "level", "label"]].itertuples(index=False)}
@@ -220,7 +217,7 @@ def standardized_differences(study: Study, arms=None, reference: str | None = No
     key = cells[["endpoint", "level", "characteristic", "level_label"]].drop_duplicates()
     kinds = study.endpoints.set_index("endpoint")["summary"].to_dict()
     summary = study.summary
-    rows = select_figure_rows(summary[summary["visit"] == design.baseline])
+    rows = select_figure_rows(summary[summary["visit"] == design.baseline], own=study.fact("baseline_table") or None)
     indexed = rows.set_index(["endpoint", "level", "arm", "statistic"])["value"]
     indexed = indexed[~indexed.index.duplicated()]
     n_of = study.n_per_arm()

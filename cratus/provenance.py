@@ -68,7 +68,7 @@ def _records(frame: pd.DataFrame, column: str | None = None, value: str | None =
     return [dict(zip(names, values), _position=int(p)) for p, *values in zip(positions, *columns.values())]
 
 
-def _best_rows(records: list[dict], key: list[str]) -> list[dict]:
+def _best_rows(records: list[dict], key: list[str], own: str | None = None) -> list[dict]:
     """Keep, for each *key*, the record whose source ranks best (first wins ties).
 
     The one place where the source preference of :func:`source_rank` is applied.
@@ -76,26 +76,30 @@ def _best_rows(records: list[dict], key: list[str]) -> list[dict]:
     best: dict[tuple, tuple[int, dict]] = {}
     for record in records:
         k = tuple(_clean(record.get(column)) for column in key)
-        rank = source_rank(record.get("source"))
+        source = record.get("source")
+        rank = -1 if own and _clean(source) == own else source_rank(source)
         if k not in best or rank < best[k][0]:
             best[k] = (rank, record)
     return sorted((r for _, r in best.values()), key=lambda r: r["_position"])
 
 
-def _prefer_sources(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+def _prefer_sources(frame: pd.DataFrame, key: list[str], own: str | None = None) -> pd.DataFrame:
     """Frame version of :func:`_best_rows`, in the original row order."""
-    kept = [r["_position"] for r in _best_rows(_records(frame), key)]
+    kept = [r["_position"] for r in _best_rows(_records(frame), key, own)]
     return frame.iloc[kept].copy()
 
 
-def select_figure_rows(summary: pd.DataFrame) -> pd.DataFrame:
+def select_figure_rows(summary: pd.DataFrame, own: str | None = None) -> pd.DataFrame:
     """The rows a figure plots: one per number, from the preferred source.
 
     The paper prints some numbers twice (FEV1 baseline SD is 0.7 in Table 1 and
     0.66 in the Results).  For each ``(endpoint, level, arm, visit,
     statistic)`` the figures use the Results row when there is one, else the
-    Table 1 row, else the Abstract row (see :func:`source_rank`).  A summary of
-    patient-level data, with a single source, passes through unchanged.
+    Table 1 row, else the Abstract row (see :func:`source_rank`).  A
+    reproduction of one printed table passes that table as *own*: its own
+    copy comes first, so the reproduction matches the page it reproduces.  A
+    summary of patient-level data, with a single source, passes through
+    unchanged.
 
     Parameters
     ----------
@@ -116,8 +120,10 @@ def select_figure_rows(summary: pd.DataFrame) -> pd.DataFrame:
     ...     "source": ["Table 1", "Results: Functional status"]})
     >>> select_figure_rows(s)[["value", "source"]].values.tolist()
     [[0.66, 'Results: Functional status']]
+    >>> select_figure_rows(s, own="Table 1")["value"].tolist()
+    [0.7]
     """
-    return _prefer_sources(summary, ["endpoint", "level", "arm", "visit", "statistic"])
+    return _prefer_sources(summary, ["endpoint", "level", "arm", "visit", "statistic"], own)
 
 
 def select_p_values(p_values: pd.DataFrame) -> pd.DataFrame:

@@ -69,11 +69,11 @@ def _stop(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 @contextmanager
 def streamlit_server(script: str = "app.py", port: int | None = None, timeout: float = 60.0,
-                     log_path: Path | None = None):
+                     log_path: Path | None = None, env: dict | None = None):
     """Run ``streamlit run <script>`` headless from the repo root; yield ``(base_url, process)``.
 
     Waits until ``/_stcore/health`` answers ``ok`` (at most *timeout* seconds) and stops
-    the whole process group on exit.  The server's output goes to *log_path* (default:
+    the whole process group on exit.  *env* adds environment variables (e.g. ``CRATUS_STUDY_DIR``).  The server's output goes to *log_path* (default:
     ``test-output/streamlit-<port>.log``), which the error message points to.
     """
     port = port or free_port()
@@ -88,7 +88,8 @@ def streamlit_server(script: str = "app.py", port: int | None = None, timeout: f
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, start_new_session=True,
+                                   env={**os.environ, **(env or {})})
         try:
             deadline = time.monotonic() + timeout
             while not _healthy(f"{base_url}/_stcore/health"):

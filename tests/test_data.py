@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from cratus.data import (DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values,
-                         load_published, load_summary)
+                         load_summary)
+from cratus.study import load_study
 
 # The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
 PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt"
@@ -25,7 +26,7 @@ def paper_text():
 
 @pytest.fixture(scope="module")
 def published():
-    return load_published()
+    return load_study()
 
 
 QUOTED_FILES = ["summary.csv", "p_values.csv", "adverse_events.csv", "hospitalizations.csv",
@@ -156,7 +157,7 @@ def _csv(text):
 ])
 def test_malformed_summary_names_file_row_and_column(text, message):
     with pytest.raises(ValueError) as error:
-        load_summary(_csv(text), name="upload.csv")
+        load_summary(_csv(text), name="upload.csv", design=load_study().design)
     assert str(error.value).startswith("upload.csv")
     assert message in str(error.value)
 
@@ -194,4 +195,4 @@ def test_an_unknown_endpoint_is_named_with_its_file(tmp_path):
     with open(tmp_path / "p_values.csv", "a", encoding="utf-8") as handle:
         handle.write("grip,all,between_arms,month6,0.5,=,Results,x\n")
     with pytest.raises(ValueError, match=r"p_values.csv, row \d+, column 'endpoint': 'grip' is not in endpoints.csv"):
-        load_published(tmp_path)
+        load_study(tmp_path)

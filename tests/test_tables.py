@@ -6,10 +6,12 @@ Table 3 and the Hospitalization section of Tompkins et al. 2017).
 
 import pytest
 
-from cratus.data import load_published
+import dataclasses
+
+from cratus.baseline_table import standardized_differences, table_one
 from cratus.formatting import NOT_REPORTED
-from cratus.tables import (cpra_long, cpra_table, hospitalization_table, sae_table, standardized_differences,
-                           table_one)
+from cratus.safety_tables import category_long, category_table, hospitalization_table, sae_table
+from cratus.study import load_study
 
 ARM_COLUMNS = {"100M": "Allo-hMSC 100M (N = 10)", "200M": "Allo-hMSC 200M (N = 10)",
                "placebo": "Placebo (N = 10)", "total": "Total (N = 30)"}
@@ -47,12 +49,12 @@ ARMS = ["100M", "200M", "placebo", "total"]
 
 @pytest.fixture(scope="module")
 def published():
-    return load_published()
+    return load_study()
 
 
 @pytest.fixture(scope="module")
 def full_table_one(published):
-    return table_one(published.summary, published.endpoints, published.levels).set_index("Characteristic")
+    return table_one(published).set_index("Characteristic")
 
 
 @pytest.mark.parametrize("characteristic, arm, expected",
@@ -73,45 +75,45 @@ def test_table_one_has_the_paper_s_rows_in_order(full_table_one):
 
 @pytest.mark.parametrize("arms", [["100M"], ["200M", "placebo"], ["100M", "placebo"], ["placebo", "100M", "200M"]])
 def test_table_one_columns_follow_the_selected_arms(published, arms):
-    table = table_one(published.summary, published.endpoints, published.levels, arms=arms)
+    table = table_one(published, arms=arms)
     expected = [ARM_COLUMNS[a] for a in ["100M", "200M", "placebo"] if a in arms] + [ARM_COLUMNS["total"]]
     assert list(table.columns) == ["Characteristic", *expected]
 
 
 def test_table_one_without_total(published):
-    table = table_one(published.summary, published.endpoints, published.levels, arms=["100M"], total=False)
+    table = table_one(published, arms=["100M"], total=False)
     assert list(table.columns) == ["Characteristic", ARM_COLUMNS["100M"]]
 
 
 def test_table_one_uses_table_values_not_results_values(published):
     # FEV1 baseline SD is 0.7 in Table 1 and 0.66 in the Results; Table 1 shows 0.7.
-    table = table_one(published.summary, published.endpoints, published.levels).set_index("Characteristic")
+    table = table_one(published).set_index("Characteristic")
     assert table.loc["FEV1 (L)", ARM_COLUMNS["100M"]] == "2.5 ± 0.7"
 
 
 def test_a_cell_missing_from_the_data_reads_not_reported(published):
     summary = published.summary
     trimmed = summary[~((summary["endpoint"] == "ast") & (summary["arm"] == "200M"))]
-    table = table_one(trimmed, published.endpoints, published.levels).set_index("Characteristic")
+    table = table_one(dataclasses.replace(published, summary=trimmed)).set_index("Characteristic")
     assert table.loc["AST (U/L)", ARM_COLUMNS["200M"]] == NOT_REPORTED
 
 
 def test_standardized_difference_of_a_mean(published):
-    d = standardized_differences(published.summary, published.endpoints, published.levels)
+    d = standardized_differences(published)
     row = d[(d["endpoint"] == "six_minute_walk") & (d["arm"] == "100M")]
     # (345.9 − 385.8) / sqrt((103.4² + 83.1²) / 2), Table 1
     assert row["estimate"].iloc[0] == pytest.approx(-39.9 / ((103.4 ** 2 + 83.1 ** 2) / 2) ** 0.5, abs=1e-9)
 
 
 def test_standardized_difference_of_a_proportion(published):
-    d = standardized_differences(published.summary, published.endpoints, published.levels)
+    d = standardized_differences(published)
     row = d[(d["endpoint"] == "ethnicity") & (d["level"] == "hispanic_or_latino") & (d["arm"] == "100M")]
     # p1 = 0.1, p0 = 0.2: (0.1 − 0.2) / sqrt((0.09 + 0.16) / 2) = −0.2828
     assert row["estimate"].iloc[0] == pytest.approx(-0.28284, abs=1e-5)
 
 
 def test_median_characteristics_get_no_standardized_difference(published):
-    d = standardized_differences(published.summary, published.endpoints, published.levels)
+    d = standardized_differences(published)
     row = d[d["endpoint"] == "tnf_alpha_serum"]
     assert row["estimate"].isna().all() and row["note"].str.contains("median").all()
 
@@ -137,7 +139,7 @@ SAE_INDEX = "System organ class / preferred term"
 
 @pytest.fixture(scope="module")
 def full_sae_table(published):
-    return sae_table(published.adverse_events, published.summary).set_index(SAE_INDEX)
+    return sae_table(published).set_index(SAE_INDEX)
 
 
 @pytest.mark.parametrize("term, arm, events, patients, total_events, total_patients", TABLE_2)
@@ -175,7 +177,7 @@ def test_sae_table_groups_terms_under_their_system_organ_class(full_sae_table):
 
 
 def test_sae_table_drops_deselected_arms(published):
-    table = sae_table(published.adverse_events, published.summary, arms=["placebo"])
+    table = sae_table(published, arms=["placebo"])
     assert not any(c.startswith(("100M", "200M")) for c in table.columns)
 
 
@@ -186,19 +188,19 @@ TABLE_3 = {"Negative (0–10%)": [9, 8, 10], "Mild (11–20%)": [1, 0, 0], "Mode
 
 @pytest.mark.parametrize("category, counts", TABLE_3.items())
 def test_cpra_table_equals_the_paper(published, category, counts):
-    table = cpra_table(published.summary, published.levels).set_index("cPRA category")
+    table = category_table(published, "cpra").set_index("Calculated panel reactive antibodies")
     assert table.loc[category].tolist() == counts
 
 
 def test_cpra_counts_add_up_to_each_arm_s_n(published):
-    long = cpra_long(published.summary, published.levels)
+    long = category_long(published, "cpra")
     assert long.groupby("arm")["count"].sum().to_dict() == {"100M": 10, "200M": 10, "placebo": 10}
 
 
 def test_hospitalizations_match_the_text(published):
     # Results: Hospitalization — 1 patient (2 moderate) in 100M, none in 200M, 3 patients in placebo
     # (2 moderate + 1 severe; 1 moderate; 1 severe); Table 2 note: seven hospitalizations.
-    table = hospitalization_table(published.hospitalizations).set_index("Arm")
+    table = hospitalization_table(published).set_index("Arm")
     assert table.loc["Allo-hMSC 100M"].tolist() == [1, 2, 2, 0, 0]
     assert table.loc["Allo-hMSC 200M"].tolist() == [0, 0, 0, 0, 0]
     assert table.loc["Placebo"].tolist() == [3, 5, 3, 2, 0]

@@ -1,17 +1,10 @@
 """AppTest tests of every page: renders, and follows the arm selection with the right values."""
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.apptest import open_page
 
-PAGES = {
-    "overview": "pages/overview.py",
-    "baseline": "pages/baseline.py",
-    "safety": "pages/safety.py",
-}
+PAGES = {"overview": "", "baseline": "baseline", "safety": "safety"}
 
 
 def select_arms(at, arms):
@@ -19,15 +12,7 @@ def select_arms(at, arms):
 
 
 def run_page(page, arms=None, query=None):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    # A first run lets app.py register its st.navigation pages; a switch_page before it would run
-    # the page file alone, without the app's sidebar.
-    at.run()
-    at.switch_page(PAGES[page]).run()
-    if arms is not None:
-        select_arms(at, arms)
+    at = open_page(PAGES[page], query=query, arms=arms)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -93,9 +78,9 @@ def test_safety_tables_follow_the_arm_selection():
     assert sae.loc["\u2003Death", ["200M: events · patients", "Total: events · patients"]].tolist() == [
         "1 (50%) · 1 (10%)", "1 (10%) · 1 (3%)"]
     assert not any(c.startswith(("100M", "Placebo")) for c in sae.columns)
-    cpra = next(d.value for d in at.dataframe if "cPRA category" in d.value.columns)
+    cpra = next(d.value for d in at.dataframe if "Calculated panel reactive antibodies" in d.value.columns)
     # Table 3, 200M column: 8, 0, 2, 0
-    assert cpra.set_index("cPRA category")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]
+    assert cpra.set_index("Calculated panel reactive antibodies")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]
 
 
 def test_safety_page_lists_the_long_term_events_and_p_values():
@@ -103,6 +88,6 @@ def test_safety_page_lists_the_long_term_events_and_p_values():
     text = " ".join(m.value for m in at.markdown)
     assert "Stroke in the Placebo arm, 307 days after infusion" in text
     assert "Death in the Allo-hMSC 200M arm" in text
-    comparisons = next(d.value for d in at.dataframe if "Time point" in d.value.columns)
+    comparisons = next(d.value for d in at.dataframe if "Compares" in d.value.columns)
     # Results: Long-term adverse events "(p = .300 and p = .141, respectively)"
     assert comparisons["p-value"].tolist() == ["p = .300", "p = .141"]

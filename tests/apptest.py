@@ -1,0 +1,45 @@
+"""Open a page of the app in ``streamlit.testing`` by its URL path, as a shared link would.
+
+Figure pages all run ``pages/figure.py`` under their own URL path, so tests
+address pages by URL path (``""`` is the overview).  ``AppTest.switch_page``
+takes a file; several pages share one file, so the page's hash (Streamlit
+derives it from the URL path alone) is set directly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def open_page(url_path: str = "", query: dict | None = None, arms: list | None = None, study_dir=None,
+              timeout: float = 60) -> AppTest:
+    """Run app.py on the page at *url_path*, with URL parameters *query*; optionally select *arms*.
+
+    *study_dir* points the app at another study folder for this run (``CRATUS_STUDY_DIR``).
+    """
+    previous = os.environ.get("CRATUS_STUDY_DIR")
+    if study_dir is not None:
+        os.environ["CRATUS_STUDY_DIR"] = str(study_dir)
+    try:
+        at = AppTest.from_file(APP, default_timeout=timeout)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()  # registers app.py's st.navigation pages
+        at._page_hash = calc_hash(url_path.strip("/"))
+        at.run()
+        if arms is not None:
+            at.sidebar.get("button_group")[0].set_value(arms).run()
+    finally:
+        if study_dir is not None:
+            if previous is None:
+                os.environ.pop("CRATUS_STUDY_DIR", None)
+            else:
+                os.environ["CRATUS_STUDY_DIR"] = previous
+    return at

@@ -1,28 +1,23 @@
 """AppTest tests of the figure pages (Figures 2–4): arms, time points, metric, view and URL state."""
 
 import json
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.apptest import open_page as open_url
+
+# url path -> (title, endpoints), from data/figures.csv and data/endpoints.csv
 FIGURE_PAGES = {
-    "functional": ("pages/functional.py", "Functional endpoints (Figure 2)",
-                   ["six_minute_walk", "sppb", "champs", "fev1"]),
-    "immune": ("pages/immune.py", "Immune markers (Figure 3)",
+    "functional": ("Functional endpoints (Figure 2)", ["six_minute_walk", "sppb", "champs", "fev1"]),
+    "immune": ("Immune markers (Figure 3)",
                ["cd69", "cd25", "cd8", "cd4_cd8_ratio", "tnf_alpha_serum", "tnf_alpha_bcell"]),
-    "quality_of_life": ("pages/quality_of_life.py", "Quality of life (Figure 4)", ["sqol_f"]),
+    "quality_of_life": ("Quality of life (Figure 4)", ["sqol_f"]),
 }
 
 
 def open_page(page, query=None):
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
     # The URL carries what the widgets show (?view=One%2C+large&endpoint=FEV1&time=Baseline).
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.switch_page(FIGURE_PAGES[page][0]).run()
+    at = open_url(page, query=query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -50,7 +45,7 @@ def annotations(spec, role):
 @pytest.mark.parametrize("page", FIGURE_PAGES)
 def test_figure_page_renders_every_panel(page):
     at = open_page(page)
-    _, title, endpoints = FIGURE_PAGES[page]
+    title, endpoints = FIGURE_PAGES[page]
     assert at.title[0].value == title
     plotted = {t["meta"]["endpoint"] for t in arm_traces(chart(at))}
     assert plotted == set(endpoints)

@@ -1,26 +1,17 @@
 """Presentation mode, links, downloads and the HTML report."""
 
 import json
-from pathlib import Path
-
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from cratus.export import neutralize_formulas, to_csv_bytes
-from cratus.figures import image_export_config
 from cratus.report import Report
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.apptest import open_page as open_url
 
 
 def open_page(path, query=None):
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(path).run()
+    at = open_url(path, query=query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -63,7 +54,7 @@ def test_html_report_embeds_figures_tables_and_citation():
 
 
 def test_report_collects_what_the_figure_page_shows():
-    at = open_page("pages/functional.py")
+    at = open_page("functional")
     report = at.session_state["report"]
     kinds = [kind for kind, _ in report.items]
     assert kinds.count("figure") == 1
@@ -74,7 +65,7 @@ def test_report_collects_what_the_figure_page_shows():
 
 
 def test_presentation_mode_from_the_url_shows_one_panel_with_stepping():
-    at = open_page("pages/functional.py", query={"present": "1"})
+    at = open_page("functional", query={"present": "1"})
     assert at.session_state["present"] is True
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     endpoints = {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"}
@@ -91,13 +82,17 @@ def test_presentation_mode_from_the_url_shows_one_panel_with_stepping():
 
 
 def test_presentation_mode_is_kept_across_pages_and_written_to_the_url():
-    at = open_page("pages/baseline.py")
+    at = open_page("baseline")
     at.toggle(key="present_toggle").set_value(True).run()
     assert at.query_params["present"] == ["1"] or at.query_params["present"] == "1"
-    at.switch_page("pages/immune.py").run()
+    at._page_hash = __import__("streamlit.util", fromlist=["calc_hash"]).calc_hash("immune")
+    at.run()
     assert at.session_state["present"] is True
 
 
 def test_share_panel_offers_the_link_and_the_report():
-    at = open_page("pages/safety.py", query={"arms": ["200M"]})
+    at = open_page("safety", query={"arms": ["200M"]})
+    assert not at.code  # built only when the panel is opened (it is below the fold)
+    at.session_state["share_safety"] = True
+    at.run()
     assert any("arms=200M" in code.value for code in at.code)

@@ -12,7 +12,6 @@ fails when ``app.py`` registers a page that has no row.
 
 from __future__ import annotations
 
-import ast
 import itertools
 import re
 from dataclasses import dataclass
@@ -76,28 +75,17 @@ CHART = ".js-plotly-plot .main-svg"
 PRESSED_ARMS = '.st-key-arms [data-testid="stButtonGroup"] button[aria-pressed="true"]'
 
 
-def registered_url_paths(app_file: Path = ROOT / "app.py") -> list[str]:
-    """The url paths of the ``st.Page(...)`` calls in app.py (``""`` for the default page).
+def registered_url_paths() -> list[str]:
+    """The url paths of the pages app.py registers for the default study (``""`` for the default page)."""
+    from cratus.study import load_study
+    from ui.navigation import page_specs
 
-    Without ``url_path=``, Streamlit derives the path from the file name.
-    """
-    paths = []
-    for node in ast.walk(ast.parse(app_file.read_text(encoding="utf-8"))):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "Page"):
-            continue
-        keywords = {k.arg: k.value for k in node.keywords}
-        if isinstance(keywords.get("default"), ast.Constant) and keywords["default"].value is True:
-            paths.append("")
-        elif isinstance(keywords.get("url_path"), ast.Constant):
-            paths.append(keywords["url_path"].value)
-        elif node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-            paths.append(re.sub(r"^[0-9_ -]+", "", Path(node.args[0].value).stem))
-    return paths
+    return [spec["url_path"] for spec in page_specs(load_study())]
 
 
 def test_every_page_is_tested():
     registered = registered_url_paths()
-    assert registered, "found no st.Page(...) in app.py"
+    assert registered, "app.py registers no page"
     tested = [path for path, _, _ in PAGES]
     assert sorted(registered) == sorted(tested), (
         f"app.py registers {registered}, tests/test_browser.py PAGES lists {tested}: add or remove a row")

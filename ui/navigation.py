@@ -14,25 +14,38 @@ from cratus.study import Study
 CURRENT_PAGE_KEY = "_current_page"
 
 
-def app_pages(study: Study) -> dict[str, list]:
-    """``st.navigation``'s sections for *study*: the trial pages, one page per figure, the appraisal."""
+def page_specs(study: Study) -> list[dict]:
+    """Every page of the app for *study*, in order: ``section, script, title, url_path, icon``.
+
+    The trial pages, one page per figure of ``figures.csv`` (all run ``pages/figure.py``), the appraisal.
+    """
     def title(page: str, default: str) -> str:
         return study.text(page, "title", "nav_title", default)
 
-    figures = [st.Page("pages/figure.py", title=f["nav_title"], url_path=f["url_path"],
-                       icon=f":material/{f['icon'] or 'insert_chart'}:") for f in study.figure_pages()]
-    return {
-        "Study": [
-            st.Page("pages/overview.py", title=title("overview", "Overview"), icon=":material/home:", default=True),
-            st.Page("pages/baseline.py", title=title("baseline", "Baseline"), icon=":material/table_chart:",
-                    url_path="baseline"),
-            st.Page("pages/safety.py", title=title("safety", "Safety"), icon=":material/health_and_safety:",
-                    url_path="safety"),
-        ],
-        "Results": figures,
-        "Appraise": [st.Page("pages/appraisal.py", title=title("appraisal", "Appraisal"),
-                             icon=":material/fact_check:", url_path="appraisal")],
-    }
+    specs = [
+        {"section": "Study", "script": "pages/overview.py", "title": title("overview", "Overview"),
+         "url_path": "", "icon": "home"},
+        {"section": "Study", "script": "pages/baseline.py", "title": title("baseline", "Baseline"),
+         "url_path": "baseline", "icon": "table_chart"},
+        {"section": "Study", "script": "pages/safety.py", "title": title("safety", "Safety"),
+         "url_path": "safety", "icon": "health_and_safety"},
+    ]
+    specs += [{"section": "Results", "script": "pages/figure.py", "title": f["nav_title"], "url_path": f["url_path"],
+               "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
+    specs.append({"section": "Appraise", "script": "pages/appraisal.py", "title": title("appraisal", "Appraisal"),
+                  "url_path": "appraisal", "icon": "fact_check"})
+    return specs
+
+
+def app_pages(study: Study) -> dict[str, list]:
+    """``st.navigation``'s sections of ``st.Page`` objects for *study* (see :func:`page_specs`)."""
+    sections: dict[str, list] = {}
+    for spec in page_specs(study):
+        default = spec["url_path"] == ""
+        sections.setdefault(spec["section"], []).append(st.Page(
+            spec["script"], title=spec["title"], icon=f":material/{spec['icon']}:", default=default,
+            **({} if default else {"url_path": spec["url_path"]})))
+    return sections
 
 
 def remember_page(page) -> None:

@@ -470,3 +470,29 @@ def test_deep_link_on_fresh_server(browser):
             assert_no_exception(page)
         finally:
             context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("study", ["study_two_arms", "study_three_arms"])
+def test_a_made_up_study_renders_every_page_in_the_browser(browser, study):
+    """``CRATUS_STUDY_DIR`` points the same code at another study: every page renders, with its own names."""
+    from cratus.study import load_study
+    from ui.navigation import page_specs
+
+    folder = ROOT / "tests" / "fixtures" / study
+    specs = page_specs(load_study(folder))
+    with streamlit_server(log_path=ROOT / "test-output" / f"streamlit-{study}.log",
+                          env={"CRATUS_STUDY_DIR": str(folder)}) as (base_url, _process):
+        context = browser.new_context(viewport=DEFAULT_VIEWPORT)
+        try:
+            page = context.new_page()
+            for spec in specs:
+                open_page(page, base_url, spec["url_path"])
+                assert_no_exception(page)
+                body = page.locator('[data-testid="stMain"]').inner_text()
+                assert "CRATUS" not in body and "Placebo" not in body, spec["url_path"]
+                nav = page.locator('[data-testid="stSidebarNav"]')
+                assert nav.get_by_text(specs[-2]["title"], exact=True).count() == 1
+                save_screenshot(page, f"{study}-{page_slug(spec['url_path'])}")
+        finally:
+            context.close()

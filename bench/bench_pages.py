@@ -12,7 +12,6 @@ See bench/README.md for what is measured and how to read it.  Prints a table; as
 from __future__ import annotations
 
 import argparse
-import ast
 import gc
 import os
 import platform
@@ -28,7 +27,15 @@ sys.path.insert(0, str(ROOT))
 APP = ROOT / "app.py"
 ARMS_KEY = "arms"
 #: Two selections the reruns alternate between, so every rerun sees a changed arm choice.
-SELECTIONS = (["100M", "placebo"], ["100M", "200M", "placebo"])
+def _selections() -> tuple[list[str], list[str]]:
+    """Two arm selections (arm ids): every arm but the second, and every arm."""
+    from cratus.study import load_study
+
+    ids = list(load_study().design.arm_ids)
+    return (ids[:1] + ids[2:] if len(ids) > 2 else ids[:1]), ids
+
+
+SELECTIONS = _selections()
 TARGET_RERUN_MS = 50.0
 
 
@@ -39,21 +46,12 @@ class Page:
     title: str
 
 
-def registered_pages(app_file: Path = APP) -> list[Page]:
-    """The ``st.Page("<file>.py", ...)`` calls of app.py, in order."""
-    pages = []
-    calls = sorted((n for n in ast.walk(ast.parse(app_file.read_text(encoding="utf-8"))) if isinstance(n, ast.Call)),
-                   key=lambda n: (n.lineno, n.col_offset))
-    for node in calls:
-        if getattr(node.func, "attr", getattr(node.func, "id", None)) != "Page":
-            continue
-        if not (node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            continue
-        script = node.args[0].value
-        keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
-        url_path = "" if keywords.get("default") is True else keywords.get("url_path", Path(script).stem)
-        pages.append(Page(script, url_path, keywords.get("title", Path(script).stem)))
-    return pages
+def registered_pages() -> list[Page]:
+    """The pages app.py registers for the default study, in order (:func:`ui.navigation.page_specs`)."""
+    from cratus.study import load_study
+    from ui.navigation import page_specs
+
+    return [Page(spec["script"], spec["url_path"], spec["title"]) for spec in page_specs(load_study())]
 
 
 def select_pages(wanted_paths: list[str] | None) -> list[Page]:
@@ -63,26 +61,6 @@ def select_pages(wanted_paths: list[str] | None) -> list[Page]:
         return pages
     wanted = {p.strip("/") for p in wanted_paths}
     return [p for p in pages if p.url_path in wanted or (p.url_path == "" and "overview" in wanted)]
-
-
-def _use_navigation_mode() -> None:
-    """Make AppTest run app.py the way a warmed-up server does.
-
-    Streamlit treats a ``pages/`` folder next to the main script as an old-style
-    multipage app until a script run calls ``st.navigation``; AppTest resets that
-    flag before every run, so ``switch_page`` would run the page file *without*
-    app.py.  The running server drops the flag for good on its first
-    ``st.navigation`` call, so the bench does the same.
-    """
-    import streamlit.testing.v1.app_test as app_test_module
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class NavigationPagesManager(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    app_test_module.PagesManager = NavigationPagesManager
 
 
 def _quiet() -> None:
@@ -117,8 +95,10 @@ def _open(page: Page):
     at = _new_app()
     if page.url_path == "":
         return at, _timed_run(at)
-    at.run()  # land on the default page first: switch_page needs the registered pages
-    at.switch_page(page.script)
+    from streamlit.util import calc_hash
+
+    at.run()  # land on the default page first: it registers app.py's pages
+    at._page_hash = calc_hash(page.url_path)  # several pages share pages/figure.py: address them by URL path
     return at, _timed_run(at)
 
 
@@ -176,7 +156,7 @@ def memory_with_browser(pages: list[Page]) -> list[str]:
             browser = launch_chromium(playwright)
             try:
                 tab = browser.new_page(viewport={"width": 1280, "height": 800})
-                tab.goto(base_url)  # the root first: see _use_navigation_mode
+                tab.goto(base_url)  # the root first, as a returning visitor would
                 wait_until_rendered(tab)
                 for page in pages:
                     tab.goto(f"{base_url}/{page.url_path}")
@@ -244,7 +224,6 @@ def main(argv: list[str] | None = None) -> int:
 
     os.chdir(ROOT)
     _quiet()
-    _use_navigation_mode()
     pages = select_pages(args.pages)
     if not pages:
         print("no pages found in app.py", file=sys.stderr)

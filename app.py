@@ -14,8 +14,9 @@ current = study()
 st.set_page_config(page_title=f"{current.title} results", page_icon=":material/biotech:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 
-page = st.navigation(app_pages(current))
-remember_page(page)
+sections = app_pages(current)
+page = st.navigation(sections)
+remember_page(page, sections)
 st.sidebar.caption(current.text("app", "sidebar", "caption", "Cells the source does not report are marked, never "
                                                              "estimated."))
 page.run()

@@ -119,6 +119,25 @@ def sae_table(study: Study, arms=None, total: bool = True, compact: bool = False
     return table
 
 
+def sae_table_part(study: Study, socs, arms=None, with_total: bool = False) -> pd.DataFrame:
+    """The rows of :func:`sae_table` (compact) that belong to the system organ classes *socs*, for one slide.
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> part = sae_table_part(load_study(), ["Hepatobiliary disorders"], with_total=True)
+    >>> part[FIRST_COLUMN].tolist()
+    ['Hepatobiliary disorders', ' Cholecystitis', 'Total']
+    """
+    table = sae_table(study, arms=arms, compact=True)
+    wanted, keep, current = set(socs), [], None
+    for name in table[FIRST_COLUMN]:
+        if not name.startswith(" ") and name != "Total":
+            current = name
+        keep.append(current in wanted if name != "Total" else with_total)
+    return table[keep].reset_index(drop=True)
+
+
 def _category_rows(study: Study, endpoint: str, arms) -> pd.DataFrame:
     summary = study.summary
     rows = summary[(summary["endpoint"] == endpoint) & (summary["statistic"] == "count")]

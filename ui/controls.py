@@ -10,17 +10,6 @@ ARMS_KEY = "arms"
 SHARED_KEY = "shared_arms"
 PRESENT_KEY = "present_toggle"
 
-PRESENTATION_CSS = """
-<style>
-html { font-size: 20px; }
-[data-testid="stMainBlockContainer"], .block-container { padding-top: 3rem; max-width: 100%; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.1rem; color: #1A1A1A !important; opacity: 1 !important; }
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
-[data-testid="stTable"] table { font-size: 1rem; }
-</style>
-"""
-
-
 def _keep_arms() -> None:
     st.session_state[SHARED_KEY] = study().design.order(st.session_state.get(ARMS_KEY) or [])
 
@@ -53,26 +42,22 @@ def arm_selector() -> list[str]:
     return state[SHARED_KEY]
 
 
-def _keep_presenting() -> None:
-    st.session_state[PRESENT_SHARED] = bool(st.session_state.get(PRESENT_KEY))
+def _request_presentation() -> None:
+    st.session_state["present_request"] = bool(st.session_state.get(PRESENT_KEY))
 
 
-def presentation_toggle() -> bool:
-    """Lab-meeting mode: larger type and markers, 16:9 figures, one panel at a time (``?present=1``)."""
+def presentation_toggle(on_deck: bool) -> bool | None:
+    """The sidebar switch of presentation mode; returns the reader's request (on/off) when they flip it, else None.
+
+    Presentation mode is the deck page (:mod:`ui.deck`); ``?present=1`` on any page asks for it too.
+    """
     state = st.session_state
-    if PRESENT_SHARED not in state:
-        state[PRESENT_SHARED] = st.query_params.get("present", "") in ("1", "true", "yes")
-    state[PRESENT_KEY] = state[PRESENT_SHARED]
-    on = st.sidebar.toggle("Presentation mode", key=PRESENT_KEY, on_change=_keep_presenting,
-                           help="For a projector: larger text and markers, 16:9 figures, one panel at a time "
-                                "(← and → step through the panels). Also set by ?present=1 in the address.")
-    state[PRESENT_SHARED] = on
-    if on:
-        st.query_params["present"] = "1"
-        st.html(PRESENTATION_CSS)
-    elif "present" in st.query_params:
-        del st.query_params["present"]
-    return on
+    state[PRESENT_KEY] = on_deck
+    state[PRESENT_SHARED] = on_deck
+    st.sidebar.toggle("Presentation mode", key=PRESENT_KEY, on_change=_request_presentation,
+                      help="The study as a deck of slides for a projector: → and ← (or a clicker's Page Down / "
+                           "Page Up) step through every figure and table; Esc leaves. Also ?present=1.")
+    return state.pop("present_request", None)
 
 
 def on_phone() -> bool:

@@ -12,7 +12,7 @@ import streamlit as st
 from cratus.export import to_csv_bytes
 from ui.controls import on_phone
 from ui.render import show_table
-from ui.state import cached, cached_figure, presenting, report, study
+from ui.state import cached, cached_figure, report, study
 
 METRIC_LABELS = {"value": "Values", "change": "Change"}
 VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
@@ -38,12 +38,6 @@ def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, corr
             outcome_definition(current, endpoint, metric, list(visits), correlation), to_csv_bytes(panel))
 
 
-def _step(endpoints: list[str], by: int) -> None:
-    current = st.session_state.get("endpoint", endpoints[0])
-    index = endpoints.index(current) if current in endpoints else 0
-    st.session_state["endpoint"] = endpoints[(index + by) % len(endpoints)]
-
-
 def _visit_options(endpoints: list[str]) -> dict[str, str]:
     current = study()
     visits = current.visits_with_data(endpoints)
@@ -54,19 +48,8 @@ def _visit_options(endpoints: list[str]) -> dict[str, str]:
 def figure_controls(endpoints: list[str]) -> dict:
     """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
     current = study()
-    present = presenting()
-    if present and len(endpoints) > 1:
-        # One compact row, so that a 16:9 figure fits under it on a 1920×1080 projector.
-        back, choose, forward, second, third = st.columns([1, 2.4, 1, 2, 1.6], vertical_alignment="bottom")
-        back.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=_step,
-                    args=(endpoints, -1), key="previous_panel", width="stretch")
-        forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step,
-                       args=(endpoints, 1), key="next_panel", width="stretch")
-        first = None
-    else:
-        first, second, third = st.columns(3)
-        choose = st
-    view = "single" if present or len(endpoints) == 1 else first.segmented_control(
+    first, second, third = st.columns(3)
+    view = "single" if len(endpoints) == 1 else first.segmented_control(
         "View", list(VIEW_LABELS), default="single" if on_phone() else "grid", required=True, key="view",
         format_func=VIEW_LABELS.get, bind="query-params")
     metric = third.segmented_control("Show", list(METRIC_LABELS), default="value", required=True, key="metric",
@@ -80,7 +63,7 @@ def figure_controls(endpoints: list[str]) -> dict:
         help="One time point, or all side by side. Change from baseline always uses baseline and follow-up.")
     endpoint = endpoints[0]
     if view == "single" and len(endpoints) > 1:
-        endpoint = choose.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
+        endpoint = st.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
                                     format_func=current.label)
     correlation = None
     if metric == "change":
@@ -105,7 +88,7 @@ def figure_controls(endpoints: list[str]) -> dict:
 def figure_arms(arms: list[str]) -> list[str]:
     """The sidebar's arms, or this page's own choice when the reader overrides them (kept in the URL)."""
     design = study().design
-    if presenting() or not st.toggle("Other arms for this figure", key="own_arms", bind="query-params",
+    if not st.toggle("Other arms for this figure", key="own_arms", bind="query-params",
                                      help="Compare other arms on this page only; the sidebar choice stays for "
                                           "the other pages."):
         return arms
@@ -114,17 +97,16 @@ def figure_arms(arms: list[str]) -> list[str]:
     return design.order(own or [])
 
 
-def _panel_texts(endpoint: str, arms: list[str], choice: dict, present: bool) -> None:
+def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     panel, sentence, definition, csv = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
                                               choice["metric"], choice["correlation"])
     report().add_text(sentence, "sentence")
     report().add_text(f"Outcome: {definition}")
     with st.container(border=True):
         st.markdown(f"**{sentence}**")
-        if not present:
-            st.caption(f"Outcome: {definition}")
-            st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
-                               key=f"csv_{endpoint}", icon=":material/download:")
+        st.caption(f"Outcome: {definition}")
+        st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
+                           key=f"csv_{endpoint}", icon=":material/download:")
 
 
 def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
@@ -135,28 +117,26 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     current = study()
     choice = figure_controls(endpoints)
     shown = choice["endpoints"]
-    present = presenting()
     arms = figure_arms(arms)
     if not arms:
         st.info("Select at least one arm for this figure.")
         return
     figure = cached_figure(_figure, tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"],
-                           choice["correlation"], present)
+                           choice["correlation"], False)
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
                                       "format": st.session_state.get("image_format", "png")}
-    if on_phone() and not present:
+    if on_phone():
         # A phone has no room for the figure's own title block; the page prints the outcome and summary below.
         figure = go.Figure(figure).update_layout(title=None, margin={"t": 40}, legend={"y": 1.0, "title": None})
     st.plotly_chart(figure, theme=None, config=config, key=f"chart_{figure_id}")
     report().add_figure(figure)
     for endpoint in shown:
-        _panel_texts(endpoint, arms, choice, present)
-    if not present:
-        st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",
-                             required=True, key="image_format", format_func=IMAGE_FORMATS.get,
-                             help="The camera icon above the chart saves the figure at presentation "
-                                  "resolution (3× scale) as PNG or SVG.")
+        _panel_texts(endpoint, arms, choice)
+    st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",
+                         required=True, key="image_format", format_func=IMAGE_FORMATS.get,
+                         help="The camera icon above the chart saves the figure at presentation "
+                              "resolution (3× scale) as PNG or SVG.")
     found = cached(discrepancies_for, tuple(shown))
     if not found.empty:
         with st.expander(f"⚠ Where the paper contradicts itself on these endpoints ({len(found)})"):

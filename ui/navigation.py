@@ -12,6 +12,7 @@ import streamlit as st
 from cratus.study import Study
 
 CURRENT_PAGE_KEY = "_current_page"
+PAGES_KEY = "_pages"
 
 
 def page_specs(study: Study) -> list[dict]:
@@ -34,6 +35,8 @@ def page_specs(study: Study) -> list[dict]:
                "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
     specs.append({"section": "Appraise", "script": "pages/appraisal.py", "title": title("appraisal", "Appraisal"),
                   "url_path": "appraisal", "icon": "fact_check"})
+    specs.append({"section": "Present", "script": "pages/present.py", "title": "Presentation (deck)",
+                  "url_path": "present", "icon": "slideshow"})
     return specs
 
 
@@ -48,9 +51,22 @@ def app_pages(study: Study) -> dict[str, list]:
     return sections
 
 
-def remember_page(page) -> None:
-    """Record which page ``st.navigation`` chose, for :func:`current_figure`."""
+def remember_page(page, sections: dict[str, list]) -> None:
+    """Record which page ``st.navigation`` chose (for :func:`current_figure`) and this run's pages (for :func:`go_to`)."""
     st.session_state[CURRENT_PAGE_KEY] = page.url_path
+    st.session_state[PAGES_KEY] = {p.url_path: p for pages in sections.values() for p in pages}
+
+
+def current_url_path() -> str:
+    """URL path of the page being run (``""`` for the overview)."""
+    return st.session_state.get(CURRENT_PAGE_KEY, "")
+
+
+def go_to(url_path: str, query: dict | None = None):
+    """Switch to the page at *url_path* with the query parameters *query* (the arms are kept)."""
+    pages = st.session_state.get(PAGES_KEY, {})
+    keep = {"arms": st.query_params.get_all("arms")} if "arms" in st.query_params else {}
+    st.switch_page(pages[url_path], query_params={**keep, **(query or {})})
 
 
 def current_figure(study: Study) -> dict:

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from cratus.export import to_csv_bytes
-from ui.controls import arm_selector, presentation_toggle
-from ui.navigation import ensure_navigation
+from ui.controls import arm_selector, on_phone, presentation_toggle
+from ui.navigation import current_url_path, ensure_navigation
 from ui.state import new_report, presenting, report, study
 
 _NOTE_RENDERERS = {
@@ -22,18 +22,35 @@ _NOTE_RENDERERS = {
 }
 
 
-def start_page(title: str, intro: str | None = None, needs_arms: bool = True) -> list[str]:
+def _presentation(deck: bool) -> None:
+    """Enter or leave presentation mode (the deck page) when the reader asks, by the switch or ``?present=1``."""
+    from ui.deck import leave_deck, open_deck_at
+
+    request = presentation_toggle(deck)
+    asked = request is True or (not deck and st.query_params.get("present") in ("1", "true", "yes"))
+    if deck and request is False:
+        leave_deck()
+    if asked and not deck:
+        if on_phone():
+            st.info("Presentation mode is made for a projector; on a phone this is the normal page.",
+                    icon=":material/smartphone:")
+            st.query_params.pop("present", None)
+        else:
+            open_deck_at(current_url_path())
+
+
+def start_page(title: str, intro: str | None = None, needs_arms: bool = True, deck: bool = False) -> list[str]:
     """Render the shared controls and the page title; start the page's report.
 
     Returns the selected arms.  When *needs_arms* and none is selected, the
-    page stops with a hint.
+    page stops with a hint.  On the deck page (*deck*) the slide bar replaces
+    the title.
     """
     ensure_navigation()
     arms = arm_selector()
     design = study().design
-    if presentation_toggle():
-        st.caption(title)  # less chrome: the figure carries its own title
-    else:
+    _presentation(deck)
+    if not deck:
         st.title(title)
         if intro:
             st.markdown(intro)

@@ -1,0 +1,121 @@
+"""Presentation mode: the study's deck (:mod:`cratus.deck`) one slide at a time, stepped with the keyboard.
+
+→ / PageDown / Space go forward, ← / PageUp back, Home and End jump to the
+first and last slide, Esc leaves for the page of the current slide.  The slide
+number and the skipped sections are part of the address (``?slide=7&skip=…``),
+so a link reopens the same slide; the sidebar and the page list stay reachable.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cratus.baseline_table import table_one
+from cratus.deck import build_deck, deck_sections, page_for_slide, slide_for_page
+from ui.navigation import go_to
+from ui.render import show_notes
+from ui.state import cached, study
+
+SLIDE_KEY = "deck_slide"
+SKIP_KEY = "deck_skip"
+DECK_CSS = """
+<style>
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 2.6rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li { font-size: 1.15rem; }
+[data-testid="stTable"] table { font-size: 1.05rem; }
+[data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.25rem 0.6rem; }
+.st-key-deck_hidden_keys { display: none; }
+</style>
+"""
+
+
+def _deck():
+    current = study()
+    skip = tuple(st.session_state.get(SKIP_KEY) or ())
+    rows = len(cached(table_one))
+    return cached(build_deck, rows, skip=skip)
+
+
+def _set_slide(index: int) -> None:
+    deck = _deck()
+    st.session_state[SLIDE_KEY] = max(0, min(index, len(deck) - 1))
+
+
+def _step(by: int) -> None:
+    _set_slide(st.session_state.get(SLIDE_KEY, 0) + by)
+
+
+def _leave() -> None:
+    st.session_state["deck_leave"] = True
+
+
+def leave_deck() -> None:
+    """Leave presentation mode for the page that shows the current slide."""
+    deck = _deck()
+    go_to(page_for_slide(deck[current_index(deck)], study()), {})
+
+
+def current_index(deck) -> int:
+    """The slide shown: from this session, else from the address (``?slide=7``, 1-based)."""
+    state = st.session_state
+    if SLIDE_KEY not in state:
+        try:
+            state[SLIDE_KEY] = int(st.query_params.get("slide", "1")) - 1
+        except ValueError:
+            state[SLIDE_KEY] = 0
+    state[SLIDE_KEY] = max(0, min(state[SLIDE_KEY], len(deck) - 1))
+    return state[SLIDE_KEY]
+
+
+def open_deck_at(url_path: str) -> None:
+    """Enter presentation mode at the first slide of the page at *url_path*."""
+    deck = _deck()
+    st.session_state[SLIDE_KEY] = slide_for_page(deck, url_path, study())
+    go_to("present", {"slide": str(st.session_state[SLIDE_KEY] + 1)})
+
+
+def skip_control() -> None:
+    """Sections to leave out of the deck, in the sidebar and the address (``?skip=Baseline``)."""
+    sections = deck_sections(study())
+    st.sidebar.pills("Leave out of the deck", list(sections), selection_mode="multi", key=SKIP_KEY,
+                     format_func=sections.get, bind="query-params",
+                     help="Sections the arrow keys skip. Kept in the address, so a shared link keeps the deck.")
+
+
+def controls(deck, index: int) -> None:
+    """The slide bar: previous, the counter and section, next, exit — with their keyboard shortcuts."""
+    sections = deck_sections(study())
+    slide = deck[index]
+    back, counter, forward, leave = st.columns([1.2, 6, 1.2, 1.2], vertical_alignment="center")
+    back.button("Back", icon=":material/arrow_back:", shortcut="Left", on_click=_step, args=(-1,),
+                key="deck_back", width="stretch", disabled=index == 0, help="← or Page Up")
+    forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step, args=(1,),
+                   key="deck_next", width="stretch", disabled=index == len(deck) - 1, help="→, Page Down or Space")
+    leave.button("Exit", icon=":material/close:", shortcut="Esc", on_click=_leave, key="deck_exit",
+                 width="stretch", help="Leave presentation mode (Esc)")
+    part = f" ({slide.part})" if slide.part else ""
+    counter.markdown(f"**{index + 1} / {len(deck)}** · {sections.get(slide.section, slide.section)} · "
+                     f"{slide.title}{part}")
+    with st.container(key="deck_hidden_keys"):
+        for key, shortcut, target in (("deck_pgdn", "PageDown", index + 1), ("deck_space", "Space", index + 1),
+                                      ("deck_pgup", "PageUp", index - 1), ("deck_home", "Home", 0),
+                                      ("deck_end", "End", len(deck) - 1)):
+            st.button(shortcut, key=key, shortcut=shortcut, on_click=_set_slide, args=(target,))
+
+
+def render_deck() -> None:
+    """The deck page: the slide bar, then the current slide."""
+    current = study()
+    st.html(DECK_CSS)
+    skip_control()
+    deck = _deck()
+    index = current_index(deck)
+    if st.session_state.pop("deck_leave", False):
+        leave_deck()
+    st.query_params["slide"] = str(index + 1)
+    controls(deck, index)
+    from ui.slides import render_slide
+
+    render_slide(deck[index])
+    show_notes("present", deck[index].section)

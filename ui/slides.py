@@ -1,0 +1,142 @@
+"""Drawing one slide of the deck (:mod:`cratus.deck`) with the same builders as the pages.
+
+Tables are static HTML (their text grows with the page, unlike interactive
+tables drawn at a fixed 13 px); every slide carries a one-line takeaway and,
+where the source contradicts itself, a short note saying so.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cratus.baseline_table import table_one
+from cratus.charts import build_category_figure
+from cratus.overview import consort_dot, consort_flow
+from cratus.safety import discrepancies_for
+from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
+from ui.state import cached, cached_figure, study
+
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
+
+
+def _arms() -> tuple:
+    return tuple(st.session_state.get("shared_arms") or study().design.arm_ids)
+
+
+def _title(text: str, part: str = "") -> None:
+    st.markdown(f"## {text}" + (f" ({part})" if part else ""))
+
+
+def _takeaway(text: str) -> None:
+    if text:
+        st.markdown(f"**{text}**")
+
+
+def _contradictions(endpoints) -> None:
+    found = cached(discrepancies_for, tuple(endpoints))
+    if not found.empty:
+        st.markdown("⚠ " + " ".join(found["What the paper says"].head(2)))
+
+
+def _title_slide(slide) -> None:
+    current = study()
+    design = current.design
+    st.markdown(f"# {slide.title}")
+    n = current.n_per_arm()
+    st.markdown("  \n".join(f"**{design.label(a)}**" + (f" — N = {n[a]:g}" if a in n else "")
+                            for a in design.arm_ids))
+    if current.citation:
+        st.caption(current.citation)
+
+
+def _primary_slide(slide) -> None:
+    current = study()
+    _title(slide.title)
+    st.markdown(f"### {current.fact('primary_endpoint')}")
+    if current.fact("primary_result"):
+        st.success(current.fact("primary_result"), icon=":material/check_circle:")
+
+
+def _flow_slide(slide) -> None:
+    _title(slide.title)
+    flow = cached(consort_flow)
+    st.graphviz_chart(cached(consort_dot, flow), width="stretch", height=760)
+
+
+def _table_one_slide(slide) -> None:
+    _title(slide.title, slide.part)
+    start, stop = slide.args
+    st.table(cached(table_one, arms=_arms()).iloc[start:stop], hide_index=True)
+    st.caption(study().text("baseline", "intro", "markdown"))
+
+
+def _panel_slide(slide) -> None:
+    from cratus.figures import build_endpoint_figure, endpoint_panel_data, figure_summary_sentence
+
+    current = study()
+    _, endpoint = slide.args
+    arms = _arms()
+    visits = tuple(current.visits_with_data([endpoint]))
+    figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
+                           presentation=True)
+    st.plotly_chart(figure, theme=None, config=CHART_CONFIG, key=f"slide_{endpoint}")
+    panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
+    _takeaway(cached(figure_summary_sentence, panel, endpoint))
+    _contradictions([endpoint])
+
+
+def _reported_only_slide(slide) -> None:
+    (figure,) = slide.args
+    _title(slide.title)
+    table = cached(reported_only_table, tuple(study().reported_only(figure)), arms=_arms())
+    st.table(table[["Endpoint", "Compares", "p-value"]], hide_index=True)
+
+
+def _adverse_events_slide(slide) -> None:
+    (socs,) = slide.args
+    _title(slide.title, slide.part)
+    last = slide.part == "" or slide.part.split(" of ")[0] == slide.part.split(" of ")[-1]
+    table = cached(sae_table_part, socs, arms=_arms(), with_total=last)
+    st.table(table.drop(columns=["Note"], errors="ignore"), hide_index=True)
+    from ui.render import show_notes
+
+    show_notes("safety", "adverse_events_slide")
+
+
+def _categories_slide(slide) -> None:
+    (endpoint,) = slide.args
+    _title(slide.title)
+    left, right = st.columns([1, 1.3])
+    left.table(cached(category_table, endpoint, arms=_arms()), hide_index=True)
+    with right:
+        st.plotly_chart(cached_figure(build_category_figure, endpoint, arms=_arms()), theme=None,
+                        config=CHART_CONFIG, key=f"slide_{endpoint}")
+
+
+def _hospitalizations_slide(slide) -> None:
+    _title(slide.title)
+    st.table(cached(hospitalization_table, arms=_arms()), hide_index=True)
+
+
+def _bottom_line_slide(slide) -> None:
+    _title(slide.title)
+    try:
+        from cratus.reading import bottom_line
+    except ImportError:
+        st.info("The bottom line is not available for this study.")
+        return
+    table = cached(bottom_line)
+    columns = [c for c in ("label", "verdict") if c in table.columns]
+    st.table(table[columns].rename(columns={"label": "Endpoint", "verdict": "Reading"}), hide_index=True)
+
+
+RENDERERS = {
+    "title": _title_slide, "primary": _primary_slide, "flow": _flow_slide, "table_one": _table_one_slide,
+    "panel": _panel_slide, "reported_only": _reported_only_slide, "adverse_events": _adverse_events_slide,
+    "categories": _categories_slide, "hospitalizations": _hospitalizations_slide, "bottom_line": _bottom_line_slide,
+}
+
+
+def render_slide(slide) -> None:
+    """Draw *slide* with the renderer of its kind."""
+    RENDERERS[slide.kind](slide)

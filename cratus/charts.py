@@ -14,7 +14,14 @@ from cratus.study import Study
 FONT_SIZE = 16
 
 
-def _base_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
+def _base_layout(figure: go.Figure, title: str, height: int, compact: bool = False) -> go.Figure:
+    """Shared look; *compact* (a phone) wraps the title, uses 13 px text and puts the legend under the plot."""
+    if compact:
+        figure.update_layout(
+            template="plotly_white", title={"text": _wrap_words(title, 34), "x": 0, "xanchor": "left"},
+            font={"size": 13, "color": "#1A1A1A"}, height=height + 80, margin={"l": 6, "r": 6, "t": 70, "b": 10},
+            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"})
+        return figure
     figure.update_layout(
         template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
         font={"size": FONT_SIZE, "color": "#1A1A1A"}, height=height, margin={"l": 10, "r": 10, "t": 100, "b": 10},
@@ -23,7 +30,20 @@ def _base_layout(figure: go.Figure, title: str, height: int) -> go.Figure:
     return figure
 
 
-def build_category_figure(study: Study, endpoint: str, arms=None) -> go.Figure:
+def _wrap_words(text: str, width: int) -> str:
+    """Break *text* into lines of at most about *width* characters (plotly's ``<br>``).
+
+    Examples
+    --------
+    >>> _wrap_words("Hemoglobin level at baseline in grams", 15)
+    'Hemoglobin<br>level at<br>baseline in<br>grams'
+    """
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
+
+
+def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool = False) -> go.Figure:
     """Grouped bars of a categorical outcome: patients per category and arm.
 
     Examples
@@ -52,10 +72,11 @@ def build_category_figure(study: Study, endpoint: str, arms=None) -> go.Figure:
     design_visits = study.design
     figure.update_xaxes(title=f"Category, {design_visits.visit_label(design_visits.baseline).lower()} to "
                               f"{design_visits.visit_label(design_visits.follow_up).lower()}")
-    return _base_layout(figure, study.label(endpoint), 440).update_layout(barmode="group")
+    return _base_layout(figure, study.label(endpoint), 440, compact).update_layout(barmode="group")
 
 
-def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: float = 0.1) -> go.Figure:
+def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: float = 0.1,
+                         compact: bool = False) -> go.Figure:
     """Dot plot of standardized differences at baseline (a "Love plot").
 
     Each characteristic is a row; the compared arms sit side by side within it
@@ -94,16 +115,20 @@ def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: flo
                                     (0, "#333333", "solid"))]
     figure = go.Figure(data=traces, layout={
         "shapes": lines,
-        "yaxis": {"tickvals": list(row.values()), "ticktext": list(row.keys()), "title": None, "automargin": True,
-                  "range": [-0.6, len(order) - 0.4], "tickfont": {"size": 15, "color": "#1A1A1A"},
+        "yaxis": {"tickvals": list(row.values()),
+                  "ticktext": [_wrap_words(k, 18) for k in row] if compact else list(row.keys()),
+                  "title": None, "automargin": True,
+                  "range": [-0.6, len(order) - 0.4], "tickfont": {"size": 12 if compact else 15, "color": "#1A1A1A"},
                   "showgrid": True, "gridcolor": "#EEEEEE"},
-        "xaxis": {"title": {"text": f"Standardized difference (d); dotted lines at ±{threshold:g}"},
-                  "zeroline": False, "tickfont": {"size": 14, "color": "#1A1A1A"}},
+        "xaxis": {"title": {"text": (f"Standardized difference (d);<br>dotted lines at ±{threshold:g}" if compact else
+                                     f"Standardized difference (d); dotted lines at ±{threshold:g}")},
+                  "zeroline": False, "tickfont": {"size": 12 if compact else 14, "color": "#1A1A1A"}},
     })
-    return _base_layout(figure, "Balance at baseline: standardized differences", 160 + 30 * max(len(order), 1))
+    rows_px = (44 if compact else 30) * max(len(order), 1)
+    return _base_layout(figure, "Balance at baseline: standardized differences", 160 + rows_px, compact)
 
 
-def balance_figure(study: Study, arms=None, threshold: float = 0.1) -> go.Figure:
+def balance_figure(study: Study, arms=None, threshold: float = 0.1, compact: bool = False) -> go.Figure:
     """:func:`build_balance_figure` of the standardized differences of *arms* against the control.
 
     Examples
@@ -114,4 +139,4 @@ def balance_figure(study: Study, arms=None, threshold: float = 0.1) -> go.Figure
     """
     from cratus.baseline_table import standardized_differences
 
-    return build_balance_figure(study, standardized_differences(study, arms=arms), threshold)
+    return build_balance_figure(study, standardized_differences(study, arms=arms), threshold, compact)

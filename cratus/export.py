@@ -40,3 +40,32 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     "a\\n'+x\\n"
     """
     return neutralize_formulas(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+
+
+def stack_columns(frame, first: str | None = None, name: str = "Arm", value: str = "Value"):
+    """A wide table as one row per (row, column) pair, for narrow screens: the first column, *name*, *value*.
+
+    Rows whose other cells are all empty (headings such as "Gender") stay one row with empty cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> wide = pd.DataFrame({"Characteristic": ["Gender", "Male"], "A (N = 10)": ["", "6 (60%)"],
+    ...                      "B (N = 9)": ["", "5 (56%)"]})
+    >>> stack_columns(wide).values.tolist()
+    [['Gender', '', ''], ['Male', 'A (N = 10)', '6 (60%)'], ['', 'B (N = 9)', '5 (56%)']]
+    """
+    import pandas as pd
+
+    first = first or frame.columns[0]
+    others = [c for c in frame.columns if c != first]
+    records = []
+    for row in frame.itertuples(index=False):
+        cells = dict(zip(frame.columns, row))
+        filled = [c for c in others if str(cells[c]).strip() not in ("", "nan")]
+        if not filled:
+            records.append({first: cells[first], name: "", value: ""})
+            continue
+        for i, column in enumerate(filled):
+            records.append({first: cells[first] if i == 0 else "", name: column, value: str(cells[column])})
+    return pd.DataFrame.from_records(records, columns=[first, name, value])

@@ -24,7 +24,7 @@ st.markdown(f"Standardized differences of each arm against {control}. These desc
 if design.control not in arms or len(arms) < 2:
     st.info(f"Select {control} and at least one other arm to compare.")
 else:
-    ui.show_chart(ui.cached_figure(balance_figure, arms=tuple(arms)))
+    ui.show_chart(ui.cached_figure(balance_figure, arms=tuple(arms), compact=ui.on_phone()))
     if note := describe_uncomputed(ui.cached(standardized_differences, arms=tuple(arms))):
         st.caption(note)
 

@@ -23,7 +23,8 @@ ui.show_notes("overview", "after_design")
 
 ui.subheader("Participant flow")
 flow = ui.cached(consort_flow)
-st.graphviz_chart(ui.cached(consort_dot, flow), width="stretch")
+if not ui.on_phone():  # at 390 px the diagram's boxes shrink below legibility: the table says the same
+    st.graphviz_chart(ui.cached(consort_dot, flow), width="stretch")
 ui.show_table(ui.cached(consort_table, flow), caption="Participant flow")
 ui.show_notes("overview", "flow")
 

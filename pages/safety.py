@@ -44,7 +44,7 @@ for endpoint in study.category_endpoints():
     ui.show_notes("safety", "categories")
     ui.show_table(ui.cached(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
                   download=endpoint)
-    ui.show_chart(ui.cached_figure(build_category_figure, endpoint, arms=tuple(arms)))
+    ui.show_chart(ui.cached_figure(build_category_figure, endpoint, arms=tuple(arms), compact=ui.on_phone()))
 
 safety_endpoints = study.endpoints.loc[study.endpoints["domain"] == "safety", "endpoint"]
 found = ui.cached(discrepancies_for, tuple(safety_endpoints))

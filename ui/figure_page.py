@@ -11,7 +11,7 @@ import streamlit as st
 
 from cratus.export import to_csv_bytes
 from ui.controls import on_phone
-from ui.render import show_table
+from ui.render import plot, show_table, touch_zoom_switch
 from ui.state import cached, cached_figure, report, study
 
 METRIC_LABELS = {"value": "Values", "change": "Change"}
@@ -129,7 +129,8 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     if on_phone():
         # A phone has no room for the figure's own title block; the page prints the outcome and summary below.
         figure = go.Figure(figure).update_layout(title=None, margin={"t": 40}, legend={"y": 1.0, "title": None})
-    st.plotly_chart(figure, theme=None, config=config, key=f"chart_{figure_id}")
+        touch_zoom_switch()
+    plot(figure, config=config, key=f"chart_{figure_id}")
     report().add_figure(figure)
     for endpoint in shown:
         _panel_texts(endpoint, arms, choice)

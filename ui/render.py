@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cratus.export import to_csv_bytes
+from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.navigation import current_url_path, ensure_navigation
 from ui.state import new_report, presenting, report, study
@@ -52,6 +52,10 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     _presentation(deck)
     if not deck:
         st.title(title)
+        if on_phone() and needs_arms:
+            # A shared link's arms, visible without opening the sidebar.
+            st.caption("Arms shown: " + (", ".join(design.short(a) for a in arms) or "none")
+                       + " (change them in the menu ☰)")
         if intro:
             st.markdown(intro)
     new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none"})
@@ -84,10 +88,14 @@ def table_height(frame: pd.DataFrame, row: int = 35) -> int:
 def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
 
-    In presentation mode the table is static HTML, whose text grows with the page (an interactive
-    table is drawn on a canvas at a fixed 13 px, unreadable on a projector).
+    On a phone a table wider than three columns is stacked (one row per arm, see
+    :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
+    number reads at 390 px without sideways scrolling.
     """
-    if presenting():
+    if on_phone() and len(frame.columns) > 3:
+        st.table(stack_columns(frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame]),
+                               name="Column"), hide_index=True)
+    elif on_phone() or presenting():
         st.table(frame, hide_index=True)
     else:
         st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
@@ -98,10 +106,38 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
                            mime="text/csv", key=f"csv_table_{download}", icon=":material/download:")
 
 
+TOUCH_ZOOM_KEY = "touch_zoom"
+
+
+def plot(figure, config: dict | None = None, key: str | None = None) -> None:
+    """Draw a plotly figure with its own fonts and colours (Streamlit's theme would shrink fonts to 12 px).
+
+    On a phone a finger dragged across the chart scrolls the page instead of zooming it
+    (``dragmode=False``); the chart's + and − buttons still zoom, and "Zoom with a finger" turns
+    dragging back on.  Desktop browsers keep plotly's drag-to-zoom.
+    """
+    config = {"displaylogo": False, **(config or {})}
+    if on_phone() and not st.session_state.get(TOUCH_ZOOM_KEY):
+        spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
+        figure = {**spec, "layout": {**spec.get("layout", {}), "dragmode": False}}
+        config.update(scrollZoom=False, modeBarButtonsToRemove=["select2d", "lasso2d"])
+    st.plotly_chart(figure, theme=None, config=config, key=key)
+
+
+def touch_zoom_switch() -> None:
+    """On a phone, the switch that lets a finger zoom and pan the charts (off: the page scrolls)."""
+    if on_phone():
+        st.toggle("Zoom with a finger", key=TOUCH_ZOOM_KEY,
+                  help="Off: swiping over a chart scrolls the page; use the chart's + and − buttons to zoom.")
+
+
 def show_chart(figure, **kwargs) -> None:
-    """A plotly chart with the figure's own fonts and colours (Streamlit's theme would shrink fonts to 12 px)."""
-    kwargs.setdefault("config", {"displaylogo": False})
-    st.plotly_chart(figure, theme=None, **kwargs)
+    """:func:`plot` a figure and add it to the page's report."""
+    page_report = report()
+    if not getattr(page_report, "touch_switch_shown", False):
+        touch_zoom_switch()  # once per page, above its first chart
+        page_report.touch_switch_shown = True
+    plot(figure, config=kwargs.get("config"), key=kwargs.get("key"))
     report().add_figure(figure)
 
 

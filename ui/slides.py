@@ -14,6 +14,7 @@ from cratus.charts import build_category_figure
 from cratus.overview import consort_dot, consort_flow
 from cratus.safety import discrepancies_for
 from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
+from ui.render import plot
 from ui.state import cached, cached_figure, study
 
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
@@ -79,7 +80,7 @@ def _panel_slide(slide) -> None:
     visits = tuple(current.visits_with_data([endpoint]))
     figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
                            presentation=True)
-    st.plotly_chart(figure, theme=None, config=CHART_CONFIG, key=f"slide_{endpoint}")
+    plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
     panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
     _takeaway(cached(figure_summary_sentence, panel, endpoint))
     _contradictions([endpoint])
@@ -109,8 +110,8 @@ def _categories_slide(slide) -> None:
     left, right = st.columns([1, 1.3])
     left.table(cached(category_table, endpoint, arms=_arms()), hide_index=True)
     with right:
-        st.plotly_chart(cached_figure(build_category_figure, endpoint, arms=_arms()), theme=None,
-                        config=CHART_CONFIG, key=f"slide_{endpoint}")
+        plot(cached_figure(build_category_figure, endpoint, arms=_arms()), config=CHART_CONFIG,
+             key=f"slide_{endpoint}")
 
 
 def _hospitalizations_slide(slide) -> None:

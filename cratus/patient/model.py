@@ -350,7 +350,8 @@ def _visits(measurements: pd.DataFrame, mapping: Mapping, notes: list) -> tuple[
     stats["baseline"] = stats["visit"] == baseline
     base_position = int(stats.index[stats["baseline"]][0])
     stats = pd.concat([stats.loc[[base_position]], stats.drop(index=base_position)]).reset_index(drop=True)
-    stats["visit_order"] = stats["visit_order"].where(stats["visit_order"].notna(), stats["_order"])
+    if not stats["visit_order"].notna().all():
+        stats["visit_order"] = np.arange(len(stats), dtype=float)  # ranks when the data give no order numbers
     return stats[["visit", "visit_order", "baseline"]], baseline
 
 

@@ -154,7 +154,8 @@ def _natural_key(text: str):
 
 
 # --- subjects ------------------------------------------------------------------------------------
-def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, notes: list) -> tuple[pd.DataFrame, dict]:
+def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Dictionary,
+              notes: list) -> tuple[pd.DataFrame, dict]:
     frame, name = table.frame, table.name
     upper = {c.upper(): c for c in frame.columns}
     wanted = mapping.arm_variable.upper()
@@ -173,7 +174,8 @@ def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, notes: list) -
     for column in frame.columns:
         if column in (rec.columns["usubjid"], arm_column):
             continue
-        key = SUBJECT_RENAMES.get(column.upper(), slug(column))
+        key = (SUBJECT_RENAMES.get(column.upper()) or dictionary.match(column, table.labels.get(column))
+               or slug(column))
         if key in tidy:
             continue
         tidy[key] = _numeric_or_text(frame[column])
@@ -437,7 +439,7 @@ def _subject_table(tables, roles):
 
 def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: list) -> PatientData:
     table, rec = _subject_table(tables, roles)
-    subjects, chosen = _subjects(table, rec, mapping, notes)
+    subjects, chosen = _subjects(table, rec, mapping, dictionary, notes)
     arms, control = _arm_order(subjects, mapping, table.name)
     known = subjects["usubjid"]
     in_population = set(subjects.loc[subjects["_in_population"], "usubjid"])

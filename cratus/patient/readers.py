@@ -53,6 +53,8 @@ class RawTable:
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     digest_bytes: bytes = b""
+    #: Variable labels (SAS transport files), column → label.
+    labels: dict = field(default_factory=dict)
 
 
 def source_name(source, given: str | None = None) -> str:
@@ -145,11 +147,13 @@ def read_source(source, name: str | None = None) -> RawTable:
     fmt = _format_of(name, data)
     reader = {"xpt": _read_xpt, "csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet}[fmt]
     frame, notes = reader(data, name)
+    labels = frame.attrs.pop("labels", {})
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise ValueError(f"{name}: has a header but no rows")
     _check_unique_columns(frame, name)
-    return RawTable(name=name, format=fmt, frame=_strip_text(frame), notes=notes, digest_bytes=data)
+    return RawTable(name=name, format=fmt, frame=_strip_text(frame), notes=notes, digest_bytes=data,
+                    labels=labels)
 
 
 def _check_unique_columns(frame: pd.DataFrame, name: str) -> None:
@@ -188,6 +192,13 @@ def _read_xpt(data: bytes, name: str):
         raise ValueError(f"{name}: has variables but no rows")
     frame.columns = [c.decode("ascii", "replace") if isinstance(c, bytes) else str(c) for c in frame.columns]
     notes: list[str] = []
+    labels = {}
+    for spec in fields:
+        column = spec["name"].decode("ascii", "replace").strip() if isinstance(spec["name"], bytes) else spec["name"]
+        label = spec.get("label", b"")
+        label = (label.decode("latin-1") if isinstance(label, bytes) else str(label)).strip()
+        if label:
+            labels[column] = label
     latin = False
     for column in frame.columns:
         if frame[column].dtype == object:
@@ -206,6 +217,7 @@ def _read_xpt(data: bytes, name: str):
             elif fmt.startswith(SAS_DATE_FORMATS):
                 frame[column] = SAS_EPOCH + pd.to_timedelta(frame[column], unit="D")
                 notes.append(f"{name}: column {column} read as SAS dates (days since 1960-01-01)")
+    frame.attrs["labels"] = labels
     return frame, notes
 
 

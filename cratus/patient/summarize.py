@@ -157,6 +157,8 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
         by_text.update({normalise(lvl): lvl for lvl in ref["level"]})
         level = text.map(lambda t: by_text.get(normalise(t), slug(t)))
         counts = pd.crosstab(level, subjects.loc[text.index, "arm"])
+        counts = counts.reindex(list(dict.fromkeys([*ref["level"], *counts.index])), fill_value=0)
+        counts = counts.reindex(columns=list(design.arm_ids), fill_value=0)
         counts[TOTAL] = counts.sum(axis=1)
         arm_n = {**n.to_dict(), TOTAL: float(n.sum())}
         long = counts.reset_index(names="level").melt(id_vars="level", var_name="arm", value_name="count")
@@ -164,9 +166,9 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
         rows.append(long.melt(id_vars=["level", "arm"], var_name="statistic", value_name="value")
                     .assign(endpoint=endpoint))
         labels = dict(zip(level, text))
-        order = [lvl for lvl in ref["level"] if lvl in labels] + sorted(set(labels) - set(ref["level"]))
-        levels += [{"endpoint": endpoint, "level": lvl, "label": dict(zip(ref["level"], ref["label"])).get(
-            lvl, labels[lvl])} for lvl in order]
+        order = list(ref["level"]) + sorted(set(labels) - set(ref["level"]))
+        labels = {**labels, **dict(zip(ref["level"], ref["label"]))}
+        levels += [{"endpoint": endpoint, "level": lvl, "label": labels[lvl]} for lvl in order]
     summary = pd.concat(rows, ignore_index=True).assign(visit=design.baseline)
     return summary, pd.DataFrame(levels, columns=["endpoint", "level", "label"]), chosen
 
@@ -307,6 +309,7 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
                 page += "_x"
             taken.add(page)
             title = group.replace("_", " ").capitalize() if group.islower() else group
+            title += ": more endpoints" if reference is not None else ""
             pages.append({"figure": page, "nav_title": title, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})

@@ -1,0 +1,1 @@
+from cratus.patient import read_patient_data  # noqa: F401  (cratus.read_patient_data)

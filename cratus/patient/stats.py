@@ -1,0 +1,280 @@
+"""Tests and estimates from patient-level data, as tidy frames (one row per test).
+
+Every function takes a :class:`~cratus.study.Study` built by
+:func:`cratus.patient.to_study` (its ``extra["patient_data"]``) or a
+:class:`~cratus.patient.PatientData` first, so pages can cache them per study.
+Columns follow pingouin's style in snake_case: ``estimate, ci_low, ci_high,
+p_value, n`` plus what is compared.  What each p-value compares:
+
+* :func:`within_arm_tests`: the change from baseline *within one arm*
+  (paired t-test, :func:`scipy.stats.ttest_rel`; Wilcoxon signed-rank,
+  :func:`scipy.stats.wilcoxon`), subjects with both values only.  A
+  within-arm change is not a difference from the control arm.
+* :func:`between_arm_tests`: each arm against the control at one visit, on
+  the change from baseline (Welch t-test, :func:`scipy.stats.ttest_ind` with
+  ``equal_var=False``; Mann–Whitney U, :func:`scipy.stats.mannwhitneyu`;
+  ANCOVA of the change adjusted for baseline, statsmodels OLS
+  ``chg ~ C(arm) + base`` with the control as reference).
+* :func:`ae_incidence`: patients with an event per arm, with Clopper–Pearson
+  exact 95% intervals (statsmodels ``proportion_confint(method="beta")``).
+
+No adjustment for multiple comparisons is made.  The group statistics of the
+t-tests are computed for all groups at once (``groupby``), so whole studies
+are tested without a loop over subjects.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+WITHIN_COLUMNS = ["endpoint", "arm", "visit", "comparison", "test", "estimate", "ci_low", "ci_high", "p_value", "n"]
+BETWEEN_COLUMNS = ["endpoint", "arm", "control", "visit", "comparison", "test", "estimate", "ci_low", "ci_high",
+                   "p_value", "n", "n_control"]
+PAIRED_T = "paired t-test"
+WILCOXON = "Wilcoxon signed-rank test"
+WELCH = "Welch t-test"
+MANN_WHITNEY = "Mann–Whitney U test"
+ANCOVA = "ANCOVA"
+
+
+def patient_data(study_or_data):
+    """The :class:`~cratus.patient.PatientData` of a patient study, or the argument itself."""
+    extra = getattr(study_or_data, "extra", None)
+    if hasattr(study_or_data, "design") and isinstance(extra, dict):
+        if "patient_data" not in extra:
+            raise ValueError("this study was not computed from patient data (no patient frames)")
+        return extra["patient_data"]
+    if not hasattr(study_or_data, "measurements"):
+        raise ValueError(f"expected a patient study or PatientData, not {type(study_or_data).__name__}")
+    return study_or_data
+
+
+def pairs(data, endpoint=None, visit=None) -> pd.DataFrame:
+    """Baseline and later values side by side: ``usubjid, arm, endpoint, visit, base, value, chg``.
+
+    One row per subject, endpoint and visit after baseline where both values
+    exist (complete pairs).
+    """
+    data = patient_data(data)
+    m = data.measurements
+    if endpoint is not None:
+        m = m[m["endpoint"] == endpoint]
+        if m.empty:
+            raise ValueError(f"endpoint {endpoint!r} has no measurements")
+    base = m[m["baseline"]].drop_duplicates(["usubjid", "endpoint"])[["usubjid", "endpoint", "value"]]
+    base_order = data.visits.loc[data.visits["baseline"], "visit_order"].iloc[0]
+    later = m[~m["baseline"] & (m["visit_order"] > base_order)]
+    if visit is not None:
+        later = later[later["visit"] == visit]
+    out = later[["usubjid", "arm", "endpoint", "visit", "visit_order", "value"]].merge(
+        base.rename(columns={"value": "base"}), on=["usubjid", "endpoint"], how="inner")
+    out["chg"] = out["value"] - out["base"]
+    return out
+
+
+def _t_interval(mean, sd, n, level=0.95):
+    se = sd / np.sqrt(n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        crit = stats.t.ppf(0.5 + level / 2, n - 1)
+        t = np.where(se > 0, mean / se, np.nan)
+        p = 2 * stats.t.sf(np.abs(t), n - 1)
+    return mean - crit * se, mean + crit * se, p
+
+
+def change_from_baseline(study_or_data, endpoint=None, visit=None) -> pd.DataFrame:
+    """Mean change from baseline per arm and visit with a t-based 95% CI and the n of complete pairs.
+
+    Examples
+    --------
+    >>> from cratus.patient.synthetic import make_synthetic
+    >>> c = change_from_baseline(make_synthetic(seed=1), "six_minute_walk")
+    >>> list(c.columns)
+    ['endpoint', 'arm', 'visit', 'n', 'estimate', 'sd', 'ci_low', 'ci_high']
+    """
+    p = pairs(study_or_data, endpoint, visit)
+    g = p.groupby(["endpoint", "arm", "visit"], sort=False)["chg"].agg(n="count", estimate="mean", sd="std")
+    g = g.reset_index()
+    g["ci_low"], g["ci_high"], _ = _t_interval(g["estimate"].to_numpy(), g["sd"].to_numpy(), g["n"].to_numpy())
+    return _ordered(g, study_or_data)
+
+
+def _ordered(frame: pd.DataFrame, study_or_data) -> pd.DataFrame:
+    """Rows by endpoint (order of the data), visit and arm (display order); stable within ties."""
+    data = patient_data(study_or_data)
+    ranks = {"_e": {e: i for i, e in enumerate(pd.unique(data.measurements["endpoint"]))},
+             "_v": {v: i for i, v in enumerate(data.visits["visit"])},
+             "_a": {a: i for i, a in enumerate(data.arms)}}
+    keyed = frame.assign(_e=frame["endpoint"].map(ranks["_e"]), _v=frame["visit"].map(ranks["_v"]),
+                         _a=frame["arm"].map(ranks["_a"]))
+    return keyed.sort_values(["_e", "_v", "_a"], kind="stable").drop(columns=["_e", "_v", "_a"]).reset_index(drop=True)
+
+
+def within_arm_tests(study_or_data, endpoint=None, visit=None, wilcoxon: bool = True) -> pd.DataFrame:
+    """Change from baseline within each arm: paired t-test (and Wilcoxon signed-rank) per arm and visit.
+
+    ``estimate`` is the mean change (paired t) or the median change
+    (Wilcoxon, no interval); ``n`` the complete pairs.  A zero-variance
+    change gives no p-value.
+
+    Examples
+    --------
+    >>> from cratus.patient.synthetic import make_synthetic
+    >>> t = within_arm_tests(make_synthetic(seed=1), "six_minute_walk")
+    >>> sorted(t["test"].unique()), t["comparison"].unique().tolist()
+    (['Wilcoxon signed-rank test', 'paired t-test'], ['within_arm'])
+    """
+    p = pairs(study_or_data, endpoint, visit)
+    grouped = p.groupby(["endpoint", "arm", "visit"], sort=False)["chg"]
+    g = grouped.agg(n="count", estimate="mean", sd="std").reset_index()
+    g["ci_low"], g["ci_high"], g["p_value"] = _t_interval(g["estimate"].to_numpy(), g["sd"].to_numpy(),
+                                                           g["n"].to_numpy())
+    g["test"], g["comparison"] = PAIRED_T, "within_arm"
+    frames = [g]
+    if wilcoxon:
+        rows = []
+        for (e, a, v), values in grouped:
+            rows.append({"endpoint": e, "arm": a, "visit": v, "n": int(values.count()),
+                         "estimate": float(values.median()), "p_value": _wilcoxon(values.to_numpy())})
+        w = pd.DataFrame(rows)
+        w["ci_low"] = w["ci_high"] = np.nan
+        w["test"], w["comparison"] = WILCOXON, "within_arm"
+        frames.append(w)
+    out = pd.concat(frames, ignore_index=True)[WITHIN_COLUMNS]
+    return _ordered(out, study_or_data)
+
+
+def _wilcoxon(values: np.ndarray) -> float:
+    values = values[~np.isnan(values)]
+    if len(values) < 2 or not np.any(values != 0):
+        return np.nan
+    return float(stats.wilcoxon(values).pvalue)
+
+
+def between_arm_tests(study_or_data, endpoint=None, visit=None, tests=(WELCH, MANN_WHITNEY, ANCOVA)) -> pd.DataFrame:
+    """Each arm against the control on the change from baseline at each later visit.
+
+    Welch: ``estimate`` is the difference in mean change (arm − control)
+    with its Welch 95% CI.  Mann–Whitney: the difference in median change
+    (no interval).  ANCOVA: the arm's coefficient in ``chg ~ C(arm) + base``
+    fitted on all arms of that endpoint and visit, with its 95% CI.
+
+    Examples
+    --------
+    >>> from cratus.patient.synthetic import make_synthetic
+    >>> t = between_arm_tests(make_synthetic(seed=1), "six_minute_walk")
+    >>> t[["arm", "control", "test"]].drop_duplicates().shape[0]
+    6
+    """
+    data = patient_data(study_or_data)
+    control = data.control
+    p = pairs(data, endpoint, visit)
+    frames = []
+    if WELCH in tests:
+        frames.append(_welch(p, control))
+    if MANN_WHITNEY in tests:
+        frames.append(_mann_whitney(p, control))
+    if ANCOVA in tests:
+        frames.append(_ancova(p, control))
+    out = pd.concat([f for f in frames if not f.empty] or [pd.DataFrame(columns=BETWEEN_COLUMNS)], ignore_index=True)
+    out["control"], out["comparison"] = control, "vs_control"
+    return _ordered(out[BETWEEN_COLUMNS], data)
+
+
+def _welch(p: pd.DataFrame, control: str) -> pd.DataFrame:
+    g = p.groupby(["endpoint", "visit", "arm"], sort=False)["chg"].agg(n="count", mean="mean", var="var").reset_index()
+    c = g[g["arm"] == control].drop(columns="arm").rename(columns={"n": "n_control", "mean": "mean_c", "var": "var_c"})
+    g = g[g["arm"] != control].merge(c, on=["endpoint", "visit"])
+    se2 = g["var"] / g["n"] + g["var_c"] / g["n_control"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = se2 ** 2 / ((g["var"] / g["n"]) ** 2 / (g["n"] - 1) + (g["var_c"] / g["n_control"]) ** 2
+                         / (g["n_control"] - 1))
+        g["estimate"] = g["mean"] - g["mean_c"]
+        se = np.sqrt(se2)
+        t = np.where(se > 0, g["estimate"] / se, np.nan)
+        g["p_value"] = 2 * stats.t.sf(np.abs(t), df)
+        crit = stats.t.ppf(0.975, df)
+    g["ci_low"], g["ci_high"] = g["estimate"] - crit * se, g["estimate"] + crit * se
+    g["test"] = WELCH
+    return g
+
+
+def _mann_whitney(p: pd.DataFrame, control: str) -> pd.DataFrame:
+    rows = []
+    for (e, v), group in p.groupby(["endpoint", "visit"], sort=False):
+        ref = group.loc[group["arm"] == control, "chg"].to_numpy()
+        for arm, values in group[group["arm"] != control].groupby("arm", sort=False)["chg"]:
+            x = values.to_numpy()
+            ok = len(x) > 0 and len(ref) > 0
+            rows.append({"endpoint": e, "visit": v, "arm": arm, "n": len(x), "n_control": len(ref),
+                         "estimate": float(np.median(x) - np.median(ref)) if ok else np.nan,
+                         "p_value": float(stats.mannwhitneyu(x, ref).pvalue) if ok else np.nan})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["ci_low"] = out["ci_high"] = np.nan
+        out["test"] = MANN_WHITNEY
+    return out
+
+
+def _ancova(p: pd.DataFrame, control: str) -> pd.DataFrame:
+    import statsmodels.api as sm
+    rows = []
+    for (e, v), group in p.groupby(["endpoint", "visit"], sort=False):
+        arms = [a for a in pd.unique(group["arm"]) if a != control]
+        if not (group["arm"] == control).any() or not arms:
+            continue
+        # chg ~ C(arm, Treatment(control)) + base, written as a design matrix (same model, no formula parsing).
+        x = np.column_stack([np.ones(len(group))] + [(group["arm"] == a).to_numpy(float) for a in arms]
+                            + [group["base"].to_numpy(float)])
+        if len(group) <= x.shape[1]:
+            continue
+        fit = sm.OLS(group["chg"].to_numpy(float), x).fit()
+        ci = fit.conf_int(0.05)
+        for i, arm in enumerate(arms, start=1):
+            rows.append({"endpoint": e, "visit": v, "arm": arm, "n": int((group["arm"] == arm).sum()),
+                         "n_control": int((group["arm"] == control).sum()), "estimate": fit.params[i],
+                         "ci_low": ci[i, 0], "ci_high": ci[i, 1], "p_value": fit.pvalues[i]})
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["test"] = ANCOVA
+    return out
+
+
+def ae_incidence(study_or_data, serious_only: bool = False, by_term: bool = False,
+                 treatment_emergent_only: bool = True) -> pd.DataFrame:
+    """Patients with at least one adverse event per arm, with a Clopper–Pearson exact 95% CI.
+
+    ``patients`` of ``n`` subjects in the arm; ``estimate``, ``ci_low`` and
+    ``ci_high`` are percentages.  ``by_term`` gives one row per system organ
+    class, term and arm (zeros included).  Events without a treatment-emergent
+    flag count as treatment-emergent.
+
+    Examples
+    --------
+    >>> from cratus.patient.synthetic import make_synthetic
+    >>> ae_incidence(make_synthetic(seed=1), serious_only=True)[["arm", "patients", "n"]].values.tolist()
+    [['Allo-hMSC 100M', 1, 10], ['Allo-hMSC 200M', 2, 10], ['Placebo', 4, 10]]
+    """
+    from statsmodels.stats.proportion import proportion_confint
+    data = patient_data(study_or_data)
+    ae = data.adverse_events
+    if treatment_emergent_only:
+        ae = ae[ae["treatment_emergent"].isna() | (ae["treatment_emergent"] == True)]  # noqa: E712
+    if serious_only:
+        ae = ae[ae["serious"] == True]  # noqa: E712
+    sizes = data.subjects.groupby("arm").size()
+    keys = ["soc", "term", "arm"] if by_term else ["arm"]
+    counted = ae.groupby(keys)["usubjid"].nunique()
+    if by_term:
+        terms = ae[["soc", "term"]].drop_duplicates()
+        grid = terms.merge(pd.DataFrame({"arm": list(data.arms)}), how="cross")
+    else:
+        grid = pd.DataFrame({"arm": list(data.arms)})
+    grid["patients"] = counted.reindex(pd.MultiIndex.from_frame(grid[keys]) if by_term else grid["arm"]).fillna(0)\
+        .astype(int).to_numpy()
+    grid["n"] = grid["arm"].map(sizes).astype(int)
+    low, high = proportion_confint(grid["patients"], grid["n"], alpha=0.05, method="beta")
+    grid["estimate"] = 100 * grid["patients"] / grid["n"]
+    grid["ci_low"], grid["ci_high"] = 100 * np.asarray(low), 100 * np.asarray(high)
+    return grid.reset_index(drop=True)

@@ -1,0 +1,401 @@
+"""From patient frames to a :class:`~cratus.study.Study` (``kind="patient"``): :func:`to_study`.
+
+The study is computed, not read: the design from the arms and visits of the
+data; the summary in the tidy shape of ``data/summary.csv`` (participants,
+Table 1 baseline characteristics, and per endpoint × arm × visit ``n, mean,
+sd, median, q1, q3``; quartiles by linear interpolation, numpy's default);
+p-values from :mod:`cratus.patient.stats` (within-arm paired t-test first,
+then Wilcoxon; against the control: Welch first, then Mann–Whitney and
+ANCOVA; :func:`cratus.provenance.select_p_values` shows the first of each);
+adverse events in the shape of ``data/adverse_events.csv`` with the totals
+row.  Every computed row has ``source`` starting with "computed".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from cratus.design import TOTAL, make_design
+from cratus.patient import stats as patient_stats
+from cratus.patient.mapping import Dictionary, Mapping, choose_control, normalise, slug
+from cratus.patient.roles import SUBJECT_BOOKKEEPING
+from cratus.study import ADVERSE_EVENT_TOTALS, FIGURE_COLUMNS, NOTE_COLUMNS, PARTICIPANTS, Study
+
+SOURCE = "computed from patient data"
+ENDPOINT_COLUMNS = ["endpoint", "label", "unit", "domain", "page", "figure", "summary", "better", "population",
+                    "subgroup", "description"]
+SUMMARY_COLUMNS = ["endpoint", "level", "arm", "visit", "statistic", "value", "source", "quote", "printed"]
+P_COLUMNS = ["endpoint", "arm", "comparison", "visit", "p_value", "relation", "source", "quote", "printed", "method"]
+AE_COLUMNS = ["soc", "term", "arm", "events", "patients", "events_percent", "patients_percent", "assignment",
+              "source", "quote"]
+#: Most levels a text column may have to be summarised as a categorical characteristic.
+MAX_LEVELS = 20
+PANELS_PER_PAGE = 26
+
+
+def _printed(value: float, statistic: str) -> str:
+    """The computed number as text: counts whole, others to 4 significant digits (no float artefacts)."""
+    if pd.isna(value):
+        return ""
+    if statistic in ("n", "count"):
+        return str(int(round(value)))
+    return f"{float(f'{value:.4g}'):g}" if abs(value) < 1e15 else f"{value:.4g}"
+
+
+def _id_map(names, reference_items) -> dict:
+    """Data names → (id, label, short, extras) from the reference when every name matches one of its items."""
+    lookup = {}
+    for item in reference_items:
+        for text in item[1:3] + (item[0],):
+            lookup.setdefault(normalise(text), item)
+    if reference_items and all(normalise(n) in lookup for n in names):
+        return {n: lookup[normalise(n)] for n in names}
+    used, out = set(), {}
+    for n in names:
+        base = slug(n)
+        key, i = base, 2
+        while key in used:
+            key, i = f"{base}_{i}", i + 1
+        used.add(key)
+        out[n] = (key, str(n), str(n))
+    return out
+
+
+def _design(data, reference):
+    ref_arms = [(a.id, a.label, a.short) for a in reference.design.arms] if reference is not None else []
+    arms = _id_map(data.arms, ref_arms)
+    ref_visits = [(v.id, v.label, v.label, v.role) for v in reference.design.visits] if reference is not None else []
+    visits = _id_map(list(data.visits["visit"]), ref_visits)
+    arm_rows = [{"id": arms[a][0], "label": arms[a][1], "short": arms[a][2], "control": a == data.control}
+                for a in data.arms]
+    if reference is not None and all(len(v) > 3 for v in visits.values()):
+        order = {v.id: i for i, v in enumerate(reference.design.visits)}
+        arm_order = {a: i for i, a in enumerate(reference.design.arm_ids)}
+        arm_rows.sort(key=lambda r: arm_order.get(r["id"], len(arm_order)))
+    else:
+        order = None
+    visit_rows = []
+    for visit, is_base in zip(data.visits["visit"], data.visits["baseline"]):
+        ident, label = visits[visit][0], visits[visit][1]
+        role = "baseline" if is_base else (visits[visit][3] if len(visits[visit]) > 3 else "")
+        visit_rows.append({"id": ident, "label": label, "role": "" if role == "baseline" and not is_base else role})
+    if order is not None:
+        visit_rows.sort(key=lambda r: order.get(r["id"], len(order)))
+    return make_design(arm_rows, visit_rows), {a: v[0] for a, v in arms.items()}, {k: v[0] for k, v in visits.items()}
+
+
+def _with_ids(data, arm_ids: dict, visit_ids: dict, control: str):
+    """A copy of the patient data with arms and visits written as the study's ids."""
+    m = data.measurements.assign(arm=data.measurements["arm"].map(arm_ids),
+                                 visit=data.measurements["visit"].map(visit_ids))
+    ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arm_ids))
+    subjects = data.subjects.assign(arm=data.subjects["arm"].map(arm_ids))
+    visits = data.visits.assign(visit=data.visits["visit"].map(visit_ids))
+    mapping = replace(data.mapping, control=arm_ids[control], baseline_visit=visit_ids[data.baseline_visit])
+    return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=visits,
+                   arms=tuple(arm_ids[a] for a in data.arms), mapping=mapping)
+
+
+# --- summary -------------------------------------------------------------------------------------
+def _describe(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.DataFrame:
+    """n, mean, sd, median, q1, q3 per group, long (one row per statistic)."""
+    g = frame.groupby(keys, sort=False)[value]
+    wide = pd.DataFrame({"n": g.count(), "mean": g.mean(), "sd": g.std(), "median": g.median(),
+                         "q1": g.quantile(0.25), "q3": g.quantile(0.75)})
+    long = wide.reset_index().melt(id_vars=keys, var_name="statistic", value_name="value")
+    return long.dropna(subset=["value"])
+
+
+def _with_totals(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.DataFrame:
+    per_arm = _describe(frame, keys + ["arm"], value)
+    total = _describe(frame.assign(_all=TOTAL), keys + ["_all"], value).rename(columns={"_all": "arm"})
+    return pd.concat([per_arm, total], ignore_index=True)
+
+
+def _characteristics(subjects: pd.DataFrame, dictionary: Dictionary, notes: list) -> list[tuple]:
+    """``(column, endpoint id, kind)`` of the subject columns summarised as baseline characteristics."""
+    skip = {s.lower() for s in SUBJECT_BOOKKEEPING} | {"usubjid", "arm", "age_unit"}
+    out = []
+    for column in subjects.columns:
+        series = subjects[column]
+        if (column in skip or column.endswith(("fl", "dtc", "dt", "dtm", "dy", "tm")) or
+                pd.api.types.is_datetime64_any_dtype(series) or series.notna().sum() == 0):
+            continue
+        endpoint = dictionary.match(column) or column
+        kind = dictionary.info(endpoint).get("summary", "")
+        if pd.api.types.is_numeric_dtype(series) and kind != "n_percent":
+            out.append((column, endpoint, "continuous"))
+        elif series.nunique() <= MAX_LEVELS:
+            out.append((column, endpoint, "categorical"))
+        else:
+            notes.append(f"subject column {column!r} has {series.nunique()} distinct values; not summarised")
+    return out
+
+
+def _level_text(value) -> str:
+    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+
+
+def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, notes: list):
+    rows, levels, chosen = [], [], _characteristics(subjects, dictionary, notes)
+    n = subjects.groupby("arm").size()
+    rows.append(pd.DataFrame({"endpoint": PARTICIPANTS, "level": "", "arm": list(n.index) + [TOTAL],
+                              "statistic": "n", "value": list(n.to_numpy(float)) + [float(n.sum())]}))
+    known_levels = dictionary.levels
+    for column, endpoint, kind in chosen:
+        if kind == "continuous":
+            rows.append(_with_totals(subjects.rename(columns={column: "value"}), []).assign(endpoint=endpoint,
+                                                                                            level=""))
+            continue
+        text = subjects[column].dropna().map(_level_text)
+        ref = known_levels[known_levels["endpoint"] == endpoint]
+        by_text = {normalise(t): lvl for lvl, t in zip(ref["level"], ref["label"])}
+        by_text.update({normalise(lvl): lvl for lvl in ref["level"]})
+        level = text.map(lambda t: by_text.get(normalise(t), slug(t)))
+        counts = pd.crosstab(level, subjects.loc[text.index, "arm"])
+        counts = counts.reindex(list(dict.fromkeys([*ref["level"], *counts.index])), fill_value=0)
+        counts = counts.reindex(columns=list(design.arm_ids), fill_value=0)
+        counts[TOTAL] = counts.sum(axis=1)
+        arm_n = {**n.to_dict(), TOTAL: float(n.sum())}
+        long = counts.reset_index(names="level").melt(id_vars="level", var_name="arm", value_name="count")
+        long["percent"] = 100 * long["count"] / long["arm"].map(arm_n)
+        rows.append(long.melt(id_vars=["level", "arm"], var_name="statistic", value_name="value")
+                    .assign(endpoint=endpoint))
+        labels = dict(zip(level, text))
+        order = list(ref["level"]) + sorted(set(labels) - set(ref["level"]))
+        labels = {**labels, **dict(zip(ref["level"], ref["label"]))}
+        levels += [{"endpoint": endpoint, "level": lvl, "label": labels[lvl]} for lvl in order]
+    summary = pd.concat(rows, ignore_index=True).assign(visit=design.baseline)
+    return summary, pd.DataFrame(levels, columns=["endpoint", "level", "label"]), chosen
+
+
+def _summary(data, design, dictionary: Dictionary, notes: list):
+    subjects, levels, chosen = _subject_summary(data.subjects, design, dictionary, notes)
+    measured = _with_totals(data.measurements, ["endpoint", "visit"]).assign(level="")
+    summary = pd.concat([subjects, measured], ignore_index=True)
+    summary["source"], summary["quote"] = SOURCE, ""
+    summary["printed"] = [_printed(v, s) for v, s in zip(summary["value"], summary["statistic"])]
+    return summary[SUMMARY_COLUMNS[:-1] + ["printed"]], levels, chosen
+
+
+# --- p-values ------------------------------------------------------------------------------------
+def _p_text(p: float) -> tuple[str, str]:
+    if p < 0.0001:
+        return "<", "0.0001"
+    return "=", f"{p:.3f}" if p >= 0.001 else f"{p:.4f}"
+
+
+def _p_values(data) -> pd.DataFrame:
+    within = patient_stats.within_arm_tests(data)
+    between = patient_stats.between_arm_tests(data)
+    rows = []
+    for r in within.itertuples(index=False):
+        what = "paired t-test" if r.test == patient_stats.PAIRED_T else "Wilcoxon signed-rank test"
+        rows.append((r.endpoint, r.arm, "within_arm", r.visit, r.p_value, f"computed: {what} (n = {r.n} pairs)",
+                     r.test))
+    for r in between.itertuples(index=False):
+        what = {patient_stats.WELCH: "Welch t-test of change from baseline vs control",
+                patient_stats.MANN_WHITNEY: "Mann–Whitney U test of change from baseline vs control",
+                patient_stats.ANCOVA: "ANCOVA of change adjusted for baseline vs control"}[r.test]
+        rows.append((r.endpoint, r.arm, "vs_control", r.visit, r.p_value,
+                     f"computed: {what} (n = {r.n} and {r.n_control})", r.test))
+    frame = pd.DataFrame(rows, columns=["endpoint", "arm", "comparison", "visit", "p_value", "source", "method"])
+    frame = frame.dropna(subset=["p_value"]).reset_index(drop=True)
+    texts = [_p_text(p) for p in frame["p_value"]]
+    frame["relation"] = [t[0] for t in texts]
+    frame["printed"] = [t[1] for t in texts]
+    frame["quote"] = ""
+    return frame[P_COLUMNS]
+
+
+# --- adverse events ------------------------------------------------------------------------------
+def _counted_events(data, notes: list) -> pd.DataFrame:
+    ae = data.adverse_events
+    if ae["treatment_emergent"].notna().any():
+        ae = ae[ae["treatment_emergent"] == True]  # noqa: E712
+    if ae["serious"].notna().any():
+        ae = ae[ae["serious"] == True]  # noqa: E712
+        notes.append("adverse-event table: serious treatment-emergent events")
+    elif len(ae):
+        notes.append("adverse-event table: every treatment-emergent event (seriousness not recorded)")
+    return ae
+
+
+def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Term rows in the shape of ``data/adverse_events.csv`` and the totals rows of the summary."""
+    ae = _counted_events(data, notes)
+    n = data.subjects.groupby("arm").size()
+    terms = ae.groupby(["soc", "term", "arm"], sort=True).agg(events=("usubjid", "size"),
+                                                              patients=("usubjid", "nunique")).reset_index()
+    arm_events = ae.groupby("arm").size()
+    terms["events_percent"] = 100 * terms["events"] / terms["arm"].map(arm_events)
+    terms["patients_percent"] = 100 * terms["patients"] / terms["arm"].map(n)
+    terms["assignment"], terms["source"], terms["quote"] = "stated", SOURCE, ""
+    if data.adverse_events.empty:
+        return terms[AE_COLUMNS], pd.DataFrame(columns=SUMMARY_COLUMNS)
+    arms = list(design.arm_ids)
+    events = arm_events.reindex(arms, fill_value=0)
+    patients = ae.groupby("arm")["usubjid"].nunique().reindex(arms, fill_value=0)
+    sizes = n.reindex(arms, fill_value=0)
+    rows = []
+    for arm, e, p, size in zip(arms + [TOTAL], list(events) + [events.sum()], list(patients) + [patients.sum()],
+                               list(sizes) + [sizes.sum()]):
+        rows += [("events", arm, "count", e), ("events", arm, "percent", 100.0 if e else 0.0),
+                 ("patients", arm, "count", p), ("patients", arm, "percent", 100 * p / size if size else np.nan),
+                 ("", arm, "n", size)]
+    totals = pd.DataFrame(rows, columns=["level", "arm", "statistic", "value"])
+    totals = totals.assign(endpoint=ADVERSE_EVENT_TOTALS, visit=design.visit_ids[-1], source=SOURCE, quote="")
+    totals["value"] = totals["value"].astype(float)
+    totals["printed"] = [_printed(v, s) for v, s in zip(totals["value"], totals["statistic"])]
+    return terms[AE_COLUMNS].reset_index(drop=True), totals[SUMMARY_COLUMNS]
+
+
+# --- endpoint dictionary and figure pages --------------------------------------------------------
+def _group_of(endpoint: str, info: dict, dataset: str, lab_like: bool) -> str:
+    return info.get("domain") or ("laboratory" if lab_like else dataset)
+
+
+def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool) -> pd.DataFrame:
+    m = data.measurements
+    first = m.drop_duplicates("endpoint")[["endpoint", "label", "unit", "dataset"]]
+    labs = set(m.loc[m["anrhi"].notna() | m["anrlo"].notna(), "endpoint"])
+    rows = [{"endpoint": PARTICIPANTS, "label": "Participants", "unit": "patients", "domain": "demographics",
+             "summary": "n_percent", "description": "Subjects of the analysis population per arm."}]
+    for column, endpoint, kind in chosen:
+        info = dictionary.info(endpoint)
+        rows.append({**info, "endpoint": endpoint, "label": info.get("label") or column.replace("_", " ").capitalize(),
+                     "domain": "demographics", "summary": "mean_sd" if kind == "continuous" else "n_percent",
+                     "page": "", "figure": ""})
+    for endpoint, label, unit, dataset in first.itertuples(index=False):
+        info = dictionary.info(endpoint)
+        domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
+        rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain,
+                     "summary": info.get("summary") or "mean_sd", "page": "", "figure": "", "_dataset": dataset})
+    if has_ae:
+        rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": "Adverse events", "domain": "safety",
+                     "summary": "n_percent", "description": "Adverse events and patients with one, per arm."})
+    frame = pd.DataFrame(rows)
+    for column in ENDPOINT_COLUMNS + ["_dataset"]:
+        frame[column] = frame.get(column, pd.Series("", index=frame.index)).fillna("").astype(str)
+    frame = frame.drop_duplicates("endpoint").reset_index(drop=True)
+    if reference is not None:
+        ref = reference.endpoints.set_index("endpoint")
+        for i, endpoint in frame["endpoint"].items():
+            if endpoint in ref.index:
+                for column in ("page", "figure", "label", "unit", "summary"):
+                    value = ref.at[endpoint, column] if column in ref.columns else ""
+                    frame.at[i, column] = "" if pd.isna(value) else str(value)
+    return frame
+
+
+def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
+    """Reference pages for matched endpoints; one generated page per domain or dataset for the others."""
+    pages = []
+    if reference is not None:
+        used = set(endpoints["page"]) - {""}
+        pages += [r for r in reference.figures.to_dict("records") if str(r["figure"]) in used]
+    taken = {str(p["figure"]) for p in pages} | {str(p.get("url_path", "")) for p in pages}
+    measured = endpoints[(endpoints["_dataset"] != "") & (endpoints["page"] == "")]
+    groups = measured.assign(_g=[d or s for d, s in zip(measured["domain"], measured["_dataset"])])
+    for group, members in groups.groupby("_g", sort=False):
+        for chunk in range(0, len(members), PANELS_PER_PAGE):
+            part = members.iloc[chunk:chunk + PANELS_PER_PAGE]
+            page = slug(group) + (f"_{chunk // PANELS_PER_PAGE + 1}" if len(members) > PANELS_PER_PAGE else "")
+            while page in taken or f"patient_{page}" in taken:
+                page += "_x"
+            taken.add(page)
+            title = group.replace("_", " ").capitalize() if group.islower() else group
+            title += ": more endpoints" if reference is not None else ""
+            pages.append({"figure": page, "nav_title": title, "title": f"{title} endpoints",
+                          "url_path": f"patient_{page}", "icon": "show_chart",
+                          "intro": "Computed from patient-level data: summaries per arm at each visit."})
+            for letter, index in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", part.index):
+                endpoints.at[index, "page"], endpoints.at[index, "figure"] = page, letter
+    return pd.DataFrame(pages, columns=FIGURE_COLUMNS).fillna("")
+
+
+# --- the study -----------------------------------------------------------------------------------
+def _trial(data, design, n_total: int) -> pd.DataFrame:
+    files = ", ".join(data.files["file"])
+    arms = "; ".join(f"{design.label(a)} (n = {n})" for a, n in data.n_per_arm().items())
+    population = ("all subjects" if data.population == "all" else f"subjects with {data.population} = 'Y'")
+    facts = [("title", f"Patient-level data ({files})"), ("arms", arms), ("participants", f"{n_total} subjects"),
+             ("population", population), ("files", files),
+             ("analysis", "Summaries and tests computed from patient-level data; no adjustment for multiple "
+                          "comparisons"),
+             ("assumptions", " | ".join(data.notes))]
+    return pd.DataFrame([(k, v, SOURCE, "") for k, v in facts], columns=["key", "value", "source", "quote"])
+
+
+def _empty(columns) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Study | None = None,
+             dictionary: Dictionary | None = None) -> Study:
+    """Summarise patient data as a :class:`~cratus.study.Study` of kind ``"patient"``.
+
+    Parameters
+    ----------
+    patient_data : PatientData
+        From :func:`cratus.patient.read_patient_data`.
+    mapping : Mapping or dict, optional
+        Its ``control`` and ``endpoints`` renames apply here; the other
+        fields act when reading (pass them to ``read_patient_data``).
+    reference : Study, optional
+        A published study (e.g. :func:`cratus.study.load_study`): arms,
+        visits and endpoints that match it take its ids, labels, figure pages
+        and panels.
+    dictionary : Dictionary, optional
+        Endpoint dictionary for characteristics (default ``data/``).
+
+    Returns
+    -------
+    Study
+        With the patient frames (arms and visits as ids) in
+        ``extra["patient_data"]`` and the reader's caveats in ``extra["notes"]``.
+    """
+    mapping = mapping if isinstance(mapping, Mapping) or mapping is None else Mapping.from_dict(mapping)
+    data = _apply_mapping(patient_data, mapping)
+    dictionary = dictionary or Dictionary.default()
+    design, arm_ids, visit_ids = _design(data, reference)
+    data = _with_ids(data, arm_ids, visit_ids, data.control)
+    notes = list(data.notes)
+    summary, levels, chosen = _summary(data, design, dictionary, notes)
+    terms, totals = _adverse_events(data, design, notes)
+    summary = pd.concat([summary, totals], ignore_index=True) if len(totals) else summary
+    endpoints = _endpoint_rows(data, chosen, dictionary, reference, not data.adverse_events.empty)
+    figures = _figure_pages(endpoints, reference)
+    endpoints = endpoints.drop(columns="_dataset")
+    trial = _trial(data, design, len(data.subjects))
+    title = pd.DataFrame([("overview", "title", "title", trial.at[0, "value"])], columns=NOTE_COLUMNS)
+    key = hashlib.sha256("|".join([data.key, repr(sorted((mapping or Mapping()).to_dict().items())),
+                                   reference.key if reference is not None else ""]).encode()).hexdigest()[:16]
+    return Study(design=design, summary=summary.reset_index(drop=True), p_values=_p_values(data),
+                 endpoints=endpoints, adverse_events=terms, discrepancies=_empty(
+                     ["id", "endpoint", "arm", "visit", "statistic", "kind", "version_a", "location_a", "version_b",
+                      "location_b", "shown", "reason"]),
+                 hospitalizations=_empty(["arm", "patient", "severity", "hospitalizations", "related_to_procedure",
+                                          "source", "quote"]),
+                 long_term_events=_empty(["event", "arm", "timing", "day", "related_to_treatment", "source",
+                                          "quote"]),
+                 levels=levels, trial=trial, figures=figures, notes=title, key=key, kind="patient",
+                 name=trial.at[0, "value"], extra={"patient_data": data, "notes": tuple(notes)})
+
+
+def _apply_mapping(data, mapping: Mapping | None):
+    if mapping is None:
+        return data
+    if mapping.control and normalise(mapping.control) != normalise(data.control):
+        control = choose_control(data.arms, mapping.control)
+        arms = tuple(a for a in data.arms if a != control) + (control,)
+        data = replace(data, arms=arms, mapping=replace(data.mapping, control=control))
+    if mapping.endpoints:
+        renames = {a: b for a, b in mapping.endpoints}
+        m = data.measurements.assign(endpoint=data.measurements["endpoint"].replace(renames))
+        data = replace(data, measurements=m, mapping=replace(data.mapping, endpoints=mapping.endpoints))
+    return data

@@ -1,0 +1,93 @@
+"""Which data this session shows: the published study, the synthetic patient-level demo, or uploaded files.
+
+Uploaded files are read in memory (never written to disk, never logged) and the
+study built from them lives in this browser session only (``st.session_state``):
+no other session can see it.  The mapping choices, never the data, are kept in
+the address (``?m_arm_variable=TRT01P``) so a link tells a colleague how the
+data were read.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cratus.patient import Mapping, read_patient_data, to_study
+from cratus.patient.synthetic import synthetic_files
+from ui.state import default_study, study, use_study
+
+SOURCE_KEY = "data_source_name"
+MAPPING_PREFIX = "m_"
+SYNTHETIC_SEED = 1
+
+
+def mapping_from_url() -> Mapping:
+    """The mapping choices carried by the address (``m_<field>=...``); unknown keys are ignored."""
+    known = set(Mapping().to_dict())
+    values = {k[len(MAPPING_PREFIX):]: st.query_params.get(k) for k in st.query_params
+              if k.startswith(MAPPING_PREFIX) and k[len(MAPPING_PREFIX):] in known}
+    try:
+        return Mapping.from_dict(values)
+    except ValueError:
+        return Mapping()
+
+
+def mapping_to_url(mapping: Mapping) -> None:
+    for field, value in mapping.to_dict().items():
+        key = MAPPING_PREFIX + field
+        if value:
+            st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _synthetic(seed: int, mapping_items: tuple):
+    """The synthetic demo's files are the same for everyone: read and summarised once per process."""
+    files = synthetic_files("adam", seed=seed)
+    data = read_patient_data(*files.values(), names=list(files), mapping=Mapping.from_dict(dict(mapping_items)))
+    built = to_study(data, reference=default_study())
+    built.extra["synthetic"] = True
+    built.extra["source_label"] = "Synthetic demo data (made up, shaped like the published trial)"
+    return data, built
+
+
+def open_synthetic(mapping: Mapping) -> None:
+    data, built = _synthetic(SYNTHETIC_SEED, tuple(sorted(mapping.to_dict().items())))
+    st.session_state["patient_data"] = data
+    st.session_state[SOURCE_KEY] = "synthetic"
+    use_study(built)
+
+
+def open_uploads(files, mapping: Mapping) -> str | None:
+    """Read uploaded files into this session's study; returns the error message, or None when it worked."""
+    try:
+        data = read_patient_data(*[f.getvalue() for f in files], names=[f.name for f in files], mapping=mapping)
+        built = to_study(data, reference=default_study())
+    except ValueError as error:
+        return str(error)
+    built.extra["source_label"] = "Uploaded: " + ", ".join(f.name for f in files)
+    st.session_state["patient_data"] = data
+    st.session_state[SOURCE_KEY] = "upload"
+    use_study(built)
+    return None
+
+
+def open_published() -> None:
+    st.session_state.pop("patient_data", None)
+    st.session_state[SOURCE_KEY] = "published"
+    for key in [k for k in st.query_params if k.startswith(MAPPING_PREFIX)]:
+        del st.query_params[key]
+    use_study(None)
+
+
+def banner() -> None:
+    """Every page of a patient-level study says where its numbers come from; synthetic data say so loudly."""
+    current = study()
+    if current.extra.get("synthetic"):
+        st.warning("**Synthetic data — not trial data.** Every number on this page is computed from made-up "
+                   "patients shaped like the published summaries.", icon=":material/science:")
+    elif current.kind == "patient":
+        data = st.session_state.get("patient_data")
+        population = getattr(data, "population", "") or "all subjects"
+        st.info(f"**{current.extra.get('source_label', 'Patient-level data')}** · computed here from patients · "
+                f"analysis population: {population}", icon=":material/dataset:")

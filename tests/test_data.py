@@ -7,11 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cratus.data import (DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values,
-                         load_published, load_summary)
+from cratus.data import DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values, load_summary
+from cratus.study import load_study
 
 # The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
-PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt"
+# $CRATUS_PAPER points elsewhere (e.g. a worktree that is not beside shared/).
+PAPER = Path(os.environ.get("CRATUS_PAPER") or
+             Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +27,7 @@ def paper_text():
 
 @pytest.fixture(scope="module")
 def published():
-    return load_published()
+    return load_study()
 
 
 QUOTED_FILES = ["summary.csv", "p_values.csv", "adverse_events.csv", "hospitalizations.csv",
@@ -43,10 +45,35 @@ def _digits(text):
     return re.sub(r"(?<=\d),(?=\d)", "", text)
 
 
+#: Small counts the paper writes as words ("no panel reactive antibodies", "two other patients").
+NUMBER_WORDS = {"0": ("no", "none"), "1": ("one",), "2": ("two",), "3": ("three",), "4": ("four",),
+                "5": ("five",), "6": ("six",), "7": ("seven",), "8": ("eight",), "9": ("nine",), "10": ("ten",)}
+
+
+def _printed_in(value, quote):
+    """*value* occurs in *quote* as digits, or (a count up to ten) as a whole English word."""
+    if value in _digits(quote) or value in quote:
+        return True
+    words = set(re.findall(r"[a-z]+", quote.lower()))
+    return any(word in words for word in NUMBER_WORDS.get(value, ()))
+
+
+@pytest.mark.parametrize("value, quote, expected", [
+    ("0", "There were no panel reactive antibodies", True),
+    ("2", "There were two other patients", True),
+    ("3", "Three patients had a mild/moderate increase", True),
+    ("2", "There were three patients", False),
+    ("0", "Nothing was noted", False),   # "no" must be a whole word
+    ("12.5", "twelve and a half", False),
+])
+def test_number_words_count_only_as_whole_words(value, quote, expected):
+    assert _printed_in(value, quote) is expected
+
+
 def test_every_summary_value_is_printed_in_its_quote():
     frame = pd.read_csv(DATA_DIR / "summary.csv", dtype=str, keep_default_na=False)
     absent = [(row.endpoint, row.arm, row.statistic, row.value) for row in frame.itertuples()
-              if row.value not in _digits(row.quote) and row.value not in row.quote]
+              if not _printed_in(row.value, row.quote)]
     assert absent == []
 
 
@@ -156,7 +183,7 @@ def _csv(text):
 ])
 def test_malformed_summary_names_file_row_and_column(text, message):
     with pytest.raises(ValueError) as error:
-        load_summary(_csv(text), name="upload.csv")
+        load_summary(_csv(text), name="upload.csv", design=load_study().design)
     assert str(error.value).startswith("upload.csv")
     assert message in str(error.value)
 
@@ -194,4 +221,4 @@ def test_an_unknown_endpoint_is_named_with_its_file(tmp_path):
     with open(tmp_path / "p_values.csv", "a", encoding="utf-8") as handle:
         handle.write("grip,all,between_arms,month6,0.5,=,Results,x\n")
     with pytest.raises(ValueError, match=r"p_values.csv, row \d+, column 'endpoint': 'grip' is not in endpoints.csv"):
-        load_published(tmp_path)
+        load_study(tmp_path)

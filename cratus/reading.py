@@ -10,22 +10,17 @@ Verdicts
 Each efficacy endpoint gets one verdict from this vocabulary (``{control}`` is
 the control arm's short name, ``{arms}`` the arms concerned):
 
-=============================  ================================================================
-constant                       when
-=============================  ================================================================
-``DIFFERS_SURVIVES``           an arm differs from the control (p < alpha) and that p-value
-                               survives Holm's correction across all the study's p-values
-``DIFFERS_NOT_SURVIVES``       an arm differs from the control, but not after Holm
-``ARMS_DIFFER_SURVIVES``       a comparison among all arms has p < alpha and survives Holm
-``ARMS_DIFFER_NOT_SURVIVES``   a comparison among all arms has p < alpha, but not after Holm
-``WITHIN_NO_DIFFERENCE``       a within-arm change (p < alpha), while the reported comparison
-                               between arms shows no difference
-``WITHIN_ONLY``                a within-arm change (p < alpha) and no comparison between arms
-                               reported: not evidence of a difference from the control
-``NO_DIFFERENCE``              only comparisons between arms, none with p < alpha
-``NO_CHANGE``                  only within-arm p-values, none below alpha
-``WORDS_ONLY``                 no number and no p-value: the text describes it in words
-=============================  ================================================================
+===========================  ==========================================================================
+``DIFFERS_SURVIVES``         an arm differs from the control (p < alpha) and survives Holm (all p-values)
+``DIFFERS_NOT_SURVIVES``     an arm differs from the control, but not after Holm
+``ARMS_DIFFER_SURVIVES``     a comparison among all arms has p < alpha and survives Holm
+``ARMS_DIFFER_NOT_SURVIVES`` a comparison among all arms has p < alpha, but not after Holm
+``WITHIN_NO_DIFFERENCE``     a within-arm change (p < alpha); the reported comparison of arms shows none
+``WITHIN_ONLY``              a within-arm change (p < alpha), no comparison of arms: not a difference
+``NO_DIFFERENCE``            only comparisons between arms, none with p < alpha
+``NO_CHANGE``                only within-arm p-values, none below alpha
+``WORDS_ONLY``               no number and no p-value: the text describes it in words
+===========================  ==========================================================================
 
 ``reported_as`` says separately whether an endpoint has numbers and p-values,
 p-values only ("reported only as a p-value") or words only.
@@ -35,6 +30,7 @@ from __future__ import annotations
 
 import math
 import re
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -69,9 +65,8 @@ MINUS = "\u2212"
 
 
 # --- small helpers ------------------------------------------------------------------------------
-def _p_text(row) -> str:
-    printed = row.get("printed") if isinstance(row, dict) else None
-    return format_p(float(row["p_value"]), row["relation"], printed or None)
+def _p_text(row: dict) -> str:
+    return format_p(float(row["p_value"]), row["relation"], row.get("printed") or None)
 
 
 def _significant(row, alpha: float) -> bool:
@@ -112,27 +107,58 @@ def _short_citation(citation: str) -> str:
     return " ".join(x for x in (author, year.group(0) if year else "") if x)
 
 
+_SELECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _selected(study) -> tuple[dict, dict, dict]:
+    """Per endpoint: its numbers and p-values as the shared provenance rule selects them, and its dictionary
+    row; computed once per study (plain dicts: filtering frames row by row is slow)."""
+    if study not in _SELECTED:
+        numbers: dict = {}
+        for r in select_figure_rows(study.summary).to_dict("records"):
+            if r["level"] == "":
+                numbers.setdefault(r["endpoint"], {})[(r["arm"], r["visit"], r["statistic"])] = (r["value"],
+                                                                                               r["printed"])
+        p_values: dict = {}
+        for r in select_p_values(study.p_values).to_dict("records"):
+            p_values.setdefault(r["endpoint"], []).append(r)
+        info = {r["endpoint"]: {k: ("" if pd.isna(v) else v) for k, v in r.items()}
+                for r in study.endpoints.to_dict("records")}
+        _SELECTED[study] = (numbers, p_values, info)
+    return _SELECTED[study]
+
+
+def _info(study, endpoint: str) -> dict:
+    return _selected(study)[2].get(endpoint, {"endpoint": endpoint, "label": endpoint})
+
+
+def _label(study, endpoint: str) -> str:
+    return str(_info(study, endpoint).get("label") or endpoint)
+
+
+def _stats(study, endpoint: str) -> dict:
+    """``{(arm, visit, statistic): (value, printed)}`` of the endpoint's level-free numbers."""
+    return _selected(study)[0].get(endpoint, {})
+
+
 def _endpoint_p_values(study, endpoint: str) -> list[dict]:
-    p = select_p_values(study.p_values)
-    return p[p["endpoint"] == endpoint].to_dict("records")
+    return _selected(study)[1].get(endpoint, [])
 
 
 def _central(study, endpoint: str) -> dict:
     """``{arm: {visit: (value, printed)}}`` of the endpoint's mean (or median) at baseline and follow-up."""
-    kind = study.endpoint_info(endpoint).get("summary", "")
-    statistic = "median" if kind == "median_iqr" else "mean"
-    rows = select_figure_rows(study.summary)
-    rows = rows[(rows["endpoint"] == endpoint) & (rows["level"] == "") & (rows["statistic"] == statistic)
-                & rows["visit"].isin([study.design.baseline, study.design.follow_up])]
+    statistic = "median" if _info(study, endpoint).get("summary") == "median_iqr" else "mean"
+    visits = (study.design.baseline, study.design.follow_up)
     out: dict = {}
-    for arm, visit, value, printed in rows[["arm", "visit", "value", "printed"]].itertuples(index=False):
-        out.setdefault(arm, {})[visit] = (value, printed)
+    for (arm, visit, stat), number in _stats(study, endpoint).items():
+        if stat == statistic and visit in visits:
+            out.setdefault(arm, {})[visit] = number
     return out
 
 
 # --- within-arm, between-arm, Holm, MCID texts --------------------------------------------------
 def _within_text(study, endpoint: str, p_rows: list[dict]) -> str:
-    design, info = study.design, study.endpoint_info(endpoint)
+    design, info = study.design, _info(study, endpoint)
     unit, median = info.get("unit", ""), info.get("summary") == "median_iqr"
     central = _central(study, endpoint)
     within = {r["arm"]: r for r in p_rows if r["comparison"] == "within_arm"}
@@ -159,18 +185,16 @@ def _comparison_text(study, p_rows: list[dict]) -> str:
     return "; ".join(parts) if parts else "none reported"
 
 
-def _holm_text(endpoint: str, adjusted: pd.DataFrame, design) -> tuple[str, bool]:
+def _holm_text(endpoint: str, adjusted: pd.DataFrame, design) -> str:
     rows = adjusted[adjusted["endpoint"] == endpoint]
     if rows.empty:
-        return "no p-value", False
-    m = int(rows["m"].iloc[0])
-    method = f"Holm across all {m} p-values"
-    kept = rows[rows["significant_holm"]]
+        return "no p-value"
+    method, kept = f"Holm across all {int(rows['m'].iloc[0])} p-values", rows[rows["significant_holm"]]
     if kept.empty:
         best = rows.sort_values("p_holm").iloc[0]
-        return f"does not survive ({method}; smallest adjusted {_adjusted_text(best['p_holm'], '=')})", False
+        return f"does not survive ({method}; smallest adjusted {_adjusted_text(best['p_holm'], '=')})"
     what = [f"{_what(r, design)} {_adjusted_text(r['p_holm'], r['relation'])}" for r in kept.to_dict("records")]
-    return f"survives ({method}): " + "; ".join(what), True
+    return f"survives ({method}): " + "; ".join(what)
 
 
 def _what(row: dict, design) -> str:
@@ -187,7 +211,7 @@ def _mcid_text(study, endpoint: str) -> str:
     low, high, unit = float(m["low"]), float(m["high"]), str(m["unit"])
     head = (f"small {_with_unit(str(m['low']).strip(), unit)}, substantial {_with_unit(str(m['high']).strip(), unit)}"
             f" ({_short_citation(str(m['citation']))})")
-    info = study.endpoint_info(endpoint)
+    info = _info(study, endpoint)
     if info.get("summary") == "median_iqr":
         return head + "; the paper gives medians, and a change of medians is not a mean change: not compared"
     design, central, sign = study.design, _central(study, endpoint), -1 if info.get("better") == "lower" else 1
@@ -197,10 +221,10 @@ def _mcid_text(study, endpoint: str) -> str:
             continue
         (a, pa), (b, pb) = values[design.baseline], values[design.follow_up]
         change = round(b - a, max(decimals_of(pa), decimals_of(pb)))
-        size = sign * change
-        level = "the substantial change" if size >= high else "the small change" if size >= low else "neither"
-        shown = ("+" if change > 0 else MINUS if change < 0 else "") + format_number(abs(change))
-        reached.append(f"{design.short(arm)}: {_with_unit(shown, unit)} within the arm reaches {level}")
+        size, shown = sign * change, ("+" if change > 0 else MINUS if change < 0 else "") + format_number(abs(change))
+        level = ("reaches the substantial change" if size >= high else "reaches the small change" if size >= low
+                 else "does not reach the small change")
+        reached.append(f"{design.short(arm)}: {_with_unit(shown, unit)} within the arm {level}")
     if not reached:
         return head + "; no change reported to compare"
     return head + "; " + "; ".join(reached) + " (a change within an arm, not a difference from " \
@@ -243,11 +267,10 @@ def _reported_as(study, endpoint: str, p_rows: list[dict]) -> str:
 
 
 def _caveats(study, endpoint: str) -> str:
+    """The plain sentences of the endpoint's discrepancies (``reason`` if a file has no ``sentence``)."""
     d = study.discrepancies
-    rows = d[d["endpoint"] == endpoint]
-    column = "sentence" if "sentence" in d.columns else "reason"
-    notes = [str(t) for t in rows[column] if str(t).strip()]
-    return " ".join(notes + baseline_imbalance_notes(study, endpoint))
+    texts = d.loc[d["endpoint"] == endpoint, "sentence" if "sentence" in d.columns else "reason"]
+    return " ".join([str(t) for t in texts if str(t).strip()] + baseline_imbalance_notes(study, endpoint))
 
 
 def efficacy_endpoints(study) -> list[tuple[str, str]]:
@@ -287,13 +310,13 @@ def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:
     records = []
     for page, endpoint in efficacy_endpoints(study):
         p_rows = _endpoint_p_values(study, endpoint)
-        holm, _ = _holm_text(endpoint, adjusted, study.design)
-        info = study.endpoint_info(endpoint)
         records.append({
-            "page": page, "endpoint": endpoint, "label": study.label(endpoint),
-            "population": info.get("population", ""), "reported_as": _reported_as(study, endpoint, p_rows),
+            "page": page, "endpoint": endpoint, "label": _label(study, endpoint),
+            "population": _info(study, endpoint).get("population", ""),
+            "reported_as": _reported_as(study, endpoint, p_rows),
             "within_arm": _within_text(study, endpoint, p_rows) if p_rows or _central(study, endpoint) else "",
-            "vs_control": _comparison_text(study, p_rows), "holm": holm, "mcid": _mcid_text(study, endpoint),
+            "vs_control": _comparison_text(study, p_rows), "holm": _holm_text(endpoint, adjusted, study.design),
+            "mcid": _mcid_text(study, endpoint),
             "verdict": _verdict(study, p_rows, adjusted, endpoint, alpha), "caveats": _caveats(study, endpoint),
         })
     return pd.DataFrame.from_records(records, columns=BOTTOM_LINE_COLUMNS)
@@ -317,7 +340,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
         raise ValueError(f"figure {figure!r} is not a figure page of the study")
     changed, unchanged, differs, same, words, uncompared = [], [], [], [], [], []
     for endpoint in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]:
-        label, rows = study.label(endpoint), _endpoint_p_values(study, endpoint)
+        label, rows = _label(study, endpoint), _endpoint_p_values(study, endpoint)
         within = [r for r in rows if r["comparison"] == "within_arm"]
         between = [r for r in rows if r["comparison"] != "within_arm"]
         hits = [f"{design.short(r['arm'])} ({_p_text(r)})" for r in within if _significant(r, alpha)]
@@ -379,18 +402,15 @@ def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_
     True
     """
     design = study.design
-    if not design.control or study.endpoint_info(endpoint).get("summary") != "mean_sd":
+    if not design.control or _info(study, endpoint).get("summary") != "mean_sd":
         return []
-    rows = select_figure_rows(study.summary)
-    rows = rows[(rows["endpoint"] == endpoint) & (rows["level"] == "")]
-    stats = {(a, v, s): (val, pr) for a, v, s, val, pr in
-             rows[["arm", "visit", "statistic", "value", "printed"]].itertuples(index=False)}
+    stats = _stats(study, endpoint)
     base, follow, control = design.baseline, design.follow_up, design.control
     if (control, base, "mean") not in stats or (control, base, "sd") not in stats:
         return []
     within = {r["arm"] for r in _endpoint_p_values(study, endpoint) if r["comparison"] == "within_arm"}
     n = study.n_per_arm()
-    unit = study.endpoint_info(endpoint).get("unit", "")
+    unit = _info(study, endpoint).get("unit", "")
     notes = []
     for arm in design.active:
         if (arm, base, "mean") not in stats or (arm, base, "sd") not in stats:
@@ -412,7 +432,7 @@ def _imbalance_sentence(study, endpoint, arm, d, arm_base, control_base, arm_fol
     arm_name, control = design.short(arm), design.short(design.control)
     side = "lower" if d < 0 else "higher"
     d_text = f"{MINUS if d < 0 else ''}{abs(d):.2f}"
-    head = (f"At baseline the {arm_name} arm's {study.label(endpoint)} was {side} than {control}'s "
+    head = (f"At baseline the {arm_name} arm's {_label(study, endpoint)} was {side} than {control}'s "
             f"({_number(*arm_base)} vs {_with_unit(_number(*control_base), unit)}; standardized difference "
             f"{d_text}, Cohen's d with pooled SD, above {threshold:g}).")
     if arm_follow is None:
@@ -429,13 +449,7 @@ def _imbalance_sentence(study, endpoint, arm, d, arm_base, control_base, arm_fol
 
 # --- safety ----------------------------------------------------------------------------------------
 def primary_safety_endpoint(study) -> str:
-    """The safety endpoint whose label or description says it is the primary endpoint.
-
-    Raises
-    ------
-    ValueError
-        When the dictionary marks none (pass ``endpoint=`` to :func:`safety_line`).
-    """
+    """The safety endpoint whose label or description says "primary endpoint"; ValueError if none does."""
     d = study.endpoints
     text = (d["label"].astype(str) + " " + d["description"].astype(str)).str.lower()
     found = d.loc[(d["domain"] == "safety") & text.str.contains(PRIMARY_MARK, regex=False), "endpoint"]
@@ -476,9 +490,7 @@ def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) ->
     """
     endpoint = endpoint or primary_safety_endpoint(study)
     design = study.design
-    rows = select_figure_rows(study.summary)
-    rows = rows[(rows["endpoint"] == endpoint) & (rows["level"] == "") & (rows["statistic"] == "count")]
-    counts = dict(zip(rows["arm"], rows["value"]))
+    counts = {arm: number[0] for (arm, _, stat), number in _stats(study, endpoint).items() if stat == "count"}
     missing = [a for a in design.arm_ids if a not in counts]
     if missing:
         raise ValueError(f"summary.csv: endpoint {endpoint!r} has no patient count for arm(s) {', '.join(missing)}")
@@ -491,10 +503,9 @@ def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) ->
         if total is None or not total == total:
             raise ValueError(f"summary.csv: no number of participants for {label}")
         upper = float(proportion_confint(int(patients), int(total), alpha=1 - confidence, method="beta")[1])
-        pct = f"{100 * upper:.1f}%"
         sentence = (f"{label}: {int(patients)} of {int(total)} patients ({100 * patients / total:.0f}%); the "
-                    f"true rate could still be as high as {pct} (upper limit of the {confidence:.0%} "
-                    f"Clopper–Pearson interval).")
+                    f"true rate could still be as high as {100 * upper:.1f}% (upper limit of the {confidence:.0%} "
+                    "Clopper–Pearson interval).")
         records.append({"group": group, "label": label, "patients": int(patients), "n": int(total),
                         "percent": 100 * patients / total, "upper": upper, "sentence": sentence})
     return pd.DataFrame.from_records(records)

@@ -238,3 +238,12 @@ def test_a_study_without_a_marked_primary_safety_endpoint_says_so(made_up, tmp_p
         (tmp_path / name).write_text(text.replace(" (primary endpoint)", ""), encoding="utf-8")
     with pytest.raises(ValueError, match="no safety endpoint is marked 'primary endpoint'"):
         safety_line(load_study(tmp_path))
+
+
+def test_a_change_below_the_small_mcid_is_called_so(tmp_path):
+    # +40 m against a made-up small change of 50 m (and substantial 80 m)
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text.replace("walk,20,50,m", "walk,50,80,m"), encoding="utf-8")
+    mcid = bottom_line(load_study(tmp_path)).set_index("endpoint").loc["walk", "mcid"]
+    assert mcid.startswith("small 50 m, substantial 80 m (Doe 2020); Drug X: +40 m within the arm does not reach "
+                           "the small change")

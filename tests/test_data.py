@@ -7,12 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cratus.data import (DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values,
-                         load_summary)
+from cratus.data import DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values, load_summary
 from cratus.study import load_study
 
 # The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
-PAPER = Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt"
+# $CRATUS_PAPER points elsewhere (e.g. a worktree that is not beside shared/).
+PAPER = Path(os.environ.get("CRATUS_PAPER") or
+             Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt")
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +45,35 @@ def _digits(text):
     return re.sub(r"(?<=\d),(?=\d)", "", text)
 
 
+#: Small counts the paper writes as words ("no panel reactive antibodies", "two other patients").
+NUMBER_WORDS = {"0": ("no", "none"), "1": ("one",), "2": ("two",), "3": ("three",), "4": ("four",),
+                "5": ("five",), "6": ("six",), "7": ("seven",), "8": ("eight",), "9": ("nine",), "10": ("ten",)}
+
+
+def _printed_in(value, quote):
+    """*value* occurs in *quote* as digits, or (a count up to ten) as a whole English word."""
+    if value in _digits(quote) or value in quote:
+        return True
+    words = set(re.findall(r"[a-z]+", quote.lower()))
+    return any(word in words for word in NUMBER_WORDS.get(value, ()))
+
+
+@pytest.mark.parametrize("value, quote, expected", [
+    ("0", "There were no panel reactive antibodies", True),
+    ("2", "There were two other patients", True),
+    ("3", "Three patients had a mild/moderate increase", True),
+    ("2", "There were three patients", False),
+    ("0", "Nothing was noted", False),   # "no" must be a whole word
+    ("12.5", "twelve and a half", False),
+])
+def test_number_words_count_only_as_whole_words(value, quote, expected):
+    assert _printed_in(value, quote) is expected
+
+
 def test_every_summary_value_is_printed_in_its_quote():
     frame = pd.read_csv(DATA_DIR / "summary.csv", dtype=str, keep_default_na=False)
     absent = [(row.endpoint, row.arm, row.statistic, row.value) for row in frame.itertuples()
-              if row.value not in _digits(row.quote) and row.value not in row.quote]
+              if not _printed_in(row.value, row.quote)]
     assert absent == []
 
 
@@ -196,3 +222,54 @@ def test_an_unknown_endpoint_is_named_with_its_file(tmp_path):
         handle.write("grip,all,between_arms,month6,0.5,=,Results,x\n")
     with pytest.raises(ValueError, match=r"p_values.csv, row \d+, column 'endpoint': 'grip' is not in endpoints.csv"):
         load_study(tmp_path)
+
+
+# --- issue 9: notes and prose, the plain sentences of the discrepancies, mcid.csv -------------
+
+@pytest.mark.parametrize("endpoint, level, arm, source, value", [
+    # Results: Immune biomarkers "(one mild in the 100M- and two moderate in the 200M-group)"
+    ("donor_specific_antibodies", "", "200M", "Results: Immune biomarkers", 2),
+    # Table 3 note: "one patient developed a 29% cPRA which was donor specific for 1 class II"
+    ("donor_specific_antibodies", "", "200M", "Table 3 note", 1),
+    # "There were two other patients in the 200M-group ... not donor-specific reactions"
+    ("non_donor_specific_cpra", "", "200M", "Results: Immune biomarkers", 2),
+    # Table 3 note: "another patient developed 36% cPRA which was not donor specific"
+    ("cpra_reaction", "moderate_36_not_donor_specific_class_1", "200M", "Table 3 note", 1),
+    # Results: Safety "No TE-SAEs occurred in any of the three groups in the first 30 days."
+    ("te_sae_30_days", "", "placebo", "Results: Safety", 0),
+])
+def test_numbers_from_notes_and_prose(published, endpoint, level, arm, source, value):
+    s = published.summary
+    rows = s[(s["endpoint"] == endpoint) & (s["level"] == level) & (s["arm"] == arm) & (s["source"] == source)]
+    assert rows["value"].tolist() == [value]
+
+
+def test_cpra_reaction_levels_carry_percent_and_class(published):
+    labels = published.levels.set_index(["endpoint", "level"])["label"]
+    # Table 3 note: "1 had a mild cPRA of 19% that was donor specific for class I"
+    assert labels[("cpra_reaction", "mild_19_donor_specific_class_1")] == "Mild, cPRA 19%, donor specific, class I"
+
+
+def test_every_discrepancy_has_a_plain_sentence_without_ids(published):
+    d = published.discrepancies
+    texts = list(d["sentence"]) + list(d["reason"])
+    assert all(t.strip() for t in d["sentence"])
+    assert [t for t in texts if re.search(r"\bD\d{2}\b|arm '|\bvs_|within_arm|_", t)] == []
+
+
+def test_the_reread_added_its_contradictions(published):
+    d = published.discrepancies.set_index("id")
+    # Abstract "p = .03" vs Results "p = .035" for SQOL-F in 100M
+    assert d.loc["D16", ["endpoint", "version_a", "version_b", "shown"]].tolist() == [
+        "sqol_f", "p = .03", "p = .035", "p = .035"]
+    assert len(d) == 23
+
+
+def test_mcid_file_is_complete(published):
+    m = published.mcid
+    assert set(m["endpoint"]) <= set(published.endpoints["endpoint"])
+    assert all(c.strip() for c in m["citation"])
+    assert (m["low"].astype(float) < m["high"].astype(float)).all()
+    # Perera et al. 2006: small 20 m / 0.5 point, substantial 50 m / 1.0 point
+    assert m.set_index("endpoint").loc[["six_minute_walk", "sppb"], ["low", "high"]].values.tolist() == [
+        ["20", "50"], ["0.5", "1.0"]]

@@ -1,0 +1,511 @@
+"""The bottom line: what a study's results show, endpoint by endpoint, and what its safety data allow.
+
+Everything here reads a :class:`cratus.study.Study`; arm, visit and endpoint
+names come from the study (nothing about a particular trial is written here).
+The numbers shown are the ones the shared rule of :mod:`cratus.provenance`
+selects, and p-values keep the digits the paper printed.
+
+Verdicts
+--------
+Each efficacy endpoint gets one verdict from this vocabulary (``{control}`` is
+the control arm's short name, ``{arms}`` the arms concerned):
+
+===========================  ==========================================================================
+``DIFFERS_SURVIVES``         an arm differs from the control (p < alpha) and survives Holm (all p-values)
+``DIFFERS_NOT_SURVIVES``     an arm differs from the control, but not after Holm
+``ARMS_DIFFER_SURVIVES``     a comparison among all arms has p < alpha and survives Holm
+``ARMS_DIFFER_NOT_SURVIVES`` a comparison among all arms has p < alpha, but not after Holm
+``WITHIN_NO_DIFFERENCE``     a within-arm change (p < alpha); the reported comparison of arms shows none
+``WITHIN_ONLY``              a within-arm change (p < alpha), no comparison of arms: not a difference
+``NO_DIFFERENCE``            only comparisons between arms, none with p < alpha
+``NO_CHANGE``                only within-arm p-values, none below alpha
+``WORDS_ONLY``               no number and no p-value: the text describes it in words
+===========================  ==========================================================================
+
+``reported_as`` says separately whether an endpoint has numbers and p-values,
+p-values only ("reported only as a p-value") or words only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from cratus.formatting import decimals_of, format_number, format_p
+from cratus.multiplicity import adjust_p_values
+from cratus.provenance import select_figure_rows, select_p_values
+
+DIFFERS_SURVIVES = "differs from {control} ({arms}), survives Holm"
+DIFFERS_NOT_SURVIVES = "differs from {control} ({arms}), does not survive Holm"
+ARMS_DIFFER_SURVIVES = "differs among the arms, survives Holm"
+ARMS_DIFFER_NOT_SURVIVES = "differs among the arms, does not survive Holm"
+WITHIN_NO_DIFFERENCE = "within-arm change in {arms}; no difference from {control} shown"
+WITHIN_ONLY = "within-arm change in {arms} only; no comparison with {control} reported"
+NO_DIFFERENCE = "no difference between arms shown"
+NO_CHANGE = "no significant change in any arm; no comparison with {control} reported"
+WORDS_ONLY = "reported in words only (no numbers, no p-value)"
+BOTTOM_LINE_COLUMNS = ["page", "endpoint", "label", "population", "reported_as", "within_arm", "vs_control",
+                       "holm", "mcid", "verdict", "caveats"]
+VERDICTS = (DIFFERS_SURVIVES, DIFFERS_NOT_SURVIVES, ARMS_DIFFER_SURVIVES, ARMS_DIFFER_NOT_SURVIVES,
+            WITHIN_NO_DIFFERENCE, WITHIN_ONLY, NO_DIFFERENCE, NO_CHANGE, WORDS_ONLY)
+
+#: Baseline standardized difference above which a note on regression to the mean is written: 0.25, the
+#: rule of thumb for a large imbalance (Stuart EA, Stat Sci 2010;25:1-21, after Rubin 2001).
+IMBALANCE_THRESHOLD = 0.25
+#: Words the dictionary uses to mark the primary safety endpoint (in its label or description).
+PRIMARY_MARK = "primary endpoint"
+#: Units not printed after a number ("1.2 → 1.9", not "1.2 → 1.9 ratio").
+_SILENT_UNITS = ("", "ratio")
+MINUS = "\u2212"
+
+
+# --- small helpers ------------------------------------------------------------------------------
+def _p_text(row: dict) -> str:
+    return format_p(float(row["p_value"]), row["relation"], row.get("printed") or None)
+
+
+def _significant(row, alpha: float) -> bool:
+    """p < alpha; a bound "p < b" counts when b <= alpha."""
+    p = float(row["p_value"])
+    return p < alpha or (row["relation"] == "<" and p <= alpha)
+
+
+def _adjusted_text(p: float, relation: str) -> str:
+    """An adjusted p-value at two significant digits, as the paper prints p (no leading zero)."""
+    text = np.format_float_positional(float(f"{min(p, 1.0):.2g}"), trim="-")
+    return format_p(p, relation, text)
+
+
+def _number(value: float, printed: str) -> str:
+    return format_number(float(value), decimals_of(printed))
+
+
+def _with_unit(text: str, unit: str) -> str:
+    if unit in _SILENT_UNITS:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def _in_sentence(label: str) -> str:
+    """A visit label inside a sentence: "Baseline" → "baseline"; labels with a number ("Week 0") unchanged."""
+    return label if re.search(r"\d", label) else label[:1].lower() + label[1:]
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _short_citation(citation: str) -> str:
+    """``"Perera S, Mody SH, … 2006;54(5)…"`` → ``"Perera 2006"``."""
+    author = citation.split(" ", 1)[0].rstrip(",") if citation else ""
+    year = re.search(r"\b(19|20)\d{2}\b", citation or "")
+    return " ".join(x for x in (author, year.group(0) if year else "") if x)
+
+
+_SELECTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _selected(study) -> tuple[dict, dict, dict]:
+    """Per endpoint: its numbers and p-values as the shared provenance rule selects them, and its dictionary
+    row; computed once per study (plain dicts: filtering frames row by row is slow)."""
+    if study not in _SELECTED:
+        numbers: dict = {}
+        for r in select_figure_rows(study.summary).to_dict("records"):
+            if r["level"] == "":
+                numbers.setdefault(r["endpoint"], {})[(r["arm"], r["visit"], r["statistic"])] = (r["value"],
+                                                                                               r["printed"])
+        p_values: dict = {}
+        for r in select_p_values(study.p_values).to_dict("records"):
+            p_values.setdefault(r["endpoint"], []).append(r)
+        info = {r["endpoint"]: {k: ("" if pd.isna(v) else v) for k, v in r.items()}
+                for r in study.endpoints.to_dict("records")}
+        _SELECTED[study] = (numbers, p_values, info)
+    return _SELECTED[study]
+
+
+def _info(study, endpoint: str) -> dict:
+    return _selected(study)[2].get(endpoint, {"endpoint": endpoint, "label": endpoint})
+
+
+def _label(study, endpoint: str) -> str:
+    return str(_info(study, endpoint).get("label") or endpoint)
+
+
+def _stats(study, endpoint: str) -> dict:
+    """``{(arm, visit, statistic): (value, printed)}`` of the endpoint's level-free numbers."""
+    return _selected(study)[0].get(endpoint, {})
+
+
+def _endpoint_p_values(study, endpoint: str) -> list[dict]:
+    return _selected(study)[1].get(endpoint, [])
+
+
+def _central(study, endpoint: str) -> dict:
+    """``{arm: {visit: (value, printed)}}`` of the endpoint's mean (or median) at baseline and follow-up."""
+    statistic = "median" if _info(study, endpoint).get("summary") == "median_iqr" else "mean"
+    visits = (study.design.baseline, study.design.follow_up)
+    out: dict = {}
+    for (arm, visit, stat), number in _stats(study, endpoint).items():
+        if stat == statistic and visit in visits:
+            out.setdefault(arm, {})[visit] = number
+    return out
+
+
+# --- within-arm, between-arm, Holm, MCID texts --------------------------------------------------
+def _within_text(study, endpoint: str, p_rows: list[dict]) -> str:
+    design, info = study.design, _info(study, endpoint)
+    unit, median = info.get("unit", ""), info.get("summary") == "median_iqr"
+    central = _central(study, endpoint)
+    within = {r["arm"]: r for r in p_rows if r["comparison"] == "within_arm"}
+    parts = []
+    for arm in design.arm_ids:
+        values = central.get(arm, {})
+        p = f"({_p_text(within[arm])})" if arm in within else "(no p-value reported)"
+        if design.baseline in values and design.follow_up in values:
+            a, b = (_number(*values[v]) for v in (design.baseline, design.follow_up))
+            parts.append(f"{design.short(arm)}: {'median ' if median else ''}{a} → {_with_unit(b, unit)} {p}")
+        elif arm in within:
+            parts.append(f"{design.short(arm)}: {_p_text(within[arm])}")
+        else:
+            parts.append(f"{design.short(arm)}: not reported")
+    return "; ".join(parts)
+
+
+def _comparison_text(study, p_rows: list[dict]) -> str:
+    design = study.design
+    control = design.short(design.control) if design.control else "control"
+    parts = [f"{design.short(r['arm'])} vs {control}: {_p_text(r)}" for r in p_rows
+             if r["comparison"] == "vs_control"]
+    parts += [f"among the arms: {_p_text(r)}" for r in p_rows if r["comparison"] == "between_arms"]
+    return "; ".join(parts) if parts else "none reported"
+
+
+def _holm_text(endpoint: str, adjusted: pd.DataFrame, design) -> str:
+    rows = adjusted[adjusted["endpoint"] == endpoint]
+    if rows.empty:
+        return "no p-value"
+    method, kept = f"Holm across all {int(rows['m'].iloc[0])} p-values", rows[rows["significant_holm"]]
+    if kept.empty:
+        best = rows.sort_values("p_holm").iloc[0]
+        return f"does not survive ({method}; smallest adjusted {_adjusted_text(best['p_holm'], '=')})"
+    what = [f"{_what(r, design)} {_adjusted_text(r['p_holm'], r['relation'])}" for r in kept.to_dict("records")]
+    return f"survives ({method}): " + "; ".join(what)
+
+
+def _what(row: dict, design) -> str:
+    kind, arm = row["comparison"], row["arm"]
+    return {"within_arm": f"{design.short(arm)} within-arm",
+            "vs_control": f"{design.short(arm)} vs {design.short(design.control or arm)}"}.get(kind, "among the arms")
+
+
+def _mcid_text(study, endpoint: str) -> str:
+    mcid = study.mcid[study.mcid["endpoint"] == endpoint]
+    if mcid.empty:
+        return ""
+    m = mcid.iloc[0]
+    low, high, unit = float(m["low"]), float(m["high"]), str(m["unit"])
+    head = (f"small {_with_unit(str(m['low']).strip(), unit)}, substantial {_with_unit(str(m['high']).strip(), unit)}"
+            f" ({_short_citation(str(m['citation']))})")
+    info = _info(study, endpoint)
+    if info.get("summary") == "median_iqr":
+        return head + "; the paper gives medians, and a change of medians is not a mean change: not compared"
+    design, central, sign = study.design, _central(study, endpoint), -1 if info.get("better") == "lower" else 1
+    reached = []
+    for arm, values in central.items():
+        if design.baseline not in values or design.follow_up not in values or arm not in design.arm_ids:
+            continue
+        (a, pa), (b, pb) = values[design.baseline], values[design.follow_up]
+        change = round(b - a, max(decimals_of(pa), decimals_of(pb)))
+        size, shown = sign * change, ("+" if change > 0 else MINUS if change < 0 else "") + format_number(abs(change))
+        level = ("reaches the substantial change" if size >= high else "reaches the small change" if size >= low
+                 else "does not reach the small change")
+        reached.append(f"{design.short(arm)}: {_with_unit(shown, unit)} within the arm {level}")
+    if not reached:
+        return head + "; no change reported to compare"
+    return head + "; " + "; ".join(reached) + " (a change within an arm, not a difference from " \
+        f"{design.short(design.control)})"
+
+
+# --- verdicts -------------------------------------------------------------------------------------
+def _verdict(study, p_rows: list[dict], adjusted: pd.DataFrame, endpoint: str, alpha: float) -> str:
+    design = study.design
+    control = design.short(design.control) if design.control else "control"
+    holm = {(r["arm"], r["comparison"]): bool(r["significant_holm"])
+            for r in adjusted[adjusted["endpoint"] == endpoint].to_dict("records")}
+    by_kind = {k: [r for r in p_rows if r["comparison"] == k] for k in ("within_arm", "vs_control", "between_arms")}
+    differ = [r for r in by_kind["vs_control"] if _significant(r, alpha)]
+    if differ:
+        arms = _join([design.short(r["arm"]) for r in differ])
+        kept = any(holm.get((r["arm"], "vs_control")) for r in differ)
+        return (DIFFERS_SURVIVES if kept else DIFFERS_NOT_SURVIVES).format(control=control, arms=arms)
+    among = [r for r in by_kind["between_arms"] if _significant(r, alpha)]
+    if among:
+        return ARMS_DIFFER_SURVIVES if any(holm.get((r["arm"], "between_arms")) for r in among) \
+            else ARMS_DIFFER_NOT_SURVIVES
+    changed = [r["arm"] for r in by_kind["within_arm"] if _significant(r, alpha)]
+    compared = by_kind["vs_control"] or by_kind["between_arms"]
+    if changed:
+        arms = _join([design.short(a) for a in design.order(changed)])
+        return (WITHIN_NO_DIFFERENCE if compared else WITHIN_ONLY).format(control=control, arms=arms)
+    if compared:
+        return NO_DIFFERENCE
+    if by_kind["within_arm"]:
+        return NO_CHANGE.format(control=control)
+    return WORDS_ONLY
+
+
+def _reported_as(study, endpoint: str, p_rows: list[dict]) -> str:
+    if _central(study, endpoint):
+        return "numbers and p-values" if p_rows else "numbers only"
+    return ("reported only as a p-value" if len(p_rows) == 1 else "reported only as p-values") if p_rows \
+        else "words only"
+
+
+def _caveats(study, endpoint: str) -> str:
+    """The plain sentences of the endpoint's discrepancies (``reason`` if a file has no ``sentence``)."""
+    d = study.discrepancies
+    texts = d.loc[d["endpoint"] == endpoint, "sentence" if "sentence" in d.columns else "reason"]
+    return " ".join([str(t) for t in texts if str(t).strip()] + baseline_imbalance_notes(study, endpoint))
+
+
+def efficacy_endpoints(study) -> list[tuple[str, str]]:
+    """``(figure page, endpoint)`` of every endpoint on the study's figure pages, panels first."""
+    return [(str(page["figure"]), e) for page in study.figure_pages()
+            for e in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]]
+
+
+def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:
+    """What the study shows for each efficacy endpoint of its figure pages, in words.
+
+    Parameters
+    ----------
+    study : cratus.study.Study
+    alpha : float
+        Significance level for the raw p-values and for Holm's correction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per endpoint: ``page, endpoint, label, population, reported_as,
+        within_arm, vs_control, holm, mcid, verdict, caveats``.  ``holm`` comes
+        from :func:`cratus.multiplicity.adjust_p_values` with family ``"all"``
+        (Holm's step-down procedure over every p-value the study reports);
+        ``verdict`` is one of :data:`VERDICTS` (see the module docstring).
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> table = bottom_line(load_study()).set_index("endpoint")
+    >>> table.loc["six_minute_walk", "verdict"]
+    'within-arm change in 100M only; no comparison with Placebo reported'
+    >>> table.loc["tnf_alpha_bcell", "verdict"]
+    'differs from Placebo (100M and 200M), survives Holm'
+    """
+    adjusted = adjust_p_values(study.p_values, "all", study.endpoints, alpha)
+    records = []
+    for page, endpoint in efficacy_endpoints(study):
+        p_rows = _endpoint_p_values(study, endpoint)
+        records.append({
+            "page": page, "endpoint": endpoint, "label": _label(study, endpoint),
+            "population": _info(study, endpoint).get("population", ""),
+            "reported_as": _reported_as(study, endpoint, p_rows),
+            "within_arm": _within_text(study, endpoint, p_rows) if p_rows or _central(study, endpoint) else "",
+            "vs_control": _comparison_text(study, p_rows), "holm": _holm_text(endpoint, adjusted, study.design),
+            "mcid": _mcid_text(study, endpoint),
+            "verdict": _verdict(study, p_rows, adjusted, endpoint, alpha), "caveats": _caveats(study, endpoint),
+        })
+    return pd.DataFrame.from_records(records, columns=BOTTOM_LINE_COLUMNS)
+
+
+# --- one line per figure page ----------------------------------------------------------------------
+def figure_reading(study, figure, alpha: float = 0.05) -> str:
+    """One paragraph-line saying what a figure page's results show and what each p-value compares.
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> line = figure_reading(load_study(), "4")
+    >>> line.startswith("Quality of life (Figure 4): within-arm change from baseline to 6 months in SQOL-F")
+    True
+    """
+    design = study.design
+    control = design.short(design.control) if design.control else "the control"
+    page = next((p for p in study.figure_pages() if str(p["figure"]) == str(figure)), None)
+    if page is None:
+        raise ValueError(f"figure {figure!r} is not a figure page of the study")
+    changed, unchanged, differs, same, words, uncompared = [], [], [], [], [], []
+    for endpoint in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]:
+        label, rows = _label(study, endpoint), _endpoint_p_values(study, endpoint)
+        within = [r for r in rows if r["comparison"] == "within_arm"]
+        between = [r for r in rows if r["comparison"] != "within_arm"]
+        hits = [f"{design.short(r['arm'])} ({_p_text(r)})" for r in within if _significant(r, alpha)]
+        (changed if hits else unchanged if within else []).append(f"{label} in {_join(hits)}" if hits else label)
+        for r in between:
+            who = f"{design.short(r['arm'])} vs {control}, " if r["comparison"] == "vs_control" else ""
+            scope = "" if who else ", all arms compared"
+            (differs if _significant(r, alpha) else same).append(f"{label} ({who}{_p_text(r)}{scope})")
+        if within and not any(r["comparison"] == "vs_control" for r in rows):
+            uncompared.append(label)
+        if not rows:
+            words.append(label)
+    visit, base = _in_sentence(design.visit_label(design.follow_up)), _in_sentence(design.visit_label(design.baseline))
+    parts = []
+    for items, head, sep in ((changed, f"within-arm change from {base} to {visit} in ", "; "),
+                             (unchanged, "no significant within-arm change in ", ", "),
+                             (differs, "difference between arms in ", "; "),
+                             (same, "no difference between arms in ", "; ")):
+        if items:
+            parts.append(head + sep.join(items))
+    if words:
+        parts.append(", ".join(words) + " described in words only")
+    sentence = f"{page['title']}: " + "; ".join(parts) + "."
+    if uncompared:
+        sentence += (f" Within-arm p-values compare an arm's value at {visit} with its own {base}; no comparison "
+                     f"with {control} was reported for " + ", ".join(uncompared) + ".")
+    return sentence
+
+
+# --- baseline imbalance ----------------------------------------------------------------------------
+def cohens_d(mean1: float, sd1: float, n1: float, mean0: float, sd0: float, n0: float) -> float:
+    """Cohen's d of group 1 against group 0, pooled SD √(((n₁−1)s₁² + (n₀−1)s₀²)/(n₁+n₀−2)).
+
+    Examples
+    --------
+    >>> round(cohens_d(345.9, 103.4, 10, 385.8, 83.1, 10), 2)
+    -0.43
+    """
+    pooled = math.sqrt(((n1 - 1) * sd1 ** 2 + (n0 - 1) * sd0 ** 2) / (n1 + n0 - 2))
+    return (mean1 - mean0) / pooled if pooled > 0 else math.nan
+
+
+def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_THRESHOLD) -> list[str]:
+    """Sentences on regression to the mean where an arm started far from the control.
+
+    For each arm other than the control that has a within-arm change
+    reported (a within-arm p-value or a follow-up mean), the baseline means
+    and SDs give Cohen's d against the control (:func:`cohens_d`, n from the
+    study's participants per arm, equal n assumed when missing).  Where
+    ``|d|`` exceeds *threshold* a sentence says so.  Medians have no SD and
+    get no note.  A standardized difference describes balance; it is not a
+    significance test (CONSORT 2010 item 15).
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> notes = baseline_imbalance_notes(load_study(), "six_minute_walk")
+    >>> notes[0].startswith("At baseline the 100M arm's 6-minute walk distance was lower than Placebo's")
+    True
+    """
+    design = study.design
+    if not design.control or _info(study, endpoint).get("summary") != "mean_sd":
+        return []
+    stats = _stats(study, endpoint)
+    base, follow, control = design.baseline, design.follow_up, design.control
+    if (control, base, "mean") not in stats or (control, base, "sd") not in stats:
+        return []
+    within = {r["arm"] for r in _endpoint_p_values(study, endpoint) if r["comparison"] == "within_arm"}
+    n = study.n_per_arm()
+    unit = _info(study, endpoint).get("unit", "")
+    notes = []
+    for arm in design.active:
+        if (arm, base, "mean") not in stats or (arm, base, "sd") not in stats:
+            continue
+        if arm not in within and (arm, follow, "mean") not in stats:
+            continue
+        (m1, p1), (s1, _) = stats[(arm, base, "mean")], stats[(arm, base, "sd")]
+        (m0, p0), (s0, _) = stats[(control, base, "mean")], stats[(control, base, "sd")]
+        d = cohens_d(m1, s1, n.get(arm, 1.0), m0, s0, n.get(control, 1.0))
+        if not abs(d) > threshold:
+            continue
+        notes.append(_imbalance_sentence(study, endpoint, arm, d, (m1, p1), (m0, p0), stats.get((arm, follow, "mean")),
+                                         unit, threshold))
+    return notes
+
+
+def _imbalance_sentence(study, endpoint, arm, d, arm_base, control_base, arm_follow, unit, threshold) -> str:
+    design = study.design
+    arm_name, control = design.short(arm), design.short(design.control)
+    side = "lower" if d < 0 else "higher"
+    d_text = f"{MINUS if d < 0 else ''}{abs(d):.2f}"
+    head = (f"At baseline the {arm_name} arm's {_label(study, endpoint)} was {side} than {control}'s "
+            f"({_number(*arm_base)} vs {_with_unit(_number(*control_base), unit)}; standardized difference "
+            f"{d_text}, Cohen's d with pooled SD, above {threshold:g}).")
+    if arm_follow is None:
+        return head + (" A within-arm change from an unusual start can partly be regression to the mean; only a "
+                       f"comparison with {control} adjusted for baseline separates the two.")
+    toward = (arm_follow[0] - arm_base[0]) * d < 0
+    if toward:
+        return head + (f" Its change to {_with_unit(_number(*arm_follow), unit)} is in the direction of "
+                       f"{control}'s level: part of it can be regression to the mean, which only a comparison "
+                       f"with {control} adjusted for baseline would separate from an effect of treatment.")
+    return head + (f" Its change to {_with_unit(_number(*arm_follow), unit)} moves away from {control}'s level, "
+                   "so regression to the mean does not explain it; the arms still started apart.")
+
+
+# --- safety ----------------------------------------------------------------------------------------
+def primary_safety_endpoint(study) -> str:
+    """The safety endpoint whose label or description says "primary endpoint"; ValueError if none does."""
+    d = study.endpoints
+    text = (d["label"].astype(str) + " " + d["description"].astype(str)).str.lower()
+    found = d.loc[(d["domain"] == "safety") & text.str.contains(PRIMARY_MARK, regex=False), "endpoint"]
+    if found.empty:
+        raise ValueError(f"endpoints.csv: no safety endpoint is marked '{PRIMARY_MARK}'; pass endpoint=...")
+    return str(found.iloc[0])
+
+
+def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Patients with the primary safety event per arm, with an exact upper confidence limit for the rate.
+
+    Zero events in a small arm do not mean a zero rate: the upper limit of
+    the two-sided Clopper–Pearson interval
+    (``statsmodels.stats.proportion.proportion_confint(method="beta")``)
+    says how high the true rate could still be.
+
+    Parameters
+    ----------
+    study : cratus.study.Study
+    endpoint : str, optional
+        A safety endpoint with a patient ``count`` per arm; by default
+        :func:`primary_safety_endpoint`.
+    confidence : float
+        Confidence level of the interval (0.95).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, label, patients, n, percent, upper, sentence``: one row per
+        arm, then one for all active arms pooled (group ``"active"``).
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> line = safety_line(load_study())
+    >>> [round(u * 100, 1) for u in line["upper"]]
+    [30.8, 30.8, 30.8, 16.8]
+    """
+    endpoint = endpoint or primary_safety_endpoint(study)
+    design = study.design
+    counts = {arm: number[0] for (arm, _, stat), number in _stats(study, endpoint).items() if stat == "count"}
+    missing = [a for a in design.arm_ids if a not in counts]
+    if missing:
+        raise ValueError(f"summary.csv: endpoint {endpoint!r} has no patient count for arm(s) {', '.join(missing)}")
+    n = study.n_per_arm()
+    groups = [(a, design.label(a), counts[a], n.get(a)) for a in design.arm_ids]
+    groups.append(("active", "All active arms", sum(counts[a] for a in design.active),
+                   sum(n.get(a, math.nan) for a in design.active)))
+    records = []
+    for group, label, patients, total in groups:
+        if total is None or not total == total:
+            raise ValueError(f"summary.csv: no number of participants for {label}")
+        upper = float(proportion_confint(int(patients), int(total), alpha=1 - confidence, method="beta")[1])
+        sentence = (f"{label}: {int(patients)} of {int(total)} patients ({100 * patients / total:.0f}%); the "
+                    f"true rate could still be as high as {100 * upper:.1f}% (upper limit of the {confidence:.0%} "
+                    "Clopper–Pearson interval).")
+        records.append({"group": group, "label": label, "patients": int(patients), "n": int(total),
+                        "percent": 100 * patients / total, "upper": upper, "sentence": sentence})
+    return pd.DataFrame.from_records(records)

@@ -1,0 +1,249 @@
+"""The bottom line (cratus/reading.py): verdicts, texts, safety bounds, baseline notes; CRATUS and a made-up study."""
+
+import re
+
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from cratus.reading import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line, cohens_d,
+                            figure_reading, primary_safety_endpoint, safety_line)
+from cratus.study import load_study
+
+
+@pytest.fixture(scope="module")
+def study():
+    return load_study()
+
+
+@pytest.fixture(scope="module")
+def table(study):
+    return bottom_line(study).set_index("endpoint")
+
+
+# --- CRATUS ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("endpoint, verdict", [
+    # Results: Functional status: 6MWT 100M p = .011, 200M .263, placebo .112; no comparison with placebo
+    ("six_minute_walk", "within-arm change in 100M only; no comparison with Placebo reported"),
+    # SPPB 100M p = .031; 200M .812; placebo .875
+    ("sppb", "within-arm change in 100M only; no comparison with Placebo reported"),
+    # CHAMPS fell in 200M (p = .008) and placebo (p = .039); 100M p = .641
+    ("champs", "within-arm change in 200M and Placebo only; no comparison with Placebo reported"),
+    ("fev1", "within-arm change in 100M only; no comparison with Placebo reported"),          # p = .025
+    ("gait_speed_4m", "no difference between arms shown"),                                    # p = .659
+    ("weight", "no difference between arms shown"),                                           # p = .7599
+    ("ejection_fraction", "reported in words only (no numbers, no p-value)"),                 # "remained stable"
+    # Results: Immune biomarkers
+    ("cd69", "within-arm change in 200M only; no comparison with Placebo reported"),          # p = .004
+    ("cd25", "within-arm change in 100M and 200M only; no comparison with Placebo reported"),  # .007, .048
+    ("cd4", "no significant change in any arm; no comparison with Placebo reported"),         # .052, .135, .540
+    # "The reductions in both the 100M- and 200M-groups were significant compared to placebo (p < .00001 and
+    # p = .00002)": Holm over 45 p-values gives .00045 and .00088 (multipletests, method="holm")
+    ("tnf_alpha_bcell", "differs from Placebo (100M and 200M), survives Holm"),
+    ("sqol_f", "within-arm change in 100M only; no comparison with Placebo reported"),        # p = .035
+    ("iief", "no difference between arms shown"),                                             # p = .666
+])
+def test_cratus_verdicts(table, endpoint, verdict):
+    assert table.loc[endpoint, "verdict"] == verdict
+
+
+def test_every_figure_endpoint_has_one_row(study, table):
+    # Figure pages 2, 3 and 4 list 9 + 7 + 2 endpoints (data/endpoints.csv, column page)
+    assert len(table) == 18 and table.index.is_unique
+
+
+def test_every_verdict_comes_from_the_vocabulary(table):
+    patterns = [re.escape(v).replace(r"\{control\}", ".+").replace(r"\{arms\}", ".+") for v in VERDICTS]
+    assert all(any(re.fullmatch(p, v) for p in patterns) for v in table["verdict"])
+
+
+@pytest.mark.parametrize("endpoint, column, text", [
+    # Results: "(345.9 ± 103.4 to 410.7 ± 155.4 m, p = .011 ...)", ".263", ".112"
+    ("six_minute_walk", "within_arm", "100M: 345.9 → 410.7 m (p = .011); 200M: p = .263; Placebo: p = .112"),
+    # "(median 10.5, IQR 9.0, 12.0 to 12.0, IQR 11.0, 12.0; p = .031" — medians, said so
+    ("sppb", "within_arm", "100M: median 10.5 → 12.0 points (p = .031)"),
+    # "(median 5,118.8, ... to 1,509.4 ...; p = .008)": thousands separators restored
+    ("champs", "within_arm", "200M: median 5,118.8 → 1,509.4 kcal/week (p = .008)"),
+    # "or placebo (p = .540)": the printed trailing zero is kept
+    ("cd4", "within_arm", "Placebo: p = .540"),
+    ("cd69", "within_arm", "200M: 27.0 → 16.4% (p = .004)"),
+    ("six_minute_walk", "vs_control", "none reported"),
+    ("tnf_alpha_bcell", "vs_control", "100M vs Placebo: p < .00001; 200M vs Placebo: p = .00002"),
+    ("gait_speed_4m", "vs_control", "among the arms: p = .659"),
+    ("gait_speed_4m", "reported_as", "reported only as a p-value"),
+    ("sqol_f", "population", "female patients only"),
+])
+def test_cratus_texts(table, endpoint, column, text):
+    assert text in table.loc[endpoint, column]
+
+
+def test_holm_is_named_and_counts_all_p_values(table):
+    # 54 rows in p_values.csv, 9 of them Abstract copies of a Results p-value → 45 tests
+    assert table.loc["six_minute_walk", "holm"] == ("does not survive (Holm across all 45 p-values; "
+                                                     "smallest adjusted p = .42)")  # .011 × 38 = .418
+    assert table.loc["tnf_alpha_bcell", "holm"].startswith(
+        "survives (Holm across all 45 p-values): 100M vs Placebo p < .00045; 200M vs Placebo p = .00088")
+
+
+@pytest.mark.parametrize("endpoint, text", [
+    # Perera 2006: 20 m / 50 m; 410.7 − 345.9 = 64.8 m (Results: Functional status)
+    ("six_minute_walk", "small 20 m, substantial 50 m (Perera 2006); 100M: +64.8 m within the arm reaches the "
+                        "substantial change (a change within an arm, not a difference from Placebo)"),
+    # SPPB is reported as medians: no mean change to compare
+    ("sppb", "the paper gives medians, and a change of medians is not a mean change: not compared"),
+    ("gait_speed_4m", "no change reported to compare"),
+    ("fev1", ""),   # no established MCID in older adults: no row in mcid.csv
+])
+def test_mcid(table, endpoint, text):
+    assert text in table.loc[endpoint, "mcid"] and (text or table.loc[endpoint, "mcid"] == "")
+
+
+def test_caveats_carry_the_discrepancy_sentences_without_ids(table):
+    caveats = table.loc["sqol_f", "caveats"]
+    assert "the Results say p = .035" in caveats and not re.search(r"\bD\d\d\b", " ".join(table["caveats"]))
+
+
+def test_safety_line_gives_exact_upper_bounds(study):
+    line = safety_line(study).set_index("group")
+    # Results: Safety "No TE-SAEs occurred in any of the three groups in the first 30 days"; N = 10 per arm
+    assert line["patients"].tolist() == [0, 0, 0, 0] and line["n"].tolist() == [10, 10, 10, 20]
+    # proportion_confint(0, 10, alpha=0.05, method="beta")[1] = 1 − 0.025^(1/10) = 0.3085;
+    # (0, 20) → 0.1684; (0, 30) would give 0.1157
+    assert line.loc["100M", "upper"] == pytest.approx(0.30849, abs=1e-5)
+    assert line.loc["active", "upper"] == pytest.approx(0.16843, abs=1e-5)
+    assert line.loc["placebo", "sentence"] == ("Placebo: 0 of 10 patients (0%); the true rate could still be as "
+                                               "high as 30.8% (upper limit of the 95% Clopper–Pearson interval).")
+
+
+def test_safety_line_for_a_named_endpoint(study):
+    # Results: Safety "no cumulative treatment-related SAEs in either group throughout the duration of the study"
+    assert safety_line(study, "treatment_related_sae")["patients"].sum() == 0
+
+
+def test_primary_safety_endpoint_is_the_one_the_dictionary_marks(study):
+    assert primary_safety_endpoint(study) == "te_sae_30_days"
+
+
+def test_baseline_imbalance_points_out_regression_to_the_mean(study):
+    # Table 1: 6MWT 345.9 ± 103.4 (100M) vs 385.8 ± 83.1 (placebo) → d = −39.9 / 93.80 = −0.43
+    notes = baseline_imbalance_notes(study, "six_minute_walk")
+    assert len(notes) == 1
+    assert "(345.9 vs 385.8 m; standardized difference −0.43" in notes[0]
+    assert "regression to the mean" in notes[0] and "in the direction of Placebo's level" in notes[0]
+
+
+def test_an_imbalance_with_a_change_away_from_the_control_is_not_explained_by_regression(study):
+    # FEV1 100M 2.5 ± 0.66 (Results) vs placebo 2.3 ± 0.5 (Table 1): d = 0.2 / 0.586 = 0.34; 100M rose to 2.6
+    notes = baseline_imbalance_notes(study, "fev1")
+    assert len(notes) == 1 and "standardized difference 0.34" in notes[0] and "moves away" in notes[0]
+
+
+@pytest.mark.parametrize("endpoint", ["sppb", "cd69", "tnf_alpha_bcell", "ejection_fraction"])
+def test_no_imbalance_note_without_baseline_mean_and_sd_in_both_arms(study, endpoint):
+    assert baseline_imbalance_notes(study, endpoint) == []
+
+
+def test_cohens_d_uses_the_pooled_sd():
+    # pooled SD with n = 10 and 30: √((9·1² + 29·2²)/38) = √(125/38) = 1.8137; (1 − 0)/1.8137 = 0.5514
+    # (the unweighted √((1² + 2²)/2) = 1.5811 would give 0.6325)
+    assert cohens_d(1, 1, 10, 0, 2, 30) == pytest.approx(0.5514, abs=1e-4)
+
+
+def test_figure_reading_says_what_each_p_value_compares(study):
+    line = figure_reading(study, "3")
+    assert "B-cell intracellular TNF-α (100M vs Placebo, p < .00001)" in line
+    assert ("Within-arm p-values compare an arm's value at 6 months with its own baseline; no comparison with "
+            "Placebo was reported for CD69+ T cells (early activation)") in line
+    assert "B-cell intracellular TNF-α," not in line.split("no comparison")[1]
+
+
+def test_figure_reading_rejects_an_unknown_page(study):
+    with pytest.raises(ValueError, match="figure '9' is not a figure page"):
+        figure_reading(study, "9")
+
+
+# --- a made-up study: nothing about CRATUS ---------------------------------------------------------
+FILES = {
+    "arms.csv": "arm,label,short,role\ndrug_x,Drug X,Drug X,active\nvehicle,Vehicle,Vehicle,control\n",
+    "visits.csv": "visit,label,role\nweek0,Week 0,baseline\nweek24,Week 24,primary\n",
+    "figures.csv": "figure,nav_title,title,url_path,icon,intro\n1,Function,Function (Figure 1),function,,\n",
+    "endpoints.csv": (
+        "endpoint,label,unit,domain,page,figure,summary,better,population,subgroup,description\n"
+        "participants,Participants,patients,demographics,,,n_percent,,,,\n"
+        "walk,Walk distance,m,functional,1,1A,mean_sd,higher,,,\n"
+        "grip,Grip,kg,functional,1,1B,mean_sd,higher,,,\n"
+        "pain,Pain score,points,functional,1,,,lower,,,\n"
+        "sae,Serious adverse events at week 4 (primary endpoint),patients,safety,,,n_percent,lower,,,\n"),
+    "summary.csv": (
+        "endpoint,level,arm,visit,statistic,value,source,quote\n"
+        "participants,,drug_x,week0,n,20,Table 1,N = 20\nparticipants,,vehicle,week0,n,20,Table 1,N = 20\n"
+        "walk,,drug_x,week0,mean,300,Table 1,300 ± 50\nwalk,,drug_x,week0,sd,50,Table 1,300 ± 50\n"
+        "walk,,vehicle,week0,mean,350,Table 1,350 ± 50\nwalk,,vehicle,week0,sd,50,Table 1,350 ± 50\n"
+        "walk,,drug_x,week24,mean,340,Results,340\n"
+        "sae,,drug_x,week24,count,0,Results,0\nsae,,vehicle,week24,count,1,Results,1\n"),
+    "p_values.csv": (
+        "endpoint,arm,comparison,visit,p_value,relation,source,quote\n"
+        "walk,drug_x,within_arm,week24,0.01,=,Results,p = .01\n"
+        "walk,vehicle,within_arm,week24,0.50,=,Results,p = .50\n"
+        "walk,drug_x,vs_control,week24,0.03,=,Results,p = .03\n"
+        "grip,drug_x,within_arm,week24,0.004,=,Results,p = .004\n"
+        "pain,all,between_arms,week24,0.20,=,Results,p = .20\n"),
+    "mcid.csv": ("endpoint,low,high,unit,population,citation,quote\n"
+                 "walk,20,50,m,adults,Doe J. A made-up source. 2020,\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def made_up(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("made_up")
+    for name, text in FILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return load_study(folder)
+
+
+def test_made_up_study_verdicts(made_up):
+    # Holm over 5 p-values: .004×5 = .02 and .01×4 = .04 survive; .03×3 = .09 stops the procedure
+    table = bottom_line(made_up).set_index("endpoint")
+    assert table.loc["walk", "verdict"] == DIFFERS_NOT_SURVIVES.format(control="Vehicle", arms="Drug X")
+    assert table.loc["walk", "holm"] == "survives (Holm across all 5 p-values): Drug X within-arm p = .04"
+    assert table.loc["grip", "verdict"] == "within-arm change in Drug X only; no comparison with Vehicle reported"
+    assert table.loc["pain", "verdict"] == "no difference between arms shown"
+    assert table.loc["walk", "within_arm"] == "Drug X: 300 → 340 m (p = .01); Vehicle: p = .50"
+    assert table.loc["walk", "vs_control"] == "Drug X vs Vehicle: p = .03"
+    # +40 m: above the small (20 m), below the substantial (50 m) change of the made-up source
+    assert "Drug X: +40 m within the arm reaches the small change" in table.loc["walk", "mcid"]
+    assert "(Doe 2020)" in table.loc["walk", "mcid"]
+
+
+def test_made_up_study_safety_line(made_up):
+    line = safety_line(made_up).set_index("group")
+    # proportion_confint(1, 20, alpha=0.05, method="beta")[1] and (0, 20)
+    assert line.loc["vehicle", "upper"] == pytest.approx(proportion_confint(1, 20, 0.05, "beta")[1])
+    assert line.loc["vehicle", "upper"] == pytest.approx(0.24873, abs=1e-5)
+    assert line.loc["active", ["patients", "n"]].tolist() == [0, 20]
+
+
+def test_made_up_study_baseline_note_and_figure_line(made_up):
+    # d = (300 − 350) / 50 = −1.00; Drug X rose toward Vehicle's level
+    notes = baseline_imbalance_notes(made_up, "walk")
+    assert len(notes) == 1 and "standardized difference −1.00" in notes[0] and "Vehicle" in notes[0]
+    line = figure_reading(made_up, "1")
+    assert line.startswith("Function (Figure 1): within-arm change from Week 0 to Week 24 in Walk distance in "
+                           "Drug X (p = .01)")
+    assert "no comparison with Vehicle was reported for Grip" in line
+    assert "Walk distance, " not in line.split("no comparison")[1]
+
+
+def test_a_study_without_a_marked_primary_safety_endpoint_says_so(made_up, tmp_path):
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text.replace(" (primary endpoint)", ""), encoding="utf-8")
+    with pytest.raises(ValueError, match="no safety endpoint is marked 'primary endpoint'"):
+        safety_line(load_study(tmp_path))
+
+
+def test_a_change_below_the_small_mcid_is_called_so(tmp_path):
+    # +40 m against a made-up small change of 50 m (and substantial 80 m)
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text.replace("walk,20,50,m", "walk,50,80,m"), encoding="utf-8")
+    mcid = bottom_line(load_study(tmp_path)).set_index("endpoint").loc["walk", "mcid"]
+    assert mcid.startswith("small 50 m, substantial 80 m (Doe 2020); Drug X: +40 m within the arm does not reach "
+                           "the small change")

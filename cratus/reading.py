@@ -44,9 +44,9 @@ DIFFERS_SURVIVES = "differs from {control} ({arms}), survives Holm"
 DIFFERS_NOT_SURVIVES = "differs from {control} ({arms}), does not survive Holm"
 ARMS_DIFFER_SURVIVES = "differs among the arms, survives Holm"
 ARMS_DIFFER_NOT_SURVIVES = "differs among the arms, does not survive Holm"
-WITHIN_NO_DIFFERENCE = "within-arm change in {arms}; no difference from {control} shown"
+WITHIN_NO_DIFFERENCE = "within-arm change in {arms}; no significant difference from {control}"
 WITHIN_ONLY = "within-arm change in {arms} only; no comparison with {control} reported"
-NO_DIFFERENCE = "no difference between arms shown"
+NO_DIFFERENCE = "no significant difference between arms"
 NO_CHANGE = "no significant change in any arm; no comparison with {control} reported"
 WORDS_ONLY = "reported in words only (no numbers, no p-value)"
 BOTTOM_LINE_COLUMNS = ["page", "endpoint", "label", "population", "reported_as", "within_arm", "vs_control",
@@ -358,7 +358,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
     for items, head, sep in ((changed, f"within-arm change from {base} to {visit} in ", "; "),
                              (unchanged, "no significant within-arm change in ", ", "),
                              (differs, "difference between arms in ", "; "),
-                             (same, "no difference between arms in ", "; ")):
+                             (same, "no significant difference between arms in ", "; ")):
         if items:
             parts.append(head + sep.join(items))
     if words:

@@ -81,7 +81,7 @@ def discrepancies_for(study: Study, endpoints) -> pd.DataFrame:
     >>> from cratus.study import load_study
     >>> t = discrepancies_for(load_study(), ["cpra", "serious_adverse_events"])
     >>> list(t.columns), len(t)
-    (['Concerns', 'What the paper says'], 4)
+    (['Concerns', 'What the paper says'], 5)
     """
     rows = study.discrepancies[study.discrepancies["endpoint"].isin(list(endpoints))]
     concerns = []

@@ -191,6 +191,33 @@ def category_long(study: Study, endpoint: str, arms=None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def safety_counts(study: Study, arms=None) -> pd.DataFrame:
+    """Patient counts of safety outcomes stated in the text (notes, prose), one row per outcome and source.
+
+    The same count printed in two places with different values appears twice, each with its source, so
+    the contradiction shows.
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> t = safety_counts(load_study())
+    >>> t[t["Outcome"].str.startswith("Patients with a rise in donor")][["Source", "Allo-hMSC 200M (N = 10)"]].values.tolist()
+    [['Results: Immune biomarkers', '2'], ['Table 3 note', '1']]
+    """
+    design = study.design
+    shown = design.order([*(arms if arms is not None else design.arm_ids), TOTAL])
+    summary = study.summary
+    rows = summary[summary["endpoint"].isin(study.count_endpoints()) & (summary["statistic"] == "count")]
+    labels = dict(zip(study.levels["endpoint"] + "|" + study.levels["level"], study.levels["label"]))
+    records = []
+    for (endpoint, level, source), block in rows.groupby(["endpoint", "level", "source"], sort=False):
+        values = dict(zip(block["arm"], block["value"]))
+        outcome = study.label(endpoint) + (f": {labels.get(endpoint + '|' + level, level)}" if level else "")
+        records.append({"Outcome": outcome, "Source": source,
+                        **{arm_header(study, a): (f"{values[a]:g}" if a in values else NOT_REPORTED) for a in shown}})
+    return pd.DataFrame.from_records(records)
+
+
 def hospitalization_table(study: Study, arms=None) -> pd.DataFrame:
     """Hospitalizations per arm, with a total row over every arm.
 

@@ -147,7 +147,20 @@ class Study:
         d = self.endpoints
         ids = d.loc[(d["domain"] == domain) & (d["summary"] == "n_percent"), "endpoint"]
         with_levels = set(self.levels["endpoint"])
-        return [e for e in ids if e in with_levels and e != ADVERSE_EVENT_TOTALS]
+        counts = self.summary[self.summary["statistic"] == "count"]
+        arms = set(self.design.arm_ids)
+        # A table of categories needs a count for every arm: a list of single described cases is not one.
+        complete = {e for e, rows in counts.groupby("endpoint") if arms <= set(rows["arm"])}
+        return [e for e in ids if e in with_levels and e in complete and e != ADVERSE_EVENT_TOTALS]
+
+    def count_endpoints(self, domain: str = "safety") -> list[str]:
+        """Endpoints of *domain* given as counts of patients that are neither tables of categories nor the
+        adverse-event totals (e.g. patients with donor-specific antibodies, numbers read from prose)."""
+        d = self.endpoints
+        ids = d.loc[d["domain"] == domain, "endpoint"]
+        counted = set(self.summary.loc[self.summary["statistic"] == "count", "endpoint"])
+        skip = set(self.category_endpoints(domain)) | {ADVERSE_EVENT_TOTALS}
+        return [e for e in ids if e in counted and e not in skip]
 
 
 def _load_design(folder: Path) -> Design:

@@ -4,12 +4,14 @@ the source reports only as p-values."""
 import streamlit as st
 
 import ui
+from cratus.reading import figure_reading
 from cratus.safety_tables import reported_only_table
 
 study = ui.study()
 figure = ui.current_figure(study)
 figure_id = figure["figure"]
 arms = ui.start_page(figure["title"], figure["intro"] or None)
+st.info(ui.cached(figure_reading, figure_id), icon=":material/lightbulb:")
 ui.show_notes(figure_id, "before")
 ui.render_figure(figure_id, study.panels(figure_id), arms)
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from cratus.overview import consort_dot, consort_flow, consort_table
+from cratus.reading_display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
 
 study = ui.study()
 ui.start_page(study.text("overview", "title", "title", study.title), needs_arms=False)
@@ -20,6 +21,20 @@ st.markdown("\n".join(f"- **{name}:** {fact(key)}." for name, key in items if fa
 if fact("primary_result"):
     st.success(f"**Primary endpoint result:** {fact('primary_result')}", icon=":material/check_circle:")
 ui.show_notes("overview", "after_design")
+
+ui.subheader("What the trial shows")
+st.markdown("One row per efficacy endpoint: what was reported within each arm, whether any comparison with the "
+            f"control arm was reported, and whether it survives a Holm adjustment across all of the study's "
+            "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
+            "from the control arm.")
+ui.show_table(ui.cached(bottom_line_table), caption="What the trial shows", download="bottom_line",
+              column_config={"Reported within each arm": st.column_config.TextColumn(width="large"),
+                             "Reading": st.column_config.TextColumn(width="medium")})
+safety = ui.cached(safety_line)
+if not safety.empty:
+    st.markdown("**Safety:** " + " ".join(safety["sentence"]))
+with st.expander("How the readings are worded"):
+    st.markdown(ui.cached(verdict_vocabulary))
 
 ui.subheader("Participant flow")
 flow = ui.cached(consort_flow)

@@ -5,13 +5,17 @@ import streamlit as st
 import ui
 from cratus.charts import build_category_figure
 from cratus.safety import discrepancies_for, notable_events, safety_p_values
-from cratus.safety_tables import category_table, hospitalization_table, sae_table
+from cratus.reading_display import safety_summary as safety_line
+from cratus.safety_tables import category_table, hospitalization_table, sae_table, safety_counts
 
 study = ui.study()
 arms = ui.start_page(study.text("safety", "title", "title", "Safety"))
 if study.fact("primary_result"):
     st.success(f"**Primary endpoint** ({study.fact('primary_endpoint')}): {study.fact('primary_result')}",
                icon=":material/check_circle:")
+safety = ui.cached(safety_line)
+if not safety.empty:
+    st.markdown("**None observed is not none possible.** " + " ".join(safety["sentence"]))
 
 if not study.adverse_events.empty:
     ui.heading("safety", "adverse_events", "Serious adverse events")
@@ -32,6 +36,13 @@ if events or not comparisons.empty:
     if not comparisons.empty:
         ui.show_table(comparisons, caption="Safety comparisons between groups",
                       column_config={"Quote": st.column_config.TextColumn(width="large")})
+
+counts = ui.cached(safety_counts, arms=tuple(arms))
+if not counts.empty:
+    ui.heading("safety", "counts", "Other safety counts stated in the text")
+    ui.show_notes("safety", "counts")
+    ui.show_table(counts, caption="Other safety counts", download="safety_counts",
+                  column_config={"Outcome": st.column_config.TextColumn(width="large")})
 
 if not study.hospitalizations.empty:
     ui.heading("safety", "hospitalizations", "Hospitalizations")

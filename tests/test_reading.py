@@ -29,8 +29,8 @@ def table(study):
     # CHAMPS fell in 200M (p = .008) and placebo (p = .039); 100M p = .641
     ("champs", "within-arm change in 200M and Placebo only; no comparison with Placebo reported"),
     ("fev1", "within-arm change in 100M only; no comparison with Placebo reported"),          # p = .025
-    ("gait_speed_4m", "no difference between arms shown"),                                    # p = .659
-    ("weight", "no difference between arms shown"),                                           # p = .7599
+    ("gait_speed_4m", "no significant difference between arms"),                                    # p = .659
+    ("weight", "no significant difference between arms"),                                           # p = .7599
     ("ejection_fraction", "reported in words only (no numbers, no p-value)"),                 # "remained stable"
     # Results: Immune biomarkers
     ("cd69", "within-arm change in 200M only; no comparison with Placebo reported"),          # p = .004
@@ -40,7 +40,7 @@ def table(study):
     # p = .00002)": Holm over 45 p-values gives .00045 and .00088 (multipletests, method="holm")
     ("tnf_alpha_bcell", "differs from Placebo (100M and 200M), survives Holm"),
     ("sqol_f", "within-arm change in 100M only; no comparison with Placebo reported"),        # p = .035
-    ("iief", "no difference between arms shown"),                                             # p = .666
+    ("iief", "no significant difference between arms"),                                             # p = .666
 ])
 def test_cratus_verdicts(table, endpoint, verdict):
     assert table.loc[endpoint, "verdict"] == verdict
@@ -206,7 +206,7 @@ def test_made_up_study_verdicts(made_up):
     assert table.loc["walk", "verdict"] == DIFFERS_NOT_SURVIVES.format(control="Vehicle", arms="Drug X")
     assert table.loc["walk", "holm"] == "survives (Holm across all 5 p-values): Drug X within-arm p = .04"
     assert table.loc["grip", "verdict"] == "within-arm change in Drug X only; no comparison with Vehicle reported"
-    assert table.loc["pain", "verdict"] == "no difference between arms shown"
+    assert table.loc["pain", "verdict"] == "no significant difference between arms"
     assert table.loc["walk", "within_arm"] == "Drug X: 300 → 340 m (p = .01); Vehicle: p = .50"
     assert table.loc["walk", "vs_control"] == "Drug X vs Vehicle: p = .03"
     # +40 m: above the small (20 m), below the substantial (50 m) change of the made-up source

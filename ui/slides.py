@@ -56,6 +56,11 @@ def _primary_slide(slide) -> None:
     st.markdown(f"### {current.fact('primary_endpoint')}")
     if current.fact("primary_result"):
         st.success(current.fact("primary_result"), icon=":material/check_circle:")
+    from cratus.reading_display import safety_summary as safety_line
+
+    safety = cached(safety_line)
+    if not safety.empty:
+        _takeaway(" ".join(safety["sentence"]))
 
 
 def _flow_slide(slide) -> None:
@@ -121,14 +126,11 @@ def _hospitalizations_slide(slide) -> None:
 
 def _bottom_line_slide(slide) -> None:
     _title(slide.title)
-    try:
-        from cratus.reading import bottom_line
-    except ImportError:
-        st.info("The bottom line is not available for this study.")
-        return
-    table = cached(bottom_line)
-    columns = [c for c in ("label", "verdict") if c in table.columns]
-    st.table(table[columns].rename(columns={"label": "Endpoint", "verdict": "Reading"}), hide_index=True)
+    from cratus.reading_display import bottom_line_table
+
+    st.table(cached(bottom_line_table)[["Endpoint", "Reading"]], hide_index=True)
+    st.caption("A within-arm change compares an arm with its own baseline, not with the control arm. "
+               "Holm: adjusted across all of the study's p-values.")
 
 
 RENDERERS = {

@@ -16,6 +16,7 @@ from cratus.patient.synthetic import synthetic_files
 from ui.state import default_study, study, use_study
 
 SOURCE_KEY = "data_source_name"
+ERROR_KEY = "data_source_error"
 MAPPING_PREFIX = "m_"
 SYNTHETIC_SEED = 1
 
@@ -59,21 +60,47 @@ def open_synthetic(mapping: Mapping) -> None:
 
 
 def open_uploads(files, mapping: Mapping) -> str | None:
-    """Read uploaded files into this session's study; returns the error message, or None when it worked."""
+    """Read uploaded files (objects with ``name`` and ``getvalue()``, or ``(name, bytes)`` pairs) into this
+    session's study; returns the error message, or None when it worked.
+
+    The bytes stay in this session's memory only, so that a new mapping can be applied without uploading again.
+    """
+    pairs = [(f.name, f.getvalue()) if hasattr(f, "getvalue") else tuple(f) for f in files]
     try:
-        data = read_patient_data(*[f.getvalue() for f in files], names=[f.name for f in files], mapping=mapping)
+        data = read_patient_data(*[b for _, b in pairs], names=[n for n, _ in pairs], mapping=mapping)
         built = to_study(data, reference=default_study())
     except ValueError as error:
+        st.session_state[ERROR_KEY] = str(error)
         return str(error)
-    built.extra["source_label"] = "Uploaded: " + ", ".join(f.name for f in files)
+    st.session_state.pop(ERROR_KEY, None)
+    st.session_state["uploaded_files"] = pairs
+    built.extra["source_label"] = "Uploaded: " + ", ".join(n for n, _ in pairs)
     st.session_state["patient_data"] = data
     st.session_state[SOURCE_KEY] = "upload"
     use_study(built)
     return None
 
 
+def reapply(mapping: Mapping) -> str | None:
+    """Read this session's patient-level data again with another mapping (kept in the address)."""
+    mapping_to_url(mapping)
+    if st.session_state.get(SOURCE_KEY) == "synthetic":
+        open_synthetic(mapping)
+        return None
+    return open_uploads(st.session_state.get("uploaded_files", []), mapping)
+
+
+def fidelity_against_published(current):
+    """The synthetic study's summaries against the published ones (:func:`cratus.patient.synthetic.fidelity_table`)."""
+    from cratus.patient.synthetic import fidelity_table
+
+    return fidelity_table(current, default_study())
+
+
 def open_published() -> None:
+    st.session_state.pop(ERROR_KEY, None)
     st.session_state.pop("patient_data", None)
+    st.session_state.pop("uploaded_files", None)
     st.session_state[SOURCE_KEY] = "published"
     for key in [k for k in st.query_params if k.startswith(MAPPING_PREFIX)]:
         del st.query_params[key]

@@ -11,6 +11,7 @@ import streamlit as st
 
 from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
+from ui.data_source import banner
 from ui.navigation import current_url_path, ensure_navigation
 from ui.state import new_report, presenting, report, study
 
@@ -50,6 +51,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     arms = arm_selector()
     design = study().design
     _presentation(deck)
+    banner()
     if not deck:
         st.title(title)
         if on_phone() and needs_arms:

@@ -1,0 +1,103 @@
+"""Patient-level data in the app: the synthetic demo, uploaded ADaM and long files, bad files, two sessions.
+
+Every page must recompute from the patients, say where its numbers come from, and keep working after a bad
+upload; what one session uploads must never reach another.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.util import calc_hash
+
+from cratus.patient.synthetic import synthetic_files
+from cratus.study import load_study
+from tests.apptest import open_page
+
+PAGES = ["", "baseline", "safety", *[f["url_path"] for f in load_study().figure_pages()], "appraisal", "present"]
+
+
+def go(at, url_path: str):
+    at._page_hash = calc_hash(url_path)
+    return at.run()
+
+
+def texts(at) -> str:
+    kinds = ("title", "markdown", "caption", "info", "warning", "success", "error")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def upload(at, files: dict):
+    at.radio(key="source_choice").set_value("upload").run()
+    mime = {"xpt": "application/octet-stream", "csv": "text/csv", "parquet": "application/octet-stream",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    at.get("file_uploader")[0].set_value([(name, content, mime[name.rsplit(".", 1)[-1]])
+                                          for name, content in files.items()]).run()
+    next(b for b in at.button if b.label == "Read these files").click().run()
+    return at
+
+
+@pytest.fixture(scope="module")
+def synthetic_session():
+    at = open_page("data")
+    at.radio(key="source_choice").set_value("synthetic").run()
+    next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("url_path", PAGES)
+def test_every_page_of_the_synthetic_demo_says_it_is_synthetic(synthetic_session, url_path):
+    at = go(synthetic_session, url_path)
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Synthetic data — not trial data" in texts(at)
+
+
+def test_the_synthetic_demo_recomputes_table_one_from_patients(synthetic_session):
+    at = go(synthetic_session, "baseline")
+    table = at.dataframe[0].value.set_index("Characteristic")
+    # data/summary.csv, Table 1: age 75.0 ± 7.4 in 100M; the synthetic patients are rescaled to it exactly
+    assert table.loc["Age at infusion (years)"].iloc[0] == "75.0 ± 7.4"
+
+
+def test_the_fidelity_table_is_shown_for_the_synthetic_demo(synthetic_session):
+    at = go(synthetic_session, "data")
+    fidelity = next(d.value for d in at.dataframe if "within_rounding" in d.value.columns)
+    means = fidelity[fidelity["statistic"].isin(["mean", "sd"])]
+    assert len(means) > 20 and means["within_rounding"].all()
+
+
+@pytest.mark.parametrize("fmt", ["adam", "long"])
+def test_uploaded_files_are_read_and_every_page_recomputes(fmt):
+    at = upload(open_page("data"), synthetic_files(fmt, seed=3))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "Uploaded:" in texts(at)
+    for url_path in ("", "baseline", "safety", "functional"):
+        go(at, url_path)
+        assert not at.exception, (url_path, [e.message for e in at.exception])
+        assert "computed here from patients" in texts(at)
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("adsl.xpt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ["adsl.xpt"]),
+    ("subjects.csv", b"", ["subjects.csv"]),
+    ("measurements.csv", b"usubjid,visit,endpoint,value\n1,Baseline,score,abc\n", ["measurements.csv"]),
+])
+def test_a_bad_file_gets_a_clear_message_and_the_app_keeps_working(name, content, words):
+    at = upload(open_page("data"), {name: content})
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert all(w in message for w in words), message
+    go(at, "baseline")
+    assert not at.exception and at.title[0].value.startswith("Baseline")
+
+
+def test_an_upload_in_one_session_is_invisible_to_another():
+    first = upload(open_page("data"), synthetic_files("long", seed=5))
+    assert first.session_state["study"].kind == "patient"
+    second = open_page("baseline")
+    assert second.session_state["study"].kind == "published"
+    assert "computed here from patients" not in texts(second)
+    assert "uploaded_files" not in second.session_state

@@ -120,6 +120,25 @@ def build_forest_figure(view: pd.DataFrame, design) -> go.Figure:
                    top=110)
 
 
+def _sensitivity_marks(correlation, plausible_max):
+    """Shapes and labels shared by both panels of the sensitivity figure: the shaded range, the chosen r, 0 and .05."""
+    shapes, annotations = [], []
+    for x_ref, y_ref in (("x", "y"), ("x2", "y2")):
+        shapes.append({"type": "rect", "xref": x_ref, "yref": f"{y_ref} domain", "x0": plausible_max, "x1": 1,
+                       "y0": 0, "y1": 1, "fillcolor": "#d55e00", "opacity": 0.12, "line": {"width": 0},
+                       "layer": "below"})
+        shapes.append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": correlation,
+                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": "#333333", "dash": "dash"}})
+        annotations.append({"xref": x_ref, "yref": f"{y_ref} domain", "x": (plausible_max + 1) / 2, "y": 0.98,
+                            "text": "beyond plausible", "showarrow": False, "textangle": -90, "yanchor": "top",
+                            "font": {"color": "#a04000", "size": 14}})
+    shapes.append({"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+                   "line": {"color": "#333333"}})
+    shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
+                   "line": {"color": GRID_COLOR, "dash": "dot"}})
+    return shapes, annotations
+
+
 def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str = "#333333", name: str = "",
                              paper_p: float | None = None, back_calculated: float | None = None,
                              plausible_max: float = PLAUSIBLE_RHO[1], unit: str = "",
@@ -173,20 +192,7 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
          "line": {"color": color, "width": 3}, "showlegend": False,
          "hovertemplate": "r = %{x:.2f}: change %{y:.3g}<extra></extra>"},
     ]
-    shapes, annotations = [], []
-    for x_ref, y_ref in (("x", "y"), ("x2", "y2")):
-        shapes.append({"type": "rect", "xref": x_ref, "yref": f"{y_ref} domain", "x0": plausible_max, "x1": 1,
-                       "y0": 0, "y1": 1, "fillcolor": "#d55e00", "opacity": 0.12, "line": {"width": 0},
-                       "layer": "below"})
-        shapes.append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": correlation,
-                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": "#333333", "dash": "dash"}})
-        annotations.append({"xref": x_ref, "yref": f"{y_ref} domain", "x": (plausible_max + 1) / 2, "y": 0.98,
-                            "text": "beyond plausible", "showarrow": False, "textangle": -90, "yanchor": "top",
-                            "font": {"color": "#a04000", "size": 14}})
-    shapes.append({"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
-                   "line": {"color": "#333333"}})
-    shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
-                   "line": {"color": GRID_COLOR, "dash": "dot"}})
+    shapes, annotations = _sensitivity_marks(correlation, plausible_max)
     if paper_p is not None:
         shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": paper_p,
                        "y1": paper_p, "line": {"color": "#d55e00"}})

@@ -58,8 +58,12 @@ def sample_size(effect_size, power=(0.8, 0.9), alpha=0.05, ratio=1.0, alternativ
         raise ValueError(f"effect_size must be a non-zero number, got {effect_size!r}")
     rows = []
     for target in np.atleast_1d(power):
-        exact = float(TTestIndPower().solve_power(abs(effect_size), nobs1=None, alpha=alpha, power=target,
-                                                  ratio=ratio, alternative=alternative))
+        analysis = TTestIndPower()
+        if analysis.power(abs(effect_size), nobs1=2, alpha=alpha, ratio=ratio, alternative=alternative) >= target:
+            exact = 2.0  # the smallest two-sample t-test already has the power (the solver would not converge)
+        else:
+            exact = float(analysis.solve_power(abs(effect_size), nobs1=None, alpha=alpha, power=target, ratio=ratio,
+                                               alternative=alternative))
         n1, n2 = math.ceil(exact), math.ceil(exact * ratio)
         rows.append({"effect_size": effect_size, "power": float(target), "alpha": alpha, "n_per_arm_exact": exact,
                      "n_per_arm": n1, "n_reference": n2, "n_total": n1 + n2})
@@ -168,12 +172,8 @@ def n_by_correlation(difference, sd, correlations=np.round(np.arange(0, 0.951, 0
     Examples
     --------
     >>> t = n_by_correlation(64.8, 112.9, [0.0, 0.5, 0.8])
-    >>> t.pivot(index="correlation", columns="analysis", values="n_per_arm")[list(ANALYSES)]
-    analysis     follow_up  change  ancova
-    correlation
-    0.0                 49      97      49
-    0.5                 49      49      37
-    0.8                 49      21      18
+    >>> t.pivot(index="correlation", columns="analysis", values="n_per_arm")[list(ANALYSES)].values.tolist()
+    [[49, 97, 49], [49, 49, 37], [49, 21, 19]]
     """
     if not sd > 0:
         raise ValueError(f"sd must be positive, got {sd!r}")

@@ -206,7 +206,8 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
     for x_ref, title in (("x", "p of the change, assuming a paired t-test"), ("x2", "Mean change with 95% CI")):
         annotations.append({"xref": f"{x_ref} domain", "yref": "paper", "x": 0.5, "y": 1.0, "yanchor": "bottom",
                             "text": f"<b>{title}</b>", "showarrow": False, "font": {"size": FONT_SIZE}})
-    axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [0, 1], "dtick": 0.2}
+    left_end = min(0.0, float(grid["correlation"].min()))
+    axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [left_end, 1], "dtick": 0.2}
     lowest = min(float(grid["p_value"].min()), paper_p or 1.0, 0.05)
     figure = go.Figure(data=traces, layout={
         "xaxis": {**axis, "domain": [0, 0.44], "anchor": "y"},
@@ -328,8 +329,11 @@ def sensitivity_figure(study, key, n, correlation, correlations=None):
     from cratus.within_arm import change_sensitivity
 
     row = within_arm_row(study, key, n)
+    grid_r = list(correlations or CORRELATIONS)
+    if pd.notna(row["correlation"]) and row["correlation"] < grid_r[0]:  # reach the r that reproduces the paper
+        grid_r = [float(x) for x in np.arange(math.floor(row["correlation"] * 20) / 20, grid_r[0], 0.05)] + grid_r
     grid = change_sensitivity(row["mean_pre"], row["sd_pre"], row["mean_post"], row["sd_post"], int(row["n"]),
-                              correlations or CORRELATIONS)
+                              grid_r)
     unit = str(study.endpoint_info(row["endpoint"]).get("unit") or "")
     return build_sensitivity_figure(grid, correlation, study.design.color(row["arm"]), study.design.label(row["arm"]),
                                     paper_p=row["p_value"], back_calculated=row["correlation"],

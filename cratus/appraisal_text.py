@@ -170,13 +170,18 @@ def sensitivity_table(row, correlation, confidence=0.95):
         choices.append(("Reproduces the paper", float(row["correlation"])))
     res = change_sensitivity(row["mean_pre"], row["sd_pre"], row["mean_post"], row["sd_post"], int(row["n"]),
                              [r for _, r in choices], confidence)
-    decimals = max(int(row["decimals"]), *(decimals_of(format_number(row[k])) for k in ("sd_pre", "sd_post")))
+    printed = row.get("printed")
+    if isinstance(printed, (tuple, list)) and len(printed) == 4:  # the SDs' printed digits (4.30 has two)
+        decimals = max(int(row["decimals"]), decimals_of(printed[1]), decimals_of(printed[3]))
+    else:
+        decimals = max(int(row["decimals"]), *(decimals_of(format_number(row[k])) for k in ("sd_pre", "sd_post")))
     rows = []
     for (name, r), s in zip(choices, res.to_dict("records")):
-        r_text = f"{r:.3f}" if name == "Reproduces the paper" else f"{r:.2f}"
+        r_text = (f"{r:.3f}" if name == "Reproduces the paper" else f"{r:.2f}").replace("-", MINUS)
         rows.append({"Assumed correlation": f"{name} (r = {r_text})",
                      "SD of change": format_number(s["sd_change"], decimals),
-                     "Mean change (95% CI)": format_estimate(s["estimate"], s["ci_low"], s["ci_high"], decimals),
+                     "Mean change (95% CI)": format_estimate(s["estimate"], s["ci_low"], s["ci_high"],
+                                                             int(row["decimals"])),
                      "p, assuming a paired t-test": format_p(s["p_value"], computed=True, prefix=False)})
     return pd.DataFrame(rows)
 

@@ -20,7 +20,7 @@ import pandas as pd
 from statsmodels.stats.power import TTestIndPower
 
 from cratus.between_arms import compare_arms, pooled_sd
-from cratus.within_arm import PLAUSIBLE_RHO
+from cratus.within_arm import PLAUSIBLE_RHO, sd_change
 
 #: The analyses of a follow-up measure compared by :func:`n_by_correlation`, and the SD each works with.
 ANALYSES = {
@@ -150,7 +150,7 @@ def analysis_sd(sd, rho, analysis):
     if analysis == "follow_up":
         return sd
     if analysis == "change":
-        return sd * math.sqrt(2 * (1 - rho))
+        return sd_change(sd, sd, rho)  # = SD·√(2(1−ρ)) with equal SDs
     if analysis == "ancova":
         return sd * math.sqrt(1 - rho**2)
     raise ValueError(f"analysis {analysis!r} is not one of {', '.join(ANALYSES)}")

@@ -25,8 +25,6 @@ WELCH_LABEL = "Welch (mean ± SD)"
 FOLLOW_UP_COLUMNS = ["Endpoint", "Comparison", "Difference (95% CI)", "Welch p", "Hedges' g (95% CI)", "Method",
                      "Caution"]
 BASELINE_COLUMNS = ["Endpoint", "Comparison", "Difference", "Standardized difference (g)", "Method", "Caution"]
-#: Standardized baseline differences above this (in SDs) are commonly flagged as imbalance (Austin 2009).
-IMBALANCE = 0.1
 
 
 def format_alpha(alpha):

@@ -1,8 +1,10 @@
-"""Charts for the Appraisal page: forest plot, correlation sensitivity, power curve.
+"""Charts for the Appraisal page: forest plot, correlation sensitivity, power curve, n by correlation.
 
-Like :mod:`cratus.charts`, every function takes tidy frames and returns a
-``plotly.graph_objects.Figure`` in the arm palette of :mod:`cratus.arms`,
-with a base font of 16 px so that it stays readable on a projector.
+Like :mod:`cratus.charts`, every ``build_*`` function takes tidy frames and
+returns a ``plotly.graph_objects.Figure`` in the arm look of the study's
+:class:`~cratus.design.Design`, with a base font of 16 px so that it stays
+readable on a projector.  The ``*_figure(study, ...)`` functions at the end
+are the study-first entry points a page caches with ``ui.cached_figure``.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cratus.appraisal import WAN_METHOD, format_p_value
-from cratus.arms import ARM_COLORS, ARM_LABELS, ARM_SYMBOLS, VISIT_LABELS
+from cratus.between_arms import WAN_METHOD
+from cratus.formatting import format_p
+from cratus.power import ANALYSES
+from cratus.within_arm import PLAUSIBLE_RHO
 
 FONT_SIZE = 16
 GRID_COLOR = "#888888"
@@ -38,15 +42,17 @@ def _layout(figure: go.Figure, title: str, height: int, top: int = 100) -> go.Fi
     return figure
 
 
-def build_forest_figure(view: pd.DataFrame) -> go.Figure:
+def build_forest_figure(view: pd.DataFrame, design) -> go.Figure:
     """Forest plot of Hedges' g with 95% CI, one line per comparison.
 
     Parameters
     ----------
     view : pandas.DataFrame
-        As returned by :func:`cratus.appraisal.comparisons_view`: ``label``
+        As returned by :func:`cratus.appraisal_tables.comparisons_view`: ``label``
         (or ``endpoint_label``, preferred), ``visit, arm, reference, pair, hedges_g, hedges_g_ci_low,
         hedges_g_ci_high, p_value, method``, in display order (top first).
+    design : cratus.design.Design
+        Colours, symbols and visit labels.
 
     Returns
     -------
@@ -56,12 +62,15 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
 
     Examples
     --------
-    >>> v = pd.DataFrame({"label": ["Age (years)"] * 2, "endpoint_label": ["Age"] * 2, "visit": "baseline",
-    ...     "arm": ["100M", "200M"],
-    ...     "reference": "placebo", "pair": ["100M vs Placebo", "200M vs Placebo"],
+    >>> from cratus.design import make_design
+    >>> d = make_design([("a", "A", "A", False), ("b", "B", "B", False), ("p", "Placebo", "Placebo", True)],
+    ...                 [("w0", "Week 0", "baseline")])
+    >>> v = pd.DataFrame({"label": ["Age (years)"] * 2, "endpoint_label": ["Age"] * 2, "visit": "w0",
+    ...     "arm": ["a", "b"],
+    ...     "reference": "p", "pair": ["100M vs Placebo", "200M vs Placebo"],
     ...     "hedges_g": [-0.04, 0.13], "hedges_g_ci_low": [-0.88, -0.72], "hedges_g_ci_high": [0.8, 0.97],
     ...     "estimate": [-0.3, 1.0], "p_value": [0.93, 0.77], "method": "Welch t-test from mean ± SD"})
-    >>> fig = build_forest_figure(v)
+    >>> fig = build_forest_figure(v, d)
     >>> [t.name for t in fig.data], fig.data[0].x.tolist()
     (['100M vs Placebo', '200M vs Placebo'], [-0.04])
     """
@@ -69,7 +78,7 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
     view = view.assign(label=names)  # g has no unit: the label need not carry one
     groups = list(dict.fromkeys(zip(view["label"], view["visit"])))
     position = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
-    canonical = {("100M", "placebo"): 0, ("200M", "placebo"): 1, ("100M", "200M"): 2}
+    canonical = {pair: i for i, pair in enumerate(design.pairs())}
     pairs = sorted(dict.fromkeys(view["pair"]), key=lambda p: canonical.get(
         tuple(view.loc[view["pair"] == p, ["arm", "reference"]].iloc[0]), 9))
     offsets = {p: 0.25 - 0.5 * i / max(len(pairs) - 1, 1) if len(pairs) > 1 else 0.0 for i, p in enumerate(pairs)}
@@ -80,20 +89,20 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
         rows = rows.iloc[np.argsort((rows["method"] == WAN_METHOD).to_numpy(), kind="stable")]
         arm, reference = rows["arm"].iloc[0], rows["reference"].iloc[0]
         y = [position[(label, visit)] + offsets[pair] for label, visit in zip(rows["label"], rows["visit"])]
-        symbol = ARM_SYMBOLS.get(reference, "circle")
+        symbol, color = design.symbol(reference), design.color(arm)
         symbols = [symbol + "-open" if m == WAN_METHOD else symbol for m in rows["method"]]
-        hover = [f"{label}, {VISIT_LABELS.get(visit, visit)}<br>{pair}: g = {g:.2f} ({lo:.2f} to {hi:.2f})"
-                 f"<br>Welch p = {format_p_value(p)}" + ("<br>Wan approximation" if m == WAN_METHOD else "")
+        hover = [f"{label}, {design.visit_label(visit)}<br>{pair}: g = {g:.2f} ({lo:.2f} to {hi:.2f})"
+                 f"<br>Welch {format_p(p, computed=True)}" + ("<br>approximation from median (IQR)"
+                                                              if m == WAN_METHOD else "")
                  for label, visit, g, lo, hi, p, m in zip(rows["label"], rows["visit"], rows["hedges_g"],
                                                           rows["hedges_g_ci_low"], rows["hedges_g_ci_high"],
                                                           rows["p_value"], rows["method"])]
         figure.add_scatter(
             x=rows["hedges_g"], y=y, mode="markers", name=pair,
-            marker={"color": ARM_COLORS.get(arm, "#333333"), "symbol": symbols, "size": 12,
-                    "line": {"width": 2, "color": ARM_COLORS.get(arm, "#333333")}},
+            marker={"color": color, "symbol": symbols, "size": 12, "line": {"width": 2, "color": color}},
             error_x={"type": "data", "symmetric": False, "array": rows["hedges_g_ci_high"] - rows["hedges_g"],
                      "arrayminus": rows["hedges_g"] - rows["hedges_g_ci_low"],
-                     "color": ARM_COLORS.get(arm, "#333333"), "thickness": 2, "width": 0},
+                     "color": color, "thickness": 2, "width": 0},
             text=hover, hovertemplate="%{text}<extra></extra>",
         )
     # one layout update for all lines: add_hline re-validates every shape each time (slow for many)
@@ -104,32 +113,52 @@ def build_forest_figure(view: pd.DataFrame) -> go.Figure:
     zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": "#333333"}}
     figure.update_layout(shapes=[*separators, zero])
     figure.update_yaxes(tickvals=[position[g] for g in groups],
-                        ticktext=[f"{label}, {VISIT_LABELS.get(visit, visit).lower()}" for label, visit in groups],
+                        ticktext=[f"{label}, {design.visit_label(visit).lower()}" for label, visit in groups],
                         range=[-0.6, len(groups) - 0.4], showgrid=False, zeroline=False)
     figure.update_xaxes(title="Hedges' g with 95% CI (arm minus comparator, in SDs)", zeroline=False)
     return _layout(figure, "Standardized differences between arms (Hedges' g)", 190 + 46 * max(len(groups), 1),
                    top=110)
 
 
-def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, paper_p: float | None = None,
-                             back_calculated: float | None = None, plausible_max: float = 0.95,
-                             unit: str = "", paper_label: str | None = None) -> go.Figure:
+def _sensitivity_marks(correlation, plausible_max):
+    """Shapes and labels shared by both panels of the sensitivity figure: the shaded range, the chosen r, 0 and .05."""
+    shapes, annotations = [], []
+    for x_ref, y_ref in (("x", "y"), ("x2", "y2")):
+        shapes.append({"type": "rect", "xref": x_ref, "yref": f"{y_ref} domain", "x0": plausible_max, "x1": 1,
+                       "y0": 0, "y1": 1, "fillcolor": "#d55e00", "opacity": 0.12, "line": {"width": 0},
+                       "layer": "below"})
+        shapes.append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": correlation,
+                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": "#333333", "dash": "dash"}})
+        annotations.append({"xref": x_ref, "yref": f"{y_ref} domain", "x": (plausible_max + 1) / 2, "y": 0.98,
+                            "text": "beyond plausible", "showarrow": False, "textangle": -90, "yanchor": "top",
+                            "font": {"color": "#a04000", "size": 14}})
+    shapes.append({"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
+                   "line": {"color": "#333333"}})
+    shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
+                   "line": {"color": GRID_COLOR, "dash": "dot"}})
+    return shapes, annotations
+
+
+def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str = "#333333", name: str = "",
+                             paper_p: float | None = None, back_calculated: float | None = None,
+                             plausible_max: float = PLAUSIBLE_RHO[1], unit: str = "",
+                             paper_label: str | None = None) -> go.Figure:
     """p-value and 95% CI of a within-arm change against the assumed pre–post correlation.
 
     Parameters
     ----------
     grid : pandas.DataFrame
-        As returned by :func:`cratus.appraisal.change_sensitivity` over a grid of correlations.
+        As returned by :func:`cratus.within_arm.change_sensitivity` over a grid of correlations.
     correlation : float
         The chosen correlation (a vertical line).
-    arm : str
-        The arm (for its colour).
+    color, name : str
+        The arm's colour and name.
     paper_p : float, optional
         The published p-value (a horizontal line on the left panel).
     back_calculated : float, optional
         The correlation that reproduces ``paper_p`` (a marker).
     plausible_max : float
-        Correlations above it are shaded as implausible.
+        Correlations above it are shaded: beyond the plausible true correlations.
     unit : str
         Unit of the change, for the right panel's axis.
     paper_label : str, optional
@@ -143,17 +172,16 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
 
     Examples
     --------
-    >>> from cratus.appraisal import change_sensitivity
+    >>> from cratus.within_arm import change_sensitivity
     >>> g = change_sensitivity(345.9, 103.4, 410.7, 155.4, 10, [0.0, 0.5, 0.9])
-    >>> fig = build_sensitivity_figure(g, 0.5, "100M", paper_p=0.011, back_calculated=0.956)
+    >>> fig = build_sensitivity_figure(g, 0.5, paper_p=0.011, back_calculated=0.956)
     >>> [round(float(p), 3) for p in fig.data[0].y]
     [0.301, 0.169, 0.026]
     """
-    color = ARM_COLORS.get(arm, "#333333")
     left, right = {"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"}
     traces = [
         {"type": "scatter", **left, "x": grid["correlation"], "y": grid["p_value"], "mode": "lines",
-         "name": ARM_LABELS.get(arm, arm), "line": {"color": color, "width": 3},
+         "name": name, "line": {"color": color, "width": 3},
          "hovertemplate": "r = %{x:.2f}: p = %{y:.3g}<extra></extra>"},
         {"type": "scatter", **right, "x": grid["correlation"], "y": grid["ci_high"], "mode": "lines",
          "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"},
@@ -164,34 +192,22 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
          "line": {"color": color, "width": 3}, "showlegend": False,
          "hovertemplate": "r = %{x:.2f}: change %{y:.3g}<extra></extra>"},
     ]
-    shapes, annotations = [], []
-    for x_ref, y_ref in (("x", "y"), ("x2", "y2")):
-        shapes.append({"type": "rect", "xref": x_ref, "yref": f"{y_ref} domain", "x0": plausible_max, "x1": 1,
-                       "y0": 0, "y1": 1, "fillcolor": "#d55e00", "opacity": 0.12, "line": {"width": 0},
-                       "layer": "below"})
-        shapes.append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": correlation,
-                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": "#333333", "dash": "dash"}})
-        annotations.append({"xref": x_ref, "yref": f"{y_ref} domain", "x": (plausible_max + 1) / 2, "y": 0.98,
-                            "text": "implausible", "showarrow": False, "textangle": -90, "yanchor": "top",
-                            "font": {"color": "#a04000", "size": 14}})
-    shapes.append({"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
-                   "line": {"color": "#333333"}})
-    shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
-                   "line": {"color": GRID_COLOR, "dash": "dot"}})
+    shapes, annotations = _sensitivity_marks(correlation, plausible_max)
     if paper_p is not None:
         shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": paper_p,
                        "y1": paper_p, "line": {"color": "#d55e00"}})
         annotations.append({"xref": "x domain", "yref": "y", "x": 0.01, "y": math.log10(paper_p),
-                            "text": f"paper: {paper_label or 'p = ' + format_p_value(paper_p)}", "showarrow": False,
+                            "text": f"paper: {paper_label or format_p(paper_p)}", "showarrow": False,
                             "xanchor": "left", "yanchor": "bottom", "font": {"color": "#a04000"}})
         if back_calculated is not None and math.isfinite(back_calculated):
             traces.append({"type": "scatter", **left, "x": [back_calculated], "y": [paper_p], "mode": "markers",
                            "name": "Reproduces the paper", "marker": {"color": "#d55e00", "size": 13, "symbol": "x"},
                            "hovertemplate": "r = %{x:.3f} gives the paper's p<extra></extra>"})
-    for x_ref, title in (("x", "p-value of the change (paired t-test)"), ("x2", "Mean change with 95% CI")):
+    for x_ref, title in (("x", "p of the change, assuming a paired t-test"), ("x2", "Mean change with 95% CI")):
         annotations.append({"xref": f"{x_ref} domain", "yref": "paper", "x": 0.5, "y": 1.0, "yanchor": "bottom",
                             "text": f"<b>{title}</b>", "showarrow": False, "font": {"size": FONT_SIZE}})
-    axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [0, 1], "dtick": 0.2}
+    left_end = min(0.0, float(grid["correlation"].min()))
+    axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [left_end, 1], "dtick": 0.2}
     lowest = min(float(grid["p_value"].min()), paper_p or 1.0, 0.05)
     figure = go.Figure(data=traces, layout={
         "xaxis": {**axis, "domain": [0, 0.44], "anchor": "y"},
@@ -206,18 +222,18 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, arm: str, p
     return _layout(figure, "", 470, top=50)
 
 
-def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | None = 30,
-                       n_needed: dict[str, int] | None = None) -> go.Figure:
+def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str = "circle",
+                       n_claimed: int | None = None, n_needed: dict[str, int] | None = None) -> go.Figure:
     """Power of a two-sample t-test against patients per arm.
 
     Parameters
     ----------
     curve : pandas.DataFrame
         As returned by :func:`cratus.appraisal.power_curve` for one effect size.
-    arm : str
-        The arm (for the colour of the curve).
+    color, symbol : str
+        The arm's colour and marker symbol.
     n_claimed : int, optional
-        A claimed size to mark (the Discussion's 30 per group).
+        A claimed size to mark (the paper's "n per group").
     n_needed : dict, optional
         ``{"80%": 49, "90%": 65}``: sizes to mark on the curve.
 
@@ -227,12 +243,11 @@ def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | 
 
     Examples
     --------
-    >>> from cratus.appraisal import power_curve
+    >>> from cratus.power import power_curve
     >>> fig = build_power_figure(power_curve(0.574, [10, 30, 49]), n_needed={"80%": 49})
     >>> [round(float(p), 2) for p in fig.data[0].y]
     [0.23, 0.59, 0.8]
     """
-    color = ARM_COLORS.get(arm, "#333333")
     d = float(curve["effect_size"].iloc[0])
     figure = go.Figure()
     figure.add_scatter(x=curve["n_per_arm"], y=curve["power"], mode="lines", name=f"d = {abs(d):.2f}",
@@ -244,7 +259,7 @@ def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | 
         at = np.interp(n_claimed, curve["n_per_arm"], curve["power"])
         shapes.append({"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": n_claimed, "x1": n_claimed,
                        "line": {"color": "#d55e00", "dash": "dash"}})
-        figure.add_scatter(x=[n_claimed], y=[at], mode="markers+text", name=f"Discussion: {n_claimed} per group",
+        figure.add_scatter(x=[n_claimed], y=[at], mode="markers+text", name=f"Claimed: {n_claimed} per group",
                            marker={"color": "#d55e00", "size": 13, "symbol": "x"},
                            text=[f"{n_claimed} per group: {at:.0%}"], textposition="middle right",
                            textfont={"color": "#a04000"}, hovertemplate="%{x} per arm: power %{y:.0%}<extra></extra>")
@@ -252,10 +267,91 @@ def build_power_figure(curve: pd.DataFrame, arm: str = "100M", n_claimed: int | 
         if n is None or pd.isna(n) or n > curve["n_per_arm"].max():
             continue
         figure.add_scatter(x=[n], y=[np.interp(n, curve["n_per_arm"], curve["power"])], mode="markers+text",
-                           marker={"color": color, "size": 12, "symbol": ARM_SYMBOLS.get(arm, "circle")},
+                           marker={"color": color, "size": 12, "symbol": symbol},
                            text=[f"{name}: {n}"], textposition="bottom right", showlegend=False,
                            hovertemplate=f"{name} power: %{{x}} per arm<extra></extra>")
     figure.update_layout(shapes=shapes, yaxis={"title": {"text": "Power"}, "range": [0, 1.02], "tickformat": ".0%",
                                                "dtick": 0.2},
                          xaxis={"title": {"text": "Patients per arm"}, "rangemode": "tozero"})
     return _layout(figure, "Power of a two-sided t-test against patients per arm", 440)
+
+
+def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None = None,
+                                  plausible: tuple[float, float] = PLAUSIBLE_RHO) -> go.Figure:
+    """Patients per arm needed against the pre–post correlation, one line per analysis.
+
+    Parameters
+    ----------
+    readings : pandas.DataFrame
+        As returned by :func:`cratus.power.n_by_correlation`.
+    n_claimed : int, optional
+        A claimed size to mark as a horizontal line.
+
+    Examples
+    --------
+    >>> from cratus.power import n_by_correlation
+    >>> fig = build_n_by_correlation_figure(n_by_correlation(64.8, 112.9, [0.0, 0.5]), 30)
+    >>> [t.name for t in fig.data], [int(n) for n in fig.data[1].y]
+    (['follow-up values only (SD)', 'change from baseline (SD·√(2(1−ρ)))', 'ANCOVA on baseline (SD·√(1−ρ²))'], [97, 49])
+    """
+    figure = go.Figure()
+    styles = {"follow_up": ("#555555", "dot"), "change": ("#0072B2", "solid"), "ancova": ("#D55E00", "dash")}
+    for analysis, name in ANALYSES.items():
+        rows = readings[readings["analysis"] == analysis]
+        color, dash = styles[analysis]
+        figure.add_scatter(x=rows["correlation"], y=rows["n_per_arm"].astype(float), mode="lines", name=name,
+                           line={"color": color, "dash": dash, "width": 3},
+                           hovertemplate="ρ = %{x:.2f}: %{y} per arm<extra></extra>")
+    shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": plausible[1], "x1": 1, "y0": 0, "y1": 1,
+               "fillcolor": "#d55e00", "opacity": 0.10, "line": {"width": 0}, "layer": "below"}]
+    if n_claimed:
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": n_claimed, "y1": n_claimed,
+                       "line": {"color": "#a04000", "dash": "dash"}})
+        figure.add_annotation(xref="paper", x=0.01, y=n_claimed, text=f"claimed: {n_claimed} per group",
+                              showarrow=False, xanchor="left", yanchor="bottom", font={"color": "#a04000"})
+    figure.update_layout(shapes=shapes, xaxis={"title": {"text": "Pre–post correlation ρ (assumed)"},
+                                               "range": [0, 1], "dtick": 0.1},
+                         yaxis={"title": {"text": "Patients per arm for 80% power"}, "rangemode": "tozero"})
+    return _layout(figure, "Patients needed depend on the correlation and the analysis", 460, top=120)
+
+
+# --- study-first entry points (cached by the page) -------------------------------------------------
+def forest_figure(study, arms, visits=None):
+    """Forest plot of the follow-up comparisons between *arms* (:func:`cratus.appraisal.forest_view`)."""
+    from cratus.appraisal import forest_view
+
+    return build_forest_figure(forest_view(study, arms, visits), study.design)
+
+
+def sensitivity_figure(study, key, n, correlation, correlations=None):
+    """The chosen within-arm result's p and change against the assumed correlation."""
+    from cratus.appraisal import CORRELATIONS, within_arm_row
+    from cratus.within_arm import change_sensitivity
+
+    row = within_arm_row(study, key, n)
+    grid_r = list(correlations or CORRELATIONS)
+    if pd.notna(row["correlation"]) and row["correlation"] < grid_r[0]:  # reach the r that reproduces the paper
+        grid_r = [float(x) for x in np.arange(math.floor(row["correlation"] * 20) / 20, grid_r[0], 0.05)] + grid_r
+    grid = change_sensitivity(row["mean_pre"], row["sd_pre"], row["mean_post"], row["sd_post"], int(row["n"]),
+                              grid_r)
+    unit = str(study.endpoint_info(row["endpoint"]).get("unit") or "")
+    return build_sensitivity_figure(grid, correlation, study.design.color(row["arm"]), study.design.label(row["arm"]),
+                                    paper_p=row["p_value"], back_calculated=row["correlation"],
+                                    unit="" if unit == "points" else unit,
+                                    paper_label=format_p(row["p_value"], row["relation"], row.get("p_printed")))
+
+
+def power_figure(study, effect_size, alpha, largest, arm, n80, n90, n_claimed=None):
+    """Power against patients per arm for one standardized effect, in the arm's look."""
+    from cratus.power import power_curve
+
+    curve = power_curve(effect_size, range(4, int(largest) + 1), alpha)
+    return build_power_figure(curve, study.design.color(arm), study.design.symbol(arm), n_claimed,
+                              {"80%": n80, "90%": n90})
+
+
+def n_by_correlation_figure(study, difference, sd, alpha=0.05, n_claimed=None):
+    """Patients per arm needed against the pre–post correlation (:func:`cratus.power.n_by_correlation`)."""
+    from cratus.power import n_by_correlation
+
+    return build_n_by_correlation_figure(n_by_correlation(difference, sd, alpha=alpha), n_claimed)

@@ -1,4 +1,5 @@
-"""Automated consistency checks on the numbers the paper prints.
+"""Automated consistency checks on the numbers the paper prints (the checks; their display is
+:mod:`cratus.audit_display`).
 
 Each check returns a tidy frame with one row per comparison: ``check,
 endpoint, level, arm, visit, status`` (``pass``, ``fail`` or
@@ -13,80 +14,36 @@ stands for anything in [1.15, 1.25]).
 
 from __future__ import annotations
 
-import itertools
 import math
 
-import numpy as np
 import pandas as pd
-from scipy import optimize
 
-from cratus.arms import ARMS, TOTAL
-from cratus.formatting import decimals_of, format_number
+from cratus.audit_numbers import (  # noqa: F401 - the audit's public names
+    AUDIT_COLUMNS, INTEGER_SCALES_FACT, _frame, _row, check_grim, check_integer_scores, check_pooled_totals,
+    parse_scales, pooled_total_interval, round_half_up)
+from cratus.design import TOTAL
+from cratus.formatting import format_number
+from cratus.study import ADVERSE_EVENT_TOTALS
+from cratus.within_arm import PLAUSIBLE_RHO, VERDICTS, VERY_UNLIKELY
 
-AUDIT_COLUMNS = ["check", "endpoint", "level", "arm", "visit", "status",
-                 "expected", "reported", "explanation"]
-
-#: Integer-scored instruments in the summary and their score ranges.
-INTEGER_SCALES = {"sppb": (0, 12), "mmse": (0, 30)}
 
 #: Status given to each kind of curated discrepancy (data/discrepancies.csv).
 DISCREPANCY_STATUS = {"precision": "pass", "ambiguous": "not_checkable"}
 
 
-def _row(check, endpoint, arm, visit, status, expected, reported, explanation, level=""):
-    return {"check": check, "endpoint": endpoint, "level": "" if pd.isna(level) else level,
-            "arm": arm, "visit": visit, "status": status, "expected": expected,
-            "reported": reported, "explanation": explanation}
-
-
-def _frame(rows):
-    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
-
-
-def _decimals(value, printed=None):
-    """Decimals as printed: from the ``printed`` text when the loader kept it."""
-    if isinstance(printed, str) and printed.strip():
-        return decimals_of(printed.strip())
-    return decimals_of(format_number(float(value)))
-
-
-def round_half_up(value, decimals=0):
-    """Round as printed tables usually do (0.5 goes up), not to even.
-
-    Parameters
-    ----------
-    value : float
-        The number.
-    decimals : int
-        Digits after the point.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round_half_up(16.5), round(16.5)
-    (17.0, 16)
-    """
-    scale = 10.0**decimals
-    return math.floor(value * scale + 0.5 + 1e-9) / scale
-
-
-def _arm_sizes(summary):
-    rows = summary[(summary["endpoint"] == "participants") & (summary["statistic"] == "n")]
-    return rows.drop_duplicates("arm").set_index("arm")["value"].to_dict()
-
-
-def check_totals(summary, statistics=("count", "n")):
-    """Check that each printed total equals the sum of the three arms.
+def check_totals(summary, arms, statistics=("count", "n"), names=None):
+    """Check that each printed total equals the sum of the arms.
 
     Parameters
     ----------
     summary : pandas.DataFrame
         The summary frame.
+    arms : sequence of str
+        The study's arms (:attr:`cratus.design.Design.arm_ids`).
     statistics : tuple of str
         Which statistics are additive.
+    names : dict, optional
+        Display names of the arms, for the explanation.
 
     Returns
     -------
@@ -98,29 +55,30 @@ def check_totals(summary, statistics=("count", "n")):
     >>> s = pd.DataFrame({"endpoint": "sex", "level": "male",
     ...     "arm": ["100M", "200M", "placebo", "total"], "visit": "baseline",
     ...     "statistic": "count", "value": [6.0, 6, 6, 18], "source": "Table 1"})
-    >>> check_totals(s)[["status", "expected", "reported"]]
+    >>> check_totals(s, ["100M", "200M", "placebo"])[["status", "expected", "reported"]]
       status expected reported
     0   pass       18       18
     """
-    rows = []
+    rows, names = [], names or {}
+    arm_sum = " + ".join(names.get(a, a) for a in arms)
     totals = summary[(summary["arm"] == TOTAL) & summary["statistic"].isin(statistics)]
     for _, total in totals.iterrows():
         same = ((summary["endpoint"] == total["endpoint"]) & (summary["visit"] == total["visit"])
-                & (summary["statistic"] == total["statistic"]) & summary["arm"].isin(ARMS)
+                & (summary["statistic"] == total["statistic"]) & summary["arm"].isin(arms)
                 & (summary["level"].fillna("") == ("" if pd.isna(total["level"]) else total["level"])))
-        arms = summary[same].drop_duplicates("arm")
+        found = summary[same].drop_duplicates("arm")
         args = ("sum of arms", total["endpoint"], TOTAL, total["visit"])
-        if len(arms) < len(ARMS):
-            missing = sorted(set(ARMS) - set(arms["arm"]))
+        if len(found) < len(arms):
+            missing = [names.get(a, a) for a in arms if a not in set(found["arm"])]
             rows.append(_row(*args, "not_checkable", "", format_number(total["value"]),
-                             f"arm(s) {missing} not printed", total["level"]))
+                             f"arm(s) {', '.join(missing)} not printed", total["level"]))
             continue
-        expected = arms["value"].sum()
+        expected = found["value"].sum()
         ok = math.isclose(expected, total["value"])
         rows.append(_row(*args, "pass" if ok else "fail", format_number(expected),
                          format_number(total["value"]),
                          f"{total['statistic']} of the total column ({total['source']}) "
-                         f"{'equals' if ok else 'differs from'} 100M + 200M + placebo", total["level"]))
+                         f"{'equals' if ok else 'differs from'} {arm_sum}", total["level"]))
     return _frame(rows)
 
 
@@ -136,11 +94,11 @@ def _percent_status(expected, reported, decimals, accept):
     return "fail", f"{text}; the printed value does not match"
 
 
-def check_percentages(summary, decimals=0, accept=("half_up", "floor"), events_levels=("events",)):
+def check_percentages(summary, arm_sizes, decimals=0, accept=("half_up", "floor"), events_levels=("events",)):
     """Check printed percentages against count / n.
 
     n is the endpoint's own ``n`` row for that arm and visit, else the arm
-    size from ``participants``.  Rows whose level is in ``events_levels``
+    size (*arm_sizes*, from :meth:`cratus.study.Study.n_per_arm`).  Rows whose level is in ``events_levels``
     (Table 2's event totals) are percentages of the arm's events, so 100%.
 
     Parameters
@@ -165,11 +123,11 @@ def check_percentages(summary, decimals=0, accept=("half_up", "floor"), events_l
     ...     "level": [None, "hispanic", "hispanic"], "arm": "total",
     ...     "visit": "baseline", "statistic": ["n", "count", "percent"],
     ...     "value": [30.0, 4, 13], "source": "Table 1"})
-    >>> check_percentages(s)[["status", "expected", "reported"]]
+    >>> check_percentages(s, {"total": 30.0})[["status", "expected", "reported"]]
       status expected reported
     0   pass       13       13
     """
-    sizes = _arm_sizes(summary)
+    sizes = arm_sizes
     level = summary["level"].fillna("")
     rows = []
     for _, pct in summary[summary["statistic"] == "percent"].iterrows():
@@ -193,228 +151,6 @@ def check_percentages(summary, decimals=0, accept=("half_up", "floor"), events_l
                          format_number(pct["value"], decimals),
                          f"{format_number(count['value'].iloc[0])} / {format_number(n)}: {why}",
                          pct["level"]))
-    return _frame(rows)
-
-
-def _pooled_sd(means, sds, ns):
-    means, sds, ns = (np.asarray(x, dtype=float) for x in (means, sds, ns))
-    grand = np.sum(ns * means) / ns.sum()
-    ss = np.sum((ns - 1) * sds**2) + np.sum(ns * (means - grand) ** 2)
-    return math.sqrt(ss / (ns.sum() - 1))
-
-
-def pooled_total_interval(means, sds, ns, mean_decimals, sd_decimals):
-    """The range of total mean and SD reachable from rounded arm summaries.
-
-    Pooled SD: ``sqrt((Σ(n_i - 1) sd_i² + Σ n_i (m_i - M)²) / (N - 1))``.
-    Each printed arm mean and SD may lie anywhere within half a unit of its
-    last digit; the mean is linear in the arm means and the SD grows with the
-    arm SDs, and the between-arm term is convex in the means, so its maximum
-    sits at a corner of the box and its minimum is found by bounded
-    minimisation (``scipy.optimize.minimize``).
-
-    Parameters
-    ----------
-    means, sds, ns : sequence of float
-        Printed arm means, SDs and sizes.
-    mean_decimals, sd_decimals : int
-        Decimals to which means and SDs are printed.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``mean_low, mean_high, sd_low, sd_high``.
-
-    Examples
-    --------
-    >>> pooled_total_interval([75.0, 76.3, 75.3], [7.4, 8.4, 6.8], [10, 10, 10], 1, 1).round(2)
-       mean_low  mean_high  sd_low  sd_high
-    0     75.48      75.58    7.27     7.37
-    """
-    means, sds, ns = (np.asarray(x, dtype=float) for x in (means, sds, ns))
-    hm, hs = 0.5 * 10.0**-mean_decimals, 0.5 * 10.0**-sd_decimals
-    corners = [means + hm * np.array(signs) for signs in itertools.product((-1, 1), repeat=len(means))]
-    sd_high = max(_pooled_sd(c, sds + hs, ns) for c in corners)
-    best = optimize.minimize(lambda m: _pooled_sd(m, np.maximum(sds - hs, 0), ns), means,
-                             bounds=[(m - hm, m + hm) for m in means], method="L-BFGS-B")
-    return pd.DataFrame([{"mean_low": np.sum(ns * (means - hm)) / ns.sum(),
-                          "mean_high": np.sum(ns * (means + hm)) / ns.sum(),
-                          "sd_low": float(best.fun), "sd_high": sd_high}])
-
-
-def check_pooled_totals(summary):
-    """Check each total mean and SD against the arms' means and SDs.
-
-    Arm values are taken from the same source as the total (Table 1), arm
-    sizes from ``participants``.  Pass when the interval the printed total
-    stands for overlaps the interval reachable from the rounded arm values
-    (:func:`pooled_total_interval`).  Assumes no missing values (every
-    patient counted in every arm summary).
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        The summary frame.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Two audit rows (mean, SD) per endpoint and visit with a total column.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"endpoint": ["participants"] * 3 + ["age"] * 8,
-    ...     "level": None, "arm": ["100M", "200M", "placebo"] + ["100M", "100M",
-    ...     "200M", "200M", "placebo", "placebo", "total", "total"],
-    ...     "visit": "baseline", "statistic": ["n"] * 3 + ["mean", "sd"] * 4,
-    ...     "value": [10.0, 10, 10, 75.0, 7.4, 76.3, 8.4, 75.3, 6.8, 75.5, 7.3],
-    ...     "source": "Table 1"})
-    >>> check_pooled_totals(s)[["check", "status", "expected"]]
-             check status          expected
-    0  pooled mean   pass  [75.483, 75.583]
-    1    pooled SD   pass    [7.267, 7.370]
-    """
-    sizes = _arm_sizes(summary)
-    rows = []
-    totals = summary[(summary["arm"] == TOTAL) & (summary["statistic"] == "mean")]
-    for _, total in totals.iterrows():
-        def pick(arm, statistic, total=total):
-            found = summary[(summary["endpoint"] == total["endpoint"]) & (summary["arm"] == arm)
-                            & (summary["visit"] == total["visit"]) & (summary["statistic"] == statistic)
-                            & (summary["source"] == total["source"])]
-            if found.empty:
-                return math.nan, 0
-            first = found.iloc[0]
-            return first["value"], _decimals(first["value"], first.get("printed"))
-        picked = {(a, s): pick(a, s) for a in (*ARMS, TOTAL) for s in ("mean", "sd")}
-        means, sds = ([picked[a, s][0] for a in ARMS] for s in ("mean", "sd"))
-        ns = [sizes.get(a, math.nan) for a in ARMS]
-        total_sd = picked[TOTAL, "sd"][0]
-        args = (total["endpoint"], TOTAL, total["visit"])
-        if all(math.isnan(x) for x in means):
-            continue  # a total quoted on its own (e.g. in the Abstract): nothing to pool
-        if any(math.isnan(x) for x in [*means, *sds, *ns, total_sd]):
-            rows.append(_row("pooled mean", *args, "not_checkable", "", format_number(total["value"]),
-                             f"arm means, SDs or sizes not printed in {total['source']}"))
-            continue
-        # one table column shares one format, so take the most decimals printed in it
-        md, sdd = (max(picked[a, s][1] for a in (*ARMS, TOTAL)) for s in ("mean", "sd"))
-        box = pooled_total_interval(means, sds, ns, md, sdd).iloc[0]
-        at_printed = (np.dot(ns, means) / sum(ns), _pooled_sd(means, sds, ns))
-        for check, value, dec, low, high, point in (
-                ("pooled mean", total["value"], md, box["mean_low"], box["mean_high"], at_printed[0]),
-                ("pooled SD", total_sd, sdd, box["sd_low"], box["sd_high"], at_printed[1])):
-            half = 0.5 * 10.0**-dec
-            ok = value + half >= low - 1e-9 and value - half <= high + 1e-9
-            rows.append(_row(check, *args, "pass" if ok else "fail", f"[{low:.{dec + 2}f}, {high:.{dec + 2}f}]",
-                             format_number(value, dec),
-                             f"the rounded arm values ({total['source']}, n = "
-                             f"{'/'.join(format_number(n) for n in ns)}) give {point:.{dec + 2}f} as printed and "
-                             f"the expected range within their rounding; the printed total stands for "
-                             f"[{value - half:.{dec + 1}f}, {value + half:.{dec + 1}f}], which "
-                             + ("overlaps it" if ok else "lies outside it")))
-    return _frame(rows)
-
-
-def check_grim(value, n, decimals, statistic="mean", items=1):
-    """GRIM-style test: can this mean or median come from n integer scores?
-
-    A mean of n integer scores (on ``items`` items each) is a multiple of
-    1 / (n · items); a median is a score (odd n) or half the sum of two
-    scores (even n).  The value passes when some such number rounds to it at
-    the printed ``decimals`` (Brown & Heathers 2017, the GRIM test).
-
-    Parameters
-    ----------
-    value : float
-        Printed mean or median.
-    n : int
-        Number of people.
-    decimals : int
-        Decimals printed.
-    statistic : {"mean", "median"}
-        Which statistic ``value`` is.
-    items : int
-        Integer items averaged into the score.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row: ``statistic, value, n, decimals, granularity,
-        nearest_possible, consistent``.
-
-    Examples
-    --------
-    >>> check_grim(10.5, 10, 1, "median")[["granularity", "consistent"]]
-       granularity  consistent
-    0          0.5        True
-    >>> bool(check_grim(5.19, 28, 2)["consistent"].iloc[0])
-    False
-    """
-    if statistic not in ("mean", "median"):
-        raise ValueError(f"statistic {statistic!r} is not 'mean' or 'median'")
-    if not (n >= 1 and float(n).is_integer()):
-        raise ValueError(f"n must be a positive whole number, got {n!r}")
-    if statistic == "mean":
-        step = 1 / (n * items)
-    else:
-        step = (1 if n % 2 else 0.5) / items
-    nearest = round(value / step) * step
-    ok = abs(nearest - value) <= 0.5 * 10.0**-decimals + 1e-9
-    return pd.DataFrame([{"statistic": statistic, "value": value, "n": n, "decimals": decimals,
-                          "granularity": step, "nearest_possible": nearest, "consistent": ok}])
-
-
-def check_integer_scores(summary, scales=None):
-    """GRIM and range checks for integer-scored instruments (SPPB, MMSE).
-
-    Parameters
-    ----------
-    summary : pandas.DataFrame
-        The summary frame.
-    scales : dict, optional
-        ``{endpoint: (lowest, highest)}``; default :data:`INTEGER_SCALES`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Audit rows: ``grim`` for means and medians, ``range`` for every value.
-
-    Examples
-    --------
-    >>> s = pd.DataFrame({"endpoint": ["participants", "sppb"], "level": None,
-    ...     "arm": "100M", "visit": ["baseline", "month6"], "statistic": ["n", "median"],
-    ...     "value": [10.0, 10.5], "source": "Results"})
-    >>> check_integer_scores(s)[["check", "status"]]
-               check status
-    0    grim median   pass
-    1  range 0 to 12   pass
-    """
-    scales = INTEGER_SCALES if scales is None else scales
-    sizes = _arm_sizes(summary)
-    rows = []
-    subset = summary[summary["endpoint"].isin(scales) & summary["statistic"].isin(["mean", "median", "q1", "q3"])]
-    for _, rec in subset.iterrows():
-        low, high = scales[rec["endpoint"]]
-        args = (rec["endpoint"], rec["arm"], rec["visit"])
-        n = sizes.get(rec["arm"], sum(sizes.get(a, math.nan) for a in ARMS) if rec["arm"] == TOTAL else math.nan)
-        if rec["statistic"] in ("mean", "median"):
-            if math.isnan(n):
-                rows.append(_row(f"grim {rec['statistic']}", *args, "not_checkable", "",
-                                 format_number(rec["value"]), "n not printed"))
-            else:
-                grim = check_grim(rec["value"], int(n), _decimals(rec["value"], rec.get("printed")),
-                                  rec["statistic"]).iloc[0]
-                rows.append(_row(f"grim {rec['statistic']}", *args, "pass" if grim["consistent"] else "fail",
-                                 f"multiple of 1/{int(n)}" if rec["statistic"] == "mean"
-                                 else "multiple of 0.5" if n % 2 == 0 else "whole number",
-                                 format_number(rec["value"]),
-                                 f"a {rec['statistic']} of {int(n)} integer scores (n assumed from the arm size) "
-                                 f"can be {format_number(grim['nearest_possible'])}"))
-        inside = low <= rec["value"] <= high
-        rows.append(_row(f"range {low} to {high}", *args, "pass" if inside else "fail",
-                         f"[{low}, {high}]", format_number(rec["value"]),
-                         f"{rec['statistic']} {'within' if inside else 'outside'} the scale's range"))
     return _frame(rows)
 
 
@@ -471,7 +207,7 @@ def check_adverse_events(adverse_events, arm_sizes, event_totals=None, decimals=
         for arm, printed in event_totals.items():
             found = sums.get(arm, 0)
             ok = math.isclose(found, printed)
-            rows.append(_row("event total", "serious_adverse_events", arm, "", "pass" if ok else "fail",
+            rows.append(_row("event total", ADVERSE_EVENT_TOTALS, arm, "", "pass" if ok else "fail",
                              format_number(found), format_number(printed),
                              f"the terms listed for {arm} add up to {format_number(found)} events; "
                              f"the Total row prints {format_number(printed)}", "Total"))
@@ -480,7 +216,7 @@ def check_adverse_events(adverse_events, arm_sizes, event_totals=None, decimals=
         for check, count, pct, denominator, of in (
                 ("patients percent", rec["patients"], rec["patients_percent"], arm_sizes[rec["arm"]], "patients"),
                 ("events percent", rec["events"], rec["events_percent"], totals.get(rec["arm"], 0), "events")):
-            args = (check, "serious_adverse_events", rec["arm"], "")
+            args = (check, ADVERSE_EVENT_TOTALS, rec["arm"], "")
             if pd.isna(pct) or not denominator > 0:
                 rows.append(_row(*args, "not_checkable", "", "" if pd.isna(pct) else format_number(pct),
                                  "percentage or denominator not printed", rec["term"]))
@@ -530,7 +266,7 @@ def check_discrepancies(discrepancies):
     """
     rows = []
     for _, rec in discrepancies.fillna("").iterrows():
-        rows.append(_row(f"curated: {rec['kind']}", rec["endpoint"], rec["arm"], rec["visit"],
+        rows.append(_row(f"curated: {str(rec['kind']).replace('_', ' ')}", rec["endpoint"], rec["arm"], rec["visit"],
                          DISCREPANCY_STATUS.get(rec["kind"], "fail"), str(rec["version_a"]),
                          str(rec["version_b"]),
                          f"{rec['location_a']} vs {rec['location_b']}: {rec['reason']} "
@@ -538,56 +274,57 @@ def check_discrepancies(discrepancies):
     return _frame(rows)
 
 
-def check_within_arm_p_values(summary, p_values, endpoints=None):
-    """Can each printed within-arm p-value come from a paired t-test on the printed mean ± SD?
+def check_within_arm_p_values(results):
+    """Can each printed within-arm p-value come from a paired t-test (an assumption) on the printed mean ± SD?
 
-    The paper gives both ends (mean ± SD) and the paired p-value, but not the
-    SD of the change; that SD is fixed by the pre–post correlation r.  The
-    check back-calculates r (:func:`cratus.appraisal.back_calculate_all`,
-    n = the arm's N, or the 4 women per arm for SQOL-F) and passes when a
-    plausible r (0 to 0.95) reproduces the printed p.  A fail suggests that
-    "±" is a standard error rather than an SD, that fewer patients were
-    analysed, or that another test was used.
+    *results* is :func:`cratus.within_arm.back_calculate_all`: the pre–post
+    correlation each p-value needs, judged as a sample correlation of n pairs
+    (:func:`cratus.within_arm.judge_correlation`).  Fail when no r reproduces
+    the p-value, or when the r it needs is very unlikely (probability below
+    :data:`cratus.within_arm.VERY_UNLIKELY`) under every plausible true
+    correlation; the probability is shown with every verdict.
 
     Examples
     --------
-    >>> from cratus.data import load_published
-    >>> p = load_published()
-    >>> rows = check_within_arm_p_values(p.summary, p.p_values, p.endpoints)
+    >>> from cratus.study import load_study
+    >>> from cratus.appraisal import within_arm_back_calculation
+    >>> rows = check_within_arm_p_values(within_arm_back_calculation(load_study()))
     >>> rows.query("endpoint == 'tnf_alpha_bcell' and arm == '200M'")["status"].tolist()
     ['fail']
-    >>> rows.query("endpoint == 'cd25' and arm == '100M'")["status"].tolist()
+    >>> rows.query("endpoint == 'six_minute_walk' and arm == '100M'")["status"].tolist()
     ['pass']
     """
-    from cratus.appraisal import back_calculate_all, within_arm_results
+    from cratus.appraisal_text import correlation_needed, describe_back_calculation, probability_text
 
-    results = back_calculate_all(within_arm_results(summary, p_values, endpoints))
     rows = []
+    expected = (f"a sample r of n pairs not very unlikely (P ≥ {VERY_UNLIKELY:g}) for a true ρ from "
+                f"{PLAUSIBLE_RHO[0]:g} to {PLAUSIBLE_RHO[1]:g}")
     for r in results.to_dict("records"):
-        reported = (f"r = {r['correlation']:.3f}" if pd.notna(r["correlation"])
-                    else "no r in [−1, 1]" if r["verdict"] == "impossible" else "r ≥ bound")
-        rows.append({"check": "paired p reproducible", "endpoint": r["endpoint"], "level": "", "arm": r["arm"],
-                     "visit": "month6", "status": "pass" if r["verdict"] == "plausible" else "fail",
-                     "expected": "0 ≤ r ≤ 0.95", "reported": reported, "explanation": r["sentence"]})
+        rows.append(_row("paired p reproducible", r["endpoint"], r["arm"], r["visit"], VERDICTS[r["verdict"]],
+                         expected, f"{r['verdict']}: " + ("no r from −1 to 1" if r["verdict"] == "impossible"
+                                                          else f"r {correlation_needed(r)}; P = {probability_text(r)}"),
+                         describe_back_calculation(r)))
     return _frame(rows)
 
 
-def run_audit(summary, adverse_events=None, discrepancies=None, scales=None, p_values=None, endpoints=None):
-    """Run every check and stack the results into one sortable table.
+def event_totals(summary, arms, endpoint=ADVERSE_EVENT_TOTALS):
+    """Printed total events per arm (the ``events`` count rows of the adverse-event totals), or None."""
+    rows = summary[(summary["endpoint"] == endpoint) & (summary["level"] == "events")
+                   & (summary["statistic"] == "count") & summary["arm"].isin(arms)]
+    return rows.drop_duplicates("arm").set_index("arm")["value"].to_dict() or None
+
+
+def run_audit(study, within=None):
+    """Run every check on a study and stack the results into one sortable table.
 
     Parameters
     ----------
-    summary : pandas.DataFrame
-        The summary frame.
-    adverse_events : pandas.DataFrame, optional
-        Table 2 by term; arm sizes come from ``participants`` and event
-        totals from the summary's ``serious_adverse_events`` events counts.
-    discrepancies : pandas.DataFrame, optional
-        The curated data/discrepancies.csv.
-    scales : dict, optional
-        Integer-scored instruments, as in :func:`check_integer_scores`.
-    p_values, endpoints : pandas.DataFrame, optional
-        With them, :func:`check_within_arm_p_values` runs too.
+    study : cratus.study.Study
+        Arm sizes from :meth:`~cratus.study.Study.n_per_arm`, integer scales
+        from the fact :data:`INTEGER_SCALES_FACT`, the adverse events,
+        discrepancies and (with *within*) the within-arm back-calculation.
+    within : pandas.DataFrame, optional
+        :func:`cratus.within_arm.back_calculate_all` of the study.
 
     Returns
     -------
@@ -597,97 +334,21 @@ def run_audit(summary, adverse_events=None, discrepancies=None, scales=None, p_v
 
     Examples
     --------
-    >>> s = pd.DataFrame({"endpoint": "participants", "level": None,
-    ...     "arm": ["100M", "200M", "placebo", "total"], "visit": "baseline",
-    ...     "statistic": "n", "value": [10.0, 10, 10, 30], "source": "Table 1"})
-    >>> run_audit(s)["status"].tolist()
-    ['pass']
+    >>> from cratus.study import load_study
+    >>> audit = run_audit(load_study())
+    >>> sorted(set(audit["status"]))
+    ['fail', 'not_checkable', 'pass']
     """
-    parts = [check_totals(summary), check_percentages(summary), check_pooled_totals(summary),
-             check_integer_scores(summary, scales)]
-    if adverse_events is not None:
-        sizes = _arm_sizes(summary)
-        sae = summary[(summary["endpoint"] == "serious_adverse_events") & (summary["level"] == "events")
-                      & (summary["statistic"] == "count") & summary["arm"].isin(ARMS)]
-        totals = sae.drop_duplicates("arm").set_index("arm")["value"].to_dict() or None
-        parts.append(check_adverse_events(adverse_events, sizes, totals))
-    if p_values is not None:
-        parts.append(check_within_arm_p_values(summary, p_values, endpoints))
-    if discrepancies is not None:
-        parts.append(check_discrepancies(discrepancies))
+    summary, design, sizes = study.summary, study.design, study.n_per_arm()
+    names = {a: design.short(a) for a in design.arm_ids}
+    parts = [check_totals(summary, design.arm_ids, names=names), check_percentages(summary, sizes),
+             check_pooled_totals(summary, {a: sizes[a] for a in design.arm_ids if a in sizes}),
+             check_integer_scores(summary, sizes, parse_scales(study.fact(INTEGER_SCALES_FACT)))]
+    if len(study.adverse_events):
+        parts.append(check_adverse_events(study.adverse_events, sizes, event_totals(summary, design.arm_ids)))
+    if within is not None:
+        parts.append(check_within_arm_p_values(within))
+    if len(study.discrepancies):
+        parts.append(check_discrepancies(study.discrepancies))
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True) if parts else _frame([])
-
-
-# --------------------------------------------------------------------------
-# Reading aids
-# --------------------------------------------------------------------------
-#: Statuses in reading order (problems first), with their display text.
-STATUS_LABELS = {"fail": "✗ fail", "not_checkable": "○ not checkable", "pass": "✓ pass"}
-
-
-def audit_for_arms(audit, arms):
-    """Audit rows about the chosen arms, plus those about no single arm (totals, all arms).
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"arm": ["100M", "placebo", "total", ""], "status": "pass"})
-    >>> audit_for_arms(a, ["100M"])["arm"].tolist()
-    ['100M', 'total', '']
-    """
-    keep = ~audit["arm"].isin(ARMS) | audit["arm"].isin(list(arms))
-    return audit[keep].reset_index(drop=True)
-
-
-def audit_counts(audit):
-    """How many checks pass, fail or cannot be checked.
-
-    Examples
-    --------
-    >>> audit_counts(pd.DataFrame({"status": ["pass", "fail", "pass"]}))
-    {'pass': 2, 'fail': 1, 'not_checkable': 0}
-    """
-    counts = audit["status"].value_counts()
-    return {status: int(counts.get(status, 0)) for status in ("pass", "fail", "not_checkable")}
-
-
-def audit_table(audit, endpoints=None, statuses=tuple(STATUS_LABELS)):
-    """A table for reading of :func:`run_audit`: problems first, labels from the dictionary.
-
-    Parameters
-    ----------
-    audit : pandas.DataFrame
-        As returned by :func:`run_audit`.
-    endpoints : pandas.DataFrame, optional
-        The endpoint dictionary, for labels.
-    statuses : sequence of str
-        Statuses to keep.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``Status, Check, Where`` (endpoint · level · arm · visit), ``Expected,
-        Reported, Explanation``, failures first.
-
-    Examples
-    --------
-    >>> a = pd.DataFrame([_row("event total", "sae", "100M", "", "pass", "2", "2", "ok"),
-    ...                   _row("events percent", "sae", "placebo", "", "fail", "17", "16", "1 of 6", "Aneurysm")])
-    >>> audit_table(a)[["Status", "Where", "Reported"]].values.tolist()
-    [['✗ fail', 'sae · Aneurysm · Placebo', '16'], ['✓ pass', 'sae · 100M', '2']]
-    """
-    from cratus.arms import ARM_SHORT, VISIT_LABELS
-
-    labels = endpoints.set_index("endpoint")["label"].to_dict() if endpoints is not None else {}
-    order = {s: i for i, s in enumerate(STATUS_LABELS)}
-    rows = audit[audit["status"].isin(list(statuses))].copy()
-    rows["_o"] = rows["status"].map(order)
-    rows = rows.sort_values("_o", kind="stable")
-    where = [" · ".join(str(x) for x in (labels.get(e, e), level, ARM_SHORT.get(a, {"all": "All arms"}.get(a, a)),
-                                        VISIT_LABELS.get(v, v)) if x and not pd.isna(x))
-             for e, level, a, v in zip(rows["endpoint"], rows["level"], rows["arm"], rows["visit"])]
-    return pd.DataFrame({
-        "Status": rows["status"].map(STATUS_LABELS).to_numpy(), "Check": rows["check"].to_numpy(), "Where": where,
-        "Expected": rows["expected"].to_numpy(), "Reported": rows["reported"].to_numpy(),
-        "Explanation": rows["explanation"].to_numpy(),
-    })

@@ -41,7 +41,8 @@ def format_number(value: float, decimals: int | None = None) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def format_p(p_value: float, relation: str = "=", printed: str | None = None) -> str:
+def format_p(p_value: float, relation: str = "=", printed: str | None = None, *, computed: bool = False,
+             prefix: bool = True) -> str:
     """Format a p-value as the paper prints it (no leading zero).
 
     Parameters
@@ -53,6 +54,14 @@ def format_p(p_value: float, relation: str = "=", printed: str | None = None) ->
     printed : str, optional
         The p-value as written in the data file (``"0.300"``); keeps the
         paper's trailing zeros.
+    computed : bool
+        A p-value computed here rather than printed: three decimals, two
+        significant digits below .01, "< .0001" below that and "> .999"
+        above; a bound (``relation="<"``) is rounded *up* to one significant
+        digit, so it stays a true bound (``< .00045`` prints ``< .0005``).
+    prefix : bool
+        Start with "p " (``"p = .011"``); without it, ``".011"`` or
+        ``"< .0001"`` for a table cell headed "p".
 
     Returns
     -------
@@ -68,18 +77,49 @@ def format_p(p_value: float, relation: str = "=", printed: str | None = None) ->
     'p = .7599'
     >>> format_p(0.3, printed="0.300")
     'p = .300'
+    >>> format_p(0.00811862, computed=True, prefix=False), format_p(3e-7, computed=True)
+    ('.0081', 'p < .0001')
+    >>> format_p(0.00045, "<", computed=True, prefix=False), format_p(0.00001, "<", printed="0.00001", prefix=False)
+    ('< .0005', '< .00001')
     """
-    if printed:
-        text = printed.strip()
-        return f"p {relation} {text[1:] if text.startswith('0.') else text}"
+    lead = "p " if prefix else ""
+    if printed is not None and not (isinstance(printed, float) and math.isnan(printed)) and str(printed).strip():
+        text = str(printed).strip()
+        text = text[1:] if text.startswith("0.") else text
+        return f"{lead}{relation} {text}" if prefix or relation == "<" else text
     if p_value is None or (isinstance(p_value, float) and math.isnan(p_value)):
-        return "p not reported"
-    text = f"{p_value:.10f}".rstrip("0")
-    if text.endswith("."):
-        text += "0"
-    if text.startswith("0."):
-        text = text[1:]
-    return f"p {relation} {text}"
+        return "p not reported" if prefix else ""
+    if computed:
+        relation, text = _computed_p(float(p_value), relation)
+    else:
+        text = f"{p_value:.10f}".rstrip("0")
+        if text.endswith("."):
+            text += "0"
+        if text.startswith("0."):
+            text = text[1:]
+    return f"{lead}{relation} {text}" if prefix or relation != "=" else text
+
+
+def _computed_p(p: float, relation: str) -> tuple[str, str]:
+    """Relation and digits of a computed p-value (see :func:`format_p`)."""
+    if relation == "<":
+        if p >= 1:
+            return "≤", "1"
+        exponent = math.floor(math.log10(p))
+        digit = math.ceil(round(p / 10.0**exponent, 9))
+        if digit == 10:
+            digit, exponent = 1, exponent + 1
+        text = f"{digit * 10.0**exponent:.{max(-exponent, 0)}f}"
+        return "<", text[1:] if text.startswith("0.") else text
+    if p < 0.0001:
+        return "<", ".0001"
+    if p >= 0.9995:
+        return ">", ".999"
+    if p < 0.001:
+        return relation, f"{p:.4f}"[1:]
+    if p < 0.00995:
+        return relation, f"{p:.2g}"[1:]
+    return relation, f"{p:.3f}"[1:]
 
 
 def decimals_of(text: str) -> int:

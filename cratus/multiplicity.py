@@ -123,3 +123,19 @@ def multiplicity_families(p_values, endpoints):
     domains = sorted(set(p_values[["endpoint"]].merge(endpoints[["endpoint", "domain"]], on="endpoint",
                                                       how="left")["domain"].dropna()))
     return {**FAMILY_LABELS, **{d: d.replace("_", " ").capitalize() for d in domains}}
+
+
+def holm_survivors(study, alpha=0.05):
+    """The :func:`adjust_p_values` frame of every p-value of *study* in one family ("all"), at *alpha*.
+
+    Its ``significant_holm`` column says which results survive Holm's
+    adjustment; the frame is sorted by p-value.
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> found = holm_survivors(load_study())
+    >>> int(found["m"].iloc[0]) == len(found), found["significant_holm"].dtype == bool
+    (True, True)
+    """
+    return adjust_p_values(study.p_values, "all", study.endpoints, alpha)

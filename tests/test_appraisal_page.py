@@ -50,13 +50,14 @@ def test_page_renders_its_title_and_opens_on_the_comparisons():
     assert at.title[0].value == "Appraisal: question the results"
     month6, baseline = (d.value for d in at.dataframe[:2])
     assert list(month6.columns) == ["Endpoint", "Comparison", "Difference (95% CI)", "Welch p",
-                                    "Hedges' g (95% CI)", "Method"]
-    # 6 months: CHAMPS (200M vs placebo), CD25 and B-cell TNF-α (100M vs 200M); baseline: 12 endpoints
+                                    "Hedges' g (95% CI)", "If ± were SEM: difference (95% CI), p", "Method",
+                                    "Caution"]
+    # 6 months: CHAMPS (200M vs placebo, withheld), CD25 and B-cell TNF-α (100M vs 200M); baseline: 12 endpoints
     assert (len(month6), len(baseline)) == (3, 36)
 
 
-# --- 1. between-arm comparisons ------------------------------------------------------------------
-def test_b_cell_tnf_6_months_100m_vs_200m_matches_scipy():
+# --- 1. between arms -----------------------------------------------------------------------------
+def test_b_cell_tnf_6_months_100m_vs_200m_matches_scipy_and_shows_the_sem_reading():
     table = table_with(run_page(), "Welch p")  # the first table is the 6-month one
     row = row_of(table, Endpoint="B-cell intracellular TNF-α", Comparison="100M vs 200M")
     # scipy.stats.ttest_ind_from_stats(7.0, 1.0, 10, 8.4, 1.1, 10, equal_var=False).pvalue
@@ -65,6 +66,8 @@ def test_b_cell_tnf_6_months_100m_vs_200m_matches_scipy():
     # Hedges' g: -1.4 / sqrt((1.0² + 1.1²) / 2) * (1 - 3 / (4 * 20 - 9)) = -1.27555
     assert (row["Welch p"], row["Difference (95% CI)"], row["Hedges' g (95% CI)"].split(" ")[0]) == (
         ".0081", "−1.4 (−2.4 to −0.4)", "−1.28")
+    # if ± were SEMs: ttest_ind_from_stats(7.0, 1.0·√10, 10, 8.4, 1.1·√10, 10, equal_var=False).pvalue = 0.359
+    assert row["If ± were SEM: difference (95% CI), p"].endswith("p = .359")
 
 
 def test_the_forest_plot_carries_hedges_g_of_the_same_pair():
@@ -76,30 +79,27 @@ def test_the_forest_plot_carries_hedges_g_of_the_same_pair():
                      "<br>Welch p = .0081"]
 
 
-def test_median_iqr_rows_say_they_are_wan_approximations():
+def test_skewed_median_iqr_effects_are_withheld_with_the_reason():
     table = table_with(run_page(), "Welch p")
     row = row_of(table, Endpoint="CHAMPS caloric expenditure (kcal/week)", Comparison="200M vs Placebo")
-    assert row["Method"] == "Wan 2014"
+    assert (row["Method"], row["Difference (95% CI)"]) == ("≈ Wan 2014 (from median, IQR)", "withheld")
+    assert row["Caution"].startswith("Effect withheld:") and "skewed" in row["Caution"]
 
 
-def comparison_rows(at):
-    return pd.concat([d.value for d in at.dataframe if "Welch p" in d.value.columns], ignore_index=True)
+def test_baseline_has_no_p_values_unless_asked_and_then_labels_them_as_chance():
+    at = run_page()
+    baseline = table_with(at, "Standardized difference (g)")
+    assert not any("p" in c.split() for c in baseline.columns)
+    at.toggle(key="baseline_p").set_value(True).run()
+    assert "Welch p (chance alone)" in table_with(at, "Standardized difference (g)").columns
 
 
 def test_deselecting_an_arm_removes_its_rows():
     at = run_page()
-    assert set(comparison_rows(at)["Comparison"]) == {"100M vs Placebo", "200M vs Placebo", "100M vs 200M"}
     select_arms(at, ["100M", "placebo"])
-    table = comparison_rows(at)
-    # no 6-month pair of 100M and placebo is printed; 11 baseline characteristics are (mean ± SD or median (IQR))
+    table = table_with(at, "Standardized difference (g)")
+    # no 6-month pair of 100M and placebo is printed; 11 baseline characteristics are
     assert (set(table["Comparison"]), len(table), len(at.dataframe)) == ({"100M vs Placebo"}, 11, 1)
-
-
-def test_the_visit_filter_leaves_only_the_6_month_table():
-    at = run_page()
-    visits = next(b for b in at.get("button_group") if b.key == "visits")
-    visits.set_value(["month6"]).run()
-    assert [len(d.value) for d in at.dataframe] == [3]
 
 
 def test_one_arm_has_nothing_to_compare():
@@ -108,49 +108,45 @@ def test_one_arm_has_nothing_to_compare():
 
 
 # --- 2. within-arm change ------------------------------------------------------------------------
-def test_the_6mwt_needs_an_implausible_correlation():
+def test_the_6mwt_correlation_is_judged_as_a_sample_correlation():
     at = run_page(section="Within-arm change")
     assert at.selectbox(key="change").value == "six_minute_walk:100M"
-    assert at.warning[0].value.startswith(
-        "To reproduce the paper's p = .011 with n = 10 pairs, the pre–post correlation would have to be 0.956")
-    assert at.warning[0].value.endswith("above the plausible 0.95.")
+    text = at.info[0].value
+    assert text.startswith("Assuming a paired t-test on n = 10 pairs, the paper's p = .011 needs a pre–post "
+                           "correlation of 0.956")
+    assert "probability .15 even if the true correlation is 0.9" in text
 
 
 def test_the_correlation_slider_changes_the_sensitivity_output():
     at = run_page(section="Within-arm change")
-    table = table_with(at, "Assumption")
+    table = table_with(at, "Assumed correlation")
     # 6MWT 100M, 345.9 ± 103.4 -> 410.7 ± 155.4, n = 10, paired t at r:
     # sd_change = sqrt(103.4² + 155.4² - 2 r 103.4 155.4); p = 2 * scipy.stats.t.sf(64.8 / (sd_change / sqrt(10)), 9)
     # r = 0.5: sd_change = 137.012, p = 0.16897;  r = 0.9: sd_change = 76.926, p = 0.025885
-    assert table.iloc[1][["Assumption", "SD of change", "p (paired t)"]].tolist() == [
-        "Your choice (r = 0.50)", "137.0", ".169"]
-    at.slider(key="correlation").set_value(0.9).run()
-    table = table_with(at, "Assumption")
-    assert table.iloc[1][["Assumption", "SD of change", "p (paired t)"]].tolist() == [
-        "Your choice (r = 0.90)", "76.9", ".026"]
+    columns = ["Assumed correlation", "SD of change", "p, assuming a paired t-test"]
+    assert table.iloc[1][columns].tolist() == ["Your choice (r = 0.50)", "137.0", ".169"]
+    at.select_slider(key="correlation").set_value(0.9).run()
+    table = table_with(at, "Assumed correlation")
+    assert table.iloc[1][columns].tolist() == ["Your choice (r = 0.90)", "76.9", ".026"]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert {s["x0"] for s in spec["layout"]["shapes"] if s.get("line", {}).get("dash") == "dash"} == {0.9}
 
 
-def test_sqol_f_counts_only_the_women_and_is_plausible():
+def test_b_cell_tnf_200m_is_impossible_as_sd_and_possible_as_sem():
     at = run_page(section="Within-arm change")
-    at.selectbox(key="change").set_value("sqol_f:100M").run()
-    assert at.number_input[0].value == 4
-    assert at.info[0].value.startswith("To reproduce the paper's p = .035 with n = 4 pairs, the pre–post "
-                                       "correlation would have to be 0.817")
-    # Counting all 10 patients of the arm, the same p would need a negative correlation.
-    at.number_input[0].set_value(10).run()
-    assert "would have to be −0.067" in at.warning[0].value and "below 0" in at.warning[0].value
+    at.selectbox(key="change").set_value("tnf_alpha_bcell:200M").run()
+    text = at.warning[0].value
+    assert "no pre–post correlation reproduces the paper's p = .001" in text and "If ± were an SEM" in text
 
 
-def test_every_within_arm_result_is_listed_with_its_verdict():
+def test_every_within_arm_result_is_listed_with_its_verdict_and_probability():
     table = table_with(run_page(section="Within-arm change"), "Correlation needed")
     verdicts = dict(zip(table["Result"], table["Verdict"]))
-    assert (len(table), verdicts["6-minute walk distance, 100M"], verdicts["B-cell intracellular TNF-α, 200M"],
-            verdicts["SQOL-F, 100M"]) == (10, "implausibly high", "impossible", "plausible")
-    row = row_of(table, Result="SQOL-F, 100M")
-    assert row[["Baseline → 6 months", "n", "Paper's p", "Correlation needed"]].tolist() == [
-        "59.8 ± 15.3 → 76.0 ± 12.9", "4 women", ".035", "0.817 (0.812 to 0.822)"]
+    assert (len(table), verdicts["6-minute walk distance, 100M"], verdicts["FEV1, 100M"],
+            verdicts["CD69+ T cells (early activation), 200M"], verdicts["B-cell intracellular TNF-α, 200M"]) == (
+        10, "plausible", "plausible", "plausible", "impossible")
+    row = row_of(table, Result="6-minute walk distance, 100M")
+    assert row["Probability"] == ".15 (r ≥ 0.953 if ρ = 0.9)"
 
 
 def test_within_arm_results_follow_the_arm_selection():
@@ -170,33 +166,30 @@ def test_all_p_values_form_one_family_of_45():
 def test_the_family_selector_changes_m():
     at = run_page(section="Multiplicity")
     at.radio(key="family").set_value("immune").run()
-    table = table_with(at, "Holm")
     # data/p_values.csv, one p-value per test (Results preferred to the Abstract): 23 in the immune domain
-    assert set(table["m"]) == {23}
-    assert at.info[0].value.startswith("Of 23 p-values in one family")
+    assert set(table_with(at, "Holm")["m"]) == {23}
 
 
-def test_the_family_survives_in_the_url():
-    at = run_page(query={"section": "Multiplicity", "family": "Functional"})
-    assert set(table_with(at, "Holm")["m"]) == {16}
-
-
-def test_holm_adjusts_the_smallest_p_value_by_m():
+def test_holm_adjusts_and_keeps_bounds():
     table = table_with(run_page(section="Multiplicity"), "Holm")
     row = row_of(table, Endpoint="6-minute walk distance", Test="100M: change to 6 months")
     # Holm on 45 p-values: .011 is the 8th smallest -> .011 * (45 - 7) = .418; Bonferroni .011 * 45 = .495
     assert row[["p", "Bonferroni", "Holm", "Significant after"]].tolist() == [".011", ".495", ".418",
                                                                                "no adjustment"]
+    bound = row_of(table, Endpoint="B-cell intracellular TNF-α", Test="100M vs Placebo, 6 months")
+    assert bound[["p", "Bonferroni"]].tolist() == ["< .00001", "< .0005"]   # .00001 × 45, a bound rounded up
 
 
 # --- 4. power ------------------------------------------------------------------------------------
-def test_power_defaults_question_the_30_per_group():
+def test_power_does_not_overreach_on_the_30_per_group():
     at = run_page(section="Power")
     metrics = {m.label: m.value for m in at.metric}
     # statsmodels TTestIndPower().solve_power(64.8 / 112.9, power=0.8) = 48.63 -> 49; power=0.9 -> 64.1 -> 65
     assert metrics == {"Standardized effect d": "0.57", "Patients per arm, 80% power": "49",
-                       "Patients per arm, 90% power": "65", "Power with 30 per arm": "59%"}
-    assert "the claim of 30 per group is not reproduced" in at.info[0].value
+                       "Patients per arm, 90% power": "65", "Power with 30 per arm (follow-up values)": "59%"}
+    assert "cannot be verified from the text" in at.info[0].value
+    table = table_with(at, "Pre–post correlation ρ")
+    assert len(table) == 20
 
 
 def test_the_observed_6mwt_contrast_cannot_be_computed_from_the_text():
@@ -208,15 +201,15 @@ def test_the_observed_6mwt_contrast_cannot_be_computed_from_the_text():
 
 
 # --- 5. audit ------------------------------------------------------------------------------------
-def test_the_audit_shows_the_aneurysm_failure():
+def test_the_audit_shows_the_aneurysm_failure_and_the_within_arm_probabilities():
     at = run_page(section="Audit")
-    # 137 arithmetic checks pass; 10 within-arm p-values are back-calculated (cd25 ×2, cd8, cd4/cd8, B-cell
-    # TNF-α 100M, SQOL-F pass; 6MWT, FEV1, CD69 and B-cell TNF-α 200M fail); 13 fails (aneurysm + 12 curated).
-    assert {m.label: m.value for m in at.metric} == {"Pass": "143", "Fail": "17", "Not checkable": "2"}
+    # 137 arithmetic checks pass, 13 fail (aneurysm + 12 curated), 2 not checkable; of the 10 within-arm
+    # p-values only B-cell TNF-α 200M fails (impossible as ± SD); the others pass, with their probability
+    assert {m.label: m.value for m in at.metric} == {"Pass": "146", "Fail": "14", "Not checkable": "2"}
     row = row_of(table_with(at, "Explanation"), Where="Serious adverse events · Aneurysm · Placebo")
     # Table 2: Aneurysm 1 (16%) of the placebo arm's 6 events; 1 / 6 = 16.7% rounds to 17
     assert row[["Status", "Check", "Expected", "Reported"]].tolist() == ["✗ fail", "events percent", "17", "16"]
-    assert any("Serious adverse events · Aneurysm · Placebo" in m.value for m in at.markdown)
+    assert not table_with(at, "Explanation")["Where"].str.contains(r"\bD\d\d\b").any()
 
 
 def test_the_audit_follows_the_arm_selection():

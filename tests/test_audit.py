@@ -1,4 +1,4 @@
-"""Tests for cratus.audit: consistency checks on the printed numbers."""
+"""Tests for cratus.audit, cratus.audit_numbers and cratus.audit_display: consistency checks on the printed numbers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 
 from cratus.audit import (
     AUDIT_COLUMNS,
+    check_within_arm_p_values,
+    parse_scales,
     check_adverse_events,
     check_discrepancies,
     check_grim,
@@ -23,8 +25,16 @@ from cratus.audit import (
     run_audit,
 )
 
+from cratus.design import make_design
+from cratus.study import load_study
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 ARMS = ["100M", "200M", "placebo", "total"]
+ARM_IDS = ARMS[:3]
+SIZES_ALL = {"100M": 10.0, "200M": 10.0, "placebo": 10.0, "total": 30.0}
+DESIGN = make_design([("100M", "Allo-hMSC 100M", "100M", False), ("200M", "Allo-hMSC 200M", "200M", False),
+                      ("placebo", "Placebo", "Placebo", True)],
+                     [("baseline", "Baseline", "baseline"), ("month6", "6 months", "primary")])
 
 
 def make_summary(rows, source="Table 1"):
@@ -53,12 +63,12 @@ def test_round_half_up_rounds_halves_away_from_even(value, decimals, expected):
     ([6, 6, 6, 17], "fail"),
 ])
 def test_total_column_must_equal_the_sum_of_the_arms(values, status):
-    assert check_totals(make_summary(counts(values))).loc[0, "status"] == status
+    assert check_totals(make_summary(counts(values)), ARM_IDS).loc[0, "status"] == status
 
 
 def test_a_total_without_all_arms_is_not_checkable():
     rows = [r for r in counts([6, 6, 6, 18]) if r[2] != "200M"]
-    assert check_totals(make_summary(rows)).loc[0, "status"] == "not_checkable"
+    assert check_totals(make_summary(rows), ARM_IDS).loc[0, "status"] == "not_checkable"
 
 
 @pytest.mark.parametrize("count, percent, status", [
@@ -70,13 +80,13 @@ def test_a_total_without_all_arms_is_not_checkable():
 def test_total_percentages_are_count_over_thirty(count, percent, status):
     rows = PARTICIPANTS + [("ethnicity", "x", "total", "baseline", "count", count),
                            ("ethnicity", "x", "total", "baseline", "percent", percent)]
-    assert check_percentages(make_summary(rows)).loc[0, "status"] == status
+    assert check_percentages(make_summary(rows), SIZES_ALL).loc[0, "status"] == status
 
 
 def test_truncation_fails_when_only_rounding_is_accepted():
     rows = PARTICIPANTS + [("ethnicity", "x", "total", "baseline", "count", 26),
                            ("ethnicity", "x", "total", "baseline", "percent", 86)]
-    res = check_percentages(make_summary(rows), accept=("half_up",)).loc[0]
+    res = check_percentages(make_summary(rows), SIZES_ALL, accept=("half_up",)).loc[0]
     assert (res["status"], "truncated" in res["explanation"]) == ("fail", True)
 
 
@@ -84,13 +94,13 @@ def test_an_endpoint_specific_n_is_the_denominator():
     rows = PARTICIPANTS + [("cpra", "mild", "100M", "month6", "count", 1),
                            ("cpra", None, "100M", "month6", "n", 8),
                            ("cpra", "mild", "100M", "month6", "percent", 13)]   # 1 / 8 = 12.5% -> 13
-    assert check_percentages(make_summary(rows)).loc[0, "status"] == "pass"
+    assert check_percentages(make_summary(rows), SIZES_ALL).loc[0, "status"] == "pass"
 
 
 def test_an_events_total_is_one_hundred_percent_of_the_arms_events():
     rows = PARTICIPANTS + [("serious_adverse_events", "events", "placebo", "month12", "count", 6),
                            ("serious_adverse_events", "events", "placebo", "month12", "percent", 100)]
-    assert check_percentages(make_summary(rows)).loc[0, "status"] == "pass"
+    assert check_percentages(make_summary(rows), SIZES_ALL).loc[0, "status"] == "pass"
 
 
 # --- pooled mean and SD ----------------------------------------------------------
@@ -136,7 +146,7 @@ AGE = PARTICIPANTS + [("age", None, arm, "baseline", stat, v) for arm, stat, v i
 
 @pytest.mark.parametrize("total_sd, status", [(7.3, "pass"), (7.6, "fail")])
 def test_printed_total_sd_must_be_reachable_from_the_arms(total_sd, status):
-    res = check_pooled_totals(make_summary(AGE + [("age", None, "total", "baseline", "sd", total_sd)]))
+    res = check_pooled_totals(make_summary(AGE + [("age", None, "total", "baseline", "sd", total_sd)]), SIZES)
     assert res.set_index("check").loc["pooled SD", "status"] == status
 
 
@@ -144,12 +154,12 @@ def test_printed_total_sd_must_be_reachable_from_the_arms(total_sd, status):
 def test_printed_total_mean_must_be_reachable_from_the_arms(total_mean, status):
     rows = [r for r in AGE if not (r[2] == "total" and r[4] == "mean")]
     rows += [("age", None, "total", "baseline", "mean", total_mean), ("age", None, "total", "baseline", "sd", 7.3)]
-    assert check_pooled_totals(make_summary(rows)).set_index("check").loc["pooled mean", "status"] == status
+    assert check_pooled_totals(make_summary(rows), SIZES).set_index("check").loc["pooled mean", "status"] == status
 
 
 def test_a_total_with_a_missing_arm_sd_is_not_checkable():
     rows = [r for r in AGE if not (r[2] == "200M" and r[4] == "sd")] + [("age", None, "total", "baseline", "sd", 7.3)]
-    assert check_pooled_totals(make_summary(rows)).loc[0, "status"] == "not_checkable"
+    assert check_pooled_totals(make_summary(rows), SIZES).loc[0, "status"] == "not_checkable"
 
 
 # --- GRIM and integer scores ------------------------------------------------------
@@ -178,7 +188,7 @@ def test_grim_names_the_bad_input(kwargs, word):
 @pytest.mark.parametrize("value, status", [(12.0, "pass"), (13.0, "fail")])
 def test_scores_outside_the_scale_fail_the_range_check(value, status):
     rows = PARTICIPANTS + [("sppb", None, "100M", "month6", "q3", value)]
-    res = check_integer_scores(make_summary(rows))
+    res = check_integer_scores(make_summary(rows), SIZES_ALL, {"sppb": (0, 12)})
     assert res.loc[0, ["check", "status"]].tolist() == ["range 0 to 12", status]
 
 
@@ -226,38 +236,76 @@ def test_curated_discrepancies_become_rows_with_a_status_by_kind(kind, status):
     assert check_discrepancies(d).loc[0, "status"] == status
 
 
-def test_run_audit_returns_the_documented_columns_and_statuses():
-    res = run_audit(make_summary(AGE + counts([6, 6, 6, 18])), AE, None)
-    assert list(res.columns) == AUDIT_COLUMNS and set(res["status"]) <= {"pass", "fail", "not_checkable"}
-
-
-needs_data = pytest.mark.skipif(not (DATA / "summary.csv").exists(), reason="data/ not written yet")
-
-
-@needs_data
-def test_table_1_total_column_agrees_with_its_arms():
-    res = check_pooled_totals(pd.read_csv(DATA / "summary.csv"))
-    assert len(res) >= 20 and (res["status"] == "pass").all()
-
-
-@needs_data
-def test_table_2_aneurysm_is_the_only_failing_percentage():
-    res = run_audit(pd.read_csv(DATA / "summary.csv"), pd.read_csv(DATA / "adverse_events.csv"))
-    fails = res[res["status"] == "fail"]
-    assert fails[["check", "level"]].values.tolist() == [["events percent", "Aneurysm"]]
-
-
 @pytest.mark.parametrize("printed, status", [("5.20", "fail"), (None, "pass")])
 def test_grim_uses_the_printed_decimals_when_the_loader_kept_them(printed, status):
     # 5.20 to two decimals is impossible for 28 integer scores (5.18 or 5.21); 5.2 to one is possible
     rows = [("participants", None, "100M", "baseline", "n", 28.0), ("score", None, "100M", "baseline", "mean", 5.2)]
     summary = make_summary(rows).assign(printed=["28", printed])
-    res = check_integer_scores(summary, scales={"score": (0, 10)})
+    res = check_integer_scores(summary, {"100M": 28.0}, scales={"score": (0, 10)})
     assert res.loc[0, "status"] == status
 
 
+def test_parse_scales_reads_the_study_fact_and_names_a_bad_entry():
+    assert parse_scales("sppb 0-12; mmse 0-30") == {"sppb": (0, 12), "mmse": (0, 30)}
+    with pytest.raises(ValueError, match="integer_scales"):
+        parse_scales("sppb twelve")
+
+
+# --- on the published study ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def study():
+    return load_study()
+
+
+def test_table_1_total_column_agrees_with_its_arms(study):
+    res = check_pooled_totals(study.summary, {a: study.n_per_arm()[a] for a in study.design.arm_ids})
+    assert len(res) >= 20 and (res["status"] == "pass").all()
+
+
+def test_run_audit_returns_the_documented_columns_and_statuses(study):
+    res = run_audit(study)
+    assert list(res.columns) == AUDIT_COLUMNS and set(res["status"]) == {"pass", "fail", "not_checkable"}
+
+
+def test_table_2_aneurysm_is_the_only_failing_computed_check_without_the_curated_list(study):
+    res = run_audit(study)
+    fails = res[(res["status"] == "fail") & ~res["check"].str.startswith("curated")]
+    assert fails[["check", "level"]].values.tolist() == [["events percent", "Aneurysm"]]
+
+
+def test_published_audit_counts(study):
+    from cratus.appraisal import audit_rows
+    # 137 pass / 13 fail / 2 not checkable without the within-arm check (as before the port); the 10 within-arm
+    # results add 9 passes and 1 failure (B-cell TNF-α 200M, impossible)
+    assert audit_counts(audit_rows(study)) == {"pass": 146, "fail": 14, "not_checkable": 2}
+
+
+@pytest.mark.parametrize("endpoint, arm, status, verdict", [
+    # back_calculate_correlation: r ≈ 0.956 (6MWT), 0.998 (FEV1), −0.086 (CD69): outside 0 to 0.9 but, as
+    # sample correlations of 10 pairs, with probability .15, .13, .49 (Fisher z); B-cell TNF-α 200M: no r
+    ("six_minute_walk", "100M", "pass", "plausible"), ("fev1", "100M", "pass", "plausible"),
+    ("cd69", "200M", "pass", "plausible"), ("tnf_alpha_bcell", "200M", "fail", "impossible"),
+    ("cd25", "200M", "pass", "plausible"), ("sqol_f", "100M", "pass", "plausible"),
+])
+def test_within_arm_p_values_are_checked_against_a_paired_t_test(study, endpoint, arm, status, verdict):
+    from cratus.appraisal import within_arm_back_calculation
+
+    rows = check_within_arm_p_values(within_arm_back_calculation(study))
+    row = rows[(rows["endpoint"] == endpoint) & (rows["arm"] == arm)].iloc[0]
+    assert (row["status"], row["reported"].startswith(verdict)) == (status, True)
+
+
+def test_every_within_arm_verdict_shows_its_probability(study):
+    from cratus.appraisal import within_arm_back_calculation
+
+    rows = check_within_arm_p_values(within_arm_back_calculation(study))
+    assert rows["reported"].str.contains("P = |no r from").all()
+    walk = rows[(rows["endpoint"] == "six_minute_walk")]["reported"].iloc[0]
+    assert "P = .15 (r ≥ 0.953 if ρ = 0.9)" in walk
+
+
 # --- reading aids ------------------------------------------------------------------------------------
-from cratus.audit import STATUS_LABELS, audit_counts, audit_for_arms, audit_table  # noqa: E402
+from cratus.audit_display import STATUS_LABELS, audit_counts, audit_for_arms, audit_table, audit_view  # noqa: E402
 
 
 def _audit_rows():
@@ -268,46 +316,36 @@ def _audit_rows():
          "visit": "", "status": "fail", "expected": "17", "reported": "16", "explanation": "1 of 6"},
         {"check": "sum of arms", "endpoint": "sex", "level": "male", "arm": "total", "visit": "baseline",
          "status": "not_checkable", "expected": "", "reported": "18", "explanation": "arm missing"},
+        {"check": "curated: contradiction", "endpoint": "sex", "level": "D99", "arm": "", "visit": "",
+         "status": "fail", "expected": "a", "reported": "b", "explanation": "why"},
     ], columns=AUDIT_COLUMNS)
 
 
 def test_audit_counts_count_every_status():
-    assert audit_counts(_audit_rows()) == {"pass": 1, "fail": 1, "not_checkable": 1}
+    assert audit_counts(_audit_rows()) == {"pass": 1, "fail": 2, "not_checkable": 1}
 
 
 def test_audit_for_arms_keeps_totals_and_the_chosen_arms():
-    assert audit_for_arms(_audit_rows(), ["100M"])["arm"].tolist() == ["100M", "total"]
+    assert audit_for_arms(_audit_rows(), ["100M"], DESIGN)["arm"].tolist() == ["100M", "total", ""]
 
 
-def test_audit_table_puts_failures_first_and_labels_them():
-    table = audit_table(_audit_rows(), pd.DataFrame({"endpoint": ["sex"], "label": ["Gender"]}))
+def test_audit_table_puts_failures_first_labels_them_and_hides_discrepancy_ids():
+    table = audit_table(_audit_rows(), DESIGN, pd.DataFrame({"endpoint": ["sex"], "label": ["Gender"]}))
     assert table[["Status", "Where"]].values.tolist() == [
         ["✗ fail", "serious_adverse_events · Aneurysm · Placebo"],
+        ["✗ fail", "Gender"],
         ["○ not checkable", "Gender · male · Total · Baseline"],
         ["✓ pass", "serious_adverse_events · Total · 100M"]]
 
 
 def test_audit_table_filters_by_status():
-    assert audit_table(_audit_rows(), statuses=["fail"])["Status"].tolist() == [STATUS_LABELS["fail"]]
+    assert audit_table(_audit_rows(), DESIGN, statuses=["not_checkable"])["Status"].tolist() == [
+        STATUS_LABELS["not_checkable"]]
 
 
-@needs_data
-def test_published_audit_counts():
-    from cratus.data import load_published
-    p = load_published()
-    res = run_audit(p.summary, p.adverse_events, p.discrepancies)
-    assert audit_counts(res) == {"pass": 137, "fail": 13, "not_checkable": 2}
-
-
-@pytest.mark.parametrize("endpoint, arm, status", [
-    # back_calculate_correlation: r ≈ 0.956 (6MWT), 0.998 (FEV1), −0.086 (CD69), none (B-cell TNF-α 200M)
-    ("six_minute_walk", "100M", "fail"), ("fev1", "100M", "fail"), ("cd69", "200M", "fail"),
-    ("tnf_alpha_bcell", "200M", "fail"), ("cd25", "200M", "pass"), ("sqol_f", "100M", "pass"),
-])
-def test_within_arm_p_values_are_checked_against_a_paired_t_test(endpoint, arm, status):
-    from cratus.audit import check_within_arm_p_values
-    from cratus.data import load_published
-
-    p = load_published()
-    rows = check_within_arm_p_values(p.summary, p.p_values, p.endpoints)
-    assert rows.query("endpoint == @endpoint and arm == @arm")["status"].tolist() == [status]
+def test_audit_view_keeps_the_chosen_arms_and_statuses(study):
+    counts, table = audit_view(study, ("200M",), ("fail",))
+    # the placebo aneurysm row is about an arm not chosen; B-cell TNF-α 200M is
+    assert not table["Where"].str.contains("Placebo").any()
+    assert table["Where"].str.startswith("B-cell intracellular TNF-α · 200M").any()
+    assert counts["fail"] == len(table)

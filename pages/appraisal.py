@@ -178,6 +178,10 @@ def power_tab(study, arms):
 
 
 def audit_tab(study, arms):
+    if study.kind == "patient":
+        st.info("The audit checks numbers a paper printed against each other. These results are computed here from "
+                "patient-level data, so there is nothing printed to audit.", icon=":material/info:")
+        return
     st.markdown("Automatic checks of the printed numbers against each other: totals against the sum of the arms, "
                 "percentages against count ÷ n, total means and SDs against the pooled arms, integer scores (GRIM "
                 "test), within-arm p-values against a paired t-test (an assumption), and the contradictions found "
@@ -200,12 +204,16 @@ def audit_tab(study, arms):
                                    for _, r in failures.iterrows()))
 
 
-arms = ui.start_page(
-    "Appraisal: question the results",
-    "Every number on this page is recomputed from the **summary statistics the paper prints** (mean ± SD, "
-    "median (IQR), p-values); the patients' own data are not public. Each method says what it had to assume, "
-    "and none of these are the trial's own analyses.")
 study = ui.study()
+INTRO = {
+    "published": "Every number on this page is recomputed from the **summary statistics the paper prints** (mean ± SD, "
+                 "median (IQR), p-values); the patients' own data are not public. Each method says what it had to "
+                 "assume, and none of these are the trial's own analyses.",
+    "patient": "The tests on this page start from the **summaries computed here from patient-level data**; the "
+               "Results pages give the tests computed from the patients themselves. Multiplicity and power apply "
+               "to the computed results.",
+}
+arms = ui.start_page("Appraisal: question the results", INTRO.get(study.kind, INTRO["published"]))
 tabs = st.tabs(SECTIONS, key="section", bind="query-params")
 for tab, render in zip(tabs, (between_arms_tab, within_arm_tab, multiplicity_tab, power_tab, audit_tab)):
     if tab.open:

@@ -30,13 +30,19 @@ def line_width(line: str, size: float) -> float:
 
     Examples
     --------
+    A "<" that does not open a tag ("p < .0001") is text.
+
     >>> round(line_width("p = .263", 14), 1), round(line_width("<b>2A</b>", 10), 1)
     (53.0, 13.7)
+    >>> round(line_width("p < .0001 <span style='color:red'>⚠</span>", 10), 1)
+    57.0
     """
-    width = 0.0
-    for bold, part in re.findall(r"(<b>)?([^<]*)(?:</b>)?", re.sub(r"<(?!/?b>)[^>]+>", "", line)):
-        em = sum(GLYPH_EM.get(char, 0.6) for char in part)
-        width += em * (1.08 if bold else 1.0)
+    width, bold = 0.0, False
+    for tag, text in re.findall(r"(</?[A-Za-z][^>]*>)|([^<]+|<)", line):
+        if tag:
+            bold = {"<b>": True, "</b>": False}.get(tag, bold)
+            continue
+        width += sum(GLYPH_EM.get(char, 0.6) for char in text) * (1.08 if bold else 1.0)
     return width * size * 1.04     # a few per cent of slack for kerning and rounding
 
 

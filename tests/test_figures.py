@@ -347,12 +347,19 @@ def _pixels(fig, suffix, width):
     return (lambda x: (x - x0) / (x1 - x0) * plot_w), (lambda y: (y - y0) / (y1 - y0) * plot_h), plot_w, plot_h
 
 
-@pytest.mark.parametrize("number", ["2", "3"])
+def _built(study, case, metric, presentation):
+    if case in FIGURE_PANELS:
+        return build_figure_grid(study, FIGURE_PANELS[case], ARMS, BOTH, metric=metric, presentation=presentation)
+    return build_endpoint_figure(study, case, ARMS, BOTH, metric=metric, presentation=presentation)
+
+
+@pytest.mark.parametrize("case", ["2", "3", "champs", "tnf_alpha_bcell", "cd25", "sqol_f"])
 @pytest.mark.parametrize("metric", ["value", "change"])
-@pytest.mark.parametrize("width", [700, 1400])
-def test_no_line_runs_through_another_arms_marker(study, number, metric, width):
-    fig = build_figure_grid(study, FIGURE_PANELS[number], ARMS, BOTH, metric=metric)
-    for endpoint in FIGURE_PANELS[number]:
+@pytest.mark.parametrize("presentation", [False, True])
+def test_no_line_runs_through_another_arms_marker(study, case, metric, presentation):
+    fig = _built(study, case, metric, presentation)
+    for endpoint, width in itertools.product({t.meta["endpoint"] for t in fig.data},
+                                             (fig.layout.width,) if fig.layout.width else (700, 1400)):
         traces = [t for t in fig.data if t.meta["endpoint"] == endpoint]
         px, py, _, _ = _pixels(fig, traces[0].xaxis[1:], width)
         radius = traces[0].marker.size / 2

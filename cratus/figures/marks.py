@@ -109,16 +109,17 @@ def discrepancy_text(design, rows: list[dict], ids: set[str] = frozenset()) -> s
     for r in rows:
         arm, visit = clean(r.get("arm")), clean(r.get("visit"))
         statistic = clean(r.get("statistic"))
-        what = " ".join(x for x in (
+        kind = clean(r.get("kind")).replace("_", " ")
+        word = _STATISTIC_WORDS.get(statistic, statistic.replace("_", " "))
+        what = ", ".join(x for x in (
             design.short(arm) if arm and arm != "all" else "",
-            design.visit_label(visit) if visit else "",
-            _STATISTIC_WORDS.get(statistic, statistic.replace("_", " ")),
+            mid_sentence(design.visit_label(visit)) if visit else "",
+            word if word != kind else "",
         ) if x)
-        kind = capitalise(clean(r.get("kind")).replace("_", " ")) or "Discrepancy"
-        notes.append(f"⚠ {kind}{' (' + what + ')' if what else ''}: {clean(r.get('version_a'))} "
-                     f"in {clean(r.get('location_a'))}, but {clean(r.get('version_b'))} in "
-                     f"{clean(r.get('location_b'))}; shown: {clean(r.get('shown'))}. "
-                     f"{_scrub_ids(clean(r.get('reason')), ids)}")
+        notes.append(f"⚠ {capitalise(kind) or 'Discrepancy'}{' (' + what + ')' if what else ''}: "
+                     f"“{clean(r.get('version_a'))}” ({clean(r.get('location_a'))}) vs "
+                     f"“{clean(r.get('version_b'))}” ({clean(r.get('location_b'))}); shown: "
+                     f"{clean(r.get('shown'))}. {_scrub_ids(clean(r.get('reason')), ids)}")
     return "<br>".join(wrap(hover_safe(n), 70) for n in notes)
 
 

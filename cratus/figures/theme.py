@@ -1,0 +1,110 @@
+"""Theme of the figures: font, colours, pixel sizes per mode, title, legend and margins.
+
+Arm colours, symbols and dashes are the study's (:class:`cratus.design.Design`);
+this module holds what is the same for every study.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from cratus.figures.geometry import line_width
+
+#: Narrowest figure a normal (not presentation) layout must survive: Streamlit's
+#: main column is ~820 px wide in a 1280 px window with the sidebar open.  Text
+#: keeps its pixel size when the figure stretches while the data spread out, so
+#: a layout without overlaps at this width has none at any wider one.
+MIN_WIDTH = 700
+#: The same for presentation mode: a page may show the 1600 px figure in the
+#: ~1080 px main column of a 1280 × 800 projector.
+MIN_WIDTH_PRESENTATION = 1000
+#: Font of every text in the figures: Arial's metrics (Liberation Sans on
+#: Linux) are what the size estimates of :mod:`cratus.figures.geometry` assume.
+FONT_FAMILY = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+TEXT_COLOR = "#222222"
+TITLE_COLOR = "#1A1A1A"
+WARNING_COLOR = "#D55E00"      # Okabe–Ito vermillion
+BAND_COLOR = "#F0F0F0"         # the zone of "not reported" boxes, below the data
+MCID_COLOR = "rgba(0, 158, 115, 0.12)"   # Okabe–Ito bluish green, light
+MCID_LINE = "#009E73"
+#: Open glyphs matching the arm marker symbols, for the "not reported" boxes and p-value tags.
+OPEN_GLYPHS = {"circle": "○", "square": "□", "diamond": "◇", "triangle-up": "△", "triangle-down": "▽",
+               "cross": "✚", "x": "✕", "star": "☆"}
+#: Filled glyphs of the same symbols.
+FILLED_GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "triangle-up": "▲", "triangle-down": "▼",
+                 "cross": "✚", "x": "✖", "star": "★"}
+
+
+@functools.cache
+def template() -> dict:
+    """plotly_white, limited to the layout and scatter defaults.
+
+    Passing the whole template costs ~7 ms per figure, a third of the rerun budget.
+    """
+    full = pio.templates["plotly_white"].to_plotly_json()
+    return {"layout": full["layout"], "data": {"scatter": full["data"].get("scatter", [])}}
+
+
+def style(presentation: bool) -> dict:
+    """Pixel sizes of one mode.
+
+    ``width`` is the figure's width (``None``: the page stretches it) and
+    ``min_width`` the narrowest width its placements must hold at.
+    """
+    if presentation:
+        return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
+                "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 900,
+                "min_width": MIN_WIDTH_PRESENTATION}
+    return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14,
+            "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560, "min_width": MIN_WIDTH}
+
+
+def legend(style: dict, title: str, paper_h: float) -> dict:
+    """A horizontal legend above the plot, under the title block."""
+    return {"orientation": "h", "x": 0, "xanchor": "left", "y": round(1 + 6 / paper_h, 4), "yanchor": "bottom",
+            "font": {"size": style["font"], "color": TEXT_COLOR},
+            "title": {"text": title, "side": "top", "font": {"size": style["font"] - 1, "color": TEXT_COLOR}},
+            "bgcolor": "rgba(255,255,255,0)"}
+
+
+def legend_lines(labels, style: dict, room: float, titled: bool) -> int:
+    """Lines of the horizontal legend in *room* pixels (plus one for its title)."""
+    lines, used = 1, 0.0
+    for w in (40 + line_width(label, style["font"]) for label in labels):
+        if used and used + w > room:
+            lines, used = lines + 1, 0.0
+        used += w
+    return lines + (1 if titled else 0)
+
+
+def top_margin(style: dict, subtitle_lines: int, legend_lines: int) -> int:
+    """Room above the plot for the title, its subtitle and the legend."""
+    return int(10 + style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
+               + legend_lines * style["font"] * 1.75 + 10)
+
+
+def title(text: str, subtitle: str, style: dict, height: float) -> dict:
+    return {"text": f"<b>{text}</b>", "font": {"size": style["title"], "color": TITLE_COLOR},
+            "subtitle": {"text": subtitle, "font": {"size": style["subtitle"], "color": "#333333"}},
+            "x": 0, "xanchor": "left", "xref": "container", "pad": {"l": 10},
+            "y": 1 - 10 / height, "yref": "container", "yanchor": "top"}
+
+
+def base_layout(style: dict, height) -> dict:
+    """Layout keys every figure shares."""
+    return {"template": template(), "font": {"size": style["font"], "color": TEXT_COLOR, "family": FONT_FAMILY},
+            "showlegend": True, "height": height, "autosize": True, "hovermode": "closest",
+            "hoverlabel": {"font": {"size": style["font"] - 2}, "align": "left"}}
+
+
+def figure(data: list, layout: dict) -> go.Figure:
+    """A figure without plotly's validation.
+
+    Every property is set by this package and checked by the tests, which
+    rebuild figures with validation on; validating again at each page rerun
+    would cost two thirds of the build time.
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)

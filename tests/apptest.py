@@ -3,7 +3,8 @@
 Figure pages all run ``pages/figure.py`` under their own URL path, so tests
 address pages by URL path (``""`` is the overview).  ``AppTest.switch_page``
 takes a file; several pages share one file, so the page's hash (Streamlit
-derives it from the URL path alone) is set directly.
+derives it from the URL path alone) is set directly, before the first run,
+as a deep link reaches a fresh server.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def open_page(url_path: str = "", query: dict | None = None, arms: list | None =
         at = AppTest.from_file(APP, default_timeout=timeout)
         for key, value in (query or {}).items():
             at.query_params[key] = value
-        at.run()  # registers app.py's st.navigation pages
+        # As a shared link opened on a fresh server: the first run already asks for the page.
         at._page_hash = calc_hash(url_path.strip("/"))
         at.run()
         if arms is not None:

@@ -81,36 +81,46 @@ def test_not_reported_cells_are_placeholders_with_their_p_value():
     assert "not_reported|six_minute_walk|placebo|month6" in names
     # Results: "no significant change at 6 months (p = .263) in either the 200M-group or placebo (p = .112)"
     p_texts = {a["name"]: a["text"] for a in annotations(spec, "p_within")}
-    assert p_texts["p_within|six_minute_walk|placebo|month6"] == "p = .112"
+    # each p-value says whose it is and what it compares
+    assert p_texts["p_within|six_minute_walk|placebo|month6"].endswith("Placebo: 6 mo vs baseline<br>p = .112")
 
 
 def test_b_cell_tnf_shows_the_vs_control_p_values():
     at = open_page("immune")
     texts = {a["name"]: a["text"] for a in annotations(chart(at), "p_vs_control")}
     # Results: "significant compared to placebo (p < .00001 and p = .00002; Figure 3F)"
-    assert texts["p_vs_control|tnf_alpha_bcell|100M|month6"].endswith("p < .00001")
-    assert texts["p_vs_control|tnf_alpha_bcell|200M|month6"].endswith("p = .00002")
+    assert "100M vs Placebo p < .00001" in texts["p_vs_control|tnf_alpha_bcell|100M|month6"]
+    assert "200M vs Placebo p = .00002" in texts["p_vs_control|tnf_alpha_bcell|200M|month6"]
 
 
-def test_change_metric_plots_the_difference_of_centres():
+def test_change_metric_plots_the_difference_of_centres_with_a_95_ci_by_default():
     at = open_page("functional")
     control(at, "metric").set_value("change").run()
-    spec = chart(at)
-    walk = trace(spec, "six_minute_walk", "100M")
+    walk = trace(chart(at), "six_minute_walk", "100M")
     # 410.7 − 345.9 (Results, Figure 2A)
     assert walk["y"][0] == pytest.approx(64.8)
-    assert walk["error_y"]["array"] == [None]  # no interval without an assumed correlation
+    # default: 95% CI of the mean change assuming r = 0.5, n = 10:
+    # scipy.stats.t.ppf(0.975, 9) * sqrt(103.4² + 155.4² − 2·0.5·103.4·155.4) / sqrt(10) = 98.0127
+    from scipy import stats
+    sd_change = (103.4 ** 2 + 155.4 ** 2 - 2 * 0.5 * 103.4 * 155.4) ** 0.5
+    assert walk["error_y"]["array"][0] == pytest.approx(stats.t.ppf(0.975, 9) * sd_change / 10 ** 0.5, rel=1e-9)
 
 
-def test_change_interval_needs_the_user_s_correlation():
+def test_change_interval_can_be_switched_off_or_shown_as_sd():
     at = open_page("functional")
     control(at, "metric").set_value("change").run()
+    at.toggle(key="interval").set_value(False).run()
+    assert trace(chart(at), "six_minute_walk", "100M")["error_y"]["array"] == [None]
     at.toggle(key="interval").set_value(True).run()
-    at.slider(key="r").set_value(0.5).run()
-    walk = trace(chart(at), "six_minute_walk", "100M")
-    # sqrt(103.4² + 155.4² − 2·0.5·103.4·155.4)
-    expected = (103.4 ** 2 + 155.4 ** 2 - 2 * 0.5 * 103.4 * 155.4) ** 0.5
-    assert walk["error_y"]["array"][0] == pytest.approx(expected, rel=1e-9)
+    at.slider(key="r").set_value(0.8).run()
+    control(at, "interval_kind").set_value("sd").run()
+    spec = chart(at)
+    # ± SD of the change, sqrt(103.4² + 155.4² − 2·0.8·103.4·155.4) = 95.56, drawn as a band, not as error bars
+    sd_change = (103.4 ** 2 + 155.4 ** 2 - 2 * 0.8 * 103.4 * 155.4) ** 0.5
+    band = next(s for s in spec["layout"]["shapes"] if s.get("name") == "sd_band|six_minute_walk|100M|month6")
+    assert (band["y0"], band["y1"]) == (pytest.approx(64.8 - sd_change), pytest.approx(64.8 + sd_change))
+    assert trace(spec, "six_minute_walk", "100M")["error_y"]["array"] == [None]
+    assert spec["layout"]["yaxis"]["title"]["text"] == "m, mean change ± SD of change, assuming r = 0.8"
 
 
 def test_single_view_from_the_url_restores_endpoint_and_time_points():
@@ -125,7 +135,10 @@ def test_single_view_from_the_url_restores_endpoint_and_time_points():
 def test_panel_summary_sentence_and_outcome_definition_are_shown():
     at = open_page("quality_of_life")
     text = " ".join(m.value for m in at.markdown)
-    assert "SQOL-F rose from 59.8 to 76.0 points in the 100M arm (p = .035)" in text
+    # Results: "(59.8 ± 15.3 to 76.0 ± 7.7; p = .035)"; the sentence says what the p-value compares
+    assert ("SQOL-F was 59.8 points at baseline and 76.0 points at 6 months in the 100M arm (within 100M, "
+            "6 months vs baseline, p = .035" in text)
+    assert "No comparison with placebo was reported." in text
     assert any("female" in c.value.lower() for c in at.caption)
 
 

@@ -33,8 +33,10 @@ def test_numbers_keep_their_sign_in_csv():
 @pytest.mark.parametrize("figure_id, filename", [("six_minute_walk", "cratus_figure2A_six_minute_walk"),
                                                   ("sqol_f", "cratus_figure4_sqol_f")])
 def test_image_button_saves_at_presentation_resolution(figure_id, filename):
-    from cratus.data import load_endpoints
-    config = image_export_config(figure_id, dictionary=load_endpoints())
+    from cratus.figures import image_export_config
+    from cratus.study import load_study
+
+    config = image_export_config(load_study(), figure_id)
     assert config["toImageButtonOptions"]["filename"] == filename
     assert config["toImageButtonOptions"]["scale"] >= 3
     assert config["displaylogo"] is False
@@ -59,35 +61,58 @@ def test_report_collects_what_the_figure_page_shows():
     kinds = [kind for kind, _ in report.items]
     assert kinds.count("figure") == 1
     sentences = [content for kind, content in report.items if kind == "sentence"]
-    assert "6-minute walk distance rose from 345.9 to 410.7 m in the 100M arm (p = .011)" in sentences[0]
+    # Results: "(345.9 ± 103.4 to 410.7 ± 155.4 m, p = .011)"; the sentence says what p compares
+    assert "within 100M, 6 months vs baseline, p = .011" in sentences[0]
     page = report.to_html(include_plotlyjs=False)
     assert "Physical performance at baseline and 6 months" in page
 
 
-def test_presentation_mode_from_the_url_shows_one_panel_with_stepping():
-    at = open_page("functional", query={"present": "1"})
-    assert at.session_state["present"] is True
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    endpoints = {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"}
-    assert endpoints == {"six_minute_walk"}
-    assert spec["layout"]["font"]["size"] >= 20
-    at.button(key="next_panel").click().run()
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    endpoints = {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"}
-    assert endpoints == {"sppb"}
-    at.button(key="previous_panel").click().run()
-    at.button(key="previous_panel").click().run()
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"} == {"fev1"}
+def _deck_counter(at) -> str:
+    return next(m.value for m in at.markdown if " / " in m.value and m.value.startswith("**"))
 
 
-def test_presentation_mode_is_kept_across_pages_and_written_to_the_url():
+def test_present_in_the_url_opens_the_deck_at_the_page_s_first_slide():
+    at = open_page("immune", query={"present": "1"})
+    # the deck: title, primary, flow, Table 1 (2 slides), Figure 2 (4 panels + p-value-only slide), then 3A
+    assert _deck_counter(at).startswith("**11 / ")
+    assert "Immune markers (Figure 3)" in _deck_counter(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"} == {"cd69"}
+    assert spec["layout"]["font"]["size"] >= 18
+
+
+def test_the_keyboard_buttons_step_through_the_whole_deck():
+    at = open_page("present", query={"slide": "1"})
+    total = int(_deck_counter(at).split(" / ")[1].split("*")[0])
+    assert at.button(key="deck_back").disabled            # at the first slide
+    at.button(key="deck_next").click().run()
+    assert _deck_counter(at).startswith("**2 / ")
+    at.button(key="deck_end").click().run()
+    assert _deck_counter(at).startswith(f"**{total} / ")
+    at.button(key="deck_pgup").click().run()
+    assert _deck_counter(at).startswith(f"**{total - 1} / ")
+    at.button(key="deck_home").click().run()
+    assert _deck_counter(at).startswith("**1 / ")
+    for expected in range(2, total + 1):
+        at.button(key="deck_pgdn").click().run()
+        assert not at.exception, (expected, [e.message for e in at.exception])
+        assert _deck_counter(at).startswith(f"**{expected} / ")
+
+
+def test_sections_can_be_left_out_of_the_deck_from_the_url():
+    full = int(_deck_counter(open_page("present")).split(" / ")[1].split("*")[0])
+    short = open_page("present", query={"deck_skip": ["Baseline", "Appraisal"]})
+    assert int(_deck_counter(short).split(" / ")[1].split("*")[0]) == full - 3   # Table 1 (2) + bottom line
+
+
+def test_presentation_mode_switch_opens_the_deck_and_exit_leaves_it():
     at = open_page("baseline")
     at.toggle(key="present_toggle").set_value(True).run()
-    assert at.query_params["present"] == ["1"] or at.query_params["present"] == "1"
-    at._page_hash = __import__("streamlit.util", fromlist=["calc_hash"]).calc_hash("immune")
-    at.run()
     assert at.session_state["present"] is True
+    assert "Baseline" in _deck_counter(at)
+    at.button(key="deck_exit").click().run()
+    assert at.title[0].value == "Baseline characteristics (Table 1)"
+    assert at.session_state["present"] is False
 
 
 def test_share_panel_offers_the_link_and_the_report():

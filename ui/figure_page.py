@@ -18,24 +18,27 @@ METRIC_LABELS = {"value": "Values", "change": "Change"}
 VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
 IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 ALL_VISITS = "all"
+INTERVAL_LABELS = {"ci": "95% CI of the mean", "sd": "± SD of the change"}
 
 
-def _figure(current, endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool):
+def _figure(current, endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,
+            interval: str = "ci"):
     from cratus.figures import build_endpoint_figure, build_figure_grid
 
     common = dict(arms=list(arms), visits=list(visits), metric=metric, correlation=correlation,
-                  presentation=presentation)
+                  presentation=presentation, interval=interval)
     if len(endpoints) == 1:
         return build_endpoint_figure(current, endpoints[0], **common)
     return build_figure_grid(current, list(endpoints), **common)
 
 
-def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, correlation):
+def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, correlation, interval: str = "ci"):
     from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition
 
-    panel = endpoint_panel_data(current, endpoint, list(arms), list(visits), metric=metric, correlation=correlation)
+    panel = endpoint_panel_data(current, endpoint, list(arms), list(visits), metric=metric, correlation=correlation,
+                                interval=interval)
     return (panel, figure_summary_sentence(current, panel, endpoint),
-            outcome_definition(current, endpoint, metric, list(visits), correlation), to_csv_bytes(panel))
+            outcome_definition(current, endpoint, metric, list(visits), correlation, interval), to_csv_bytes(panel))
 
 
 def _visit_options(endpoints: list[str]) -> dict[str, str]:
@@ -65,15 +68,21 @@ def figure_controls(endpoints: list[str]) -> dict:
     if view == "single" and len(endpoints) > 1:
         endpoint = st.selectbox("Endpoint", endpoints, key="endpoint", bind="query-params",
                                     format_func=current.label)
-    correlation = None
+    correlation, interval = None, "ci"
     if metric == "change":
         st.caption("The change is the difference of the reported centres (follow-up − baseline). The paper does "
                    "not report the spread of the change; an interval needs an assumption you choose.")
         if st.toggle("Show an interval for the change, assuming a pre–post correlation", key="interval",
                      bind="query-params", value=True):
-            correlation = st.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r",
-                                    bind="query-params",
-                                    help="SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁). Mean ± SD endpoints only.")
+            left, right = st.columns([2, 1])
+            correlation = left.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r",
+                                      bind="query-params",
+                                      help="SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁). Mean ± SD endpoints only.")
+            interval = right.segmented_control(
+                "Interval", list(INTERVAL_LABELS), default="ci", required=True, key="interval_kind",
+                format_func=INTERVAL_LABELS.get, bind="query-params",
+                help="The 95% confidence interval of the mean change, or the spread of the patients' changes "
+                     "(± SD), drawn as a band so that it does not read as a confidence interval.")
     design = current.design
     if metric == "change":
         visits = (design.baseline, design.follow_up)
@@ -82,7 +91,7 @@ def figure_controls(endpoints: list[str]) -> dict:
     else:
         visits = (time,)
     shown = [endpoint] if view == "single" else endpoints
-    return {"endpoints": shown, "visits": visits, "metric": metric, "correlation": correlation}
+    return {"endpoints": shown, "visits": visits, "metric": metric, "correlation": correlation, "interval": interval}
 
 
 def figure_arms(arms: list[str]) -> list[str]:
@@ -99,7 +108,7 @@ def figure_arms(arms: list[str]) -> list[str]:
 
 def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     panel, sentence, definition, csv = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
-                                              choice["metric"], choice["correlation"])
+                                              choice["metric"], choice["correlation"], choice["interval"])
     report().add_text(sentence, "sentence")
     report().add_text(f"Outcome: {definition}")
     with st.container(border=True):
@@ -122,7 +131,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
         st.info("Select at least one arm for this figure.")
         return
     figure = cached_figure(_figure, tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"],
-                           choice["correlation"], False)
+                           choice["correlation"], False, choice["interval"])
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
                                       "format": st.session_state.get("image_format", "png")}

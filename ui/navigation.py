@@ -65,10 +65,10 @@ def current_url_path() -> str:
 
 
 def go_to(url_path: str, query: dict | None = None):
-    """Switch to the page at *url_path* with the query parameters *query* (the arms are kept)."""
+    """Switch to the page at *url_path* with the query parameters *query*."""
+    # The arms follow by themselves: their selector is bound to the address on every page.
     pages = st.session_state.get(PAGES_KEY, {})
-    keep = {"arms": st.query_params.get_all("arms")} if "arms" in st.query_params else {}
-    st.switch_page(pages[url_path], query_params={**keep, **(query or {})})
+    st.switch_page(pages[url_path], query_params=query or {})
 
 
 def current_figure(study: Study) -> dict:

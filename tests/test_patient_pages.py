@@ -80,13 +80,17 @@ def test_uploaded_files_are_read_and_every_page_recomputes(fmt):
         assert "computed here from patients" in texts(at)
 
 
-@pytest.mark.parametrize("name, content, words", [
-    ("adsl.xpt", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ["adsl.xpt"]),
-    ("subjects.csv", b"", ["subjects.csv"]),
-    ("measurements.csv", b"usubjid,visit,endpoint,value\n1,Baseline,score,abc\n", ["measurements.csv"]),
+SUBJECTS = b"usubjid,arm,age\n1,Drug,70\n2,Placebo,72\n"
+
+
+@pytest.mark.parametrize("files, words", [
+    ({"adsl.xpt": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64}, ["adsl.xpt"]),
+    ({"subjects.csv": b""}, ["subjects.csv"]),
+    ({"subjects.csv": SUBJECTS, "measurements.csv": b"usubjid,visit,endpoint,value\n1,Baseline,score,abc\n"},
+     ["measurements.csv", "value", "row"]),
 ])
-def test_a_bad_file_gets_a_clear_message_and_the_app_keeps_working(name, content, words):
-    at = upload(open_page("data"), {name: content})
+def test_a_bad_file_gets_a_clear_message_and_the_app_keeps_working(files, words):
+    at = upload(open_page("data"), files)
     assert not at.exception
     message = " ".join(e.value for e in at.error)
     assert all(w in message for w in words), message

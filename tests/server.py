@@ -143,7 +143,8 @@ _SCRIPT_FINISHED = """() => {
 
 #: Where the page title is in presentation mode (``?present=1``): ``ui.start_page`` shows it as
 #: a caption in the main area instead of an ``h1`` (the sidebar has captions of its own).
-PRESENTATION_TITLE = '[data-testid="stMain"] [data-testid="stCaptionContainer"]'
+#: Where presentation mode (the deck) says where you are: "7 / 25 · Functional (Figure 2)".
+PRESENTATION_TITLE = '.st-key-deck_counter'
 
 
 def wait_until_rendered(page, heading: str | None = None, timeout: float = 60_000,

@@ -95,7 +95,8 @@ def controls(deck, index: int) -> None:
     leave.button("Exit", icon=":material/close:", shortcut="Esc", on_click=_leave, key="deck_exit",
                  width="stretch", help="Leave presentation mode (Esc)")
     part = f" ({slide.part})" if slide.part else ""
-    counter.markdown(f"**{index + 1} / {len(deck)}** · {sections.get(slide.section, slide.section)}{part}")
+    with counter.container(key="deck_counter"):
+        st.markdown(f"**{index + 1} / {len(deck)}** · {sections.get(slide.section, slide.section)}{part}")
     with st.container(key="deck_hidden_keys"):
         for key, shortcut, target in (("deck_pgdn", "PageDown", index + 1), ("deck_space", "Space", index + 1),
                                       ("deck_pgup", "PageUp", index - 1), ("deck_home", "Home", 0),

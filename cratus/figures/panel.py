@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from cratus.figures import band, lanes, marks
 from cratus.figures.geometry import Note, inside, nice_ticks, place, text_width
-from cratus.figures.panel_data import isnan, value_decimals
+from cratus.figures.panel_data import clean, isnan, value_decimals
 from cratus.figures.theme import BAND_COLOR, TEXT_COLOR
 from cratus.figures.words import hover_safe, lower_label, wrap
 from cratus.formatting import NOT_REPORTED, format_number
@@ -45,7 +45,7 @@ class Panel:
     p_visit: str | None = None
     cell_flags: dict = field(default_factory=dict)
     panel_wide: list = field(default_factory=list)
-    ids: set = field(default_factory=set)
+    ids: frozenset = frozenset()
     step: float | None = None
     lane_order: tuple | None = None
 
@@ -66,9 +66,9 @@ class Panel:
         self.xpos = {(a, v): j + shift[a] for j, v in enumerate(self.visits) for a in self.arms}
         follow = self.design.follow_up
         self.p_visit = self.visits[-1] if self.metric == "change" else (follow if follow in self.visits else None)
-        discrepancies = study.discrepancies
-        self.ids = set(discrepancies["id"]) if discrepancies is not None and "id" in discrepancies else set()
-        found = marks.discrepancy_lookup(discrepancies, self.endpoint, self.info)
+        rows = marks.discrepancy_rows(study)
+        self.ids = frozenset(clean(r.get("id")) for r in rows)
+        found = marks.discrepancy_lookup(rows, self.endpoint, self.info)
         self.cell_flags, self.panel_wide = marks.flags_by_cell(found, self.arms, self.visits, self.metric,
                                                                self.design.baseline, self.p_visit)
 

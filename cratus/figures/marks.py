@@ -16,6 +16,8 @@ import re
 
 import plotly.graph_objects as go
 
+from cratus.design import ALL_ARMS
+
 from cratus.figures.geometry import Note, text_width
 from cratus.figures.panel_data import clean, number
 from cratus.figures.theme import FILLED_GLYPHS, MCID_LINE, TEXT_COLOR, WARNING_COLOR
@@ -85,7 +87,7 @@ def flags_by_cell(found: dict, arms: list[str], visits: list[str], metric: str, 
     cells: dict[tuple[str, str], list[dict]] = {}
     panel_wide: list[dict] = []
     for (arm, visit), group in found.items():
-        if arm in ("", "all"):
+        if arm in ("", ALL_ARMS):
             panel_wide += group
             continue
         if arm not in arms:
@@ -124,7 +126,7 @@ def _note(design, row: tuple, ids: frozenset) -> str:
     kind = r.get("kind", "").replace("_", " ")
     word = _STATISTIC_WORDS.get(statistic, statistic.replace("_", " "))
     what = ", ".join(x for x in (
-        design.short(arm) if arm and arm != "all" else "",
+        design.short(arm) if arm and arm != ALL_ARMS else "",
         mid_sentence(design.visit_label(visit)) if visit else "",
         word if word != kind else "",
     ) if x)
@@ -187,7 +189,7 @@ def p_block(panel, reserve: tuple[float, float] = (0.0, 0.0), gap: float = 14.0)
     specs = [s for arm in panel.arms for s in (p_tags(panel, arm) if panel.p_visit else [])]
     between = panel.rows[0]["p_between"]
     if between:
-        specs.append(spec(panel, "p_between", "all", panel.p_visit or "", f"Between arms: {between}",
+        specs.append(spec(panel, "p_between", ALL_ARMS, panel.p_visit or "", f"Between arms: {between}",
                           f"Between arms: {between}", xref=f"{panel.xref} domain", yref=f"{panel.yref} domain",
                           x=0, y=1, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)"))
     size = panel.style["annotation"]

@@ -728,7 +728,7 @@ def test_image_export_config_from_a_figure(study):
     assert image_export_config(study, fig)["toImageButtonOptions"]["filename"] == "cratus_figure4_sqol_f"
     grid = build_figure_grid(study, ["sppb"], ARMS, BOTH)
     assert image_export_config(study, grid, scale=2)["toImageButtonOptions"] == {
-        "format": "png", "filename": "cratus_figure2", "scale": 2}
+        "format": "png", "filename": "cratus_figure2", "scale": 2, "width": 1200, "height": grid.layout.height}
     assert grid.layout.meta["citation"] == study.citation and "Placebo" in grid.layout.meta["arms"]
 
 

@@ -24,6 +24,10 @@ from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
 from cratus.figures.words import hover_safe, slug
 
 
+#: Width of a saved image of a figure that stretches with the page, in CSS pixels.
+EXPORT_WIDTH = 1200
+
+
 def _legend_title(metric, correlation, interval, kinds) -> str:
     if metric == "change" and correlation is not None and "mean_sd" in kinds:
         what = "95% CI" if interval == "ci" else "± SD of change (shaded; not a CI)"
@@ -279,7 +283,8 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
         Names the file (its short title) and looks up an endpoint's figure id.
     endpoint_or_figure : str or plotly.graph_objects.Figure
         An endpoint id, a figure id such as ``"2A"``, ``"Figure 3"`` or
-        ``"4"``, or a figure made here (its ``layout.meta`` names it).
+        ``"4"``, or a figure made here (its ``layout.meta`` names it; a
+        figure without a fixed width is saved :data:`EXPORT_WIDTH` px wide).
     scale : int
         Pixel multiplier of the exported PNG (3 ≈ 300 dpi at print size).
 
@@ -292,9 +297,13 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
     >>> image_export_config(study, "Figure 3")["toImageButtonOptions"]["filename"]
     'cratus_figure3'
     """
+    size = {}
     if isinstance(endpoint_or_figure, go.Figure):
-        meta = endpoint_or_figure.layout.meta
+        layout = endpoint_or_figure.layout
+        meta = layout.meta
         filename = meta.get("filename") if isinstance(meta, dict) and meta.get("filename") else _export_name(study)
+        # A stretched figure is saved at a fixed, wide size, not at the size of the reader's screen.
+        size = {"width": layout.width or EXPORT_WIDTH, "height": layout.height} if layout.height else {}
     else:
         name = clean(endpoint_or_figure)
         match = re.fullmatch(r"(?:fig(?:ure)?\.?\s*)?(\d+[A-Za-z]?)", name, re.IGNORECASE)
@@ -304,6 +313,6 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
             filename = _export_name(study, name, endpoint_info(study, name)["figure"])
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": int(scale)},
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": int(scale), **size},
         "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     }

@@ -11,6 +11,7 @@ other marks and lines; the y-axis carries ticks only over the data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cratus.figures import band, lanes, marks
@@ -239,6 +240,12 @@ def _axes(panel: Panel, y_range, lo, hi, has_data: bool, compact: bool) -> tuple
     info, style = panel.info, panel.style
     unit, stat_label = info["unit"], panel.stat_label
     y_title = f"{unit}, {stat_label}" if unit else stat_label
+    if text_width(y_title, style["font"]) > panel.plot_h - 10:
+        if compact:
+            # The assumed r is also in the legend's title and the outcome definition.
+            y_title = re.sub(r",? assuming r = [-\d.]+$", "", y_title)
+        else:
+            y_title = re.sub(r",? (?=95% CI|± SD)", ",<br>", y_title, count=1)
     if not compact:
         # A single panel has the room for the measure too, when it fits on one line.
         measure = info["label"] if panel.metric == "value" else f"Change in {lower_label(info['label'])}"

@@ -728,7 +728,7 @@ def test_image_export_config_from_a_figure(study):
     assert image_export_config(study, fig)["toImageButtonOptions"]["filename"] == "cratus_figure4_sqol_f"
     grid = build_figure_grid(study, ["sppb"], ARMS, BOTH)
     assert image_export_config(study, grid, scale=2)["toImageButtonOptions"] == {
-        "format": "png", "filename": "cratus_figure2", "scale": 2}
+        "format": "png", "filename": "cratus_figure2", "scale": 2, "width": 1200, "height": grid.layout.height}
     assert grid.layout.meta["citation"] == study.citation and "Placebo" in grid.layout.meta["arms"]
 
 
@@ -851,3 +851,87 @@ def test_a_made_up_study_sentences_name_its_arms_and_visits():
         "measured in women only (n = 6 per arm).")
     assert list(panel_table(demo, data).columns[-2:]) == ["p, Week 24 vs Week 0 within arm",
                                                           "p vs vehicle at Week 24"]
+
+
+# --------------------------------------------------------------------------
+# Legibility: presentation (≥ 18 px), phones (≥ 11 px), the band's size, exports
+# --------------------------------------------------------------------------
+def _font_sizes(fig) -> list[tuple[str, float]]:
+    layout = fig.layout
+    sizes = [("font", layout.font.size), ("title", layout.title.font.size),
+             ("subtitle", layout.title.subtitle.font.size), ("legend", layout.legend.font.size),
+             ("hover", layout.hoverlabel.font.size)]
+    if layout.legend.title.text:
+        sizes.append(("legend title", layout.legend.title.font.size))
+    for name in dir(layout):
+        if re.fullmatch(r"[xy]axis\d*", name) and layout[name] is not None and layout[name].tickfont.size:
+            sizes.append((f"{name} ticks", layout[name].tickfont.size))
+            if layout[name].title.text:
+                sizes.append((f"{name} title", layout[name].title.font.size))
+    sizes += [(a.name, a.font.size) for a in layout.annotations]
+    return sizes
+
+
+def _legibility_cases(study, **mode):
+    return [build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, for_export=True, **mode),
+            build_figure_grid(study, FIGURE_PANELS["2"], ARMS, BOTH, metric="change", correlation=0.5, **mode),
+            build_endpoint_figure(study, "tnf_alpha_bcell", ARMS, BOTH, for_export=True, **mode),
+            build_endpoint_figure(study, "sqol_f", ARMS, BOTH, metric="change", correlation=0.5, **mode)]
+
+
+def test_presentation_text_is_at_least_18_px(study):
+    for fig in _legibility_cases(study, presentation=True):
+        small = [(name, size) for name, size in _font_sizes(fig) if size is None or size < 18]
+        assert small == []
+
+
+def test_phone_text_is_at_least_11_px_and_titles_fit_above_the_legend(study):
+    from cratus.figures.geometry import line_width
+    from cratus.figures.theme import MIN_WIDTH_PHONE, legend_lines, style, top_margin
+
+    phone = style(phone=True)
+    for fig in _legibility_cases(study, phone=True):
+        assert [(n, s) for n, s in _font_sizes(fig) if s is None or s < 11] == []
+        assert fig.layout.width is None
+        title, subtitle = fig.layout.title.text, fig.layout.title.subtitle.text
+        for line in title.split("<br>"):
+            assert line_width(line, phone["title"]) * 1.08 <= MIN_WIDTH_PHONE - 10, line     # not clipped
+        for line in subtitle.split("<br>"):
+            assert line_width(line, phone["subtitle"]) <= MIN_WIDTH_PHONE - 10, line
+        labels = [t.name for t in fig.data if t.showlegend]
+        lines = legend_lines(labels, phone, MIN_WIDTH_PHONE - fig.layout.margin.l, bool(fig.layout.legend.title.text))
+        # The legend sits on the plot, under the title block: the top margin holds both.
+        assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.y >= 1
+        assert fig.layout.margin.t >= top_margin(phone, subtitle.count("<br>") + 1, lines, title.count("<br>") + 1)
+    grid = build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, phone=True)
+    assert {t.xaxis for t in grid.data if t.meta["endpoint"] in ("cd69", "cd25")} == {"x", "x2"}
+    assert grid.layout.xaxis.domain == grid.layout.xaxis2.domain            # one column on a phone
+
+
+@pytest.mark.parametrize("number", ["2", "3", "4"])
+@pytest.mark.parametrize("presentation", [False, True])
+def test_not_reported_band_takes_only_the_rows_it_needs(study, number, presentation):
+    fig = build_figure_grid(study, FIGURE_PANELS[number], ARMS, BOTH, presentation=presentation)
+    bands = {s.xref.split()[0]: s for s in fig.layout.shapes if s.fillcolor == "#F0F0F0"}
+    for axis, band in bands.items():
+        endpoint = next(t.meta["endpoint"] for t in fig.data if t.xaxis == axis)
+        boxes = find_annotations(fig, "not_reported", endpoint)
+        _, _, _, plot_h = _pixels(fig, axis[1:], fig.layout.width or 700)
+        box_h = Note(boxes[0].to_plotly_json(), 0, 0, boxes[0].font.size).h
+        rows = len({b.name.split("|")[2] for b in boxes})          # at most one row per arm
+        assert band.y1 * plot_h <= rows * (box_h + 3) + 8 + 1, endpoint
+        assert max(b.yshift for b in boxes) < rows * (box_h + 3) + 4
+
+
+def test_export_config_and_figure_stand_on_their_own(study):
+    fig = build_figure_grid(study, FIGURE_PANELS["2"], ARMS, BOTH, for_export=True)
+    texts = " ".join(a.text for a in fig.layout.annotations)
+    assert fig.layout.title.text == "<b>Figure 2</b>"                         # the title
+    assert [t.name for t in fig.data if t.showlegend] == ["Allo-hMSC 100M", "Allo-hMSC 200M", "Placebo"]
+    assert "Tompkins BA" in texts and "doi:10.1093/gerona/glx137" in texts     # the citation
+    assert image_export_config(study, fig)["toImageButtonOptions"]["filename"] == "cratus_figure2"
+
+
+def test_phone_figures_are_valid_plotly(study):
+    for fig in _legibility_cases(study, phone=True):
+        assert len(go.Figure(fig.to_plotly_json()).layout.annotations) == len(fig.layout.annotations)

@@ -32,10 +32,19 @@ Conventions that pages and tests rely on
 * Annotations are named ``"ROLE|endpoint|arm|visit"`` (:func:`find_annotations`):
   ``not_reported``, ``p_within``, ``p_vs_control``, ``p_between``,
   ``discrepancy`` ("⚠", explained in words in ``hovertext``), ``mcid`` and
-  ``panel_title`` (grids).  A p-value tag starts with the arm's glyph and
-  short name and says what it compares.
+  ``panel_title`` (grids).  p-value tags are listed at the top of their
+  panel (``xref``/``yref`` "… domain"), each starting with the arm's glyph
+  in its colour and its short name and saying what it compares
+  ("● 100M: 6 mo vs baseline p = .011", "● 100M vs Placebo p < .00001").
+* Cells not reported get a "◇ not reported" box in a grey band at the bottom
+  of the panel (a ``layout.shapes`` rectangle); nothing is plotted for them.
+* In the change view the interval is the 95% CI of the mean change under
+  the assumed pre–post correlation (``interval="ci"``) or ± SD of the change
+  drawn as a shaded band (``interval="sd"``, shapes named ``sd_band|…``); a
+  study's MCID (``study.mcid``) is a light band (shape ``mcid|…``) labelled
+  "MCID".
 * Outside presentation mode no ``layout.width`` is set; every placement holds
-  from 700 px up.  ``layout.meta`` carries the study's title, arms and
+  from 700 px up (360 px with ``phone=True``).  ``layout.meta`` carries the study's title, arms and
   citation for exports.
 """
 

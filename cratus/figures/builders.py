@@ -24,6 +24,10 @@ from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
 from cratus.figures.words import hover_safe, slug
 
 
+#: Width of a saved image of a figure that stretches with the page, in CSS pixels.
+EXPORT_WIDTH = 1200
+
+
 def _legend_title(metric, correlation, interval, kinds) -> str:
     if metric == "change" and correlation is not None and "mean_sd" in kinds:
         what = "95% CI" if interval == "ci" else "± SD of change (shaded; not a CI)"
@@ -47,7 +51,7 @@ def _citation_note(study, style: dict, width: float) -> tuple[dict, float]:
 
     Returns the annotation and the pixels it needs below the x-axis labels.
     """
-    size = max(style["tick"] - 3, 11)
+    size = style["small"]
     text = wrap_px(hover_safe(study.citation), width - 20, size, chars=200)
     lines = text.count("<br>") + 1
     note = {"name": "citation|||", "text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
@@ -58,7 +62,7 @@ def _citation_note(study, style: dict, width: float) -> tuple[dict, float]:
 
 def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "value",
                           correlation: float | None = None, presentation: bool = False, interval: str = "ci",
-                          for_export: bool = False) -> go.Figure:
+                          for_export: bool = False, phone: bool = False) -> go.Figure:
     """One panel: the arms' summaries over the chosen visits.
 
     Parameters
@@ -72,6 +76,8 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
         Otherwise no width is set and the layout holds from 700 px up.
     for_export : bool
         Add the study's citation under the plot, so a saved image stands on its own.
+    phone : bool
+        Sizes for a 390 px wide phone (text ≥ 11 px); placements hold from 360 px.
 
     Returns
     -------
@@ -91,17 +97,18 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
     'CD69+ T cells (early activation), % (mean ± SD)'
     """
     rows, info = panel_records(study, endpoint, arms, visits, metric, correlation, interval)
-    style = theme.style(presentation)
+    style = theme.style(presentation, phone)
     width, height = style["min_width"], style["height"]     # placements hold from this width up
-    margin = {"l": 95 if not presentation else 130, "r": 30, "b": 50 if not presentation else 70}
+    margin = {"l": style["margin_l"], "r": 30 if not phone else 12, "b": style["margin_b"]}
     definition = outcome_definition(study, endpoint, metric, visits, correlation, interval)
     subtitle = wrap_px(definition, width - 20, style["subtitle"], clauses=True)
-    title = f"Figure {info['figure']}. {info['label']}" if info["figure"] else info["label"]
+    title = theme.title_text(f"Figure {info['figure']}. {info['label']}" if info["figure"] else info["label"],
+                             style, width)
     legend_title = _legend_title(metric, correlation, interval, {info["summary"]})
     shown_arms = list(dict.fromkeys(r["arm"] for r in rows))
     lines = theme.legend_lines([study.design.label(a) for a in shown_arms], style, width - margin["l"],
                                bool(legend_title))
-    margin["t"] = theme.top_margin(style, subtitle.count("<br>") + 1, lines)
+    margin["t"] = theme.top_margin(style, subtitle.count("<br>") + 1, lines, title.count("<br>") + 1)
     citation = _citation_note(study, style, width) if for_export else None
     if citation:
         margin["b"] += round(citation[1])
@@ -194,14 +201,15 @@ def _grid_panels(study, panels, layout, style, domains, inner_w, inner_h, title_
 
 def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", correlation: float | None = None,
                       presentation: bool = False, interval: str = "ci", cols: int | None = None,
-                      title: str | None = None, for_export: bool = False) -> go.Figure:
+                      title: str | None = None, for_export: bool = False, phone: bool = False) -> go.Figure:
     """Several panels in one figure, as in a paper's multi-panel figure (2A–2D …).
 
     Each panel is drawn as in :func:`build_endpoint_figure`; the legend lists
     each arm once.  The title is the figure number with a one-line note (what
     the points are, what the p-values compare); each panel's outcome
     definition is its title's hover text.  *cols* panels per row (2 by
-    default, 3 for more than four panels in presentation mode).
+    default, 3 for more than four panels in presentation mode, 1 on a
+    phone).  *for_export* and *phone* as in :func:`build_endpoint_figure`.
 
     Examples
     --------
@@ -215,25 +223,28 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
     endpoints = list(endpoints)
     if not endpoints:
         raise ValueError("endpoints is empty: select at least one endpoint")
-    style = theme.style(presentation)
-    cols = max(1, min(int(cols if cols is not None else 3 if presentation and len(endpoints) > 4 else 2),
-                      len(endpoints)))
+    style = theme.style(presentation, phone)
+    if cols is None:
+        cols = 1 if phone else 3 if presentation and len(endpoints) > 4 else 2
+    cols = max(1, min(int(cols), len(endpoints)))
     n_rows = math.ceil(len(endpoints) / cols)
     panels = [panel_records(study, e, arms, visits, metric, correlation, interval) for e in endpoints]
     fig_width, height, width = _grid_size(style, presentation, len(endpoints), cols)
     title = _grid_title(panels, title)
+    shown_title = theme.title_text(title, style, width)
     subtitle = wrap_px(grid_note(study, panels, metric, visits, correlation, interval), width - 20,
                        style["subtitle"], clauses=True)
     kinds = {info["summary"] for _, info in panels}
     legend_title = _legend_title(metric, correlation, interval, kinds)
     axis_px = line_width("12,500", style["tick"]) + style["font"] * 1.3 + 22   # widest ticks, axis title
-    margin = {"l": round(axis_px + 10), "r": 30, "b": round(style["tick"] * 1.4 + 22)}
+    margin = {"l": round(axis_px + 10), "r": 30 if not phone else 12, "b": round(style["tick"] * 1.4 + 22)}
     citation = _citation_note(study, style, width) if for_export else None
     if citation:
         margin["b"] += round(citation[1])
     labels = [study.design.label(a) for a in study.design.order(arms)]
     margin["t"] = theme.top_margin(style, subtitle.count("<br>") + 1,
-                                   theme.legend_lines(labels, style, width - margin["l"], bool(legend_title)))
+                                   theme.legend_lines(labels, style, width - margin["l"], bool(legend_title)),
+                                   shown_title.count("<br>") + 1)
     inner_w = width - margin["l"] - margin["r"]
     # The gap between columns holds the next panel's tick labels and axis title.
     h_space = round(min(0.3, (axis_px + 4) / (inner_w + 60)), 3) if cols > 1 else 0.0
@@ -246,7 +257,7 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
     inner_h = height - margin["t"] - margin["b"]
     v_space = round(min(0.3, (style["tick"] * 1.4 + 26) / inner_h), 3) if n_rows > 1 else 0.0
     layout = {
-        **theme.base_layout(style, height), "title": theme.title(title, subtitle, style, height),
+        **theme.base_layout(style, height), "title": theme.title(shown_title, subtitle, style, height),
         "legend": theme.legend(style, legend_title, inner_h), "margin": margin,
         "meta": _meta(study, {"endpoints": endpoints, "figure": title, "metric": metric,
                               "filename": _export_name(study, figure=re.sub(r"\D", "", title) if title.startswith(
@@ -272,7 +283,8 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
         Names the file (its short title) and looks up an endpoint's figure id.
     endpoint_or_figure : str or plotly.graph_objects.Figure
         An endpoint id, a figure id such as ``"2A"``, ``"Figure 3"`` or
-        ``"4"``, or a figure made here (its ``layout.meta`` names it).
+        ``"4"``, or a figure made here (its ``layout.meta`` names it; a
+        figure without a fixed width is saved :data:`EXPORT_WIDTH` px wide).
     scale : int
         Pixel multiplier of the exported PNG (3 ≈ 300 dpi at print size).
 
@@ -285,9 +297,13 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
     >>> image_export_config(study, "Figure 3")["toImageButtonOptions"]["filename"]
     'cratus_figure3'
     """
+    size = {}
     if isinstance(endpoint_or_figure, go.Figure):
-        meta = endpoint_or_figure.layout.meta
+        layout = endpoint_or_figure.layout
+        meta = layout.meta
         filename = meta.get("filename") if isinstance(meta, dict) and meta.get("filename") else _export_name(study)
+        # A stretched figure is saved at a fixed, wide size, not at the size of the reader's screen.
+        size = {"width": layout.width or EXPORT_WIDTH, "height": layout.height} if layout.height else {}
     else:
         name = clean(endpoint_or_figure)
         match = re.fullmatch(r"(?:fig(?:ure)?\.?\s*)?(\d+[A-Za-z]?)", name, re.IGNORECASE)
@@ -297,6 +313,6 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
             filename = _export_name(study, name, endpoint_info(study, name)["figure"])
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": int(scale)},
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": int(scale), **size},
         "modeBarButtonsToRemove": ["select2d", "lasso2d"],
     }

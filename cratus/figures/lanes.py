@@ -3,7 +3,9 @@
 Each arm keeps one offset from the visit's tick at every visit (a dodge), so
 its line joins its own markers.  The offset step is chosen so that no arm's
 line passes through another arm's marker at the narrowest width a figure
-must hold at; the lines also become obstacles that p-value tags keep clear of.
+must hold at; when no step does, the lanes are taken in another order (the
+same at every visit of the panel).  The lines are also obstacles that notes
+keep clear of.
 """
 
 from __future__ import annotations

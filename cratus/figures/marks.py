@@ -11,9 +11,12 @@ is printed, which is shown), never by their ids.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import plotly.graph_objects as go
+
+from cratus.design import ALL_ARMS
 
 from cratus.figures.geometry import Note, text_width
 from cratus.figures.panel_data import clean, number
@@ -44,6 +47,13 @@ def arm_tag(design, arm: str) -> str:
 
 
 # --- discrepancies ---------------------------------------------------------------------------
+@functools.lru_cache(maxsize=16)
+def discrepancy_rows(study) -> tuple[dict, ...]:
+    """The study's discrepancy rows as records, read once per study."""
+    frame = study.discrepancies
+    return tuple(_records(frame)) if frame is not None and len(frame) else ()
+
+
 def discrepancy_lookup(discrepancies, endpoint: str, info: dict) -> dict:
     """``{(arm, visit): [rows]}`` of the discrepancies that concern *endpoint*.
 
@@ -55,7 +65,7 @@ def discrepancy_lookup(discrepancies, endpoint: str, info: dict) -> dict:
         return {}
     found: dict[tuple[str, str], list[dict]] = {}
     citation = f"Figure {info['figure']}" if info["figure"] else None
-    for row in _records(discrepancies):
+    for row in (discrepancies if isinstance(discrepancies, tuple) else _records(discrepancies)):
         own = clean(row.get("endpoint"))
         if own != endpoint:
             cited = " ".join(clean(row.get(k)) for k in ("location_a", "location_b"))
@@ -77,7 +87,7 @@ def flags_by_cell(found: dict, arms: list[str], visits: list[str], metric: str, 
     cells: dict[tuple[str, str], list[dict]] = {}
     panel_wide: list[dict] = []
     for (arm, visit), group in found.items():
-        if arm in ("", "all"):
+        if arm in ("", ALL_ARMS):
             panel_wide += group
             continue
         if arm not in arms:
@@ -103,24 +113,27 @@ def _scrub_ids(text: str, ids: set[str]) -> str:
     return capitalise(text.strip())
 
 
-def discrepancy_text(design, rows: list[dict], ids: set[str] = frozenset()) -> str:
+def discrepancy_text(design, rows: list[dict], ids: frozenset = frozenset()) -> str:
     """The contradiction of each row, in words, as hover text (no ids, no raw column values)."""
-    notes = []
-    for r in rows:
-        arm, visit = clean(r.get("arm")), clean(r.get("visit"))
-        statistic = clean(r.get("statistic"))
-        kind = clean(r.get("kind")).replace("_", " ")
-        word = _STATISTIC_WORDS.get(statistic, statistic.replace("_", " "))
-        what = ", ".join(x for x in (
-            design.short(arm) if arm and arm != "all" else "",
-            mid_sentence(design.visit_label(visit)) if visit else "",
-            word if word != kind else "",
-        ) if x)
-        notes.append(f"⚠ {capitalise(kind) or 'Discrepancy'}{' (' + what + ')' if what else ''}: "
-                     f"“{clean(r.get('version_a'))}” ({clean(r.get('location_a'))}) vs "
-                     f"“{clean(r.get('version_b'))}” ({clean(r.get('location_b'))}); shown: "
-                     f"{clean(r.get('shown'))}. {_scrub_ids(clean(r.get('reason')), ids)}")
-    return "<br>".join(wrap(hover_safe(n), 70) for n in notes)
+    return "<br>".join(_note(design, tuple((k, clean(v)) for k, v in r.items() if k != "_position"), ids)
+                       for r in rows)
+
+
+@functools.lru_cache(maxsize=512)
+def _note(design, row: tuple, ids: frozenset) -> str:
+    r = dict(row)
+    arm, visit, statistic = r.get("arm", ""), r.get("visit", ""), r.get("statistic", "")
+    kind = r.get("kind", "").replace("_", " ")
+    word = _STATISTIC_WORDS.get(statistic, statistic.replace("_", " "))
+    what = ", ".join(x for x in (
+        design.short(arm) if arm and arm != ALL_ARMS else "",
+        mid_sentence(design.visit_label(visit)) if visit else "",
+        word if word != kind else "",
+    ) if x)
+    note = (f"⚠ {capitalise(kind) or 'Discrepancy'}{' (' + what + ')' if what else ''}: "
+            f"“{r.get('version_a', '')}” ({r.get('location_a', '')}) vs “{r.get('version_b', '')}” "
+            f"({r.get('location_b', '')}); shown: {r.get('shown', '')}. {_scrub_ids(r.get('reason', ''), ids)}")
+    return wrap(hover_safe(note), 70)
 
 
 # --- p-values ---------------------------------------------------------------------------------
@@ -176,7 +189,7 @@ def p_block(panel, reserve: tuple[float, float] = (0.0, 0.0), gap: float = 14.0)
     specs = [s for arm in panel.arms for s in (p_tags(panel, arm) if panel.p_visit else [])]
     between = panel.rows[0]["p_between"]
     if between:
-        specs.append(spec(panel, "p_between", "all", panel.p_visit or "", f"Between arms: {between}",
+        specs.append(spec(panel, "p_between", ALL_ARMS, panel.p_visit or "", f"Between arms: {between}",
                           f"Between arms: {between}", xref=f"{panel.xref} domain", yref=f"{panel.yref} domain",
                           x=0, y=1, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)"))
     size = panel.style["annotation"]

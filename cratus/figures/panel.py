@@ -11,11 +11,12 @@ other marks and lines; the y-axis carries ticks only over the data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from cratus.figures import band, lanes, marks
 from cratus.figures.geometry import Note, inside, nice_ticks, place, text_width
-from cratus.figures.panel_data import isnan, value_decimals
+from cratus.figures.panel_data import clean, isnan, value_decimals
 from cratus.figures.theme import BAND_COLOR, TEXT_COLOR
 from cratus.figures.words import hover_safe, lower_label, wrap
 from cratus.formatting import NOT_REPORTED, format_number
@@ -45,7 +46,7 @@ class Panel:
     p_visit: str | None = None
     cell_flags: dict = field(default_factory=dict)
     panel_wide: list = field(default_factory=list)
-    ids: set = field(default_factory=set)
+    ids: frozenset = frozenset()
     step: float | None = None
     lane_order: tuple | None = None
 
@@ -66,9 +67,9 @@ class Panel:
         self.xpos = {(a, v): j + shift[a] for j, v in enumerate(self.visits) for a in self.arms}
         follow = self.design.follow_up
         self.p_visit = self.visits[-1] if self.metric == "change" else (follow if follow in self.visits else None)
-        discrepancies = study.discrepancies
-        self.ids = set(discrepancies["id"]) if discrepancies is not None and "id" in discrepancies else set()
-        found = marks.discrepancy_lookup(discrepancies, self.endpoint, self.info)
+        rows = marks.discrepancy_rows(study)
+        self.ids = frozenset(clean(r.get("id")) for r in rows)
+        found = marks.discrepancy_lookup(rows, self.endpoint, self.info)
         self.cell_flags, self.panel_wide = marks.flags_by_cell(found, self.arms, self.visits, self.metric,
                                                                self.design.baseline, self.p_visit)
 
@@ -239,6 +240,12 @@ def _axes(panel: Panel, y_range, lo, hi, has_data: bool, compact: bool) -> tuple
     info, style = panel.info, panel.style
     unit, stat_label = info["unit"], panel.stat_label
     y_title = f"{unit}, {stat_label}" if unit else stat_label
+    if text_width(y_title, style["font"]) > panel.plot_h - 10:
+        if compact:
+            # The assumed r is also in the legend's title and the outcome definition.
+            y_title = re.sub(r",? assuming r = [-\d.]+$", "", y_title)
+        else:
+            y_title = re.sub(r",? (?=95% CI|± SD)", ",<br>", y_title, count=1)
     if not compact:
         # A single panel has the room for the measure too, when it fits on one line.
         measure = info["label"] if panel.metric == "value" else f"Change in {lower_label(info['label'])}"

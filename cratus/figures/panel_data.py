@@ -13,6 +13,7 @@ The builders draw these rows; pages download them; nothing here draws.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -82,13 +83,20 @@ def value_decimals(value: float) -> int:
     return decimals_of(f"{value:.4f}".rstrip("0").rstrip("."))
 
 
+# A Study is immutable and hashed by identity: what is read from it once per study is kept
+# (a page rerun builds many panels of one study; pandas look-ups cost milliseconds each).
+@functools.lru_cache(maxsize=16)
+def _dictionary(study) -> dict[str, dict]:
+    return {r["endpoint"]: r for r in _records(study.endpoints)} if len(study.endpoints) else {}
+
+
 def endpoint_info(study, endpoint: str) -> dict:
     """Label, unit, figure id, summary kind, population and subgroup of one endpoint.
 
     A population missing from the dictionary is read from its description
     ("female patients only"), else it is every patient of each arm.
     """
-    record = study.endpoint_info(endpoint)
+    record = _dictionary(study).get(endpoint, {"endpoint": endpoint})
     description = clean(record.get("description"))
     population = clean(record.get("population"))
     if not population:
@@ -129,6 +137,11 @@ def check_choices(design, arms, visits, metric, correlation, interval="ci") -> t
     return design.order(arms), design.order_visits(visits)
 
 
+@functools.lru_cache(maxsize=256)
+def _endpoint_rows_of(study, endpoint: str) -> list[dict]:
+    return _endpoint_rows(study.summary, endpoint)
+
+
 def _endpoint_rows(summary: pd.DataFrame, endpoint: str) -> list[dict]:
     """The preferred rows of one endpoint, as records (level-free rows only)."""
     for column in ("endpoint", "arm", "visit", "statistic", "value"):
@@ -153,6 +166,7 @@ def _infer_kind(records: list[dict], endpoint: str) -> str:
     raise ValueError(f"summary: endpoint {endpoint!r} has no mean or median to plot")
 
 
+@functools.lru_cache(maxsize=256)
 def _p_lookup(study, endpoint: str) -> dict:
     """``{(comparison, arm, visit): record}`` of the preferred p-values (blank visit: the primary follow-up)."""
     p_values = study.p_values
@@ -230,6 +244,7 @@ def _statistics(records: list[dict]) -> tuple[dict, dict]:
     return stats, decimals
 
 
+@functools.lru_cache(maxsize=64)
 def subgroup_n(study, subgroup: str) -> dict[str, float]:
     """Participants per arm in a subgroup ``"endpoint=level"`` (e.g. ``"sex=female"``), from the summary counts.
 
@@ -245,9 +260,14 @@ def subgroup_n(study, subgroup: str) -> dict[str, float]:
     return {arm: float(v) for arm, v in rows.groupby("arm")["value"].max().items()}
 
 
+@functools.lru_cache(maxsize=16)
+def _n_per_arm(study) -> dict[str, float]:
+    return {a: float(v) for a, v in study.n_per_arm().items()}
+
+
 def arm_n(study, info: dict) -> dict[str, float]:
     """Participants per arm of an endpoint's population: the subgroup's counts, else every randomized patient."""
-    return subgroup_n(study, info.get("subgroup", "")) or {a: float(v) for a, v in study.n_per_arm().items()}
+    return subgroup_n(study, info.get("subgroup", "")) or _n_per_arm(study)
 
 
 def panel_records(study, endpoint, arms, visits, metric="value", correlation=None, interval="ci"):
@@ -255,7 +275,7 @@ def panel_records(study, endpoint, arms, visits, metric="value", correlation=Non
     design = study.design
     arms, visits = check_choices(design, arms, visits, metric, correlation, interval)
     info = endpoint_info(study, endpoint)
-    records = _endpoint_rows(study.summary, endpoint)
+    records = _endpoint_rows_of(study, endpoint)
     kind = info["summary"] or _infer_kind(records, endpoint)
     if kind not in KINDS:
         raise ValueError(f"endpoint {endpoint!r} is summarised as {kind!r}; "

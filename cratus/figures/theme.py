@@ -11,7 +11,7 @@ import functools
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from cratus.figures.geometry import line_width
+from cratus.figures.geometry import line_width, wrap_px
 
 #: Narrowest figure a normal (not presentation) layout must survive: Streamlit's
 #: main column is ~820 px wide in a 1280 px window with the sidebar open.  Text
@@ -48,18 +48,28 @@ def template() -> dict:
     return {"layout": full["layout"], "data": {"scatter": full["data"].get("scatter", [])}}
 
 
-def style(presentation: bool) -> dict:
-    """Pixel sizes of one mode.
+#: The narrowest phone layout: a 390 px wide screen less the page's padding.
+MIN_WIDTH_PHONE = 360
+
+
+def style(presentation: bool = False, phone: bool = False) -> dict:
+    """Pixel sizes of one mode: normal, presentation (text ≥ 18 px at 1:1) or phone (text ≥ 11 px).
 
     ``width`` is the figure's width (``None``: the page stretches it) and
-    ``min_width`` the narrowest width its placements must hold at.
+    ``min_width`` the narrowest width its placements must hold at; ``small``
+    is the size of the smallest text (the export citation).
     """
     if presentation:
         return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
-                "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 900,
-                "min_width": MIN_WIDTH_PRESENTATION}
-    return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14,
-            "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560, "min_width": MIN_WIDTH}
+                "small": 18, "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 900,
+                "min_width": MIN_WIDTH_PRESENTATION, "margin_l": 130, "margin_b": 70}
+    if phone:
+        return {"font": 13, "tick": 11, "title": 16, "subtitle": 12, "panel_title": 13, "annotation": 11,
+                "small": 11, "marker": 9, "line": 2, "error": 1.5, "cap": 4, "width": None, "height": 520,
+                "min_width": MIN_WIDTH_PHONE, "margin_l": 62, "margin_b": 40}
+    return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14, "small": 12,
+            "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560, "min_width": MIN_WIDTH,
+            "margin_l": 95, "margin_b": 50}
 
 
 def legend(style: dict, title: str, paper_h: float) -> dict:
@@ -80,10 +90,15 @@ def legend_lines(labels, style: dict, room: float, titled: bool) -> int:
     return lines + (1 if titled else 0)
 
 
-def top_margin(style: dict, subtitle_lines: int, legend_lines: int) -> int:
-    """Room above the plot for the title, its subtitle and the legend."""
-    return int(10 + style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
+def top_margin(style: dict, subtitle_lines: int, legend_lines: int, title_lines: int = 1) -> int:
+    """Room above the plot for the title, its subtitle and the legend, so none overlaps another."""
+    return int(10 + title_lines * style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
                + legend_lines * style["font"] * 1.75 + 10)
+
+
+def title_text(text: str, style: dict, width: float) -> str:
+    """A figure title wrapped to the narrowest width (bold text is about 8 % wider)."""
+    return wrap_px(text, (width - 20) / 1.08, style["title"])
 
 
 def title(text: str, subtitle: str, style: dict, height: float) -> dict:

@@ -458,8 +458,17 @@ def test_mcid_is_a_light_band_in_the_change_view(study):
     low, high = fig.layout.yaxis.range
     assert low < 14 and high > 30.5
     assert find_annotations(build_endpoint_figure(with_mcid, "six_minute_walk", ARMS, BOTH), "mcid") == []
-    assert find_annotations(build_endpoint_figure(study, "six_minute_walk", ARMS, BOTH, metric="change"),
+    no_mcid = dataclasses.replace(study, mcid=mcid.iloc[0:0])
+    assert find_annotations(build_endpoint_figure(no_mcid, "six_minute_walk", ARMS, BOTH, metric="change"),
                             "mcid") == []
+
+
+def test_the_published_mcid_of_the_6_minute_walk_is_drawn(study):
+    # data/mcid.csv: 6-minute walk 20 m (small) to 50 m (substantial), Perera et al. 2006
+    fig = build_endpoint_figure(study, "six_minute_walk", ARMS, BOTH, metric="change")
+    band = [s for s in fig.layout.shapes if (s.name or "").startswith("mcid|")]
+    assert len(band) == 1 and (band[0].y0, band[0].y1) == (20.0, 50.0)
+    assert "Perera" in find_annotations(fig, "mcid")[0].hovertext
 
 
 def test_no_developer_wording_in_hovers_titles_or_the_panel_table(study):
@@ -919,6 +928,10 @@ def test_not_reported_band_takes_only_the_rows_it_needs(study, number, presentat
         _, _, _, plot_h = _pixels(fig, axis[1:], fig.layout.width or 700)
         box_h = Note(boxes[0].to_plotly_json(), 0, 0, boxes[0].font.size).h
         rows = len({b.name.split("|")[2] for b in boxes})          # at most one row per arm
+        # a "⚠" stacked on a box (a discrepancy about that unreported cell) takes one more row
+        flagged = [a for a in find_annotations(fig, "discrepancy", endpoint) if str(a.yref).endswith("domain")
+                   and a.y == 0]
+        rows += 1 if flagged else 0
         assert band.y1 * plot_h <= rows * (box_h + 3) + 8 + 1, endpoint
         assert max(b.yshift for b in boxes) < rows * (box_h + 3) + 4
 

@@ -6,7 +6,6 @@ page's own arms) is bound to the page address, so a copied link reopens it.
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import streamlit as st
 
 from cratus.export import to_csv_bytes
@@ -22,23 +21,25 @@ INTERVAL_LABELS = {"ci": "95% CI of the mean", "sd": "± SD of the change"}
 
 
 def _figure(current, endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,
-            interval: str = "ci"):
+            interval: str = "ci", phone: bool = False):
     from cratus.figures import build_endpoint_figure, build_figure_grid
 
+    # for_export: the citation under the chart, so a saved image stands on its own.
     common = dict(arms=list(arms), visits=list(visits), metric=metric, correlation=correlation,
-                  presentation=presentation, interval=interval)
+                  presentation=presentation, interval=interval, phone=phone, for_export=True)
     if len(endpoints) == 1:
         return build_endpoint_figure(current, endpoints[0], **common)
     return build_figure_grid(current, list(endpoints), **common)
 
 
 def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, correlation, interval: str = "ci"):
-    from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition
+    from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition, panel_table
 
     panel = endpoint_panel_data(current, endpoint, list(arms), list(visits), metric=metric, correlation=correlation,
                                 interval=interval)
     return (panel, figure_summary_sentence(current, panel, endpoint),
-            outcome_definition(current, endpoint, metric, list(visits), correlation, interval), to_csv_bytes(panel))
+            outcome_definition(current, endpoint, metric, list(visits), correlation, interval),
+            to_csv_bytes(panel_table(current, panel)))
 
 
 def _visit_options(endpoints: list[str]) -> dict[str, str]:
@@ -77,7 +78,9 @@ def figure_controls(endpoints: list[str]) -> dict:
             left, right = st.columns([2, 1])
             correlation = left.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r",
                                       bind="query-params",
-                                      help="SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁). Mean ± SD endpoints only.")
+                                      help="The paper does not report how closely each patient's two values agree. "
+                                           "SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁); the 95% CI of the mean "
+                                           "change is t(0.975, n − 1)·SD of change/√n. Mean ± SD endpoints only.")
             interval = right.segmented_control(
                 "Interval", list(INTERVAL_LABELS), default="ci", required=True, key="interval_kind",
                 format_func=INTERVAL_LABELS.get, bind="query-params",
@@ -130,14 +133,13 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     if not arms:
         st.info("Select at least one arm for this figure.")
         return
+    phone = on_phone()
     figure = cached_figure(_figure, tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"],
-                           choice["correlation"], False, choice["interval"])
+                           choice["correlation"], False, choice["interval"], phone)
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
                                       "format": st.session_state.get("image_format", "png")}
-    if on_phone():
-        # A phone has no room for the figure's own title block; the page prints the outcome and summary below.
-        figure = go.Figure(figure).update_layout(title=None, margin={"t": 40}, legend={"y": 1.0, "title": None})
+    if phone:
         touch_zoom_switch()
     plot(figure, config=config, key=f"chart_{figure_id}")
     report().add_figure(figure)

@@ -84,7 +84,7 @@ def _panel_slide(slide) -> None:
     arms = _arms()
     visits = tuple(current.visits_with_data([endpoint]))
     figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
-                           presentation=True)
+                           presentation=True, for_export=True)
     plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
     panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
     _takeaway(cached(figure_summary_sentence, panel, endpoint))

@@ -3,11 +3,16 @@
 The study shown is ``data/`` (the CRATUS trial), or the folder named by ``$CRATUS_STUDY_DIR``.
 """
 
+import os
+import sys
+import time
+
 import streamlit as st
 
 from ui.navigation import app_pages, remember_page
 from ui.state import study
 
+started = time.perf_counter()
 # Presentation mode (?present=1) opens with the sidebar collapsed: the figure gets the whole projector.
 presenting = st.query_params.get("present") == "1"
 current = study()
@@ -20,3 +25,5 @@ remember_page(page, sections)
 st.sidebar.caption(current.text("app", "sidebar", "caption", "Cells the source does not report are marked, never "
                                                              "estimated."))
 page.run()
+if os.environ.get("CRATUS_TIMING"):  # bench/bench_load.py reads the server's own time per script run
+    print(f"cratus-run {page.url_path} {(time.perf_counter() - started) * 1000:.1f}", file=sys.stderr, flush=True)

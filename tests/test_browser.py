@@ -24,17 +24,19 @@ from conftest import (DEFAULT_VIEWPORT, assert_no_exception, open_page, page_slu
 
 from tests.server import PRESENTATION_TITLE, ROOT, streamlit_server, wait_until_rendered
 
-#: (url path, substring of the page's title — its h1, or in presentation mode the caption that
-#: replaces it —, whether the page shows a Plotly chart with the default arm selection, at every
-#: viewport).  One row per page registered in app.py.
+#: (url path, substring of the page's h1, whether the page shows a Plotly chart with the default arm
+#: selection, the deck section that ``?present=1`` opens — shown in the deck's counter —, whether that
+#: section's first slide is a chart).  One row per page registered in app.py.
 PAGES = [
-    ("", "CRATUS: allogeneic mesenchymal stem cells for aging frailty", False),
-    ("baseline", "Baseline characteristics (Table 1)", True),
-    ("safety", "Safety", True),
-    ("functional", "Functional endpoints (Figure 2)", True),
-    ("immune", "Immune markers (Figure 3)", True),
-    ("quality_of_life", "Quality of life (Figure 4)", True),
-    ("appraisal", "Appraisal", True),
+    ("", "CRATUS: allogeneic mesenchymal stem cells for aging frailty", False, "Study", False),
+    ("baseline", "Baseline characteristics (Table 1)", True, "Baseline", False),
+    ("safety", "Safety", True, "Safety", False),
+    ("functional", "Functional endpoints (Figure 2)", True, "Functional (Figure 2)", True),
+    ("immune", "Immune markers (Figure 3)", True, "Immune markers (Figure 3)", True),
+    ("quality_of_life", "Quality of life (Figure 4)", True, "Quality of life (Figure 4)", True),
+    ("data", "Data source", False, "Study", False),
+    ("appraisal", "Appraisal", True, "Appraisal", False),
+    ("present", "", False, "Study", False),
 ]
 
 
@@ -86,7 +88,7 @@ def registered_url_paths() -> list[str]:
 def test_every_page_is_tested():
     registered = registered_url_paths()
     assert registered, "app.py registers no page"
-    tested = [path for path, _, _ in PAGES]
+    tested = [path for path, *_ in PAGES]
     assert sorted(registered) == sorted(tested), (
         f"app.py registers {registered}, tests/test_browser.py PAGES lists {tested}: add or remove a row")
 
@@ -193,9 +195,11 @@ def assert_no_horizontal_overflow(page, viewport: Viewport) -> None:
                     + ("; ".join(culprits) or "(no single element found)"), pytrace=False)
 
 
-CASES = [pytest.param(path, heading, expects_chart, viewport,
+CASES = [pytest.param(path, section if viewport.present else heading,
+                      deck_chart if viewport.present else expects_chart, viewport,
                       id=f"{page_name(path)} page at {viewport.width}x{viewport.height} {viewport.label}")
-         for (path, heading, expects_chart), viewport in itertools.product(PAGES, VIEWPORTS)]
+         for (path, heading, expects_chart, section, deck_chart), viewport in itertools.product(PAGES, VIEWPORTS)
+         if heading or viewport.present]
 
 
 PHONE_USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
@@ -220,19 +224,25 @@ def test_a_phone_starts_figure_pages_with_one_large_panel(browser, app_url):
         context.close()
 
 
+def phone_context(browser):
+    """A 390×844 phone: touch, a mobile user agent (the app reads it), device pixel ratio 3."""
+    return browser.new_context(viewport={"width": 390, "height": 844}, user_agent=PHONE_USER_AGENT,
+                               is_mobile=True, has_touch=True, device_scale_factor=3)
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize(("path", "heading", "expects_chart", "viewport"), CASES)
-def test_page_renders(page, app_url, path, heading, expects_chart, viewport):
-    """No error box; the title (or presentation caption) is visible; charts are drawn; nothing overflows sideways."""
+def test_page_renders(browser, app_url, path, heading, expects_chart, viewport):
+    """No error box; the title (or the deck's counter) is visible; charts are drawn; nothing overflows sideways."""
     from playwright.sync_api import expect
 
+    context = phone_context(browser) if viewport is PHONE else browser.new_context(viewport=viewport.size)
+    page = context.new_page()
     try:
         open_page(page, app_url, viewport.address(path), viewport.size, heading=heading,
                   heading_selector=viewport.title_selector)
         assert_no_exception(page)
         expect(page.locator(viewport.title_selector).filter(has_text=heading).first).to_be_visible()
-        if viewport.present:  # the caption replaces the h1
-            expect(page.locator("h1").filter(has_text=heading)).to_have_count(0)
         if viewport.sidebar_collapsed:
             assert page.evaluate(_SIDEBAR_FOLDED), f"the sidebar is open at {viewport.width}x{viewport.height}"
         background = parse_css_color(page.evaluate(_APP_BACKGROUND))
@@ -243,28 +253,141 @@ def test_page_renders(page, app_url, path, heading, expects_chart, viewport):
         assert_no_exception(page)
     finally:
         save_screenshot(page, f"{page_slug(path)}-{viewport.suffix}")
+        context.close()
+
+
+_COUNTER = """() => { const c = document.querySelector('.st-key-deck_counter'); return c ? c.innerText : ""; }"""
+
+#: Font sizes of every text of every visible Plotly chart (SVG text: its computed font size in CSS px).
+_CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg text'))
+    .filter((t) => (t.textContent || '').trim() && t.getClientRects().length)
+    .map((t) => ({text: t.textContent.trim().slice(0, 40), size: parseFloat(getComputedStyle(t).fontSize)}))"""
+
+#: How far the main area would scroll: a slide must fit the window.
+_OVERHANG = """() => { const m = document.querySelector('[data-testid="stMain"]');
+    return m ? m.scrollHeight - m.clientHeight : 0; }"""
+
+
+def _slide_number(page) -> tuple[int, int]:
+    text = page.evaluate(_COUNTER)
+    match = re.match(r"\s*(\d+) / (\d+)", text)
+    assert match, f"no deck counter: {text!r}"
+    return int(match.group(1)), int(match.group(2))
+
+
+def _wait_for_slide(page, number: int) -> None:
+    page.wait_for_function(
+        """(n) => { const c = document.querySelector('.st-key-deck_counter');
+                    return c && c.innerText.trim().startsWith(n + ' / '); }""", arg=number, timeout=30_000)
+    wait_until_rendered(page, heading_selector=PRESENTATION_TITLE)
 
 
 @pytest.mark.browser
-def test_arrow_keys_step_through_the_figure_panels_in_presentation_mode(page, app_url):
-    """On the Functional page with ?present=1, → shows the next panel (2A -> 2B) and ← the previous one."""
+def test_a_presenter_steps_through_the_whole_deck_with_the_keyboard(browser, app_url):
+    """At 1920×1080 with ?present=1: → walks from the first slide to the last across every section, with the
+    counter; every slide fits 16:9 without scrolling and its chart text is at least 18 px; ← and Page Up step
+    back, Home and End jump, and Esc leaves presentation mode for the page of the slide."""
+    context = browser.new_context(viewport=PROJECTOR.size)
+    page = context.new_page()
+    try:
+        open_page(page, app_url, "?present=1", PROJECTOR.size, heading_selector=PRESENTATION_TITLE)
+        number, total = _slide_number(page)
+        assert number == 1 and total > 20
+        sections, small, overhangs = [], [], []
+        for expected in range(1, total + 1):
+            if expected > 1:
+                page.keyboard.press("ArrowRight" if expected % 2 else "PageDown")
+                _wait_for_slide(page, expected)
+            assert_no_exception(page)
+            sections.append(page.evaluate(_COUNTER).split("·")[1].strip())
+            small += [(expected, f) for f in page.evaluate(_CHART_FONT_SIZES) if f["size"] < 18]
+            if page.evaluate(_OVERHANG) > 2:
+                overhangs.append((expected, page.evaluate(_OVERHANG)))
+            save_screenshot(page, f"deck-{expected:02d}-1920x1080")
+        assert not small, f"chart text under 18 px on slides: {small[:8]}"
+        assert not overhangs, f"slides that scroll (slide, px): {overhangs}"
+        assert {"Study", "Baseline", "Functional (Figure 2)", "Immune markers (Figure 3)", "Safety",
+                "Appraisal"} <= {s.split(" (")[0] if s.startswith(("Baseline", "Safety")) else s for s in sections}
+        page.keyboard.press("Home")
+        _wait_for_slide(page, 1)
+        page.keyboard.press("End")
+        _wait_for_slide(page, total)
+        page.keyboard.press("ArrowLeft")
+        _wait_for_slide(page, total - 1)
+        page.keyboard.press("PageUp")
+        _wait_for_slide(page, total - 2)
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => !document.querySelector('.st-key-deck_counter')", timeout=30_000)
+        wait_until_rendered(page)
+        assert "present" not in page.url and "slide" not in page.url, page.url
+        assert_no_exception(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_the_visible_exit_and_the_sidebar_stay_reachable_in_presentation_mode(page, app_url):
     from playwright.sync_api import expect
 
-    def settled():
-        wait_until_rendered(page, heading="Functional endpoints", heading_selector=PROJECTOR.title_selector)
-        assert_no_exception(page)
+    open_page(page, app_url, "immune?present=1", PROJECTOR.size, heading="Immune markers",
+              heading_selector=PRESENTATION_TITLE)
+    # the header keeps the control that opens the sidebar, and the sidebar lists every page
+    page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button').first.click()
+    expect(page.locator('[data-testid="stSidebarNav"]').get_by_text("Safety (Tables 2–3)")).to_be_visible()
+    page.get_by_role("button", name="Exit").click()
+    expect(page.locator("h1").filter(has_text="Immune markers (Figure 3)")).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
 
-    open_page(page, app_url, PROJECTOR.address("functional"), PROJECTOR.size, heading="Functional endpoints",
-              heading_selector=PROJECTOR.title_selector)
-    title = page.locator(".js-plotly-plot .gtitle").first
-    expect(title).to_contain_text("Figure 2A")
-    page.keyboard.press("ArrowRight")
-    expect(title).to_contain_text("Figure 2B")
-    settled()
-    expect(title).to_contain_text("Figure 2B")
-    page.keyboard.press("ArrowLeft")
-    expect(title).to_contain_text("Figure 2A")
-    settled()
+
+_AXIS_RANGE = """() => JSON.stringify(document.querySelector('.js-plotly-plot')._fullLayout.yaxis.range)"""
+_SCROLL = """() => { const m = document.querySelector('[data-testid="stMain"]');
+    return Math.max(window.scrollY, m ? m.scrollTop : 0); }"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["functional", "baseline"])
+def test_a_vertical_swipe_on_a_chart_scrolls_the_phone_page(browser, app_url, path):
+    """On a touch phone, a finger that starts on a chart and moves up scrolls the page; the chart keeps its axes."""
+    context = phone_context(browser)
+    page = context.new_page()
+    try:
+        open_page(page, app_url, path, {"width": 390, "height": 844})
+        chart = page.locator(".js-plotly-plot").first
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        box = chart.bounding_box()
+        x, y = box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, 700)
+        before_range, before_scroll = page.evaluate(_AXIS_RANGE), page.evaluate(_SCROLL)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for step in range(1, 11):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                  "touchPoints": [{"x": x + 2 * step, "y": y - 30 * step}]})
+            page.wait_for_timeout(16)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.wait_for_timeout(800)
+        assert page.evaluate(_SCROLL) > before_scroll + 100, "the page did not scroll"
+        assert page.evaluate(_AXIS_RANGE) == before_range, "the swipe zoomed the chart"
+        assert_no_horizontal_overflow(page, PHONE)
+        save_screenshot(page, f"{path}-390x844-after-swipe")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_shared_presentation_link_on_a_phone_opens_the_normal_page(browser, app_url):
+    context = phone_context(browser)
+    page = context.new_page()
+    try:
+        open_page(page, app_url, "functional?present=1&arms=100M&arms=Placebo", {"width": 390, "height": 844},
+                  heading="Functional endpoints")
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert "made for a projector" in body
+        assert "Arms shown: 100M, Placebo" in body      # the sender's arms without opening the sidebar
+        assert page.evaluate(_COUNTER) == ""
+        assert_no_exception(page)
+    finally:
+        context.close()
 
 
 def relative_luminance(rgb: tuple[float, float, float]) -> float:
@@ -337,7 +460,7 @@ MAIN_TEXT = ['[data-testid="stMain"] [data-testid="stMarkdownContainer"] p',
 @pytest.mark.parametrize(("path", "viewport", "title"), [
     pytest.param("", DESKTOP, "h1", id="page title and body text of the Overview page at 1280x800"),
     pytest.param("functional", PROJECTOR, PRESENTATION_TITLE,
-                 id="caption title and body text of the Functional page in presentation mode"),
+                 id="deck counter and body text of the Functional slides in presentation mode"),
 ])
 def test_main_text_has_a_contrast_of_at_least_4_5_to_1(page, app_url, path, viewport, title):
     """WCAG 2 AA for normal text: the title and body text against the page background, from computed styles."""
@@ -385,6 +508,10 @@ def test_share_this_view_links_to_the_view_and_downloads_its_report(page, app_ur
     assert "Plotly.newPlot" in report
     assert "doi:10.1093/gerona/glx137" in report
     assert "100M, Placebo" in report, "the report should name the selected arms"
+    visible = re.sub(r"<script.*?</script>", "", report, flags=re.S)     # the text a reader sees
+    internal = [w for w in ("six_minute_walk", "version_a", "location_a", "p_within", "center_text", "vs_control",
+                            "within_arm", "month6") if w in visible]
+    assert not internal and not re.search(r"\bD\d{2}\b", visible), internal
     assert_no_exception(page)
 
 

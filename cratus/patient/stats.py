@@ -149,7 +149,11 @@ def _wilcoxon(values: np.ndarray) -> float:
     values = values[~np.isnan(values)]
     if len(values) < 2 or not np.any(values != 0):
         return np.nan
-    return float(stats.wilcoxon(values).pvalue)
+    absolute = np.abs(values)
+    exact = len(values) <= 50 and np.all(absolute != 0) and len(np.unique(absolute)) == len(absolute)
+    # Exact null distribution when there are no zeros or ties, else the normal approximation with the tie
+    # correction (scipy's "auto" would run a slow permutation test for small samples with ties).
+    return float(stats.wilcoxon(values, method="exact" if exact else "approx").pvalue)
 
 
 def between_arm_tests(study_or_data, endpoint=None, visit=None, tests=(WELCH, MANN_WHITNEY, ANCOVA)) -> pd.DataFrame:
@@ -218,7 +222,7 @@ def _mann_whitney(p: pd.DataFrame, control: str) -> pd.DataFrame:
 
 
 def _ancova(p: pd.DataFrame, control: str) -> pd.DataFrame:
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
     rows = []
     for (e, v), group in p.groupby(["endpoint", "visit"], sort=False):
         arms = [a for a in pd.unique(group["arm"]) if a != control]
@@ -229,7 +233,7 @@ def _ancova(p: pd.DataFrame, control: str) -> pd.DataFrame:
                             + [group["base"].to_numpy(float)])
         if len(group) <= x.shape[1]:
             continue
-        fit = sm.OLS(group["chg"].to_numpy(float), x).fit()
+        fit = OLS(group["chg"].to_numpy(float), x).fit()
         ci = fit.conf_int(0.05)
         for i, arm in enumerate(arms, start=1):
             rows.append({"endpoint": e, "visit": v, "arm": arm, "n": int((group["arm"] == arm).sum()),

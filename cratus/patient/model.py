@@ -131,9 +131,9 @@ def _text(table: RawTable, column: str | None, required: bool = False) -> pd.Ser
     frame = table.frame
     if column is None:
         return pd.Series(np.nan, index=frame.index, dtype=object)
-    series = frame[column]
-    series = (_id_text(series) if pd.api.types.is_numeric_dtype(series)
-              else series.astype("str").str.strip().replace("", np.nan))
+    series = frame[column]  # text was stripped and blanks made missing by the reader
+    if pd.api.types.is_numeric_dtype(series):
+        series = _id_text(series)
     if required and series.isna().any():
         _fail(table.name, _first(series.isna()), column, "is empty")
     return series
@@ -228,10 +228,9 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
         if derived.any():
             notes.append(f"{name}: {int(derived.sum())} derived records (DTYPE not blank) left out")
             keep &= ~derived
-    ids = _text(table, cols["usubjid"], required=True)
-    _require_known(ids, known, table, cols["usubjid"])
-    endpoint = _text(table, cols["endpoint"], required=True)
-    visit = _text(table, cols["visit"], required=True)
+    ids = _subject_ids(table, cols["usubjid"], known)
+    endpoint = pd.Categorical(_text(table, cols["endpoint"], required=True))
+    visit = pd.Categorical(_text(table, cols["visit"], required=True))
     value = _numbers(table, cols["value"])
     missing = value.isna().to_numpy() & keep
     if missing.any():
@@ -252,36 +251,47 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
     return out.drop(columns=["endpoint_raw", "label_raw", "unit_raw"])
 
 
-def _require_known(ids: pd.Series, known: pd.Series, table: RawTable, column: str) -> None:
-    unknown = ~ids.isin(known)
+def _subject_ids(table: RawTable, column: str, known: pd.Index) -> pd.Categorical:
+    """Subject ids as a categorical over the subject file's ids; an id not in that file raises."""
+    text = _text(table, column, required=True)
+    ids = pd.Categorical(text, categories=known)
+    unknown = ids.codes == -1
     if unknown.any():
         row = _first(unknown)
-        _fail(table.name, row, column, f"subject {ids.iloc[row]!r} is not in the subject file")
+        _fail(table.name, row, column, f"subject {text.iloc[row]!r} is not in the subject file")
+    return ids
 
 
 def _name_endpoints(out: pd.DataFrame, dictionary: Dictionary, mapping: Mapping) -> None:
-    """Endpoint id, label and unit per distinct (code, label, unit): rename, dictionary match, else a slug."""
+    """Endpoint id, label and unit per distinct (code, label, unit): rename, dictionary match, else a slug.
+
+    The distinct combinations are few; the rows get them through integer codes (no per-row Python).
+    """
     renames = {normalise(a): b for a, b in mapping.endpoints}
-    columns = ["endpoint_raw", "label_raw", "unit_raw"]
-    codes = out.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()
-    firsts = out[columns].iloc[np.unique(codes, return_index=True)[1]]
-    ids, labels, units = [], [], []
-    for code, raw_label, raw_unit in firsts.itertuples(index=False):
+    parts = [pd.factorize(out[c], use_na_sentinel=False) for c in ("endpoint_raw", "label_raw", "unit_raw")]
+    combined = np.zeros(len(out), dtype=np.int64)
+    for codes, uniques in parts:
+        combined = combined * max(len(uniques), 1) + codes
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    columns = {"endpoint": [], "label": [], "unit": []}
+    for row in first:
+        code, raw_label, raw_unit = (uniques[codes[row]] for codes, uniques in parts)
         label, unit = split_label_unit(raw_label) if isinstance(raw_label, str) else ("", "")
         endpoint = renames.get(normalise(code)) or dictionary.match(code, label) or slug(code)
         info = dictionary.info(endpoint)
-        ids.append(endpoint)
-        labels.append(label or info.get("label") or str(code))
-        units.append((raw_unit if isinstance(raw_unit, str) else "") or unit or info.get("unit", ""))
-    for column, values in (("endpoint", ids), ("label", labels), ("unit", units)):
-        out[column] = np.array(values, dtype=object)[codes]
+        columns["endpoint"].append(endpoint)
+        columns["label"].append(label or info.get("label") or str(code))
+        columns["unit"].append((raw_unit if isinstance(raw_unit, str) else "") or unit or info.get("unit", ""))
+    for column, values in columns.items():
+        categories = list(dict.fromkeys(values))
+        position = np.array([categories.index(v) for v in values], dtype=np.int64)
+        out[column] = pd.Categorical.from_codes(position[inverse], categories=categories)
 
 
 # --- adverse events ------------------------------------------------------------------------------
 def _adverse_events(table: RawTable, rec: Recognised, known: pd.Series, notes: list) -> pd.DataFrame:
     name, cols = table.name, rec.columns
-    ids = _text(table, cols["usubjid"], required=True)
-    _require_known(ids, known, table, cols["usubjid"])
+    ids = _subject_ids(table, cols["usubjid"], known)
     out = pd.DataFrame({"usubjid": ids, "soc": _text(table, cols.get("soc")).fillna(""),
                         "term": _text(table, cols["term"], required=True), "_file": name,
                         "_row": np.arange(len(table.frame))})
@@ -301,9 +311,10 @@ def _adverse_events(table: RawTable, rec: Recognised, known: pd.Series, notes: l
 
 def _related(text: pd.Series) -> pd.Series:
     """Relatedness as booleans: "not related", "unlikely", "N" … are False; blank is missing; other text True."""
-    keys = text.map(lambda v: None if pd.isna(v) else normalise(v))
-    out = keys.map(lambda k: np.nan if k is None else k not in _NOT_RELATED and not k.startswith("not"))
-    return out.astype(object)
+    codes, uniques = pd.factorize(text)
+    keys = [normalise(v) for v in uniques]
+    answers = np.array([k not in _NOT_RELATED and not k.startswith("not") for k in keys] + [np.nan], dtype=object)
+    return pd.Series(answers[codes], index=text.index, dtype=object)  # code -1 (blank) picks the trailing NaN
 
 
 # --- visits --------------------------------------------------------------------------------------
@@ -441,7 +452,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     table, rec = _subject_table(tables, roles)
     subjects, chosen = _subjects(table, rec, mapping, dictionary, notes)
     arms, control = _arm_order(subjects, mapping, table.name)
-    known = subjects["usubjid"]
+    known = pd.Index(subjects["usubjid"])
     in_population = set(subjects.loc[subjects["_in_population"], "usubjid"])
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
     parts = [_measurements(t, r, known, dictionary, mapping, notes)
@@ -449,7 +460,8 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     if not parts:
         raise ValueError("no measurement file: give a BDS dataset (USUBJID, PARAMCD, AVAL, AVISIT) or "
                          "measurements.csv (usubjid, visit, endpoint, value)")
-    measurements = pd.concat(parts, ignore_index=True)
+    measurements = _categorical(pd.concat(parts, ignore_index=True), ["usubjid", "endpoint", "visit", "label",
+                                                                      "unit", "dataset", "_file"])
     _check_duplicates(measurements)
     measurements = _only_population(measurements, in_population, "measurement rows", notes)
     if measurements.empty:
@@ -461,11 +473,11 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     measurements["baseline"] = measurements["baseline"].astype(bool)
     order = dict(zip(visits["visit"], visits["visit_order"]))
     measurements["visit_order"] = measurements["visit"].map(order).astype(float)
-    measurements["arm"] = measurements["usubjid"].map(arm_of)
+    measurements["arm"] = measurements["usubjid"].map(arm_of).astype("category")
     ae_parts = [_adverse_events(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "adverse_events"]
     adverse = (pd.concat(ae_parts, ignore_index=True) if ae_parts
                else pd.DataFrame({c: pd.Series(dtype=object) for c in AE_COLUMNS}))
-    adverse = _only_population(adverse, in_population, "adverse events", notes)
+    adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
     adverse["arm"] = adverse["usubjid"].map(arm_of)
     subjects = subjects[subjects["_in_population"]].drop(columns="_in_population").reset_index(drop=True)
     resolved = mapping.resolved(arm_variable=chosen["arm_variable"], control=control,
@@ -479,6 +491,11 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
         adverse_events=adverse[AE_COLUMNS].reset_index(drop=True), files=files, notes=tuple(notes),
         visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
         population=chosen["population"])
+
+
+def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Key text columns as categoricals: grouping and matching 10⁵–10⁶ rows then work on integer codes."""
+    return frame.assign(**{c: frame[c].astype("category") for c in columns if c in frame})
 
 
 def _only_population(frame: pd.DataFrame, in_population: set, what: str, notes: list) -> pd.DataFrame:

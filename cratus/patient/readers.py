@@ -38,6 +38,10 @@ SAS_DATE_FORMATS = ("DATE", "YYMMDD", "E8601DA", "MMDDYY", "DDMMYY", "IS8601DA",
 SAS_DATETIME_FORMATS = ("DATETIME", "E8601DT", "IS8601DT", "B8601DT")
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 FORMATS = ("xpt", "csv", "xlsx", "parquet")
+#: Cell texts read as missing in CSV files (besides blank cells): R's NA, SAS's ".".
+MISSING_TEXT = ["", "NA", "NaN", "."]
+#: Column names read as text in CSV files whatever they hold (subject ids keep leading zeros).
+ID_COLUMNS = ("USUBJID", "SUBJID", "SUBJECT_ID", "SUBJECT", "PATIENT_ID", "PATIENT", "PARTICIPANT_ID")
 _KNOWN_MAGIC = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"\xff\xd8\xff": "a JPEG image",
                 b"GIF8": "a GIF image", ZIP_MAGIC: "a ZIP archive (e.g. an Excel workbook)",
                 PARQUET_MAGIC: "a Parquet file", XPT_MAGIC[:20]: "a SAS transport file",
@@ -242,7 +246,7 @@ def _read_csv(data: bytes, name: str):
     except UnicodeDecodeError:
         text = data.decode("latin-1")
         notes.append(f"{name}: text is not UTF-8; read as latin-1")
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = _first_lines(text, 2)
     if not lines:
         raise ValueError(f"{name}: is empty")
     if len(lines) < 2:
@@ -250,16 +254,36 @@ def _read_csv(data: bytes, name: str):
     delimiter = _delimiter(lines[0])
     if delimiter != ",":
         notes.append(f"{name}: delimiter {_shown(delimiter)} detected")
+    # Subject ids stay text ("001" is not 1); other columns are inferred, checked later cell by cell.
+    header = next(csv.reader([lines[0]], delimiter=delimiter))
+    ids = {c: str for c in header if c.strip().upper() in ID_COLUMNS}
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, engine="c")
+        decimal = "," if delimiter == ";" and re.search(r"\d,\d", text) else "."
+        if decimal == ",":
+            notes.append(f"{name}: decimal comma detected (1,5 read as 1.5)")
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=ids, keep_default_na=False,
+                            na_values=MISSING_TEXT, skip_blank_lines=True, engine="c", decimal=decimal)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ValueError(f"{name}: cannot be read as CSV ({str(error).strip()})") from error
     if any(str(c).startswith("Unnamed: ") for c in frame.columns):
         position = next(i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: "))
         raise ValueError(f"{name}: column {position + 1} has no name in the header row")
-    _refuse_formulas(frame, name)
+    if "=" in text:
+        _refuse_formulas(frame, name)
     return frame, notes
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first *count* non-blank lines (without splitting the whole text)."""
+    found, start = [], 0
+    while start < len(text) and len(found) < count:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end].rstrip("\r")
+        if line.strip():
+            found.append(line)
+        start = end + 1
+    return found
 
 
 def _shown(delimiter: str) -> str:
@@ -281,9 +305,12 @@ _FORMULA = re.compile(r"^=\s*[A-Za-z_(+\-\d$]")
 
 def _refuse_formulas(frame: pd.DataFrame, name: str) -> None:
     """A cell that starts like a spreadsheet formula (``=SUM(A1:A3)``) is refused, not evaluated."""
-    for position, column in enumerate(frame.columns):
+    for column in frame.columns:
         values = frame[column]
-        hits = values.str.match(_FORMULA.pattern)
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = values.astype("str")
+        hits = (text.str.startswith("=").fillna(False) & text.str.match(_FORMULA.pattern).fillna(False)).astype(bool)
         if hits.any():
             row = int(np.flatnonzero(hits.to_numpy())[0])
             raise ValueError(f"{name}, row {row + 2}, column {column!r}: holds a spreadsheet formula "

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from cratus.patient.mapping import ARM_VARIABLES as ARM_NAMES
 
-SUBJECT_IDS = ("USUBJID", "SUBJID", "SUBJECT_ID", "SUBJECT", "PATIENT_ID", "PATIENT", "PARTICIPANT_ID")
+from cratus.patient.readers import ID_COLUMNS as SUBJECT_IDS  # noqa: E402  (read as text by the CSV reader)
 
 #: Tidy column → accepted source names (upper case), per role.
 ALIASES = {

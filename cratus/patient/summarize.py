@@ -151,11 +151,15 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
             rows.append(_with_totals(subjects.rename(columns={column: "value"}), []).assign(endpoint=endpoint,
                                                                                             level=""))
             continue
-        text = subjects[column].dropna().map(_level_text)
+        present = subjects[column].dropna()
+        codes, uniques = pd.factorize(present)
+        texts = [_level_text(u) for u in uniques]
         ref = known_levels[known_levels["endpoint"] == endpoint]
         by_text = {normalise(t): lvl for lvl, t in zip(ref["level"], ref["label"])}
         by_text.update({normalise(lvl): lvl for lvl in ref["level"]})
-        level = text.map(lambda t: by_text.get(normalise(t), slug(t)))
+        text = pd.Series(np.array(texts, dtype=object)[codes], index=present.index)
+        level = pd.Series(np.array([by_text.get(normalise(t), slug(t)) for t in texts], dtype=object)[codes],
+                          index=present.index)
         counts = pd.crosstab(level, subjects.loc[text.index, "arm"])
         counts = counts.reindex(list(dict.fromkeys([*ref["level"], *counts.index])), fill_value=0)
         counts = counts.reindex(columns=list(design.arm_ids), fill_value=0)
@@ -190,8 +194,7 @@ def _p_text(p: float) -> tuple[str, str]:
 
 
 def _p_values(data) -> pd.DataFrame:
-    within = patient_stats.within_arm_tests(data)
-    between = patient_stats.between_arm_tests(data)
+    within, between = patient_stats.all_tests(data)
     rows = []
     for r in within.itertuples(index=False):
         what = "paired t-test" if r.test == patient_stats.PAIRED_T else "Wilcoxon signed-rank test"

@@ -369,11 +369,10 @@ def _read_xlsx(data: bytes, name: str):
 
 # --- Parquet -------------------------------------------------------------------------------------
 def _read_parquet(data: bytes, name: str):
-    import pyarrow.parquet as pq
     if not data.endswith(PARQUET_MAGIC):
         raise ValueError(f"{name}: is truncated or corrupt (no Parquet footer)")
     try:
-        frame = pq.read_table(io.BytesIO(data)).to_pandas()
+        frame = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise ValueError(f"{name}: is truncated or corrupt and cannot be read as Parquet "
                          f"({type(error).__name__})") from error

@@ -254,12 +254,12 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
 def _subject_ids(table: RawTable, column: str, known: pd.Index) -> pd.Categorical:
     """Subject ids as a categorical over the subject file's ids; an id not in that file raises."""
     text = _text(table, column, required=True)
-    ids = pd.Categorical(text, categories=known)
-    unknown = ids.codes == -1
+    codes = known.get_indexer(text)
+    unknown = codes == -1
     if unknown.any():
         row = _first(unknown)
         _fail(table.name, row, column, f"subject {text.iloc[row]!r} is not in the subject file")
-    return ids
+    return pd.Categorical.from_codes(codes, categories=known)
 
 
 def _name_endpoints(out: pd.DataFrame, dictionary: Dictionary, mapping: Mapping) -> None:

@@ -186,6 +186,7 @@ def _read_xpt(data: bytes, name: str):
         raise ValueError(f"{name}: SAS transport version 8 is not supported; export as version 5 (XPORT)")
     try:
         reader = pd.read_sas(io.BytesIO(data), format="xport", encoding=None, iterator=True)
+        reader.nobs = _xpt_record_count(data, reader.record_start, reader.record_length)
         fields = list(reader.fields)
         frame = reader.read()
         reader.close()
@@ -223,6 +224,22 @@ def _read_xpt(data: bytes, name: str):
                 notes.append(f"{name}: column {column} read as SAS dates (days since 1960-01-01)")
     frame.attrs["labels"] = labels
     return frame, notes
+
+
+def _xpt_record_count(data: bytes, start: int, length: int) -> int:
+    """Observations in a SAS transport v5 data section.
+
+    The section is padded with blanks to a multiple of 80 bytes.  pandas
+    counts every blank 8-byte word of the last 80 bytes as padding, which
+    drops a last observation that ends in blank text; here only whole
+    trailing all-blank records that fit inside the padding are dropped.
+    """
+    total = len(data) - start
+    count = total // length if length else 0
+    while count and total - (count - 1) * length < 80 and \
+            data[start + (count - 1) * length:start + count * length].strip(b" ") == b"":
+        count -= 1
+    return count
 
 
 def _decode(series: pd.Series) -> tuple[pd.Series, bool]:

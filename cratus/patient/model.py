@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -342,7 +342,7 @@ def _visits(measurements: pd.DataFrame, mapping: Mapping, notes: list) -> tuple[
     if stats["visit_order"].notna().all():
         order = stats["visit_order"]
     else:
-        order = stats["visit"].map(_visit_number)
+        order = stats["visit"].astype(object).map(_visit_number).astype(float)
         if stats["visit_order"].notna().any():
             notes.append("visit order numbers missing for some visits; visits ordered by the numbers in their names")
     stats["_order"] = order.fillna(math.inf)
@@ -480,8 +480,8 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
     adverse["arm"] = adverse["usubjid"].map(arm_of)
     subjects = subjects[subjects["_in_population"]].drop(columns="_in_population").reset_index(drop=True)
-    resolved = mapping.resolved(arm_variable=chosen["arm_variable"], control=control,
-                                population=chosen["population"], baseline_visit=baseline)
+    resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control,
+                       population=chosen["population"], baseline_visit=baseline)
     files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
                           "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
                                                                              for r in roles],

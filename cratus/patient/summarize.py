@@ -216,11 +216,16 @@ def _p_values(data) -> pd.DataFrame:
 
 
 # --- adverse events ------------------------------------------------------------------------------
+def serious_recorded(data) -> bool:
+    """Whether the adverse events record seriousness (the table then lists serious events only)."""
+    return bool(data.adverse_events["serious"].notna().any())
+
+
 def _counted_events(data, notes: list) -> pd.DataFrame:
     ae = data.adverse_events
     if ae["treatment_emergent"].notna().any():
         ae = ae[ae["treatment_emergent"] == True]  # noqa: E712
-    if ae["serious"].notna().any():
+    if serious_recorded(data):
         ae = ae[ae["serious"] == True]  # noqa: E712
         notes.append("adverse-event table: serious treatment-emergent events")
     elif len(ae):
@@ -279,8 +284,9 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
         rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain,
                      "summary": info.get("summary") or "mean_sd", "page": "", "figure": "", "_dataset": dataset})
     if has_ae:
-        rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": "Adverse events", "domain": "safety",
-                     "summary": "n_percent", "description": "Adverse events and patients with one, per arm."})
+        kind = "Serious adverse events" if serious_recorded(data) else "Adverse events"
+        rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": kind, "domain": "safety", "summary": "n_percent",
+                     "description": f"{kind} (treatment-emergent) and patients with one, per arm."})
     frame = pd.DataFrame(rows)
     for column in ENDPOINT_COLUMNS + ["_dataset"]:
         frame[column] = frame.get(column, pd.Series("", index=frame.index)).fillna("").astype(str)

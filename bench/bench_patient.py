@@ -49,7 +49,8 @@ def bench(n_subjects: int, format: str, repeat: int) -> dict:
         best_read, best_total = min(best_read, read), min(best_total, total)
         best_cpu = min(best_cpu, time.process_time() - cpu)
     return {"subjects": n_subjects, "format": format, "rows": len(data.measurements), "read_s": best_read,
-            "study_s": best_total - best_read, "total_s": best_total, "cpu_s": best_cpu, "summary_rows": len(study.summary),
+            "study_s": best_total - best_read, "total_s": best_total, "cpu_s": best_cpu,
+            "summary_rows": len(study.summary),
             "rss_mb": peak_rss_mb()}
 
 
@@ -61,7 +62,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     read_patient_data(*make_large(30).values(), names=list(make_large(30)))  # imports and first-call costs
-    print(f"{'subjects':>9} {'format':>8} {'rows':>9} {'read s':>7} {'study s':>8} {'total s':>8} {'CPU s':>6} {'peak RSS MB':>12}")
+    print(f"{'subjects':>9} {'format':>8} {'rows':>9} {'read s':>7} {'study s':>8} {'total s':>8} {'CPU s':>6} "
+          f"{'peak RSS MB':>12}")
     for fmt in args.formats:
         for size in args.sizes:
             r = bench(size, fmt, args.repeat)

@@ -41,9 +41,9 @@ def make_frames(n_subjects: int, seed: int = 0) -> dict:
     level = rng.normal(50, 10, (n_subjects, N_ENDPOINTS))[subject, endpoint]
     effect = np.where(arms[subject] == "Placebo", 0.0, 1.5) * visit
     values = (level + effect + rng.normal(0, 5, n_rows)).round(3)
+    names = np.array([f"marker_{e + 1}" for e in range(N_ENDPOINTS)], dtype=object)
     measurements = pd.DataFrame({"usubjid": ids[subject], "visit": np.array(VISITS, dtype=object)[visit],
-                                 "visit_order": visit, "endpoint": np.array([f"marker_{e + 1}" for e in range(N_ENDPOINTS)], dtype=object)[endpoint],
-                                 "value": values})
+                                 "visit_order": visit, "endpoint": names[endpoint], "value": values})
     n_ae = 2 * n_subjects
     term = rng.integers(0, len(TERMS), n_ae)
     adverse = pd.DataFrame({"usubjid": ids[rng.integers(0, n_subjects, n_ae)],

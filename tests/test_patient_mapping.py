@@ -6,7 +6,7 @@ import pytest
 
 from cratus.patient import Mapping, read_patient_data
 from cratus.patient.mapping import Dictionary, choose_control, slug, split_label_unit
-from cratus.patient.model import _visit_number
+from cratus.patient.visits import _visit_number
 
 SUBJECTS = b"USUBJID,TRT01P,TRT01A,ARM\n1,Drug,Drug,Drug\n2,Sham procedure,Sham procedure,X\n3,Drug,Other,Drug\n"
 

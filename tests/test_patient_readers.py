@@ -17,6 +17,7 @@ import pytest
 from cratus.patient import Mapping, read_patient_data
 from cratus.patient.readers import read_source
 
+HEAD = b"usubjid,visit,endpoint,value\n"
 SUBJECTS = b"usubjid,arm,age\nP01,Drug,70\nP02,Drug,71\nP03,Placebo,72\nP04,Placebo,73\n"
 MEASURES = (b"usubjid,visit,endpoint,value\n" + b"".join(
     f"P0{i},{v},score,{10 + i + k}\n".encode() for i in range(1, 5) for k, v in enumerate(("Baseline", "Week 4"))))
@@ -59,13 +60,13 @@ BAD = [
      ["measurements.csv", "missing the subject id column"]),
     ("no arm", [("subjects.csv", b"usubjid,age\nP01,70\n")], ["subjects.csv", "no arm column"]),
     ("blank arm", [("subjects.csv", b"usubjid,arm\nP01,Drug\nP02,\n")], ["subjects.csv, row 3, column 'arm'", "empty"]),
-    ("text value", [("measurements.csv", b"usubjid,visit,endpoint,value\nP01,Baseline,score,1\nP02,Baseline,score,abc\n")],
+    ("text value", [("measurements.csv", HEAD + b"P01,Baseline,score,1\nP02,Baseline,score,abc\n")],
      ["measurements.csv, row 3, column 'value'", "'abc' is not a number"]),
     ("infinite value", [("measurements.csv", b"usubjid,visit,endpoint,value\nP01,Baseline,score,inf\n")],
      ["measurements.csv, row 2, column 'value'", "not a finite number"]),
-    ("two values", [("measurements.csv", b"usubjid,visit,endpoint,value\nP01,Baseline,score,1\nP01,Baseline,score,2\n")],
+    ("two values", [("measurements.csv", HEAD + b"P01,Baseline,score,1\nP01,Baseline,score,2\n")],
      ["measurements.csv, row 2", "two values for subject 'P01', visit 'Baseline', endpoint 'score'", "row 3"]),
-    ("unknown subject", [("measurements.csv", b"usubjid,visit,endpoint,value\nP01,Baseline,score,1\nX99,Baseline,score,2\n")],
+    ("unknown subject", [("measurements.csv", HEAD + b"P01,Baseline,score,1\nX99,Baseline,score,2\n")],
      ["measurements.csv, row 3, column 'usubjid'", "'X99' is not in the subject file"]),
     ("duplicate subject", [("subjects.csv", b"usubjid,arm\nP01,Drug\nP01,Placebo\n")],
      ["subjects.csv, row 3, column 'usubjid'", "'P01' appears twice (rows 2 and 3)"]),
@@ -169,7 +170,8 @@ def test_decimal_comma_with_semicolons():
 
 
 def test_latin1_text_in_xpt_is_decoded_and_noted(tmp_path):
-    frame = pd.DataFrame({"USUBJID": ["P01", "P02", "P03", "P04"], "TRT01A": ["Dose é", "Dose é", "Placebo", "Placebo"]})
+    frame = pd.DataFrame({"USUBJID": ["P01", "P02", "P03", "P04"],
+                          "TRT01A": ["Dose é", "Dose é", "Placebo", "Placebo"]})
     data = xpt(tmp_path, frame, "adsl.xpt").replace("Dose é".encode("utf-8"), "Dose é ".encode("latin-1"))
     read_back = read(("adsl.xpt", data))
     assert read_back.arms == ("Dose é", "Placebo")

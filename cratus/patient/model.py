@@ -20,7 +20,6 @@ numbers them: the header is row 1).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +30,7 @@ from cratus.patient.mapping import (ALL_SUBJECTS, ARM_VARIABLES, POPULATION_FLAG
                                     choose_control, normalise, slug, split_label_unit)
 from cratus.patient.readers import RawTable, read_source
 from cratus.patient.roles import SUBJECT_RENAMES, Recognised, recognise, require
+from cratus.patient.visits import order_visits
 
 MEASUREMENT_COLUMNS = ["usubjid", "arm", "dataset", "endpoint", "label", "unit", "visit", "visit_order", "value",
                        "baseline", "anrlo", "anrhi", "anrind"]
@@ -40,7 +40,6 @@ _TRUE = {"y", "yes", "true", "1", "t"}
 _FALSE = {"n", "no", "false", "0", "f"}
 _NOT_RELATED = {"n", "no", "none", "notrelated", "unrelated", "unlikely", "unlikelyrelated", "notsuspected",
                 "false", "0"}
-_VISIT_UNITS = {"day": 1.0, "week": 7.0, "wk": 7.0, "month": 30.4375, "mo": 30.4375, "year": 365.25, "yr": 365.25}
 
 
 @dataclass(frozen=True, eq=False)
@@ -317,57 +316,6 @@ def _related(text: pd.Series) -> pd.Series:
     return pd.Series(answers[codes], index=text.index, dtype=object)  # code -1 (blank) picks the trailing NaN
 
 
-# --- visits --------------------------------------------------------------------------------------
-def _visit_number(name: str) -> float:
-    """Position of a visit from its name: baseline/screening first, else the number (in days when a unit is named).
-
-    >>> [_visit_number(v) for v in ("Baseline", "Week 2", "Week 12", "Month 6", "Day 1")]
-    [-inf, 14.0, 84.0, 182.625, 1.0]
-    """
-    lowered = str(name).lower()
-    if re.search(r"baseline|screen|pre-?dose|pre-?treat", lowered):
-        return -math.inf
-    match = re.search(r"(\d+(?:\.\d+)?)", lowered)
-    if not match:
-        return math.nan
-    unit = next((f for word, f in _VISIT_UNITS.items() if re.search(rf"\b{word}", lowered)), 1.0)
-    return float(match.group(1)) * unit
-
-
-def _visits(measurements: pd.DataFrame, mapping: Mapping, notes: list) -> tuple[pd.DataFrame, str]:
-    """Visits in order (AVISITN, else numbers in their names) and the baseline visit."""
-    stats = measurements.groupby("visit", sort=False).agg(
-        visit_order=("visit_order", "min"), flagged=("baseline", lambda s: (s == True).sum()),  # noqa: E712
-        first=("_seq", "min")).reset_index()
-    if stats["visit_order"].notna().all():
-        order = stats["visit_order"]
-    else:
-        order = stats["visit"].astype(object).map(_visit_number).astype(float)
-        if stats["visit_order"].notna().any():
-            notes.append("visit order numbers missing for some visits; visits ordered by the numbers in their names")
-    stats["_order"] = order.fillna(math.inf)
-    stats = stats.sort_values(["_order", "first"], kind="stable").reset_index(drop=True)
-    if mapping.baseline_visit:
-        match = stats.loc[stats["visit"].map(normalise) == normalise(mapping.baseline_visit), "visit"]
-        if match.empty:
-            raise ValueError(f"mapping: baseline visit {mapping.baseline_visit!r} is not a visit of the data "
-                             f"({', '.join(stats['visit'])})")
-        baseline = match.iloc[0]
-    elif stats["flagged"].max() > 0:
-        baseline = stats.loc[stats["flagged"].idxmax(), "visit"]
-    else:
-        named = stats.loc[stats["visit"].str.contains("baseline", case=False), "visit"]
-        baseline = named.iloc[0] if len(named) else stats["visit"].iloc[0]
-        notes.append(f"baseline assumed to be the visit {baseline!r}"
-                     + ("" if len(named) else " (the first visit; no baseline flag or visit named baseline)"))
-    stats["baseline"] = stats["visit"] == baseline
-    base_position = int(stats.index[stats["baseline"]][0])
-    stats = pd.concat([stats.loc[[base_position]], stats.drop(index=base_position)]).reset_index(drop=True)
-    if not stats["visit_order"].notna().all():
-        stats["visit_order"] = np.arange(len(stats), dtype=float)  # ranks when the data give no order numbers
-    return stats[["visit", "visit_order", "baseline"]], baseline
-
-
 def _check_duplicates(measurements: pd.DataFrame) -> None:
     dup = measurements.duplicated(["usubjid", "visit", "endpoint"], keep=False).to_numpy()
     if dup.any():
@@ -467,7 +415,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     if measurements.empty:
         raise ValueError("no measurement of a subject of the analysis population")
     measurements["_seq"] = np.arange(len(measurements))
-    visits, baseline = _visits(measurements, mapping, notes)
+    visits, baseline = order_visits(measurements, mapping.baseline_visit, notes)
     if measurements["baseline"].isna().all():
         measurements["baseline"] = measurements["visit"] == baseline
     measurements["baseline"] = measurements["baseline"].astype(bool)

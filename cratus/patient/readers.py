@@ -105,14 +105,14 @@ def _format_of(name: str, data: bytes) -> str:
     looks = _sniff(data)
     wanted = {"xpt": "a SAS transport file", "xlsx": "a ZIP archive (e.g. an Excel workbook)",
               "parquet": "a Parquet file"}
+    kinds = {"xpt": "a SAS transport file", "xlsx": "an Excel workbook", "parquet": "a Parquet file"}
     if ext in ("csv", "txt", "tsv"):
         if looks:
             raise ValueError(f"{name}: is not a text (CSV) file; its content looks like {looks}")
         return "csv"
     if ext in wanted:
         if looks != wanted[ext]:
-            raise ValueError(f"{name}: is not {wanted[ext].split(' (')[0].replace('a ZIP archive', 'an Excel workbook')}"
-                             f"; its content looks like {looks or 'text'}")
+            raise ValueError(f"{name}: is not {kinds[ext]}; its content looks like {looks or 'text'}")
         return ext
     if ext in ("xls", "sas7bdat"):
         raise ValueError(f"{name}: .{ext} files are not supported; save as .xlsx, .xpt, .csv or .parquet")

@@ -20,7 +20,7 @@ Values where the paper prints mean ± SD are normal draws standardised and
 rescaled to that mean and SD exactly (baseline and follow-up draws correlated,
 ρ = :data:`CORRELATION`); where it prints median (Q1, Q3), the order
 statistics that numpy's linear quartiles interpolate are set to the printed
-values and the others drawn between them.  Where nothing is printed, the arm's
+values and the others drawn between them (:mod:`cratus.patient.exact`).  Where nothing is printed, the arm's
 baseline, else the total, else the other arms' values are used (plausible,
 not published).  :func:`fidelity_table` compares every published cell.
 
@@ -33,7 +33,6 @@ Examples
 
 from __future__ import annotations
 
-import io
 import math
 import tempfile
 import zipfile
@@ -44,6 +43,7 @@ import pandas as pd
 
 from cratus.design import TOTAL
 from cratus.formatting import decimals_of
+from cratus.patient.exact import draws, tune_to_totals
 from cratus.patient.mapping import Dictionary, slug
 from cratus.patient.model import read_patient_data
 from cratus.provenance import select_figure_rows
@@ -64,69 +64,6 @@ DOMAIN_DATASETS = {"laboratory": "ADLB"}
 STUDYID = "SYNTHETIC"
 
 
-# --- exact draws ---------------------------------------------------------------------------------
-def exact_mean_sd(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Rescale draws *z* to have exactly *mean* and sample SD *sd* (ddof = 1).
-
-    Examples
-    --------
-    >>> x = exact_mean_sd(np.array([0.3, -1.2, 2.0, 0.1]), 10.0, 2.0)
-    >>> round(float(x.mean()), 10), round(float(x.std(ddof=1)), 10)
-    (10.0, 2.0)
-    """
-    z = np.asarray(z, float)
-    spread = z.std(ddof=1) if len(z) > 1 else 0.0
-    return mean + (sd * (z - z.mean()) / spread if spread > 0 else 0.0 * z)
-
-
-def exact_quartiles(rng, n: int, q1: float, median: float, q3: float, floor: float | None = None) -> np.ndarray:
-    """*n* sorted values whose numpy (linear) quartiles are *q1*, *median*, *q3* where *n* allows.
-
-    The two order statistics each quartile interpolates are set to it; the
-    others are drawn uniformly between their neighbours (tails 1.5 IQR wide,
-    not below *floor*).
-
-    Examples
-    --------
-    >>> x = exact_quartiles(np.random.default_rng(0), 10, 9.0, 10.5, 12.0)
-    >>> [float(v) for v in np.quantile(x, [0.25, 0.5, 0.75])]
-    [9.0, 10.5, 12.0]
-    """
-    fixed: dict[int, float] = {}
-    for p, target in ((0.25, q1), (0.5, median), (0.75, q3)):
-        h = (n - 1) * p
-        for k in {math.floor(h), math.ceil(h)}:
-            fixed.setdefault(k, target)
-    iqr = (q3 - q1) or max(abs(median) * 0.1, 1.0)
-    low, high = q1 - 1.5 * iqr, q3 + 1.5 * iqr
-    if floor is not None:
-        low = max(low, floor)
-    anchors = sorted(fixed.items())
-    values = np.empty(n)
-    for k in range(n):
-        if k in fixed:
-            values[k] = fixed[k]
-            continue
-        below = max((a for a in anchors if a[0] < k), default=(-1, min(low, q1)))
-        above = min((a for a in anchors if a[0] > k), default=(n, max(high, q3)))
-        values[k] = rng.uniform(below[1], above[1])
-    return np.sort(values)
-
-
-def _draws(rng, n: int, target: dict, kind: str, z: np.ndarray, floor: float | None) -> np.ndarray:
-    """Values for one arm and visit, paired with the scores *z* (rank-matched for quartiles)."""
-    if kind == "median_iqr":
-        values = exact_quartiles(rng, n, target["q1"], target["median"], target["q3"], floor)
-        return values[np.argsort(np.argsort(z))]
-    values = exact_mean_sd(z, target["mean"], target["sd"])
-    for _ in range(200):  # redraw (skewed) when a non-negative quantity would go below zero
-        if floor is None or values.min() >= floor:
-            break
-        z = np.exp(0.6 * rng.standard_normal(n))
-        values = exact_mean_sd(z, target["mean"], target["sd"])
-    return values
-
-
 # --- targets from the published summary ----------------------------------------------------------
 NEEDED = {"mean_sd": ("mean", "sd"), "median_iqr": ("median", "q1", "q3")}
 
@@ -135,51 +72,6 @@ def _targets(summary: pd.DataFrame) -> dict:
     """``(endpoint, arm, visit) → {statistic: value}`` of the preferred printed copy of each number."""
     rows = select_figure_rows(summary[summary["level"].fillna("") == ""])
     return {k: dict(zip(g["statistic"], g["value"])) for k, g in rows.groupby(["endpoint", "arm", "visit"])}
-
-
-def _pooled(means, sds, sizes) -> tuple[float, float]:
-    """Mean and SD of the union of groups with these means, SDs and sizes."""
-    means, sds, sizes = (np.asarray(v, float) for v in (means, sds, sizes))
-    total = sizes.sum()
-    grand = (sizes * means).sum() / total
-    ss = ((sizes - 1) * sds ** 2).sum() + (sizes * (means - grand) ** 2).sum()
-    return grand, math.sqrt(ss / (total - 1))
-
-
-def _tune_to_totals(summary: pd.DataFrame, targets: dict, sizes: dict, arms) -> None:
-    """Move arm means and SDs within their printed rounding so the pooled total rounds to the printed total too.
-
-    Only for cells whose arms and total are all printed as mean ± SD; the
-    arms stay within half a unit of their last printed digit (a bounded
-    least-squares fit, :func:`scipy.optimize.minimize` with L-BFGS-B).
-    """
-    from scipy.optimize import minimize
-    rows = select_figure_rows(summary[(summary["level"].fillna("") == "")
-                                      & summary["statistic"].isin(["mean", "sd"])])
-    half = {(e, a, v, st): 0.5 * 10.0 ** -decimals_of(p) for e, a, v, st, p in
-            rows[["endpoint", "arm", "visit", "statistic", "printed"]].itertuples(index=False)}
-    for (endpoint, arm, visit), total in list(targets.items()):
-        if arm != TOTAL or not {"mean", "sd"} <= total.keys():
-            continue
-        cells = [targets.get((endpoint, a, visit), {}) for a in arms]
-        if not all({"mean", "sd"} <= c.keys() for c in cells):
-            continue
-        n = [sizes[a] for a in arms]
-        x0 = np.array([c["mean"] for c in cells] + [c["sd"] for c in cells])
-        widths = np.array([half[(endpoint, a, visit, st)] for st in ("mean", "sd") for a in arms]) * 0.98
-        scale = np.array([half[(endpoint, TOTAL, visit, "mean")], half[(endpoint, TOTAL, visit, "sd")]])
-
-        def miss(x):
-            m, s = _pooled(x[:len(arms)], x[len(arms):], n)
-            return np.array([m - total["mean"], s - total["sd"]]) / scale
-
-        if np.all(np.abs(miss(x0)) <= 0.9):
-            continue
-        fit = minimize(lambda x: float((miss(x) ** 2).sum()), x0, method="L-BFGS-B",
-                       bounds=list(zip(x0 - widths, x0 + widths)))
-        if np.all(np.abs(miss(fit.x)) <= 0.99):
-            for i, a in enumerate(arms):
-                targets[(endpoint, a, visit)] = {**cells[i], "mean": fit.x[i], "sd": fit.x[len(arms) + i]}
 
 
 def _target(targets: dict, endpoint: str, arm: str, visit: str, baseline: str, arms, kind: str) -> dict | None:
@@ -239,7 +131,7 @@ def _subjects(rng, study, dictionary: Dictionary, targets: dict):
                 target = _target(targets, endpoint, arm, design.baseline, design.baseline, design.arm_ids, kind)
                 if target is None or len(members) < 2:
                     continue
-                column[members] = _draws(rng, len(members), target, kind, rng.standard_normal(len(members)), 0.0)
+                column[members] = draws(rng, len(members), target, kind, rng.standard_normal(len(members)), 0.0)
             if column.notna().any():
                 frame[endpoint] = column.round(4)
     return frame, levels
@@ -280,7 +172,7 @@ def _series(rng, subjects, levels, study, targets, endpoint: str, kind: str, sub
             if target is not None and target.get("fallback") and visit != design.baseline:
                 target = _drift(rng, target, kind)
             if target is not None:
-                values = _draws(rng, n, target, kind, z, floor)
+                values = draws(rng, n, target, kind, z, floor)
                 rows.append(pd.DataFrame({"usubjid": subjects.loc[members, "usubjid"].to_numpy(), "visit": visit,
                                           "value": np.round(values, 4)}))
     return pd.concat(rows, ignore_index=True) if rows else None
@@ -368,7 +260,7 @@ def synthetic_frames(seed: int = 0, study=None) -> dict:
     rng = np.random.default_rng(seed)
     dictionary = Dictionary(study.endpoints, study.levels)
     targets = _targets(study.summary)
-    _tune_to_totals(study.summary, targets, {a: int(n) for a, n in study.n_per_arm().items()},
+    tune_to_totals(study.summary, targets, {a: int(n) for a, n in study.n_per_arm().items()},
                     study.design.arm_ids)
     subjects, levels = _subjects(rng, study, dictionary, targets)
     measurements = _measurements(rng, subjects, levels, study, dictionary, targets)

@@ -261,3 +261,14 @@ def test_zip_of_synthetic_files_is_written_to_a_buffer():
     with zipfile.ZipFile(buffer) as archive:
         assert sorted(archive.namelist()) == sorted(names) == ["adverse_events.csv", "measurements.csv",
                                                                "subjects.csv"]
+
+
+def test_unnamed_bytes_get_numbered_names():
+    data = read_patient_data(SUBJECTS, MEASURES)
+    assert data.files["file"].tolist() == ["uploaded file 1", "uploaded file 2"]
+    assert data.files["role"].tolist() == ["subjects", "measurements"]
+
+
+def test_without_adverse_events_the_frame_is_empty():
+    data = read_patient_data(SUBJECTS, MEASURES)
+    assert data.adverse_events.empty and list(data.adverse_events.columns)[:4] == ["usubjid", "arm", "soc", "term"]

@@ -119,7 +119,7 @@ def test_generated_figure_pages(study):
 
 def test_trial_facts_and_empty_frames(study):
     assert study.fact("participants") == "11 subjects"
-    assert study.fact("population") == "subjects with saffl = 'Y'" or study.fact("population").endswith("'Y'")
+    assert study.fact("population") == "subjects with SAFFL = 'Y'"
     assert "Drug Low (n = 4)" in study.fact("arms")
     assert study.discrepancies.empty and study.hospitalizations.empty and study.long_term_events.empty
 

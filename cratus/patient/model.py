@@ -28,7 +28,7 @@ import pandas as pd
 
 from cratus.patient.mapping import (ALL_SUBJECTS, ARM_VARIABLES, POPULATION_FLAGS, Dictionary, Mapping,
                                     choose_control, normalise, slug, split_label_unit)
-from cratus.patient.readers import RawTable, read_source
+from cratus.patient.readers import UNNAMED, RawTable, read_source, source_name
 from cratus.patient.roles import SUBJECT_RENAMES, Recognised, recognise, require
 from cratus.patient.visits import order_visits
 
@@ -375,6 +375,8 @@ def read_patient_data(*sources, names=None, mapping: Mapping | dict | None = Non
         raise ValueError(f"{len(sources)} files but {len(names)} names")
     mapping = mapping if isinstance(mapping, Mapping) else Mapping.from_dict(mapping)
     dictionary = dictionary or Dictionary.default()
+    names = [n or (None if source_name(s) != UNNAMED else f"{UNNAMED} {i + 1}")
+             for i, (s, n) in enumerate(zip(sources, names))]
     tables = [read_source(s, n) for s, n in zip(sources, names)]
     seen = [t.name for t in tables]
     if len(set(seen)) != len(seen):
@@ -426,7 +428,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     adverse = (pd.concat(ae_parts, ignore_index=True) if ae_parts
                else pd.DataFrame({c: pd.Series(dtype=object) for c in AE_COLUMNS}))
     adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
-    adverse["arm"] = adverse["usubjid"].map(arm_of)
+    adverse["arm"] = adverse["usubjid"].astype(object).map(arm_of).astype(object)
     subjects = subjects[subjects["_in_population"]].drop(columns="_in_population").reset_index(drop=True)
     resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control,
                        population=chosen["population"], baseline_visit=baseline)

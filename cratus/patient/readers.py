@@ -38,6 +38,8 @@ SAS_DATE_FORMATS = ("DATE", "YYMMDD", "E8601DA", "MMDDYY", "DDMMYY", "IS8601DA",
 SAS_DATETIME_FORMATS = ("DATETIME", "E8601DT", "IS8601DT", "B8601DT")
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 FORMATS = ("xpt", "csv", "xlsx", "parquet")
+#: Name of a file given as bytes without a name (numbered when there are several).
+UNNAMED = "uploaded file"
 #: Cell texts read as missing in CSV files (besides blank cells): R's NA, SAS's ".".
 MISSING_TEXT = ["", "NA", "NaN", "."]
 #: Column names read as text in CSV files whatever they hold (subject ids keep leading zeros).
@@ -68,7 +70,7 @@ def source_name(source, given: str | None = None) -> str:
     if isinstance(source, (str, Path)):
         return Path(source).name
     name = getattr(source, "name", None)
-    return Path(str(name)).name if name else "uploaded file"
+    return Path(str(name)).name if name else UNNAMED
 
 
 def source_bytes(source, name: str) -> bytes:

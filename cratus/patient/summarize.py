@@ -72,12 +72,11 @@ def _design(data, reference):
     visits = _id_map(list(data.visits["visit"]), ref_visits)
     arm_rows = [{"id": arms[a][0], "label": arms[a][1], "short": arms[a][2], "control": a == data.control}
                 for a in data.arms]
-    if reference is not None and all(len(v) > 3 for v in visits.values()):
-        order = {v.id: i for i, v in enumerate(reference.design.visits)}
+    if reference is not None and all(r["id"] in reference.design.arm_ids for r in arm_rows):
         arm_order = {a: i for i, a in enumerate(reference.design.arm_ids)}
-        arm_rows.sort(key=lambda r: arm_order.get(r["id"], len(arm_order)))
-    else:
-        order = None
+        arm_rows.sort(key=lambda r: arm_order[r["id"]])
+    matched = reference is not None and all(len(v) > 3 for v in visits.values())
+    order = {v.id: i for i, v in enumerate(reference.design.visits)} if matched else None
     visit_rows = []
     for visit, is_base in zip(data.visits["visit"], data.visits["baseline"]):
         ident, label = visits[visit][0], visits[visit][1]
@@ -235,6 +234,8 @@ def _counted_events(data, notes: list) -> pd.DataFrame:
 
 def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Term rows in the shape of ``data/adverse_events.csv`` and the totals rows of the summary."""
+    if data.adverse_events.empty:
+        return pd.DataFrame(columns=AE_COLUMNS), pd.DataFrame(columns=SUMMARY_COLUMNS)
     ae = _counted_events(data, notes)
     n = data.subjects.groupby("arm").size()
     terms = ae.groupby(["soc", "term", "arm"], sort=True).agg(events=("usubjid", "size"),
@@ -243,8 +244,6 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
     terms["events_percent"] = 100 * terms["events"] / terms["arm"].map(arm_events)
     terms["patients_percent"] = 100 * terms["patients"] / terms["arm"].map(n)
     terms["assignment"], terms["source"], terms["quote"] = "stated", SOURCE, ""
-    if data.adverse_events.empty:
-        return terms[AE_COLUMNS], pd.DataFrame(columns=SUMMARY_COLUMNS)
     arms = list(design.arm_ids)
     events = arm_events.reindex(arms, fill_value=0)
     patients = ae.groupby("arm")["usubjid"].nunique().reindex(arms, fill_value=0)
@@ -367,6 +366,18 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     Study
         With the patient frames (arms and visits as ids) in
         ``extra["patient_data"]`` and the reader's caveats in ``extra["notes"]``.
+
+    Examples
+    --------
+    >>> from cratus.patient import read_patient_data
+    >>> subjects = b"usubjid,arm\\n1,Drug\\n2,Drug\\n3,Placebo\\n4,Placebo\\n"
+    >>> values = b"usubjid,visit,endpoint,value\\n" + b"".join(
+    ...     f"{s},{v},score,{s * 2 + k * s}\\n".encode() for s in (1, 2, 3, 4) for k, v in enumerate(("Day 1", "Day 8")))
+    >>> study = to_study(read_patient_data(subjects, values, names=["subjects.csv", "measurements.csv"]))
+    >>> study.design.arm_ids, study.design.visit_ids, study.n_per_arm()["total"]
+    (('drug', 'placebo'), ('day_1', 'day_8'), 4.0)
+    >>> sorted(set(study.p_values["comparison"]))
+    ['vs_control', 'within_arm']
     """
     mapping = mapping if isinstance(mapping, Mapping) or mapping is None else Mapping.from_dict(mapping)
     data = _apply_mapping(patient_data, mapping)

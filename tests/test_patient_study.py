@@ -182,7 +182,7 @@ def test_synthetic_labs_have_a_hys_law_case(synthetic):
     m = synthetic.extra["patient_data"].measurements
     wide = m[m["anrhi"].notna()].assign(times_uln=lambda f: f["value"] / f["anrhi"])
     wide = wide.pivot_table(index=["usubjid", "visit"], columns="label", values="times_uln", observed=True)
-    hy = wide[(wide["Alanine Aminotransferase"] >= 3) & (wide["Bilirubin"] >= 2)]
+    hy = wide[(wide["Alanine Aminotransferase"] >= 3) & (wide["Total Bilirubin"] >= 2)]
     assert len(hy) == 1 and hy.index[0][1] != synthetic.design.baseline
 
 

@@ -54,7 +54,7 @@ CORRELATION = 0.7
 #: CDISC lab test code → (name, unit, lower and upper limit of normal): typical adult reference ranges.
 LAB_TESTS = {"ALT": ("Alanine Aminotransferase", "U/L", 7.0, 40.0),
              "AST": ("Aspartate Aminotransferase", "U/L", 8.0, 40.0),
-             "BILI": ("Bilirubin", "mg/dL", 0.1, 1.2)}
+             "BILI": ("Total Bilirubin", "mg/dL", 0.1, 1.2)}
 #: Plausible value (as multiples of the upper limit) of a lab test that the published study does not print.
 LAB_DEFAULT = (0.5, 0.15)
 HYS_LAW = {"ALT": 3.5, "AST": 3.2, "BILI": 2.4}

@@ -49,7 +49,7 @@ def test_visits_are_ordered_by_the_numbers_in_their_names(visits, ordered):
 def test_baseline_visit_from_the_mapping():
     data = read_patient_data(SUBJECTS, measures(["Day 1", "Day 8", "Day 29"]), names=["adsl.csv", "m.csv"],
                              mapping={"baseline_visit": "day 8"})
-    assert data.baseline_visit == "Day 8" and data.visits["visit"].tolist()[0] == "Day 8"
+    assert data.baseline_visit == "Day 8" and data.visits["visit"].tolist() == ["Day 1", "Day 8", "Day 29"]
     assert data.measurements.loc[data.measurements["baseline"], "visit"].astype(str).unique().tolist() == ["Day 8"]
 
 
@@ -106,3 +106,13 @@ def test_visit_number(name, days):
 
 def test_slug():
     assert slug("American Indian/Alaskan Native") == "american_indian_alaskan_native"
+
+
+def test_a_visit_before_baseline_stays_before_it():
+    data = read_patient_data(SUBJECTS, measures(["Screening", "Day 1", "Day 8"]), names=["adsl.csv", "m.csv"],
+                             mapping={"baseline_visit": "Day 1"})
+    assert data.visits["visit"].tolist() == ["Screening", "Day 1", "Day 8"]
+    from cratus.patient import to_study
+    study = to_study(data)
+    assert study.design.baseline == "day_1" and study.design.later_visits == ("day_8",)
+    assert set(study.p_values["visit"]) == {"day_8"}  # no test compares the screening visit with baseline

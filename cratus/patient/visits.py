@@ -41,7 +41,7 @@ def order_visits(measurements: pd.DataFrame, wanted_baseline: str, notes: list) 
 
     *measurements* needs ``visit, visit_order, baseline`` and ``_seq`` (row order); the baseline visit is
     *wanted_baseline* if given, else the visit with most baseline-flagged rows, else the one named like
-    baseline, else the first (noted).  Returns ``visit, visit_order, baseline`` with the baseline first.
+    baseline, else the first (noted).  Returns ``visit, visit_order, baseline`` in time order.
     """
     stats = measurements.groupby("visit", sort=False).agg(
         visit_order=("visit_order", "min"), flagged=("baseline", lambda s: (s == True).sum()),  # noqa: E712
@@ -68,8 +68,6 @@ def order_visits(measurements: pd.DataFrame, wanted_baseline: str, notes: list) 
         notes.append(f"baseline assumed to be the visit {baseline!r}"
                      + ("" if len(named) else " (the first visit; no baseline flag or visit named baseline)"))
     stats["baseline"] = stats["visit"] == baseline
-    base_position = int(stats.index[stats["baseline"]][0])
-    stats = pd.concat([stats.loc[[base_position]], stats.drop(index=base_position)]).reset_index(drop=True)
     if not stats["visit_order"].notna().all():
         stats["visit_order"] = np.arange(len(stats), dtype=float)  # ranks when the data give no order numbers
     return stats[["visit", "visit_order", "baseline"]], baseline

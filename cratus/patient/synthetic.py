@@ -342,6 +342,12 @@ def synthetic_files(format: str = "adam", seed: int = 0, study=None) -> dict:
     ``format="adam"``: ``adsl.xpt``, one BDS dataset per domain (``adlb.xpt`` …)
     and ``adae.xpt`` (SAS transport v5); ``format="long"``: ``subjects.csv``,
     ``measurements.csv``, ``adverse_events.csv``.
+
+    Examples
+    --------
+    >>> files = synthetic_files("long", seed=1)
+    >>> sorted(files), files["subjects.csv"].splitlines()[0][:20]
+    (['adverse_events.csv', 'measurements.csv', 'subjects.csv'], b'usubjid,arm,age,sex,')
     """
     frames = synthetic_frames(seed, study)
     if format == "adam":
@@ -356,6 +362,15 @@ def write_synthetic(target, format: str = "adam", seed: int = 0, study=None) -> 
     """Write the synthetic files to a folder (created if needed) or, as a ZIP archive, to a binary buffer.
 
     Returns the file names written.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> buffer = io.BytesIO()
+    >>> write_synthetic(buffer, format="long", seed=1)
+    ['subjects.csv', 'measurements.csv', 'adverse_events.csv']
+    >>> zipfile.ZipFile(buffer).namelist()[0]
+    'subjects.csv'
     """
     files = synthetic_files(format, seed, study)
     if hasattr(target, "write"):
@@ -371,7 +386,12 @@ def write_synthetic(target, format: str = "adam", seed: int = 0, study=None) -> 
 
 
 def make_synthetic(seed: int = 0, study=None, format: str = "long"):
-    """The synthetic dataset read back as :class:`~cratus.patient.PatientData` (from memory, no files)."""
+    """The synthetic dataset read back as :class:`~cratus.patient.PatientData` (from memory, no files).
+
+    *format* is the file format it goes through (``"long"`` CSV or ``"adam"``
+    SAS transport); *study* the published study it is shaped like (default
+    :func:`cratus.study.load_study`).
+    """
     files = synthetic_files(format, seed, study)
     return read_patient_data(*files.values(), names=list(files))
 

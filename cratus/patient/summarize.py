@@ -279,6 +279,8 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
                      "page": "", "figure": ""})
     for endpoint, label, unit, dataset in first.itertuples(index=False):
         info = dictionary.info(endpoint)
+        if info and normalise(info.get("label", "")) != normalise(label):
+            info = {**info, "description": ""}  # matched by its code only: the dictionary's wording may not fit
         domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
         rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain,
                      "summary": info.get("summary") or "mean_sd", "page": "", "figure": "", "_dataset": dataset})

@@ -153,12 +153,13 @@ def test_every_mean_and_sd_cell_is_within_printed_rounding(synthetic, published)
     assert failing.empty, failing[["endpoint", "arm", "visit", "statistic", "published", "synthetic"]]
 
 
-def test_counts_and_arm_quartiles_match(synthetic, published):
+def test_every_generated_cell_matches_and_only_categorical_outcomes_are_missing(synthetic, published):
     table = fidelity_table(synthetic, published)
-    counts = table[table["statistic"].isin(["count", "percent", "n"]) & table["within_rounding"].notna()]
-    assert counts["within_rounding"].all()
-    arm_quartiles = table[table["statistic"].isin(["median", "q1", "q3"]) & (table["arm"] != TOTAL)]
-    assert arm_quartiles["within_rounding"].all()
+    generated = table[table["within_rounding"].notna()]
+    assert generated["within_rounding"].all()  # counts, percents, medians and quartiles, totals included
+    missing = table[table["within_rounding"].isna()]
+    # not generated: categorical outcomes after baseline (per-level counts at follow-up, e.g. Table 3 of the paper)
+    assert (missing["visit"] != published.design.baseline).all() and len(missing) < 20
 
 
 def test_synthetic_uses_published_ids_and_is_seeded(synthetic, published):

@@ -34,18 +34,13 @@ def exact_mean_sd(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
     return mean + (sd * (z - z.mean()) / spread if spread > 0 else 0.0 * z)
 
 
-def exact_quartiles(rng, n: int, q1: float, median: float, q3: float, floor: float | None = None) -> np.ndarray:
-    """*n* sorted values whose numpy (linear) quartiles are *q1*, *median*, *q3* where *n* allows.
+def quartile_candidates(rng, n: int, q1: float, median: float, q3: float, floor: float | None = None,
+                        size: int = 1) -> np.ndarray:
+    """*size* candidate samples (rows, sorted) of *n* values whose numpy (linear) quartiles are *q1*, *median*, *q3*.
 
-    The two order statistics each quartile interpolates are set to it; the
-    others are drawn uniformly between their neighbours (tails 1.5 IQR wide,
-    not below *floor*).
-
-    Examples
-    --------
-    >>> x = exact_quartiles(np.random.default_rng(0), 10, 9.0, 10.5, 12.0)
-    >>> [float(v) for v in np.quantile(x, [0.25, 0.5, 0.75])]
-    [9.0, 10.5, 12.0]
+    The two order statistics each quartile interpolates are set to it (exact
+    where *n* allows); the others are drawn uniformly between their
+    neighbours (tails 1.5 IQR wide, not below *floor*).
     """
     fixed: dict[int, float] = {}
     for p, target in ((0.25, q1), (0.5, median), (0.75, q3)):
@@ -57,15 +52,45 @@ def exact_quartiles(rng, n: int, q1: float, median: float, q3: float, floor: flo
     if floor is not None:
         low = max(low, floor)
     anchors = sorted(fixed.items())
-    values = np.empty(n)
+    values = np.empty((size, n))
     for k in range(n):
         if k in fixed:
-            values[k] = fixed[k]
+            values[:, k] = fixed[k]
             continue
         below = max((a for a in anchors if a[0] < k), default=(-1, min(low, q1)))
         above = min((a for a in anchors if a[0] > k), default=(n, max(high, q3)))
-        values[k] = rng.uniform(below[1], above[1])
-    return np.sort(values)
+        values[:, k] = rng.uniform(below[1], above[1], size)
+    return np.sort(values, axis=1)
+
+
+def exact_quartiles(rng, n: int, q1: float, median: float, q3: float, floor: float | None = None) -> np.ndarray:
+    """*n* sorted values whose numpy (linear) quartiles are *q1*, *median*, *q3* where *n* allows.
+
+    Examples
+    --------
+    >>> x = exact_quartiles(np.random.default_rng(0), 10, 9.0, 10.5, 12.0)
+    >>> [float(v) for v in np.quantile(x, [0.25, 0.5, 0.75])]
+    [9.0, 10.5, 12.0]
+    """
+    return quartile_candidates(rng, n, q1, median, q3, floor)[0]
+
+
+def best_pooled(candidates: list, total: dict) -> int:
+    """The candidate row whose pooled quartiles (all groups together) come closest to the *total* ones.
+
+    *candidates* holds one ``(size, n_group)`` array per group; the closeness
+    is the largest absolute miss of Q1, median and Q3.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 2, 3], [1, 2, 9]]); b = np.array([[4.0, 5, 6], [4, 5, 6]])
+    >>> best_pooled([a, b], {"q1": 2.25, "median": 3.5, "q3": 4.75})
+    0
+    """
+    pooled = np.concatenate(candidates, axis=1)
+    found = np.quantile(pooled, [0.25, 0.5, 0.75], axis=1)
+    wanted = np.array([total["q1"], total["median"], total["q3"]])[:, None]
+    return int(np.argmin(np.abs(found - wanted).max(axis=0)))
 
 
 def draws(rng, n: int, target: dict, kind: str, z: np.ndarray, floor: float | None) -> np.ndarray:

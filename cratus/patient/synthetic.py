@@ -20,7 +20,12 @@ Values where the paper prints mean ± SD are normal draws standardised and
 rescaled to that mean and SD exactly (baseline and follow-up draws correlated,
 ρ = :data:`CORRELATION`); where it prints median (Q1, Q3), the order
 statistics that numpy's linear quartiles interpolate are set to the printed
-values and the others drawn between them (:mod:`cratus.patient.exact`).  Where nothing is printed, the arm's
+values and the others drawn between them (:mod:`cratus.patient.exact`); of
+:data:`CANDIDATES` such samples, the one whose pooled quartiles come closest
+to a printed total is kept.  Arm means and SDs are moved within their
+printed rounding when that lets the pooled total round to the printed one.
+Categorical outcomes after baseline (counts per level at follow-up) are not
+generated.  Where nothing is printed, the arm's
 baseline, else the total, else the other arms' values are used (plausible,
 not published).  :func:`fidelity_table` compares every published cell.
 
@@ -43,7 +48,7 @@ import pandas as pd
 
 from cratus.design import TOTAL
 from cratus.formatting import decimals_of
-from cratus.patient.exact import draws, tune_to_totals
+from cratus.patient.exact import best_pooled, draws, quartile_candidates, tune_to_totals
 from cratus.patient.mapping import Dictionary, slug
 from cratus.patient.model import read_patient_data
 from cratus.provenance import select_figure_rows
@@ -51,6 +56,8 @@ from cratus.study import ADVERSE_EVENT_TOTALS, PARTICIPANTS, load_study
 
 #: Correlation of each subject's baseline and follow-up draws.
 CORRELATION = 0.7
+#: Candidate samples per arm when a median (IQR) total is printed (the closest pooled quartiles are kept).
+CANDIDATES = 4000
 #: CDISC lab test code → (name, unit, lower and upper limit of normal): typical adult reference ranges.
 LAB_TESTS = {"ALT": ("Alanine Aminotransferase", "U/L", 7.0, 40.0),
              "AST": ("Aspartate Aminotransferase", "U/L", 8.0, 40.0),
@@ -156,25 +163,41 @@ def _drift(rng, target: dict, kind: str) -> dict:
 
 
 def _series(rng, subjects, levels, study, targets, endpoint: str, kind: str, subgroup: str, floor):
-    """Rows ``usubjid, visit, value`` of one endpoint at baseline and follow-up, per arm."""
+    """Rows ``usubjid, visit, value`` of one endpoint at baseline and follow-up, per arm.
+
+    Median (IQR) cells draw :data:`CANDIDATES` samples per arm and keep the one
+    whose pooled quartiles come closest to a printed total (arm quartiles stay exact).
+    """
     design = study.design
-    visits = (design.baseline, design.follow_up)
-    rows = []
+    groups = {}
     for arm in design.arm_ids:
         members = _members(subjects, levels, arm, subgroup)
-        n = len(members)
-        if n < 2:
-            continue
-        z0 = rng.standard_normal(n)
-        z1 = CORRELATION * z0 + math.sqrt(1 - CORRELATION ** 2) * rng.standard_normal(n)
-        for visit, z in zip(visits, (z0, z1)):
+        if len(members) >= 2:
+            z0 = rng.standard_normal(len(members))
+            z1 = CORRELATION * z0 + math.sqrt(1 - CORRELATION ** 2) * rng.standard_normal(len(members))
+            groups[arm] = (subjects.loc[members, "usubjid"].to_numpy(), {design.baseline: z0, design.follow_up: z1})
+    rows = []
+    for visit in (design.baseline, design.follow_up):
+        samples = {}
+        for arm, (ids, scores) in groups.items():
             target = _target(targets, endpoint, arm, visit, design.baseline, design.arm_ids, kind)
             if target is not None and target.get("fallback") and visit != design.baseline:
                 target = _drift(rng, target, kind)
-            if target is not None:
-                values = draws(rng, n, target, kind, z, floor)
-                rows.append(pd.DataFrame({"usubjid": subjects.loc[members, "usubjid"].to_numpy(), "visit": visit,
-                                          "value": np.round(values, 4)}))
+            if target is None:
+                continue
+            if kind == "median_iqr":
+                samples[arm] = quartile_candidates(rng, len(ids), target["q1"], target["median"], target["q3"],
+                                                   floor, size=CANDIDATES)
+            else:
+                samples[arm] = draws(rng, len(ids), target, kind, scores[visit], floor)[None, :]
+        total = targets.get((endpoint, TOTAL, visit), {})
+        pick = best_pooled(list(samples.values()), total) if kind == "median_iqr" and \
+            {"q1", "median", "q3"} <= total.keys() and samples else 0
+        for arm, candidates in samples.items():
+            ids, scores = groups[arm]
+            values = candidates[pick] if kind != "median_iqr" else \
+                candidates[pick][np.argsort(np.argsort(scores[visit]))]  # rank-matched to the scores
+            rows.append(pd.DataFrame({"usubjid": ids, "visit": visit, "value": np.round(values, 4)}))
     return pd.concat(rows, ignore_index=True) if rows else None
 
 

@@ -49,7 +49,9 @@ class PatientData:
     ``files`` lists each file with its role; ``visits`` the visits in order
     (``visit, visit_order, baseline``); ``arms`` the arms in display order
     (control last); ``mapping`` the choices made (a :class:`Mapping` with no
-    empty field left to a rule); ``key`` a content hash of the inputs.
+    empty field left to a rule); ``key`` a content hash of the inputs;
+    ``extra["labels"]`` the subject file's variable labels (SAS transport).
+    Key text columns of ``measurements`` are categoricals.
     """
 
     subjects: pd.DataFrame
@@ -169,7 +171,7 @@ def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Di
         _fail(name, row, rec.columns["usubjid"], f"subject {ids.iloc[row]!r} appears twice (rows {first + 2} "
                                                  f"and {row + 2}); a subject file has one row per subject")
     arms = _text(table, arm_column, required=True)
-    tidy = {"usubjid": ids, "arm": arms}
+    tidy, labels = {"usubjid": ids, "arm": arms}, {}
     for column in frame.columns:
         if column in (rec.columns["usubjid"], arm_column):
             continue
@@ -178,11 +180,13 @@ def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Di
         if key in tidy:
             continue
         tidy[key] = _numeric_or_text(frame[column])
+        if table.labels.get(column):
+            labels[key] = table.labels[column]
         if pd.api.types.is_float_dtype(tidy[key]) and np.isinf(tidy[key].to_numpy()).any():
             _fail(name, _first(np.isinf(tidy[key].to_numpy())), column, "is not a finite number")
     subjects = pd.DataFrame(tidy)
     population = _population(subjects, frame, upper, mapping, name, notes)
-    return subjects, {"arm_variable": arm_column.upper(), "population": population}
+    return subjects, {"arm_variable": arm_column.upper(), "population": population, "labels": labels}
 
 
 def _population(subjects: pd.DataFrame, frame, upper, mapping: Mapping, name: str, notes: list) -> str:
@@ -440,7 +444,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
         subjects=subjects, measurements=measurements[MEASUREMENT_COLUMNS].reset_index(drop=True),
         adverse_events=adverse[AE_COLUMNS].reset_index(drop=True), files=files, notes=tuple(notes),
         visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
-        population=chosen["population"])
+        population=chosen["population"], extra={"labels": chosen["labels"]})
 
 
 def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:

@@ -262,19 +262,17 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
 
 
 # --- endpoint dictionary and figure pages --------------------------------------------------------
-def _group_of(endpoint: str, info: dict, dataset: str, lab_like: bool) -> str:
-    return info.get("domain") or ("laboratory" if lab_like else dataset)
-
-
 def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool) -> pd.DataFrame:
     m = data.measurements
     first = m.drop_duplicates("endpoint")[["endpoint", "label", "unit", "dataset"]]
     labs = set(m.loc[m["anrhi"].notna() | m["anrlo"].notna(), "endpoint"])
     rows = [{"endpoint": PARTICIPANTS, "label": "Participants", "unit": "patients", "domain": "demographics",
              "summary": "n_percent", "description": "Subjects of the analysis population per arm."}]
+    labels = data.extra.get("labels", {})
     for column, endpoint, kind in chosen:
         info = dictionary.info(endpoint)
-        rows.append({**info, "endpoint": endpoint, "label": info.get("label") or column.replace("_", " ").capitalize(),
+        label = labels.get(column) or info.get("label") or column.replace("_", " ").capitalize()
+        rows.append({**info, "endpoint": endpoint, "label": label,
                      "domain": "demographics", "summary": "mean_sd" if kind == "continuous" else "n_percent",
                      "page": "", "figure": ""})
     for endpoint, label, unit, dataset in first.itertuples(index=False):
@@ -319,8 +317,8 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
                 page += "_x"
             taken.add(page)
             title = group.replace("_", " ").capitalize() if group.islower() else group
-            title += ": more endpoints" if reference is not None else ""
-            pages.append({"figure": page, "nav_title": title, "title": f"{title} endpoints",
+            nav = f"{title} (more)" if reference is not None else title
+            pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})
             for letter, index in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", part.index):

@@ -204,3 +204,9 @@ def test_reference_gives_pages_and_panels(synthetic, published):
     panels = published.panels(published.figures["figure"].iloc[0])
     assert synthetic.panels(published.figures["figure"].iloc[0]) == panels
     assert PARTICIPANTS in set(synthetic.endpoints["endpoint"])
+
+
+def test_mapping_renames_endpoints_in_the_study():
+    study = to_study(read_patient_data(*FILES), mapping={"endpoints": "score:total_score"})
+    assert study.panels("measurements") == ["total_score", "grip"]
+    assert value(study.summary, endpoint="total_score", arm="drug_high", visit="week_12", statistic="median") == 32.0

@@ -416,6 +416,7 @@ def _apply_mapping(data, mapping: Mapping | None):
         data = replace(data, arms=arms, mapping=replace(data.mapping, control=control))
     if mapping.endpoints:
         renames = {a: b for a, b in mapping.endpoints}
-        m = data.measurements.assign(endpoint=data.measurements["endpoint"].replace(renames))
+        renamed = data.measurements["endpoint"].map(lambda e: renames.get(e, e)).astype("category")
+        m = data.measurements.assign(endpoint=renamed)
         data = replace(data, measurements=m, mapping=replace(data.mapping, endpoints=mapping.endpoints))
     return data

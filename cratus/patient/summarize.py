@@ -121,7 +121,8 @@ def _characteristics(subjects: pd.DataFrame, dictionary: Dictionary, notes: list
     out = []
     for column in subjects.columns:
         series = subjects[column]
-        if (column in skip or column.endswith(("fl", "dtc", "dt", "dtm", "dy", "tm")) or
+        coded_copy = column.endswith("n") and column[:-1] in subjects.columns  # AGEGR1N next to AGEGR1
+        if (column in skip or coded_copy or column.endswith(("fl", "dtc", "dt", "dtm", "dy", "tm")) or
                 pd.api.types.is_datetime64_any_dtype(series) or series.notna().sum() == 0):
             continue
         endpoint = dictionary.match(column) or column

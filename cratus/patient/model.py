@@ -20,17 +20,17 @@ numbers them: the header is row 1).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from cratus.patient.mapping import (ALL_SUBJECTS, ARM_VARIABLES, POPULATION_FLAGS, Dictionary, Mapping,
                                     choose_control, normalise, slug, split_label_unit)
-from cratus.patient.readers import RawTable, read_source
+from cratus.patient.readers import UNNAMED, RawTable, read_source, source_name
 from cratus.patient.roles import SUBJECT_RENAMES, Recognised, recognise, require
+from cratus.patient.visits import order_visits
 
 MEASUREMENT_COLUMNS = ["usubjid", "arm", "dataset", "endpoint", "label", "unit", "visit", "visit_order", "value",
                        "baseline", "anrlo", "anrhi", "anrind"]
@@ -40,7 +40,6 @@ _TRUE = {"y", "yes", "true", "1", "t"}
 _FALSE = {"n", "no", "false", "0", "f"}
 _NOT_RELATED = {"n", "no", "none", "notrelated", "unrelated", "unlikely", "unlikelyrelated", "notsuspected",
                 "false", "0"}
-_VISIT_UNITS = {"day": 1.0, "week": 7.0, "wk": 7.0, "month": 30.4375, "mo": 30.4375, "year": 365.25, "yr": 365.25}
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +49,9 @@ class PatientData:
     ``files`` lists each file with its role; ``visits`` the visits in order
     (``visit, visit_order, baseline``); ``arms`` the arms in display order
     (control last); ``mapping`` the choices made (a :class:`Mapping` with no
-    empty field left to a rule); ``key`` a content hash of the inputs.
+    empty field left to a rule); ``key`` a content hash of the inputs;
+    ``extra["labels"]`` the subject file's variable labels (SAS transport).
+    Key text columns of ``measurements`` are categoricals.
     """
 
     subjects: pd.DataFrame
@@ -131,9 +132,9 @@ def _text(table: RawTable, column: str | None, required: bool = False) -> pd.Ser
     frame = table.frame
     if column is None:
         return pd.Series(np.nan, index=frame.index, dtype=object)
-    series = frame[column]
-    series = (_id_text(series) if pd.api.types.is_numeric_dtype(series)
-              else series.astype("str").str.strip().replace("", np.nan))
+    series = frame[column]  # text was stripped and blanks made missing by the reader
+    if pd.api.types.is_numeric_dtype(series):
+        series = _id_text(series)
     if required and series.isna().any():
         _fail(table.name, _first(series.isna()), column, "is empty")
     return series
@@ -170,7 +171,7 @@ def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Di
         _fail(name, row, rec.columns["usubjid"], f"subject {ids.iloc[row]!r} appears twice (rows {first + 2} "
                                                  f"and {row + 2}); a subject file has one row per subject")
     arms = _text(table, arm_column, required=True)
-    tidy = {"usubjid": ids, "arm": arms}
+    tidy, labels = {"usubjid": ids, "arm": arms}, {}
     for column in frame.columns:
         if column in (rec.columns["usubjid"], arm_column):
             continue
@@ -179,11 +180,13 @@ def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Di
         if key in tidy:
             continue
         tidy[key] = _numeric_or_text(frame[column])
+        if table.labels.get(column):
+            labels[key] = table.labels[column]
         if pd.api.types.is_float_dtype(tidy[key]) and np.isinf(tidy[key].to_numpy()).any():
             _fail(name, _first(np.isinf(tidy[key].to_numpy())), column, "is not a finite number")
     subjects = pd.DataFrame(tidy)
     population = _population(subjects, frame, upper, mapping, name, notes)
-    return subjects, {"arm_variable": arm_column.upper(), "population": population}
+    return subjects, {"arm_variable": arm_column.upper(), "population": population, "labels": labels}
 
 
 def _population(subjects: pd.DataFrame, frame, upper, mapping: Mapping, name: str, notes: list) -> str:
@@ -228,10 +231,9 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
         if derived.any():
             notes.append(f"{name}: {int(derived.sum())} derived records (DTYPE not blank) left out")
             keep &= ~derived
-    ids = _text(table, cols["usubjid"], required=True)
-    _require_known(ids, known, table, cols["usubjid"])
-    endpoint = _text(table, cols["endpoint"], required=True)
-    visit = _text(table, cols["visit"], required=True)
+    ids = _subject_ids(table, cols["usubjid"], known)
+    endpoint = pd.Categorical(_text(table, cols["endpoint"], required=True))
+    visit = pd.Categorical(_text(table, cols["visit"], required=True))
     value = _numbers(table, cols["value"])
     missing = value.isna().to_numpy() & keep
     if missing.any():
@@ -252,36 +254,47 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
     return out.drop(columns=["endpoint_raw", "label_raw", "unit_raw"])
 
 
-def _require_known(ids: pd.Series, known: pd.Series, table: RawTable, column: str) -> None:
-    unknown = ~ids.isin(known)
+def _subject_ids(table: RawTable, column: str, known: pd.Index) -> pd.Categorical:
+    """Subject ids as a categorical over the subject file's ids; an id not in that file raises."""
+    text = _text(table, column, required=True)
+    codes = known.get_indexer(text)
+    unknown = codes == -1
     if unknown.any():
         row = _first(unknown)
-        _fail(table.name, row, column, f"subject {ids.iloc[row]!r} is not in the subject file")
+        _fail(table.name, row, column, f"subject {text.iloc[row]!r} is not in the subject file")
+    return pd.Categorical.from_codes(codes, categories=known)
 
 
 def _name_endpoints(out: pd.DataFrame, dictionary: Dictionary, mapping: Mapping) -> None:
-    """Endpoint id, label and unit per distinct (code, label, unit): rename, dictionary match, else a slug."""
+    """Endpoint id, label and unit per distinct (code, label, unit): rename, dictionary match, else a slug.
+
+    The distinct combinations are few; the rows get them through integer codes (no per-row Python).
+    """
     renames = {normalise(a): b for a, b in mapping.endpoints}
-    columns = ["endpoint_raw", "label_raw", "unit_raw"]
-    codes = out.groupby(columns, dropna=False, sort=False).ngroup().to_numpy()
-    firsts = out[columns].iloc[np.unique(codes, return_index=True)[1]]
-    ids, labels, units = [], [], []
-    for code, raw_label, raw_unit in firsts.itertuples(index=False):
+    parts = [pd.factorize(out[c], use_na_sentinel=False) for c in ("endpoint_raw", "label_raw", "unit_raw")]
+    combined = np.zeros(len(out), dtype=np.int64)
+    for codes, uniques in parts:
+        combined = combined * max(len(uniques), 1) + codes
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    columns = {"endpoint": [], "label": [], "unit": []}
+    for row in first:
+        code, raw_label, raw_unit = (uniques[codes[row]] for codes, uniques in parts)
         label, unit = split_label_unit(raw_label) if isinstance(raw_label, str) else ("", "")
         endpoint = renames.get(normalise(code)) or dictionary.match(code, label) or slug(code)
         info = dictionary.info(endpoint)
-        ids.append(endpoint)
-        labels.append(label or info.get("label") or str(code))
-        units.append((raw_unit if isinstance(raw_unit, str) else "") or unit or info.get("unit", ""))
-    for column, values in (("endpoint", ids), ("label", labels), ("unit", units)):
-        out[column] = np.array(values, dtype=object)[codes]
+        columns["endpoint"].append(endpoint)
+        columns["label"].append(label or info.get("label") or str(code))
+        columns["unit"].append((raw_unit if isinstance(raw_unit, str) else "") or unit or info.get("unit", ""))
+    for column, values in columns.items():
+        categories = list(dict.fromkeys(values))
+        position = np.array([categories.index(v) for v in values], dtype=np.int64)
+        out[column] = pd.Categorical.from_codes(position[inverse], categories=categories)
 
 
 # --- adverse events ------------------------------------------------------------------------------
 def _adverse_events(table: RawTable, rec: Recognised, known: pd.Series, notes: list) -> pd.DataFrame:
     name, cols = table.name, rec.columns
-    ids = _text(table, cols["usubjid"], required=True)
-    _require_known(ids, known, table, cols["usubjid"])
+    ids = _subject_ids(table, cols["usubjid"], known)
     out = pd.DataFrame({"usubjid": ids, "soc": _text(table, cols.get("soc")).fillna(""),
                         "term": _text(table, cols["term"], required=True), "_file": name,
                         "_row": np.arange(len(table.frame))})
@@ -301,60 +314,10 @@ def _adverse_events(table: RawTable, rec: Recognised, known: pd.Series, notes: l
 
 def _related(text: pd.Series) -> pd.Series:
     """Relatedness as booleans: "not related", "unlikely", "N" … are False; blank is missing; other text True."""
-    keys = text.map(lambda v: None if pd.isna(v) else normalise(v))
-    out = keys.map(lambda k: np.nan if k is None else k not in _NOT_RELATED and not k.startswith("not"))
-    return out.astype(object)
-
-
-# --- visits --------------------------------------------------------------------------------------
-def _visit_number(name: str) -> float:
-    """Position of a visit from its name: baseline/screening first, else the number (in days when a unit is named).
-
-    >>> [_visit_number(v) for v in ("Baseline", "Week 2", "Week 12", "Month 6", "Day 1")]
-    [-inf, 14.0, 84.0, 182.625, 1.0]
-    """
-    lowered = str(name).lower()
-    if re.search(r"baseline|screen|pre-?dose|pre-?treat", lowered):
-        return -math.inf
-    match = re.search(r"(\d+(?:\.\d+)?)", lowered)
-    if not match:
-        return math.nan
-    unit = next((f for word, f in _VISIT_UNITS.items() if re.search(rf"\b{word}", lowered)), 1.0)
-    return float(match.group(1)) * unit
-
-
-def _visits(measurements: pd.DataFrame, mapping: Mapping, notes: list) -> tuple[pd.DataFrame, str]:
-    """Visits in order (AVISITN, else numbers in their names) and the baseline visit."""
-    stats = measurements.groupby("visit", sort=False).agg(
-        visit_order=("visit_order", "min"), flagged=("baseline", lambda s: (s == True).sum()),  # noqa: E712
-        first=("_seq", "min")).reset_index()
-    if stats["visit_order"].notna().all():
-        order = stats["visit_order"]
-    else:
-        order = stats["visit"].map(_visit_number)
-        if stats["visit_order"].notna().any():
-            notes.append("visit order numbers missing for some visits; visits ordered by the numbers in their names")
-    stats["_order"] = order.fillna(math.inf)
-    stats = stats.sort_values(["_order", "first"], kind="stable").reset_index(drop=True)
-    if mapping.baseline_visit:
-        match = stats.loc[stats["visit"].map(normalise) == normalise(mapping.baseline_visit), "visit"]
-        if match.empty:
-            raise ValueError(f"mapping: baseline visit {mapping.baseline_visit!r} is not a visit of the data "
-                             f"({', '.join(stats['visit'])})")
-        baseline = match.iloc[0]
-    elif stats["flagged"].max() > 0:
-        baseline = stats.loc[stats["flagged"].idxmax(), "visit"]
-    else:
-        named = stats.loc[stats["visit"].str.contains("baseline", case=False), "visit"]
-        baseline = named.iloc[0] if len(named) else stats["visit"].iloc[0]
-        notes.append(f"baseline assumed to be the visit {baseline!r}"
-                     + ("" if len(named) else " (the first visit; no baseline flag or visit named baseline)"))
-    stats["baseline"] = stats["visit"] == baseline
-    base_position = int(stats.index[stats["baseline"]][0])
-    stats = pd.concat([stats.loc[[base_position]], stats.drop(index=base_position)]).reset_index(drop=True)
-    if not stats["visit_order"].notna().all():
-        stats["visit_order"] = np.arange(len(stats), dtype=float)  # ranks when the data give no order numbers
-    return stats[["visit", "visit_order", "baseline"]], baseline
+    codes, uniques = pd.factorize(text)
+    keys = [normalise(v) for v in uniques]
+    answers = np.array([k not in _NOT_RELATED and not k.startswith("not") for k in keys] + [np.nan], dtype=object)
+    return pd.Series(answers[codes], index=text.index, dtype=object)  # code -1 (blank) picks the trailing NaN
 
 
 def _check_duplicates(measurements: pd.DataFrame) -> None:
@@ -416,6 +379,8 @@ def read_patient_data(*sources, names=None, mapping: Mapping | dict | None = Non
         raise ValueError(f"{len(sources)} files but {len(names)} names")
     mapping = mapping if isinstance(mapping, Mapping) else Mapping.from_dict(mapping)
     dictionary = dictionary or Dictionary.default()
+    names = [n or (None if source_name(s) != UNNAMED else f"{UNNAMED} {i + 1}")
+             for i, (s, n) in enumerate(zip(sources, names))]
     tables = [read_source(s, n) for s, n in zip(sources, names)]
     seen = [t.name for t in tables]
     if len(set(seen)) != len(seen):
@@ -441,7 +406,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     table, rec = _subject_table(tables, roles)
     subjects, chosen = _subjects(table, rec, mapping, dictionary, notes)
     arms, control = _arm_order(subjects, mapping, table.name)
-    known = subjects["usubjid"]
+    known = pd.Index(subjects["usubjid"])
     in_population = set(subjects.loc[subjects["_in_population"], "usubjid"])
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
     parts = [_measurements(t, r, known, dictionary, mapping, notes)
@@ -449,27 +414,28 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     if not parts:
         raise ValueError("no measurement file: give a BDS dataset (USUBJID, PARAMCD, AVAL, AVISIT) or "
                          "measurements.csv (usubjid, visit, endpoint, value)")
-    measurements = pd.concat(parts, ignore_index=True)
+    measurements = _categorical(pd.concat(parts, ignore_index=True), ["usubjid", "endpoint", "visit", "label",
+                                                                      "unit", "dataset", "_file"])
     _check_duplicates(measurements)
     measurements = _only_population(measurements, in_population, "measurement rows", notes)
     if measurements.empty:
         raise ValueError("no measurement of a subject of the analysis population")
     measurements["_seq"] = np.arange(len(measurements))
-    visits, baseline = _visits(measurements, mapping, notes)
+    visits, baseline = order_visits(measurements, mapping.baseline_visit, notes)
     if measurements["baseline"].isna().all():
         measurements["baseline"] = measurements["visit"] == baseline
     measurements["baseline"] = measurements["baseline"].astype(bool)
     order = dict(zip(visits["visit"], visits["visit_order"]))
     measurements["visit_order"] = measurements["visit"].map(order).astype(float)
-    measurements["arm"] = measurements["usubjid"].map(arm_of)
+    measurements["arm"] = measurements["usubjid"].map(arm_of).astype("category")
     ae_parts = [_adverse_events(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "adverse_events"]
     adverse = (pd.concat(ae_parts, ignore_index=True) if ae_parts
                else pd.DataFrame({c: pd.Series(dtype=object) for c in AE_COLUMNS}))
-    adverse = _only_population(adverse, in_population, "adverse events", notes)
-    adverse["arm"] = adverse["usubjid"].map(arm_of)
+    adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
+    adverse["arm"] = adverse["usubjid"].astype(object).map(arm_of).astype(object)
     subjects = subjects[subjects["_in_population"]].drop(columns="_in_population").reset_index(drop=True)
-    resolved = mapping.resolved(arm_variable=chosen["arm_variable"], control=control,
-                                population=chosen["population"], baseline_visit=baseline)
+    resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control,
+                       population=chosen["population"], baseline_visit=baseline)
     files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
                           "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
                                                                              for r in roles],
@@ -478,7 +444,12 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
         subjects=subjects, measurements=measurements[MEASUREMENT_COLUMNS].reset_index(drop=True),
         adverse_events=adverse[AE_COLUMNS].reset_index(drop=True), files=files, notes=tuple(notes),
         visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
-        population=chosen["population"])
+        population=chosen["population"], extra={"labels": chosen["labels"]})
+
+
+def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Key text columns as categoricals: grouping and matching 10⁵–10⁶ rows then work on integer codes."""
+    return frame.assign(**{c: frame[c].astype("category") for c in columns if c in frame})
 
 
 def _only_population(frame: pd.DataFrame, in_population: set, what: str, notes: list) -> pd.DataFrame:

@@ -38,6 +38,12 @@ SAS_DATE_FORMATS = ("DATE", "YYMMDD", "E8601DA", "MMDDYY", "DDMMYY", "IS8601DA",
 SAS_DATETIME_FORMATS = ("DATETIME", "E8601DT", "IS8601DT", "B8601DT")
 SAS_EPOCH = pd.Timestamp("1960-01-01")
 FORMATS = ("xpt", "csv", "xlsx", "parquet")
+#: Name of a file given as bytes without a name (numbered when there are several).
+UNNAMED = "uploaded file"
+#: Cell texts read as missing in CSV files (besides blank cells): R's NA, SAS's ".".
+MISSING_TEXT = ["", "NA", "NaN", "."]
+#: Column names read as text in CSV files whatever they hold (subject ids keep leading zeros).
+ID_COLUMNS = ("USUBJID", "SUBJID", "SUBJECT_ID", "SUBJECT", "PATIENT_ID", "PATIENT", "PARTICIPANT_ID")
 _KNOWN_MAGIC = {b"\x89PNG": "a PNG image", b"%PDF": "a PDF document", b"\xff\xd8\xff": "a JPEG image",
                 b"GIF8": "a GIF image", ZIP_MAGIC: "a ZIP archive (e.g. an Excel workbook)",
                 PARQUET_MAGIC: "a Parquet file", XPT_MAGIC[:20]: "a SAS transport file",
@@ -64,7 +70,7 @@ def source_name(source, given: str | None = None) -> str:
     if isinstance(source, (str, Path)):
         return Path(source).name
     name = getattr(source, "name", None)
-    return Path(str(name)).name if name else "uploaded file"
+    return Path(str(name)).name if name else UNNAMED
 
 
 def source_bytes(source, name: str) -> bytes:
@@ -101,14 +107,14 @@ def _format_of(name: str, data: bytes) -> str:
     looks = _sniff(data)
     wanted = {"xpt": "a SAS transport file", "xlsx": "a ZIP archive (e.g. an Excel workbook)",
               "parquet": "a Parquet file"}
+    kinds = {"xpt": "a SAS transport file", "xlsx": "an Excel workbook", "parquet": "a Parquet file"}
     if ext in ("csv", "txt", "tsv"):
         if looks:
             raise ValueError(f"{name}: is not a text (CSV) file; its content looks like {looks}")
         return "csv"
     if ext in wanted:
         if looks != wanted[ext]:
-            raise ValueError(f"{name}: is not {wanted[ext].split(' (')[0].replace('a ZIP archive', 'an Excel workbook')}"
-                             f"; its content looks like {looks or 'text'}")
+            raise ValueError(f"{name}: is not {kinds[ext]}; its content looks like {looks or 'text'}")
         return ext
     if ext in ("xls", "sas7bdat"):
         raise ValueError(f"{name}: .{ext} files are not supported; save as .xlsx, .xpt, .csv or .parquet")
@@ -182,6 +188,7 @@ def _read_xpt(data: bytes, name: str):
         raise ValueError(f"{name}: SAS transport version 8 is not supported; export as version 5 (XPORT)")
     try:
         reader = pd.read_sas(io.BytesIO(data), format="xport", encoding=None, iterator=True)
+        reader.nobs = _xpt_record_count(data, reader.record_start, reader.record_length)
         fields = list(reader.fields)
         frame = reader.read()
         reader.close()
@@ -221,6 +228,22 @@ def _read_xpt(data: bytes, name: str):
     return frame, notes
 
 
+def _xpt_record_count(data: bytes, start: int, length: int) -> int:
+    """Observations in a SAS transport v5 data section.
+
+    The section is padded with blanks to a multiple of 80 bytes.  pandas
+    counts every blank 8-byte word of the last 80 bytes as padding, which
+    drops a last observation that ends in blank text; here only whole
+    trailing all-blank records that fit inside the padding are dropped.
+    """
+    total = len(data) - start
+    count = total // length if length else 0
+    while count and total - (count - 1) * length < 80 and \
+            data[start + (count - 1) * length:start + count * length].strip(b" ") == b"":
+        count -= 1
+    return count
+
+
 def _decode(series: pd.Series) -> tuple[pd.Series, bool]:
     values = series.tolist()
     try:
@@ -242,7 +265,7 @@ def _read_csv(data: bytes, name: str):
     except UnicodeDecodeError:
         text = data.decode("latin-1")
         notes.append(f"{name}: text is not UTF-8; read as latin-1")
-    lines = [line for line in text.splitlines() if line.strip()]
+    lines = _first_lines(text, 2)
     if not lines:
         raise ValueError(f"{name}: is empty")
     if len(lines) < 2:
@@ -250,16 +273,36 @@ def _read_csv(data: bytes, name: str):
     delimiter = _delimiter(lines[0])
     if delimiter != ",":
         notes.append(f"{name}: delimiter {_shown(delimiter)} detected")
+    # Subject ids stay text ("001" is not 1); other columns are inferred, checked later cell by cell.
+    header = next(csv.reader([lines[0]], delimiter=delimiter))
+    ids = {c: str for c in header if c.strip().upper() in ID_COLUMNS}
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                            skip_blank_lines=True, engine="c")
+        decimal = "," if delimiter == ";" and re.search(r"\d,\d", text) else "."
+        if decimal == ",":
+            notes.append(f"{name}: decimal comma detected (1,5 read as 1.5)")
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=ids, keep_default_na=False,
+                            na_values=MISSING_TEXT, skip_blank_lines=True, engine="c", decimal=decimal)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ValueError(f"{name}: cannot be read as CSV ({str(error).strip()})") from error
     if any(str(c).startswith("Unnamed: ") for c in frame.columns):
         position = next(i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: "))
         raise ValueError(f"{name}: column {position + 1} has no name in the header row")
-    _refuse_formulas(frame, name)
+    if "=" in text:
+        _refuse_formulas(frame, name)
     return frame, notes
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first *count* non-blank lines (without splitting the whole text)."""
+    found, start = [], 0
+    while start < len(text) and len(found) < count:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end].rstrip("\r")
+        if line.strip():
+            found.append(line)
+        start = end + 1
+    return found
 
 
 def _shown(delimiter: str) -> str:
@@ -281,9 +324,12 @@ _FORMULA = re.compile(r"^=\s*[A-Za-z_(+\-\d$]")
 
 def _refuse_formulas(frame: pd.DataFrame, name: str) -> None:
     """A cell that starts like a spreadsheet formula (``=SUM(A1:A3)``) is refused, not evaluated."""
-    for position, column in enumerate(frame.columns):
+    for column in frame.columns:
         values = frame[column]
-        hits = values.str.match(_FORMULA.pattern)
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        text = values.astype("str")
+        hits = (text.str.startswith("=").fillna(False) & text.str.match(_FORMULA.pattern).fillna(False)).astype(bool)
         if hits.any():
             row = int(np.flatnonzero(hits.to_numpy())[0])
             raise ValueError(f"{name}, row {row + 2}, column {column!r}: holds a spreadsheet formula "
@@ -342,11 +388,10 @@ def _read_xlsx(data: bytes, name: str):
 
 # --- Parquet -------------------------------------------------------------------------------------
 def _read_parquet(data: bytes, name: str):
-    import pyarrow.parquet as pq
     if not data.endswith(PARQUET_MAGIC):
         raise ValueError(f"{name}: is truncated or corrupt (no Parquet footer)")
     try:
-        frame = pq.read_table(io.BytesIO(data)).to_pandas()
+        frame = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
     except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ...
         raise ValueError(f"{name}: is truncated or corrupt and cannot be read as Parquet "
                          f"({type(error).__name__})") from error

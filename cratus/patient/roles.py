@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from cratus.patient.mapping import ARM_VARIABLES as ARM_NAMES
 
-SUBJECT_IDS = ("USUBJID", "SUBJID", "SUBJECT_ID", "SUBJECT", "PATIENT_ID", "PATIENT", "PARTICIPANT_ID")
+from cratus.patient.readers import ID_COLUMNS as SUBJECT_IDS  # noqa: E402  (read as text by the CSV reader)
 
 #: Tidy column → accepted source names (upper case), per role.
 ALIASES = {
@@ -59,7 +59,10 @@ SUBJECT_RENAMES = {"ETHNIC": "ethnicity", "AGEU": "age_unit"}
 #: Subject-file columns that are bookkeeping, not baseline characteristics.
 SUBJECT_BOOKKEEPING = ("STUDYID", "SUBJID", "SITEID", "SITE", "ARMCD", "ACTARMCD", "ACTARM", "ARM", "TRT01P",
                        "TRT01A", "TRT01PN", "TRT01AN", "TRTSEQP", "TRTSEQA", "AGEU", "COUNTRY", "INVID", "INVNAM",
-                       "DTHFL", "RANDDT", "RFSTDTC", "RFENDTC", "RFXSTDTC", "RFXENDTC", "DTHDTC", "BRTHDTC")
+                       "DTHFL", "RANDDT", "RFSTDTC", "RFENDTC", "RFXSTDTC", "RFXENDTC", "DTHDTC", "BRTHDTC",
+                       # outcomes and coded copies, not baseline characteristics
+                       "EOSSTT", "DCSREAS", "DCSREASP", "DCDECOD", "DTHCAUS", "TRTDURD", "TRTDUR", "SEXN", "RACEN",
+                       "ETHNICN", "AGEGR1N")
 
 ROLES = ("subjects", "measurements", "adverse_events")
 EXPECTED = ("a subject file (USUBJID and TRT01A/TRT01P/ARM, or usubjid and arm), a measurement file "

@@ -51,11 +51,19 @@ def patient_data(study_or_data):
     return study_or_data
 
 
+def _codes(series: pd.Series) -> tuple[np.ndarray, int]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.cat.codes.to_numpy(np.int64), len(series.cat.categories)
+    codes, uniques = pd.factorize(series)
+    return codes.astype(np.int64), len(uniques)
+
+
 def pairs(data, endpoint=None, visit=None) -> pd.DataFrame:
-    """Baseline and later values side by side: ``usubjid, arm, endpoint, visit, base, value, chg``.
+    """Baseline and later values side by side: ``usubjid, arm, endpoint, visit, visit_order, value, base, chg``.
 
     One row per subject, endpoint and visit after baseline where both values
-    exist (complete pairs).
+    exist (complete pairs).  The baseline value is the one flagged as
+    baseline (the first, should a subject have two).
     """
     data = patient_data(data)
     m = data.measurements
@@ -63,15 +71,23 @@ def pairs(data, endpoint=None, visit=None) -> pd.DataFrame:
         m = m[m["endpoint"] == endpoint]
         if m.empty:
             raise ValueError(f"endpoint {endpoint!r} has no measurements")
-    base = m[m["baseline"]].drop_duplicates(["usubjid", "endpoint"])[["usubjid", "endpoint", "value"]]
+    subject, n_subjects = _codes(m["usubjid"])
+    measure, n_endpoints = _codes(m["endpoint"])
+    key = subject * max(n_endpoints, 1) + measure
+    is_base = m["baseline"].to_numpy(bool)
+    values = m["value"].to_numpy(float)
+    lookup = np.full(max(n_subjects, 1) * max(n_endpoints, 1), np.nan)
+    lookup[key[is_base][::-1]] = values[is_base][::-1]  # reversed: the first baseline row wins
     base_order = data.visits.loc[data.visits["baseline"], "visit_order"].iloc[0]
-    later = m[~m["baseline"] & (m["visit_order"] > base_order)]
+    later = ~is_base & (m["visit_order"].to_numpy(float) > base_order)
     if visit is not None:
-        later = later[later["visit"] == visit]
-    out = later[["usubjid", "arm", "endpoint", "visit", "visit_order", "value"]].merge(
-        base.rename(columns={"value": "base"}), on=["usubjid", "endpoint"], how="inner")
-    out["chg"] = out["value"] - out["base"]
-    return out
+        later &= (m["visit"] == visit).to_numpy()
+    base = lookup[key[later]]
+    keep = ~np.isnan(base)
+    out = m.loc[later, ["usubjid", "arm", "endpoint", "visit", "visit_order", "value"]][keep]
+    out = out.assign(base=base[keep])
+    out["chg"] = out["value"].to_numpy() - out["base"].to_numpy()
+    return out.reset_index(drop=True)
 
 
 def _t_interval(mean, sd, n, level=0.95):
@@ -125,7 +141,10 @@ def within_arm_tests(study_or_data, endpoint=None, visit=None, wilcoxon: bool = 
     >>> sorted(t["test"].unique()), t["comparison"].unique().tolist()
     (['Wilcoxon signed-rank test', 'paired t-test'], ['within_arm'])
     """
-    p = pairs(study_or_data, endpoint, visit)
+    return _within(pairs(study_or_data, endpoint, visit), study_or_data, wilcoxon)
+
+
+def _within(p: pd.DataFrame, study_or_data, wilcoxon: bool = True) -> pd.DataFrame:
     grouped = p.groupby(["endpoint", "arm", "visit"], sort=False)["chg"]
     g = grouped.agg(n="count", estimate="mean", sd="std").reset_index()
     g["ci_low"], g["ci_high"], g["p_value"] = _t_interval(g["estimate"].to_numpy(), g["sd"].to_numpy(),
@@ -133,11 +152,12 @@ def within_arm_tests(study_or_data, endpoint=None, visit=None, wilcoxon: bool = 
     g["test"], g["comparison"] = PAIRED_T, "within_arm"
     frames = [g]
     if wilcoxon:
+        chg = p["chg"].to_numpy(float)
         rows = []
-        for (e, a, v), values in grouped:
-            rows.append({"endpoint": e, "arm": a, "visit": v, "n": int(values.count()),
-                         "estimate": float(values.median()), "p_value": _wilcoxon(values.to_numpy())})
-        w = pd.DataFrame(rows)
+        for (e, a, v), at in grouped.indices.items():
+            rows.append({"endpoint": e, "arm": a, "visit": v, "n": len(at),
+                         "estimate": float(np.median(chg[at])), "p_value": _wilcoxon(chg[at])})
+        w = pd.DataFrame(rows, columns=["endpoint", "arm", "visit", "n", "estimate", "p_value"])
         w["ci_low"] = w["ci_high"] = np.nan
         w["test"], w["comparison"] = WILCOXON, "within_arm"
         frames.append(w)
@@ -149,7 +169,11 @@ def _wilcoxon(values: np.ndarray) -> float:
     values = values[~np.isnan(values)]
     if len(values) < 2 or not np.any(values != 0):
         return np.nan
-    return float(stats.wilcoxon(values).pvalue)
+    absolute = np.abs(values)
+    exact = len(values) <= 50 and np.all(absolute != 0) and len(np.unique(absolute)) == len(absolute)
+    # Exact null distribution when there are no zeros or ties, else the normal approximation with the tie
+    # correction (scipy's "auto" would run a slow permutation test for small samples with ties).
+    return float(stats.wilcoxon(values, method="exact" if exact else "approx").pvalue)
 
 
 def between_arm_tests(study_or_data, endpoint=None, visit=None, tests=(WELCH, MANN_WHITNEY, ANCOVA)) -> pd.DataFrame:
@@ -167,9 +191,12 @@ def between_arm_tests(study_or_data, endpoint=None, visit=None, tests=(WELCH, MA
     >>> t[["arm", "control", "test"]].drop_duplicates().shape[0]
     6
     """
+    return _between(pairs(study_or_data, endpoint, visit), study_or_data, tests)
+
+
+def _between(p: pd.DataFrame, study_or_data, tests=(WELCH, MANN_WHITNEY, ANCOVA)) -> pd.DataFrame:
     data = patient_data(study_or_data)
     control = data.control
-    p = pairs(data, endpoint, visit)
     frames = []
     if WELCH in tests:
         frames.append(_welch(p, control))
@@ -200,16 +227,26 @@ def _welch(p: pd.DataFrame, control: str) -> pd.DataFrame:
     return g
 
 
+def _by_endpoint_visit(p: pd.DataFrame, control: str):
+    """Per endpoint and visit with a control group: positions of each arm's rows (numpy, no frame copies)."""
+    codes, uniques = pd.factorize(p["arm"])
+    control_code = next((i for i, u in enumerate(uniques) if u == control), -2)
+    for (e, v), at in p.groupby(["endpoint", "visit"], sort=False, observed=True).indices.items():
+        names = codes[at]
+        ref = at[names == control_code]
+        others = [c for c in np.unique(names) if c != control_code]
+        if len(ref) and others:
+            yield e, v, ref, [(uniques[c], at[names == c]) for c in others]
+
+
 def _mann_whitney(p: pd.DataFrame, control: str) -> pd.DataFrame:
+    chg = p["chg"].to_numpy(float)
     rows = []
-    for (e, v), group in p.groupby(["endpoint", "visit"], sort=False):
-        ref = group.loc[group["arm"] == control, "chg"].to_numpy()
-        for arm, values in group[group["arm"] != control].groupby("arm", sort=False)["chg"]:
-            x = values.to_numpy()
-            ok = len(x) > 0 and len(ref) > 0
-            rows.append({"endpoint": e, "visit": v, "arm": arm, "n": len(x), "n_control": len(ref),
-                         "estimate": float(np.median(x) - np.median(ref)) if ok else np.nan,
-                         "p_value": float(stats.mannwhitneyu(x, ref).pvalue) if ok else np.nan})
+    for e, v, ref, arms in _by_endpoint_visit(p, control):
+        for arm, at in arms:
+            rows.append({"endpoint": e, "visit": v, "arm": arm, "n": len(at), "n_control": len(ref),
+                         "estimate": float(np.median(chg[at]) - np.median(chg[ref])),
+                         "p_value": float(stats.mannwhitneyu(chg[at], chg[ref]).pvalue)})
     out = pd.DataFrame(rows)
     if not out.empty:
         out["ci_low"] = out["ci_high"] = np.nan
@@ -218,27 +255,33 @@ def _mann_whitney(p: pd.DataFrame, control: str) -> pd.DataFrame:
 
 
 def _ancova(p: pd.DataFrame, control: str) -> pd.DataFrame:
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    chg, base = p["chg"].to_numpy(float), p["base"].to_numpy(float)
     rows = []
-    for (e, v), group in p.groupby(["endpoint", "visit"], sort=False):
-        arms = [a for a in pd.unique(group["arm"]) if a != control]
-        if not (group["arm"] == control).any() or not arms:
-            continue
+    for e, v, ref, arms in _by_endpoint_visit(p, control):
+        at = np.concatenate([ref] + [a for _, a in arms])
         # chg ~ C(arm, Treatment(control)) + base, written as a design matrix (same model, no formula parsing).
-        x = np.column_stack([np.ones(len(group))] + [(group["arm"] == a).to_numpy(float) for a in arms]
-                            + [group["base"].to_numpy(float)])
-        if len(group) <= x.shape[1]:
+        dummies = [np.concatenate([np.zeros(len(ref))] + [np.full(len(a), float(name == arm)) for name, a in arms])
+                   for arm, _ in arms]
+        x = np.column_stack([np.ones(len(at))] + dummies + [base[at]])
+        if len(at) <= x.shape[1]:
             continue
-        fit = sm.OLS(group["chg"].to_numpy(float), x).fit()
+        fit = OLS(chg[at], x).fit()
         ci = fit.conf_int(0.05)
-        for i, arm in enumerate(arms, start=1):
-            rows.append({"endpoint": e, "visit": v, "arm": arm, "n": int((group["arm"] == arm).sum()),
-                         "n_control": int((group["arm"] == control).sum()), "estimate": fit.params[i],
-                         "ci_low": ci[i, 0], "ci_high": ci[i, 1], "p_value": fit.pvalues[i]})
+        for i, (arm, positions) in enumerate(arms, start=1):
+            rows.append({"endpoint": e, "visit": v, "arm": arm, "n": len(positions), "n_control": len(ref),
+                         "estimate": fit.params[i], "ci_low": ci[i, 0], "ci_high": ci[i, 1],
+                         "p_value": fit.pvalues[i]})
     out = pd.DataFrame(rows)
     if not out.empty:
         out["test"] = ANCOVA
     return out
+
+
+def all_tests(study_or_data) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`within_arm_tests` and :func:`between_arm_tests` of every endpoint and visit, pairing once."""
+    p = pairs(study_or_data)
+    return _within(p, study_or_data), _between(p, study_or_data)
 
 
 def ae_incidence(study_or_data, serious_only: bool = False, by_term: bool = False,

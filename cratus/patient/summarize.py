@@ -72,12 +72,11 @@ def _design(data, reference):
     visits = _id_map(list(data.visits["visit"]), ref_visits)
     arm_rows = [{"id": arms[a][0], "label": arms[a][1], "short": arms[a][2], "control": a == data.control}
                 for a in data.arms]
-    if reference is not None and all(len(v) > 3 for v in visits.values()):
-        order = {v.id: i for i, v in enumerate(reference.design.visits)}
+    if reference is not None and all(r["id"] in reference.design.arm_ids for r in arm_rows):
         arm_order = {a: i for i, a in enumerate(reference.design.arm_ids)}
-        arm_rows.sort(key=lambda r: arm_order.get(r["id"], len(arm_order)))
-    else:
-        order = None
+        arm_rows.sort(key=lambda r: arm_order[r["id"]])
+    matched = reference is not None and all(len(v) > 3 for v in visits.values())
+    order = {v.id: i for i, v in enumerate(reference.design.visits)} if matched else None
     visit_rows = []
     for visit, is_base in zip(data.visits["visit"], data.visits["baseline"]):
         ident, label = visits[visit][0], visits[visit][1]
@@ -122,7 +121,8 @@ def _characteristics(subjects: pd.DataFrame, dictionary: Dictionary, notes: list
     out = []
     for column in subjects.columns:
         series = subjects[column]
-        if (column in skip or column.endswith(("fl", "dtc", "dt", "dtm", "dy", "tm")) or
+        coded_copy = column.endswith("n") and column[:-1] in subjects.columns  # AGEGR1N next to AGEGR1
+        if (column in skip or coded_copy or column.endswith(("fl", "dtc", "dt", "dtm", "dy", "tm")) or
                 pd.api.types.is_datetime64_any_dtype(series) or series.notna().sum() == 0):
             continue
         endpoint = dictionary.match(column) or column
@@ -151,11 +151,15 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
             rows.append(_with_totals(subjects.rename(columns={column: "value"}), []).assign(endpoint=endpoint,
                                                                                             level=""))
             continue
-        text = subjects[column].dropna().map(_level_text)
+        present = subjects[column].dropna()
+        codes, uniques = pd.factorize(present)
+        texts = [_level_text(u) for u in uniques]
         ref = known_levels[known_levels["endpoint"] == endpoint]
         by_text = {normalise(t): lvl for lvl, t in zip(ref["level"], ref["label"])}
         by_text.update({normalise(lvl): lvl for lvl in ref["level"]})
-        level = text.map(lambda t: by_text.get(normalise(t), slug(t)))
+        text = pd.Series(np.array(texts, dtype=object)[codes], index=present.index)
+        level = pd.Series(np.array([by_text.get(normalise(t), slug(t)) for t in texts], dtype=object)[codes],
+                          index=present.index)
         counts = pd.crosstab(level, subjects.loc[text.index, "arm"])
         counts = counts.reindex(list(dict.fromkeys([*ref["level"], *counts.index])), fill_value=0)
         counts = counts.reindex(columns=list(design.arm_ids), fill_value=0)
@@ -190,8 +194,7 @@ def _p_text(p: float) -> tuple[str, str]:
 
 
 def _p_values(data) -> pd.DataFrame:
-    within = patient_stats.within_arm_tests(data)
-    between = patient_stats.between_arm_tests(data)
+    within, between = patient_stats.all_tests(data)
     rows = []
     for r in within.itertuples(index=False):
         what = "paired t-test" if r.test == patient_stats.PAIRED_T else "Wilcoxon signed-rank test"
@@ -213,11 +216,16 @@ def _p_values(data) -> pd.DataFrame:
 
 
 # --- adverse events ------------------------------------------------------------------------------
+def serious_recorded(data) -> bool:
+    """Whether the adverse events record seriousness (the table then lists serious events only)."""
+    return bool(data.adverse_events["serious"].notna().any())
+
+
 def _counted_events(data, notes: list) -> pd.DataFrame:
     ae = data.adverse_events
     if ae["treatment_emergent"].notna().any():
         ae = ae[ae["treatment_emergent"] == True]  # noqa: E712
-    if ae["serious"].notna().any():
+    if serious_recorded(data):
         ae = ae[ae["serious"] == True]  # noqa: E712
         notes.append("adverse-event table: serious treatment-emergent events")
     elif len(ae):
@@ -227,6 +235,8 @@ def _counted_events(data, notes: list) -> pd.DataFrame:
 
 def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Term rows in the shape of ``data/adverse_events.csv`` and the totals rows of the summary."""
+    if data.adverse_events.empty:
+        return pd.DataFrame(columns=AE_COLUMNS), pd.DataFrame(columns=SUMMARY_COLUMNS)
     ae = _counted_events(data, notes)
     n = data.subjects.groupby("arm").size()
     terms = ae.groupby(["soc", "term", "arm"], sort=True).agg(events=("usubjid", "size"),
@@ -235,8 +245,6 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
     terms["events_percent"] = 100 * terms["events"] / terms["arm"].map(arm_events)
     terms["patients_percent"] = 100 * terms["patients"] / terms["arm"].map(n)
     terms["assignment"], terms["source"], terms["quote"] = "stated", SOURCE, ""
-    if data.adverse_events.empty:
-        return terms[AE_COLUMNS], pd.DataFrame(columns=SUMMARY_COLUMNS)
     arms = list(design.arm_ids)
     events = arm_events.reindex(arms, fill_value=0)
     patients = ae.groupby("arm")["usubjid"].nunique().reindex(arms, fill_value=0)
@@ -255,29 +263,30 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
 
 
 # --- endpoint dictionary and figure pages --------------------------------------------------------
-def _group_of(endpoint: str, info: dict, dataset: str, lab_like: bool) -> str:
-    return info.get("domain") or ("laboratory" if lab_like else dataset)
-
-
 def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool) -> pd.DataFrame:
     m = data.measurements
     first = m.drop_duplicates("endpoint")[["endpoint", "label", "unit", "dataset"]]
     labs = set(m.loc[m["anrhi"].notna() | m["anrlo"].notna(), "endpoint"])
     rows = [{"endpoint": PARTICIPANTS, "label": "Participants", "unit": "patients", "domain": "demographics",
              "summary": "n_percent", "description": "Subjects of the analysis population per arm."}]
+    labels = data.extra.get("labels", {})
     for column, endpoint, kind in chosen:
         info = dictionary.info(endpoint)
-        rows.append({**info, "endpoint": endpoint, "label": info.get("label") or column.replace("_", " ").capitalize(),
+        label = labels.get(column) or info.get("label") or column.replace("_", " ").capitalize()
+        rows.append({**info, "endpoint": endpoint, "label": label,
                      "domain": "demographics", "summary": "mean_sd" if kind == "continuous" else "n_percent",
                      "page": "", "figure": ""})
     for endpoint, label, unit, dataset in first.itertuples(index=False):
         info = dictionary.info(endpoint)
+        if info and normalise(info.get("label", "")) != normalise(label):
+            info = {**info, "description": ""}  # matched by its code only: the dictionary's wording may not fit
         domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
         rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain,
                      "summary": info.get("summary") or "mean_sd", "page": "", "figure": "", "_dataset": dataset})
     if has_ae:
-        rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": "Adverse events", "domain": "safety",
-                     "summary": "n_percent", "description": "Adverse events and patients with one, per arm."})
+        kind = "Serious adverse events" if serious_recorded(data) else "Adverse events"
+        rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": kind, "domain": "safety", "summary": "n_percent",
+                     "description": f"{kind} (treatment-emergent) and patients with one, per arm."})
     frame = pd.DataFrame(rows)
     for column in ENDPOINT_COLUMNS + ["_dataset"]:
         frame[column] = frame.get(column, pd.Series("", index=frame.index)).fillna("").astype(str)
@@ -309,8 +318,8 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
                 page += "_x"
             taken.add(page)
             title = group.replace("_", " ").capitalize() if group.islower() else group
-            title += ": more endpoints" if reference is not None else ""
-            pages.append({"figure": page, "nav_title": title, "title": f"{title} endpoints",
+            nav = f"{title} (more)" if reference is not None else title
+            pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})
             for letter, index in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", part.index):
@@ -358,6 +367,18 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     Study
         With the patient frames (arms and visits as ids) in
         ``extra["patient_data"]`` and the reader's caveats in ``extra["notes"]``.
+
+    Examples
+    --------
+    >>> from cratus.patient import read_patient_data
+    >>> subjects = b"usubjid,arm\\n1,Drug\\n2,Drug\\n3,Placebo\\n4,Placebo\\n"
+    >>> values = b"usubjid,visit,endpoint,value\\n" + b"".join(
+    ...     f"{s},{v},score,{s * 2 + k * s}\\n".encode() for s in (1, 2, 3, 4) for k, v in enumerate(("Day 1", "Day 8")))
+    >>> study = to_study(read_patient_data(subjects, values, names=["subjects.csv", "measurements.csv"]))
+    >>> study.design.arm_ids, study.design.visit_ids, study.n_per_arm()["total"]
+    (('drug', 'placebo'), ('day_1', 'day_8'), 4.0)
+    >>> sorted(set(study.p_values["comparison"]))
+    ['vs_control', 'within_arm']
     """
     mapping = mapping if isinstance(mapping, Mapping) or mapping is None else Mapping.from_dict(mapping)
     data = _apply_mapping(patient_data, mapping)
@@ -396,6 +417,7 @@ def _apply_mapping(data, mapping: Mapping | None):
         data = replace(data, arms=arms, mapping=replace(data.mapping, control=control))
     if mapping.endpoints:
         renames = {a: b for a, b in mapping.endpoints}
-        m = data.measurements.assign(endpoint=data.measurements["endpoint"].replace(renames))
+        renamed = data.measurements["endpoint"].map(lambda e: renames.get(e, e)).astype("category")
+        m = data.measurements.assign(endpoint=renamed)
         data = replace(data, measurements=m, mapping=replace(data.mapping, endpoints=mapping.endpoints))
     return data

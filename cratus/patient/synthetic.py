@@ -20,7 +20,12 @@ Values where the paper prints mean ± SD are normal draws standardised and
 rescaled to that mean and SD exactly (baseline and follow-up draws correlated,
 ρ = :data:`CORRELATION`); where it prints median (Q1, Q3), the order
 statistics that numpy's linear quartiles interpolate are set to the printed
-values and the others drawn between them.  Where nothing is printed, the arm's
+values and the others drawn between them (:mod:`cratus.patient.exact`); of
+:data:`CANDIDATES` such samples, the one whose pooled quartiles come closest
+to a printed total is kept.  Arm means and SDs are moved within their
+printed rounding when that lets the pooled total round to the printed one.
+Categorical outcomes after baseline (counts per level at follow-up) are not
+generated.  Where nothing is printed, the arm's
 baseline, else the total, else the other arms' values are used (plausible,
 not published).  :func:`fidelity_table` compares every published cell.
 
@@ -33,7 +38,6 @@ Examples
 
 from __future__ import annotations
 
-import io
 import math
 import tempfile
 import zipfile
@@ -44,6 +48,7 @@ import pandas as pd
 
 from cratus.design import TOTAL
 from cratus.formatting import decimals_of
+from cratus.patient.exact import best_pooled, draws, quartile_candidates, tune_to_totals
 from cratus.patient.mapping import Dictionary, slug
 from cratus.patient.model import read_patient_data
 from cratus.provenance import select_figure_rows
@@ -51,10 +56,12 @@ from cratus.study import ADVERSE_EVENT_TOTALS, PARTICIPANTS, load_study
 
 #: Correlation of each subject's baseline and follow-up draws.
 CORRELATION = 0.7
+#: Candidate samples per arm when a median (IQR) total is printed (the closest pooled quartiles are kept).
+CANDIDATES = 4000
 #: CDISC lab test code → (name, unit, lower and upper limit of normal): typical adult reference ranges.
 LAB_TESTS = {"ALT": ("Alanine Aminotransferase", "U/L", 7.0, 40.0),
              "AST": ("Aspartate Aminotransferase", "U/L", 8.0, 40.0),
-             "BILI": ("Bilirubin", "mg/dL", 0.1, 1.2)}
+             "BILI": ("Total Bilirubin", "mg/dL", 0.1, 1.2)}
 #: Plausible value (as multiples of the upper limit) of a lab test that the published study does not print.
 LAB_DEFAULT = (0.5, 0.15)
 HYS_LAW = {"ALT": 3.5, "AST": 3.2, "BILI": 2.4}
@@ -62,69 +69,6 @@ HYS_LAW = {"ALT": 3.5, "AST": 3.2, "BILI": 2.4}
 ADSL_NAMES = {"age": "AGE", "sex": "SEX", "race": "RACE", "ethnicity": "ETHNIC"}
 DOMAIN_DATASETS = {"laboratory": "ADLB"}
 STUDYID = "SYNTHETIC"
-
-
-# --- exact draws ---------------------------------------------------------------------------------
-def exact_mean_sd(z: np.ndarray, mean: float, sd: float) -> np.ndarray:
-    """Rescale draws *z* to have exactly *mean* and sample SD *sd* (ddof = 1).
-
-    Examples
-    --------
-    >>> x = exact_mean_sd(np.array([0.3, -1.2, 2.0, 0.1]), 10.0, 2.0)
-    >>> round(float(x.mean()), 10), round(float(x.std(ddof=1)), 10)
-    (10.0, 2.0)
-    """
-    z = np.asarray(z, float)
-    spread = z.std(ddof=1) if len(z) > 1 else 0.0
-    return mean + (sd * (z - z.mean()) / spread if spread > 0 else 0.0 * z)
-
-
-def exact_quartiles(rng, n: int, q1: float, median: float, q3: float, floor: float | None = None) -> np.ndarray:
-    """*n* sorted values whose numpy (linear) quartiles are *q1*, *median*, *q3* where *n* allows.
-
-    The two order statistics each quartile interpolates are set to it; the
-    others are drawn uniformly between their neighbours (tails 1.5 IQR wide,
-    not below *floor*).
-
-    Examples
-    --------
-    >>> x = exact_quartiles(np.random.default_rng(0), 10, 9.0, 10.5, 12.0)
-    >>> [float(v) for v in np.quantile(x, [0.25, 0.5, 0.75])]
-    [9.0, 10.5, 12.0]
-    """
-    fixed: dict[int, float] = {}
-    for p, target in ((0.25, q1), (0.5, median), (0.75, q3)):
-        h = (n - 1) * p
-        for k in {math.floor(h), math.ceil(h)}:
-            fixed.setdefault(k, target)
-    iqr = (q3 - q1) or max(abs(median) * 0.1, 1.0)
-    low, high = q1 - 1.5 * iqr, q3 + 1.5 * iqr
-    if floor is not None:
-        low = max(low, floor)
-    anchors = sorted(fixed.items())
-    values = np.empty(n)
-    for k in range(n):
-        if k in fixed:
-            values[k] = fixed[k]
-            continue
-        below = max((a for a in anchors if a[0] < k), default=(-1, min(low, q1)))
-        above = min((a for a in anchors if a[0] > k), default=(n, max(high, q3)))
-        values[k] = rng.uniform(below[1], above[1])
-    return np.sort(values)
-
-
-def _draws(rng, n: int, target: dict, kind: str, z: np.ndarray, floor: float | None) -> np.ndarray:
-    """Values for one arm and visit, paired with the scores *z* (rank-matched for quartiles)."""
-    if kind == "median_iqr":
-        values = exact_quartiles(rng, n, target["q1"], target["median"], target["q3"], floor)
-        return values[np.argsort(np.argsort(z))]
-    values = exact_mean_sd(z, target["mean"], target["sd"])
-    for _ in range(200):  # redraw (skewed) when a non-negative quantity would go below zero
-        if floor is None or values.min() >= floor:
-            break
-        z = np.exp(0.6 * rng.standard_normal(n))
-        values = exact_mean_sd(z, target["mean"], target["sd"])
-    return values
 
 
 # --- targets from the published summary ----------------------------------------------------------
@@ -135,51 +79,6 @@ def _targets(summary: pd.DataFrame) -> dict:
     """``(endpoint, arm, visit) → {statistic: value}`` of the preferred printed copy of each number."""
     rows = select_figure_rows(summary[summary["level"].fillna("") == ""])
     return {k: dict(zip(g["statistic"], g["value"])) for k, g in rows.groupby(["endpoint", "arm", "visit"])}
-
-
-def _pooled(means, sds, sizes) -> tuple[float, float]:
-    """Mean and SD of the union of groups with these means, SDs and sizes."""
-    means, sds, sizes = (np.asarray(v, float) for v in (means, sds, sizes))
-    total = sizes.sum()
-    grand = (sizes * means).sum() / total
-    ss = ((sizes - 1) * sds ** 2).sum() + (sizes * (means - grand) ** 2).sum()
-    return grand, math.sqrt(ss / (total - 1))
-
-
-def _tune_to_totals(summary: pd.DataFrame, targets: dict, sizes: dict, arms) -> None:
-    """Move arm means and SDs within their printed rounding so the pooled total rounds to the printed total too.
-
-    Only for cells whose arms and total are all printed as mean ± SD; the
-    arms stay within half a unit of their last printed digit (a bounded
-    least-squares fit, :func:`scipy.optimize.minimize` with L-BFGS-B).
-    """
-    from scipy.optimize import minimize
-    rows = select_figure_rows(summary[(summary["level"].fillna("") == "")
-                                      & summary["statistic"].isin(["mean", "sd"])])
-    half = {(e, a, v, st): 0.5 * 10.0 ** -decimals_of(p) for e, a, v, st, p in
-            rows[["endpoint", "arm", "visit", "statistic", "printed"]].itertuples(index=False)}
-    for (endpoint, arm, visit), total in list(targets.items()):
-        if arm != TOTAL or not {"mean", "sd"} <= total.keys():
-            continue
-        cells = [targets.get((endpoint, a, visit), {}) for a in arms]
-        if not all({"mean", "sd"} <= c.keys() for c in cells):
-            continue
-        n = [sizes[a] for a in arms]
-        x0 = np.array([c["mean"] for c in cells] + [c["sd"] for c in cells])
-        widths = np.array([half[(endpoint, a, visit, st)] for st in ("mean", "sd") for a in arms]) * 0.98
-        scale = np.array([half[(endpoint, TOTAL, visit, "mean")], half[(endpoint, TOTAL, visit, "sd")]])
-
-        def miss(x):
-            m, s = _pooled(x[:len(arms)], x[len(arms):], n)
-            return np.array([m - total["mean"], s - total["sd"]]) / scale
-
-        if np.all(np.abs(miss(x0)) <= 0.9):
-            continue
-        fit = minimize(lambda x: float((miss(x) ** 2).sum()), x0, method="L-BFGS-B",
-                       bounds=list(zip(x0 - widths, x0 + widths)))
-        if np.all(np.abs(miss(fit.x)) <= 0.99):
-            for i, a in enumerate(arms):
-                targets[(endpoint, a, visit)] = {**cells[i], "mean": fit.x[i], "sd": fit.x[len(arms) + i]}
 
 
 def _target(targets: dict, endpoint: str, arm: str, visit: str, baseline: str, arms, kind: str) -> dict | None:
@@ -239,7 +138,7 @@ def _subjects(rng, study, dictionary: Dictionary, targets: dict):
                 target = _target(targets, endpoint, arm, design.baseline, design.baseline, design.arm_ids, kind)
                 if target is None or len(members) < 2:
                     continue
-                column[members] = _draws(rng, len(members), target, kind, rng.standard_normal(len(members)), 0.0)
+                column[members] = draws(rng, len(members), target, kind, rng.standard_normal(len(members)), 0.0)
             if column.notna().any():
                 frame[endpoint] = column.round(4)
     return frame, levels
@@ -264,25 +163,41 @@ def _drift(rng, target: dict, kind: str) -> dict:
 
 
 def _series(rng, subjects, levels, study, targets, endpoint: str, kind: str, subgroup: str, floor):
-    """Rows ``usubjid, visit, value`` of one endpoint at baseline and follow-up, per arm."""
+    """Rows ``usubjid, visit, value`` of one endpoint at baseline and follow-up, per arm.
+
+    Median (IQR) cells draw :data:`CANDIDATES` samples per arm and keep the one
+    whose pooled quartiles come closest to a printed total (arm quartiles stay exact).
+    """
     design = study.design
-    visits = (design.baseline, design.follow_up)
-    rows = []
+    groups = {}
     for arm in design.arm_ids:
         members = _members(subjects, levels, arm, subgroup)
-        n = len(members)
-        if n < 2:
-            continue
-        z0 = rng.standard_normal(n)
-        z1 = CORRELATION * z0 + math.sqrt(1 - CORRELATION ** 2) * rng.standard_normal(n)
-        for visit, z in zip(visits, (z0, z1)):
+        if len(members) >= 2:
+            z0 = rng.standard_normal(len(members))
+            z1 = CORRELATION * z0 + math.sqrt(1 - CORRELATION ** 2) * rng.standard_normal(len(members))
+            groups[arm] = (subjects.loc[members, "usubjid"].to_numpy(), {design.baseline: z0, design.follow_up: z1})
+    rows = []
+    for visit in (design.baseline, design.follow_up):
+        samples = {}
+        for arm, (ids, scores) in groups.items():
             target = _target(targets, endpoint, arm, visit, design.baseline, design.arm_ids, kind)
             if target is not None and target.get("fallback") and visit != design.baseline:
                 target = _drift(rng, target, kind)
-            if target is not None:
-                values = _draws(rng, n, target, kind, z, floor)
-                rows.append(pd.DataFrame({"usubjid": subjects.loc[members, "usubjid"].to_numpy(), "visit": visit,
-                                          "value": np.round(values, 4)}))
+            if target is None:
+                continue
+            if kind == "median_iqr":
+                samples[arm] = quartile_candidates(rng, len(ids), target["q1"], target["median"], target["q3"],
+                                                   floor, size=CANDIDATES)
+            else:
+                samples[arm] = draws(rng, len(ids), target, kind, scores[visit], floor)[None, :]
+        total = targets.get((endpoint, TOTAL, visit), {})
+        pick = best_pooled(list(samples.values()), total) if kind == "median_iqr" and \
+            {"q1", "median", "q3"} <= total.keys() and samples else 0
+        for arm, candidates in samples.items():
+            ids, scores = groups[arm]
+            values = candidates[pick] if kind != "median_iqr" else \
+                candidates[pick][np.argsort(np.argsort(scores[visit]))]  # rank-matched to the scores
+            rows.append(pd.DataFrame({"usubjid": ids, "visit": visit, "value": np.round(values, 4)}))
     return pd.concat(rows, ignore_index=True) if rows else None
 
 
@@ -368,7 +283,7 @@ def synthetic_frames(seed: int = 0, study=None) -> dict:
     rng = np.random.default_rng(seed)
     dictionary = Dictionary(study.endpoints, study.levels)
     targets = _targets(study.summary)
-    _tune_to_totals(study.summary, targets, {a: int(n) for a, n in study.n_per_arm().items()},
+    tune_to_totals(study.summary, targets, {a: int(n) for a, n in study.n_per_arm().items()},
                     study.design.arm_ids)
     subjects, levels = _subjects(rng, study, dictionary, targets)
     measurements = _measurements(rng, subjects, levels, study, dictionary, targets)
@@ -450,6 +365,12 @@ def synthetic_files(format: str = "adam", seed: int = 0, study=None) -> dict:
     ``format="adam"``: ``adsl.xpt``, one BDS dataset per domain (``adlb.xpt`` …)
     and ``adae.xpt`` (SAS transport v5); ``format="long"``: ``subjects.csv``,
     ``measurements.csv``, ``adverse_events.csv``.
+
+    Examples
+    --------
+    >>> files = synthetic_files("long", seed=1)
+    >>> sorted(files), files["subjects.csv"].splitlines()[0][:20]
+    (['adverse_events.csv', 'measurements.csv', 'subjects.csv'], b'usubjid,arm,age,sex,')
     """
     frames = synthetic_frames(seed, study)
     if format == "adam":
@@ -464,6 +385,15 @@ def write_synthetic(target, format: str = "adam", seed: int = 0, study=None) -> 
     """Write the synthetic files to a folder (created if needed) or, as a ZIP archive, to a binary buffer.
 
     Returns the file names written.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> buffer = io.BytesIO()
+    >>> write_synthetic(buffer, format="long", seed=1)
+    ['subjects.csv', 'measurements.csv', 'adverse_events.csv']
+    >>> zipfile.ZipFile(buffer).namelist()[0]
+    'subjects.csv'
     """
     files = synthetic_files(format, seed, study)
     if hasattr(target, "write"):
@@ -479,7 +409,12 @@ def write_synthetic(target, format: str = "adam", seed: int = 0, study=None) -> 
 
 
 def make_synthetic(seed: int = 0, study=None, format: str = "long"):
-    """The synthetic dataset read back as :class:`~cratus.patient.PatientData` (from memory, no files)."""
+    """The synthetic dataset read back as :class:`~cratus.patient.PatientData` (from memory, no files).
+
+    *format* is the file format it goes through (``"long"`` CSV or ``"adam"``
+    SAS transport); *study* the published study it is shaped like (default
+    :func:`cratus.study.load_study`).
+    """
     files = synthetic_files(format, seed, study)
     return read_patient_data(*files.values(), names=list(files))
 

@@ -1,0 +1,87 @@
+"""Large synthetic patient-level data in memory, for :mod:`bench.bench_patient`.
+
+``make_large(n_subjects)`` returns ``{file name: bytes}`` in the long format
+(``subjects.csv``, ``measurements.csv``, ``adverse_events.csv``) or as
+Parquet: *n_subjects* in three arms, 10 endpoints × 5 visits, about two
+adverse events per subject.  Vectorised numpy; nothing is written to disk
+unless run as a script with ``--out FOLDER``::
+
+    python bench/make_large_patient_data.py --subjects 10000 --out /tmp/large
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ARMS = ("Drug 10 mg", "Drug 20 mg", "Placebo")
+VISITS = ("Baseline", "Week 4", "Week 12", "Week 26", "Week 52")
+N_ENDPOINTS = 10
+SOCS = ("Gastrointestinal disorders", "Nervous system disorders", "Infections and infestations",
+        "Skin and subcutaneous tissue disorders")
+TERMS = ("Nausea", "Headache", "Nasopharyngitis", "Rash", "Diarrhoea", "Dizziness")
+
+
+def make_frames(n_subjects: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    ids = np.array([f"S{i:06d}" for i in range(n_subjects)], dtype=object)
+    arms = np.array(ARMS, dtype=object)[rng.integers(0, len(ARMS), n_subjects)]
+    subjects = pd.DataFrame({"usubjid": ids, "arm": arms, "age": rng.normal(60, 10, n_subjects).round(1),
+                             "sex": rng.choice(["Male", "Female"], n_subjects),
+                             "weight": rng.normal(75, 12, n_subjects).round(1)})
+    n_rows = n_subjects * N_ENDPOINTS * len(VISITS)
+    subject = np.repeat(np.arange(n_subjects), N_ENDPOINTS * len(VISITS))
+    endpoint = np.tile(np.repeat(np.arange(N_ENDPOINTS), len(VISITS)), n_subjects)
+    visit = np.tile(np.arange(len(VISITS)), n_subjects * N_ENDPOINTS)
+    level = rng.normal(50, 10, (n_subjects, N_ENDPOINTS))[subject, endpoint]
+    effect = np.where(arms[subject] == "Placebo", 0.0, 1.5) * visit
+    values = (level + effect + rng.normal(0, 5, n_rows)).round(3)
+    names = np.array([f"marker_{e + 1}" for e in range(N_ENDPOINTS)], dtype=object)
+    measurements = pd.DataFrame({"usubjid": ids[subject], "visit": np.array(VISITS, dtype=object)[visit],
+                                 "visit_order": visit, "endpoint": names[endpoint], "value": values})
+    n_ae = 2 * n_subjects
+    term = rng.integers(0, len(TERMS), n_ae)
+    adverse = pd.DataFrame({"usubjid": ids[rng.integers(0, n_subjects, n_ae)],
+                            "soc": np.array(SOCS, dtype=object)[term % len(SOCS)],
+                            "term": np.array(TERMS, dtype=object)[term],
+                            "serious": np.where(rng.random(n_ae) < 0.1, "Y", "N"),
+                            "severity": rng.choice(["MILD", "MODERATE", "SEVERE"], n_ae),
+                            "start_day": rng.integers(1, 365, n_ae)})
+    return {"subjects": subjects, "measurements": measurements, "adverse_events": adverse}
+
+
+def make_large(n_subjects: int, seed: int = 0, format: str = "csv") -> dict:
+    """``{file name: bytes}`` of the large data set, in memory."""
+    out = {}
+    for name, frame in make_frames(n_subjects, seed).items():
+        buffer = io.BytesIO()
+        if format == "csv":
+            frame.to_csv(buffer, index=False)
+        elif format == "parquet":
+            frame.to_parquet(buffer, index=False)
+        else:
+            raise ValueError(f"format must be csv or parquet, not {format!r}")
+        out[f"{name}.{format}"] = buffer.getvalue()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subjects", type=int, default=10_000)
+    parser.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, data in make_large(args.subjects, format=args.format).items():
+        (args.out / name).write_bytes(data)
+        print(args.out / name, f"{len(data) / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

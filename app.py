@@ -13,15 +13,15 @@ from ui.navigation import app_pages, remember_page
 from ui.state import study
 
 started = time.perf_counter()
-# Presentation mode (?present=1) opens with the sidebar collapsed: the figure gets the whole projector.
-presenting = st.query_params.get("present") == "1"
 current = study()
-st.set_page_config(page_title=f"{current.title} results", page_icon=":material/biotech:", layout="wide",
-                   initial_sidebar_state="collapsed" if presenting else "auto")
-
 sections = app_pages(current)
 page = st.navigation(sections)
 remember_page(page, sections)
+# Presentation mode (the deck, or ?present=1 on its way there) opens with the sidebar folded: the slide gets
+# the whole projector, and the header's control still opens the sidebar.
+presenting = page.url_path == "present" or st.query_params.get("present") == "1"
+st.set_page_config(page_title=f"{current.title} results", page_icon=":material/biotech:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenting else "auto")
 st.sidebar.caption(current.text("app", "sidebar", "caption", "Cells the source does not report are marked, never "
                                                              "estimated."))
 page.run()

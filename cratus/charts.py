@@ -14,8 +14,20 @@ from cratus.study import Study
 FONT_SIZE = 16
 
 
-def _base_layout(figure: go.Figure, title: str, height: int, compact: bool = False) -> go.Figure:
-    """Shared look; *compact* (a phone) wraps the title, uses 13 px text and puts the legend under the plot."""
+def _base_layout(figure: go.Figure, title: str, height: int, compact: bool = False,
+                 presentation: bool = False) -> go.Figure:
+    """Shared look; *compact* (a phone) wraps the title, uses 13 px text and puts the legend under the plot;
+    *presentation* (a projector) uses at least 20 px everywhere."""
+    if presentation:
+        figure.update_layout(
+            template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 26}},
+            font={"size": 20, "color": "#1A1A1A"}, height=height + 120, margin={"l": 10, "r": 10, "t": 110, "b": 10},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left",
+                    "font": {"size": 20}})
+        figure.update_xaxes(tickfont={"size": 20}, title_font={"size": 20})
+        figure.update_yaxes(tickfont={"size": 20}, title_font={"size": 20})
+        figure.update_traces(textfont_size=20, selector={"type": "bar"})
+        return figure
     if compact:
         figure.update_layout(
             template="plotly_white", title={"text": _wrap_words(title, 34), "x": 0, "xanchor": "left"},
@@ -43,7 +55,8 @@ def _wrap_words(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
 
 
-def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool = False) -> go.Figure:
+def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool = False,
+                          presentation: bool = False) -> go.Figure:
     """Grouped bars of a categorical outcome: patients per category and arm.
 
     Examples
@@ -72,7 +85,7 @@ def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool 
     design_visits = study.design
     figure.update_xaxes(title=f"Category, {design_visits.visit_label(design_visits.baseline).lower()} to "
                               f"{design_visits.visit_label(design_visits.follow_up).lower()}")
-    return _base_layout(figure, study.label(endpoint), 440, compact).update_layout(barmode="group")
+    return _base_layout(figure, study.label(endpoint), 440, compact, presentation).update_layout(barmode="group")
 
 
 def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: float = 0.1,

@@ -263,9 +263,14 @@ _CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-pl
     .filter((t) => (t.textContent || '').trim() && t.getClientRects().length)
     .map((t) => ({text: t.textContent.trim().slice(0, 40), size: parseFloat(getComputedStyle(t).fontSize)}))"""
 
-#: How far the main area would scroll: a slide must fit the window.
-_OVERHANG = """() => { const m = document.querySelector('[data-testid="stMain"]');
-    return m ? m.scrollHeight - m.clientHeight : 0; }"""
+#: How far the slide reaches below the window (px; ≤ 0 fits): the lowest visible element of the main area.
+_OVERHANG = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    if (!main) return 0;
+    const shown = Array.from(main.querySelectorAll('*')).filter((e) => e.getClientRects().length
+        && getComputedStyle(e).visibility !== 'hidden' && !e.closest('.st-key-deck_hidden_keys'));
+    const bottom = Math.max(0, ...shown.map((e) => e.getBoundingClientRect().bottom));
+    const scrolled = document.scrollingElement.scrollTop + (document.querySelector('[data-testid="stMain"]') || {}).scrollTop || 0;
+    return bottom + scrolled - window.innerHeight; }"""
 
 
 def _slide_number(page) -> tuple[int, int]:

@@ -34,9 +34,12 @@ def _takeaway(text: str) -> None:
 
 
 def _contradictions(endpoints) -> None:
+    """One short note for the ⚠ marks, so the presenter need not hover (the page lists them all)."""
     found = cached(discrepancies_for, tuple(endpoints))
     if not found.empty:
-        st.markdown("⚠ " + " ".join(found["What the paper says"].head(2)))
+        more = f" (and {len(found) - 1} more on the page)" if len(found) > 1 else ""
+        st.caption("⚠ marks a number the paper gives differently elsewhere. " + found["What the paper says"].iloc[0]
+                   + more)
 
 
 def _title_slide(slide) -> None:
@@ -115,7 +118,7 @@ def _categories_slide(slide) -> None:
     left, right = st.columns([1, 1.3])
     left.table(cached(category_table, endpoint, arms=_arms()), hide_index=True)
     with right:
-        plot(cached_figure(build_category_figure, endpoint, arms=_arms()), config=CHART_CONFIG,
+        plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=True), config=CHART_CONFIG,
              key=f"slide_{endpoint}")
 
 

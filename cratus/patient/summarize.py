@@ -46,6 +46,39 @@ def _printed(value: float, statistic: str) -> str:
     return f"{float(f'{value:.4g}'):g}" if abs(value) < 1e15 else f"{value:.4g}"
 
 
+def _spread_decimals(summary: pd.DataFrame) -> pd.Series:
+    """Digits after the point for each row's number: one cell (endpoint, level, arm, visit) shares one precision.
+
+    The precision follows the spread (SD, or the IQR for medians) to about two significant digits, with at
+    least one decimal: 75.0 ± 7.4, 2.50 ± 0.66, 374.1 ± 112.9 — as a paper prints them.  Counts are whole
+    and percentages have no decimals.
+    """
+    keys = ["endpoint", "level", "arm", "visit"]
+    spread = summary.pivot_table(index=keys, columns="statistic", values="value", aggfunc="first", observed=True)
+    sd = spread["sd"] if "sd" in spread else pd.Series(np.nan, index=spread.index)
+    iqr = (spread["q3"] - spread["q1"]) if {"q1", "q3"} <= set(spread.columns) else pd.Series(np.nan, index=spread.index)
+    scale = sd.where(sd > 0, iqr.where(iqr > 0))
+    digits = (1 - np.floor(np.log10(scale.astype(float)))).clip(lower=1, upper=4).fillna(1).astype(int)
+    looked_up = summary.set_index(keys).index.map(digits.to_dict())
+    return pd.Series(looked_up, index=summary.index).fillna(1).astype(int)
+
+
+def _printed_cells(summary: pd.DataFrame) -> list[str]:
+    """The ``printed`` text of every summary row (see :func:`_spread_decimals`)."""
+    digits = _spread_decimals(summary)
+    texts = []
+    for value, statistic, places in zip(summary["value"], summary["statistic"], digits):
+        if pd.isna(value):
+            texts.append("")
+        elif statistic in ("n", "count"):
+            texts.append(str(int(round(value))))
+        elif statistic == "percent":
+            texts.append(f"{value:.0f}")
+        else:
+            texts.append(f"{value:.{places}f}")
+    return texts
+
+
 def _id_map(names, reference_items) -> dict:
     """Data names → (id, label, short, extras) from the reference when every name matches one of its items."""
     lookup = {}
@@ -182,7 +215,7 @@ def _summary(data, design, dictionary: Dictionary, notes: list):
     measured = _with_totals(data.measurements, ["endpoint", "visit"]).assign(level="")
     summary = pd.concat([subjects, measured], ignore_index=True)
     summary["source"], summary["quote"] = SOURCE, ""
-    summary["printed"] = [_printed(v, s) for v, s in zip(summary["value"], summary["statistic"])]
+    summary["printed"] = _printed_cells(summary)
     return summary[SUMMARY_COLUMNS[:-1] + ["printed"]], levels, chosen
 
 

@@ -29,10 +29,13 @@ def _base_layout(figure: go.Figure, title: str, height: int, compact: bool = Fal
         figure.update_traces(textfont_size=20, selector={"type": "bar"})
         return figure
     if compact:
+        # Title at the top of the container, the legend in its own band between the title and the plot.
         figure.update_layout(
-            template="plotly_white", title={"text": _wrap_words(title, 34), "x": 0, "xanchor": "left"},
-            font={"size": 13, "color": "#1A1A1A"}, height=height + 80, margin={"l": 6, "r": 6, "t": 70, "b": 10},
-            legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "xanchor": "left"})
+            template="plotly_white",
+            title={"text": _wrap_words(title, 34), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
+                   "yanchor": "top", "pad": {"t": 8}},
+            font={"size": 13, "color": "#1A1A1A"}, height=height + 80, margin={"l": 6, "r": 6, "t": 120, "b": 10},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"})
         return figure
     figure.update_layout(
         template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},

@@ -57,7 +57,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
         if on_phone() and needs_arms:
             # A shared link's arms, visible without opening the sidebar.
             st.caption("Arms shown: " + (", ".join(design.short(a) for a in arms) or "none")
-                       + " (change them in the menu ☰)")
+                       + " (change them in the side menu »)")
         if intro:
             st.markdown(intro)
     new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none"})
@@ -95,8 +95,11 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     number reads at 390 px without sideways scrolling.
     """
     if on_phone() and len(frame.columns) > 3:
-        st.table(stack_columns(frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame]),
-                               name="Column"), hide_index=True)
+        shown = frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame])
+        design = study().design
+        names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]
+        by_arm = all(any(str(c).startswith(n) for n in names) for c in shown.columns[1:])
+        st.table(stack_columns(shown, name="Arm" if by_arm else "Column"), hide_index=True)
     elif on_phone() or presenting():
         st.table(frame, hide_index=True)
     else:

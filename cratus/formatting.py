@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 NOT_REPORTED = "not reported in the text"
 
 
@@ -134,3 +136,23 @@ def decimals_of(text: str) -> int:
     """
     text = str(text)
     return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+def clean(value) -> str:
+    """A cell as stripped text; missing values (None, NaN, NA) become ``""``.
+
+    Examples
+    --------
+    >>> clean(None), clean(float("nan")), clean(4.0), clean(" 2A ")
+    ('', '', '4', '2A')
+    """
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))   # a figure id read as a number: 4.0 -> "4"
+    return str(value).strip()

@@ -11,16 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
-def _clean(value) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()
+from cratus.formatting import clean as _clean
 
 
 def source_rank(source) -> int:

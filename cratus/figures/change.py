@@ -21,20 +21,10 @@ import math
 from scipy import stats
 
 from cratus.formatting import NOT_REPORTED, decimals_of, format_number
+from cratus.within_arm import sd_change as sd_of_change  # the one SD-of-change formula
 
 #: Intervals a change panel can show: ``ci`` (95% CI of the mean change) or ``sd`` (± SD of the change).
 INTERVALS = ("ci", "sd")
-
-
-def sd_of_change(sd_before: float, sd_after: float, r: float) -> float:
-    """SD of the within-patient change given both SDs and the pre–post correlation r.
-
-    Examples
-    --------
-    >>> round(sd_of_change(6.87, 3.30, 0.5), 4)
-    5.9511
-    """
-    return math.sqrt(max(sd_before ** 2 + sd_after ** 2 - 2 * r * sd_before * sd_after, 0.0))
 
 
 def ci_half_width(sd_change: float, n: float, level: float = 0.95) -> float:

@@ -22,7 +22,7 @@ import pandas as pd
 from cratus.design import TOTAL
 from cratus.figures.change import INTERVALS, change_cell
 from cratus.figures.words import mid_sentence
-from cratus.formatting import NOT_REPORTED, decimals_of, format_number, format_p
+from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
 from cratus.provenance import _best_rows, _records
 
 #: Columns of :func:`endpoint_panel_data`, in order.
@@ -38,26 +38,6 @@ KINDS = {
     "mean_sd": {"center": "mean", "low": "sd", "high": "sd", "label": "mean ± SD", "word": "mean"},
     "median_iqr": {"center": "median", "low": "q1", "high": "q3", "label": "median (IQR)", "word": "median"},
 }
-
-
-def clean(value) -> str:
-    """A cell as stripped text; missing values (None, NaN, NA) become ``""``.
-
-    Examples
-    --------
-    >>> clean(None), clean(float("nan")), clean(4.0), clean(" 2A ")
-    ('', '', '4', '2A')
-    """
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))   # a figure id read as a number: 4.0 -> "4"
-    return str(value).strip()
 
 
 def number(value) -> float:

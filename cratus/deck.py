@@ -114,7 +114,18 @@ def _safety_slides(study: Study) -> list[Slide]:
     return slides
 
 
-def build_deck(study: Study, table_one_rows: int, skip=()) -> list[Slide]:
+#: Endpoints of the bottom line per slide (its readings wrap onto two lines).
+READINGS_PER_SLIDE = 8
+
+
+def _bottom_line_slides(rows: int) -> list[Slide]:
+    chunks = _chunks(rows, READINGS_PER_SLIDE) if rows else []
+    return [Slide("appraisal", "bottom_line", "What the trial shows", (start, stop),
+                  part=f"{i + 1} of {len(chunks)}" if len(chunks) > 1 else "")
+            for i, (start, stop) in enumerate(chunks)]
+
+
+def build_deck(study: Study, table_one_rows: int, skip=(), bottom_line_rows: int = 0) -> list[Slide]:
     """Every slide of the study's deck, in order, without the sections in *skip*.
 
     Parameters
@@ -123,6 +134,9 @@ def build_deck(study: Study, table_one_rows: int, skip=()) -> list[Slide]:
     table_one_rows : int
         Rows of the baseline table (it is split over slides of at most
         :data:`ROWS_PER_SLIDE` rows).
+    bottom_line_rows : int
+        Endpoints of the bottom line (:mod:`cratus.reading`), split over slides of
+        :data:`READINGS_PER_SLIDE`.
     skip : iterable of str
         Section ids (see :func:`deck_sections`) to leave out.
 
@@ -134,12 +148,14 @@ def build_deck(study: Study, table_one_rows: int, skip=()) -> list[Slide]:
     (['title', 'primary', 'flow', 'table_one'], '1 of 2')
     >>> [s.args for s in deck if s.kind == "panel"][:2]
     [('2', 'six_minute_walk'), ('2', 'sppb')]
-    >>> len(build_deck(load_study(), 40, skip=["baseline", "appraisal"])) < len(deck)
+    >>> len(build_deck(load_study(), 40, skip=["baseline"])) == len(deck) - 2
     True
+    >>> [s.part for s in build_deck(load_study(), 40, bottom_line_rows=17) if s.kind == "bottom_line"]
+    ['1 of 3', '2 of 3', '3 of 3']
     """
     skipped = set(skip)
     slides = (_study_slides(study) + _baseline_slides(study, table_one_rows) + _figure_slides(study)
-              + _safety_slides(study) + [Slide("appraisal", "bottom_line", "What the trial shows")])
+              + _safety_slides(study) + _bottom_line_slides(bottom_line_rows))
     return [s for s in slides if s.section not in skipped]
 
 

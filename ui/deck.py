@@ -31,10 +31,10 @@ html { font-size: 20px; }
 
 
 def _deck():
-    current = study()
+    from cratus.reading_display import bottom_line_table
+
     skip = tuple(st.session_state.get(SKIP_KEY) or ())
-    rows = len(cached(table_one))
-    return cached(build_deck, rows, skip=skip)
+    return cached(build_deck, len(cached(table_one)), skip=skip, bottom_line_rows=len(cached(bottom_line_table)))
 
 
 def _set_slide(index: int) -> None:

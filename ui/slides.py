@@ -128,10 +128,11 @@ def _hospitalizations_slide(slide) -> None:
 
 
 def _bottom_line_slide(slide) -> None:
-    _title(slide.title)
     from cratus.reading_display import bottom_line_table
 
-    st.table(cached(bottom_line_table)[["Endpoint", "Reading"]], hide_index=True)
+    _title(slide.title, slide.part)
+    start, stop = slide.args
+    st.table(cached(bottom_line_table)[["Endpoint", "Reading"]].iloc[start:stop], hide_index=True)
     st.caption("A within-arm change compares an arm with its own baseline, not with the control arm. "
                "Holm: adjusted across all of the study's p-values.")
 

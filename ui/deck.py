@@ -21,7 +21,7 @@ SKIP_KEY = "deck_skip"
 DECK_CSS = """
 <style>
 html { font-size: 20px; }
-[data-testid="stMainBlockContainer"], .block-container { padding-top: 3.6rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 4rem; padding-bottom: 0.5rem; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li { font-size: 1.15rem; }
 [data-testid="stTable"] table { font-size: 1.05rem; }
 [data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.25rem 0.6rem; }

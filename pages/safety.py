@@ -28,6 +28,16 @@ if not study.adverse_events.empty:
                                                       "from the table's percentages"),
         "Note": st.column_config.TextColumn(width="large")})
 
+if study.kind == "patient" and not study.adverse_events.empty:
+    from cratus.patient.display import incidence_table
+
+    ui.heading("safety", "incidence", "Patients with adverse events, with exact confidence intervals")
+    serious = st.toggle("Serious adverse events only", value=True, key="serious_only", bind="query-params")
+    ui.show_table(ui.cached(incidence_table, serious_only=serious, arms=tuple(arms)), caption="Incidence",
+                  download="incidence")
+    st.caption("Treatment-emergent events only where the data flag them. The 95% interval is exact "
+               "(Clopper–Pearson), so an arm with no event still gets an upper bound.")
+
 events = ui.cached(notable_events)
 comparisons = ui.cached(safety_p_values)
 if events or not comparisons.empty:

@@ -628,3 +628,41 @@ def test_a_made_up_study_renders_every_page_in_the_browser(browser, study):
                 save_screenshot(page, f"{study}-{page_slug(spec['url_path'])}")
         finally:
             context.close()
+
+
+@pytest.mark.browser
+def test_an_upload_in_one_browser_is_never_seen_by_another(browser, app_url):
+    """Two browser sessions: one uploads patient-level files and sees every page recomputed; the other keeps the
+    published study, and nothing of the upload reaches its pages or its address."""
+    from playwright.sync_api import expect
+
+    from cratus.patient.synthetic import synthetic_files
+
+    first, second = browser.new_context(viewport=DEFAULT_VIEWPORT), browser.new_context(viewport=DEFAULT_VIEWPORT)
+    try:
+        page = first.new_page()
+        open_page(page, app_url, "data", heading="Data source")
+        page.get_by_text("Your patient-level files").click()
+        uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        uploader.wait_for(state="attached", timeout=30_000)
+        uploader.set_input_files([{"name": name, "mimeType": "text/csv", "buffer": content}
+                                  for name, content in synthetic_files("long", seed=7).items()])
+        page.get_by_role("button", name="Read these files").click()
+        expect(page.get_by_text("computed here from patients").first).to_be_visible(timeout=60_000)
+        page.get_by_role("link", name="Baseline (Table 1)").click()
+        wait_until_rendered(page, heading="Baseline characteristics")
+        assert "computed here from patients" in page.locator('[data-testid="stMain"]').inner_text()
+        assert_no_exception(page)
+
+        other = second.new_page()
+        open_page(other, app_url, "baseline", heading="Baseline characteristics")
+        text = other.locator('[data-testid="stMain"]').inner_text()
+        assert "computed here from patients" not in text and "Uploaded" not in text
+        assert "Table 1" in text
+        open_page(other, app_url, "data", heading="Data source")
+        assert other.locator('[data-testid="stFileUploaderFile"]').count() == 0
+        assert "subjects.csv" not in other.locator('[data-testid="stMain"]').inner_text()
+        assert_no_exception(other)
+    finally:
+        first.close()
+        second.close()

@@ -109,6 +109,21 @@ def figure_arms(arms: list[str]) -> list[str]:
     return design.order(own or [])
 
 
+def _imbalance_notes(current, endpoint: str) -> list[str]:
+    from cratus.reading import baseline_imbalance_notes
+
+    try:
+        return baseline_imbalance_notes(current, endpoint)
+    except ValueError:
+        return []
+
+
+def _with_trajectories(current, figure_args: tuple):
+    from cratus.patient.display import add_trajectories
+
+    return add_trajectories(current, _figure(current, *figure_args))
+
+
 def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     panel, sentence, definition, csv = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
                                               choice["metric"], choice["correlation"], choice["interval"])
@@ -116,7 +131,14 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     report().add_text(f"Outcome: {definition}")
     with st.container(border=True):
         st.markdown(f"**{sentence}**")
+        for note in cached(_imbalance_notes, endpoint):
+            st.caption(f"Baseline imbalance: {note}")
         st.caption(f"Outcome: {definition}")
+        if study().kind == "patient":
+            from cratus.patient.display import tests_table
+
+            show_table(cached(tests_table, endpoint, arms=tuple(arms)),
+                       caption=f"Tests computed here from the patients: {study().label(endpoint)}")
         st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
                            key=f"csv_{endpoint}", icon=":material/download:")
 
@@ -134,8 +156,14 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
         st.info("Select at least one arm for this figure.")
         return
     phone = on_phone()
-    figure = cached_figure(_figure, tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"],
-                           choice["correlation"], False, choice["interval"], phone)
+    figure_args = (tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"], choice["correlation"], False,
+                   choice["interval"], phone)
+    figure = cached_figure(_figure, *figure_args)
+    if current.kind == "patient" and choice["metric"] == "value" and st.toggle(
+            "Each patient's values", key="trajectories", bind="query-params",
+            help="Thin lines join each patient's values across the visits, under the arm summaries."):
+        figure, words = cached_figure(_with_trajectories, figure_args)
+        st.caption(words)
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
                                       "format": st.session_state.get("image_format", "png")}

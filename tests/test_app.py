@@ -34,7 +34,7 @@ def test_overview_states_the_primary_endpoint_result():
 
 
 def _table_one(at):
-    return at.dataframe[0].value.set_index("Characteristic")
+    return at.table[0].value.set_index("Characteristic")
 
 
 @pytest.mark.parametrize("arms, columns", [
@@ -68,17 +68,17 @@ def test_arms_in_the_url_select_the_arms():
 def test_no_arm_selected_asks_for_one():
     at = run_page("baseline", arms=[])
     assert "Select at least one arm" in at.info[0].value
-    assert len(at.dataframe) == 0
+    assert len(at.table) == 0
 
 
 def test_safety_tables_follow_the_arm_selection():
     at = run_page("safety", arms=["200M"])
-    sae = at.dataframe[0].value.set_index("System organ class / preferred term")
+    sae = at.table[0].value.set_index("System organ class / preferred term")
     # Table 2: Death 1 (50%) 1 (10%) in 200M; total 1 (10%) 1 (3%)
     assert sae.loc["\u2003Death", ["200M: events · patients", "Total: events · patients"]].tolist() == [
         "1 (50%) · 1 (10%)", "1 (10%) · 1 (3%)"]
     assert not any(c.startswith(("100M", "Placebo")) for c in sae.columns)
-    cpra = next(d.value for d in at.dataframe if "Calculated panel reactive antibodies" in d.value.columns)
+    cpra = next(d.value for d in at.table if "Calculated panel reactive antibodies" in d.value.columns)
     # Table 3, 200M column: 8, 0, 2, 0
     assert cpra.set_index("Calculated panel reactive antibodies")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]
 
@@ -88,6 +88,6 @@ def test_safety_page_lists_the_long_term_events_and_p_values():
     text = " ".join(m.value for m in at.markdown)
     assert "Stroke in the Placebo arm, 307 days after infusion" in text
     assert "Death in the Allo-hMSC 200M arm" in text
-    comparisons = next(d.value for d in at.dataframe if "Compares" in d.value.columns)
+    comparisons = next(d.value for d in at.table if "Compares" in d.value.columns)
     # Results: Long-term adverse events "(p = .300 and p = .141, respectively)"
     assert comparisons["p-value"].tolist() == ["p = .300", "p = .141"]

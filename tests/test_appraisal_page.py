@@ -33,7 +33,7 @@ def run_page(arms=None, query=None, section=None):
 
 
 def table_with(at, column):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    return next(d.value for d in at.table if column in d.value.columns)
 
 
 def row_of(table, **match):
@@ -48,7 +48,7 @@ def row_of(table, **match):
 def test_page_renders_its_title_and_opens_on_the_comparisons():
     at = run_page()
     assert at.title[0].value == "Appraisal: question the results"
-    month6, baseline = (d.value for d in at.dataframe[:2])
+    month6, baseline = (d.value for d in at.table[:2])
     assert list(month6.columns) == ["Endpoint", "Comparison", "Difference (95% CI)", "Welch p",
                                     "Hedges' g (95% CI)", "If ± were SEM: difference (95% CI), p", "Method",
                                     "Caution"]
@@ -99,7 +99,7 @@ def test_deselecting_an_arm_removes_its_rows():
     select_arms(at, ["100M", "placebo"])
     table = table_with(at, "Standardized difference (g)")
     # no 6-month pair of 100M and placebo is printed; 11 baseline characteristics are
-    assert (set(table["Comparison"]), len(table), len(at.dataframe)) == ({"100M vs Placebo"}, 11, 1)
+    assert (set(table["Comparison"]), len(table), len(at.table)) == ({"100M vs Placebo"}, 11, 1)
 
 
 def test_one_arm_has_nothing_to_compare():

@@ -145,7 +145,7 @@ def test_panel_summary_sentence_and_outcome_definition_are_shown():
 
 def test_reported_only_endpoints_are_listed_with_their_p_values():
     at = open_page("functional")
-    table = at.dataframe[-1].value.set_index("Endpoint")
+    table = at.table[-1].value.set_index("Endpoint")
     # Results: weight loss (p = .7599), MFI (p = .548), handgrip (p = .676), 4MGST (p = .659)
     assert table.loc["Weight loss", "p-value"] == "p = .7599"
     assert table.loc["Multidimensional Fatigue Inventory", "p-value"] == "p = .548"

@@ -57,14 +57,14 @@ def test_every_page_of_the_synthetic_demo_says_it_is_synthetic(synthetic_session
 
 def test_the_synthetic_demo_recomputes_table_one_from_patients(synthetic_session):
     at = go(synthetic_session, "baseline")
-    table = at.dataframe[0].value.set_index("Characteristic")
+    table = at.table[0].value.set_index("Characteristic")
     # data/summary.csv, Table 1: age 75.0 ± 7.4 in 100M; the synthetic patients are rescaled to it exactly
     assert table.loc["Age at infusion (years)"].iloc[0] == "75.0 ± 7.4"
 
 
 def test_the_fidelity_table_is_shown_for_the_synthetic_demo(synthetic_session):
     at = go(synthetic_session, "data")
-    fidelity = next(d.value for d in at.dataframe if "within_rounding" in d.value.columns)
+    fidelity = next(d.value for d in at.table if "within_rounding" in d.value.columns)
     means = fidelity[fidelity["statistic"].isin(["mean", "sd"])]
     assert len(means) > 20 and means["within_rounding"].all()
 

@@ -90,7 +90,7 @@ def table_height(frame: pd.DataFrame, row: int = 35) -> int:
 def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
 
-    On a phone a table wider than three columns is stacked (one row per arm, see
+    Tables are static HTML.  On a phone a table wider than three columns is stacked (one row per arm, see
     :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
     number reads at 390 px without sideways scrolling.
     """
@@ -100,10 +100,10 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
         names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]
         by_arm = all(any(str(c).startswith(n) for n in names) for c in shown.columns[1:])
         st.table(stack_columns(shown, name="Arm" if by_arm else "Column"), hide_index=True)
-    elif on_phone() or presenting():
-        st.table(frame, hide_index=True)
     else:
-        st.dataframe(frame, hide_index=True, height=table_height(frame), **kwargs)
+        # Static HTML: its text wraps to the column and grows with the page, nothing is clipped, and it
+        # draws at once (an interactive grid is a canvas at a fixed 13 px that loads its own code).
+        st.table(frame, hide_index=True)
     report().add_table(caption, frame)
     if download:
         # Built on click only: the page reruns on every widget change.
@@ -112,6 +112,17 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
 
 
 TOUCH_ZOOM_KEY = "touch_zoom"
+_WARM_UP_FIGURE = {"data": [{"type": "scatter", "x": [], "y": []}],
+                   "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
+
+
+def warm_up_charts() -> None:
+    """An empty, hidden chart sent first on every page, so the browser starts loading the charting library
+    while the rest of the page arrives (the page's real charts then draw as soon as they come).  It draws no
+    trace and takes no room."""
+    st.html("<style>.st-key-chart_warm_up { display: none; }</style>")
+    with st.sidebar.container(key="chart_warm_up"):
+        st.plotly_chart(_WARM_UP_FIGURE, key="warm_up_chart", config={"staticPlot": True})
 
 
 def plot(figure, config: dict | None = None, key: str | None = None) -> None:

@@ -10,12 +10,10 @@ import time
 import streamlit as st
 
 from ui.navigation import app_pages, remember_page
-from ui.render import warm_up_charts
 from ui.state import study
 
 started = time.perf_counter()
 current = study()
-warm_up_charts()
 sections = app_pages(current)
 page = st.navigation(sections)
 remember_page(page, sections)

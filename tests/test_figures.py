@@ -511,8 +511,8 @@ def test_presentation_mode_is_larger_and_leaves_room_on_a_16_9_slide(study):
     assert all(a.font.size >= 20 for a in big.layout.annotations)
     assert big.data[0].marker.size > normal.data[0].marker.size
     assert big.data[0].line.width > normal.data[0].line.width
-    # 1600 × 690 px: with the slide bar above and the takeaway below, the slide fits 1920 × 1080
-    assert (big.layout.width, big.layout.height) == (1600, 690)
+    # 1600 × 670 px: with the slide bar above and the takeaway below, the slide fits 1920 × 1080
+    assert (big.layout.width, big.layout.height) == (1600, 670)
 
 
 @pytest.mark.parametrize("endpoint, words", [("sppb", "median (IQR)"), ("cd69", "mean ± SD"),

@@ -112,19 +112,6 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
 
 
 TOUCH_ZOOM_KEY = "touch_zoom"
-_WARM_UP_FIGURE = {"data": [{"type": "scatter", "x": [], "y": []}],
-                   "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}}}
-
-
-def warm_up_charts() -> None:
-    """An empty, hidden chart sent first on every page, so the browser starts loading the charting library
-    while the rest of the page arrives (the page's real charts then draw as soon as they come).  It draws no
-    trace and takes no room."""
-    st.html("<style>.st-key-chart_warm_up { display: none; }</style>")
-    with st.sidebar.container(key="chart_warm_up"):
-        st.plotly_chart(_WARM_UP_FIGURE, key="warm_up_chart", config={"staticPlot": True})
-
-
 def plot(figure, config: dict | None = None, key: str | None = None) -> None:
     """Draw a plotly figure with its own fonts and colours (Streamlit's theme would shrink fonts to 12 px).
 

@@ -61,7 +61,7 @@ def style(presentation: bool = False, phone: bool = False) -> dict:
     """
     if presentation:
         return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
-                "small": 18, "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 690,
+                "small": 18, "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 670,
                 "min_width": MIN_WIDTH_PRESENTATION, "margin_l": 130, "margin_b": 70}
     if phone:
         return {"font": 13, "tick": 11, "title": 16, "subtitle": 12, "panel_title": 13, "annotation": 11,

@@ -47,8 +47,10 @@ def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
     return _func(study(), *args, **dict(kwargs))
 
 
-_cached_call = st.cache_data(max_entries=512, show_spinner=False)(_apply)
-#: Figures are kept as objects: unpickling a plotly figure re-validates it, which costs as much as building it.
+# Results are kept as shared objects (st.cache_resource): st.cache_data would unpickle a copy of every table on
+# every call, and a page makes dozens of calls per rerun.  Callers treat results as read-only.
+_cached_call = st.cache_resource(max_entries=1024, show_spinner=False)(_apply)
+#: Figures too: unpickling a plotly figure re-validates it, which costs as much as building it.
 _cached_object = st.cache_resource(max_entries=256, show_spinner=False)(_apply)
 
 
@@ -57,7 +59,8 @@ def _name(func) -> str:
 
 
 def cached(func, *args, **kwargs):
-    """``func(study(), *args, **kwargs)``, computed once per study and distinct choice (pass lists as tuples).
+    """``func(study(), *args, **kwargs)``, computed once per study and distinct choice (pass lists as tuples);
+    the result is shared, so callers must not modify it.
 
     Example: ``cached(table_one, arms=("a", "b"))``.
     """

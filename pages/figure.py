@@ -13,7 +13,8 @@ figure_id = figure["figure"]
 arms = ui.start_page(figure["title"], figure["intro"] or None)
 st.info(ui.cached(figure_reading, figure_id), icon=":material/lightbulb:")
 ui.show_notes(figure_id, "before")
-ui.render_figure(figure_id, study.panels(figure_id), arms)
+if study.panels(figure_id):
+    ui.render_figure(figure_id, study.panels(figure_id), arms)
 
 others = study.reported_only(figure_id)
 if others:

@@ -105,3 +105,25 @@ def test_an_upload_in_one_session_is_invisible_to_another():
     assert second.session_state["study"].kind == "published"
     assert "computed here from patients" not in texts(second)
     assert "uploaded_files" not in second.session_state
+
+
+def test_another_trial_s_patient_data_shows_no_cratus_names():
+    """Patient files of a trial that is not CRATUS (bench/make_large_patient_data.py: "Drug 10 mg", "Drug 20 mg",
+    "Placebo"; Week visits; its own endpoints): every page recomputes without a CRATUS word on it."""
+    import sys
+    from pathlib import Path
+
+    from tests.test_studies import CRATUS_WORDS, _visible_text
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from make_large_patient_data import make_large
+
+    at = upload(open_page("data"), make_large(40))
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    study = at.session_state["study"]
+    assert study.kind == "patient" and study.design.control == "placebo"
+    for url_path in ["", "baseline", "safety", *[f["url_path"] for f in study.figure_pages()], "appraisal"]:
+        go(at, url_path)
+        assert not at.exception, (url_path, [e.message for e in at.exception])
+        found = {w for w in CRATUS_WORDS.findall(_visible_text(at)) if w.lower() != "placebo"}
+        assert not found, (url_path, found)

@@ -338,8 +338,14 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
     """Reference pages for matched endpoints; one generated page per domain or dataset for the others."""
     pages = []
     if reference is not None:
-        used = set(endpoints["page"]) - {""}
-        pages += [r for r in reference.figures.to_dict("records") if str(r["figure"]) in used]
+        # A reference page is kept only when one of its drawn panels is in the data; endpoints that matched
+        # only a p-value-only entry of it (an unrelated trial's WEIGHT) go to the generated pages instead.
+        drawn = set(endpoints.loc[endpoints["figure"] != "", "page"]) - {""}
+        stray = endpoints["page"].ne("") & ~endpoints["page"].isin(drawn)
+        endpoints.loc[stray, ["page", "figure"]] = ""
+        # The reference's intro describes the paper's numbers ("as printed in the paper"): not these.
+        pages += [{**r, "intro": "Computed here from patient-level data: summaries per arm at each visit."}
+                  for r in reference.figures.to_dict("records") if str(r["figure"]) in drawn]
     taken = {str(p["figure"]) for p in pages} | {str(p.get("url_path", "")) for p in pages}
     measured = endpoints[(endpoints["_dataset"] != "") & (endpoints["page"] == "")]
     groups = measured.assign(_g=[d or s for d, s in zip(measured["domain"], measured["_dataset"])])

@@ -24,7 +24,7 @@ ui.show_notes("overview", "after_design")
 
 ui.subheader("What the trial shows")
 st.markdown("One row per efficacy endpoint: what was reported within each arm, whether any comparison with the "
-            f"control arm was reported, and whether it survives a Holm adjustment across all of the study's "
+            "control arm was reported, and whether it survives a Holm adjustment across all of the study's "
             "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
             "from the control arm.")
 ui.show_table(ui.cached(bottom_line_table), caption="What the trial shows", download="bottom_line",

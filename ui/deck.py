@@ -106,7 +106,6 @@ def controls(deck, index: int) -> None:
 
 def render_deck() -> None:
     """The deck page: the slide bar, then the current slide."""
-    current = study()
     st.html(DECK_CSS)
     skip_control()
     deck = _deck()

@@ -13,7 +13,7 @@ from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
 from ui.navigation import current_url_path, ensure_navigation
-from ui.state import new_report, presenting, report, study
+from ui.state import new_report, report, study
 
 _NOTE_RENDERERS = {
     "markdown": st.markdown, "caption": st.caption,
@@ -80,11 +80,6 @@ def show_notes(page: str, section: str) -> None:
 def heading(page: str, section: str, default: str, **kwargs) -> None:
     """A section heading: the study's own wording (``notes.csv`` kind ``heading``) or *default*."""
     subheader(study().text(page, section, "heading", default), **kwargs)
-
-
-def table_height(frame: pd.DataFrame, row: int = 35) -> int:
-    """Height that shows every row of *frame* without an inner scroll bar."""
-    return row * (len(frame) + 1) + 3
 
 
 def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:

@@ -127,3 +127,16 @@ def test_another_trial_s_patient_data_shows_no_cratus_names():
         assert not at.exception, (url_path, [e.message for e in at.exception])
         found = {w for w in CRATUS_WORDS.findall(_visible_text(at)) if w.lower() != "placebo"}
         assert not found, (url_path, found)
+
+
+def test_a_panel_opens_the_tests_computed_from_its_patients(synthetic_session):
+    at = go(synthetic_session, "functional")
+    assert not any("Compares" in t.value.columns for t in at.table)      # built only when opened
+    at.session_state["tests_six_minute_walk"] = True
+    at.run()
+    table = next(t.value for t in at.table if "Compares" in t.value.columns)
+    # cratus.patient.stats: paired t and Wilcoxon within each arm; Welch, Mann–Whitney and ANCOVA against placebo
+    assert {"paired t-test", "Wilcoxon signed-rank test", "Welch t-test", "Mann–Whitney U test",
+            "ANCOVA (adjusted for baseline)"} <= set(table["Test"])
+    assert "6 months vs baseline, within 100M" in set(table["Compares"])
+    assert "100M vs Placebo at 6 months" in set(table["Compares"])

@@ -135,10 +135,15 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
             st.caption(f"Baseline imbalance: {note}")
         st.caption(f"Outcome: {definition}")
         if study().kind == "patient":
-            from cratus.patient.display import tests_table
+            # Built when opened: a page of many panels would otherwise draw every test table on every rerun.
+            box = st.expander("Tests computed here from the patients (within arms, and against the control)",
+                              key=f"tests_{endpoint}", on_change="rerun")
+            if box.open:
+                from cratus.patient.display import tests_table
 
-            show_table(cached(tests_table, endpoint, arms=tuple(arms)),
-                       caption=f"Tests computed here from the patients: {study().label(endpoint)}")
+                with box:
+                    show_table(cached(tests_table, endpoint, arms=tuple(arms)),
+                               caption=f"Tests computed here from the patients: {study().label(endpoint)}")
         st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
                            key=f"csv_{endpoint}", icon=":material/download:")
 

@@ -949,3 +949,14 @@ def test_export_config_and_figure_stand_on_their_own(study):
 def test_phone_figures_are_valid_plotly(study):
     for fig in _legibility_cases(study, phone=True):
         assert len(go.Figure(fig.to_plotly_json()).layout.annotations) == len(fig.layout.annotations)
+
+
+def test_a_subgroup_n_names_each_arm_once_when_the_arms_differ():
+    # tests/fixtures/study_three_arms: IL-6 is measured in women only, 4 (Sham), 5 (Low), 4 (High) (summary.csv)
+    from pathlib import Path
+
+    three = load_study(Path(__file__).resolve().parent / "fixtures" / "study_three_arms")
+    grid = build_figure_grid(three, ["crp", "il6"], ["sham", "low", "high"], ["day0", "day90"])
+    title = next(a.text for a in find_annotations(grid, "panel_title") if a.name.split("|")[1] == "il6")
+    assert title.replace("<br>", " ").count("(Sham)") == 1 and "n = 4 (Sham), 5 (Low), 4 (High)" in title.replace(
+        "<br>", " ")

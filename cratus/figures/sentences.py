@@ -34,7 +34,7 @@ def n_phrase(study, info: dict, arms=None) -> str:
         return ""
     counts = subgroup_n(study, info.get("subgroup", ""))
     design = study.design
-    arms = [a for a in (arms or design.arm_ids) if a in counts]
+    arms = [a for a in dict.fromkeys(arms or design.arm_ids) if a in counts]   # callers may pass one per visit
     if not arms:
         return ""
     values = [counts[a] for a in arms]

@@ -27,9 +27,12 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm, w
             "control arm was reported, and whether it survives a Holm adjustment across all of the study's "
             "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
             "from the control arm.")
-ui.show_table(ui.cached(bottom_line_table), caption="What the trial shows", download="bottom_line",
-              column_config={"Reported within each arm": st.column_config.TextColumn(width="large"),
-                             "Reading": st.column_config.TextColumn(width="medium")})
+bottom_line = ui.cached(bottom_line_table)
+ui.show_table(bottom_line.drop(columns=["Caveats"]), caption="What the trial shows", download="bottom_line")
+caveats = bottom_line[bottom_line["Caveats"] != ""]
+if len(caveats):
+    with st.expander(f"Caveats behind these readings ({len(caveats)} endpoints)", icon=":material/warning:"):
+        st.markdown("\n".join(f"- **{e}:** {c}" for e, c in zip(caveats["Endpoint"], caveats["Caveats"])))
 safety = ui.cached(safety_line)
 if not safety.empty:
     st.markdown("**Safety:** " + " ".join(safety["sentence"]))

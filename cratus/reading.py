@@ -34,7 +34,6 @@ import weakref
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from cratus.formatting import decimals_of, format_number, format_p
 from cratus.multiplicity import adjust_p_values
@@ -57,8 +56,6 @@ VERDICTS = (DIFFERS_SURVIVES, DIFFERS_NOT_SURVIVES, ARMS_DIFFER_SURVIVES, ARMS_D
 #: Baseline standardized difference above which a note on regression to the mean is written: 0.25, the
 #: rule of thumb for a large imbalance (Stuart EA, Stat Sci 2010;25:1-21, after Rubin 2001).
 IMBALANCE_THRESHOLD = 0.25
-#: Words the dictionary uses to mark the primary safety endpoint (in its label or description).
-PRIMARY_MARK = "primary endpoint"
 #: Units not printed after a number ("1.2 → 1.9", not "1.2 → 1.9 ratio").
 _SILENT_UNITS = ("", "ratio")
 MINUS = "\u2212"
@@ -136,8 +133,8 @@ def _label(study, endpoint: str) -> str:
     return str(_info(study, endpoint).get("label") or endpoint)
 
 
-def _stats(study, endpoint: str) -> dict:
-    """``{(arm, visit, statistic): (value, printed)}`` of the endpoint's level-free numbers."""
+def selected_numbers(study, endpoint: str) -> dict:
+    """``{(arm, visit, statistic): (value, printed)}`` of the endpoint's level-free numbers (the shown copy)."""
     return _selected(study)[0].get(endpoint, {})
 
 
@@ -150,7 +147,7 @@ def _central(study, endpoint: str) -> dict:
     statistic = "median" if _info(study, endpoint).get("summary") == "median_iqr" else "mean"
     visits = (study.design.baseline, study.design.follow_up)
     out: dict = {}
-    for (arm, visit, stat), number in _stats(study, endpoint).items():
+    for (arm, visit, stat), number in selected_numbers(study, endpoint).items():
         if stat == statistic and visit in visits:
             out.setdefault(arm, {})[visit] = number
     return out
@@ -404,7 +401,7 @@ def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_
     design = study.design
     if not design.control or _info(study, endpoint).get("summary") != "mean_sd":
         return []
-    stats = _stats(study, endpoint)
+    stats = selected_numbers(study, endpoint)
     base, follow, control = design.baseline, design.follow_up, design.control
     if (control, base, "mean") not in stats or (control, base, "sd") not in stats:
         return []
@@ -445,67 +442,3 @@ def _imbalance_sentence(study, endpoint, arm, d, arm_base, control_base, arm_fol
                        f"with {control} adjusted for baseline would separate from an effect of treatment.")
     return head + (f" Its change to {_with_unit(_number(*arm_follow), unit)} moves away from {control}'s level, "
                    "so regression to the mean does not explain it; the arms still started apart.")
-
-
-# --- safety ----------------------------------------------------------------------------------------
-def primary_safety_endpoint(study) -> str:
-    """The safety endpoint whose label or description says "primary endpoint"; ValueError if none does."""
-    d = study.endpoints
-    text = (d["label"].astype(str) + " " + d["description"].astype(str)).str.lower()
-    found = d.loc[(d["domain"] == "safety") & text.str.contains(PRIMARY_MARK, regex=False), "endpoint"]
-    if found.empty:
-        raise ValueError(f"endpoints.csv: no safety endpoint is marked '{PRIMARY_MARK}'; pass endpoint=...")
-    return str(found.iloc[0])
-
-
-def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
-    """Patients with the primary safety event per arm, with an exact upper confidence limit for the rate.
-
-    Zero events in a small arm do not mean a zero rate: the upper limit of
-    the two-sided Clopper–Pearson interval
-    (``statsmodels.stats.proportion.proportion_confint(method="beta")``)
-    says how high the true rate could still be.
-
-    Parameters
-    ----------
-    study : cratus.study.Study
-    endpoint : str, optional
-        A safety endpoint with a patient ``count`` per arm; by default
-        :func:`primary_safety_endpoint`.
-    confidence : float
-        Confidence level of the interval (0.95).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``group, label, patients, n, percent, upper, sentence``: one row per
-        arm, then one for all active arms pooled (group ``"active"``).
-
-    Examples
-    --------
-    >>> from cratus.study import load_study
-    >>> line = safety_line(load_study())
-    >>> [round(u * 100, 1) for u in line["upper"]]
-    [30.8, 30.8, 30.8, 16.8]
-    """
-    endpoint = endpoint or primary_safety_endpoint(study)
-    design = study.design
-    counts = {arm: number[0] for (arm, _, stat), number in _stats(study, endpoint).items() if stat == "count"}
-    missing = [a for a in design.arm_ids if a not in counts]
-    if missing:
-        raise ValueError(f"summary.csv: endpoint {endpoint!r} has no patient count for arm(s) {', '.join(missing)}")
-    n = study.n_per_arm()
-    groups = [(a, design.label(a), counts[a], n.get(a)) for a in design.arm_ids]
-    groups.append(("active", "All active arms", sum(counts[a] for a in design.active),
-                   sum(n.get(a, math.nan) for a in design.active)))
-    records = []
-    for group, label, patients, total in groups:
-        if total is None or not total == total:
-            raise ValueError(f"summary.csv: no number of participants for {label}")
-        upper = float(proportion_confint(int(patients), int(total), alpha=1 - confidence, method="beta")[1])
-        sentence = (f"{label}: {int(patients)} of {int(total)} patients ({100 * patients / total:.0f}%); the "
-                    f"true rate could still be as high as {100 * upper:.1f}% (upper limit of the {confidence:.0%} "
-                    "Clopper–Pearson interval).")
-        records.append({"group": group, "label": label, "patients": int(patients), "n": int(total),
-                        "percent": 100 * patients / total, "upper": upper, "sentence": sentence})
-    return pd.DataFrame.from_records(records)

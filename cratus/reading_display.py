@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cratus import reading
+from cratus.safety import safety_line
 from cratus.study import Study
 
 #: What each verdict means, in words, shown under the bottom-line table.
@@ -66,7 +67,7 @@ def verdict_vocabulary(study: Study) -> str:
 
 
 def safety_summary(study: Study) -> pd.DataFrame:
-    """:func:`cratus.reading.safety_line`, or an empty frame for a study without a primary safety endpoint.
+    """:func:`cratus.safety.safety_line`, or an empty frame for a study without a primary safety endpoint.
 
     Examples
     --------
@@ -75,6 +76,6 @@ def safety_summary(study: Study) -> pd.DataFrame:
     0.168
     """
     try:
-        return reading.safety_line(study)
+        return safety_line(study)
     except ValueError:
         return pd.DataFrame(columns=["group", "label", "patients", "n", "percent", "upper", "sentence"])

@@ -1,13 +1,20 @@
-"""Safety statements beyond the tables: p-values of safety endpoints, notable events, and where the paper
-contradicts itself, in words."""
+"""Safety statements beyond the tables: p-values of safety endpoints, the primary safety endpoint with exact
+upper bounds for its rate (:func:`safety_line`), notable events, and where the paper contradicts itself, in words."""
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
 
 from cratus.formatting import format_p
 from cratus.provenance import select_p_values
+from cratus.reading import selected_numbers
 from cratus.study import Study
+
+#: Words the dictionary uses to mark the primary safety endpoint (in its label or description).
+PRIMARY_MARK = "primary endpoint"
 
 
 def safety_p_values(study: Study) -> pd.DataFrame:
@@ -94,3 +101,66 @@ def discrepancies_for(study: Study, endpoints) -> pd.DataFrame:
         concerns.append(", ".join(parts))
     return pd.DataFrame({"Concerns": concerns,
                          "What the paper says": [discrepancy_sentence(r) for r in rows.to_dict("records")]})
+
+
+def primary_safety_endpoint(study) -> str:
+    """The safety endpoint whose label or description says "primary endpoint"; ValueError if none does."""
+    d = study.endpoints
+    text = (d["label"].astype(str) + " " + d["description"].astype(str)).str.lower()
+    found = d.loc[(d["domain"] == "safety") & text.str.contains(PRIMARY_MARK, regex=False), "endpoint"]
+    if found.empty:
+        raise ValueError(f"endpoints.csv: no safety endpoint is marked '{PRIMARY_MARK}'; pass endpoint=...")
+    return str(found.iloc[0])
+
+
+def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Patients with the primary safety event per arm, with an exact upper confidence limit for the rate.
+
+    Zero events in a small arm do not mean a zero rate: the upper limit of
+    the two-sided Clopper–Pearson interval
+    (``statsmodels.stats.proportion.proportion_confint(method="beta")``)
+    says how high the true rate could still be.
+
+    Parameters
+    ----------
+    study : cratus.study.Study
+    endpoint : str, optional
+        A safety endpoint with a patient ``count`` per arm; by default
+        :func:`primary_safety_endpoint`.
+    confidence : float
+        Confidence level of the interval (0.95).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, label, patients, n, percent, upper, sentence``: one row per
+        arm, then one for all active arms pooled (group ``"active"``).
+
+    Examples
+    --------
+    >>> from cratus.study import load_study
+    >>> line = safety_line(load_study())
+    >>> [round(u * 100, 1) for u in line["upper"]]
+    [30.8, 30.8, 30.8, 16.8]
+    """
+    endpoint = endpoint or primary_safety_endpoint(study)
+    design = study.design
+    counts = {arm: number[0] for (arm, _, stat), number in selected_numbers(study, endpoint).items() if stat == "count"}
+    missing = [a for a in design.arm_ids if a not in counts]
+    if missing:
+        raise ValueError(f"summary.csv: endpoint {endpoint!r} has no patient count for arm(s) {', '.join(missing)}")
+    n = study.n_per_arm()
+    groups = [(a, design.label(a), counts[a], n.get(a)) for a in design.arm_ids]
+    groups.append(("active", "All active arms", sum(counts[a] for a in design.active),
+                   sum(n.get(a, math.nan) for a in design.active)))
+    records = []
+    for group, label, patients, total in groups:
+        if total is None or not total == total:
+            raise ValueError(f"summary.csv: no number of participants for {label}")
+        upper = float(proportion_confint(int(patients), int(total), alpha=1 - confidence, method="beta")[1])
+        sentence = (f"{label}: {int(patients)} of {int(total)} patients ({100 * patients / total:.0f}%); the "
+                    f"true rate could still be as high as {100 * upper:.1f}% (upper limit of the {confidence:.0%} "
+                    "Clopper–Pearson interval).")
+        records.append({"group": group, "label": label, "patients": int(patients), "n": int(total),
+                        "percent": 100 * patients / total, "upper": upper, "sentence": sentence})
+    return pd.DataFrame.from_records(records)

@@ -6,7 +6,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from cratus.reading import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line, cohens_d,
-                            figure_reading, primary_safety_endpoint, safety_line)
+                            figure_reading)
+from cratus.safety import primary_safety_endpoint, safety_line
 from cratus.study import load_study
 
 

@@ -151,10 +151,14 @@ def test_cohens_d_uses_the_pooled_sd():
 
 def test_figure_reading_says_what_each_p_value_compares(study):
     line = figure_reading(study, "3")
-    assert "B-cell intracellular TNF-α (100M vs Placebo, p < .00001)" in line
-    assert ("Within-arm p-values compare an arm's value at 6 months with its own baseline; no comparison with "
-            "Placebo was reported for CD69+ T cells (early activation)") in line
-    assert "B-cell intracellular TNF-α," not in line.split("no comparison")[1]
+    lines = line.split("  \n")
+    # Figure 3 legend / Results: B-cell TNF-α 100M vs placebo p < .00001, 200M vs placebo p = .00002.
+    assert ("**Differs between arms:** B-cell intracellular TNF-α (100M vs Placebo, p < .00001; 200M vs Placebo, "
+            "p = .00002)") in lines
+    only = next(x for x in lines if x.startswith("**Within-arm change only, no comparison with Placebo reported**"))
+    assert "(6 months vs the arm's own baseline): CD69+ T cells (early activation) in 200M (p = .004)" in only
+    assert "B-cell" not in only  # compared with placebo, so it is not "within-arm only"
+    assert "**No significant within-arm change:** CD4+ T cells" in lines
 
 
 def test_figure_reading_rejects_an_unknown_page(study):
@@ -228,10 +232,12 @@ def test_made_up_study_baseline_note_and_figure_line(made_up):
     notes = baseline_imbalance_notes(made_up, "walk")
     assert len(notes) == 1 and "standardized difference −1.00" in notes[0] and "Vehicle" in notes[0]
     line = figure_reading(made_up, "1")
-    assert line.startswith("Function (Figure 1): within-arm change from Week 0 to Week 24 in Walk distance in "
-                           "Drug X (p = .01)")
-    assert "no comparison with Vehicle was reported for Grip" in line
-    assert "Walk distance, " not in line.split("no comparison")[1]
+    lines = line.split("  \n")
+    # FILES above: walk has a within-arm p = .01 and a comparison with Vehicle; grip only a within-arm p = .004
+    only = next(x for x in lines if x.startswith("**Within-arm change only, no comparison with Vehicle reported**"))
+    assert only.endswith("(Week 24 vs the arm's own Week 0): Grip in Drug X (p = .004)")
+    also = next(x for x in lines if x.startswith("**Within-arm change** (Week 24 vs the arm's own Week 0); these"))
+    assert also.endswith(": Walk distance in Drug X (p = .01)")
 
 
 def test_a_study_without_a_marked_primary_safety_endpoint_says_so(made_up, tmp_path):

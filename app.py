@@ -9,10 +9,11 @@ import time
 
 import streamlit as st
 
-from ui.navigation import app_pages, remember_page
+from ui.navigation import app_pages, ensure_navigation, remember_page
 from ui.state import study
 
 started = time.perf_counter()
+ensure_navigation(in_app=True)
 current = study()
 sections = app_pages(current)
 page = st.navigation(sections)

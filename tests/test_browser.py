@@ -576,28 +576,33 @@ def test_arm_selection_link_round_trips(browser, app_url):
 
 
 @pytest.mark.browser
-def test_deep_link_on_fresh_server(browser):
+@pytest.mark.parametrize("path, title", [("safety", "Safety"), ("functional", "Functional endpoints (Figure 2)")])
+def test_deep_link_on_fresh_server(browser, path, title):
     """A shared link to a page, as the first request to a just-started server, still runs app.py.
 
     Streamlit treats a ``pages/`` folder next to the main script as an old-style
-    multipage app until ``st.navigation`` has run once in the process; the page
-    file then runs alone (no app.py, no page config, navigation by file name).
+    multipage app until ``st.navigation`` has run once in the process; a page
+    with a file (``safety``) then runs alone (no app.py, no page config), and a
+    page without one (a figure page) is answered with a "Page not found" dialog
+    before app.py shows it.  Either way the visitor must see the page, with the
+    app's navigation, and no dialog.
     """
     from playwright.sync_api import expect
 
-    with streamlit_server(log_path=ROOT / "test-output" / "streamlit-fresh.log") as (base_url, _process):
+    with streamlit_server(log_path=ROOT / "test-output" / f"streamlit-fresh-{path}.log") as (base_url, _process):
         context = browser.new_context(viewport=DEFAULT_VIEWPORT)
         try:
             page = context.new_page()
-            page.goto(url_of(base_url, "safety"))
+            page.goto(url_of(base_url, path))
             page.wait_for_function(
                 """() => document.querySelector('[data-testid="stApp"]')
                            ?.getAttribute("data-test-script-state") === "notRunning" """,
                 timeout=60_000)
-            save_screenshot(page, "safety-first-request")
             nav = page.locator('[data-testid="stSidebarNav"]')
             expect(nav.get_by_text("Overview", exact=True)).to_be_visible(timeout=15_000)
-            expect(page.locator("h1").filter(has_text="Safety").first).to_be_visible(timeout=15_000)
+            expect(page.locator("h1").filter(has_text=title).first).to_be_visible(timeout=15_000)
+            expect(page.get_by_role("dialog")).to_have_count(0, timeout=10_000)
+            save_screenshot(page, f"{path}-first-request")
             assert_no_exception(page)
         finally:
             context.close()

@@ -78,20 +78,53 @@ def current_figure(study: Study) -> dict:
     return next((f for f in pages if f["url_path"] == url_path), pages[0] if pages else {})
 
 
-def ensure_navigation() -> None:
+def ensure_navigation(in_app: bool = False) -> None:
     """Rerun through app.py when Streamlit ran a page file on its own.
 
     Streamlit (1.67) treats an app with a ``pages/`` folder as a v1 multipage
     app until some session has called ``st.navigation``: the very first
-    visitor of a deep link such as ``/baseline`` would get the page without
-    app.py (no page titles, no sections).  Clearing that flag and rerunning
+    visitor of a deep link such as ``/baseline`` would get the page file run
+    alone (no page titles, no sections).  Clearing that flag and rerunning
     sends the run through app.py's ``st.navigation``, which keeps the URL's
-    page.  This is the only place that touches a Streamlit internal;
+    page.  A page with no file of its own (a figure page such as
+    ``/functional``) has by then also been answered with Streamlit's "Page not
+    found" dialog before app.py runs as the default page: app.py calls this with
+    ``in_app=True`` and the page closes the dialog (:func:`close_page_not_found`).
+    This is the only place that touches a Streamlit internal;
     ``tests/test_navigation.py`` fails when an upgrade removes the flag or
-    makes this unnecessary.
+    makes this unnecessary, and ``tests/test_browser.py::test_deep_link_on_fresh_server``
+    checks the page and the dialog in a browser.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
+    if not PagesManager.uses_pages_directory:
+        return
+    PagesManager.uses_pages_directory = False
+    if in_app:
+        # app.py runs as the legacy app's default page because the URL names no file of pages/; Streamlit has
+        # already sent its dialog, and app.py's own st.navigation will show the right page: close the dialog.
+        st.session_state[_LEGACY_RUN_KEY] = True
+    else:
         st.rerun()
+
+
+def close_page_not_found() -> None:
+    """Close the "Page not found" dialog of a legacy first run (see :func:`ensure_navigation`)."""
+    if st.session_state.pop(_LEGACY_RUN_KEY, False):
+        st.sidebar.html(_CLOSE_NOT_FOUND, unsafe_allow_javascript=True)
+
+
+_LEGACY_RUN_KEY = "_legacy_first_run"
+# Closes the dialog the legacy run sent (it may arrive a moment after this script; give up after 5 s).
+_CLOSE_NOT_FOUND = """<script>
+(() => {
+  let tries = 0;
+  const timer = setInterval(() => {
+    const dialog = [...document.querySelectorAll('[role="dialog"]')]
+      .find((d) => d.textContent.includes("Page not found"));
+    const close = dialog && dialog.querySelector('button[aria-label="Close"]');
+    if (close) close.click();
+    if (close || ++tries > 50) clearInterval(timer);
+  }, 100);
+})();
+</script>"""

@@ -12,7 +12,7 @@ import streamlit as st
 from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
-from ui.navigation import current_url_path, ensure_navigation
+from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
 from ui.state import new_report, report, study
 
 _NOTE_RENDERERS = {
@@ -48,6 +48,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     the title.
     """
     ensure_navigation()
+    close_page_not_found()
     arms = arm_selector()
     design = study().design
     _presentation(deck)

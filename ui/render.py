@@ -12,6 +12,7 @@ import streamlit as st
 from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
+from ui.filters import filter_caption, filter_panel
 from ui.navigation import current_url_path, ensure_navigation
 from ui.state import new_report, report, study
 
@@ -49,9 +50,11 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     """
     ensure_navigation()
     arms = arm_selector()
+    filter_panel()
     design = study().design
     _presentation(deck)
     banner()
+    filter_caption()
     if not deck:
         st.title(title)
         if on_phone() and needs_arms:

@@ -56,7 +56,7 @@ def _level_text(value) -> str:
     return str(value)
 
 
-def _as_text(series: pd.Series) -> pd.Series:
+def as_text(series: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(series)
     texts = np.array([_level_text(u) for u in uniques] + [""], dtype=object)
     return pd.Series(texts[codes], index=series.index)  # code -1 (missing) picks the trailing ""
@@ -66,7 +66,7 @@ def is_range(levels) -> bool:
     return len(levels) == 3 and levels[0] == RANGE
 
 
-def _label(data, variable: str) -> str:
+def label_of(data, variable: str) -> str:
     labels = data.extra.get("labels", {}) if isinstance(data.extra, dict) else {}
     return labels.get(variable) or variable.replace("_", " ").capitalize()
 
@@ -102,12 +102,12 @@ def filter_options(data) -> pd.DataFrame:
         if (variable in _SKIP or variable.endswith(("fl", "dtc", "dt", "dtm", "tm"))
                 or pd.api.types.is_datetime64_any_dtype(series) or present.nunique() < 2):
             continue
-        base = {"variable": variable, "label": _label(data, variable)}
+        base = {"variable": variable, "label": label_of(data, variable)}
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             rows.append({**base, "kind": "numeric", "level": "", "n": len(present),
                          "low": float(present.min()), "high": float(present.max())})
         elif present.nunique() <= MAX_LEVELS:
-            counts = _as_text(present).value_counts()
+            counts = as_text(present).value_counts()
             for level in sorted(counts.index, key=str.lower):
                 rows.append({**base, "kind": "categorical", "level": level, "n": int(counts[level]),
                              "low": np.nan, "high": np.nan})
@@ -126,7 +126,7 @@ def subject_mask(subjects: pd.DataFrame, filters: Filters) -> np.ndarray:
             with np.errstate(invalid="ignore"):
                 keep &= (values >= float(levels[1])) & (values <= float(levels[2]))
         else:
-            keep &= (_as_text(series).isin([str(v) for v in levels]) & series.notna()).to_numpy()
+            keep &= (as_text(series).isin([str(v) for v in levels]) & series.notna()).to_numpy()
     return keep
 
 
@@ -150,7 +150,7 @@ def describe_filters(filters: Filters, data=None) -> str:
     """
     parts = []
     for variable, levels in filters:
-        label = _label(data, variable) if data is not None else variable.replace("_", " ").capitalize()
+        label = label_of(data, variable) if data is not None else variable.replace("_", " ").capitalize()
         if is_range(levels):
             parts.append(f"{label} {float(levels[1]):g} to {float(levels[2]):g}")
         else:

@@ -170,6 +170,21 @@ def subgroup_effects(study, endpoint: str, variables=(), visit: str | None = Non
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
 
 
+def endpoint_choices(study, visit: str | None = None) -> tuple:
+    """Endpoints with at least one patient measured at baseline and at *visit* (default the primary follow-up)."""
+    data = patient_data(study)
+    found = pairs(data, visit=visit or _default_visit(study, data))["endpoint"]
+    present = set(found.astype(object))
+    return tuple(e for e in pd.unique(data.measurements["endpoint"].astype(object)) if e in present)
+
+
+def variable_choices(study) -> tuple:
+    """Subject-level variables a subgroup can be formed from (those a filter can use, :func:`filter_options`)."""
+    from cratus.patient.subset import filter_options
+
+    return tuple(pd.unique(filter_options(study)["variable"]))
+
+
 def _default_visit(study, data) -> str:
     design = getattr(study, "design", None)
     if design is not None and design.follow_up:

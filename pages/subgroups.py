@@ -19,9 +19,7 @@ if not endpoints or not variables:
             "subgroups from.")
     ui.finish_page("subgroups")
     st.stop()
-directed = set(study.endpoints.loc[study.endpoints["better"].fillna("") != "", "endpoint"])
-first = next((i for i, e in enumerate(endpoints) if e in directed), 0)  # an outcome with a better direction
-endpoint = st.selectbox("Endpoint", endpoints, index=first, format_func=study.label, key="subgroup_endpoint",
+endpoint = st.selectbox("Endpoint", endpoints, format_func=study.label, key="subgroup_endpoint",
                         bind="query-params")
 preferred = [v for v in ("sex", "age") if v in variables] or list(variables[:2])
 chosen = st.multiselect("Subgroups by", variables, default=preferred, format_func=study.label,

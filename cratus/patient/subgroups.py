@@ -171,11 +171,14 @@ def subgroup_effects(study, endpoint: str, variables=(), visit: str | None = Non
 
 
 def endpoint_choices(study, visit: str | None = None) -> tuple:
-    """Endpoints with at least one patient measured at baseline and at *visit* (default the primary follow-up)."""
+    """Endpoints with at least one patient measured at baseline and at *visit* (default the primary follow-up);
+    outcomes with a known better direction first (the study's ``endpoints.better``), then the others, in data order."""
     data = patient_data(study)
-    found = pairs(data, visit=visit or _default_visit(study, data))["endpoint"]
-    present = set(found.astype(object))
-    return tuple(e for e in pd.unique(data.measurements["endpoint"].astype(object)) if e in present)
+    present = set(pairs(data, visit=visit or _default_visit(study, data))["endpoint"].astype(object))
+    ordered = [e for e in pd.unique(data.measurements["endpoint"].astype(object)) if e in present]
+    table = getattr(study, "endpoints", None)
+    directed = set(table.loc[table["better"].fillna("") != "", "endpoint"]) if table is not None else set()
+    return tuple(sorted(ordered, key=lambda e: e not in directed))
 
 
 def variable_choices(study) -> tuple:

@@ -45,6 +45,8 @@ def test_a_filter_in_the_address_changes_every_page_and_clears_in_one_click(demo
     assert WOMEN_CAPTION in texts(at) and "Filter on" in texts(at)
     # Table 1 headers count the women only
     assert _n_columns(at) == ["Allo-hMSC 100M (N = 4)", "Allo-hMSC 200M (N = 4)", "Placebo (N = 4)", "Total (N = 12)"]
+    # the page's HTML report names the filter
+    assert at.session_state["report"].selections["Subgroup filter"] == "Gender: Female (12 of 30 patients)"
     # A page switch drops the address's parameters: the session keeps the filter and puts it back
     del at.query_params["f_sex"]
     at = go(at, "safety")

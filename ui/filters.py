@@ -198,3 +198,13 @@ def filter_caption() -> None:
     state = "Filter on" if view.applied else "Filter not applied"
     st.caption(f":material/filter_alt: **{state}** ({what}): {view.counts['selected'].sum()} of "
                f"{view.counts['total'].sum()} subjects · {per_arm}")
+
+
+def filter_selection() -> dict:
+    """The filter in force for the page's report (``{"Subgroup filter": ...}``), or nothing."""
+    base = _unfiltered()
+    view = current(base) if base.kind == "patient" else None
+    if view is None or not view.applied:
+        return {}
+    what = describe_filters(view.filters, st.session_state.get("patient_data"))
+    return {"Subgroup filter": f"{what} ({view.counts['selected'].sum()} of {view.counts['total'].sum()} patients)"}

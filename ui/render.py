@@ -12,7 +12,7 @@ import streamlit as st
 from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
-from ui.filters import filter_caption, filter_panel
+from ui.filters import filter_caption, filter_panel, filter_selection
 from ui.navigation import current_url_path, ensure_navigation
 from ui.state import new_report, report, study
 
@@ -63,7 +63,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
                        + " (change them in the side menu »)")
         if intro:
             st.markdown(intro)
-    new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none"})
+    new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none", **filter_selection()})
     if intro:
         report().add_text(intro)
     if needs_arms and not arms:

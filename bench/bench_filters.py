@@ -66,7 +66,7 @@ def main(argv=None) -> int:
         for name, filters in FILTERS.items():
             filter_s, filter_cpu, subset = best(lambda: filter_patient_data(data, filters), args.repeat)
             study_s, study_cpu, study = best(lambda: to_study(subset), args.repeat)
-            groups_s, groups_cpu, _ = best(lambda: subgroup_effects(study, "marker_1", ("sex", "age", "weight")), args.repeat)
+            groups_s, _, _ = best(lambda: subgroup_effects(study, "marker_1", ("sex", "age", "weight")), args.repeat)
             rerun = filter_s + study_s
             flag = "  (over the 1 s target)" if rerun > TARGET_SECONDS and size >= 10_000 else ""
             print(f"{size:>9,} {name:>14} {len(subset.subjects):>6,} {filter_s:>9.3f} {study_s:>8.2f} {rerun:>8.2f} "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cratus.study import load_study
-from tests.apptest import open_page
+from tests.apptest import open_synthetic_demo
 from tests.test_patient_pages import go, texts
 
 WOMEN_CAPTION = "12 of 30 subjects · 100M 4/10 · 200M 4/10 · Placebo 4/10"
@@ -18,11 +18,7 @@ WOMEN_CAPTION = "12 of 30 subjects · 100M 4/10 · 200M 4/10 · Placebo 4/10"
 
 @pytest.fixture()
 def demo():
-    at = open_page("data")
-    at.radio(key="source_choice").set_value("synthetic").run()
-    next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_synthetic_demo()
 
 
 def _param(at, key):

@@ -28,7 +28,8 @@ def _rows(effects: pd.DataFrame) -> list[dict]:
     for variable, block in effects.groupby("variable", sort=False):
         if variable:
             p_value = block["interaction_p"].iloc[0]
-            tested = f"interaction {format_p(p_value, computed=True)}" if pd.notna(p_value) else "interaction not tested"
+            tested = (f"interaction {format_p(p_value, computed=True)}" if pd.notna(p_value)
+                      else "interaction not tested")
             rows.append({"kind": "heading", "text": f"<b>{block['variable_label'].iloc[0]}</b> · {tested}",
                          "variable": variable, "level": None})
         for level, cells in block.groupby("level", sort=False):
@@ -58,8 +59,10 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
     >>> study = to_study(make_synthetic(seed=1))
     >>> effects = subgroup_effects(study, "six_minute_walk", ("sex",))
     >>> fig = build_forest_plot(study, effects, "six_minute_walk")
-    >>> [t.name for t in fig.data], list(fig.layout.yaxis.ticktext)[:2]
-    (['Allo-hMSC 100M vs Placebo', 'Allo-hMSC 200M vs Placebo'], ['<b>All patients (n = 30)</b>', '<b>Gender</b> · interaction p = .246'])
+    >>> [t.name for t in fig.data]
+    ['Allo-hMSC 100M vs Placebo', 'Allo-hMSC 200M vs Placebo']
+    >>> list(fig.layout.yaxis.ticktext)[:2]
+    ['<b>All patients (n = 30)</b>', '<b>Gender</b> · interaction p = .246']
     """
     design = study.design
     style = theme.style(phone=compact)
@@ -77,8 +80,8 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
                                                     cells["ci_high"], cells["n"], cells["n_control"])]
         control = design.short(cells["control"].iloc[0]) if len(cells) else design.short(design.control)
         traces.append({
-            "type": "scatter", "mode": "markers", "name": f"{design.label(arm)} vs {control}", "x": cells["estimate"].tolist(),
-            "y": y, "legendgroup": arm, "text": hover, "hovertemplate": "%{text}<extra></extra>",
+            "type": "scatter", "mode": "markers", "name": f"{design.label(arm)} vs {control}",
+            "x": cells["estimate"].tolist(), "y": y, "legendgroup": arm, "text": hover, "hovertemplate": "%{text}<extra></extra>",
             "marker": {"color": design.color(arm), "symbol": design.symbol(arm), "size": big.tolist(),
                        "line": {"color": "white", "width": 1}},
             "error_x": {"type": "data", "symmetric": False, "color": design.color(arm), "thickness": style["error"],

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.figures import theme
-from cratus.figures.words import wrap
+from cratus.figures.words import hover_safe, wrap
 from cratus.formatting import format_p
 from cratus.patient.subgroups import CAVEAT, OVERALL, TOO_FEW, subgroup_effects
 
@@ -75,13 +75,14 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
         cells = effects[(effects["arm"] == arm) & effects["estimable"]]
         y = [position[(v, lvl)] + offsets[arm] for v, lvl in zip(cells["variable"], cells["level"])]
         big = np.where(cells["level_label"] == OVERALL, style["marker"] + 4, style["marker"])
-        hover = [f"{label}: {e:.3g} (95% CI {lo:.3g} to {hi:.3g}); n = {n} vs {nc}"
+        hover = [f"{hover_safe(label)}: {e:.3g} (95% CI {lo:.3g} to {hi:.3g}); n = {n} vs {nc}"
                  for label, e, lo, hi, n, nc in zip(cells["level_label"], cells["estimate"], cells["ci_low"],
                                                     cells["ci_high"], cells["n"], cells["n_control"])]
         control = design.short(cells["control"].iloc[0]) if len(cells) else design.short(design.control)
         traces.append({
             "type": "scatter", "mode": "markers", "name": f"{design.label(arm)} vs {control}",
-            "x": cells["estimate"].tolist(), "y": y, "legendgroup": arm, "text": hover, "hovertemplate": "%{text}<extra></extra>",
+            "x": cells["estimate"].tolist(), "y": y, "legendgroup": arm, "text": hover,
+            "hovertemplate": "%{text}<extra></extra>",
             "marker": {"color": design.color(arm), "symbol": design.symbol(arm), "size": big.tolist(),
                        "line": {"color": "white", "width": 1}},
             "error_x": {"type": "data", "symmetric": False, "color": design.color(arm), "thickness": style["error"],

@@ -56,7 +56,8 @@ def _options(key: str, _data) -> pd.DataFrame:
     return filter_options(_data)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+# A few entries: at 10,000 subjects each filtered study holds tens of MB, shared by every session.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _filtered(key: str, raw: tuple, _base: Study, _data) -> Filtered:
     """The study of the subjects passing the address's filter (see :class:`Filtered`)."""
     filters = filters_from_query(dict(raw), _options(key, _data))

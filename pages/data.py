@@ -60,7 +60,10 @@ if study.kind == "patient" and data is not None:
     )
     if chosen != data.mapping:
         st.button("Apply the mapping", on_click=data_source.reapply, args=(chosen,))
-    if study.extra.get("synthetic"):
+    if study.extra.get("synthetic") and study.extra.get("filters"):
+        st.caption("The fidelity table compares all synthetic patients with the published numbers: clear the "
+                   "subgroup filter to see it.")
+    elif study.extra.get("synthetic"):
         ui.subheader("Fidelity: the synthetic data against the published numbers")
         st.caption("Each number the paper prints, next to the same summary of the synthetic patients; "
                    "'within rounding' means it rounds to the printed value.")

@@ -44,3 +44,12 @@ def open_page(url_path: str = "", query: dict | None = None, arms: list | None =
             else:
                 os.environ["CRATUS_STUDY_DIR"] = previous
     return at
+
+
+def open_synthetic_demo() -> AppTest:
+    """A session that opened the synthetic patient-level demo on the Data source page, as a reader would."""
+    at = open_page("data")
+    at.radio(key="source_choice").set_value("synthetic").run()
+    next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at

@@ -670,3 +670,37 @@ def test_an_upload_in_one_browser_is_never_seen_by_another(browser, app_url):
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.browser
+def test_a_subgroup_filter_follows_the_reader_across_pages_and_clears(browser, app_url):
+    """Synthetic demo: choose women in the sidebar's filter; the N caption shows 4 of 10 per arm (4 women per arm,
+    data.subjects.groupby(["arm", "sex"]).size()), the address carries the filter, and it survives clicking
+    another page in the sidebar (the browser drops the address's parameters); one click clears it."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=DEFAULT_VIEWPORT)
+    try:
+        page = context.new_page()
+        open_page(page, app_url, "data", heading="Data source")
+        page.get_by_text("Synthetic demo (made-up patients)").click()
+        page.get_by_role("button", name="Open the synthetic demo").click()
+        expect(page.get_by_text("Synthetic data — not trial data").first).to_be_visible(timeout=60_000)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Subgroup filter").click()
+        sidebar.locator('[data-testid="stMultiSelect"]').filter(has_text="Gender").click()
+        page.get_by_role("option", name="Female (12)").click()
+        caption = "12 of 30 subjects · 100M 4/10 · 200M 4/10 · Placebo 4/10"
+        expect(page.get_by_text(caption)).to_be_visible(timeout=60_000)
+        assert parse_qs(urlsplit(page.url).query).get("f_sex") == ["Female"]
+        sidebar.locator('[data-testid="stSidebarNav"] a').filter(has_text="Subgroups").first.click()
+        wait_until_rendered(page, heading="Subgroups")
+        expect(page.get_by_text(caption)).to_be_visible(timeout=60_000)
+        assert parse_qs(urlsplit(page.url).query).get("f_sex") == ["Female"]
+        assert_no_exception(page)
+        sidebar.get_by_role("button", name="Clear filter").click()
+        expect(page.get_by_text(caption)).to_have_count(0, timeout=60_000)
+        assert "f_sex" not in parse_qs(urlsplit(page.url).query)
+        save_screenshot(page, "subgroups-cleared")
+    finally:
+        context.close()

@@ -14,7 +14,7 @@ from streamlit.util import calc_hash
 
 from cratus.patient.synthetic import synthetic_files
 from cratus.study import load_study
-from tests.apptest import open_page
+from tests.apptest import open_page, open_synthetic_demo
 
 PAGES = ["", "baseline", "safety", *[f["url_path"] for f in load_study().figure_pages()], "appraisal", "present"]
 
@@ -41,11 +41,7 @@ def upload(at, files: dict):
 
 @pytest.fixture(scope="module")
 def synthetic_session():
-    at = open_page("data")
-    at.radio(key="source_choice").set_value("synthetic").run()
-    next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_synthetic_demo()
 
 
 @pytest.mark.parametrize("url_path", PAGES)

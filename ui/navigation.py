@@ -33,6 +33,9 @@ def page_specs(study: Study) -> list[dict]:
     ]
     specs += [{"section": "Results", "script": "pages/figure.py", "title": f["nav_title"], "url_path": f["url_path"],
                "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
+    if study.kind == "patient":
+        specs.append({"section": "Results", "script": "pages/subgroups.py", "title": "Subgroups",
+                      "url_path": "subgroups", "icon": "forest"})
     specs.append({"section": "Study", "script": "pages/data.py", "title": "Data source", "url_path": "data",
                   "icon": "dataset"})
     specs.append({"section": "Appraise", "script": "pages/appraisal.py", "title": title("appraisal", "Appraisal"),

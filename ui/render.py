@@ -12,6 +12,7 @@ import streamlit as st
 from cratus.export import stack_columns, to_csv_bytes
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
+from ui.filters import filter_caption, filter_panel, filter_selection
 from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
 from ui.state import new_report, report, study
 
@@ -50,9 +51,11 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     ensure_navigation()
     close_page_not_found()
     arms = arm_selector()
+    filter_panel()
     design = study().design
     _presentation(deck)
     banner()
+    filter_caption()
     if not deck:
         st.title(title)
         if on_phone() and needs_arms:
@@ -61,7 +64,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
                        + " (change them in the side menu »)")
         if intro:
             st.markdown(intro)
-    new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none"})
+    new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none", **filter_selection()})
     if intro:
         report().add_text(intro)
     if needs_arms and not arms:

@@ -27,12 +27,23 @@ def default_study() -> Study:
     return _load_default_study(str(default_study_dir()))
 
 
-def study() -> Study:
-    """The study this session shows: one the session opened itself, else the server's study."""
+def unfiltered_study() -> Study:
+    """The study this session opened (else the server's study), before any subgroup filter."""
     state = st.session_state
     if STUDY_KEY not in state:
         state[STUDY_KEY] = default_study()
     return state[STUDY_KEY]
+
+
+def study() -> Study:
+    """The study this session shows: :func:`unfiltered_study` restricted to the subgroup filter in force
+    (patient-level studies only, see :mod:`ui.filters`)."""
+    base = unfiltered_study()
+    if base.kind != "patient":
+        return base
+    from ui.filters import current
+
+    return current(base).study
 
 
 def use_study(chosen: Study | None) -> None:

@@ -142,3 +142,40 @@ def add_trajectories(study: Study, figure: go.Figure, seed: int = 0) -> tuple[go
     words = (f"Thin lines: a random sample of {MAX_LINES_PER_ARM} patients per arm (seeded), too many to draw "
              "all legibly." if sampled else "Thin lines: each patient's values, in their arm's colour.")
     return out, words
+
+
+def subgroup_table(study: Study, endpoint: str, variables=(), visit: str | None = None, arms=None) -> pd.DataFrame:
+    """The subgroup effects (:func:`cratus.patient.subgroups.subgroup_effects`) as a readable table.
+
+    One row per level: ``Subgroup, Level``, then per active arm its difference
+    in mean change from the control with the Welch 95% CI and the patients per
+    arm, and the variable's interaction p-value.
+
+    Examples
+    --------
+    >>> from cratus.patient import to_study
+    >>> from cratus.patient.synthetic import make_synthetic
+    >>> t = subgroup_table(to_study(make_synthetic(seed=1)), "six_minute_walk", ("sex",), arms=("allo_hmsc_100m",))
+    >>> t.iloc[1].tolist()
+    ['Gender', 'Female', '90 (−90 to 270)', '4 / 4', 'p = .772']
+    """
+    from cratus.patient.subgroups import OVERALL, subgroup_effects
+
+    design = study.design
+    effects = subgroup_effects(study, endpoint, variables, visit=visit, arms=arms)
+    digits = _digits(effects["ci_high"].abs().tolist() + effects["ci_low"].abs().tolist())
+    rows = []
+    for (variable, level), cells in effects.groupby(["variable", "level"], sort=False):
+        first = cells.iloc[0]
+        row = {"Subgroup": first["variable_label"] or OVERALL, "Level": first["level_label"] if variable else "—"}
+        for cell in cells.itertuples(index=False):
+            name = f"{design.short(cell.arm)} vs {design.short(cell.control)}"
+            row[f"{name}: difference (95% CI)"] = (
+                f"{_number(cell.estimate, digits)} ({_number(cell.ci_low, digits)} to {_number(cell.ci_high, digits)})"
+                .replace("-", "−") if cell.estimable else cell.note)
+            row[f"{name}: patients"] = f"{cell.n} / {cell.n_control}"
+        p_value = first["interaction_p"]
+        row["Interaction p"] = (format_p(p_value, computed=True) if pd.notna(p_value)
+                                else "—" if not variable else "not tested")
+        rows.append(row)
+    return pd.DataFrame(rows)

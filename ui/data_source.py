@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cratus.patient import Mapping, read_patient_data, to_study
+from cratus.patient.recipe import Recipe
 from cratus.patient.synthetic import synthetic_files
 from ui.state import default_study, study, use_study
 
@@ -48,6 +49,7 @@ def _synthetic(seed: int, mapping_items: tuple):
     data = read_patient_data(*files.values(), names=list(files), mapping=Mapping.from_dict(dict(mapping_items)))
     built = to_study(data, reference=default_study())
     built.extra["synthetic"] = True
+    built.extra["recipe"] = Recipe(synthetic_seed=seed, mapping=dict(mapping_items))
     built.extra["source_label"] = "Synthetic demo data (made up, shaped like the published trial)"
     return data, built
 
@@ -75,6 +77,7 @@ def open_uploads(files, mapping: Mapping) -> str | None:
     st.session_state.pop(ERROR_KEY, None)
     st.session_state["uploaded_files"] = pairs
     built.extra["source_label"] = "Uploaded: " + ", ".join(n for n, _ in pairs)
+    built.extra["recipe"] = Recipe(files=tuple(n for n, _ in pairs), mapping=mapping.to_dict())
     st.session_state["patient_data"] = data
     st.session_state[SOURCE_KEY] = "upload"
     use_study(built)

@@ -155,6 +155,9 @@ def test_a_snippet_of_uploaded_files_runs_next_to_those_files(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(go.Figure, "show", lambda self, *a, **k: None)
     at = go_to(at, "baseline")
+    # The recipe kept with the session's study rebuilds it from the files in this folder, content and all
+    study = at.session_state["study"]
+    assert study.extra["recipe"].open().key == study.key
     table, figure = at.session_state["code_snippets"]
     assert f"open_study({literal(list(files))})" in table["code"]
     assert cells(run_snippet(table["code"])) == cells(at.table[0].value)

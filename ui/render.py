@@ -89,8 +89,12 @@ def heading(page: str, section: str, default: str, **kwargs) -> None:
     subheader(study().text(page, section, "heading", default), **kwargs)
 
 
-def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
+def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, patient_rows: bool | None = None,
+               **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
+
+    *patient_rows* marks a table of individual patients, left out of the report unless the reader asks
+    (default: when it has a subject id column, :func:`cratus.report.lists_patients`).
 
     Tables are static HTML.  On a phone a table wider than three columns is stacked (one row per arm, see
     :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
@@ -106,7 +110,7 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
         # Static HTML: its text wraps to the column and grows with the page, nothing is clipped, and it
         # draws at once (an interactive grid is a canvas at a fixed 13 px that loads its own code).
         st.table(frame, hide_index=True)
-    report().add_table(caption, frame)
+    report().add_table(caption, frame, patient_rows=patient_rows)
     if download:
         # Built on click only: the page reruns on every widget change.
         st.download_button("Table (CSV)", lambda: to_csv_bytes(frame), file_name=f"{download}.csv",
@@ -137,13 +141,14 @@ def touch_zoom_switch() -> None:
 
 
 def show_chart(figure, **kwargs) -> None:
-    """:func:`plot` a figure and add it to the page's report."""
+    """:func:`plot` a figure and add it to the page's report (``patient_rows=True``: a figure of individual
+    patients throughout, left out of the report unless the reader asks)."""
     page_report = report()
     if not getattr(page_report, "touch_switch_shown", False):
         touch_zoom_switch()  # once per page, above its first chart
         page_report.touch_switch_shown = True
     plot(figure, config=kwargs.get("config"), key=kwargs.get("key"))
-    report().add_figure(figure)
+    report().add_figure(figure, patient_rows=kwargs.get("patient_rows", False))
 
 
 def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:

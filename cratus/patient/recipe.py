@@ -201,6 +201,38 @@ class Recipe:
         return "\n".join(lines)
 
 
+def describe_filters(filters) -> str:
+    """Subject filters in words: ``(("sex", ("F",)), ("age", ("range", 60, 80)))`` → ``"sex: F; age: 60 to 80"``.
+
+    Examples
+    --------
+    >>> describe_filters((("sex", ("F", "M")), ("age", ("range", 60, 80)))), describe_filters(())
+    ('sex: F or M; age: 60 to 80', '')
+    """
+    words = []
+    for variable, levels in filters or ():
+        levels = tuple(levels)
+        if levels[:1] == ("range",):
+            words.append(f"{variable}: {levels[1]:g} to {levels[2]:g}")
+        else:
+            words.append(f"{variable}: " + " or ".join(str(level) for level in levels))
+    return "; ".join(words)
+
+
+def source_lines(study) -> dict[str, str]:
+    """Where a patient-level study's numbers come from, in words: data (files), participants per arm, analysis
+    population, subject filters, mapping choices (for reports; no patient's data)."""
+    recipe = study.extra.get("recipe") or Recipe()
+    files = study.fact("files")
+    data = f"{recipe.describe()}: {files}" if recipe.synthetic else f"files {files}"
+    lines = {"Data": data, "Participants": f"{study.fact('participants')}: {study.fact('arms')}",
+             "Analysis population": study.fact("population"),
+             "Subject filters": describe_filters(recipe.filters) or "none (every subject)"}
+    if recipe.mapping:
+        lines["Mapping"] = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in recipe.mapping.items())
+    return lines
+
+
 def _words(func) -> str:
     name = func.__name__.replace("_", " ")
     return name[:1].upper() + name[1:]

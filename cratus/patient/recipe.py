@@ -222,12 +222,14 @@ def describe_filters(filters) -> str:
 def source_lines(study) -> dict[str, str]:
     """Where a patient-level study's numbers come from, in words: data (files), participants per arm, analysis
     population, subject filters, mapping choices (for reports; no patient's data)."""
-    recipe = study.extra.get("recipe") or Recipe()
+    recipe = study.extra.get("recipe")
     files = study.fact("files")
-    data = f"{recipe.describe()}: {files}" if recipe.synthetic else f"files {files}"
+    data = f"{recipe.describe()}: {files}" if recipe is not None and recipe.synthetic else f"files {files}"
     lines = {"Data": data, "Participants": f"{study.fact('participants')}: {study.fact('arms')}",
-             "Analysis population": study.fact("population"),
-             "Subject filters": describe_filters(recipe.filters) or "none (every subject)"}
+             "Analysis population": study.fact("population")}
+    if recipe is None:  # how the study was made is not known: no claim about filters
+        return lines
+    lines["Subject filters"] = describe_filters(recipe.filters) or "none (every subject)"
     if recipe.mapping:
         lines["Mapping"] = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in recipe.mapping.items())
     return lines

@@ -26,7 +26,6 @@ from cratus.study import load_study
 from tests.test_patient_pages import go as go_to, synthetic_session, upload  # noqa: F401 - a fixture
 from tests.apptest import open_page
 
-FIGURE_PAGES = [f["url_path"] for f in load_study().figure_pages()]
 #: The appraisal's tabs and what their snippets call (pages/appraisal.py)
 APPRAISAL_TABS = {"Between arms": {"between_arm_view", "forest_figure"},
                   "Within-arm change": {"within_arm_detail", "sensitivity_figure", "within_arm_view"},
@@ -108,11 +107,12 @@ def views(at):
     """Every view of the synthetic demo's patient-level pages that shows a different set of outputs."""
     for url_path in ["", "baseline", "safety"]:
         yield url_path, go_to(at, url_path)
-    for url_path in FIGURE_PAGES:
+    # The synthetic study's own figure pages: the published figures and the endpoints they leave out
+    for figure in at.session_state["study"].figure_pages():
+        url_path = figure["url_path"]
         at = go_to(at, url_path)
         yield url_path, at
-        for endpoint in at.session_state["study"].panels(at.session_state["study"].figure_pages()[
-                FIGURE_PAGES.index(url_path)]["figure"]):
+        for endpoint in at.session_state["study"].panels(figure["figure"]):
             at.session_state[f"tests_{endpoint}"] = True
         at.toggle(key="trajectories").set_value(True).run()
         yield f"{url_path} with each patient's lines and the tests", at
@@ -137,6 +137,9 @@ def test_every_snippet_of_the_synthetic_demo_runs_and_reproduces_its_output(synt
     assert counted["baseline"] == 2 and counted["safety"] == 2 and counted[""] == 2, counted
     assert counted["functional"] == 1 + 4, counted      # 4 panels on the page (data/figures.csv)
     assert counted["functional with each patient's lines and the tests"] == 1 + 4 * 2, counted
+    # every figure page was seen: the three published figures and the pages of the endpoints they leave out
+    figures = len(synthetic_session.session_state["study"].figure_pages())
+    assert figures > 3 and len(counted) == 3 + 2 * figures + len(APPRAISAL_TABS), counted
     assert all(called[f"appraisal: {tab}"] == names for tab, names in APPRAISAL_TABS.items()), called
 
 

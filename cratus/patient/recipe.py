@@ -15,7 +15,8 @@ Examples
 >>> from cratus.baseline_table import table_one
 >>> recipe = Recipe(files=("adsl.xpt", "adae.xpt"), mapping={"population": "all"})
 >>> print(recipe.code(table_one, kwargs={"arms": ("100M", "placebo")}, title="Baseline characteristics"))
-# Baseline characteristics — from the files adsl.xpt, adae.xpt; run it in their folder, with cratus importable.
+# Baseline characteristics
+# From the files adsl.xpt, adae.xpt: run it in their folder, with cratus importable.
 from cratus.baseline_table import table_one
 from cratus.patient import open_study
 <BLANKLINE>
@@ -183,10 +184,10 @@ class Recipe:
         last line shows the result.
         """
         call = func if isinstance(func, Call) else Call(func, tuple(args), dict(kwargs or {}), tuple(pick))
-        where = (f"from {SYNTHETIC_WORDS}" if self.synthetic
-                 else "from the files " + ", ".join(self.files) + "; run it in their folder")
+        where = (f"From {SYNTHETIC_WORDS}" if self.synthetic
+                 else "From the files " + ", ".join(self.files) + ": run it in their folder")
         title = title or _words(call.func)
-        header = f"# {title if len(title) <= 60 else title[:59] + '…'} — {where}, with cratus importable."
+        header = f"# {title if len(title) <= 90 else title[:89] + '…'}\n# {where}, with cratus importable."
         opening = self.opening()
         names: dict[str, set] = {}
         for line in [o for o in opening if o.startswith("from ")]:
@@ -265,7 +266,13 @@ def _plain(value):
 
 
 def literal(value) -> str:
-    """A Python literal of *value*, strings in double quotes: ``("100M", "placebo")``."""
+    """A Python literal of *value*, strings in double quotes: ``("100M", "placebo")``.
+
+    Examples
+    --------
+    >>> print(literal(("100M",)), literal(["it's", 'say "no"']), literal({"n": np.int64(3)}), literal(float("nan")))
+    ("100M",) ["it's", 'say "no"'] {"n": 3} float("nan")
+    """
     value = _plain(value)
     if isinstance(value, str):
         text = repr(value)
@@ -277,6 +284,8 @@ def literal(value) -> str:
         return "[" + ", ".join(literal(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, float) and not np.isfinite(value):
+        return f'float("{value}")'
     return repr(value)
 
 

@@ -11,8 +11,8 @@ from dataclasses import replace
 import streamlit as st
 
 from cratus.export import to_csv_bytes
-from ui.controls import on_phone
 from cratus.patient.recipe import Call
+from ui.controls import on_phone
 from ui.render import plot, show_code, show_code_for, show_table, touch_zoom_switch
 from ui.state import cached, cached_figure, report, study
 

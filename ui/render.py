@@ -18,7 +18,7 @@ from ui.data_source import banner
 from ui.navigation import current_url_path, ensure_navigation
 from ui.state import new_report, report, study
 
-#: The snippets of the page being rendered (``{"code", "call", "title"}`` dicts), for tests and the report.
+#: The snippets of the page being rendered (``{"code", "call", "title"}`` dicts), for tests.
 CODE_KEY = "code_snippets"
 
 _NOTE_RENDERERS = {

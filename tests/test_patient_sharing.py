@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from cratus.patient import Mapping
 from cratus.patient.recipe import Recipe, describe_filters
 from cratus.patient.synthetic import synthetic_files
 from cratus.report import Report, without_patients
@@ -109,3 +110,27 @@ def test_a_link_to_uploaded_files_asks_for_them_and_keeps_their_mapping():
 
 def test_filters_are_described_in_words():
     assert describe_filters((("sex", ("F",)), ("age", ("range", 65.0, 80.5)))) == "sex: F; age: 65 to 80.5"
+
+
+def test_a_link_to_a_view_of_uploaded_files_reopens_that_view_once_the_files_are_uploaded():
+    """Round trip: a view of another trial's files (bench/make_large_patient_data.py: arms "Drug 10 mg", "Drug 20 mg",
+    "Placebo"), shared as its address; a fresh session opens the address, uploads the same files, sees the view."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from make_large_patient_data import make_large
+
+    files = make_large(40)
+    first = upload(open_page("data"), files)
+    study = first.session_state["study"]
+    first.sidebar.get("button_group")[0].set_value([study.design.short(study.design.arm_ids[0])]).run()
+    first = go_to(first, "baseline")
+    link = dict(first.query_params)          # the address of the view: what a copied link carries
+    assert link["source"] == "upload" and set(link) <= {"source", "arms"} | {f"m_{k}" for k in Mapping().to_dict()}
+    second = open_page("baseline", query=link)
+    assert "This view was made from uploaded files" in texts(second)
+    second = upload(go_to(second, "data"), files)
+    second = go_to(second, "baseline")
+    assert second.session_state["shared_arms"] == [study.design.arm_ids[0]]
+    assert list(second.table[0].value.columns) == list(first.table[0].value.columns)

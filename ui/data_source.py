@@ -16,6 +16,7 @@ import streamlit as st
 from cratus.patient import Mapping, read_patient_data, to_study
 from cratus.patient.recipe import Recipe
 from cratus.patient.synthetic import synthetic_files
+from ui.controls import ARMS_KEY, SHARED_KEY
 from ui.state import default_study, study, use_study
 
 SOURCE_KEY = "data_source_name"
@@ -30,13 +31,23 @@ SYNTHETIC_SEED = 1
 
 
 def _linked() -> dict:
-    """The parameters of the link this session was opened with, until it opens data of its own."""
+    """The parameters of the link this session was opened with (name → list of values), until it opens data of
+    its own."""
     return st.session_state.get(LINKED_KEY, {}) if SOURCE_KEY not in st.session_state else {}
 
 
 def linked_source() -> str | None:
     """``"upload"`` when this session was opened by a link to a view of uploaded files and has no data yet."""
-    return "upload" if "upload" in (st.query_params.get(SOURCE_PARAM), _linked().get(SOURCE_PARAM)) else None
+    linked = _linked().get(SOURCE_PARAM) or [None]
+    return "upload" if "upload" in (st.query_params.get(SOURCE_PARAM), linked[0]) else None
+
+
+def _linked_arms(built) -> None:
+    """The arms of the link this session was opened with, once the files it was made from are uploaded."""
+    names = _linked().get(ARMS_KEY) or []
+    chosen = [a for a in built.design.arm_ids if built.design.short(a) in names]
+    if chosen:
+        st.session_state[SHARED_KEY] = chosen
 
 
 def mapping_from_url() -> Mapping:
@@ -45,7 +56,7 @@ def mapping_from_url() -> Mapping:
     known = set(Mapping().to_dict())
     params = {k: st.query_params.get(k) for k in st.query_params}
     if not any(k.startswith(MAPPING_PREFIX) for k in params):
-        params = _linked()
+        params = {k: v[-1] for k, v in _linked().items() if v}
     values = {k[len(MAPPING_PREFIX):]: v for k, v in params.items()
               if k.startswith(MAPPING_PREFIX) and k[len(MAPPING_PREFIX):] in known}
     try:
@@ -99,6 +110,7 @@ def open_uploads(files, mapping: Mapping) -> str | None:
     st.session_state["uploaded_files"] = pairs
     built.extra["source_label"] = "Uploaded: " + ", ".join(n for n, _ in pairs)
     built.extra["recipe"] = Recipe(files=tuple(n for n, _ in pairs), mapping=mapping.to_dict())
+    _linked_arms(built)
     st.session_state["patient_data"] = data
     st.session_state[SOURCE_KEY] = "upload"
     use_study(built)
@@ -126,7 +138,7 @@ def follow_link() -> None:
     state = st.session_state
     if LINKED_KEY in state:
         return
-    state[LINKED_KEY] = {k: st.query_params.get(k) for k in st.query_params}
+    state[LINKED_KEY] = {k: st.query_params.get_all(k) for k in st.query_params}
     if st.query_params.get(SOURCE_PARAM) == "synthetic" and SOURCE_KEY not in state:
         open_synthetic(mapping_from_url())
 

@@ -170,6 +170,16 @@ def test_a_snippet_of_uploaded_files_runs_next_to_those_files(tmp_path, monkeypa
     assert f"open_study({literal(list(files))})" in table["code"]
     assert cells(run_snippet(table["code"])) == cells(at.table[0].value)
     assert json.loads(run_snippet(figure["code"]).to_json())["data"] in shown_figures(at)
+    at = go_to(at, "functional")
+    chart = at.session_state["code_snippets"][0]
+    assert chart["title"].startswith("Figure") and "build_figure_grid(" in chart["code"]
+    assert json.loads(run_snippet(chart["code"]).to_json())["data"] in shown_figures(at)
+
+
+def test_the_published_study_shows_no_snippet():
+    at = open_page("baseline")
+    assert at.session_state["code_snippets"] == []
+    assert not [e for e in at.expander if e.label == "Python"]
 
 
 @pytest.mark.parametrize("recipe, expected", [

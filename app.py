@@ -9,11 +9,13 @@ import time
 
 import streamlit as st
 
+from ui.data_source import follow_link
 from ui.navigation import app_pages, ensure_navigation, remember_page
 from ui.state import study
 
 started = time.perf_counter()
 ensure_navigation(in_app=True)
+follow_link()  # a shared link to the synthetic demo reopens it
 current = study()
 sections = app_pages(current)
 page = st.navigation(sections)

@@ -13,6 +13,7 @@ from cratus.appraisal import (CORRELATIONS, between_arm_view, endpoints_with_est
                               power_defaults, power_view, within_arm_detail, within_arm_view)
 from cratus.appraisal_charts import forest_figure, n_by_correlation_figure, power_figure, sensitivity_figure
 from cratus.audit_display import STATUS_LABELS, audit_view
+from cratus.patient.recipe import Call
 from cratus.within_arm import PLAUSIBLE_RHO, UNUSUAL, VERY_UNLIKELY
 
 CHART = {"displaylogo": False}
@@ -34,15 +35,17 @@ def between_arms_tab(study, arms):
                "with the reason.", icon=":material/warning:")
     if not view["follow_up"]:
         st.info("No pair of the selected arms has numbers printed after baseline. Select at least two arms.")
-    for heading, table in view["follow_up"]:
+    for index, (heading, table) in enumerate(view["follow_up"]):
         st.markdown(f"**{heading}: differences between arms after treatment**")
         ui.show_table(table, caption=heading, column_config={
             "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Difference (95% CI)": TEXT(width=170),
             "Welch p": TEXT(width=62, help="Welch's t-test from the printed summaries (an assumption)"),
             "Hedges' g (95% CI)": TEXT(width=150), "Method": TEXT(width=150), "Caution": TEXT(width="large")})
+        ui.show_code(Call(between_arm_view, (tuple(arms),), {"show_p": False}, pick=("follow_up", index, 1)))
     if view["follow_up"]:
         st.caption("Differences are arm minus comparator, in the endpoint's unit.")
         ui.show_chart(ui.cached_figure(forest_figure, tuple(arms)), config=CHART)
+        ui.show_code(forest_figure, tuple(arms))
         st.caption("Colour: the arm; symbol: the arm it is compared with; hollow markers: approximations from "
                    "median (IQR). Intervals crossing 0 are compatible with no difference.")
     st.markdown("**At baseline: how alike the randomized arms were**")
@@ -56,6 +59,7 @@ def between_arms_tab(study, arms):
     ui.show_table(baseline, caption="Baseline balance", column_config={
         "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Caution": TEXT(width="large"),
         "Standardized difference (g)": TEXT(help="Difference in SDs; above about 0.1 is commonly called imbalance")})
+    ui.show_code(Call(between_arm_view, (tuple(arms),), {"show_p": show_p}, pick=("baseline",)))
 
 
 def within_arm_tab(study, arms):
@@ -82,7 +86,9 @@ def within_arm_tab(study, arms):
     detail = ui.cached(within_arm_detail, key, int(n), float(correlation))
     (st.info if detail["verdict"] == "plausible" else st.warning)(detail["sentence"])
     ui.show_table(detail["table"], caption="Sensitivity to the assumed correlation")
+    ui.show_code(Call(within_arm_detail, (key, int(n), float(correlation)), pick=("table",)))
     ui.show_chart(ui.cached_figure(sensitivity_figure, key, int(n), float(correlation)), config=CHART)
+    ui.show_code(sensitivity_figure, key, int(n), float(correlation))
     st.caption("Left: the p-value a paired t-test would give for each assumed r (log scale); the cross marks the "
                f"r that reproduces the paper. Right: the mean change with its 95% CI. Shaded: r above "
                f"{PLAUSIBLE_RHO[1]:g}, beyond the plausible true correlations.")
@@ -91,6 +97,7 @@ def within_arm_tab(study, arms):
         "Result": TEXT(width=230), "Baseline → follow-up": TEXT(width=200),
         "Probability": TEXT(width="medium", help="Chance of a sample correlation at least this extreme at the "
                                                  "nearest plausible true correlation")})
+    ui.show_code(Call(within_arm_view, (tuple(arms),), pick=(1,)))
     st.caption("Correlation needed: the r at which a paired t-test on the printed numbers gives the paper's "
                "p-value, with the range allowed by their rounding. Impossible: no correlation reproduces the "
                "p-value, so it cannot come from a paired t-test on that many patients with ± an SD. Median (IQR) "
@@ -117,6 +124,7 @@ def multiplicity_tab(study, arms):
         "p": TEXT(help="As printed (one copy per test: the Results' where the Abstract differs)"),
         "Significant after": TEXT(help="Adjustments after which p stays below α: all three, some, 'no "
                                        "adjustment' (below α only unadjusted) or — (not even unadjusted)")})
+    ui.show_code(Call(multiplicity_view, (family, float(alpha), tuple(arms)), pick=("table",)))
     st.caption(f"Showing {view['shown']} of {view['total']} p-values: rows of arms not selected are hidden but "
                "still count in m. Bounds such as p < .0001 enter at the bound and stay bounds after adjustment.")
 
@@ -169,11 +177,15 @@ def power_tab(study, arms):
     st.info(view["sentence"])
     ui.show_chart(ui.cached_figure(n_by_correlation_figure, view["difference"], view["sd"], float(alpha),
                                    view["n_claimed"]), config=CHART)
+    ui.show_code(n_by_correlation_figure, view["difference"], view["sd"], float(alpha), view["n_claimed"])
     with st.expander("Patients per arm by pre–post correlation and analysis (table)"):
         ui.show_table(view["table"], caption="Patients per arm for 80% power")
+    ui.show_code(Call(power_view, (endpoint, arm, reference, difference, sd, float(alpha)), pick=("table",)))
     largest = int(max(100, min(view["n90"] * 1.3, 2000)))
     ui.show_chart(ui.cached_figure(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"],
                                    view["n90"], view["n_claimed"]), config=CHART)
+    ui.show_code(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"], view["n90"],
+                 view["n_claimed"])
     st.caption(f"Two-sided two-sample t-test with equal arms on follow-up values. Effect: {view['effect_source']}.")
 
 

@@ -12,7 +12,8 @@ ui.start_page("Data source", "Every page shows one study at a time. By default t
 study = ui.study()
 SOURCES = {"published": "Published results (the paper)", "synthetic": "Synthetic demo (made-up patients)",
            "upload": "Your patient-level files"}
-current = st.session_state.get(data_source.SOURCE_KEY, "published")
+# A link to a view of uploaded files opens on the upload choice
+current = st.session_state.get(data_source.SOURCE_KEY) or data_source.linked_source() or "published"
 choice = st.radio("Show", list(SOURCES), index=list(SOURCES).index(current), format_func=SOURCES.get,
                   key="source_choice", horizontal=True)
 mapping = data_source.mapping_from_url()

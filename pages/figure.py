@@ -23,5 +23,6 @@ if others:
     ui.show_table(ui.cached(reported_only_table, tuple(others), arms=tuple(arms)), caption="Reported only as p-values",
                   download=f"figure_{figure_id}_p_values",
                   column_config={"Quote": st.column_config.TextColumn(width="large")})
+    ui.show_code(reported_only_table, tuple(others), arms=tuple(arms))
 ui.show_notes(figure_id, "after")
 ui.finish_page(figure["url_path"])

@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 from cratus.overview import consort_dot, consort_flow, consort_table
+from cratus.patient.recipe import Call
 from cratus.reading_display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
 
 study = ui.study()
@@ -29,6 +30,7 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm, w
             "from the control arm.")
 bottom_line = ui.cached(bottom_line_table)
 ui.show_table(bottom_line.drop(columns=["Caveats"]), caption="What the trial shows", download="bottom_line")
+ui.show_code(bottom_line_table)
 caveats = bottom_line[bottom_line["Caveats"] != ""]
 if len(caveats):
     with st.expander(f"Caveats behind these readings ({len(caveats)} endpoints)", icon=":material/warning:"):
@@ -44,6 +46,7 @@ flow = ui.cached(consort_flow)
 if not ui.on_phone():  # at 390 px the diagram's boxes shrink below legibility: the table says the same
     st.graphviz_chart(ui.cached(consort_dot, flow), width="stretch")
 ui.show_table(ui.cached(consort_table, flow), caption="Participant flow")
+ui.show_code(Call(consort_table, (Call(consort_flow),)))
 ui.show_notes("overview", "flow")
 
 ui.subheader("How to read this dashboard")

@@ -27,6 +27,7 @@ if not study.adverse_events.empty:
         "Arm assignment": st.column_config.TextColumn("Arm", width=70, help="stated in the source, or inferred "
                                                       "from the table's percentages"),
         "Note": st.column_config.TextColumn(width="large")})
+    ui.show_code(sae_table, arms=tuple(arms), compact=True)
 
 if study.kind == "patient" and not study.adverse_events.empty:
     from cratus.patient.display import incidence_table
@@ -35,6 +36,7 @@ if study.kind == "patient" and not study.adverse_events.empty:
     serious = st.toggle("Serious adverse events only", value=True, key="serious_only", bind="query-params")
     ui.show_table(ui.cached(incidence_table, serious_only=serious, arms=tuple(arms)), caption="Incidence",
                   download="incidence")
+    ui.show_code(incidence_table, serious_only=serious, arms=tuple(arms))
     st.caption("Treatment-emergent events only where the data flag them. The 95% interval is exact "
                "(Clopper–Pearson), so an arm with no event still gets an upper bound.")
 
@@ -46,6 +48,7 @@ if events or not comparisons.empty:
     if not comparisons.empty:
         ui.show_table(comparisons, caption="Safety comparisons between groups",
                       column_config={"Quote": st.column_config.TextColumn(width="large")})
+        ui.show_code(safety_p_values)
 
 counts = ui.cached(safety_counts, arms=tuple(arms))
 if not counts.empty:
@@ -53,11 +56,13 @@ if not counts.empty:
     ui.show_notes("safety", "counts")
     ui.show_table(counts, caption="Other safety counts", download="safety_counts",
                   column_config={"Outcome": st.column_config.TextColumn(width="large")})
+    ui.show_code(safety_counts, arms=tuple(arms))
 
 if not study.hospitalizations.empty:
     ui.heading("safety", "hospitalizations", "Hospitalizations")
     ui.show_table(ui.cached(hospitalization_table, arms=tuple(arms)), caption="Hospitalizations",
                   download="hospitalizations")
+    ui.show_code(hospitalization_table, arms=tuple(arms))
     ui.show_notes("safety", "hospitalizations")
 
 for endpoint in study.category_endpoints():
@@ -65,7 +70,9 @@ for endpoint in study.category_endpoints():
     ui.show_notes("safety", "categories")
     ui.show_table(ui.cached(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
                   download=endpoint)
+    ui.show_code(category_table, endpoint, arms=tuple(arms))
     ui.show_chart(ui.cached_figure(build_category_figure, endpoint, arms=tuple(arms), compact=ui.on_phone()))
+    ui.show_code(build_category_figure, endpoint, arms=tuple(arms), compact=ui.on_phone())
 
 safety_endpoints = study.endpoints.loc[study.endpoints["domain"] == "safety", "endpoint"]
 found = ui.cached(discrepancies_for, tuple(safety_endpoints))

@@ -6,7 +6,7 @@ One job per module:
 * :mod:`ui.navigation` — the page list (figure pages generated from the study) and the deep-link workaround;
 * :mod:`ui.controls` — the sidebar's arm selection and presentation mode, bound to the URL;
 * :mod:`ui.filters` — the subgroup filter of patient-level data (sidebar panel, address, N caption, filtered study);
-* :mod:`ui.render` — the page frame, tables, charts, headings and the study's notes;
+* :mod:`ui.render` — the page frame, tables, charts, headings, the study's notes and the code behind an output;
 * :mod:`ui.figure_page` — the body of a figure page;
 * :mod:`ui.share` — the link to this view and the HTML report.
 
@@ -16,10 +16,11 @@ Pages use the names re-exported here: ``import ui; arms = ui.start_page(...)``.
 from ui.controls import on_phone
 from ui.figure_page import render_figure
 from ui.navigation import current_figure
-from ui.render import heading, show_chart, show_notes, show_sources, show_table, start_page, subheader
+from ui.render import (heading, show_chart, show_code, show_code_for, show_notes, show_sources, show_table, start_page,
+                       subheader)
 from ui.share import finish_page
 from ui.state import cached, cached_figure, presenting, report, study, unfiltered_study, use_study
 
 __all__ = ["cached", "cached_figure", "current_figure", "finish_page", "heading", "on_phone", "presenting",
-           "render_figure", "report", "show_chart", "show_notes", "show_sources", "show_table", "start_page",
-           "study", "subheader", "unfiltered_study", "use_study"]
+           "render_figure", "report", "show_chart", "show_code", "show_code_for", "show_notes", "show_sources",
+           "show_table", "start_page", "study", "subheader", "unfiltered_study", "use_study"]

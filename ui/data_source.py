@@ -4,7 +4,9 @@ Uploaded files are read in memory (never written to disk, never logged) and the
 study built from them lives in this browser session only (``st.session_state``):
 no other session can see it.  The mapping choices, never the data, are kept in
 the address (``?m_arm_variable=TRT01P``) so a link tells a colleague how the
-data were read.
+data were read, and so is the kind of source (``?source=synthetic`` or
+``?source=upload``): a link to the synthetic demo reopens it in a fresh session;
+a link to uploaded files asks its recipient to upload the same files.
 """
 
 from __future__ import annotations
@@ -12,19 +14,50 @@ from __future__ import annotations
 import streamlit as st
 
 from cratus.patient import Mapping, read_patient_data, to_study
+from cratus.patient.recipe import Recipe
 from cratus.patient.synthetic import synthetic_files
+from ui.controls import ARMS_KEY, SHARED_KEY
 from ui.state import default_study, study, use_study
 
 SOURCE_KEY = "data_source_name"
 ERROR_KEY = "data_source_error"
 MAPPING_PREFIX = "m_"
+#: The address parameter naming the kind of data a view was made from (``synthetic`` or ``upload``).
+SOURCE_PARAM = "source"
+#: The address a session was opened with (a shared link), kept while no data are opened: moving to the Data
+#: source page to upload may drop the address's parameters.
+LINKED_KEY = "data_source_link"
 SYNTHETIC_SEED = 1
 
 
+def _linked() -> dict:
+    """The parameters of the link this session was opened with (name → list of values), until it opens data of
+    its own."""
+    return st.session_state.get(LINKED_KEY, {}) if SOURCE_KEY not in st.session_state else {}
+
+
+def linked_source() -> str | None:
+    """``"upload"`` when this session was opened by a link to a view of uploaded files and has no data yet."""
+    linked = _linked().get(SOURCE_PARAM) or [None]
+    return "upload" if "upload" in (st.query_params.get(SOURCE_PARAM), linked[0]) else None
+
+
+def _linked_arms(built) -> None:
+    """The arms of the link this session was opened with, once the files it was made from are uploaded."""
+    names = _linked().get(ARMS_KEY) or []
+    chosen = [a for a in built.design.arm_ids if built.design.short(a) in names]
+    if chosen:
+        st.session_state[SHARED_KEY] = chosen
+
+
 def mapping_from_url() -> Mapping:
-    """The mapping choices carried by the address (``m_<field>=...``); unknown keys are ignored."""
+    """The mapping choices carried by the address (``m_<field>=...``), else by the link the session was opened
+    with; unknown keys are ignored."""
     known = set(Mapping().to_dict())
-    values = {k[len(MAPPING_PREFIX):]: st.query_params.get(k) for k in st.query_params
+    params = {k: st.query_params.get(k) for k in st.query_params}
+    if not any(k.startswith(MAPPING_PREFIX) for k in params):
+        params = {k: v[-1] for k, v in _linked().items() if v}
+    values = {k[len(MAPPING_PREFIX):]: v for k, v in params.items()
               if k.startswith(MAPPING_PREFIX) and k[len(MAPPING_PREFIX):] in known}
     try:
         return Mapping.from_dict(values)
@@ -48,6 +81,7 @@ def _synthetic(seed: int, mapping_items: tuple):
     data = read_patient_data(*files.values(), names=list(files), mapping=Mapping.from_dict(dict(mapping_items)))
     built = to_study(data, reference=default_study())
     built.extra["synthetic"] = True
+    built.extra["recipe"] = Recipe(synthetic_seed=seed, mapping=dict(mapping_items))
     built.extra["source_label"] = "Synthetic demo data (made up, shaped like the published trial)"
     return data, built
 
@@ -75,6 +109,8 @@ def open_uploads(files, mapping: Mapping) -> str | None:
     st.session_state.pop(ERROR_KEY, None)
     st.session_state["uploaded_files"] = pairs
     built.extra["source_label"] = "Uploaded: " + ", ".join(n for n, _ in pairs)
+    built.extra["recipe"] = Recipe(files=tuple(n for n, _ in pairs), mapping=mapping.to_dict())
+    _linked_arms(built)
     st.session_state["patient_data"] = data
     st.session_state[SOURCE_KEY] = "upload"
     use_study(built)
@@ -97,8 +133,30 @@ def fidelity_against_published(current):
     return fidelity_table(current, default_study())
 
 
+def follow_link() -> None:
+    """At a session's first run, ``?source=synthetic`` opens the synthetic demo (with the address's mapping)."""
+    state = st.session_state
+    if LINKED_KEY in state:
+        return
+    state[LINKED_KEY] = {k: st.query_params.get_all(k) for k in st.query_params}
+    if st.query_params.get(SOURCE_PARAM) == "synthetic" and SOURCE_KEY not in state:
+        open_synthetic(mapping_from_url())
+
+
+def source_to_url(current) -> None:
+    """Keep the kind of data and the mapping of this session's patient-level study in the address (never the data)."""
+    recipe = current.extra.get("recipe")
+    if recipe is None:
+        return
+    kind = "synthetic" if recipe.synthetic else "upload"
+    if st.query_params.get(SOURCE_PARAM) != kind:
+        st.query_params[SOURCE_PARAM] = kind
+    mapping_to_url(Mapping.from_dict(recipe.mapping))
+
+
 def open_published() -> None:
     st.session_state.pop(ERROR_KEY, None)
+    st.query_params.pop(SOURCE_PARAM, None)
     st.session_state.pop("patient_data", None)
     st.session_state.pop("uploaded_files", None)
     st.session_state[SOURCE_KEY] = "published"
@@ -110,6 +168,11 @@ def open_published() -> None:
 def banner() -> None:
     """Every page of a patient-level study says where its numbers come from; synthetic data say so loudly."""
     current = study()
+    source_to_url(current)
+    if current.kind != "patient" and linked_source():
+        st.info("**This view was made from uploaded files.** Upload the same files on the *Data source* page to see "
+                "it: the link carries the view and how the files were read, never the data.",
+                icon=":material/upload_file:")
     if current.extra.get("synthetic"):
         st.warning("**Synthetic data — not trial data.** Every number on this page is computed from made-up "
                    "patients shaped like the published summaries.", icon=":material/science:")

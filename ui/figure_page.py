@@ -6,11 +6,14 @@ page's own arms) is bound to the page address, so a copied link reopens it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from cratus.export import to_csv_bytes
+from cratus.patient.recipe import Call
 from ui.controls import on_phone
-from ui.render import plot, show_table, touch_zoom_switch
+from ui.render import plot, show_code, show_code_for, show_table, touch_zoom_switch
 from ui.state import cached, cached_figure, report, study
 
 METRIC_LABELS = {"value": "Values", "change": "Change"}
@@ -20,23 +23,35 @@ ALL_VISITS = "all"
 INTERVAL_LABELS = {"ci": "95% CI of the mean", "sd": "± SD of the change"}
 
 
-def _figure(current, endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,
-            interval: str = "ci", phone: bool = False):
+def _figure_call(endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,
+                 interval: str = "ci", phone: bool = False) -> Call:
+    """The figure of the page as a :class:`Call` (what the page draws, and its code snippet)."""
     from cratus.figures import build_endpoint_figure, build_figure_grid
 
     # for_export: the citation under the chart, so a saved image stands on its own.
     common = dict(arms=list(arms), visits=list(visits), metric=metric, correlation=correlation,
                   presentation=presentation, interval=interval, phone=phone, for_export=True)
     if len(endpoints) == 1:
-        return build_endpoint_figure(current, endpoints[0], **common)
-    return build_figure_grid(current, list(endpoints), **common)
+        return Call(build_endpoint_figure, (endpoints[0],), common)
+    return Call(build_figure_grid, (list(endpoints),), common)
+
+
+def _figure(current, *figure_args):
+    return _figure_call(*figure_args).run(current)
+
+
+def _panel_call(endpoint: str, arms: tuple, visits: tuple, metric: str, correlation, interval: str = "ci") -> Call:
+    """A panel's numbers as a :class:`Call` (the page's CSV download, and its code snippet)."""
+    from cratus.figures import endpoint_panel_data
+
+    return Call(endpoint_panel_data, (endpoint, list(arms), list(visits)),
+                dict(metric=metric, correlation=correlation, interval=interval))
 
 
 def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, correlation, interval: str = "ci"):
-    from cratus.figures import endpoint_panel_data, figure_summary_sentence, outcome_definition, panel_table
+    from cratus.figures import figure_summary_sentence, outcome_definition, panel_table
 
-    panel = endpoint_panel_data(current, endpoint, list(arms), list(visits), metric=metric, correlation=correlation,
-                                interval=interval)
+    panel = _panel_call(endpoint, arms, visits, metric, correlation, interval).run(current)
     return (panel, figure_summary_sentence(current, panel, endpoint),
             outcome_definition(current, endpoint, metric, list(visits), correlation, interval),
             to_csv_bytes(panel_table(current, panel)))
@@ -118,10 +133,14 @@ def _imbalance_notes(current, endpoint: str) -> list[str]:
         return []
 
 
-def _with_trajectories(current, figure_args: tuple):
+def _trajectories_call(figure_args: tuple) -> Call:
     from cratus.patient.display import add_trajectories
 
-    return add_trajectories(current, _figure(current, *figure_args))
+    return Call(add_trajectories, (_figure_call(*figure_args),))
+
+
+def _with_trajectories(current, figure_args: tuple):
+    return _trajectories_call(figure_args).run(current)
 
 
 def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
@@ -144,8 +163,14 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
                 with box:
                     show_table(cached(tests_table, endpoint, arms=tuple(arms)),
                                caption=f"Tests computed here from the patients: {study().label(endpoint)}")
+                show_code(tests_table, endpoint, arms=tuple(arms))
         st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
                            key=f"csv_{endpoint}", icon=":material/download:")
+        from cratus.figures import panel_table
+
+        show_code_for(Call(panel_table, (_panel_call(endpoint, tuple(arms), tuple(choice["visits"]), choice["metric"],
+                                                     choice["correlation"], choice["interval"]),)),
+                      title=f"Panel data: {study().label(endpoint)}")
 
 
 def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
@@ -164,10 +189,12 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     figure_args = (tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"], choice["correlation"], False,
                    choice["interval"], phone)
     figure = cached_figure(_figure, *figure_args)
+    call = _figure_call(*figure_args)
     if current.kind == "patient" and choice["metric"] == "value" and st.toggle(
             "Each patient's values", key="trajectories", bind="query-params",
             help="Thin lines join each patient's values across the visits, under the arm summaries."):
         figure, words = cached_figure(_with_trajectories, figure_args)
+        call = replace(_trajectories_call(figure_args), pick=(0,))  # the figure, without the sentence
         st.caption(words)
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
@@ -176,6 +203,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
         touch_zoom_switch()
     plot(figure, config=config, key=f"chart_{figure_id}")
     report().add_figure(figure)
+    show_code_for(call, title="Figure: " + ", ".join(current.label(e) for e in shown), shows="figure")
     for endpoint in shown:
         _panel_texts(endpoint, arms, choice)
     st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",

@@ -77,6 +77,8 @@ def _filtered(key: str, raw: tuple, _base: Study, _data) -> Filtered:
     built = to_study(subset, reference=_default_study())
     built.extra.update({k: _base.extra[k] for k in CARRIED if k in _base.extra})
     built.extra["filters"] = filters
+    if "recipe" in _base.extra:  # the code behind each output reopens the same subjects
+        built.extra["recipe"] = _base.extra["recipe"].with_filters(filters)
     return Filtered(built, filters, counts, "", True)
 
 

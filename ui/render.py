@@ -6,15 +6,21 @@ report (:mod:`cratus.report`).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
 from cratus.export import stack_columns, to_csv_bytes
+from cratus.patient.recipe import Call
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
 from ui.filters import filter_caption, filter_panel, filter_selection
 from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
 from ui.state import new_report, report, study
+
+#: The snippets of the page being rendered (``{"code", "call", "title"}`` dicts), for tests.
+CODE_KEY = "code_snippets"
 
 _NOTE_RENDERERS = {
     "markdown": st.markdown, "caption": st.caption,
@@ -65,6 +71,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
         if intro:
             st.markdown(intro)
     new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none", **filter_selection()})
+    st.session_state[CODE_KEY] = []
     if intro:
         report().add_text(intro)
     if needs_arms and not arms:
@@ -86,8 +93,12 @@ def heading(page: str, section: str, default: str, **kwargs) -> None:
     subheader(study().text(page, section, "heading", default), **kwargs)
 
 
-def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
+def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, patient_rows: bool | None = None,
+               **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
+
+    *patient_rows* marks a table of individual patients, left out of the report unless the reader asks
+    (default: when it has a subject id column, :func:`cratus.report.lists_patients`).
 
     Tables are static HTML.  On a phone a table wider than three columns is stacked (one row per arm, see
     :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
@@ -103,7 +114,7 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
         # Static HTML: its text wraps to the column and grows with the page, nothing is clipped, and it
         # draws at once (an interactive grid is a canvas at a fixed 13 px that loads its own code).
         st.table(frame, hide_index=True)
-    report().add_table(caption, frame)
+    report().add_table(caption, frame, patient_rows=patient_rows)
     if download:
         # Built on click only: the page reruns on every widget change.
         st.download_button("Table (CSV)", lambda: to_csv_bytes(frame), file_name=f"{download}.csv",
@@ -134,13 +145,14 @@ def touch_zoom_switch() -> None:
 
 
 def show_chart(figure, **kwargs) -> None:
-    """:func:`plot` a figure and add it to the page's report."""
+    """:func:`plot` a figure and add it to the page's report (``patient_rows=True``: a figure of individual
+    patients throughout, left out of the report unless the reader asks)."""
     page_report = report()
     if not getattr(page_report, "touch_switch_shown", False):
         touch_zoom_switch()  # once per page, above its first chart
         page_report.touch_switch_shown = True
     plot(figure, config=kwargs.get("config"), key=kwargs.get("key"))
-    report().add_figure(figure)
+    report().add_figure(figure, patient_rows=kwargs.get("patient_rows", False))
 
 
 def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:
@@ -156,3 +168,39 @@ def subheader(text: str, **kwargs) -> None:
     """A section heading, also in the report."""
     st.subheader(text, **kwargs)
     report().add_heading(text)
+
+
+def show_code(func, *args, **kwargs) -> None:
+    """Under an output computed as ``ui.cached(func, *args, **kwargs)``: a collapsed "Python" expander with the
+    lines that reproduce it from the same files and selections, and their download (patient-level data only).
+
+    Call it right after :func:`show_table` or :func:`show_chart`: the snippet is named after that output.
+    *func* may also be a :class:`cratus.patient.recipe.Call` (nested calls, or an item of a view).
+    """
+    call = func if isinstance(func, Call) else Call(func, args, kwargs)
+    kind, content = report().items[-1] if report().items else ("", "")
+    title = content[0] if kind == "table" else ""
+    if kind == "figure":
+        title = re.sub(r"<[^>]+>", " ", getattr(content.layout.title, "text", None) or "Figure").split("  ")[0]
+    show_code_for(call, title=title, shows="figure" if kind == "figure" else "table")
+
+
+def show_code_for(call: Call, title: str = "", shows: str = "table") -> None:
+    """:func:`show_code` with the output's *title* and how the snippet shows it (``"table"`` or ``"figure"``)."""
+    current = study()
+    recipe = current.extra.get("recipe")
+    if current.kind != "patient" or recipe is None:
+        return
+    code = recipe.code(call, title=title, shows=shows)
+    shown = st.session_state.setdefault(CODE_KEY, [])
+    name = call.func.__name__
+    key = f"code_{name}_{sum(s['call'].func is call.func for s in shown)}"
+    shown.append({"code": code, "call": call, "title": title})
+    # Built when opened: most readers never open it, and a page has many outputs.
+    box = st.expander("Python", icon=":material/code:", key=key, on_change="rerun")
+    if box.open:
+        with box:
+            st.caption("These lines recompute this output from the same data and choices.")
+            st.code(code, language="python")
+            st.download_button("Python file (.py)", code.encode("utf-8"), file_name=f"{name}.py",
+                               mime="text/x-python", key=f"{key}_download", icon=":material/download:")

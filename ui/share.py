@@ -6,7 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from ui.state import report
+from ui.state import report, study
 
 
 def current_link() -> str:
@@ -26,8 +26,19 @@ def finish_page(name: str) -> None:
     with panel:
         st.markdown("**Link to this view** (page, arms, endpoint, time points, view and mode):")
         st.code(current_link(), language=None, wrap_lines=True)
+        patient_rows = False
+        if study().kind == "patient":
+            recipe = study().extra.get("recipe")
+            st.caption("The link reopens the synthetic demo in this view." if recipe is not None and recipe.synthetic
+                       else "The link carries the view and how the files were read, never the data: whoever opens "
+                            "it uploads the same files to see this view.")
+            patient_rows = st.checkbox("Include patient-level rows in the report", value=False,
+                                       key=f"patient_rows_{name}",
+                                       help="Off: the report names the data (files, participants per arm, "
+                                            "population, filters) and shows summaries only; each patient's "
+                                            "lines and listings of individual patients are left out.")
         st.download_button(
-            "Report of this view (HTML)", lambda: page_report.to_html().encode("utf-8"),
+            "Report of this view (HTML)", lambda: page_report.to_html(patient_rows=patient_rows).encode("utf-8"),
             file_name=f"{name}_report.html", mime="text/html", key=f"report_{name}",
             icon=":material/description:",
             help="One self-contained file: the tables and interactive figures on this page, the selections, "

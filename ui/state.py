@@ -90,9 +90,15 @@ def presenting() -> bool:
 
 def new_report(title: str, selections: dict) -> Report:
     current = study()
-    st.session_state[REPORT_KEY] = Report(f"{current.title} — {title}", citation=current.citation,
-                                          selections=selections)
-    return st.session_state[REPORT_KEY]
+    made = Report(f"{current.title} — {title}", citation=current.citation, selections=selections)
+    if current.kind == "patient":
+        from cratus.patient.recipe import source_lines
+
+        made.source = source_lines(current)
+        made.provenance = ("Every number is computed here from the patient-level data named at the top; "
+                           "individual patients' values are left out unless the report was asked to include them.")
+    st.session_state[REPORT_KEY] = made
+    return made
 
 
 def report() -> Report:

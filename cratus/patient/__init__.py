@@ -40,10 +40,17 @@ The tests as tidy frames (the study as first argument, so pages can cache them):
 >>> t = within_arm_tests(study, "six_minute_walk", "month6")
 >>> t[["arm", "test", "n"]].head(2).values.tolist()
 [['100M', 'paired t-test', 10], ['100M', 'Wilcoxon signed-rank test', 10]]
+
+The same in one call (:mod:`cratus.patient.recipe`, as the dashboard's code snippets open data):
+
+>>> from cratus.patient import open_study
+>>> open_study(files, mapping={"population": "all"}).n_per_arm()["total"]
+30.0
 """
 
 from cratus.patient.mapping import Mapping
 from cratus.patient.model import PatientData, read_patient_data
+from cratus.patient.recipe import open_study
 from cratus.patient.summarize import to_study
 
-__all__ = ["Mapping", "PatientData", "read_patient_data", "to_study"]
+__all__ = ["Mapping", "PatientData", "open_study", "read_patient_data", "to_study"]

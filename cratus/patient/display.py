@@ -137,7 +137,8 @@ def add_trajectories(study: Study, figure: go.Figure, seed: int = 0) -> tuple[go
                                 line={"color": color, "width": 1}, opacity=0.35, hoverinfo="skip",
                                 showlegend=False, meta={"role": "trajectory", "arm": meta["arm"],
                                                         "endpoint": meta["endpoint"]}))
-    out.data = tuple(lines) + tuple(out.data)
+    # plotly refuses new traces assigned to ``data``: a new figure, the lines under the arm summaries
+    out = go.Figure(data=[*lines, *out.data], layout=out.layout)
     out.update_yaxes(autorange=True)
     words = (f"Thin lines: a random sample of {MAX_LINES_PER_ARM} patients per arm (seeded), too many to draw "
              "all legibly." if sampled else "Thin lines: each patient's values, in their arm's colour.")

@@ -211,3 +211,18 @@ def test_a_recipe_opens_the_study_the_app_builds():
     files = synthetic_files("long", seed=3)
     built = to_study(read_patient_data(*files.values(), names=list(files)), reference=load_study())
     assert Recipe(files=tuple(files)).open(files).key == built.key
+
+
+def test_a_filtered_page_s_snippets_reopen_the_same_subjects(memoised, downloads):
+    from tests.apptest import open_synthetic_demo
+
+    at = open_synthetic_demo()
+    at.query_params["f_sex"] = "Female"
+    at = go_to(at, "baseline")
+    assert not at.exception, [e.message for e in at.exception]
+    snippets = at.session_state["code_snippets"]
+    assert snippets and all('filters=(("sex", ("Female",)),)' in s["code"] for s in snippets)
+    for snippet in snippets:
+        check(snippet, at, downloads)   # e.g. Table 1 of the women only, cell by cell
+    # the synthetic ADSL has 12 women of 30 subjects (4 per arm); check() above compared Table 1 of those 12
+    assert "12 of 30 subjects" in " ".join(c.value for c in at.caption)

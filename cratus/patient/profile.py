@@ -5,7 +5,7 @@ not evidence about the treatment.  Every function takes the study first (a study
 :func:`cratus.patient.to_study`, arms and visits as ids) so pages can cache the calls; an unknown subject id
 raises :class:`ValueError` saying so.
 
-* :func:`subjects_list` — every participant, for a chooser;
+* :func:`subjects_list` — every participant, for a chooser; :func:`subject_arm` — the arm of one;
 * :func:`subject_characteristics` — their baseline characteristics with display labels;
 * :func:`subject_endpoints` — every endpoint at every visit: their value and their arm's median;
 * :func:`subject_events` — their adverse events with study days;
@@ -54,6 +54,11 @@ def _subject(study: Study, usubjid) -> pd.Series:
         raise ValueError(f"participant {wanted!r} is not among the {len(data.subjects)} participants of these "
                          "data (check the subject id)")
     return rows.iloc[0]
+
+
+def subject_arm(study: Study, usubjid) -> str:
+    """The participant's arm (the design's id); :class:`ValueError` when the id is not in the data."""
+    return str(_subject(study, usubjid)["arm"])
 
 
 def subjects_list(study: Study) -> pd.DataFrame:

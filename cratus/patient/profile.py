@@ -9,6 +9,7 @@ raises :class:`ValueError` saying so.
 * :func:`subject_characteristics` — their baseline characteristics with display labels;
 * :func:`subject_endpoints` — every endpoint at every visit: their value and their arm's median;
 * :func:`subject_events` — their adverse events with study days;
+* :func:`subject_event_table` — the same as a table to read;
 * :func:`serious_event_listing` — the serious adverse events of all participants (the Safety page's listing).
 """
 
@@ -156,7 +157,8 @@ def subject_endpoints(study: Study, usubjid) -> pd.DataFrame:
     out = out.assign(_e=out["endpoint"].map(lambda e: order.get(e, len(order)))).sort_values(
         ["_e", "endpoint", "visit_order"]).drop(columns="_e")
     first_unit = m.drop_duplicates("endpoint").set_index("endpoint")["unit"]
-    units = {e: study.endpoint_info(e).get("unit") or str(first_unit.get(e, "") or "") for e in out["endpoint"].unique()}
+    units = {e: study.endpoint_info(e).get("unit") or str(first_unit.get(e, "") or "")
+             for e in out["endpoint"].unique()}
     out["label"] = out["endpoint"].map(study.label)
     out["unit"] = out["endpoint"].map(units)
     out["visit_label"] = out["visit"].map(design.visit_label)
@@ -213,6 +215,16 @@ def study_days(start, end, ongoing: bool) -> str:
     return f"{start:g}" if end == start else f"{start:g}–{end:g}"
 
 
+def _event_columns(ae: pd.DataFrame, ongoing: pd.Series) -> dict:
+    """The display columns shared by the listing and a participant's table."""
+    return {
+        "Event": ae["term"].astype(str).to_numpy(),
+        "Study days": [study_days(s, e, o) for s, e, o in zip(ae["start_day"], ae["end_day"], ongoing)],
+        "Severity": [NOT_RECORDED if pd.isna(s) else str(s).capitalize() for s in ae["severity"]],
+        "Related": [_yes_no(r) for r in ae["related"]],
+    }
+
+
 def serious_event_listing(study: Study, arms=None) -> pd.DataFrame:
     """Serious adverse events, one row per event, by participant: ``Participant, Arm, Event, Study days,
     Severity, Related``.
@@ -229,11 +241,23 @@ def serious_event_listing(study: Study, arms=None) -> pd.DataFrame:
     ae = ae.assign(usubjid=ae["usubjid"].astype(str)).sort_values(["_arm", "usubjid", "start_day"])
     records_end = data.adverse_events["end_day"].notna().any()
     ongoing = ae["end_day"].isna() & ae["start_day"].notna() & records_end
-    return pd.DataFrame({
-        "Participant": ae["usubjid"].to_numpy(),
-        "Arm": [design.label(a) for a in ae["arm"]],
-        "Event": ae["term"].astype(str).to_numpy(),
-        "Study days": [study_days(s, e, o) for s, e, o in zip(ae["start_day"], ae["end_day"], ongoing)],
-        "Severity": [NOT_RECORDED if pd.isna(s) else str(s).capitalize() for s in ae["severity"]],
-        "Related": [_yes_no(r) for r in ae["related"]],
-    }, columns=["Participant", "Arm", "Event", "Study days", "Severity", "Related"])
+    return pd.DataFrame({"Participant": ae["usubjid"].to_numpy(), "Arm": [design.label(a) for a in ae["arm"]],
+                         **_event_columns(ae, ongoing)},
+                        columns=["Participant", "Arm", "Event", "Study days", "Severity", "Related"])
+
+
+def subject_event_table(study: Study, usubjid) -> pd.DataFrame:
+    """The participant's adverse events as a table: ``Event, System organ class, Study days, Severity, Serious,
+    Related, Treatment-emergent``.
+
+    Raises
+    ------
+    ValueError
+        When *usubjid* is not a participant of the data.
+    """
+    events = subject_events(study, usubjid)
+    columns = _event_columns(events, events["ongoing"])
+    return pd.DataFrame({"Event": columns["Event"], "System organ class": events["soc"].astype(str).to_numpy(),
+                         "Study days": columns["Study days"], "Severity": columns["Severity"],
+                         "Serious": [_yes_no(v) for v in events["serious"]], "Related": columns["Related"],
+                         "Treatment-emergent": [_yes_no(v) for v in events["treatment_emergent"]]})

@@ -170,7 +170,9 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
         help="Thin lines join each patient's values across the visits, under the arm summaries.")
     if patients:
         figure, words = cached_figure(_with_trajectories, figure_args)
-        st.caption(f"{words} {'Tap' if phone else 'Click'} a patient's point to open their profile.")
+        # A touch screen has no hover: plotly's first tap shows who the point is, the second selects it.
+        st.caption(f"{words} " + ("Tap a patient's point to see who it is; tap it again to open their profile."
+                                  if phone else "Click a patient's point to open their profile."))
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
                                       "format": st.session_state.get("image_format", "png")}

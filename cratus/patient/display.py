@@ -138,7 +138,7 @@ def add_trajectories(study: Study, figure: go.Figure, seed: int = 0) -> tuple[go
         lines.append(go.Scatter(x=xs, y=ys, mode="lines+markers", xaxis=trace.xaxis, yaxis=trace.yaxis,
                                 line={"color": color, "width": 1}, marker={"color": color, "size": 5},
                                 opacity=0.35, customdata=ids,
-                                hovertemplate="Patient %{customdata}: %{y}<extra></extra>",
+                                hovertemplate="Patient %{customdata}: %{y:.4~g}<extra></extra>",
                                 showlegend=False, meta={"role": "trajectory", "arm": meta["arm"],
                                                         "endpoint": meta["endpoint"]}))
     # A new figure: plotly only lets ``data`` be reassigned to a permutation of its own traces.

@@ -47,7 +47,7 @@ if study.kind == "patient":
         ui.heading("safety", "listing", "Serious adverse events by participant")
         st.caption("One row per event. Pick a row (the box at its left) to open that participant's profile: "
                    "their characteristics, every endpoint over the visits and their adverse events.")
-        picked = ui.pick_row(listing, key="sae_listing", caption="Serious adverse events by participant")
+        picked = ui.pick_row(listing, key="sae_listing")
         if picked is not None:
             go_to(PARTICIPANT, {"subject": listing.iloc[picked]["Participant"]})
 

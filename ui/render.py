@@ -135,13 +135,12 @@ def clicked(event) -> str | None:
     return None
 
 
-def pick_row(frame: pd.DataFrame, key: str, caption: str = "") -> int | None:
-    """An interactive table in which the reader picks one row (a tap on a phone); added to the page's report.
+def pick_row(frame: pd.DataFrame, key: str) -> int | None:
+    """An interactive table in which the reader picks one row (a tap on a phone); returns its position or ``None``.
 
-    Returns the position of the picked row, or ``None``.
+    Its rows are patients' (a listing), so it is not put in the page's report, which embeds no patient rows.
     """
     event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
-    report().add_table(caption, frame)
     rows = event.selection.rows if event is not None else []
     return rows[0] if rows else None
 

@@ -48,7 +48,7 @@ def _heading(text: str, st: dict, labels: list[str], titled: bool, phone: bool) 
     return wrapped, top_margin(st, 1, lines, wrapped.count("<br>") + 1)
 
 
-def _endpoint_panel(rows, index: int, domains, color: str, usubjid: str, first: bool) -> tuple[list, list, list]:
+def _endpoint_panel(rows, index: int, color: str, usubjid: str, first: bool) -> tuple[list, list, list]:
     """Traces, shapes and notes of one endpoint's panel (axis *index*, 0-based)."""
     suffix = "" if index == 0 else str(index + 1)
     x_ref, y_ref = f"x{suffix}", f"y{suffix}"
@@ -57,14 +57,14 @@ def _endpoint_panel(rows, index: int, domains, color: str, usubjid: str, first: 
     own_text = [number_text(v) + unit for v in rows["value"]]
     values = [None if np.isnan(v) else float(v) for v in rows["value"]]
     traces = [
-        go.Scatter(x=list(rows["visit_label"]), y=list(rows["arm_median"]), mode="lines+markers", xaxis=x_ref,
+        dict(type="scatter", x=list(rows["visit_label"]), y=list(rows["arm_median"]), mode="lines+markers", xaxis=x_ref,
                    yaxis=y_ref, name="Median of their arm", legendgroup="median", showlegend=first,
                    line={"color": MEDIAN_COLOR, "width": 2, "dash": "dash"}, marker={"size": 6, "color": MEDIAN_COLOR},
-                   customdata=np.column_stack([median_text, rows["arm_n"].astype(int)]),
+                   customdata=[[t, int(n)] for t, n in zip(median_text, rows["arm_n"])],
                    hovertemplate="Median of the arm at %{x}: %{customdata[0]} (%{customdata[1]} patients)"
                                  "<extra></extra>",
                    meta={"role": "arm_median", "endpoint": rows["endpoint"].iloc[0]}),
-        go.Scatter(x=list(rows["visit_label"]), y=values, mode="lines+markers", xaxis=x_ref, yaxis=y_ref,
+        dict(type="scatter", x=list(rows["visit_label"]), y=values, mode="lines+markers", xaxis=x_ref, yaxis=y_ref,
                    name=f"This participant ({usubjid})", legendgroup="participant", showlegend=first,
                    line={"color": color, "width": 4}, marker={"size": 10, "color": color}, customdata=own_text,
                    hovertemplate=f"{usubjid} at %{{x}}: %{{customdata}}<extra></extra>",
@@ -104,7 +104,8 @@ def build_participant_endpoints(study, usubjid, phone: bool = False) -> go.Figur
     n_rows = max(math.ceil(len(endpoints) / cols), 1)
     size = st["annotation"]
     panel_w = (st["min_width"] - 80) / cols - 50
-    titles = [_panel_title(rows[rows["endpoint"] == e].iloc[0], size, panel_w) for e in endpoints]
+    panels = dict(tuple(rows.groupby("endpoint", sort=False)))
+    titles = [_panel_title(panels[e].iloc[0], size, panel_w) for e in endpoints]
     title_h = max((t.count("<br>") + 1 for t in titles), default=1) * size * 1.3 + 8
     panel_h, tick_h = (150 if phone else 170), st["tick"] * 2 + 8
     plot_h = n_rows * (panel_h + title_h + tick_h)
@@ -137,13 +138,13 @@ def build_participant_endpoints(study, usubjid, phone: bool = False) -> go.Figur
                                       f"y{suffix} domain", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
                                       "yshift": 4, "showarrow": False, "align": "left", "font": {"size": size},
                                       "name": f"panel_title|{endpoint}"})
-        traces, shapes, notes = _endpoint_panel(rows[rows["endpoint"] == endpoint], index, domains, color,
+        traces, shapes, notes = _endpoint_panel(panels[endpoint], index, color,
                                                 str(usubjid), index == 0)
         data += traces
         layout["shapes"] += shapes
         layout["annotations"] += notes
     if layout["shapes"]:
-        data.append(go.Scatter(x=[None], y=[None], mode="markers", name="Reference range",
+        data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="Reference range",
                                marker={"symbol": "square", "size": 14, "color": "rgba(0, 158, 115, 0.25)"},
                                hoverinfo="skip"))
     return figure(data, layout)
@@ -214,8 +215,8 @@ def build_event_timeline(study, usubjid, phone: bool = False) -> go.Figure:
             continue
         fill, shape = SEVERITY_STYLE.get(severity, UNKNOWN_SEVERITY)
         serious = [events["serious"].iloc[i] is True for i in mine]
-        data.append(go.Bar(
-            orientation="h", y=[int(i) for i in mine], base=[float(starts.iloc[i]) for i in mine],
+        data.append(dict(
+            type="bar", orientation="h", y=[int(i) for i in mine], base=[float(starts.iloc[i]) for i in mine],
             x=[max(float(ends.iloc[i] - starts.iloc[i]), 1.0) for i in mine], width=0.6,
             name=severity.capitalize(), legendgroup=severity,
             marker={"color": fill, "pattern": {"shape": shape, "size": 8, "fillmode": "overlay",

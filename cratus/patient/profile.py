@@ -79,15 +79,15 @@ def subjects_list(study: Study) -> pd.DataFrame:
     subjects = patient_data(study).subjects
     design = study.design
     out = pd.DataFrame({"usubjid": subjects["usubjid"].astype(str), "arm": subjects["arm"],
-                        "arm_label": [design.label(a) for a in subjects["arm"]]})
-    parts = [out["usubjid"], out["arm_label"]]
+                        "arm_label": subjects["arm"].map({a: design.label(a) for a in design.arm_ids})})
+    label = out["usubjid"] + " · " + out["arm_label"].astype(str)
     if "sex" in subjects:
         out["sex"] = subjects["sex"]
-        parts.append(subjects["sex"].fillna("").astype(str))
+        label += (" · " + subjects["sex"].astype("string")).fillna("")
     if "age" in subjects and pd.api.types.is_numeric_dtype(subjects["age"]):
         out["age"] = subjects["age"]
-        parts.append(subjects["age"].map(lambda a: "" if pd.isna(a) else f"{a:.0f} years"))
-    out["label"] = [" · ".join(p for p in row if p) for row in zip(*parts)]
+        label += (" · " + subjects["age"].round().astype("Int64").astype("string") + " years").fillna("")
+    out["label"] = label.astype(str)
     return out.reset_index(drop=True)
 
 
@@ -146,7 +146,7 @@ def subject_endpoints(study: Study, usubjid) -> pd.DataFrame:
     grouped = arm_rows.groupby(["endpoint", "visit"], observed=True)["value"]
     out = pd.DataFrame({"arm_median": grouped.median(), "arm_n": grouped.count()}).reset_index()
     out = out[out["arm_n"] > 0]
-    own = arm_rows[arm_rows["usubjid"].astype(str) == str(row["usubjid"])]
+    own = arm_rows[arm_rows["usubjid"] == str(row["usubjid"])]
     own = own.groupby(["endpoint", "visit"], observed=True)[["value", "anrlo", "anrhi"]].first().reset_index()
     out = out.merge(own, on=["endpoint", "visit"], how="left")
     out["endpoint"], out["visit"] = out["endpoint"].astype(str), out["visit"].astype(str)
@@ -156,11 +156,15 @@ def subject_endpoints(study: Study, usubjid) -> pd.DataFrame:
     out["visit_order"] = out["visit"].map(visit_order).astype(float)
     out = out.assign(_e=out["endpoint"].map(lambda e: order.get(e, len(order)))).sort_values(
         ["_e", "endpoint", "visit_order"]).drop(columns="_e")
-    first_unit = m.drop_duplicates("endpoint").set_index("endpoint")["unit"]
-    units = {e: study.endpoint_info(e).get("unit") or str(first_unit.get(e, "") or "")
-             for e in out["endpoint"].unique()}
-    out["label"] = out["endpoint"].map(study.label)
-    out["unit"] = out["endpoint"].map(units)
+    first = arm_rows.groupby("endpoint", observed=True)[["label", "unit"]].first()
+    first.index = first.index.astype(str)
+    known = study.endpoints.drop_duplicates("endpoint").set_index("endpoint")
+    shown = out["endpoint"].unique()
+    labels = {e: (known.at[e, "label"] if e in known.index and known.at[e, "label"] else first.at[e, "label"])
+              for e in shown}
+    units = {e: (known.at[e, "unit"] if e in known.index and known.at[e, "unit"] else first.at[e, "unit"]) or ""
+             for e in shown}
+    out["label"], out["unit"] = out["endpoint"].map(labels).astype(str), out["endpoint"].map(units).astype(str)
     out["visit_label"] = out["visit"].map(design.visit_label)
     return out[ENDPOINT_COLUMNS].reset_index(drop=True)
 

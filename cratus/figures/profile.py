@@ -80,7 +80,8 @@ def _endpoint_panel(rows, index: int, color: str, usubjid: str, first: bool) -> 
                        "name": f"reference_range|{rows['endpoint'].iloc[0]}"})
     if all(v is None for v in values):
         notes.append({"text": "no value of this participant", "xref": f"{x_ref} domain", "yref": f"{y_ref} domain",
-                      "x": 0.5, "y": 0.5, "showarrow": False, "font": {"color": TEXT_COLOR}})
+                      "x": 0.5, "y": 0.5, "showarrow": False, "font": {"color": TEXT_COLOR},
+                      "bgcolor": "rgba(255, 255, 255, 0.85)"})
     return traces, shapes, notes
 
 

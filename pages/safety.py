@@ -7,6 +7,7 @@ from cratus.charts import build_category_figure
 from cratus.safety import discrepancies_for, notable_events, safety_p_values
 from cratus.reading_display import safety_summary as safety_line
 from cratus.safety_tables import category_table, hospitalization_table, sae_table, safety_counts
+from ui.navigation import PARTICIPANT, go_to
 
 study = ui.study()
 arms = ui.start_page(study.text("safety", "title", "title", "Safety"))
@@ -39,6 +40,18 @@ if study.kind == "patient" and not study.adverse_events.empty:
     ui.show_code(incidence_table, serious_only=serious, arms=tuple(arms))
     st.caption("Treatment-emergent events only where the data flag them. The 95% interval is exact "
                "(Clopper–Pearson), so an arm with no event still gets an upper bound.")
+
+if study.kind == "patient":
+    from cratus.patient.profile import serious_event_listing
+
+    listing = ui.cached(serious_event_listing, arms=tuple(arms))
+    if not listing.empty:
+        ui.heading("safety", "listing", "Serious adverse events by participant")
+        st.caption("One row per event. Pick a row (the box at its left) to open that participant's profile: "
+                   "their characteristics, every endpoint over the visits and their adverse events.")
+        picked = ui.pick_row(listing, key="sae_listing")
+        if picked is not None:
+            go_to(PARTICIPANT, {"subject": listing.iloc[picked]["Participant"]})
 
 events = ui.cached(notable_events)
 comparisons = ui.cached(safety_p_values)

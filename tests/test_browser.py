@@ -704,3 +704,68 @@ def test_a_subgroup_filter_follows_the_reader_across_pages_and_clears(browser, a
         save_screenshot(page, "subgroups-cleared")
     finally:
         context.close()
+
+
+#: The screen position of a patient's point (a trajectory marker) that a click reaches: not under an annotation,
+#: inside the window, lowest on the screen (away from the p-value tags at the top of each panel).
+_PATIENT_POINT = """() => {
+    let best = null;
+    for (const trace of document.querySelectorAll('.js-plotly-plot .scatterlayer .trace')) {
+        const data = trace.__data__ && trace.__data__[0] && trace.__data__[0].trace;
+        if (!data || !data.meta || data.meta.role !== 'trajectory') continue;
+        for (const point of trace.querySelectorAll('path.point')) {
+            const box = point.getBoundingClientRect();
+            const x = box.x + box.width / 2, y = box.y + box.height / 2;
+            const hit = document.elementFromPoint(x, y);
+            if (hit && hit.classList.contains('nsewdrag') && y < window.innerHeight - 20 && (!best || y > best.y)) {
+                best = {x, y};
+            }
+        }
+    }
+    return best;
+}"""
+
+
+@pytest.mark.browser
+def test_a_click_on_a_serious_event_or_a_patients_point_opens_their_profile(browser, app_url):
+    """Synthetic demo: a row of the Safety page's listing, then a patient's point on a figure, open the profile."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=DEFAULT_VIEWPORT)
+    try:
+        page = context.new_page()
+        open_page(page, app_url, "data", heading="Data source")
+        page.get_by_text("Synthetic demo (made-up patients)").click()
+        page.get_by_role("button", name="Open the synthetic demo").click()
+        expect(page.get_by_text("Synthetic data — not trial data").first).to_be_visible(timeout=60_000)
+        nav = page.locator('[data-testid="stSidebarNav"] a')
+
+        nav.filter(has_text="Safety").first.click()
+        wait_until_rendered(page, heading="Safety")
+        listing = page.locator('[data-testid="stDataFrame"]').first
+        listing.scroll_into_view_if_needed()
+        box = listing.bounding_box()
+        # The third row's selection box (the grid draws 35 px rows under a 35 px header): SYN-011's "Death".
+        page.mouse.click(box["x"] + 14, box["y"] + 35 * 3 + 17)
+        page.wait_for_url("**/participant?subject=SYN-011*", timeout=30_000)
+        wait_until_rendered(page, heading="Participant")
+        assert "Allo-hMSC 200M" in page.locator('[data-testid="stMain"]').inner_text()
+        assert_no_exception(page)
+
+        nav.filter(has_text="Functional (Figure 2)").first.click()
+        wait_until_rendered(page, heading="Functional")
+        page.get_by_text("Each patient's values").click()
+        expect(page.get_by_text("Click a patient's point to open their profile")).to_be_visible(timeout=30_000)
+        wait_until_rendered(page)
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        point = page.evaluate(_PATIENT_POINT)
+        assert point, "no patient's point to click"
+        page.mouse.click(point["x"], point["y"])
+        page.wait_for_url(re.compile(r".*/participant\?subject=SYN-\d{3}.*"), timeout=30_000)
+        wait_until_rendered(page, heading="Participant")
+        subject = parse_qs(urlsplit(page.url).query)["subject"][0]
+        assert subject in page.locator('[data-testid="stMain"]').inner_text()
+        assert_no_exception(page)
+        save_screenshot(page, "participant-from-a-click")
+    finally:
+        context.close()

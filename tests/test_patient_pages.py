@@ -16,7 +16,8 @@ from cratus.patient.synthetic import synthetic_files
 from cratus.study import load_study
 from tests.apptest import open_page, open_synthetic_demo
 
-PAGES = ["", "baseline", "safety", *[f["url_path"] for f in load_study().figure_pages()], "appraisal", "present"]
+PAGES = ["", "baseline", "safety", "participant", *[f["url_path"] for f in load_study().figure_pages()], "appraisal",
+         "present"]
 
 
 def go(at, url_path: str):

@@ -16,11 +16,11 @@ Pages use the names re-exported here: ``import ui; arms = ui.start_page(...)``.
 from ui.controls import on_phone
 from ui.figure_page import render_figure
 from ui.navigation import current_figure
-from ui.render import (heading, show_chart, show_code, show_code_for, show_notes, show_sources, show_table, start_page,
-                       subheader)
+from ui.render import (heading, pick_row, show_chart, show_code, show_code_for, show_notes, show_sources, show_table,
+                       start_page, subheader)
 from ui.share import finish_page
 from ui.state import cached, cached_figure, presenting, report, study, unfiltered_study, use_study
 
-__all__ = ["cached", "cached_figure", "current_figure", "finish_page", "heading", "on_phone", "presenting",
-           "render_figure", "report", "show_chart", "show_code", "show_code_for", "show_notes", "show_sources",
-           "show_table", "start_page", "study", "subheader", "unfiltered_study", "use_study"]
+__all__ = ["cached", "cached_figure", "current_figure", "finish_page", "heading", "on_phone", "pick_row",
+           "presenting", "render_figure", "report", "show_chart", "show_code", "show_code_for", "show_notes",
+           "show_sources", "show_table", "start_page", "study", "subheader", "unfiltered_study", "use_study"]

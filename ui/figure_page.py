@@ -13,7 +13,8 @@ import streamlit as st
 from cratus.export import to_csv_bytes
 from cratus.patient.recipe import Call
 from ui.controls import on_phone
-from ui.render import plot, show_code, show_code_for, show_table, touch_zoom_switch
+from ui.navigation import PARTICIPANT, go_to
+from ui.render import clicked, plot, show_code, show_code_for, show_table, touch_zoom_switch
 from ui.state import cached, cached_figure, report, study
 
 METRIC_LABELS = {"value": "Values", "change": "Change"}
@@ -190,18 +191,25 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
                    choice["interval"], phone)
     figure = cached_figure(_figure, *figure_args)
     call = _figure_call(*figure_args)
-    if current.kind == "patient" and choice["metric"] == "value" and st.toggle(
-            "Each patient's values", key="trajectories", bind="query-params",
-            help="Thin lines join each patient's values across the visits, under the arm summaries."):
+    patients = current.kind == "patient" and choice["metric"] == "value" and st.toggle(
+        "Each patient's values", key="trajectories", bind="query-params",
+        help="Thin lines join each patient's values across the visits, under the arm summaries.")
+    if patients:
         figure, words = cached_figure(_with_trajectories, figure_args)
         call = replace(_trajectories_call(figure_args), pick=(0,))  # the figure, without the sentence
-        st.caption(words)
+        # A touch screen has no hover: plotly's first tap shows who the point is, the second selects it.
+        st.caption(f"{words} " + ("Tap a patient's point to see who it is; tap it again to open their profile."
+                                  if phone else "Click a patient's point to open their profile."))
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
                                       "format": st.session_state.get("image_format", "png")}
     if phone:
         touch_zoom_switch()
-    plot(figure, config=config, key=f"chart_{figure_id}")
+    # A clickable chart is another widget: its own key, so switching the patients' lines on or off starts afresh.
+    event = plot(figure, config=config, key=f"chart_{figure_id}" + ("_patients" if patients else ""),
+                 clickable=bool(patients))
+    if patients and (subject := clicked(event)):
+        go_to(PARTICIPANT, {"subject": subject})
     report().add_figure(figure)
     show_code_for(call, title="Figure: " + ", ".join(current.label(e) for e in shown), shows="figure")
     for endpoint in shown:

@@ -13,6 +13,9 @@ from cratus.study import Study
 
 CURRENT_PAGE_KEY = "_current_page"
 PAGES_KEY = "_pages"
+CAME_FROM_KEY = "_came_from"
+#: The participant profile's page (patient-level studies only); its query key ``subject`` is the subject id.
+PARTICIPANT = "participant"
 
 
 def page_specs(study: Study) -> list[dict]:
@@ -31,6 +34,9 @@ def page_specs(study: Study) -> list[dict]:
         {"section": "Study", "script": "pages/safety.py", "title": title("safety", "Safety"),
          "url_path": "safety", "icon": "health_and_safety"},
     ]
+    if study.kind == "patient":
+        specs.append({"section": "Study", "script": "pages/participant.py", "title": "Participant",
+                      "url_path": PARTICIPANT, "icon": "person"})
     specs += [{"section": "Results", "script": "pages/figure.py", "title": f["nav_title"], "url_path": f["url_path"],
                "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
     if study.kind == "patient":
@@ -68,10 +74,20 @@ def current_url_path() -> str:
 
 
 def go_to(url_path: str, query: dict | None = None):
-    """Switch to the page at *url_path* with the query parameters *query*."""
+    """Switch to the page at *url_path* with the query parameters *query* (:func:`came_from` remembers this one)."""
     # The arms follow by themselves: their selector is bound to the address on every page.
     pages = st.session_state.get(PAGES_KEY, {})
+    st.session_state[CAME_FROM_KEY] = (current_url_path(), {k: st.query_params.get_all(k) for k in st.query_params})
     st.switch_page(pages[url_path], query_params=query or {})
+
+
+def came_from(default: str = "") -> tuple:
+    """``(page, query)`` of the page that last called :func:`go_to` (*default* and no query if none is known)."""
+    pages = st.session_state.get(PAGES_KEY, {})
+    url_path, query = st.session_state.get(CAME_FROM_KEY, (default, {}))
+    if url_path not in pages:
+        url_path, query = default, {}
+    return pages.get(url_path), query
 
 
 def current_figure(study: Study) -> dict:

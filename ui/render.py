@@ -122,19 +122,42 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
 
 
 TOUCH_ZOOM_KEY = "touch_zoom"
-def plot(figure, config: dict | None = None, key: str | None = None) -> None:
+def plot(figure, config: dict | None = None, key: str | None = None, clickable: bool = False):
     """Draw a plotly figure with its own fonts and colours (Streamlit's theme would shrink fonts to 12 px).
 
     On a phone a finger dragged across the chart scrolls the page instead of zooming it
     (``dragmode=False``); the chart's + and − buttons still zoom, and "Zoom with a finger" turns
-    dragging back on.  Desktop browsers keep plotly's drag-to-zoom.
+    dragging back on.  Desktop browsers keep plotly's drag-to-zoom.  With *clickable*, a click (a tap)
+    on a point reruns the page and the chart's event is returned (read it with :func:`clicked`); dragging
+    still zooms (desktop) or scrolls (phone), as box and lasso selection stay off.
     """
     config = {"displaylogo": False, **(config or {})}
     if on_phone() and not st.session_state.get(TOUCH_ZOOM_KEY):
         spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
         figure = {**spec, "layout": {**spec.get("layout", {}), "dragmode": False}}
         config.update(scrollZoom=False, modeBarButtonsToRemove=["select2d", "lasso2d"])
-    st.plotly_chart(figure, theme=None, config=config, key=key)
+    events = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
+    return st.plotly_chart(figure, theme=None, config=config, key=key, **events)
+
+
+def clicked(event) -> str | None:
+    """The ``customdata`` of the point a reader clicked in a :func:`plot` drawn with ``clickable=True``."""
+    for point in (event or {}).get("selection", {}).get("points", []):
+        value = point.get("customdata")
+        value = value[0] if isinstance(value, (list, tuple)) and value else value
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def pick_row(frame: pd.DataFrame, key: str) -> int | None:
+    """An interactive table in which the reader picks one row (a tap on a phone); returns its position or ``None``.
+
+    Its rows are patients' (a listing), so it is not put in the page's report, which embeds no patient rows.
+    """
+    event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
+    rows = event.selection.rows if event is not None else []
+    return rows[0] if rows else None
 
 
 def touch_zoom_switch() -> None:

@@ -19,6 +19,7 @@ Modules
 * :mod:`~cratus.figures.band` – the "not reported" band.
 * :mod:`~cratus.figures.panel` – one panel's traces, annotations, shapes and axes.
 * :mod:`~cratus.figures.builders` – single panel, grid, export settings.
+* :mod:`~cratus.figures.profile` – one participant: endpoints against their arm's median, adverse-event timeline.
 
 Conventions that pages and tests rely on
 ----------------------------------------

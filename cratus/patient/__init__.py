@@ -9,7 +9,8 @@ Table 1, per-visit summaries, p-values (each saying what it compares) and
 adverse events, optionally laid out like a published ``reference`` study.
 :mod:`cratus.patient.stats` gives the tests as tidy frames, and
 :mod:`cratus.patient.synthetic` a seeded synthetic dataset shaped like the
-published study.
+published study; :mod:`cratus.patient.profile` one participant's values and
+adverse events.
 
 Examples
 --------

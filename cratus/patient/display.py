@@ -107,13 +107,13 @@ def incidence_table(study: Study, serious_only: bool = True, arms=None) -> pd.Da
 def add_trajectories(study: Study, figure: go.Figure, seed: int = 0) -> tuple[go.Figure, str]:
     """A copy of an endpoint figure with each patient's values joined by a thin line under the arm summaries.
 
-    The lines follow the arm's own lane (the x positions of the arm's trace); above
-    :data:`MAX_LINES_PER_ARM` patients per arm a seeded sample is drawn.  Returns the figure and a
+    Each value is a small marker whose ``customdata`` is the patient's subject id.  The lines follow the
+    arm's own lane (the x positions of the arm's trace); above :data:`MAX_LINES_PER_ARM` patients per arm a
+    seeded sample is drawn.  Returns the figure and a
     sentence saying what was drawn.
     """
     data = patient_data(study)
     measurements = data.measurements
-    out = go.Figure(figure)
     lines, sampled = [], False
     rng = np.random.default_rng(seed)
     for trace in figure.data:
@@ -128,17 +128,21 @@ def add_trajectories(study: Study, figure: go.Figure, seed: int = 0) -> tuple[go
         if len(wide) > MAX_LINES_PER_ARM:
             wide = wide.iloc[np.sort(rng.choice(len(wide), MAX_LINES_PER_ARM, replace=False))]
             sampled = True
-        xs, ys = [], []
-        for values in wide.to_numpy():
+        xs, ys, ids = [], [], []
+        for subject, values in zip(wide.index.astype(str), wide.to_numpy()):
             xs += [*trace.x, None]
             ys += [*(None if np.isnan(v) else float(v) for v in values), None]
+            ids += [subject] * len(values) + [None]
         color = study.design.color(meta["arm"])
-        lines.append(go.Scatter(x=xs, y=ys, mode="lines", xaxis=trace.xaxis, yaxis=trace.yaxis,
-                                line={"color": color, "width": 1}, opacity=0.35, hoverinfo="skip",
+        # Small markers carry the subject id (customdata), so a page can open the patient a reader clicks.
+        lines.append(go.Scatter(x=xs, y=ys, mode="lines+markers", xaxis=trace.xaxis, yaxis=trace.yaxis,
+                                line={"color": color, "width": 1}, marker={"color": color, "size": 5},
+                                opacity=0.35, customdata=ids,
+                                hovertemplate="Patient %{customdata}: %{y:.4~g}<extra></extra>",
                                 showlegend=False, meta={"role": "trajectory", "arm": meta["arm"],
                                                         "endpoint": meta["endpoint"]}))
-    # plotly refuses new traces assigned to ``data``: a new figure, the lines under the arm summaries
-    out = go.Figure(data=[*lines, *out.data], layout=out.layout)
+    # A new figure: plotly only lets ``data`` be reassigned to a permutation of its own traces.
+    out = go.Figure(data=[*lines, *figure.data], layout=figure.layout)
     out.update_yaxes(autorange=True)
     words = (f"Thin lines: a random sample of {MAX_LINES_PER_ARM} patients per arm (seeded), too many to draw "
              "all legibly." if sampled else "Thin lines: each patient's values, in their arm's colour.")

@@ -169,6 +169,11 @@ def _characteristics(subjects: pd.DataFrame, dictionary: Dictionary, notes: list
     return out
 
 
+def characteristic_columns(subjects: pd.DataFrame, dictionary: Dictionary | None = None) -> list[tuple]:
+    """``(column, endpoint id, kind)`` of the subject columns :func:`to_study` summarises as characteristics."""
+    return _characteristics(subjects, dictionary or Dictionary.default(), [])
+
+
 def _level_text(value) -> str:
     return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
 

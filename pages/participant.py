@@ -49,19 +49,25 @@ if subject is None:
     st.stop()
 
 ui.subheader("Baseline characteristics")
+# Everything below is one patient's data: out of the page's report unless the reader asks for patient rows.
 ui.show_table(ui.cached(subject_characteristics, subject).rename(
-    columns={"characteristic": "Characteristic", "value": "Value"}), caption=f"Participant {subject}")
+    columns={"characteristic": "Characteristic", "value": "Value"}), caption=f"Participant {subject}",
+    patient_rows=True)
+ui.show_code(subject_characteristics, subject)
 
 ui.subheader("Every endpoint over the visits")
 st.caption("Bold line: this participant. Dashed grey line: the median of their arm at each visit (the participant "
            "included). Shaded: the reference range, where the data give one.")
-ui.show_chart(ui.cached_figure(build_participant_endpoints, subject, phone=ui.on_phone()))
+ui.show_chart(ui.cached_figure(build_participant_endpoints, subject, phone=ui.on_phone()), patient_rows=True)
+ui.show_code(build_participant_endpoints, subject, phone=ui.on_phone())
 
 ui.subheader("Adverse events")
 events = ui.cached(subject_event_table, subject)
 if events.empty:
     st.markdown("No adverse event is recorded for this participant.")
 else:
-    ui.show_chart(ui.cached_figure(build_event_timeline, subject, phone=ui.on_phone()))
-    ui.show_table(events, caption=f"Adverse events of participant {subject}")
+    ui.show_chart(ui.cached_figure(build_event_timeline, subject, phone=ui.on_phone()), patient_rows=True)
+    ui.show_code(build_event_timeline, subject, phone=ui.on_phone())
+    ui.show_table(events, caption=f"Adverse events of participant {subject}", patient_rows=True)
+    ui.show_code(subject_event_table, subject)
 ui.finish_page("participant")

@@ -43,6 +43,7 @@ if study.kind == "patient" and not study.adverse_events.empty:
 
 if study.kind == "patient":
     from cratus.patient.profile import serious_event_listing
+    from cratus.patient.recipe import Call
 
     listing = ui.cached(serious_event_listing, arms=tuple(arms))
     if not listing.empty:
@@ -50,6 +51,8 @@ if study.kind == "patient":
         st.caption("One row per event. Pick a row (the box at its left) to open that participant's profile: "
                    "their characteristics, every endpoint over the visits and their adverse events.")
         picked = ui.pick_row(listing, key="sae_listing")
+        ui.show_code_for(Call(serious_event_listing, (), {"arms": tuple(arms)}),
+                         title="Serious adverse events by participant")
         if picked is not None:
             go_to(PARTICIPANT, {"subject": listing.iloc[picked]["Participant"]})
 

@@ -81,7 +81,8 @@ def cells(frame: pd.DataFrame) -> list:
 
 
 def shown_tables(at) -> list[pd.DataFrame]:
-    return [t.value for t in at.table]
+    """Static tables and interactive ones (the Safety page's listing of serious events by participant)."""
+    return [t.value for t in at.table] + [d.value for d in at.dataframe]
 
 
 def shown_figures(at) -> list[list]:

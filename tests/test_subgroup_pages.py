@@ -115,3 +115,15 @@ def test_a_shared_link_s_filter_applies_once_the_reader_opens_the_same_data():
     at.radio(key="source_choice").set_value("synthetic").run()
     next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
     assert not at.exception and WOMEN_CAPTION in texts(at)
+
+
+def test_every_page_runs_with_one_patient_left_in_an_arm(demo):
+    """Age 82 to 90 keeps 1, 2 and 2 patients (sorted ages per arm): tests without enough patients say so, no
+    page fails."""
+    from tests.test_patient_pages import PAGES
+
+    demo.query_params["f_age"] = "82..90"
+    for url_path in [*PAGES, "subgroups"]:
+        at = go(demo, url_path)
+        assert not at.exception, (url_path, [e.message for e in at.exception])
+        assert "5 of 30 subjects · 100M 1/10 · 200M 2/10 · Placebo 2/10" in texts(at), url_path

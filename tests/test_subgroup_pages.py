@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cratus.study import load_study
-from tests.apptest import open_synthetic_demo
+from tests.apptest import open_page, open_synthetic_demo
 from tests.test_patient_pages import go, texts
 
 WOMEN_CAPTION = "12 of 30 subjects · 100M 4/10 · 200M 4/10 · Placebo 4/10"
@@ -104,3 +104,26 @@ def test_the_subgroups_page_is_listed_for_patient_data_only(demo):
 
     assert "subgroups" not in [s["url_path"] for s in page_specs(load_study())]
     assert "subgroups" in [s["url_path"] for s in page_specs(demo.session_state["study"])]
+
+
+def test_a_shared_link_s_filter_applies_once_the_reader_opens_the_same_data():
+    """A link never carries the data: its filter waits on the published study (which has no patients to filter)
+    and applies when the reader opens the synthetic demo."""
+    at = open_page("baseline", query={"f_sex": "Female"})
+    assert not at.exception and "Filter on" not in texts(at)
+    at = go(at, "data")
+    at.radio(key="source_choice").set_value("synthetic").run()
+    next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
+    assert not at.exception and WOMEN_CAPTION in texts(at)
+
+
+def test_every_page_runs_with_one_patient_left_in_an_arm(demo):
+    """Age 82 to 90 keeps 1, 2 and 2 patients (sorted ages per arm): tests without enough patients say so, no
+    page fails."""
+    from tests.test_patient_pages import PAGES
+
+    demo.query_params["f_age"] = "82..90"
+    for url_path in [*PAGES, "subgroups"]:
+        at = go(demo, url_path)
+        assert not at.exception, (url_path, [e.message for e in at.exception])
+        assert "5 of 30 subjects · 100M 1/10 · 200M 2/10 · Placebo 2/10" in texts(at), url_path

@@ -6,7 +6,7 @@ session's state so that it survives a page switch (Streamlit drops the
 address's parameters when the reader picks another page).  An address that
 names a filter wins; an address without one gets the session's filter back.
 
-:func:`filtered` gives the study of the subjects that pass (memoized per
+:func:`current` gives the study of the subjects that pass (memoized per
 unfiltered study and filter); :func:`ui.state.study` returns it, so every page
 changes at once.  A filter that leaves an arm without subjects is not applied:
 the pages show every subject and the caption says why.

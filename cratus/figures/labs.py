@@ -93,7 +93,7 @@ def build_lab_values_figure(study: Study, endpoint: str, arms=None, presentation
                                       "median %{median:.3g} (IQR %{q1:.3g} to %{q3:.3g})<extra></extra>"})
         o = outliers[outliers["arm"] == arm]
         data.append({"type": "scatter", "mode": "markers", "x": o["visit"].map(position).to_numpy(float) + offset,
-                     "y": o["value"].to_numpy(), "customdata": o["usubjid"].to_numpy(), "name": name,
+                     "y": o["value"].to_numpy(), "customdata": o["usubjid"].to_numpy(dtype=str), "name": name,
                      "legendgroup": arm, "showlegend": False, "meta": {"role": "outliers", "arm": arm},
                      "marker": {"color": color, "symbol": design.symbol(arm), "size": s["marker"] * 0.7},
                      "hovertemplate": "%{customdata}: %{y:.3g}" + f"<extra>{name}</extra>"})
@@ -174,17 +174,15 @@ def build_edish_figure(study: Study, arms=None, test: str = "alt", presentation:
     e = edish_data(study, arms)
     e = e[e[f"{test}_xuln"].notna()]
     name = test.upper()
-    names = QUADRANTS
     kind = "scattergl" if len(e) > WEBGL_POINTS else "scatter"
     data = []
     for arm in design.order(e["arm"].unique()):
         rows = e[e["arm"] == arm]
-        hover = [f"<b>{u}</b> · {design.label(arm)}<br>ALT {_x(a)} · AST {_x(b)}<br>Total bilirubin {_x(c)}<br>"
-                 f"{names[q]}" for u, a, b, c, q in zip(rows["usubjid"], rows["alt_xuln"], rows["ast_xuln"],
-                                                       rows["bili_xuln"], rows["quadrant"])]
         data.append({"type": kind, "mode": "markers", "x": rows[f"{test}_xuln"].to_numpy(float),
-                     "y": rows["bili_xuln"].to_numpy(float), "customdata": rows["usubjid"].to_numpy(),
-                     "text": hover, "hovertemplate": "%{text}<extra></extra>", "name": design.label(arm),
+                     "y": rows["bili_xuln"].to_numpy(float), "customdata": rows["usubjid"].to_numpy(dtype=str),
+                     "hovertemplate": f"<b>%{{customdata}}</b><br>{name} %{{x:.2g}}×ULN<br>"
+                                      f"Total bilirubin %{{y:.2g}}×ULN<extra>{design.label(arm)}</extra>",
+                     "name": design.label(arm),
                      "legendgroup": arm, "meta": {"role": "subjects", "arm": arm},
                      "marker": {"color": design.color(arm), "symbol": design.symbol(arm), "size": s["marker"],
                                 "opacity": 0.85 if len(e) < 500 else 0.5,
@@ -205,16 +203,12 @@ def build_edish_figure(study: Study, arms=None, test: str = "alt", presentation:
     corners = {"hys_law": (1, 1, "right", "top"), "cholestasis": (0, 1, "left", "top"),
                "temple": (1, 0, "right", "bottom"), "normal": (0, 0, "left", "bottom")}
     layout["annotations"] = [
-        {"name": f"quadrant|{key}", "text": f"<b>{names[key]}</b>" if key == "hys_law" else names[key],
+        {"name": f"quadrant|{key}", "text": f"<b>{QUADRANTS[key]}</b>" if key == "hys_law" else QUADRANTS[key],
          "xref": "x domain", "yref": "y domain", "x": x, "y": y, "xanchor": xa, "yanchor": ya, "showarrow": False,
          "font": {"size": s["annotation"], "color": theme.WARNING_COLOR if key == "hys_law" else "#555555"},
          "bgcolor": "rgba(255,255,255,0.75)"} for key, (x, y, xa, ya) in corners.items()]
     layout["meta"] = {"test": test, "arms": design.order(e["arm"].unique())}
     return theme.figure(data, layout)
-
-
-def _x(value) -> str:
-    return "–" if value is None or np.isnan(value) else f"{value:.2g}×ULN" if value < 10 else f"{value:.0f}×ULN"
 
 
 def edish_tests(study: Study) -> tuple[str, ...]:

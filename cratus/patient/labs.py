@@ -117,10 +117,12 @@ def lab_endpoints(study) -> tuple[str, ...]:
     for column in ("anrind", "bnrind"):
         if column in m:
             marked |= m[column].notna().to_numpy()
-    found = pd.unique(m["endpoint"].to_numpy()[marked])
-    order = list(m["endpoint"].cat.categories) if isinstance(m["endpoint"].dtype, pd.CategoricalDtype) else []
-    rank = {e: i for i, e in enumerate(order)}
-    return tuple(sorted((str(e) for e in found), key=lambda e: rank.get(e, len(rank))))
+    endpoint = m["endpoint"]
+    if isinstance(endpoint.dtype, pd.CategoricalDtype):  # categories are in data order
+        codes, names = endpoint.cat.codes.to_numpy(), endpoint.cat.categories
+    else:
+        codes, names = pd.factorize(endpoint)
+    return tuple(str(names[c]) for c in np.unique(codes[marked]) if c >= 0)
 
 
 def _is_test(test: str, endpoint: str, label: str) -> bool:
@@ -138,7 +140,8 @@ def liver_tests(study) -> dict:
 
     """
     m = patient_data(study).measurements
-    names = m[["endpoint", "label"]].drop_duplicates("endpoint")
+    first = ~pd.Series(pd.factorize(m["endpoint"])[0]).duplicated().to_numpy()  # one row per endpoint
+    names = m.loc[first, ["endpoint", "label"]]
     found = {}
     for test in LIVER_TESTS:
         match = [e for e, lab in zip(names["endpoint"], names["label"]) if _is_test(test, str(e), str(lab))]
@@ -164,9 +167,18 @@ def _after_baseline(data, rows: pd.DataFrame) -> np.ndarray:
 
 
 def _per_subject(rows: pd.DataFrame, values: np.ndarray, how: str) -> pd.Series:
-    """*how* ("max", "min", "first") of *values* per subject (NaN skipped), indexed by subject id."""
-    subject = rows["usubjid"].astype(str).to_numpy()
-    return pd.Series(values, index=subject).groupby(level=0, sort=False).agg(how)
+    """*how* ("max", "min", "first") of *values* per subject (NaN skipped), indexed by subject id.
+
+    Grouped on the subject column's integer codes (the ids are looked up once per subject, not per row).
+    """
+    subject = rows["usubjid"]
+    if isinstance(subject.dtype, pd.CategoricalDtype):
+        codes, names = subject.cat.codes.to_numpy(), subject.cat.categories
+    else:
+        codes, names = pd.factorize(subject)
+    result = pd.Series(np.asarray(values, dtype=float)).groupby(codes, sort=False).agg(how)
+    result.index = pd.Index(np.asarray(names)[result.index.to_numpy()]).astype(str)
+    return result
 
 
 # --- shift tables --------------------------------------------------------------------------------
@@ -192,7 +204,7 @@ def _shift_subjects(data, endpoint: str, arms=None, direction: str = "high") -> 
     return pd.DataFrame({"usubjid": ids.to_numpy(), "arm": subjects["arm"].to_numpy(),
                          "baseline_rank": base.reindex(ids).to_numpy(float),
                          "worst_rank": worst.reindex(ids).to_numpy(float),
-                         "both": (low.reindex(ids).fillna(False) & high.reindex(ids).fillna(False)).to_numpy(bool)})
+                         "both": (low.reindex(ids).fillna(0).to_numpy() > 0) & (high.reindex(ids).fillna(0).to_numpy() > 0)})
 
 
 def _arm_order(study, arms) -> list:
@@ -332,9 +344,9 @@ def edish_data(study, arms=None) -> pd.DataFrame:
     frame["transaminase_xuln"] = frame[["alt_xuln", "ast_xuln"]].max(axis=1)
     frame = frame.dropna(subset=["bili_xuln", "transaminase_xuln"])
     frame["quadrant"] = quadrant(frame["transaminase_xuln"], frame["bili_xuln"])
-    arm_of = dict(zip(data.subjects["usubjid"].astype(str), data.subjects["arm"]))
+    arm_of = pd.Series(data.subjects["arm"].to_numpy(), index=data.subjects["usubjid"].astype(str).to_numpy())
     frame = frame.rename_axis("usubjid").reset_index()
-    frame["arm"] = frame["usubjid"].map(arm_of)
+    frame["arm"] = arm_of.reindex(frame["usubjid"].to_numpy()).to_numpy()
     order = {a: i for i, a in enumerate(_arm_order(study, None))}
     frame = frame.sort_values(["arm", "usubjid"], key=lambda s: s.map(order) if s.name == "arm" else s)
     return frame[EDISH_COLUMNS].reset_index(drop=True)
@@ -383,42 +395,49 @@ def lab_values_over_time(study, endpoint: str, arms=None) -> pd.DataFrame:
 
     """
     data = patient_data(study)
-    rows = _rows(data, endpoint, arms)[["arm", "visit", "visit_order", "value"]].dropna(subset=["value"])
-    rows = rows.assign(arm=rows["arm"].astype(str), visit=rows["visit"].astype(str))
-    g = rows.groupby(["arm", "visit"], sort=False)["value"]
-    out = g.agg(n="count", median="median", mean="mean", sd="std")
-    out["q1"], out["q3"] = g.quantile(0.25), g.quantile(0.75)
-    iqr = out["q3"] - out["q1"]
-    bounds = rows.join(pd.DataFrame({"lo": out["q1"] - 1.5 * iqr, "hi": out["q3"] + 1.5 * iqr}),
-                       on=["arm", "visit"])
-    inside = bounds[(bounds["value"] >= bounds["lo"]) & (bounds["value"] <= bounds["hi"])]
-    fences = inside.groupby(["arm", "visit"], sort=False)["value"].agg(lower_fence="min", upper_fence="max")
-    out = out.join(fences)
-    crit = stats.t.ppf(0.975, (out["n"] - 1).clip(lower=1))
-    half = np.where(out["n"] > 1, crit * out["sd"] / np.sqrt(out["n"]), np.nan)
-    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
-    out = out.reset_index()
+    out, _rows_used, _group = _box_stats(data, endpoint, arms)
     out["visit_order"] = out["visit"].map(dict(zip(data.visits["visit"].astype(str), data.visits["visit_order"])))
     order = {a: i for i, a in enumerate(_arm_order(study, arms))}
     out = out.sort_values(["arm", "visit_order"], key=lambda s: s.map(order) if s.name == "arm" else s)
     return out[OVER_TIME_COLUMNS].reset_index(drop=True)
 
 
+def _box_stats(data, endpoint: str, arms=None):
+    """Box statistics per arm and visit (grouped on the categorical codes), the rows used and each row's group."""
+    rows = _rows(data, endpoint, arms)[["usubjid", "arm", "visit", "value"]]
+    rows = rows[rows["value"].notna().to_numpy()]
+    grouped = rows.groupby(["arm", "visit"], observed=True, sort=True)
+    group = grouped.ngroup().to_numpy()
+    g = grouped["value"]
+    out = g.agg(n="count", median="median", mean="mean", sd="std")
+    out["q1"], out["q3"] = g.quantile(0.25), g.quantile(0.75)
+    iqr = (out["q3"] - out["q1"]).to_numpy()
+    low, high = (out["q1"].to_numpy() - 1.5 * iqr)[group], (out["q3"].to_numpy() + 1.5 * iqr)[group]
+    values = rows["value"].to_numpy(float)
+    inside = (values >= low) & (values <= high)
+    fences = pd.Series(values[inside]).groupby(group[inside]).agg(["min", "max"]).reindex(range(len(out)))
+    out["lower_fence"], out["upper_fence"] = fences["min"].to_numpy(), fences["max"].to_numpy()
+    crit = stats.t.ppf(0.975, (out["n"] - 1).clip(lower=1))
+    half = np.where(out["n"] > 1, crit * out["sd"] / np.sqrt(out["n"]), np.nan)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    out = out.reset_index()
+    out["arm"], out["visit"] = out["arm"].astype(str), out["visit"].astype(str)
+    return out, rows, group
+
+
 def lab_outliers(study, endpoint: str, arms=None, limit: int = 300) -> pd.DataFrame:
     """Values beyond the whiskers of :func:`lab_values_over_time`: ``usubjid, arm, visit, value``.
 
-    At most *limit* per arm (the furthest from the arm's median at their visit).
+    At most *limit* per arm (the furthest from the median of their arm and visit).
     """
-    data = patient_data(study)
-    rows = _rows(data, endpoint, arms)[["usubjid", "arm", "visit", "value"]].dropna(subset=["value"])
-    rows = rows.assign(usubjid=rows["usubjid"].astype(str), arm=rows["arm"].astype(str),
-                       visit=rows["visit"].astype(str))
-    boxes = lab_values_over_time(study, endpoint, arms).set_index(["arm", "visit"])
-    rows = rows.join(boxes[["lower_fence", "upper_fence", "median"]], on=["arm", "visit"])
-    out = rows[(rows["value"] < rows["lower_fence"]) | (rows["value"] > rows["upper_fence"])]
-    distance = (out["value"] - out["median"]).abs()
-    out = out.assign(_d=distance).sort_values("_d", ascending=False).groupby("arm", sort=False).head(limit)
-    return out[["usubjid", "arm", "visit", "value"]].reset_index(drop=True)
+    out, rows, group = _box_stats(patient_data(study), endpoint, arms)
+    values = rows["value"].to_numpy(float)
+    beyond = (values < out["lower_fence"].to_numpy()[group]) | (values > out["upper_fence"].to_numpy()[group])
+    found = rows[beyond].assign(_d=np.abs(values[beyond] - out["median"].to_numpy()[group[beyond]]))
+    found = found.sort_values("_d", ascending=False).groupby("arm", observed=True, sort=False).head(limit)
+    return pd.DataFrame({"usubjid": found["usubjid"].astype(str).to_numpy(),
+                         "arm": found["arm"].astype(str).to_numpy(), "visit": found["visit"].astype(str).to_numpy(),
+                         "value": found["value"].to_numpy(float)})
 
 
 def reference_range(study, endpoint: str) -> tuple[float, float, bool]:

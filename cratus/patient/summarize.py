@@ -358,6 +358,8 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
             taken.add(page)
             title = group.replace("_", " ").capitalize() if group.islower() else group
             nav = f"{title} (more)" if reference is not None else title
+            if slug(group) == "laboratory":  # the Laboratory page (ranges, shifts, eDISH) has the plain name
+                nav = "Laboratory: change from baseline"
             pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})

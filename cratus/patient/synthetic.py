@@ -276,21 +276,22 @@ def _hys_law_subject(labs: pd.DataFrame, subjects: pd.DataFrame, design) -> str:
 
 
 def _other_visits(rng, values: pd.DataFrame, subjects: pd.DataFrame, design, floor: float) -> pd.DataFrame:
-    """Rows at the visits other than baseline and the primary follow-up: each subject's baseline value
-    regressed towards its arm's baseline mean (ρ = :data:`CORRELATION`) plus noise of the arm's SD."""
+    """Rows at the visits other than baseline and the primary follow-up, on the log scale (lab values are
+    skewed and positive): each subject's log baseline regressed towards its arm's mean log baseline
+    (ρ = :data:`CORRELATION`) plus noise of the arm's SD of log baseline."""
     base = values[values["visit"] == design.baseline]
     others = [v for v in design.visit_ids if v not in (design.baseline, design.follow_up)]
     if base.empty or not others:
         return values.iloc[:0]
     arm = base["usubjid"].map(dict(zip(subjects["usubjid"], subjects["arm"])))
-    centre = base.groupby(arm)["value"].transform("mean")
-    spread = base.groupby(arm)["value"].transform("std").fillna(0.0)
+    logged = np.log(np.maximum(base["value"], floor))
+    centre = logged.groupby(arm).transform("mean")
+    spread = logged.groupby(arm).transform("std").fillna(0.0)
     rows = []
     for visit in others:
         noise = rng.standard_normal(len(base))
-        drawn = centre + CORRELATION * (base["value"] - centre) + math.sqrt(1 - CORRELATION ** 2) * spread * noise
-        rows.append(pd.DataFrame({"usubjid": base["usubjid"], "visit": visit,
-                                  "value": np.round(np.maximum(drawn, floor), 4)}))
+        drawn = centre + CORRELATION * (logged - centre) + math.sqrt(1 - CORRELATION ** 2) * spread * noise
+        rows.append(pd.DataFrame({"usubjid": base["usubjid"], "visit": visit, "value": np.round(np.exp(drawn), 4)}))
     return pd.concat(rows, ignore_index=True)
 
 

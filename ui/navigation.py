@@ -13,6 +13,7 @@ from cratus.study import Study
 
 CURRENT_PAGE_KEY = "_current_page"
 PAGES_KEY = "_pages"
+CLICK_KEY = "_chart_click"
 
 
 def page_specs(study: Study) -> list[dict]:
@@ -85,6 +86,30 @@ def go_to(url_path: str, query: dict | None = None):
     if url_path not in pages:  # a page this study or this version of the app does not have
         return
     st.switch_page(pages[url_path], query_params=query or {})
+
+
+def open_on_click(chart_key: str, url_path: str, param: str):
+    """An ``on_select`` callback for a chart whose points carry an id as ``customdata``: the clicked point's id
+    is remembered, and :func:`follow_click` (at the top of the next run) opens *url_path* with ``param=id``.
+
+    (A page cannot be switched from inside a callback; the next run does it, before drawing anything.)
+    """
+    def remember() -> None:
+        event = st.session_state.get(chart_key) or {}
+        points = (event.get("selection") or {}).get("points") or []
+        value = points[0].get("customdata") if points else None
+        if isinstance(value, (list, tuple)):
+            value = value[0] if value else None
+        if value is not None:
+            st.session_state[CLICK_KEY] = (url_path, {param: str(value)})
+    return remember
+
+
+def follow_click() -> None:
+    """Open the page a chart click asked for (:func:`open_on_click`), if any; nothing if that page is missing."""
+    target = st.session_state.pop(CLICK_KEY, None)
+    if target:
+        go_to(*target)
 
 
 def current_figure(study: Study) -> dict:

@@ -107,19 +107,20 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
 
 
 TOUCH_ZOOM_KEY = "touch_zoom"
-def plot(figure, config: dict | None = None, key: str | None = None) -> None:
+def plot(figure, config: dict | None = None, key: str | None = None, **select):
     """Draw a plotly figure with its own fonts and colours (Streamlit's theme would shrink fonts to 12 px).
 
     On a phone a finger dragged across the chart scrolls the page instead of zooming it
     (``dragmode=False``); the chart's + and − buttons still zoom, and "Zoom with a finger" turns
-    dragging back on.  Desktop browsers keep plotly's drag-to-zoom.
+    dragging back on.  Desktop browsers keep plotly's drag-to-zoom.  *select* (``on_select``,
+    ``selection_mode``) makes the chart's points clickable; the selection event is returned.
     """
     config = {"displaylogo": False, **(config or {})}
     if on_phone() and not st.session_state.get(TOUCH_ZOOM_KEY):
         spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
         figure = {**spec, "layout": {**spec.get("layout", {}), "dragmode": False}}
         config.update(scrollZoom=False, modeBarButtonsToRemove=["select2d", "lasso2d"])
-    st.plotly_chart(figure, theme=None, config=config, key=key)
+    return st.plotly_chart(figure, theme=None, config=config, key=key, **select)
 
 
 def touch_zoom_switch() -> None:
@@ -129,14 +130,16 @@ def touch_zoom_switch() -> None:
                   help="Off: swiping over a chart scrolls the page; use the chart's + and − buttons to zoom.")
 
 
-def show_chart(figure, **kwargs) -> None:
-    """:func:`plot` a figure and add it to the page's report."""
+def show_chart(figure, **kwargs):
+    """:func:`plot` a figure and add it to the page's report (returns :func:`plot`'s selection event)."""
     page_report = report()
     if not getattr(page_report, "touch_switch_shown", False):
         touch_zoom_switch()  # once per page, above its first chart
         page_report.touch_switch_shown = True
-    plot(figure, config=kwargs.get("config"), key=kwargs.get("key"))
+    select = {k: kwargs[k] for k in ("on_select", "selection_mode") if k in kwargs}
+    event = plot(figure, config=kwargs.get("config"), key=kwargs.get("key"), **select)
     report().add_figure(figure)
+    return event
 
 
 def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:

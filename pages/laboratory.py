@@ -1,0 +1,51 @@
+"""Laboratory: a test's values over time against its reference range, the shift table and the liver (eDISH) plot."""
+
+import streamlit as st
+
+import ui
+from cratus.figures.labs import build_edish_figure, build_lab_values_figure, edish_tests
+from cratus.patient.labs import edish_caveat, hys_law_sentence, lab_endpoints, shift_note, shift_table
+from ui.navigation import follow_click, open_on_click
+
+follow_click()  # a click on an eDISH point in the previous run opens that participant
+study = ui.study()
+arms = ui.start_page("Laboratory", "Laboratory values of the participants, against each test's reference range "
+                                   "(the normal limits recorded with the values).")
+tests = ui.cached(lab_endpoints) if study.kind == "patient" else ()
+if not tests:
+    st.info("These data have no laboratory tests with a reference range.")
+    ui.finish_page("laboratory")
+    st.stop()
+
+test = st.selectbox("Laboratory test", tests, format_func=study.label, key="lab_test", bind="query-params")
+presentation, phone = ui.presenting(), ui.on_phone()
+
+ui.subheader(f"{study.label(test)} over time")
+# TODO show_code
+ui.show_chart(ui.cached_figure(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation,
+                               phone=phone))
+st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
+           "“Laboratory: change from baseline”.")
+
+ui.subheader(f"{study.label(test)}: shift from baseline")
+direction = st.segmented_control("Worst value after baseline", ["high", "low"], required=True, default="high",
+                                 format_func={"high": "Highest", "low": "Lowest"}.get, key="shift",
+                                 bind="query-params")
+ui.show_table(ui.cached(shift_table, test, arms=tuple(arms), direction=direction),
+              caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}")
+st.caption(ui.cached(shift_note, test, arms=tuple(arms), direction=direction))
+
+transaminases = ui.cached(edish_tests)
+if transaminases:
+    ui.subheader("Liver safety: possible Hy's law (eDISH)")
+    x_test = transaminases[0]
+    if len(transaminases) > 1:
+        x_test = st.segmented_control("Horizontal axis", transaminases, required=True, default=transaminases[0],
+                                      format_func=str.upper, key="edish_test", bind="query-params")
+    st.markdown(ui.cached(hys_law_sentence, arms=tuple(arms)))
+    ui.show_chart(ui.cached_figure(build_edish_figure, arms=tuple(arms), test=x_test, presentation=presentation,
+                                   phone=phone),
+                  key="edish", on_select=open_on_click("edish", "participant", "subject"), selection_mode="points")
+    st.info(ui.cached(edish_caveat), icon=":material/info:")
+
+ui.finish_page("laboratory")

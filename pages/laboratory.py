@@ -32,7 +32,7 @@ direction = st.segmented_control("Worst value after baseline", ["high", "low"], 
                                  format_func={"high": "Highest", "low": "Lowest"}.get, key="shift",
                                  bind="query-params")
 ui.show_table(ui.cached(shift_table, test, arms=tuple(arms), direction=direction),
-              caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}")
+              caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}", stack=False)
 st.caption(ui.cached(shift_note, test, arms=tuple(arms), direction=direction))
 
 transaminases = ui.cached(edish_tests)

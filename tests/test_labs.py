@@ -132,7 +132,8 @@ def test_shift_table_and_note_by_hand(example):
     table = shift_table(example, "alt", direction="high")
     # Drug, baseline LOW row: S3 only, counted under HIGH: 1 of 3 = 33%
     assert table.values.tolist()[1] == ["Low", "0 (0%)", "0 (0%)", "1 (33%)", "1 (33%)"]
-    assert table["Baseline"].tolist()[0] == "Drug (n = 3)" and table["Baseline"].tolist()[4] == "Placebo (n = 2)"
+    assert table.columns.tolist() == ["At baseline", "Low", "Normal", "High", "Total"]
+    assert table["At baseline"].tolist()[0] == "Drug (n = 3)" and table["At baseline"].tolist()[4] == "Placebo (n = 2)"
     note = shift_note(example, "alt", direction="high")
     assert "Left out: 1 subject without a value after baseline." in note            # S6
     assert "1 subject had values both below and above the normal range" in note   # S3: 45 H and 6 L
@@ -258,7 +259,7 @@ def test_the_laboratory_page_of_the_synthetic_demo(lab_page):
     assert "Synthetic data — not trial data" in text
     assert "1 of 30 subjects is in the possible Hy's law quadrant" in text
     assert "it does not diagnose" in text and "Alkaline phosphatase is not in these data" in text
-    assert at.table[0].value["Baseline"].iloc[0].endswith("(n = 10)")
+    assert at.table[0].value["At baseline"].iloc[0].endswith("(n = 10)")
     pages = at.session_state["_pages"]
     assert "laboratory" in pages and pages["patient_laboratory"].title == "Laboratory: change from baseline"
 

@@ -82,14 +82,16 @@ def heading(page: str, section: str, default: str, **kwargs) -> None:
     subheader(study().text(page, section, "heading", default), **kwargs)
 
 
-def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, **kwargs) -> None:
+def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, stack: bool = True,
+               **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
 
     Tables are static HTML.  On a phone a table wider than three columns is stacked (one row per arm, see
     :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
-    number reads at 390 px without sideways scrolling.
+    number reads at 390 px without sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
+    headers and cells, such as a shift table) as a grid on a phone too.
     """
-    if on_phone() and len(frame.columns) > 3:
+    if stack and on_phone() and len(frame.columns) > 3:
         shown = frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame])
         design = study().design
         names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]

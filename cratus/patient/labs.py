@@ -110,7 +110,6 @@ def _record_rank(rows: pd.DataFrame) -> np.ndarray:
 # --- which endpoints -----------------------------------------------------------------------------
 def lab_endpoints(study) -> tuple[str, ...]:
     """Endpoints with a reference range or a reference-range indicator on any record, in data order.
-
     """
     m = patient_data(study).measurements
     marked = m["anrlo"].notna().to_numpy() | m["anrhi"].notna().to_numpy()
@@ -137,7 +136,6 @@ def _is_test(test: str, endpoint: str, label: str) -> bool:
 
 def liver_tests(study) -> dict:
     """``{"alt", "ast", "bili", "alp"} → endpoint`` of the tests found (by CDISC code or name).
-
     """
     m = patient_data(study).measurements
     first = ~pd.Series(pd.factorize(m["endpoint"])[0]).duplicated().to_numpy()  # one row per endpoint
@@ -242,20 +240,22 @@ def shift_counts(study, endpoint: str, arms=None, direction: str = "high") -> pd
 def shift_table(study, endpoint: str, arms=None, direction: str = "high") -> pd.DataFrame:
     """The shift table as shown: per arm a heading row, then one row per baseline category; cells ``n (%)``.
 
+    Rows: the category at baseline; columns: the worst category after baseline
+    (:func:`shift_note` gives the words that go with it).  Short headers and cells, so that it stays a grid
+    on a phone.
     """
     counts = shift_counts(study, endpoint, arms, direction)
     label = getattr(getattr(study, "design", None), "label", str)
-    word = "Highest" if direction == "high" else "Lowest"
-    columns = [f"{word} after baseline: low", "Normal", "High"]
+    columns = ["Low", "Normal", "High"]
     records = []
     for arm, part in counts.groupby("arm", sort=False):
         n = int(part["n"].iloc[0])
-        records.append({"Baseline": f"{label(arm)} (n = {n})", **{c: "" for c in columns}, "Total": ""})
+        records.append({"At baseline": f"{label(arm)} (n = {n})", **{c: "" for c in columns}, "Total": ""})
         for baseline, row in part.groupby("baseline", sort=False):
             cells = [_count_text(c, n) for c in row["count"]]
-            records.append({"Baseline": baseline.capitalize(), **dict(zip(columns, cells)),
+            records.append({"At baseline": baseline.capitalize(), **dict(zip(columns, cells)),
                             "Total": _count_text(int(row["count"].sum()), n)})
-    return pd.DataFrame.from_records(records, columns=["Baseline", *columns, "Total"])
+    return pd.DataFrame.from_records(records, columns=["At baseline", *columns, "Total"])
 
 
 def _count_text(count: int, n: int) -> str:
@@ -264,13 +264,12 @@ def _count_text(count: int, n: int) -> str:
 
 def shift_note(study, endpoint: str, arms=None, direction: str = "high") -> str:
     """What the shift table counts and whom it leaves out, in words.
-
     """
     data = patient_data(study)
     subjects = _shift_subjects(data, endpoint, arms, direction)
     word, other = ("highest", "HIGH") if direction == "high" else ("lowest", "LOW")
-    parts = [f"Each subject is counted once, under the {word} category of any value after baseline; "
-             "percentages are of the arm's subjects in the table."]
+    parts = [f"Rows: the category at baseline; columns: the {word} category of any value after baseline (each "
+             "subject counted once). Percentages are of the arm's subjects in the table."]
     no_post = int(subjects["worst_rank"].isna().sum())
     no_base = int((subjects["baseline_rank"].isna() & subjects["worst_rank"].notna()).sum())
     if no_post:
@@ -354,7 +353,6 @@ def edish_data(study, arms=None) -> pd.DataFrame:
 
 def hys_law_sentence(study, arms=None) -> str:
     """How many subjects fall in each eDISH quadrant, and who is in the possible Hy's law one.
-
     """
     e = edish_data(study, arms)
     if e.empty:
@@ -392,7 +390,6 @@ def lab_values_over_time(study, endpoint: str, arms=None) -> pd.DataFrame:
 
     ``lower_fence`` / ``upper_fence`` are the most extreme values within 1.5 IQR
     of the quartiles (the box plot's whiskers).  Rows by arm (design order) and visit.
-
     """
     data = patient_data(study)
     out, _rows_used, _group = _box_stats(data, endpoint, arms)
@@ -442,7 +439,6 @@ def lab_outliers(study, endpoint: str, arms=None, limit: int = 300) -> pd.DataFr
 
 def reference_range(study, endpoint: str) -> tuple[float, float, bool]:
     """The most common ``(lower, upper)`` limits of an endpoint's records (NaN if none) and whether they vary.
-
     """
     rows = _rows(patient_data(study), endpoint)
     pairs = rows[["anrlo", "anrhi"]].astype(float).fillna(-np.inf)

@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from cratus.figures.labs import build_edish_figure, build_lab_values_figure, edish_tests
 from cratus.patient.labs import edish_caveat, hys_law_sentence, lab_endpoints, shift_note, shift_table
+from cratus.patient.summarize import LAB_FIGURE_PAGE_TITLE
 from ui.navigation import follow_click, open_on_click
 
 follow_click()  # a click on an eDISH point in the previous run opens that participant
@@ -24,13 +25,15 @@ ui.subheader(f"{study.label(test)} over time")
 # TODO show_code
 ui.show_chart(ui.cached_figure(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation,
                                phone=phone))
-st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
-           "“Laboratory: change from baseline”.")
+if any(page["nav_title"] == LAB_FIGURE_PAGE_TITLE for page in study.figure_pages()):
+    st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
+               f"“{LAB_FIGURE_PAGE_TITLE}”.")
 
 ui.subheader(f"{study.label(test)}: shift from baseline")
 direction = st.segmented_control("Worst value after baseline", ["high", "low"], required=True, default="high",
                                  format_func={"high": "Highest", "low": "Lowest"}.get, key="shift",
                                  bind="query-params")
+# TODO show_code
 ui.show_table(ui.cached(shift_table, test, arms=tuple(arms), direction=direction),
               caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}", stack=False)
 st.caption(ui.cached(shift_note, test, arms=tuple(arms), direction=direction))
@@ -42,10 +45,14 @@ if transaminases:
     if len(transaminases) > 1:
         x_test = st.segmented_control("Horizontal axis", transaminases, required=True, default=transaminases[0],
                                       format_func=str.upper, key="edish_test", bind="query-params")
-    st.markdown(ui.cached(hys_law_sentence, arms=tuple(arms)))
+    sentence, caveat = ui.cached(hys_law_sentence, arms=tuple(arms)), ui.cached(edish_caveat)
+    st.markdown(sentence)
+    ui.report().add_text(sentence)
+    # TODO show_code
     ui.show_chart(ui.cached_figure(build_edish_figure, arms=tuple(arms), test=x_test, presentation=presentation,
                                    phone=phone),
                   key="edish", on_select=open_on_click("edish", "participant", "subject"), selection_mode="points")
-    st.info(ui.cached(edish_caveat), icon=":material/info:")
+    st.info(caveat, icon=":material/info:")
+    ui.report().add_text(caveat)
 
 ui.finish_page("laboratory")

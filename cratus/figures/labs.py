@@ -100,7 +100,8 @@ def build_lab_values_figure(study: Study, endpoint: str, arms=None, presentation
     label, unit = study.label(endpoint), _unit(study, endpoint)
     low, high, varies = reference_range(study, endpoint)
     subtitle = ("Box: median and quartiles; whiskers to the furthest value within 1.5 IQR; dots beyond them. "
-                "Shaded: " + ("the most common " if varies else "the ") + "reference range.")
+                "Shaded: " + ("the most common " if varies else "the ") + "reference range, from the lower (LLN) "
+                "to the upper limit of normal (ULN).")
     layout = _layout(s, f"{label} by visit", subtitle, [design.label(a) for a in chosen])
     layout["xaxis"] = _axis(s, "Visit", tickvals=list(range(len(visits))),
                             ticktext=[design.visit_label(v) for v in visits], range=[-0.6, len(visits) - 0.4],

@@ -167,6 +167,18 @@ def test_edish_by_hand(example):
     assert e.loc["S3", "transaminase_xuln"] == 3.25  # the larger of ALT and AST
     assert hys_law_sentence(example).startswith("1 of 6 subjects is in the possible Hy's law quadrant")
     assert "S1 (Drug)" in hys_law_sentence(example)
+    # 1 in Temple's corollary (S3) and 1 in cholestasis (S2); everyone has bilirubin and ALT or AST
+    assert "1 in Temple's corollary and 1 in cholestasis." in hys_law_sentence(example)
+    assert "Not plotted" not in hys_law_sentence(example)
+
+
+def test_subjects_without_liver_values_are_counted_as_not_plotted():
+    """S3 without any bilirubin after baseline: 5 of 6 subjects on the eDISH, 1 not plotted."""
+    rows = [line for line in MEASUREMENTS.splitlines() if not (line.startswith("S3,Week") and ",BILI," in line)]
+    data = read_patient_data(SUBJECTS.encode(), ("\n".join(rows) + "\n").encode(), names=["s.csv", "m.csv"])
+    sentence = hys_law_sentence(to_study(data))
+    assert sentence.startswith("1 of 5 subjects is in the possible Hy's law quadrant")
+    assert "Not plotted: 1 subject without both a bilirubin and an ALT or AST value" in sentence
 
 
 def test_edish_figure_of_the_example(example):
@@ -231,6 +243,25 @@ def test_the_synthetic_hys_law_subject_is_in_the_hys_law_quadrant(synthetic):
     # ALT ≥ 3×ULN and bilirubin ≥ 2×ULN at the same visit; normal at baseline
     assert at_follow_up.loc["alt", "value"] >= 3 * 40 and at_follow_up.loc["bili", "value"] >= 2 * 1.2
     assert set(rows.loc[rows["visit"] == synthetic.design.baseline, "anrind"]) == {"NORMAL"}
+
+
+def test_a_click_on_a_point_opens_its_page(monkeypatch):
+    """The ``on_select`` callback remembers the clicked point's id; the next run's follow_click opens the page."""
+    import ui.navigation as navigation
+
+    state = {"edish": {"selection": {"points": [{"customdata": "SYN-002", "x": 3.5}]}}}
+    opened = []
+    monkeypatch.setattr(navigation.st, "session_state", state)
+    monkeypatch.setattr(navigation, "go_to", lambda url_path, query: opened.append((url_path, query)))
+    navigation.open_on_click("edish", "participant", "subject")()
+    navigation.follow_click()
+    assert opened == [("participant", {"subject": "SYN-002"})]
+    navigation.follow_click()  # once only: coming back to the page does not open it again
+    assert len(opened) == 1
+    state["edish"] = {"selection": {"points": []}}  # a cleared selection opens nothing
+    navigation.open_on_click("edish", "participant", "subject")()
+    navigation.follow_click()
+    assert len(opened) == 1
 
 
 def test_a_published_study_has_no_laboratory_page():

@@ -367,7 +367,13 @@ def hys_law_sentence(study, arms=None) -> str:
         text += ": " + ", ".join(f"{s} ({label(a)})" for s, a in zip(hy["usubjid"], hy["arm"]))
     others = [f"{int(counts.get(k, 0))} in {QUADRANTS[k].lower().replace('temple', 'Temple')}"
               for k in ("temple", "cholestasis")]
-    return text + "; " + " and ".join(others) + "."
+    text += "; " + " and ".join(others) + "."
+    subjects = patient_data(study).subjects
+    missing = int((subjects["arm"].isin(list(arms)) if arms is not None else subjects["arm"].notna()).sum()) - len(e)
+    if missing > 0:
+        text += (f" Not plotted: {_subjects(missing)} without both a bilirubin and an ALT or AST value (with its "
+                 "upper limit) after baseline.")
+    return text
 
 
 def edish_caveat(study) -> str:

@@ -296,6 +296,30 @@ def test_the_laboratory_page_of_the_synthetic_demo(lab_page):
     assert "laboratory" in pages and pages["patient_laboratory"].title == "Laboratory: change from baseline"
 
 
+def test_a_rerun_of_the_page_reuses_its_computations(lab_page, monkeypatch):
+    """ui.cached and ui.cached_figure keep their results across reruns (they once shared one Streamlit cache
+    under two sizes, which emptied it at every switch between them: every rerun recomputed everything)."""
+    import functools
+
+    import cratus.patient.labs as labs
+
+    calls = []
+    original = labs.shift_note
+
+    @functools.wraps(original)
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(labs, "shift_note", counted)
+    at = lab_page
+    at.run()  # computed here at most once (this session's selections may already be cached)
+    calls.clear()
+    at.run()
+    at.run()
+    assert not at.exception and calls == []
+
+
 def test_the_lab_test_chooser_switches_every_section(lab_page):
     at = lab_page
     at.selectbox(key="lab_test").set_value("bili").run()

@@ -199,10 +199,10 @@ def _shift_subjects(data, endpoint: str, arms=None, direction: str = "high") -> 
     if arms is not None:
         subjects = subjects[subjects["arm"].isin(list(arms))]
     ids = subjects["usubjid"].astype(str)
+    both = (low.reindex(ids).fillna(0).to_numpy() > 0) & (high.reindex(ids).fillna(0).to_numpy() > 0)
     return pd.DataFrame({"usubjid": ids.to_numpy(), "arm": subjects["arm"].to_numpy(),
                          "baseline_rank": base.reindex(ids).to_numpy(float),
-                         "worst_rank": worst.reindex(ids).to_numpy(float),
-                         "both": (low.reindex(ids).fillna(0).to_numpy() > 0) & (high.reindex(ids).fillna(0).to_numpy() > 0)})
+                         "worst_rank": worst.reindex(ids).to_numpy(float), "both": both})
 
 
 def _arm_order(study, arms) -> list:

@@ -21,7 +21,8 @@ PARTICIPANT = "participant"
 def page_specs(study: Study) -> list[dict]:
     """Every page of the app for *study*, in order: ``section, script, title, url_path, icon``.
 
-    The trial pages, one page per figure of ``figures.csv`` (all run ``pages/figure.py``), the appraisal.
+    The trial pages (Laboratory only for patient data with reference ranges), one page per figure of
+    ``figures.csv`` (all run ``pages/figure.py``), the appraisal.
     """
     def title(page: str, default: str) -> str:
         return study.text(page, "title", "nav_title", default)
@@ -34,6 +35,9 @@ def page_specs(study: Study) -> list[dict]:
         {"section": "Study", "script": "pages/safety.py", "title": title("safety", "Safety"),
          "url_path": "safety", "icon": "health_and_safety"},
     ]
+    if _has_lab_data(study):
+        specs.append({"section": "Study", "script": "pages/laboratory.py", "title": title("laboratory", "Laboratory"),
+                      "url_path": "laboratory", "icon": "biotech"})
     if study.kind == "patient":
         specs.append({"section": "Study", "script": "pages/participant.py", "title": "Participant",
                       "url_path": PARTICIPANT, "icon": "person"})
@@ -49,6 +53,16 @@ def page_specs(study: Study) -> list[dict]:
     specs.append({"section": "Present", "script": "pages/present.py", "title": "Presentation (deck)",
                   "url_path": "present", "icon": "slideshow"})
     return specs
+
+
+def _has_lab_data(study: Study) -> bool:
+    """Whether the study is computed from patients and has laboratory tests with reference ranges."""
+    if study.kind != "patient":
+        return False
+    from cratus.patient.labs import lab_endpoints
+    from ui.state import cached
+
+    return bool(cached(lab_endpoints))
 
 
 def app_pages(study: Study) -> dict[str, list]:
@@ -74,9 +88,12 @@ def current_url_path() -> str:
 
 
 def go_to(url_path: str, query: dict | None = None):
-    """Switch to the page at *url_path* with the query parameters *query* (:func:`came_from` remembers this one)."""
+    """Switch to the page at *url_path* with the query parameters *query* (:func:`came_from` remembers this one;
+    nothing happens if this study has no such page)."""
     # The arms follow by themselves: their selector is bound to the address on every page.
     pages = st.session_state.get(PAGES_KEY, {})
+    if url_path not in pages:  # a page this study or this version of the app does not have
+        return
     st.session_state[CAME_FROM_KEY] = (current_url_path(), {k: st.query_params.get_all(k) for k in st.query_params})
     st.switch_page(pages[url_path], query_params=query or {})
 

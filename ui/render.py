@@ -94,6 +94,7 @@ def heading(page: str, section: str, default: str, **kwargs) -> None:
 
 
 def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, patient_rows: bool | None = None,
+               stack: bool = True,
                **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
 
@@ -102,9 +103,10 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
 
     Tables are static HTML.  On a phone a table wider than three columns is stacked (one row per arm, see
     :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
-    number reads at 390 px without sideways scrolling.
+    number reads at 390 px without sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
+    headers and cells, such as a shift table) as a grid on a phone too.
     """
-    if on_phone() and len(frame.columns) > 3:
+    if stack and on_phone() and len(frame.columns) > 3:
         shown = frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame])
         design = study().design
         names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]
@@ -167,15 +169,19 @@ def touch_zoom_switch() -> None:
                   help="Off: swiping over a chart scrolls the page; use the chart's + and − buttons to zoom.")
 
 
-def show_chart(figure, **kwargs) -> None:
-    """:func:`plot` a figure and add it to the page's report (``patient_rows=True``: a figure of individual
-    patients throughout, left out of the report unless the reader asks)."""
+def show_chart(figure, **kwargs):
+    """:func:`plot` a figure and add it to the page's report; returns :func:`plot`'s selection event.
+
+    ``patient_rows=True``: a figure of individual patients throughout, left out of the report unless the reader
+    asks; ``clickable=True``: its points can be clicked (see :func:`plot` and :func:`clicked`).
+    """
     page_report = report()
     if not getattr(page_report, "touch_switch_shown", False):
         touch_zoom_switch()  # once per page, above its first chart
         page_report.touch_switch_shown = True
-    plot(figure, config=kwargs.get("config"), key=kwargs.get("key"))
+    event = plot(figure, config=kwargs.get("config"), key=kwargs.get("key"), clickable=kwargs.get("clickable", False))
     report().add_figure(figure, patient_rows=kwargs.get("patient_rows", False))
+    return event
 
 
 def show_sources(frame: pd.DataFrame, title: str = "Where each number comes from") -> None:

@@ -58,11 +58,17 @@ def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
     return _func(study(), *args, **dict(kwargs))
 
 
+def _apply_object(key: str, name: str, args: tuple, kwargs: tuple, _func):
+    return _apply(key, name, args, kwargs, _func)
+
+
 # Results are kept as shared objects (st.cache_resource): st.cache_data would unpickle a copy of every table on
 # every call, and a page makes dozens of calls per rerun.  Callers treat results as read-only.
 _cached_call = st.cache_resource(max_entries=1024, show_spinner=False)(_apply)
-#: Figures too: unpickling a plotly figure re-validates it, which costs as much as building it.
-_cached_object = st.cache_resource(max_entries=256, show_spinner=False)(_apply)
+#: Figures too: unpickling a plotly figure re-validates it, which costs as much as building it.  A function of its
+#: own: Streamlit keys a cache by the decorated function, and one function under two ``max_entries`` would get a
+#: new, empty cache at every switch between :func:`cached` and :func:`cached_figure`.
+_cached_object = st.cache_resource(max_entries=256, show_spinner=False)(_apply_object)
 
 
 def _name(func) -> str:

@@ -7,10 +7,11 @@ returns tidy frames (:class:`PatientData`).  :func:`to_study` computes a
 :class:`~cratus.study.Study` of kind ``"patient"`` from them: the design,
 Table 1, per-visit summaries, p-values (each saying what it compares) and
 adverse events, optionally laid out like a published ``reference`` study.
-:mod:`cratus.patient.stats` gives the tests as tidy frames, and
-:mod:`cratus.patient.synthetic` a seeded synthetic dataset shaped like the
-published study; :mod:`cratus.patient.profile` one participant's values and
-adverse events.
+:mod:`cratus.patient.stats` gives the tests as tidy frames,
+:mod:`cratus.patient.labs` safety laboratory data (reference-range shift
+tables, eDISH and Hy's law), :mod:`cratus.patient.profile` one participant's
+values and adverse events, and :mod:`cratus.patient.synthetic` a seeded
+synthetic dataset shaped like the published study.
 
 Examples
 --------

@@ -8,7 +8,7 @@ arms and visits written as in the data:
   arm`` and every other column in snake_case (``age, sex, race, ethnicity,
   saffl, ...``);
 * ``measurements``: ``usubjid, arm, dataset, endpoint, label, unit, visit,
-  visit_order, value, baseline`` (+ ``anrlo, anrhi, anrind`` for labs);
+  visit_order, value, baseline`` (+ ``anrlo, anrhi, anrind, bnrind`` for labs);
 * ``adverse_events``: ``usubjid, arm, soc, term, serious, severity, related,
   treatment_emergent, start_day, end_day``.
 
@@ -33,7 +33,7 @@ from cratus.patient.roles import SUBJECT_RENAMES, Recognised, recognise, require
 from cratus.patient.visits import order_visits
 
 MEASUREMENT_COLUMNS = ["usubjid", "arm", "dataset", "endpoint", "label", "unit", "visit", "visit_order", "value",
-                       "baseline", "anrlo", "anrhi", "anrind"]
+                       "baseline", "anrlo", "anrhi", "anrind", "bnrind"]
 AE_COLUMNS = ["usubjid", "arm", "soc", "term", "serious", "severity", "related", "treatment_emergent",
               "start_day", "end_day"]
 _TRUE = {"y", "yes", "true", "1", "t"}
@@ -248,6 +248,7 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
     for column in ("anrlo", "anrhi"):
         out[column] = _numbers(table, cols[column]) if column in cols else np.nan
     out["anrind"] = _text(table, cols.get("anrind"))
+    out["bnrind"] = _text(table, cols.get("bnrind"))
     out["dataset"] = re.sub(r"\.[^.]*$", "", name).upper() if rec.adam else "measurements"
     out = out[keep]
     _name_endpoints(out, dictionary, mapping)

@@ -35,6 +35,8 @@ AE_COLUMNS = ["soc", "term", "arm", "events", "patients", "events_percent", "pat
 #: Most levels a text column may have to be summarised as a categorical characteristic.
 MAX_LEVELS = 20
 PANELS_PER_PAGE = 26
+#: Menu title of the generated figure page of laboratory tests (the Laboratory page has the plain name).
+LAB_FIGURE_PAGE_TITLE = "Laboratory: change from baseline"
 
 
 def _printed(value: float, statistic: str) -> str:
@@ -363,6 +365,8 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
             taken.add(page)
             title = group.replace("_", " ").capitalize() if group.islower() else group
             nav = f"{title} (more)" if reference is not None else title
+            if slug(group) == "laboratory":
+                nav = LAB_FIGURE_PAGE_TITLE
             pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})

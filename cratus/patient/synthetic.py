@@ -11,8 +11,14 @@ files at run time, nothing about a trial is written here):
   primary follow-up visit, in one BDS dataset per domain; an endpoint with a
   ``subgroup`` such as ``sex=female`` only for those subjects;
 * laboratory tests ALT, AST and total bilirubin with reference ranges
-  (typical adult ranges, :data:`LAB_TESTS`) at every visit, one subject
-  meeting Hy's law at follow-up (ALT ≥ 3×ULN and bilirubin ≥ 2×ULN);
+  (typical adult ranges, :data:`LAB_TESTS`) at every visit of the design
+  (``ANRIND`` per record, ``BNRIND`` from the baseline record): baseline and
+  the primary follow-up as the other endpoints, every other visit drawn
+  around the subject's baseline (ρ = :data:`CORRELATION`, from a stream of
+  its own so the other endpoints and adverse events stay as they were);
+  one subject meets Hy's law: ALT ≥ 3×ULN and total bilirubin ≥ 2×ULN *at
+  the same visit* (the primary follow-up, :data:`HYS_LAW`), receding at the
+  later visits (:data:`HYS_LAW_AFTER`), normal at baseline;
 * adverse events: the published terms per arm, spread over exactly the
   printed number of patients per arm.
 
@@ -64,7 +70,10 @@ LAB_TESTS = {"ALT": ("Alanine Aminotransferase", "U/L", 7.0, 40.0),
              "BILI": ("Total Bilirubin", "mg/dL", 0.1, 1.2)}
 #: Plausible value (as multiples of the upper limit) of a lab test that the published study does not print.
 LAB_DEFAULT = (0.5, 0.15)
+#: The Hy's-law subject's values at the primary follow-up, as multiples of the upper limit of normal.
 HYS_LAW = {"ALT": 3.5, "AST": 3.2, "BILI": 2.4}
+#: … and at the visits after it (resolving): still above the upper limit, below the Hy's-law thresholds.
+HYS_LAW_AFTER = {"ALT": 1.6, "AST": 1.4, "BILI": 1.1}
 #: CDISC names of subject characteristics (others get their dictionary id in upper case).
 ADSL_NAMES = {"age": "AGE", "sex": "SEX", "race": "RACE", "ethnicity": "ETHNIC"}
 DOMAIN_DATASETS = {"laboratory": "ADLB"}
@@ -230,8 +239,9 @@ def _code(endpoint: str) -> str:
 
 
 def _labs(rng, subjects, levels, study, dictionary: Dictionary, targets: dict) -> pd.DataFrame:
-    """ALT, AST and bilirubin at baseline and follow-up with reference ranges; one Hy's law case at follow-up."""
+    """ALT, AST and bilirubin at every visit with reference ranges; one Hy's law case at follow-up."""
     design = study.design
+    extra_rng = rng.spawn(1)[0]  # the other visits: a stream of their own (the main stream is not advanced)
     parts = []
     for code, (name, unit, low, high) in LAB_TESTS.items():
         endpoint = dictionary.match(code, name) or slug(code)
@@ -240,16 +250,49 @@ def _labs(rng, subjects, levels, study, dictionary: Dictionary, targets: dict) -
         if not own:  # not printed: a plausible level, for every arm and visit
             own = {(endpoint, TOTAL, design.baseline): {"mean": mean, "sd": sd}}
         values = _series(rng, subjects, levels, study, own, endpoint, "mean_sd", "", 0.0)
+        later = _other_visits(extra_rng, values, subjects, design, floor=0.1 * low)
+        values = pd.concat([values, later], ignore_index=True)
         parts.append(values.assign(endpoint=endpoint, label=name, unit=unit, domain="laboratory", code=code,
                                    anrlo=low, anrhi=high))
     labs = pd.concat(parts, ignore_index=True)
-    case = subjects.loc[subjects["arm"] == (design.active or design.arm_ids)[0], "usubjid"].iloc[0]
+    case = _hys_law_subject(labs, subjects, design)
+    after = list(design.visit_ids[design.visit_ids.index(design.follow_up) + 1:])
     for code, times in HYS_LAW.items():
-        at = (labs["code"] == code) & (labs["usubjid"] == case) & (labs["visit"] == design.follow_up)
-        labs.loc[at, "value"] = round(times * LAB_TESTS[code][3], 4)
+        mine = (labs["code"] == code) & (labs["usubjid"] == case)
+        labs.loc[mine & (labs["visit"] == design.follow_up), "value"] = round(times * LAB_TESTS[code][3], 4)
+        labs.loc[mine & labs["visit"].isin(after), "value"] = round(HYS_LAW_AFTER[code] * LAB_TESTS[code][3], 4)
     labs["anrind"] = np.select([labs["value"] < labs["anrlo"], labs["value"] > labs["anrhi"]], ["LOW", "HIGH"],
                                "NORMAL")
     return labs
+
+
+def _hys_law_subject(labs: pd.DataFrame, subjects: pd.DataFrame, design) -> str:
+    """The first subject of the first active arm whose baseline tests are all within their reference range."""
+    base = labs[labs["visit"] == design.baseline]
+    outside = base.loc[(base["value"] < base["anrlo"]) | (base["value"] > base["anrhi"]), "usubjid"]
+    arm = subjects[subjects["arm"] == (design.active or design.arm_ids)[0]]
+    fine = arm.loc[~arm["usubjid"].isin(set(outside)), "usubjid"]
+    return (fine if len(fine) else arm["usubjid"]).iloc[0]
+
+
+def _other_visits(rng, values: pd.DataFrame, subjects: pd.DataFrame, design, floor: float) -> pd.DataFrame:
+    """Rows at the visits other than baseline and the primary follow-up, on the log scale (lab values are
+    skewed and positive): each subject's log baseline regressed towards its arm's mean log baseline
+    (ρ = :data:`CORRELATION`) plus noise of the arm's SD of log baseline."""
+    base = values[values["visit"] == design.baseline]
+    others = [v for v in design.visit_ids if v not in (design.baseline, design.follow_up)]
+    if base.empty or not others:
+        return values.iloc[:0]
+    arm = base["usubjid"].map(dict(zip(subjects["usubjid"], subjects["arm"])))
+    logged = np.log(np.maximum(base["value"], floor))
+    centre = logged.groupby(arm).transform("mean")
+    spread = logged.groupby(arm).transform("std").fillna(0.0)
+    rows = []
+    for visit in others:
+        noise = rng.standard_normal(len(base))
+        drawn = centre + CORRELATION * (logged - centre) + math.sqrt(1 - CORRELATION ** 2) * spread * noise
+        rows.append(pd.DataFrame({"usubjid": base["usubjid"], "visit": visit, "value": np.round(np.exp(drawn), 4)}))
+    return pd.concat(rows, ignore_index=True)
 
 
 def _adverse_events(rng, subjects, study) -> pd.DataFrame:
@@ -336,6 +379,9 @@ def _adam_tables(frames: dict) -> dict:
                             "CHG": np.where(part["baseline"], np.nan, part["value"].to_numpy() - b)})
         if "anrhi" in part and part["anrhi"].notna().any():
             bds["ANRLO"], bds["ANRHI"], bds["ANRIND"] = part["anrlo"], part["anrhi"], part["anrind"].fillna("")
+            indicator = part[part["baseline"]].set_index(["usubjid", "endpoint"])["anrind"]
+            bds["BNRIND"] = indicator.reindex(pd.MultiIndex.from_frame(part[["usubjid", "endpoint"]])).fillna("") \
+                .to_numpy()
         tables[name.lower()] = (bds.reset_index(drop=True), {"PARAM": "Parameter", "AVAL": "Analysis Value"}, {})
     ae = frames["adverse_events"]
     adae = pd.DataFrame({"STUDYID": STUDYID, "USUBJID": ae["usubjid"], "TRT01A": ae["usubjid"].map(arm_of),

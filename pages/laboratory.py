@@ -1,0 +1,61 @@
+"""Laboratory: a test's values over time against its reference range, the shift table and the liver (eDISH) plot."""
+
+import streamlit as st
+
+import ui
+from cratus.figures.labs import build_edish_figure, build_lab_values_figure, edish_tests
+from cratus.patient.labs import edish_caveat, hys_law_sentence, lab_endpoints, shift_note, shift_table
+from cratus.patient.summarize import LAB_FIGURE_PAGE_TITLE
+from ui.navigation import PARTICIPANT, go_to
+from ui.render import clicked
+
+study = ui.study()
+arms = ui.start_page("Laboratory", "Laboratory values of the participants, against each test's reference range "
+                                   "(the normal limits recorded with the values).")
+tests = ui.cached(lab_endpoints) if study.kind == "patient" else ()
+if not tests:
+    st.info("These data have no laboratory tests with a reference range.")
+    ui.finish_page("laboratory")
+    st.stop()
+
+test = st.selectbox("Laboratory test", tests, format_func=study.label, key="lab_test", bind="query-params")
+presentation, phone = ui.presenting(), ui.on_phone()
+
+ui.subheader(f"{study.label(test)} over time")
+ui.show_chart(ui.cached_figure(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation,
+                               phone=phone))
+ui.show_code(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation, phone=phone)
+if any(page["nav_title"] == LAB_FIGURE_PAGE_TITLE for page in study.figure_pages()):
+    st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
+               f"“{LAB_FIGURE_PAGE_TITLE}”.")
+
+ui.subheader(f"{study.label(test)}: shift from baseline")
+direction = st.segmented_control("Worst value after baseline", ["high", "low"], required=True, default="high",
+                                 format_func={"high": "Highest", "low": "Lowest"}.get, key="shift",
+                                 bind="query-params")
+ui.show_table(ui.cached(shift_table, test, arms=tuple(arms), direction=direction),
+              caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}", stack=False)
+ui.show_code(shift_table, test, arms=tuple(arms), direction=direction)
+st.caption(ui.cached(shift_note, test, arms=tuple(arms), direction=direction))
+
+transaminases = ui.cached(edish_tests)
+if transaminases:
+    ui.subheader("Liver safety: possible Hy's law (eDISH)")
+    x_test = transaminases[0]
+    if len(transaminases) > 1:
+        x_test = st.segmented_control("Horizontal axis", transaminases, required=True, default=transaminases[0],
+                                      format_func=str.upper, key="edish_test", bind="query-params")
+    sentence, caveat = ui.cached(hys_law_sentence, arms=tuple(arms)), ui.cached(edish_caveat)
+    st.markdown(sentence)
+    ui.report().add_text(sentence)
+    # One point per subject: a patient-level figure (out of the report unless asked); a click opens the profile.
+    event = ui.show_chart(ui.cached_figure(build_edish_figure, arms=tuple(arms), test=x_test,
+                                           presentation=presentation, phone=phone),
+                          key="edish", clickable=True, patient_rows=True)
+    if subject := clicked(event):
+        go_to(PARTICIPANT, {"subject": subject})
+    ui.show_code(build_edish_figure, arms=tuple(arms), test=x_test, presentation=presentation, phone=phone)
+    st.info(caveat, icon=":material/info:")
+    ui.report().add_text(caveat)
+
+ui.finish_page("laboratory")

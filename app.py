@@ -18,7 +18,7 @@ ensure_navigation(in_app=True)
 follow_link()  # a shared link to the synthetic demo reopens it
 current = study()
 sections = app_pages(current)
-page = st.navigation(sections)
+page = st.navigation(sections, expanded=True)  # every page listed: none hidden under "View more"
 remember_page(page, sections)
 # Presentation mode (the deck, or ?present=1 on its way there) opens with the sidebar folded: the slide gets
 # the whole projector, and the header's control still opens the sidebar.

@@ -100,14 +100,20 @@ def check(snippet: dict, at, offered: dict) -> None:
     else:
         assert isinstance(result, pd.DataFrame), snippet["code"]
         # The overview's bottom line shows every column but the caveats (listed below it)
-        matches = [t for t in shown_tables(at) if list(t.columns) == [c for c in result.columns if c in t.columns]]
-        assert any(cells(t) == cells(result[list(t.columns)]) for t in matches), snippet["code"]
+        # (a page may capitalise a tidy frame's headers: "characteristic" is shown as "Characteristic")
+        capitalised = result.rename(columns=lambda c: str(c)[:1].upper() + str(c)[1:])
+        assert any(cells(t) == cells(frame[list(t.columns)]) for frame in (result, capitalised)
+                   for t in shown_tables(at) if list(t.columns) == [c for c in frame.columns if c in t.columns]), \
+            snippet["code"]
 
 
 def views(at):
     """Every view of the synthetic demo's patient-level pages that shows a different set of outputs."""
-    for url_path in ["", "baseline", "safety"]:
+    for url_path in ["", "baseline", "safety", "laboratory"]:
         yield url_path, go_to(at, url_path)
+    at.query_params["subject"] = "SYN-011"  # a participant with a serious adverse event (the synthetic ADAE)
+    yield "participant", go_to(at, "participant")
+    at.query_params.pop("subject", None)
     # The synthetic study's own figure pages: the published figures and the endpoints they leave out
     for figure in at.session_state["study"].figure_pages():
         url_path = figure["url_path"]
@@ -134,13 +140,16 @@ def test_every_snippet_of_the_synthetic_demo_runs_and_reproduces_its_output(synt
         for snippet in snippets:
             check(snippet, at, downloads)
     # Outputs computed from patients: Table 1 and its balance figure; the SAE table and the incidence table;
-    # the bottom line and the participant flow; a figure and each panel's CSV (and each panel's tests when open)
-    assert counted["baseline"] == 2 and counted["safety"] == 2 and counted[""] == 2, counted
+    # the listing of serious events by participant; the bottom line and the participant flow; a figure and each
+    # panel's CSV (and each panel's tests when open); the laboratory test over time, its shift table and eDISH;
+    # the participant's characteristics, endpoints, event timeline and event table
+    assert counted["baseline"] == 2 and counted["safety"] == 3 and counted[""] == 2, counted
+    assert counted["laboratory"] == 3 and counted["participant"] == 4, counted
     assert counted["functional"] == 1 + 4, counted      # 4 panels on the page (data/figures.csv)
     assert counted["functional with each patient's lines and the tests"] == 1 + 4 * 2, counted
     # every figure page was seen: the three published figures and the pages of the endpoints they leave out
     figures = len(synthetic_session.session_state["study"].figure_pages())
-    assert figures > 3 and len(counted) == 3 + 2 * figures + len(APPRAISAL_TABS), counted
+    assert figures > 3 and len(counted) == 5 + 2 * figures + len(APPRAISAL_TABS), counted
     assert all(called[f"appraisal: {tab}"] == names for tab, names in APPRAISAL_TABS.items()), called
 
 

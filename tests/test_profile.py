@@ -189,8 +189,8 @@ def test_trajectory_points_carry_the_subject_id(study):
     lines = [t for t in figure.data if t.meta and t.meta["role"] == "trajectory" and t.meta["arm"] == "100M"]
     ids, ys = list(lines[0].customdata), list(lines[0].y)
     position = ids.index(SUBJECT)
-    # SYN-001's ALT at baseline and 6 months (the ADLB rows above: 65.8568 and 140.0)
-    assert ys[position:position + 2] == pytest.approx([65.8568, 140.0])
+    # SYN-001's ALT at baseline and 6 months (adlb.xpt, USUBJID SYN-001, PARAMCD ALT: 65.8568 and 63.0295)
+    assert ys[position:position + 2] == pytest.approx([65.8568, 63.0295])
     assert {i for i in ids if i} == set(subjects_list(study).query("arm == '100M'")["usubjid"])
 
 

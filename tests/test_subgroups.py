@@ -41,8 +41,8 @@ def test_a_filter_keeps_the_subjects_and_their_measurements_and_events(data):
     women = filter_patient_data(data, WOMEN)
     ids = set(data.subjects.loc[data.subjects["sex"] == "Female", "usubjid"])
     assert set(women.subjects["usubjid"]) == ids and len(ids) == 12
-    # len(data.measurements[data.measurements["usubjid"].isin(ids)]) → 432 of 1044 rows; adverse events 3 of 10
-    assert (len(women.measurements), len(data.measurements)) == (432, 1044)
+    # len(data.measurements[data.measurements["usubjid"].isin(ids)]) → 468 of 1134 rows; adverse events 3 of 10
+    assert (len(women.measurements), len(data.measurements)) == (468, 1134)
     assert (len(women.adverse_events), len(data.adverse_events)) == (3, 10)
     assert set(women.measurements["usubjid"].astype(str)) <= ids
     assert set(women.adverse_events["usubjid"].astype(str)) <= ids
@@ -168,9 +168,9 @@ def test_the_interaction_p_value_is_the_f_test_of_the_interaction_terms(study, v
 def test_a_numeric_variable_is_split_at_the_median_and_says_so(study):
     effects = subgroup_effects(study, "six_minute_walk", ("age",))
     age = effects[effects["variable"] == "age"]
-    assert list(pd.unique(age["level_label"])) == ["≤ 76.26", "> 76.26"]   # np.median(age) = 76.2617
+    assert list(pd.unique(age["level_label"])) == ["up to 76.26", "over 76.26"]   # np.median(age) = 76.2617
     # (age <= 76.2617).sum() == 15 subjects, 4 of 100M and 5 of placebo among them
-    low = _cell(effects, "≤ 76.26", "100M")
+    low = _cell(effects, "up to 76.26", "100M")
     assert (low["n"], low["n_control"]) == (4, 5)
     assert age["split"].iloc[0] == "Age at infusion split at the median of the patients analysed (76.26)"
 

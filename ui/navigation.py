@@ -57,12 +57,14 @@ def page_specs(study: Study) -> list[dict]:
 
 def _has_lab_data(study: Study) -> bool:
     """Whether the study is computed from patients and has laboratory tests with reference ranges."""
-    if study.kind != "patient":
-        return False
-    from cratus.patient.labs import lab_endpoints
-    from ui.state import cached
+    return study.kind == "patient" and _lab_tests(study.key, study)
 
-    return bool(cached(lab_endpoints))
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _lab_tests(key: str, _study: Study) -> bool:
+    from cratus.patient.labs import lab_endpoints
+
+    return bool(lab_endpoints(_study))
 
 
 def app_pages(study: Study) -> dict[str, list]:

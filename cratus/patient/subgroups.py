@@ -16,8 +16,8 @@ each chosen subject variable:
   shown, over the levels with an estimate.  The OLS model assumes one common
   variance; the per-level intervals do not.
 
-A numeric variable is split at the median of the patients analysed (``≤`` and
-``>`` the median).  A level with fewer than :data:`MIN_PER_ARM` patients in an
+A numeric variable is split at the median of the patients analysed ("up to" and
+"over" the median).  A level with fewer than :data:`MIN_PER_ARM` patients in an
 arm is "too few patients": no estimate, and left out of the interaction test.
 Subgroup findings in a small trial are exploratory: every level holds a few
 patients, several levels and variables are looked at (no adjustment for
@@ -63,7 +63,8 @@ def _levels(values: pd.Series, variable: str, label: str) -> tuple[pd.Series, li
         median = float(present.median())
         level = pd.Series(np.where(values <= median, "low", "high"), index=values.index).where(values.notna())
         split = f"{label} split at the median of the patients analysed ({median:.4g})"
-        return level, [("low", f"≤ {median:.4g}"), ("high", f"> {median:.4g}")], split
+        # Words, not "> x": a table cell starting with ">" would be drawn as a quotation (Markdown).
+        return level, [("low", f"up to {median:.4g}"), ("high", f"over {median:.4g}")], split
     text = as_text(values).where(values.notna())
     order = sorted(text.dropna().unique(), key=str.lower)
     return text, [(v, v) for v in order], ""

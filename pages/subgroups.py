@@ -9,9 +9,9 @@ from cratus.patient.subgroups import CAVEAT, METHOD, endpoint_choices, subgroup_
 
 study = ui.study()
 design = study.design
-arms = ui.start_page("Subgroups", f"Is the difference between arms at {design.visit_label(design.follow_up)} "
-                     "alike in every kind of patient? Each row compares the change from baseline of an arm with "
-                     f"{design.short(design.control)} among the patients of one level of a characteristic.")
+arms = ui.start_page("Subgroups", "Is the difference between arms alike in every kind of patient? Each row "
+                     f"compares the change from baseline of an arm with {design.short(design.control)} among the "
+                     "patients of one level of a characteristic.")
 endpoints = ui.cached(endpoint_choices)
 variables = ui.cached(variable_choices)
 if not endpoints or not variables:

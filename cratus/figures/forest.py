@@ -16,7 +16,8 @@ import pandas as pd
 from cratus.figures import theme
 from cratus.figures.words import hover_safe, wrap
 from cratus.formatting import format_p
-from cratus.patient.subgroups import CAVEAT, OVERALL, TOO_FEW, subgroup_effects
+from cratus.patient.stats import patient_data
+from cratus.patient.subgroups import CAVEAT, OVERALL, TOO_FEW, default_visit, subgroup_effects
 
 ROW_PX = 34
 STEP = 0.22  # of a row's height between the arms of one row
@@ -115,5 +116,5 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
 def forest_plot(study, endpoint: str, variables=(), visit: str | None = None, arms=None, compact: bool = False):
     """:func:`build_forest_plot` of :func:`~cratus.patient.subgroups.subgroup_effects` (one call, for caching)."""
     effects = subgroup_effects(study, endpoint, variables, visit=visit, arms=arms)
-    visit = visit or study.design.follow_up
+    visit = visit or default_visit(study, patient_data(study), endpoint)
     return build_forest_plot(study, effects, endpoint, study.design.visit_label(visit) if visit else "", compact)

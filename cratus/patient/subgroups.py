@@ -144,7 +144,7 @@ def subgroup_effects(study, endpoint: str, variables=(), visit: str | None = Non
         every row of a variable; ``split`` says where a numeric variable was split.
     """
     data = patient_data(study)
-    visit = visit or _default_visit(study, data)
+    visit = visit or default_visit(study, data, endpoint)
     if visit not in set(data.visits["visit"]):
         raise ValueError(f"subgroups: {visit!r} is not a visit of the data")
     control = data.control
@@ -177,10 +177,11 @@ def subgroup_effects(study, endpoint: str, variables=(), visit: str | None = Non
 
 
 def endpoint_choices(study, visit: str | None = None) -> tuple:
-    """Endpoints with at least one patient measured at baseline and at *visit* (default the primary follow-up);
+    """Endpoints with at least one patient measured at baseline and at *visit* (default: at any later visit);
     outcomes with a known better direction first (the study's ``endpoints.better``), then the others, in data order."""
     data = patient_data(study)
-    present = set(pairs(data, visit=visit or _default_visit(study, data))["endpoint"].astype(object))
+    present = set(pairs(data, visit=visit)["endpoint"].astype(object)) if visit else set(
+        pairs(data)["endpoint"].astype(object))
     ordered = [e for e in pd.unique(data.measurements["endpoint"].astype(object)) if e in present]
     table = getattr(study, "endpoints", None)
     directed = set(table.loc[table["better"].fillna("") != "", "endpoint"]) if table is not None else set()
@@ -194,8 +195,14 @@ def variable_choices(study) -> tuple:
     return tuple(pd.unique(filter_options(study)["variable"]))
 
 
-def _default_visit(study, data) -> str:
+def default_visit(study, data, endpoint: str | None = None) -> str:
+    """The design's primary follow-up; for an endpoint not measured then, its last visit with paired values."""
     design = getattr(study, "design", None)
-    if design is not None and design.follow_up:
-        return design.follow_up
-    return str(data.visits["visit"].iloc[-1])
+    primary = design.follow_up if design is not None and design.follow_up else str(data.visits["visit"].iloc[-1])
+    if endpoint is None:
+        return primary
+    measured = set(pairs(data, endpoint)["visit"].astype(object))
+    if not measured or primary in measured:
+        return primary
+    order = list(data.visits["visit"].astype(object))
+    return max(measured, key=order.index)

@@ -48,10 +48,11 @@ def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
 
 
 # Results are kept as shared objects (st.cache_resource): st.cache_data would unpickle a copy of every table on
-# every call, and a page makes dozens of calls per rerun.  Callers treat results as read-only.
-_cached_call = st.cache_resource(max_entries=1024, show_spinner=False)(_apply)
-#: Figures too: unpickling a plotly figure re-validates it, which costs as much as building it.
-_cached_object = st.cache_resource(max_entries=256, show_spinner=False)(_apply)
+# every call, and a page makes dozens of calls per rerun.  Callers treat results as read-only.  Figures too:
+# unpickling a plotly figure re-validates it, which costs as much as building it.  ONE cache for both: Streamlit
+# keys a function's cache by its source, so two st.cache_resource wrappers of _apply with different settings
+# replaced each other's cache on every call (every rerun recomputed everything).
+_cached_call = st.cache_resource(max_entries=1280, show_spinner=False)(_apply)
 
 
 def _name(func) -> str:
@@ -69,7 +70,7 @@ def cached(func, *args, **kwargs):
 
 def cached_figure(func, *args, **kwargs):
     """Like :func:`cached` for plotly figures and other objects, shared as they are; callers must not modify them."""
-    return _cached_object(study().key, _name(func), args, tuple(sorted(kwargs.items())), func)
+    return _cached_call(study().key, _name(func), args, tuple(sorted(kwargs.items())), func)
 
 
 def presenting() -> bool:

@@ -186,3 +186,16 @@ def test_going_back_to_an_arm_selection_reuses_the_computed_panels(monkeypatch):
         assert not at.exception, [e.value for e in at.exception]
     # Each (endpoint, arms, choice) is computed at most once, however often the reader returns to it.
     assert max((calls.count(c) for c in calls), default=1) == 1, calls
+
+
+def test_the_contradictions_table_is_built_when_opened_and_is_in_the_report_either_way():
+    at = open_page("functional")
+    # data/discrepancies.csv lists the FEV1 unit (L vs L/min) among the Figure 2 endpoints' contradictions.
+    tables = [t.value for t in at.table]
+    assert not any("What the paper says" in t.columns for t in tables)
+    in_report = [content for kind, content in at.session_state["report"].items if kind == "table"]
+    assert any(caption == "Where the paper contradicts itself" for caption, _ in in_report)
+    at.session_state["contradictions_2"] = True
+    at.run()
+    shown = next(t for t in (t.value for t in at.table) if "What the paper says" in t.columns)
+    assert shown["What the paper says"].str.contains("L/min").any()

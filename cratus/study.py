@@ -127,11 +127,15 @@ class Study:
         return f"{citation} doi:{doi}" if doi else citation
 
     # --- arms and endpoints --------------------------------------------------------------
-    def n_per_arm(self) -> dict[str, float]:
-        """Participants per arm (and ``total``) from the ``participants`` rows of the summary."""
+    @cached_property
+    def _n_per_arm(self) -> dict[str, float]:
         rows = self.summary[(self.summary["endpoint"] == PARTICIPANTS) & (self.summary["statistic"] == "n")]
         rows = rows[rows["visit"] == self.design.baseline] if (rows["visit"] == self.design.baseline).any() else rows
         return rows.groupby("arm")["value"].max().to_dict()
+
+    def n_per_arm(self) -> dict[str, float]:
+        """Participants per arm (and ``total``) from the ``participants`` rows of the summary."""
+        return dict(self._n_per_arm)
 
     def endpoint_info(self, endpoint: str) -> dict:
         """The dictionary row of *endpoint* as a dict (empty strings for blanks)."""

@@ -60,8 +60,9 @@ def _dot_text(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace('"', '\\"')
 
 
-def consort_dot(study: Study, flow: pd.DataFrame) -> str:
-    """The participant flow as a Graphviz DOT diagram (for ``st.graphviz_chart``).
+def consort_dot(study: Study, flow: pd.DataFrame | None = None) -> str:
+    """The participant flow as a Graphviz DOT diagram (for ``st.graphviz_chart``); *flow* defaults to
+    :func:`consort_flow` of the study (a page's cache then keys on the study alone, not on a hashed frame).
 
     Examples
     --------
@@ -71,6 +72,7 @@ def consort_dot(study: Study, flow: pd.DataFrame) -> str:
     >>> "Randomized" in dot and "n = 10" in dot
     True
     """
+    flow = consort_flow(study) if flow is None else flow
     design = study.design
     lines = ['digraph consort {', 'rankdir=TB; nodesep=0.3; ranksep=0.35;',
              'node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=18];']
@@ -92,8 +94,9 @@ def consort_dot(study: Study, flow: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def consort_table(study: Study, flow: pd.DataFrame) -> pd.DataFrame:
-    """The participant flow as a table: one row per stage, one column per arm (screen readers and phones).
+def consort_table(study: Study, flow: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The participant flow as a table: one row per stage, one column per arm (screen readers and phones);
+    *flow* defaults to :func:`consort_flow` of the study.
 
     Examples
     --------
@@ -105,6 +108,7 @@ def consort_table(study: Study, flow: pd.DataFrame) -> pd.DataFrame:
     >>> t.set_index("Stage").loc["Randomized", "Total"]
     '30'
     """
+    flow = consort_flow(study) if flow is None else flow
     design = study.design
     stages = list(dict.fromkeys(flow["stage"]))
     cells = {(stage, arm): count for stage, arm, count in flow[["stage", "arm", "count"]].itertuples(index=False)}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -77,18 +78,38 @@ class Study:
     extra: dict = field(default_factory=dict)
 
     # --- facts and notes -----------------------------------------------------------------
+    # Look-ups that every page makes many times per run are indexed once per study (a study's frames are never
+    # modified after it is built; ``functools.cached_property`` stores into the instance despite ``frozen``).
+    @cached_property
+    def _facts(self) -> dict[str, str]:
+        facts: dict[str, str] = {}
+        for key, value in zip(self.trial["key"], self.trial["value"]):
+            facts.setdefault(key, str(value))
+        return facts
+
+    @cached_property
+    def _notes_by_place(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        places: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        notes = self.notes
+        for page, section, kind, text in zip(notes["page"], notes["section"], notes["kind"], notes["text"]):
+            places.setdefault((str(page), section), []).append((kind, text))
+        return places
+
+    @cached_property
+    def _endpoint_rows(self) -> dict[str, dict]:
+        rows: dict[str, dict] = {}
+        for record in self.endpoints.to_dict("records"):
+            rows.setdefault(record["endpoint"], {k: ("" if pd.isna(v) else v) for k, v in record.items()})
+        return rows
+
     def fact(self, key: str, default: str = "") -> str:
         """One value of ``trial.csv``, e.g. ``fact('doi')``; *default* when the study has none."""
-        rows = self.trial.loc[self.trial["key"] == key, "value"]
-        return str(rows.iloc[0]) if len(rows) else default
+        return self._facts.get(key, default)
 
     def notes_for(self, page: str, section: str, kinds=None) -> list[tuple[str, str]]:
         """``(kind, text)`` of the study's notes for one place of a page, in file order."""
-        notes = self.notes
-        rows = notes[(notes["page"] == str(page)) & (notes["section"] == section)]
-        if kinds is not None:
-            rows = rows[rows["kind"].isin(kinds)]
-        return list(zip(rows["kind"], rows["text"]))
+        rows = self._notes_by_place.get((str(page), section), [])
+        return [row for row in rows if kinds is None or row[0] in kinds]
 
     def text(self, page: str, section: str, kind: str, default: str = "") -> str:
         """The first note of *kind* for a place of a page (a title, a heading), or *default*."""
@@ -106,18 +127,20 @@ class Study:
         return f"{citation} doi:{doi}" if doi else citation
 
     # --- arms and endpoints --------------------------------------------------------------
-    def n_per_arm(self) -> dict[str, float]:
-        """Participants per arm (and ``total``) from the ``participants`` rows of the summary."""
+    @cached_property
+    def _n_per_arm(self) -> dict[str, float]:
         rows = self.summary[(self.summary["endpoint"] == PARTICIPANTS) & (self.summary["statistic"] == "n")]
         rows = rows[rows["visit"] == self.design.baseline] if (rows["visit"] == self.design.baseline).any() else rows
         return rows.groupby("arm")["value"].max().to_dict()
 
+    def n_per_arm(self) -> dict[str, float]:
+        """Participants per arm (and ``total``) from the ``participants`` rows of the summary."""
+        return dict(self._n_per_arm)
+
     def endpoint_info(self, endpoint: str) -> dict:
         """The dictionary row of *endpoint* as a dict (empty strings for blanks)."""
-        rows = self.endpoints[self.endpoints["endpoint"] == endpoint]
-        if rows.empty:
-            return {"endpoint": endpoint, "label": endpoint}
-        return {k: ("" if pd.isna(v) else v) for k, v in rows.iloc[0].items()}
+        found = self._endpoint_rows.get(endpoint)
+        return dict(found) if found is not None else {"endpoint": endpoint, "label": endpoint}
 
     def label(self, endpoint: str) -> str:
         return str(self.endpoint_info(endpoint).get("label") or endpoint)
@@ -131,16 +154,23 @@ class Study:
         """The figure pages in order, each a dict of ``figures.csv``'s columns."""
         return self.figures.to_dict("records")
 
+    @cached_property
+    def _figure_endpoints(self) -> dict[str, tuple[list[str], list[str]]]:
+        d = self.endpoints
+        found = {}
+        for page in dict.fromkeys(d["page"].astype(str)):
+            rows = d[d["page"].astype(str) == page]
+            found[page] = (rows[rows["figure"] != ""].sort_values("figure", kind="stable")["endpoint"].tolist(),
+                           rows.loc[rows["figure"] == "", "endpoint"].tolist())
+        return found
+
     def panels(self, figure: str) -> list[str]:
         """Endpoints drawn as panels of figure page *figure*, in dictionary order."""
-        d = self.endpoints
-        rows = d[(d["page"] == str(figure)) & (d["figure"] != "")]
-        return rows.sort_values("figure", kind="stable")["endpoint"].tolist()
+        return list(self._figure_endpoints.get(str(figure), ([], []))[0])
 
     def reported_only(self, figure: str) -> list[str]:
         """Endpoints listed on figure page *figure* without a panel (p-values or a sentence only)."""
-        d = self.endpoints
-        return d.loc[(d["page"] == str(figure)) & (d["figure"] == ""), "endpoint"].tolist()
+        return list(self._figure_endpoints.get(str(figure), ([], []))[1])
 
     def category_endpoints(self, domain: str = "safety") -> list[str]:
         """Categorical endpoints of *domain* with levels (counts per category), e.g. antibody categories."""

@@ -3,8 +3,7 @@
 import streamlit as st
 
 import ui
-from cratus.overview import consort_dot, consort_flow, consort_table
-from cratus.patient.recipe import Call
+from cratus.overview import consort_dot, consort_table
 from cratus.reading_display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
 
 study = ui.study()
@@ -42,11 +41,10 @@ with st.expander("How the readings are worded"):
     st.markdown(ui.cached(verdict_vocabulary))
 
 ui.subheader("Participant flow")
-flow = ui.cached(consort_flow)
 if not ui.on_phone():  # at 390 px the diagram's boxes shrink below legibility: the table says the same
-    st.graphviz_chart(ui.cached(consort_dot, flow), width="stretch")
-ui.show_table(ui.cached(consort_table, flow), caption="Participant flow")
-ui.show_code(Call(consort_table, (Call(consort_flow),)))
+    st.graphviz_chart(ui.cached(consort_dot), width="stretch")
+ui.show_table(ui.cached(consort_table), caption="Participant flow")
+ui.show_code(consort_table)
 ui.show_notes("overview", "flow")
 
 ui.subheader("How to read this dashboard")

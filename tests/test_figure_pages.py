@@ -161,3 +161,41 @@ def test_a_figure_can_override_the_sidebar_arms():
     assert {t["meta"]["arm"] for t in arm_traces(chart(at))} == {"200M", "placebo"}
     # The sidebar choice is untouched, and still rules the table below the figure.
     assert at.session_state["shared_arms"] == ["100M"]
+
+
+def test_going_back_to_an_arm_selection_reuses_the_computed_panels(monkeypatch):
+    # ui.cached and ui.cached_figure once wrapped the same function in two st.cache_resource caches with
+    # different sizes; Streamlit keys a cache by the function's source, so each replaced the other and every
+    # rerun recomputed every panel.  Count the panel computations per choice across arm changes.
+    import functools
+
+    import ui.figure_page
+
+    calls = []
+    original = ui.figure_page._panel
+
+    @functools.wraps(original)
+    def counted(current, endpoint, arms, *args):
+        calls.append((endpoint, arms, args))
+        return original(current, endpoint, arms, *args)
+
+    monkeypatch.setattr(ui.figure_page, "_panel", counted)
+    at = open_page("quality_of_life")
+    for arms in (["200M", "placebo"], ["100M", "200M", "placebo"], ["200M", "placebo"], ["100M", "200M", "placebo"]):
+        at.sidebar.get("button_group")[0].set_value(arms).run()
+        assert not at.exception, [e.value for e in at.exception]
+    # Each (endpoint, arms, choice) is computed at most once, however often the reader returns to it.
+    assert max((calls.count(c) for c in calls), default=1) == 1, calls
+
+
+def test_the_contradictions_table_is_built_when_opened_and_is_in_the_report_either_way():
+    at = open_page("functional")
+    # data/discrepancies.csv lists the FEV1 unit (L vs L/min) among the Figure 2 endpoints' contradictions.
+    tables = [t.value for t in at.table]
+    assert not any("What the paper says" in t.columns for t in tables)
+    in_report = [content for kind, content in at.session_state["report"].items if kind == "table"]
+    assert any(caption == "Where the paper contradicts itself" for caption, _ in in_report)
+    at.session_state["contradictions_2"] = True
+    at.run()
+    shown = next(t for t in (t.value for t in at.table) if "What the paper says" in t.columns)
+    assert shown["What the paper says"].str.contains("L/min").any()

@@ -220,6 +220,14 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
                               "resolution (3× scale) as PNG or SVG.")
     found = cached(discrepancies_for, tuple(shown))
     if not found.empty:
-        with st.expander(f"⚠ Where the paper contradicts itself on these endpoints ({len(found)})"):
-            show_table(found, caption="Where the paper contradicts itself",
-                       column_config={"What the paper says": st.column_config.TextColumn(width="large")})
+        # Built when opened (it is below the fold, and a table drawn on load delays the chart); the page's
+        # report holds it either way.
+        caption = "Where the paper contradicts itself"
+        box = st.expander(f"⚠ {caption} on these endpoints ({len(found)})", key=f"contradictions_{figure_id}",
+                          on_change="rerun")
+        if box.open:
+            with box:
+                show_table(found, caption=caption,
+                           column_config={"What the paper says": st.column_config.TextColumn(width="large")})
+        else:
+            report().add_table(caption, found)

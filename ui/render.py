@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from cratus.export import stack_columns, to_csv_bytes
 from cratus.patient.recipe import Call
@@ -138,6 +139,8 @@ def plot(figure, config: dict | None = None, key: str | None = None, clickable: 
         spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
         figure = {**spec, "layout": {**spec.get("layout", {}), "dragmode": False}}
         config.update(scrollZoom=False, modeBarButtonsToRemove=["select2d", "lasso2d"])
+    elif isinstance(figure, BaseFigure):
+        figure = _Converted(figure)
     events = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
     return st.plotly_chart(figure, theme=None, config=config, key=key, **events)
 
@@ -160,6 +163,25 @@ def pick_row(frame: pd.DataFrame, key: str) -> int | None:
     event = st.dataframe(frame, hide_index=True, on_select="rerun", selection_mode="single-row", key=key)
     rows = event.selection.rows if event is not None else []
     return rows[0] if rows else None
+
+
+class _Converted(BaseFigure):
+    """A figure whose ``to_dict()`` (what ``st.plotly_chart`` sends) is computed once per figure object.
+
+    ``st.plotly_chart`` converts a figure to a dict on every run (10–40 ms for a grid of panels, the biggest
+    part of a rerun); figures from :func:`ui.state.cached_figure` are shared and never modified, so their
+    dict is kept on the figure.  Not a usable figure otherwise: it skips ``BaseFigure.__init__``.
+    """
+
+    def __init__(self, figure: BaseFigure):  # noqa: D107 - no BaseFigure.__init__: nothing to validate again
+        spec = getattr(figure, "_cratus_dict", None)
+        if spec is None:
+            spec = figure.to_dict()
+            figure._cratus_dict = spec  # BaseFigure allows private attributes
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
 
 
 def touch_zoom_switch() -> None:

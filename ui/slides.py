@@ -11,7 +11,7 @@ import streamlit as st
 
 from cratus.baseline_table import table_one
 from cratus.charts import build_category_figure
-from cratus.overview import consort_dot, consort_flow
+from cratus.overview import consort_dot
 from cratus.safety import discrepancies_for
 from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
 from ui.render import plot
@@ -68,8 +68,7 @@ def _primary_slide(slide) -> None:
 
 def _flow_slide(slide) -> None:
     _title(slide.title)
-    flow = cached(consort_flow)
-    st.graphviz_chart(cached(consort_dot, flow), width="stretch", height=760)
+    st.graphviz_chart(cached(consort_dot), width="stretch", height=760)
 
 
 def _table_one_slide(slide) -> None:

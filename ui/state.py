@@ -58,17 +58,12 @@ def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
     return _func(study(), *args, **dict(kwargs))
 
 
-def _apply_object(key: str, name: str, args: tuple, kwargs: tuple, _func):
-    return _apply(key, name, args, kwargs, _func)
-
-
 # Results are kept as shared objects (st.cache_resource): st.cache_data would unpickle a copy of every table on
-# every call, and a page makes dozens of calls per rerun.  Callers treat results as read-only.
-_cached_call = st.cache_resource(max_entries=1024, show_spinner=False)(_apply)
-#: Figures too: unpickling a plotly figure re-validates it, which costs as much as building it.  A function of its
-#: own: Streamlit keys a cache by the decorated function, and one function under two ``max_entries`` would get a
-#: new, empty cache at every switch between :func:`cached` and :func:`cached_figure`.
-_cached_object = st.cache_resource(max_entries=256, show_spinner=False)(_apply_object)
+# every call, and a page makes dozens of calls per rerun.  Callers treat results as read-only.  Figures too:
+# unpickling a plotly figure re-validates it, which costs as much as building it.  ONE cache for both: Streamlit
+# keys a function's cache by its source, so two st.cache_resource wrappers of _apply with different settings
+# replaced each other's cache on every call (every rerun recomputed everything).
+_cached_call = st.cache_resource(max_entries=1280, show_spinner=False)(_apply)
 
 
 def _name(func) -> str:
@@ -86,7 +81,7 @@ def cached(func, *args, **kwargs):
 
 def cached_figure(func, *args, **kwargs):
     """Like :func:`cached` for plotly figures and other objects, shared as they are; callers must not modify them."""
-    return _cached_object(study().key, _name(func), args, tuple(sorted(kwargs.items())), func)
+    return _cached_call(study().key, _name(func), args, tuple(sorted(kwargs.items())), func)
 
 
 def presenting() -> bool:

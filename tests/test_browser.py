@@ -672,6 +672,16 @@ def test_an_upload_in_one_browser_is_never_seen_by_another(browser, app_url):
         second.close()
 
 
+def open_synthetic_demo(page, app_url: str) -> None:
+    """Open the synthetic patient-level demo on the Data source page, as a reader would."""
+    from playwright.sync_api import expect
+
+    open_page(page, app_url, "data", heading="Data source")
+    page.get_by_text("Synthetic demo (made-up patients)").click()
+    page.get_by_role("button", name="Open the synthetic demo").click()
+    expect(page.get_by_text("Synthetic data — not trial data").first).to_be_visible(timeout=60_000)
+
+
 @pytest.mark.browser
 def test_a_subgroup_filter_follows_the_reader_across_pages_and_clears(browser, app_url):
     """Synthetic demo: choose women in the sidebar's filter; the N caption shows 4 of 10 per arm (4 women per arm,
@@ -682,10 +692,7 @@ def test_a_subgroup_filter_follows_the_reader_across_pages_and_clears(browser, a
     context = browser.new_context(viewport=DEFAULT_VIEWPORT)
     try:
         page = context.new_page()
-        open_page(page, app_url, "data", heading="Data source")
-        page.get_by_text("Synthetic demo (made-up patients)").click()
-        page.get_by_role("button", name="Open the synthetic demo").click()
-        expect(page.get_by_text("Synthetic data — not trial data").first).to_be_visible(timeout=60_000)
+        open_synthetic_demo(page, app_url)
         wait_until_rendered(page, heading="Data source")
         sidebar = page.locator('[data-testid="stSidebar"]')
         sidebar.get_by_text("Subgroup filter").click()
@@ -743,10 +750,7 @@ def test_a_click_on_a_serious_event_or_a_patients_point_opens_their_profile(brow
     context = browser.new_context(viewport=DEFAULT_VIEWPORT)
     try:
         page = context.new_page()
-        open_page(page, app_url, "data", heading="Data source")
-        page.get_by_text("Synthetic demo (made-up patients)").click()
-        page.get_by_role("button", name="Open the synthetic demo").click()
-        expect(page.get_by_text("Synthetic data — not trial data").first).to_be_visible(timeout=60_000)
+        open_synthetic_demo(page, app_url)
         nav = page.locator('[data-testid="stSidebarNav"] a')
 
         nav.filter(has_text="Safety").first.click()

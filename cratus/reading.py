@@ -368,7 +368,8 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
              "same": "**No significant difference between arms:**",
              "unchanged": "**No significant within-arm change:**",
              "words": "**Described in words only:**"}
-    lines = [f"**What these results show** (p below {_alpha_text(alpha)} as printed, before any adjustment for "
+    source = "as computed here" if getattr(study, "kind", "") == "patient" else "as printed"
+    lines = [f"**What these results show** (p below {_alpha_text(alpha)} {source}, before any adjustment for "
              "multiple testing)"]
     lines += [f"{heads[k]} {'; '.join(items)}" for k, items in groups.items() if items]
     return "  \n".join(lines)

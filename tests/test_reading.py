@@ -254,3 +254,13 @@ def test_a_change_below_the_small_mcid_is_called_so(tmp_path):
     mcid = bottom_line(load_study(tmp_path)).set_index("endpoint").loc["walk", "mcid"]
     assert mcid.startswith("small 50 m, substantial 80 m (Doe 2020); Drug X: +40 m within the arm does not reach "
                            "the small change")
+
+
+def test_a_patient_study_s_figure_reading_says_its_p_values_are_computed():
+    from cratus.patient import open_study
+    from cratus.patient.synthetic import synthetic_files
+
+    study = open_study(synthetic_files("adam", seed=1))
+    first = figure_reading(study, study.figure_pages()[0]["figure"]).split("  \n")[0]
+    assert first == ("**What these results show** (p below .05 as computed here, before any adjustment for multiple "
+                     "testing)")

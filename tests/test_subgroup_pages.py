@@ -53,6 +53,8 @@ def test_a_filter_in_the_address_changes_every_page_and_clears_in_one_click(demo
     at.button(key="clear_filter").click().run()
     assert not at.exception and "Filter on" not in texts(at) and "f_sex" not in at.query_params
     assert _incidence(at)["Patients with an event"].str.endswith("of 10").all()
+    # N per arm stays visible without a filter (10 per arm in the synthetic ADSL)
+    assert "**All 30 subjects** (no subgroup filter) · 100M 10 · 200M 10 · Placebo 10" in texts(at)
     at = go(at, "baseline")
     assert _n_columns(at)[-1] == "Total (N = 30)"
 

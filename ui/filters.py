@@ -193,9 +193,12 @@ def filter_caption() -> None:
     view = current(base)
     if view.message:
         st.warning(view.message, icon=":material/filter_alt_off:")
-    if view.counts is None:
-        return
     design = base.design
+    if view.counts is None:
+        n = base.n_per_arm()
+        per_arm = " · ".join(f"{design.short(a)} {n.get(a, 0):g}" for a in design.arm_ids)
+        st.caption(f":material/filter_alt: **All {n.get('total', 0):g} subjects** (no subgroup filter) · {per_arm}")
+        return
     per_arm = " · ".join(f"{design.short(a)} {s}/{t}" for a, s, t in view.counts.itertuples(index=False))
     what = describe_filters(view.filters, st.session_state.get("patient_data"))
     state = "Filter on" if view.applied else "Filter not applied"

@@ -39,6 +39,8 @@ Definitions used here
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -180,8 +182,26 @@ def _per_subject(rows: pd.DataFrame, values: np.ndarray, how: str) -> pd.Series:
 
 
 # --- shift tables --------------------------------------------------------------------------------
+def _memo(owner, key: tuple, compute) -> pd.DataFrame:
+    """*compute()* once per *owner* (a study or its patient data) and *key*: a table and its note, or eDISH and its
+    sentence, share one computation.  Returns a copy, so a caller may change it."""
+    store = _MEMO.setdefault(owner, {})
+    if key not in store:
+        store[key] = compute()
+    return store[key].copy()
+
+
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _shift_subjects(data, endpoint: str, arms=None, direction: str = "high") -> pd.DataFrame:
     """One row per subject of the arms: ``usubjid, arm, baseline_rank, worst_rank, both`` (ranks may be NaN)."""
+    arms = tuple(arms) if arms is not None else None
+    return _memo(data, ("shift", endpoint, arms, direction),
+                 lambda: _compute_shift_subjects(data, endpoint, arms, direction))
+
+
+def _compute_shift_subjects(data, endpoint: str, arms=None, direction: str = "high") -> pd.DataFrame:
     if direction not in ("high", "low"):
         raise ValueError(f"direction must be 'high' or 'low', not {direction!r}")
     rows = _rows(data, endpoint, arms)
@@ -331,6 +351,11 @@ def edish_data(study, arms=None) -> pd.DataFrame:
     >>> e.loc[e["quadrant"] == "hys_law", ["alt_xuln", "bili_xuln"]].values.tolist()
     [[3.5, 2.4]]
     """
+    arms = tuple(arms) if arms is not None else None
+    return _memo(study, ("edish", arms), lambda: _compute_edish(study, arms))
+
+
+def _compute_edish(study, arms=None) -> pd.DataFrame:
     data = patient_data(study)
     tests = liver_tests(data)
     if "bili" not in tests or not ({"alt", "ast"} & set(tests)):

@@ -125,3 +125,27 @@ def test_stats_refuse_a_published_study():
 def test_unknown_endpoint_is_named(data):
     with pytest.raises(ValueError, match="'nope' has no measurements"):
         change_from_baseline(data, "nope")
+
+
+def test_first_tests_are_the_first_of_all_tests_and_follow_on_where_they_give_no_p_value(data):
+    from cratus.patient.stats import all_tests, first_tests
+    within, between = first_tests(data)
+    every_within, every_between = all_tests(data)
+    assert set(within["test"]) == {"paired t-test"} and set(between["test"]) == {"Welch t-test"}
+    keys = ["endpoint", "arm", "visit", "test"]
+    for shown, every in ((within, every_within), (between, every_between)):
+        same = shown.merge(every, on=keys, suffixes=("", "_all"))
+        assert len(same) == len(shown)
+        assert same["p_value"].tolist() == pytest.approx(same["p_value_all"].tolist(), nan_ok=True)
+    # Every patient changes by exactly 1: no spread, so no t-test p-value; the signed-rank test follows
+    # (scipy.stats.wilcoxon([1, 1], method="approx").pvalue = 0.1573, i.e. 2 * norm.sf(1.414)).
+    constant = read_patient_data(b"usubjid,arm\n1,Drug\n2,Drug\n3,Placebo\n4,Placebo\n",
+                                 b"usubjid,visit,endpoint,value\n" + b"".join(
+                                     f"{s},{v},score,{k + s}\n".encode() for s in (1, 2, 3, 4)
+                                     for k, v in enumerate(("Day 1", "Day 8"))), names=["s.csv", "m.csv"])
+    within, between = first_tests(constant)
+    drug = within[within["arm"] == "Drug"]
+    assert drug["test"].tolist() == ["paired t-test", "Wilcoxon signed-rank test"]
+    assert drug["p_value"].isna().tolist() == [True, False]
+    assert drug["p_value"].iloc[1] == pytest.approx(0.15729920705028516)
+    assert between["test"].tolist() == ["Welch t-test", "Mann–Whitney U test", "ANCOVA"]

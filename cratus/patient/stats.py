@@ -284,6 +284,30 @@ def all_tests(study_or_data) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _within(p, study_or_data), _between(p, study_or_data)
 
 
+def first_tests(study_or_data) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first test of each comparison, for every endpoint and visit: what a page shows.
+
+    Within an arm the paired t-test, against the control the Welch t-test —
+    computed for all groups at once, so a study of 10,000 subjects takes a
+    tenth of a second.  Where one gives no p-value (a change without spread:
+    every patient changed by the same amount), the next tests of
+    :func:`all_tests` follow it for that endpoint and visit (Wilcoxon;
+    Mann–Whitney, then ANCOVA), as in :func:`all_tests`' order.
+    """
+    data = patient_data(study_or_data)
+    p = pairs(data)
+    within, between = _within(p, data, wilcoxon=False), _between(p, data, (WELCH,))
+    gaps = pd.concat([f.loc[f["p_value"].isna(), ["endpoint", "visit"]] for f in (within, between)])
+    if gaps.empty:
+        return within, between
+    at = pd.MultiIndex.from_frame(p[["endpoint", "visit"]].astype(object)).isin(
+        list(gaps.astype(object).itertuples(index=False, name=None)))
+    more_within, more_between = _within(p[at], data), _between(p[at], data, (MANN_WHITNEY, ANCOVA))
+    more_within = more_within[more_within["test"] != PAIRED_T]
+    return (_ordered(pd.concat([within, more_within], ignore_index=True), data),
+            _ordered(pd.concat([between, more_between], ignore_index=True), data))
+
+
 def ae_incidence(study_or_data, serious_only: bool = False, by_term: bool = False,
                  treatment_emergent_only: bool = True) -> pd.DataFrame:
     """Patients with at least one adverse event per arm, with a Clopper–Pearson exact 95% CI.

@@ -4,9 +4,12 @@ The study is computed, not read: the design from the arms and visits of the
 data; the summary in the tidy shape of ``data/summary.csv`` (participants,
 Table 1 baseline characteristics, and per endpoint × arm × visit ``n, mean,
 sd, median, q1, q3``; quartiles by linear interpolation, numpy's default);
-p-values from :mod:`cratus.patient.stats` (within-arm paired t-test first,
-then Wilcoxon; against the control: Welch first, then Mann–Whitney and
-ANCOVA; :func:`cratus.provenance.select_p_values` shows the first of each);
+p-values of the tests the pages show (:func:`cratus.patient.stats.first_tests`:
+within an arm the paired t-test, against the control the Welch t-test, and
+the next test only where these give no p-value); every test (Wilcoxon,
+Mann–Whitney, ANCOVA too) is computed per endpoint where it is shown
+(:func:`cratus.patient.display.tests_table`), so a filter change at 10,000
+subjects does not wait for 240 rank tests and model fits;
 adverse events in the shape of ``data/adverse_events.csv`` with the totals
 row.  Every computed row has ``source`` starting with "computed".
 """
@@ -135,18 +138,68 @@ def _with_ids(data, arm_ids: dict, visit_ids: dict, control: str):
 
 
 # --- summary -------------------------------------------------------------------------------------
-def _describe(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.DataFrame:
-    """n, mean, sd, median, q1, q3 per group, long (one row per statistic)."""
-    g = frame.groupby(keys, sort=False)[value]
-    wide = pd.DataFrame({"n": g.count(), "mean": g.mean(), "sd": g.std(), "median": g.median(),
-                         "q1": g.quantile(0.25), "q3": g.quantile(0.75)})
-    long = wide.reset_index().melt(id_vars=keys, var_name="statistic", value_name="value")
-    return long.dropna(subset=["value"])
+STATISTICS = ("n", "mean", "sd", "median", "q1", "q3")
+
+
+def _group_ids(by: list) -> np.ndarray:
+    """One integer per row for the combination of the *by* series (categorical codes, else factorized)."""
+    ids = np.zeros(len(by[0]), dtype=np.int64)
+    for series in by:
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes, count = series.cat.codes.to_numpy(np.int64), len(series.cat.categories)
+        else:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+            count = len(uniques)
+        ids = ids * (count + 1) + codes + 1  # + 1: a missing key (-1) is its own code
+    return ids
+
+
+def _describe(values: pd.Series, by: list) -> pd.DataFrame:
+    """n, mean, sd, median, q1, q3 of *values* per group of the *by* series, long (one row per statistic).
+
+    The same numbers as pandas' ``groupby(...).count/mean/std/median/quantile`` (sample SD; quartiles by
+    linear interpolation between order statistics, numpy's and pandas' default), from one sort by group
+    and value instead of six grouped passes.  Groups in order of first appearance; a group whose values
+    are all missing has n = 0 and no other statistic.
+    """
+    v = values.to_numpy(float)
+    ids = pd.factorize(_group_ids(by))[0]  # dense: a radix sort of small integers below
+    by_value = np.argsort(v)  # missing values last
+    narrow = ids[by_value].astype(np.int16 if len(ids) and ids.max() < 2 ** 15 else np.int64)
+    order = by_value[np.argsort(narrow, kind="stable")]  # by group, then value within the group
+    v, ids, rows = v[order], ids[order], order
+    start = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=np.int64)
+    present = ~np.isnan(v)
+    n = np.add.reduceat(present.astype(np.int64), start) if len(start) else np.array([], dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.add.reduceat(np.where(present, v, 0.0), start) / n if len(start) else np.array([])
+        deviation = np.where(present, v - np.repeat(mean, np.diff(np.r_[start, len(v)])), 0.0)
+        sd = np.sqrt(np.add.reduceat(deviation * deviation, start) / (n - 1)) if len(start) else np.array([])
+    sd[n < 2] = np.nan
+
+    def quantile(q: float) -> np.ndarray:
+        position = start + q * np.maximum(n - 1, 0)
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, start + np.maximum(n - 1, 0))
+        out = v[low] + (position - low) * (v[high] - v[low])
+        return np.where(n > 0, out, np.nan)
+
+    columns = dict(zip(STATISTICS, (n.astype(float), mean, sd, quantile(0.5), quantile(0.25), quantile(0.75))))
+    first = np.minimum.reduceat(rows, start) if len(start) else np.array([], dtype=np.int64)
+    groups = np.argsort(first, kind="stable")
+    keys = {b.name: b.iloc[first[groups]].to_numpy() for b in by}
+    long = pd.DataFrame({**{k: np.tile(col, len(STATISTICS)) for k, col in keys.items()},
+                         "statistic": np.repeat(STATISTICS, len(groups)),
+                         "value": np.concatenate([columns[s][groups] for s in STATISTICS])})
+    return long.dropna(subset=["value"]).reset_index(drop=True)
 
 
 def _with_totals(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.DataFrame:
-    per_arm = _describe(frame, keys + ["arm"], value)
-    total = _describe(frame.assign(_all=TOTAL), keys + ["_all"], value).rename(columns={"_all": "arm"})
+    """:func:`_describe` per arm and for all arms together (arm ``TOTAL``), grouped by *keys* too."""
+    by = [frame[k] for k in keys]
+    every = pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [TOTAL]), index=frame.index,
+                      name="arm")  # one group without copying the frame
+    per_arm, total = _describe(frame[value], by + [frame["arm"]]), _describe(frame[value], by + [every])
     return pd.concat([per_arm, total], ignore_index=True)
 
 
@@ -188,8 +241,7 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
     known_levels = dictionary.levels
     for column, endpoint, kind in chosen:
         if kind == "continuous":
-            rows.append(_with_totals(subjects.rename(columns={column: "value"}), []).assign(endpoint=endpoint,
-                                                                                            level=""))
+            rows.append(_with_totals(subjects, [], column).assign(endpoint=endpoint, level=""))
             continue
         present = subjects[column].dropna()
         codes, uniques = pd.factorize(present)
@@ -197,10 +249,9 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
         ref = known_levels[known_levels["endpoint"] == endpoint]
         by_text = {normalise(t): lvl for lvl, t in zip(ref["level"], ref["label"])}
         by_text.update({normalise(lvl): lvl for lvl in ref["level"]})
-        text = pd.Series(np.array(texts, dtype=object)[codes], index=present.index)
-        level = pd.Series(np.array([by_text.get(normalise(t), slug(t)) for t in texts], dtype=object)[codes],
-                          index=present.index)
-        counts = pd.crosstab(level, subjects.loc[text.index, "arm"])
+        names = [by_text.get(normalise(t), slug(t)) for t in texts]
+        level = pd.Series(np.array(names, dtype=object)[codes], index=present.index)
+        counts = pd.crosstab(level, subjects.loc[present.index, "arm"])
         counts = counts.reindex(list(dict.fromkeys([*ref["level"], *counts.index])), fill_value=0)
         counts = counts.reindex(columns=list(design.arm_ids), fill_value=0)
         counts[TOTAL] = counts.sum(axis=1)
@@ -209,7 +260,7 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
         long["percent"] = 100 * long["count"] / long["arm"].map(arm_n)
         rows.append(long.melt(id_vars=["level", "arm"], var_name="statistic", value_name="value")
                     .assign(endpoint=endpoint))
-        labels = dict(zip(level, text))
+        labels = dict(zip(names, texts))
         order = list(ref["level"]) + sorted(set(labels) - set(ref["level"]))
         labels = {**labels, **dict(zip(ref["level"], ref["label"]))}
         levels += [{"endpoint": endpoint, "level": lvl, "label": labels[lvl]} for lvl in order]
@@ -234,7 +285,7 @@ def _p_text(p: float) -> tuple[str, str]:
 
 
 def _p_values(data) -> pd.DataFrame:
-    within, between = patient_stats.all_tests(data)
+    within, between = patient_stats.first_tests(data)
     rows = []
     for r in within.itertuples(index=False):
         what = "paired t-test" if r.test == patient_stats.PAIRED_T else "Wilcoxon signed-rank test"

@@ -487,6 +487,21 @@ def test_main_text_has_a_contrast_of_at_least_4_5_to_1(page, app_url, path, view
 
 
 @pytest.mark.browser
+def test_a_panels_csv_is_written_when_its_button_is_clicked(page, app_url):
+    """The panel CSV is made on click (a deferred download), and holds the panel's numbers as printed."""
+    open_page(page, app_url, "functional", heading="Functional endpoints")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Panel data (CSV)").first.click()
+    download = download_info.value
+    assert download.failure() is None, download.failure()
+    assert download.suggested_filename == "six_minute_walk.csv", download.suggested_filename
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("Outcome,Arm,Time point,Statistic,Value"), text[:200]
+    assert "345.9 ± 103.4" in text  # Results, Functional status: 6MWT 100M baseline 345.9 ± 103.4 m
+    assert_no_exception(page)
+
+
+@pytest.mark.browser
 def test_share_this_view_links_to_the_view_and_downloads_its_report(page, app_url):
     """"Share this view" holds this page's address with its arms, and a one-file HTML report with the citation."""
     from playwright.sync_api import expect

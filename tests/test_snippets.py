@@ -65,6 +65,18 @@ def downloads(monkeypatch):
         return real(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+
+    # A button whose file is written when clicked (the panels' CSVs): written here, as a click would.
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    real_deferred = MediaFileManager.add_deferred
+
+    def deferred(self, callable_, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            offered[file_name] = callable_()
+        return real_deferred(self, callable_, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
     return offered
 
 

@@ -75,7 +75,11 @@ def _quiet() -> None:
 def _new_app():
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(str(APP), default_timeout=300)
+    from ui.fold import skip_for_session
+
+    at = AppTest.from_file(str(APP), default_timeout=300)
+    skip_for_session(at.session_state)  # a whole page per run: no browser presses "continue" (ui/fold.py)
+    return at
 
 
 def _timed_run(at) -> float:

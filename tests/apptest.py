@@ -15,6 +15,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from ui.fold import skip_for_session
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -30,6 +32,7 @@ def open_page(url_path: str = "", query: dict | None = None, arms: list | None =
         os.environ["CRATUS_STUDY_DIR"] = str(study_dir)
     try:
         at = AppTest.from_file(APP, default_timeout=timeout)
+        skip_for_session(at.session_state)  # no browser to press "continue" after the first chart (ui/fold.py)
         for key, value in (query or {}).items():
             at.query_params[key] = value
         # As a shared link opened on a fresh server: the first run already asks for the page.

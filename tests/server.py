@@ -136,6 +136,8 @@ _ELEMENTS_DRAWN = """() => {
 _SCRIPT_FINISHED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    // A new visitor's first page stops after its first chart until the browser has drawn it (ui/fold.py).
+    if (document.querySelector(".st-key-chart_first_continue")) return false;
     const status = document.querySelector('[data-testid="stStatusWidget"]');
     return !(status && /Running|Stop/i.test(status.innerText || ""));
 }"""

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.fold import skip_for_session
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/appraisal.py"
 
@@ -17,6 +19,7 @@ def select_arms(at, arms):
 
 def run_page(arms=None, query=None, section=None):
     at = AppTest.from_file(APP, default_timeout=60)
+    skip_for_session(at.session_state)  # no browser to press "continue" after the first chart (ui/fold.py)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     # A first run lets app.py register its st.navigation pages (see tests/test_app.py).

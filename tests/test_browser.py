@@ -487,6 +487,36 @@ def test_main_text_has_a_contrast_of_at_least_4_5_to_1(page, app_url, path, view
 
 
 @pytest.mark.browser
+def test_a_new_visitor_sees_the_first_chart_before_the_rest_of_the_page_is_drawn(page, app_url):
+    """ui/fold.py: the first page of a session is drawn in two steps, the chart first; the reader sees no button."""
+    page.add_init_script("""(() => {
+        const marks = window.__order = {};
+        const tick = () => {
+            const chart = [...document.querySelectorAll('.js-plotly-plot .main-svg .trace')]
+                .some((e) => e.getClientRects().length > 0);
+            if (chart && !('chart' in marks)) marks.chart = performance.now();
+            if (document.querySelector('[data-testid="stDownloadButton"]') && !('below' in marks))
+                marks.below = performance.now();
+            // On screen: the rule hiding it may come a few frames after it (it is below the chart, off screen).
+            const shown = [...document.querySelectorAll('.st-key-chart_first_continue')].some((e) => {
+                const box = e.getBoundingClientRect();
+                return e.getClientRects().length > 0 && box.top < window.innerHeight && box.bottom > 0;
+            });
+            if (shown && !marks.buttonShown) marks.buttonShown = performance.now();
+            requestAnimationFrame(tick);
+        };
+        requestAnimationFrame(tick);
+    })();""")
+    open_page(page, app_url, "functional", heading="Functional endpoints")
+    page.get_by_role("button", name="Panel data (CSV)").first.wait_for()
+    marks = page.evaluate("window.__order")
+    assert marks["chart"] < marks["below"], marks  # the panels' downloads come after the chart is drawn
+    assert not marks.get("buttonShown"), "the hidden continue button was on screen"
+    assert page.get_by_text("Share this view").count() == 1
+    assert_no_exception(page)
+
+
+@pytest.mark.browser
 def test_a_panels_csv_is_written_when_its_button_is_clicked(page, app_url):
     """The panel CSV is made on click (a deferred download), and holds the panel's numbers as printed."""
     open_page(page, app_url, "functional", heading="Functional endpoints")

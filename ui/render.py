@@ -17,6 +17,7 @@ from cratus.patient.recipe import Call
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
 from ui.filters import filter_caption, filter_panel, filter_selection
+from ui.fold import after_chart
 from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
 from ui.state import new_report, report, study
 
@@ -142,7 +143,9 @@ def plot(figure, config: dict | None = None, key: str | None = None, clickable: 
     elif isinstance(figure, BaseFigure):
         figure = _Converted(figure)
     events = {"on_select": "rerun", "selection_mode": "points"} if clickable else {}
-    return st.plotly_chart(figure, theme=None, config=config, key=key, **events)
+    shown = st.plotly_chart(figure, theme=None, config=config, key=key, **events)
+    after_chart()  # a new visitor's first page: the rest is drawn once this chart is (ui/fold.py)
+    return shown
 
 
 def clicked(event) -> str | None:

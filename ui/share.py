@@ -6,6 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from ui.fold import page_done
 from ui.state import report, study
 
 
@@ -19,6 +20,7 @@ def current_link() -> str:
 
 def finish_page(name: str) -> None:
     """The sharing panel at the end of every page, built only when opened (it is below the fold)."""
+    page_done()
     page_report = report()
     panel = st.expander("Share this view", icon=":material/share:", key=f"share_{name}", on_change="rerun")
     if not panel.open:

@@ -32,6 +32,9 @@ _NOTE_RENDERERS = {
 }
 
 
+_PRESENT_ON_PHONE = "_present_on_phone"
+
+
 def _presentation(deck: bool) -> None:
     """Enter or leave presentation mode (the deck page) when the reader asks, by the switch or ``?present=1``."""
     from ui.deck import leave_deck, open_deck_at
@@ -42,11 +45,17 @@ def _presentation(deck: bool) -> None:
         leave_deck()
     if asked and not deck:
         if on_phone():
-            st.info("Presentation mode is made for a projector; on a phone this is the normal page.",
-                    icon=":material/smartphone:")
+            # Said on this page until the reader goes elsewhere (the first run of a session is drawn twice).
+            st.session_state[_PRESENT_ON_PHONE] = current_url_path()
             st.query_params.pop("present", None)
         else:
             open_deck_at(current_url_path())
+    if st.session_state.get(_PRESENT_ON_PHONE) is not None:
+        if st.session_state[_PRESENT_ON_PHONE] == current_url_path():
+            st.info("Presentation mode is made for a projector; on a phone this is the normal page.",
+                    icon=":material/smartphone:")
+        else:
+            del st.session_state[_PRESENT_ON_PHONE]
 
 
 def start_page(title: str, intro: str | None = None, needs_arms: bool = True, deck: bool = False) -> list[str]:

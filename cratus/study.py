@@ -151,8 +151,12 @@ class Study:
         return [v for v in self.design.visit_ids if v in present]
 
     def figure_pages(self) -> list[dict]:
-        """The figure pages in order, each a dict of ``figures.csv``'s columns."""
-        return self.figures.to_dict("records")
+        """The figure pages in order, each a dict of ``figures.csv``'s columns (a fresh list of fresh dicts)."""
+        return [dict(page) for page in self._figure_page_records]
+
+    @cached_property
+    def _figure_page_records(self) -> tuple[dict, ...]:
+        return tuple(self.figures.to_dict("records"))
 
     @cached_property
     def _figure_endpoints(self) -> dict[str, tuple[list[str], list[str]]]:
@@ -177,11 +181,15 @@ class Study:
         d = self.endpoints
         ids = d.loc[(d["domain"] == domain) & (d["summary"] == "n_percent"), "endpoint"]
         with_levels = set(self.levels["endpoint"])
+        return [e for e in ids if e in with_levels and e in self._counted_in_every_arm and e != ADVERSE_EVENT_TOTALS]
+
+    @cached_property
+    def _counted_in_every_arm(self) -> frozenset:
+        """Endpoints with a count for every arm (a table of categories needs one; a list of single described
+        cases is not one).  Computed once per study: the Safety page asks on every rerun."""
         counts = self.summary[self.summary["statistic"] == "count"]
         arms = set(self.design.arm_ids)
-        # A table of categories needs a count for every arm: a list of single described cases is not one.
-        complete = {e for e, rows in counts.groupby("endpoint") if arms <= set(rows["arm"])}
-        return [e for e in ids if e in with_levels and e in complete and e != ADVERSE_EVENT_TOTALS]
+        return frozenset(e for e, rows in counts.groupby("endpoint") if arms <= set(rows["arm"]))
 
     def count_endpoints(self, domain: str = "safety") -> list[str]:
         """Endpoints of *domain* given as counts of patients that are neither tables of categories nor the

@@ -7,6 +7,8 @@ report (:mod:`cratus.report`).
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 
 import pandas as pd
 import streamlit as st
@@ -126,12 +128,38 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     else:
         # Static HTML: its text wraps to the column and grows with the page, nothing is clipped, and it
         # draws at once (an interactive grid is a canvas at a fixed 13 px that loads its own code).
-        st.table(frame, hide_index=True)
+        st.table(_arrow_table(frame), hide_index=True)
     report().add_table(caption, frame, patient_rows=patient_rows)
     if download:
         # Built on click only: the page reruns on every widget change.
         st.download_button("Table (CSV)", lambda: to_csv_bytes(frame), file_name=f"{download}.csv",
                            mime="text/csv", key=f"csv_table_{download}", icon=":material/download:")
+
+
+_ARROW: OrderedDict = OrderedDict()
+_ARROW_LOCK = threading.Lock()
+
+
+def _arrow_table(frame: pd.DataFrame):
+    """*frame* as the Arrow table ``st.table`` would make of it, made once per frame object.
+
+    Tables come from the page caches, the same object on every rerun; converting them again on every
+    rerun was half of the Safety page's rerun.  The last 256 frames are kept (with their frames, so an
+    id is never reused while its entry lives).
+    """
+    from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+
+    with _ARROW_LOCK:
+        found = _ARROW.get(id(frame))
+        if found is not None and found[0] is frame:
+            _ARROW.move_to_end(id(frame))
+            return found[1]
+    table = convert_pandas_df_to_arrow_table(frame)
+    with _ARROW_LOCK:
+        _ARROW[id(frame)] = (frame, table)
+        while len(_ARROW) > 256:
+            _ARROW.popitem(last=False)
+    return table
 
 
 TOUCH_ZOOM_KEY = "touch_zoom"

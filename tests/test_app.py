@@ -91,3 +91,18 @@ def test_safety_page_lists_the_long_term_events_and_p_values():
     comparisons = next(d.value for d in at.table if "Compares" in d.value.columns)
     # Results: Long-term adverse events "(p = .300 and p = .141, respectively)"
     assert comparisons["p-value"].tolist() == ["p = .300", "p = .141"]
+
+
+def test_a_tables_arrow_conversion_is_made_once_per_frame_and_equals_pyarrows():
+    import pandas as pd
+    import pyarrow as pa
+
+    from ui.render import _arrow_table
+
+    frame = pd.DataFrame({"Arm": ["100M", "Placebo"], "n": [10, 10], "Mean": [345.9, None]})
+    first = _arrow_table(frame)
+    assert first is _arrow_table(frame)                                  # the same frame: converted once
+    assert first.equals(pa.Table.from_pandas(frame))                     # what st.table would make of it
+    assert _arrow_table(frame.copy()) is not first                       # another frame: its own table
+    mixed = pd.DataFrame({"Value": [1, "one"]})                           # pyarrow cannot convert it as it is
+    assert _arrow_table(mixed) is mixed                                   # st.table converts it its own way

@@ -141,20 +141,24 @@ _ARROW_LOCK = threading.Lock()
 
 
 def _arrow_table(frame: pd.DataFrame):
-    """*frame* as the Arrow table ``st.table`` would make of it, made once per frame object.
+    """*frame* as an Arrow table (``pyarrow.Table.from_pandas``, as ``st.table`` makes it), once per frame object.
 
     Tables come from the page caches, the same object on every rerun; converting them again on every
     rerun was half of the Safety page's rerun.  The last 256 frames are kept (with their frames, so an
-    id is never reused while its entry lives).
+    id is never reused while its entry lives).  A frame pyarrow cannot convert as it is (a column of
+    mixed types) is passed on as it is: ``st.table`` then converts it its own way.
     """
-    from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+    import pyarrow as pa
 
     with _ARROW_LOCK:
         found = _ARROW.get(id(frame))
         if found is not None and found[0] is frame:
             _ARROW.move_to_end(id(frame))
             return found[1]
-    table = convert_pandas_df_to_arrow_table(frame)
+    try:
+        table = pa.Table.from_pandas(frame)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        table = frame
     with _ARROW_LOCK:
         _ARROW[id(frame)] = (frame, table)
         while len(_ARROW) > 256:

@@ -9,8 +9,8 @@ Starts two warm servers — ``streamlit run app.py`` and ``streamlit run bench/m
 (one ``st.plotly_chart`` of a small figure) — and, in headless Chromium, times from navigation
 (``page.goto``) to the first frame in which a Plotly chart has a drawn trace
 (``.js-plotly-plot .main-svg .trace``).  A page without a Plotly chart is timed to its first drawn
-table (``[data-testid="stDataFrame"] canvas``) or, failing that, its ``h1``, and says so.  Each
-measurement uses a fresh browser context (a new Streamlit session and an empty browser cache), page
+table (a ``[data-testid="stDataFrame"]`` canvas or a static ``table.cratus-table``) or, failing that,
+its ``h1``, and says so.  Each measurement uses a fresh browser context (a new Streamlit session and an empty browser cache), page
 and minimal measurements alternate (ABBA order) so that machine noise hits both alike, and the
 median of the repetitions is reported.  See bench/README.md.  Prints a table; asserts nothing.
 """
@@ -41,7 +41,7 @@ WARM_WAIT_MS = 8_000  # how long a warm page gets to show each target
 #: ``g.trace`` inside the chart's SVG), a dataframe's canvas, the page title.
 TARGETS = {
     "chart": ".js-plotly-plot .main-svg .trace",
-    "table": '[data-testid="stDataFrame"] canvas, [data-testid="stTable"] table',
+    "table": '[data-testid="stDataFrame"] canvas, table.cratus-table',
     "h1": "h1",
 }
 TARGET_WORDS = {"chart": "first Plotly chart", "table": "first table (no Plotly chart)",

@@ -1,6 +1,8 @@
-"""Exports: CSV that is safe to open in a spreadsheet."""
+"""Exports: CSV that is safe to open in a spreadsheet, and tables as static HTML."""
 
 from __future__ import annotations
+
+from html import escape
 
 import pandas as pd
 
@@ -69,3 +71,32 @@ def stack_columns(frame, first: str | None = None, name: str = "Arm", value: str
         for i, column in enumerate(filled):
             records.append({first: cells[first] if i == 0 else "", name: column, value: str(cells[column])})
     return pd.DataFrame.from_records(records, columns=[first, name, value])
+
+
+def html_table(frame: pd.DataFrame, label: str = "") -> str:
+    """*frame* as a static HTML table (class ``cratus-table``): one header row, one row per record, no index.
+
+    Text is escaped, never read as HTML or Markdown; a missing cell is blank (the tables' builders write
+    "not reported" where the source reports nothing).  Numeric columns are marked ``class="num"`` (drawn
+    right-aligned).  *label* names the table for screen readers.
+
+    Examples
+    --------
+    >>> print(html_table(pd.DataFrame({"Arm": ["A & B", None], "n": [10, 9]}), label="Arms"))
+    <table class="cratus-table" aria-label="Arms"><thead><tr><th scope="col">Arm</th><th scope="col" class="num">n</th></tr></thead><tbody><tr><td>A &amp; B</td><td class="num">10</td></tr><tr><td></td><td class="num">9</td></tr></tbody></table>
+    """
+    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+               for dtype in frame.dtypes]
+    marks = [' class="num"' if flag else "" for flag in numeric]
+    head = "".join(f'<th scope="col"{mark}>{escape(str(name))}</th>' for name, mark in zip(frame.columns, marks))
+    rows = "".join("<tr>" + "".join(f"<td{mark}>{_cell_text(value)}</td>" for value, mark in zip(row, marks))
+                   + "</tr>" for row in frame.itertuples(index=False, name=None))
+    named = f' aria-label="{escape(label)}"' if label else ""
+    return f'<table class="cratus-table"{named}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _cell_text(value) -> str:
+    """One cell as escaped text; blank when missing."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    return escape(str(value))

@@ -10,7 +10,10 @@ as a deep link reaches a fresh server.
 from __future__ import annotations
 
 import os
+from html.parser import HTMLParser
 from pathlib import Path
+
+import pandas as pd
 
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -56,3 +59,52 @@ def open_synthetic_demo() -> AppTest:
     next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
     assert not at.exception, [e.message for e in at.exception]
     return at
+
+
+class _TableReader(HTMLParser):
+    """Reads the cells of ``table.cratus-table`` elements (:func:`cratus.export.html_table`)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "cratus-table" in (attrs.get("class") or "").split():
+            self.tables.append({"header": [], "numeric": [], "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("th", "td") and self.tables:
+            self._cell = []
+            if tag == "th":
+                self.tables[-1]["numeric"].append("num" in (attrs.get("class") or "").split())
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None and self.tables:
+            table = self.tables[-1]
+            (table["header"] if tag == "th" else table["rows"][-1]).append("".join(self._cell))
+            self._cell = None
+
+
+def read_tables(html: str) -> list[pd.DataFrame]:
+    """The static tables in *html*, each as a frame of its text; numeric columns (``class="num"``) as numbers."""
+    reader = _TableReader()
+    reader.feed(html)
+    frames = []
+    for table in reader.tables:
+        frame = pd.DataFrame([row for row in table["rows"] if row], columns=table["header"], dtype=object)
+        for column, numeric in zip(table["header"], table["numeric"]):
+            if numeric:
+                frame[column] = pd.to_numeric(frame[column])
+        frames.append(frame)
+    return frames
+
+
+def tables(at) -> list[pd.DataFrame]:
+    """The static tables a run drew (``ui.render.static_table``), in page order, as :func:`read_tables` reads them."""
+    return [frame for element in at.get("html") for frame in read_tables(element.value)]

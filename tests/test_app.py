@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.apptest import open_page
+from tests.apptest import open_page, tables
 
 PAGES = {"overview": "", "baseline": "baseline", "safety": "safety"}
 
@@ -34,7 +34,7 @@ def test_overview_states_the_primary_endpoint_result():
 
 
 def _table_one(at):
-    return at.table[0].value.set_index("Characteristic")
+    return tables(at)[0].set_index("Characteristic")
 
 
 @pytest.mark.parametrize("arms, columns", [
@@ -68,17 +68,17 @@ def test_arms_in_the_url_select_the_arms():
 def test_no_arm_selected_asks_for_one():
     at = run_page("baseline", arms=[])
     assert "Select at least one arm" in at.info[0].value
-    assert len(at.table) == 0
+    assert len(tables(at)) == 0
 
 
 def test_safety_tables_follow_the_arm_selection():
     at = run_page("safety", arms=["200M"])
-    sae = at.table[0].value.set_index("System organ class / preferred term")
+    sae = tables(at)[0].set_index("System organ class / preferred term")
     # Table 2: Death 1 (50%) 1 (10%) in 200M; total 1 (10%) 1 (3%)
     assert sae.loc["\u2003Death", ["200M: events · patients", "Total: events · patients"]].tolist() == [
         "1 (50%) · 1 (10%)", "1 (10%) · 1 (3%)"]
     assert not any(c.startswith(("100M", "Placebo")) for c in sae.columns)
-    cpra = next(d.value for d in at.table if "Calculated panel reactive antibodies" in d.value.columns)
+    cpra = next(d for d in tables(at) if "Calculated panel reactive antibodies" in d.columns)
     # Table 3, 200M column: 8, 0, 2, 0
     assert cpra.set_index("Calculated panel reactive antibodies")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]
 
@@ -88,21 +88,23 @@ def test_safety_page_lists_the_long_term_events_and_p_values():
     text = " ".join(m.value for m in at.markdown)
     assert "Stroke in the Placebo arm, 307 days after infusion" in text
     assert "Death in the Allo-hMSC 200M arm" in text
-    comparisons = next(d.value for d in at.table if "Compares" in d.value.columns)
+    comparisons = next(d for d in tables(at) if "Compares" in d.columns)
     # Results: Long-term adverse events "(p = .300 and p = .141, respectively)"
     assert comparisons["p-value"].tolist() == ["p = .300", "p = .141"]
 
 
-def test_a_tables_arrow_conversion_is_made_once_per_frame_and_equals_pyarrows():
+def test_a_static_table_is_plain_html_made_once_per_frame_and_reads_back_as_its_frame():
     import pandas as pd
-    import pyarrow as pa
 
-    from ui.render import _arrow_table
+    from tests.apptest import read_tables
+    from ui.render import _table_html
 
-    frame = pd.DataFrame({"Arm": ["100M", "Placebo"], "n": [10, 10], "Mean": [345.9, None]})
-    first = _arrow_table(frame)
-    assert first is _arrow_table(frame)                                  # the same frame: converted once
-    assert first.equals(pa.Table.from_pandas(frame))                     # what st.table would make of it
-    assert _arrow_table(frame.copy()) is not first                       # another frame: its own table
-    mixed = pd.DataFrame({"Value": [1, "one"]})                           # pyarrow cannot convert it as it is
-    assert _arrow_table(mixed) is mixed                                   # st.table converts it its own way
+    frame = pd.DataFrame({"Arm": ["100M", "<b>Placebo</b>"], "n": [10, 9], "Mean ± SD": ["345.9 ± 103.5", None]})
+    first = _table_html(frame, "Arms")
+    assert first is _table_html(frame, "Arms")                           # the same frame: made once
+    assert _table_html(frame.copy(), "Arms") is not first                 # another frame: its own table
+    assert "<b>" not in first and "&lt;b&gt;" in first                    # text is escaped, never markup
+    assert 'aria-label="Arms"' in first and '<td class="num">9</td>' in first
+    (back,) = read_tables(first)
+    assert back.to_dict("list") == {"Arm": ["100M", "<b>Placebo</b>"], "n": [10, 9],
+                                    "Mean ± SD": ["345.9 ± 103.5", ""]}  # a missing cell is blank

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import tables
 from ui.fold import skip_for_session
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -36,7 +37,7 @@ def run_page(arms=None, query=None, section=None):
 
 
 def table_with(at, column):
-    return next(d.value for d in at.table if column in d.value.columns)
+    return next(d for d in tables(at) if column in d.columns)
 
 
 def row_of(table, **match):
@@ -51,7 +52,7 @@ def row_of(table, **match):
 def test_page_renders_its_title_and_opens_on_the_comparisons():
     at = run_page()
     assert at.title[0].value == "Appraisal: question the results"
-    month6, baseline = (d.value for d in at.table[:2])
+    month6, baseline = tables(at)[:2]
     assert list(month6.columns) == ["Endpoint", "Comparison", "Difference (95% CI)", "Welch p",
                                     "Hedges' g (95% CI)", "If ± were SEM: difference (95% CI), p", "Method",
                                     "Caution"]
@@ -102,7 +103,7 @@ def test_deselecting_an_arm_removes_its_rows():
     select_arms(at, ["100M", "placebo"])
     table = table_with(at, "Standardized difference (g)")
     # no 6-month pair of 100M and placebo is printed; 11 baseline characteristics are
-    assert (set(table["Comparison"]), len(table), len(at.table)) == ({"100M vs Placebo"}, 11, 1)
+    assert (set(table["Comparison"]), len(table), len(tables(at))) == ({"100M vs Placebo"}, 11, 1)
 
 
 def test_one_arm_has_nothing_to_compare():

@@ -583,7 +583,7 @@ def test_arm_selection_from_url(page, app_url):
                         pytrace=False)
         assert sorted(t.strip().lower() for t in pressed.all_inner_texts()) == ["100m", "placebo"], \
             pressed.all_inner_texts()
-        header_cells = page.locator('[data-testid="stTable"]').first.locator("thead th")
+        header_cells = page.locator("table.cratus-table").first.locator("thead th")
         expect(header_cells.filter(has_text="Placebo")).to_have_count(1, timeout=15_000)
         headers = " | ".join(header_cells.all_inner_texts())
         assert "100M" in headers and "Placebo" in headers and "200M" not in headers, headers

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.apptest import open_page as open_url
+from tests.apptest import open_page as open_url, tables
 
 # url path -> (title, endpoints), from data/figures.csv and data/endpoints.csv
 FIGURE_PAGES = {
@@ -145,7 +145,7 @@ def test_panel_summary_sentence_and_outcome_definition_are_shown():
 
 def test_reported_only_endpoints_are_listed_with_their_p_values():
     at = open_page("functional")
-    table = at.table[-1].value.set_index("Endpoint")
+    table = tables(at)[-1].set_index("Endpoint")
     # Results: weight loss (p = .7599), MFI (p = .548), handgrip (p = .676), 4MGST (p = .659)
     assert table.loc["Weight loss", "p-value"] == "p = .7599"
     assert table.loc["Multidimensional Fatigue Inventory", "p-value"] == "p = .548"
@@ -191,11 +191,11 @@ def test_going_back_to_an_arm_selection_reuses_the_computed_panels(monkeypatch):
 def test_the_contradictions_table_is_built_when_opened_and_is_in_the_report_either_way():
     at = open_page("functional")
     # data/discrepancies.csv lists the FEV1 unit (L vs L/min) among the Figure 2 endpoints' contradictions.
-    tables = [t.value for t in at.table]
+    tables = tables(at)
     assert not any("What the paper says" in t.columns for t in tables)
     in_report = [content for kind, content in at.session_state["report"].items if kind == "table"]
     assert any(caption == "Where the paper contradicts itself" for caption, _ in in_report)
     at.session_state["contradictions_2"] = True
     at.run()
-    shown = next(t for t in (t.value for t in at.table) if "What the paper says" in t.columns)
+    shown = next(t for t in tables(at) if "What the paper says" in t.columns)
     assert shown["What the paper says"].str.contains("L/min").any()

@@ -21,7 +21,7 @@ from cratus.patient.labs import (_is_test, edish_data, hys_law_sentence, lab_end
                                  liver_tests, reference_category, shift_counts, shift_note, shift_table)
 from cratus.patient.synthetic import make_synthetic
 from cratus.study import load_study
-from tests.apptest import open_page
+from tests.apptest import open_page, tables
 
 SUBJECTS = "usubjid,arm\nS1,Drug\nS2,Drug\nS3,Drug\nS4,Placebo\nS5,Placebo\nS6,Placebo\n"
 ALT = "ALT,Alanine Aminotransferase,U/L"
@@ -284,7 +284,7 @@ def test_the_laboratory_page_of_the_synthetic_demo(lab_page):
     assert "1 of 30 subjects is in the possible Hy's law quadrant" in text
     assert "it does not diagnose" in text and "Alkaline phosphatase is not in these data" in text
     assert "are on the page “Laboratory: change from baseline”" in text
-    assert at.table[0].value["At baseline"].iloc[0].endswith("(n = 10)")
+    assert tables(at)[0]["At baseline"].iloc[0].endswith("(n = 10)")
     pages = at.session_state["_pages"]
     assert "laboratory" in pages and pages["patient_laboratory"].title == "Laboratory: change from baseline"
 

@@ -14,7 +14,7 @@ from streamlit.util import calc_hash
 
 from cratus.patient.synthetic import synthetic_files
 from cratus.study import load_study
-from tests.apptest import open_page, open_synthetic_demo
+from tests.apptest import open_page, open_synthetic_demo, tables
 
 PAGES = ["", "baseline", "safety", "participant", *[f["url_path"] for f in load_study().figure_pages()], "appraisal",
          "present"]
@@ -54,14 +54,14 @@ def test_every_page_of_the_synthetic_demo_says_it_is_synthetic(synthetic_session
 
 def test_the_synthetic_demo_recomputes_table_one_from_patients(synthetic_session):
     at = go(synthetic_session, "baseline")
-    table = at.table[0].value.set_index("Characteristic")
+    table = tables(at)[0].set_index("Characteristic")
     # data/summary.csv, Table 1: age 75.0 ± 7.4 in 100M; the synthetic patients are rescaled to it exactly
     assert table.loc["Age at infusion (years)"].iloc[0] == "75.0 ± 7.4"
 
 
 def test_the_fidelity_table_is_shown_for_the_synthetic_demo(synthetic_session):
     at = go(synthetic_session, "data")
-    fidelity = next(d.value for d in at.table if "within_rounding" in d.value.columns)
+    fidelity = next(d for d in tables(at) if "within_rounding" in d.columns)
     means = fidelity[fidelity["statistic"].isin(["mean", "sd"])]
     assert len(means) > 20 and means["within_rounding"].all()
 
@@ -128,10 +128,10 @@ def test_another_trial_s_patient_data_shows_no_cratus_names():
 
 def test_a_panel_opens_the_tests_computed_from_its_patients(synthetic_session):
     at = go(synthetic_session, "functional")
-    assert not any("Compares" in t.value.columns for t in at.table)      # built only when opened
+    assert not any("Compares" in t.columns for t in tables(at))      # built only when opened
     at.session_state["tests_six_minute_walk"] = True
     at.run()
-    table = next(t.value for t in at.table if "Compares" in t.value.columns)
+    table = next(t for t in tables(at) if "Compares" in t.columns)
     # cratus.patient.stats: paired t and Wilcoxon within each arm; Welch, Mann–Whitney and ANCOVA against placebo
     assert {"paired t-test", "Wilcoxon signed-rank test", "Welch t-test", "Mann–Whitney U test",
             "ANCOVA (adjusted for baseline)"} <= set(table["Test"])

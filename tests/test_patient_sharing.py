@@ -11,7 +11,7 @@ from cratus.patient import Mapping
 from cratus.patient.recipe import Recipe, describe_filters
 from cratus.patient.synthetic import synthetic_files
 from cratus.report import Report, without_patients
-from tests.apptest import open_page
+from tests.apptest import open_page, tables
 from tests.test_patient_pages import go as go_to, synthetic_session, texts, upload  # noqa: F401 - a fixture
 
 
@@ -86,7 +86,7 @@ def test_a_link_to_the_synthetic_demo_reopens_it_in_a_fresh_session():
     assert "Synthetic data — not trial data" in texts(at)
     assert at.session_state["study"].extra["recipe"] == Recipe(synthetic_seed=1)
     # Table 1 of the synthetic patients, the two arms of the link: age 75.0 ± 7.4 in 100M (data/summary.csv)
-    table = at.table[0].value
+    table = tables(at)[0]
     assert list(table.columns)[1:] == ["Allo-hMSC 100M (N = 10)", "Placebo (N = 10)", "Total (N = 30)"]
     assert table.set_index("Characteristic").loc["Age at infusion (years)"].iloc[0] == "75.0 ± 7.4"
 
@@ -133,4 +133,4 @@ def test_a_link_to_a_view_of_uploaded_files_reopens_that_view_once_the_files_are
     second = upload(go_to(second, "data"), files)
     second = go_to(second, "baseline")
     assert second.session_state["shared_arms"] == [study.design.arm_ids[0]]
-    assert list(second.table[0].value.columns) == list(first.table[0].value.columns)
+    assert list(tables(second)[0].columns) == list(tables(first)[0].columns)

@@ -20,6 +20,7 @@ from cratus.patient.profile import (serious_event_listing, study_days, subject_c
                                     subject_event_table, subject_events, subjects_list)
 from cratus.patient.synthetic import synthetic_files
 from cratus.study import load_study
+from tests.apptest import tables
 from tests.test_patient_pages import go as go_to_page
 from tests.test_patient_pages import synthetic_session, texts  # noqa: F401 (a fixture used by the page tests)
 from ui.navigation import page_specs
@@ -209,11 +210,11 @@ def open_participant(at, subject: str):
 def test_a_deep_link_opens_the_participant(synthetic_session):
     at = open_participant(synthetic_session, "SYN-001")
     assert not at.exception, [e.message for e in at.exception]
-    characteristics = at.table[0].value.set_index("Characteristic")["Value"]
+    characteristics = tables(at)[0].set_index("Characteristic")["Value"]
     assert characteristics["Participant"] == "SYN-001" and characteristics["Age at infusion"] == "76.3 years"
     assert at.selectbox(key="subject_choice").value == "SYN-001"
     assert len(at.get("plotly_chart")) == 2  # the endpoints and the adverse-event timeline
-    assert at.table[1].value["Event"].tolist() == ["Ureteric stenosis", "Flank pain"]
+    assert tables(at)[1]["Event"].tolist() == ["Ureteric stenosis", "Flank pain"]
     assert "not evidence about the treatment" in texts(at)
 
 
@@ -221,7 +222,7 @@ def test_choosing_another_participant_puts_them_in_the_address(synthetic_session
     at = open_participant(synthetic_session, "SYN-001")
     at.selectbox(key="subject_choice").set_value("SYN-011").run()
     assert at.query_params["subject"] == "SYN-011"
-    assert at.table[0].value.set_index("Characteristic")["Value"]["Arm"] == "Allo-hMSC 200M"
+    assert tables(at)[0].set_index("Characteristic")["Value"]["Arm"] == "Allo-hMSC 200M"
 
 
 def test_an_unknown_subject_says_so_and_the_app_keeps_working(synthetic_session):

@@ -24,7 +24,7 @@ from cratus.patient.recipe import Call, Recipe, literal
 from cratus.patient.synthetic import synthetic_files
 from cratus.study import load_study
 from tests.test_patient_pages import go as go_to, synthetic_session, upload  # noqa: F401 - a fixture
-from tests.apptest import open_page
+from tests.apptest import open_page, tables
 
 #: The appraisal's tabs and what their snippets call (pages/appraisal.py)
 APPRAISAL_TABS = {"Between arms": {"between_arm_view", "forest_figure"},
@@ -94,7 +94,7 @@ def cells(frame: pd.DataFrame) -> list:
 
 def shown_tables(at) -> list[pd.DataFrame]:
     """Static tables and interactive ones (the Safety page's listing of serious events by participant)."""
-    return [t.value for t in at.table] + [d.value for d in at.dataframe]
+    return tables(at) + [d.value for d in at.dataframe]
 
 
 def shown_figures(at) -> list[list]:
@@ -191,7 +191,7 @@ def test_a_snippet_of_uploaded_files_runs_next_to_those_files(tmp_path, monkeypa
     assert study.extra["recipe"].open().key == study.key
     table, figure = at.session_state["code_snippets"]
     assert f"open_study({literal(list(files))})" in table["code"]
-    assert cells(run_snippet(table["code"])) == cells(at.table[0].value)
+    assert cells(run_snippet(table["code"])) == cells(tables(at)[0])
     assert json.loads(run_snippet(figure["code"]).to_json())["data"] in shown_figures(at)
     at = go_to(at, "functional")
     chart = at.session_state["code_snippets"][0]

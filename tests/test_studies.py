@@ -12,7 +12,7 @@ import re
 import pytest
 
 from cratus.study import load_study
-from tests.apptest import FIXTURES, open_page
+from tests.apptest import FIXTURES, open_page, tables
 
 STUDIES = {"two": FIXTURES / "study_two_arms", "three": FIXTURES / "study_three_arms"}
 #: Words that belong to CRATUS and must never appear on another study's pages.
@@ -27,7 +27,7 @@ def _pages(name):
 def _visible_text(at) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success")
              for e in getattr(at, kind)]
-    parts += [str(t.value.to_dict()) for t in at.table]
+    parts += [str(t.to_dict()) for t in tables(at)]
     parts += [p.proto.spec for p in at.get("plotly_chart")]
     return "\n".join(str(p) for p in parts)
 
@@ -48,7 +48,7 @@ def test_the_arm_selector_offers_the_study_s_arms_in_order():
 
 def test_baseline_table_of_a_made_up_study():
     at = open_page("baseline", study_dir=STUDIES["two"])
-    table = at.table[0].value.set_index("Characteristic")
+    table = tables(at)[0].set_index("Characteristic")
     # tests/fixtures/study_two_arms/summary.csv: age 70.1 ± 6.2 (Drug X), 71.4 ± 5.9 (Vehicle); N = 12 and 11
     assert table.loc["Age (years)"].tolist() == ["70.1 ± 6.2", "71.4 ± 5.9"]
     assert list(table.columns) == ["Drug X 50 mg (N = 12)", "Vehicle (N = 11)"]
@@ -62,7 +62,7 @@ def test_balance_is_against_the_control_even_when_it_is_listed_first():
 
 def test_safety_page_of_a_three_arm_study_shows_its_categorical_outcome():
     at = open_page("safety", study_dir=STUDIES["three"])
-    table = next(d.value for d in at.table if "Antibody response" in d.value.columns).set_index("Antibody response")
+    table = next(d for d in tables(at) if "Antibody response" in d.columns).set_index("Antibody response")
     # tests/fixtures/study_three_arms/summary.csv: antibodies at day 90, none 7/8/7, some 1/1/2
     assert table.loc["Some"].tolist() == [1, 1, 2]
 

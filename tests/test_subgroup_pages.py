@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cratus.study import load_study
-from tests.apptest import open_page, open_synthetic_demo
+from tests.apptest import open_page, open_synthetic_demo, tables
 from tests.test_patient_pages import go, texts
 
 WOMEN_CAPTION = "12 of 30 subjects · 100M 4/10 · 200M 4/10 · Placebo 4/10"
@@ -27,11 +27,11 @@ def _param(at, key):
 
 
 def _n_columns(at) -> list[str]:
-    return at.table[0].value.columns.tolist()[1:]
+    return tables(at)[0].columns.tolist()[1:]
 
 
 def _incidence(at):
-    return next(t.value for t in at.table if "Patients with an event" in t.value.columns)
+    return next(t for t in tables(at) if "Patients with an event" in t.columns)
 
 
 def test_a_filter_in_the_address_changes_every_page_and_clears_in_one_click(demo):
@@ -94,7 +94,7 @@ def test_the_subgroups_page(demo):
     at = go(demo, "subgroups")
     assert not at.exception, [e.message for e in at.exception]
     assert at.title[0].value == "Subgroups" and at.selectbox(key="subgroup_endpoint").value == "six_minute_walk"
-    table = at.table[0].value
+    table = tables(at)[0]
     # tests/test_subgroups.py: the Welch difference among women, and the sex-by-arm interaction p
     assert table.iloc[1].tolist() == ["Gender", "Female", "90 (−90 to 270)", "4 / 4", "108 (−11 to 226)", "4 / 4",
                                       "p = .246"]

@@ -23,8 +23,8 @@ DECK_CSS = """
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"], .block-container { padding-top: 4rem; padding-bottom: 0.5rem; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li { font-size: 1.15rem; }
-[data-testid="stTable"] table { font-size: 1.05rem; }
-[data-testid="stTable"] td, [data-testid="stTable"] th { padding: 0.25rem 0.6rem; }
+[data-testid="stMain"] .cratus-table { font-size: 1.05rem; }
+[data-testid="stMain"] .cratus-table td, [data-testid="stMain"] .cratus-table th { padding: 0.25rem 0.6rem; }
 .st-key-deck_hidden_keys { display: none; }
 </style>
 """

@@ -24,10 +24,11 @@ SEEN_KEY = "_first_page_drawn"
 #: The hidden container whose button continues the page (the browser tests wait until it is gone).
 CONTINUE_KEY = "chart_first_continue"
 
-# Inside the container, so the rule goes with it.  It may take effect a few frames after the button is
-# drawn; the button is then below the chart, off screen (tests/test_browser.py checks that).
-_HIDE = "<style>.st-key-%(key)s { display: none; }</style>"
-_CONTINUE = """<script>
+# Inside the container, so the rule goes with it; in the same st.html as the script (a Markdown block with
+# HTML would load another 0.2 MB of the browser's code alongside the first chart).  It may take effect a few
+# frames after the button is drawn; the button is then below the chart, off screen (tests/test_browser.py).
+_CONTINUE = """<style>.st-key-%(key)s { display: none; }</style>
+<script>
 (() => {
   // Press the hidden button once a chart is on screen and painted, or after 5 s whatever happens.
   const started = performance.now();
@@ -59,7 +60,6 @@ def after_chart() -> None:
         return
     st.session_state[SEEN_KEY] = True
     with st.container(key=CONTINUE_KEY):
-        st.markdown(_HIDE % {"key": CONTINUE_KEY}, unsafe_allow_html=True)  # inside: it goes with the button
         st.html(_CONTINUE % {"key": CONTINUE_KEY}, unsafe_allow_javascript=True)
         st.button("Show the rest of the page", key=f"{CONTINUE_KEY}_button")
     st.stop()

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from cratus.export import stack_columns, to_csv_bytes
+from cratus.export import html_table, stack_columns, to_csv_bytes
 from cratus.patient.recipe import Call
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
@@ -114,9 +114,9 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     *patient_rows* marks a table of individual patients, left out of the report unless the reader asks
     (default: when it has a subject id column, :func:`cratus.report.lists_patients`).
 
-    Tables are static HTML.  On a phone a table wider than three columns is stacked (one row per arm, see
-    :func:`cratus.export.stack_columns`) and drawn as static HTML whose text wraps, so every
-    number reads at 390 px without sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
+    Tables are static HTML (:func:`static_table`).  On a phone a table wider than three columns is stacked
+    (one row per arm, see :func:`cratus.export.stack_columns`), so every number reads at 390 px without
+    sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
     headers and cells, such as a shift table) as a grid on a phone too.
     """
     if stack and on_phone() and len(frame.columns) > 3:
@@ -124,11 +124,9 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
         design = study().design
         names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]
         by_arm = all(any(str(c).startswith(n) for n in names) for c in shown.columns[1:])
-        st.table(stack_columns(shown, name="Arm" if by_arm else "Column"), hide_index=True)
+        static_table(stack_columns(shown, name="Arm" if by_arm else "Column"), label=caption)
     else:
-        # Static HTML: its text wraps to the column and grows with the page, nothing is clipped, and it
-        # draws at once (an interactive grid is a canvas at a fixed 13 px that loads its own code).
-        st.table(_arrow_table(frame), hide_index=True)
+        static_table(frame, label=caption)
     report().add_table(caption, frame, patient_rows=patient_rows)
     if download:
         # Built on click only: the page reruns on every widget change.
@@ -136,34 +134,52 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
                            mime="text/csv", key=f"csv_table_{download}", icon=":material/download:")
 
 
-_ARROW: OrderedDict = OrderedDict()
-_ARROW_LOCK = threading.Lock()
+#: How a static table looks: as Streamlit's own tables (small type, light rules, a faded header), with text that
+#: wraps to its column; a table wider than the page scrolls sideways inside its frame.
+TABLE_CSS = """<style>
+.cratus-table-frame { overflow-x: auto; border: 1px solid rgba(49, 51, 63, 0.12); border-radius: 0.5rem;
+  margin-bottom: 0.5rem; }
+.cratus-table { border-collapse: collapse; width: 100%; font-size: 0.875rem; line-height: 1.45; color: inherit; }
+.cratus-table th, .cratus-table td { padding: 0.25rem 0.5rem; text-align: left; vertical-align: middle;
+  border-bottom: 1px solid rgba(49, 51, 63, 0.12); border-right: 1px solid rgba(49, 51, 63, 0.12);
+  overflow-wrap: break-word; font-weight: 400; }
+.cratus-table th:last-child, .cratus-table td:last-child { border-right: none; }
+.cratus-table tbody tr:last-child td { border-bottom: none; }
+.cratus-table th { color: rgba(26, 26, 26, 0.72); }
+.cratus-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+</style>"""
+
+_HTML: OrderedDict = OrderedDict()
+_HTML_LOCK = threading.Lock()
 
 
-def _arrow_table(frame: pd.DataFrame):
-    """*frame* as an Arrow table (``pyarrow.Table.from_pandas``, as ``st.table`` makes it), once per frame object.
+def static_table(frame: pd.DataFrame, label: str = "", container=None) -> None:
+    """*frame* drawn as a static HTML table (:func:`cratus.export.html_table`), in *container* (default: here).
 
-    Tables come from the page caches, the same object on every rerun; converting them again on every
-    rerun was half of the Safety page's rerun.  The last 256 frames are kept (with their frames, so an
-    id is never reused while its entry lives).  A frame pyarrow cannot convert as it is (a column of
-    mixed types) is passed on as it is: ``st.table`` then converts it its own way.
+    Plain HTML, not ``st.table``: the browser draws it at once, without Streamlit's Arrow decoder (0.7 MB of
+    code that a page would otherwise load before its first chart, ``bench/bench_browser.py``) or a React
+    component per cell.  Its text wraps to the column and nothing is clipped.
     """
-    import pyarrow as pa
+    (container or st).html(TABLE_CSS + _table_html(frame, label))
 
-    with _ARROW_LOCK:
-        found = _ARROW.get(id(frame))
+
+def _table_html(frame: pd.DataFrame, label: str) -> str:
+    """The table's HTML, once per frame object: tables come from the page caches, the same object each rerun.
+
+    The last 256 frames are kept (with their frames, so an id is never reused while its entry lives).
+    """
+    key = (id(frame), label)
+    with _HTML_LOCK:
+        found = _HTML.get(key)
         if found is not None and found[0] is frame:
-            _ARROW.move_to_end(id(frame))
+            _HTML.move_to_end(key)
             return found[1]
-    try:
-        table = pa.Table.from_pandas(frame)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
-        table = frame
-    with _ARROW_LOCK:
-        _ARROW[id(frame)] = (frame, table)
-        while len(_ARROW) > 256:
-            _ARROW.popitem(last=False)
-    return table
+    html = f'<div class="cratus-table-frame">{html_table(frame, label=label)}</div>'
+    with _HTML_LOCK:
+        _HTML[key] = (frame, html)
+        while len(_HTML) > 256:
+            _HTML.popitem(last=False)
+    return html
 
 
 TOUCH_ZOOM_KEY = "touch_zoom"

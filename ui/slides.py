@@ -14,7 +14,7 @@ from cratus.charts import build_category_figure
 from cratus.overview import consort_dot
 from cratus.safety import discrepancies_for
 from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
-from ui.render import plot
+from ui.render import plot, static_table
 from ui.state import cached, cached_figure, study
 
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
@@ -74,7 +74,7 @@ def _flow_slide(slide) -> None:
 def _table_one_slide(slide) -> None:
     _title(slide.title, slide.part)
     start, stop = slide.args
-    st.table(cached(table_one, arms=_arms()).iloc[start:stop], hide_index=True)
+    static_table(cached(table_one, arms=_arms()).iloc[start:stop])
     st.caption(study().text("baseline", "intro", "markdown"))
 
 
@@ -97,7 +97,7 @@ def _reported_only_slide(slide) -> None:
     (figure,) = slide.args
     _title(slide.title)
     table = cached(reported_only_table, tuple(study().reported_only(figure)), arms=_arms())
-    st.table(table[["Endpoint", "Compares", "p-value"]], hide_index=True)
+    static_table(table[["Endpoint", "Compares", "p-value"]])
 
 
 def _adverse_events_slide(slide) -> None:
@@ -105,7 +105,7 @@ def _adverse_events_slide(slide) -> None:
     _title(slide.title, slide.part)
     last = slide.part == "" or slide.part.split(" of ")[0] == slide.part.split(" of ")[-1]
     table = cached(sae_table_part, socs, arms=_arms(), with_total=last)
-    st.table(table.drop(columns=["Note"], errors="ignore"), hide_index=True)
+    static_table(table.drop(columns=["Note"], errors="ignore"))
     from ui.render import show_notes
 
     show_notes("safety", "adverse_events_slide")
@@ -115,7 +115,7 @@ def _categories_slide(slide) -> None:
     (endpoint,) = slide.args
     _title(slide.title)
     left, right = st.columns([1, 1.3])
-    left.table(cached(category_table, endpoint, arms=_arms()), hide_index=True)
+    static_table(cached(category_table, endpoint, arms=_arms()), container=left)
     with right:
         plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=True), config=CHART_CONFIG,
              key=f"slide_{endpoint}")
@@ -123,7 +123,7 @@ def _categories_slide(slide) -> None:
 
 def _hospitalizations_slide(slide) -> None:
     _title(slide.title)
-    st.table(cached(hospitalization_table, arms=_arms()), hide_index=True)
+    static_table(cached(hospitalization_table, arms=_arms()))
 
 
 def _bottom_line_slide(slide) -> None:
@@ -131,7 +131,7 @@ def _bottom_line_slide(slide) -> None:
 
     _title(slide.title, slide.part)
     start, stop = slide.args
-    st.table(cached(bottom_line_table)[["Endpoint", "Reading"]].iloc[start:stop], hide_index=True)
+    static_table(cached(bottom_line_table)[["Endpoint", "Reading"]].iloc[start:stop])
     st.caption("A within-arm change compares an arm with its own baseline, not with the control arm. "
                "Holm: adjusted across all of the study's p-values.")
 

@@ -191,8 +191,8 @@ def test_going_back_to_an_arm_selection_reuses_the_computed_panels(monkeypatch):
 def test_the_contradictions_table_is_built_when_opened_and_is_in_the_report_either_way():
     at = open_page("functional")
     # data/discrepancies.csv lists the FEV1 unit (L vs L/min) among the Figure 2 endpoints' contradictions.
-    tables = tables(at)
-    assert not any("What the paper says" in t.columns for t in tables)
+    drawn = tables(at)
+    assert not any("What the paper says" in t.columns for t in drawn)
     in_report = [content for kind, content in at.session_state["report"].items if kind == "table"]
     assert any(caption == "Where the paper contradicts itself" for caption, _ in in_report)
     at.session_state["contradictions_2"] = True

@@ -6,7 +6,7 @@ One job per module:
 * :mod:`ui.navigation` — the page list (figure pages generated from the study) and the deep-link workaround;
 * :mod:`ui.controls` — the sidebar's arm selection and presentation mode, bound to the URL;
 * :mod:`ui.filters` — the subgroup filter of patient-level data (sidebar panel, address, N caption, filtered study);
-* :mod:`ui.render` — the page frame, tables, charts, headings, the study's notes and the code behind an output;
+* :mod:`ui.render` — the page frame, tables (static HTML), charts, headings, the study's notes and the code behind an output;
 * :mod:`ui.figure_page` — the body of a figure page;
 * :mod:`ui.share` — the link to this view and the HTML report;
 * :mod:`ui.fold` — a new visitor's first page: its first chart first, the rest once the browser has drawn it.

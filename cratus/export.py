@@ -73,12 +73,13 @@ def stack_columns(frame, first: str | None = None, name: str = "Arm", value: str
     return pd.DataFrame.from_records(records, columns=[first, name, value])
 
 
-def html_table(frame: pd.DataFrame, label: str = "") -> str:
+def html_table(frame: pd.DataFrame, label: str = "", missing: str = "") -> str:
     """*frame* as a static HTML table (class ``cratus-table``): one header row, one row per record, no index.
 
-    Text is escaped, never read as HTML or Markdown; a missing cell is blank (the tables' builders write
-    "not reported" where the source reports nothing).  Numeric columns are marked ``class="num"`` (drawn
-    right-aligned).  *label* names the table for screen readers.
+    Used on the pages (``ui.render.static_table``) and in the HTML report (:mod:`cratus.report`).  Text is
+    escaped, never read as HTML or Markdown; a missing cell reads *missing* (blank by default: the tables'
+    builders write "not reported" where the source reports nothing).  Numeric columns are marked
+    ``class="num"`` (drawn right-aligned).  *label* names the table for screen readers.
 
     Examples
     --------
@@ -89,14 +90,14 @@ def html_table(frame: pd.DataFrame, label: str = "") -> str:
                for dtype in frame.dtypes]
     marks = [' class="num"' if flag else "" for flag in numeric]
     head = "".join(f'<th scope="col"{mark}>{escape(str(name))}</th>' for name, mark in zip(frame.columns, marks))
-    rows = "".join("<tr>" + "".join(f"<td{mark}>{_cell_text(value)}</td>" for value, mark in zip(row, marks))
+    rows = "".join("<tr>" + "".join(f"<td{mark}>{_cell_text(value, missing)}</td>" for value, mark in zip(row, marks))
                    + "</tr>" for row in frame.itertuples(index=False, name=None))
     named = f' aria-label="{escape(label)}"' if label else ""
     return f'<table class="cratus-table"{named}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
-def _cell_text(value) -> str:
-    """One cell as escaped text; blank when missing."""
+def _cell_text(value, missing: str = "") -> str:
+    """One cell as escaped text; *missing* when it is missing."""
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
-        return ""
+        return escape(missing)
     return escape(str(value))

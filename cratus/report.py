@@ -21,6 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from cratus.export import html_table
+
 STYLE = """
 body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: #1a1a1a;
        max-width: 1200px; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
@@ -28,6 +30,7 @@ h1 { font-size: 1.9rem; } h2 { font-size: 1.4rem; margin-top: 2.2rem; border-bot
 table { border-collapse: collapse; font-size: 0.92rem; margin: 0.8rem 0; display: block; overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.55rem; text-align: left; vertical-align: top; }
 th { background: #f2f4f7; }
+th.num, td.num { text-align: right; }
 .note { color: #555; font-size: 0.9rem; }
 .sentence { font-weight: 600; }
 dl.source { display: grid; grid-template-columns: max-content auto; gap: 0.1rem 1rem; font-size: 0.92rem; }
@@ -111,7 +114,7 @@ class Report:
             return f'<p class="{kind}">{html.escape(content)}</p>'
         if kind == "table":
             caption, frame = content
-            table = frame.to_html(index=False, escape=True, na_rep="not reported in the text", border=0)
+            table = html_table(frame, label=caption, missing="not reported in the text")
             return f"<h3>{html.escape(caption)}</h3>{table}"
         figure, dropped = (content, 0) if patient_rows else without_patients(content)
         note = f'<p class="note">{html.escape(LEFT_OUT.format(what="Each patient’s line"))}</p>' if dropped else ""

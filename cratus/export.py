@@ -98,6 +98,6 @@ def html_table(frame: pd.DataFrame, label: str = "", missing: str = "") -> str:
 
 def _cell_text(value, missing: str = "") -> str:
     """One cell as escaped text; *missing* when it is missing."""
-    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
+    if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, NA, NaT; never a text or a list
         return escape(missing)
     return escape(str(value))

@@ -1,13 +1,19 @@
-"""Two measurements under realistic use, printed as tables (asserts nothing):
+"""Three measurements under realistic use, printed as tables (asserts nothing):
 
+* ``--server-only N`` (default 10): N sessions without a browser (``bench/ws_sessions.py``) open a page at
+  the same moment, against N opening the minimal page; median time until the server has sent the first chart,
+  and until it has sent the whole page.  This is the server's share of a busy moment: on Streamlit Community
+  Cloud the readers' browsers run on their own machines.
 * ``--concurrent N`` (default 10): N browser sessions open a page at the same moment, against N sessions
   opening the minimal one-chart page under the same load; median time to the first drawn chart of each.
+  Browsers and servers share this machine's cores, so this mostly measures Chromium.
 * ``--reruns K`` (default 10): the server-side time of a rerun after an arm change, per page, read from the
   app's own timing line (``CRATUS_TIMING=1`` makes app.py print ``cratus-run <page> <ms>`` to its log), and
   the server's memory (VmRSS, VmHWM) after every page has been opened.
 
     python bench/bench_load.py                        # both, Functional page for the concurrent mode
     python bench/bench_load.py --concurrent 10 --pages functional --reruns 0
+    python bench/bench_load.py --concurrent 0 --reruns 0 --pages functional baseline   # the server alone
 
 Everything runs on this machine (loopback only), with Debian's Chromium.
 """
@@ -63,6 +69,27 @@ def concurrent(browser, app_url: str, minimal_url: str, url_path: str, sessions:
             f"{page_ms / minimal_ms:.2f}× | {max(page_times):.0f} | {max(minimal_times):.0f} |")
 
 
+def server_only(app_url: str, minimal_url: str, url_path: str, sessions: int, rounds: int) -> str:
+    """*sessions* browserless sessions open the page (and the minimal page) at once, *rounds* times, ABBA."""
+    from ws_sessions import open_together
+
+    page_runs, minimal_runs = [], []
+    for index in range(rounds):
+        order = [(page_runs, app_url, url_path), (minimal_runs, minimal_url, "")]
+        for runs, url, path in (order if index % 2 == 0 else order[::-1]):
+            runs.extend(open_together(url, path, sessions))
+
+    def median(runs, key):
+        return statistics.median(r[key] for r in runs)
+
+    charts = [r for r in page_runs if "chart" in r]
+    chart = f"{median(charts, 'chart'):.0f}" if charts else "no chart"
+    ratio = f"{median(charts, 'chart') / median(minimal_runs, 'chart'):.2f}×" if charts else "n/a"
+    return (f"| /{url_path} | {sessions} at once × {rounds} | {chart} | {median(minimal_runs, 'chart'):.0f} | {ratio} | "
+            f"{median(page_runs, 'page'):.0f} | {max(r['page'] for r in page_runs):.0f} | "
+            f"{median(minimal_runs, 'page'):.0f} |")
+
+
 def _vm(pid: int) -> dict:
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -104,6 +131,8 @@ def reruns(browser, app_url: str, log: Path, pages, count: int) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server-only", type=int, default=10,
+                        help="browserless sessions opened at once (10; 0 to skip)")
     parser.add_argument("--concurrent", type=int, default=10, help="sessions opened at once (10; 0 to skip)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the concurrent mode (3)")
     parser.add_argument("--pages", nargs="*", default=["functional"], help="pages for the concurrent mode")
@@ -127,6 +156,13 @@ def main(argv=None) -> int:
         for spec in every:
             warm_up(browser, f"{app_url}/{spec.url_path}") if spec.url_path not in ("present", "data") else None
         memory = _vm(app_process.pid)
+        if args.server_only:
+            print("Server only (no browser): ms from opening the websocket until the server has sent ...\n\n"
+                  "| page | sessions | first chart, median | minimal's chart | ratio | whole page, median | "
+                  "whole page, max | minimal's whole page |\n|---|---|---|---|---|---|---|---|")
+            for url_path in args.pages:
+                print(server_only(app_url, minimal_url, url_path, args.server_only, args.rounds), flush=True)
+            print()
         if args.concurrent:
             print("| page | sessions | page first chart ms (median) | minimal ms (median) | ratio | page max | "
                   "minimal max |\n|---|---|---|---|---|---|---|")

@@ -75,5 +75,11 @@ async def _together(base_url: str, url_path: str, sessions: int) -> list[dict[st
 
 
 def open_together(base_url: str, url_path: str, sessions: int) -> list[dict[str, float]]:
-    """*sessions* new sessions opening *url_path* at the same moment; each one's times (see :func:`open_page`)."""
-    return asyncio.run(_together(base_url, url_path, sessions))
+    """*sessions* new sessions opening *url_path* at the same moment; each one's times (see :func:`open_page`).
+
+    Runs its own event loop in a thread of its own, so it works beside Playwright's synchronous API too.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _together(base_url, url_path, sessions)).result()

@@ -175,10 +175,8 @@ def _visit_all(browser, rows: list[dict], repeat: int, app_url: str, minimal_url
             jobs = [("page", f"{app_url}/{row['url_path']}", row["target"]), ("minimal", minimal_url, "chart")]
             if shell_url:
                 jobs.append(("shell", f"{shell_url}/{row['url_path']}", "chart"))
-            shift = (rep + index) % len(jobs)
+            shift = (rep + index) % len(jobs)  # each side first in turn (ABBA for two sides)
             jobs = jobs[shift:] + jobs[:shift]
-            if (rep + index) % 2:  # ABBA for two sides; with three, a rotation and its reverse
-                jobs.reverse()
             for side, url, target in jobs:
                 try:
                     in_page, wall = measure(browser, url, target)

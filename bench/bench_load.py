@@ -11,7 +11,7 @@
   app's own timing line (``CRATUS_TIMING=1`` makes app.py print ``cratus-run <page> <ms>`` to its log), and
   the server's memory (VmRSS, VmHWM) after every page has been opened.
 
-    python bench/bench_load.py                        # both, Functional page for the concurrent mode
+    python bench/bench_load.py                        # all three; the Functional page for the first two
     python bench/bench_load.py --concurrent 10 --pages functional --reruns 0
     python bench/bench_load.py --concurrent 0 --reruns 0 --pages functional baseline   # the server alone
 
@@ -157,7 +157,8 @@ def main(argv=None) -> int:
             warm_up(browser, f"{app_url}/{spec.url_path}") if spec.url_path not in ("present", "data") else None
         memory = _vm(app_process.pid)
         if args.server_only:
-            print("Server only (no browser): ms from opening the websocket until the server has sent ...\n\n"
+            print("Server only (no browser): ms from opening the websocket until the server has sent the first "
+                  "chart, and the whole page\n\n"
                   "| page | sessions | first chart, median | minimal's chart | ratio | whole page, median | "
                   "whole page, max | minimal's whole page |\n|---|---|---|---|---|---|---|---|")
             for url_path in args.pages:

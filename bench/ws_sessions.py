@@ -29,7 +29,6 @@ CONTINUE_BUTTON = "chart_first_continue_button"
 def _rerun(url_path: str, button_id: str | None = None) -> bytes:
     message = BackMsg()
     message.rerun_script.page_name = url_path
-    message.rerun_script.query_string = ""
     if button_id:
         message.rerun_script.widget_states.widgets.add(id=button_id, trigger_value=True)
     return message.SerializeToString()

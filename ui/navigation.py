@@ -67,13 +67,18 @@ def _lab_tests(key: str, _study: Study) -> bool:
     return bool(lab_endpoints(_study))
 
 
-def app_pages(study: Study) -> dict[str, list]:
-    """``st.navigation``'s sections of ``st.Page`` objects for *study* (see :func:`page_specs`)."""
+def app_pages(study: Study, page=None) -> dict[str, list]:
+    """``st.navigation``'s sections of ``st.Page`` objects for *study* (see :func:`page_specs`).
+
+    *page* (a spec → the page's script or callable) replaces each page's own script; the browser bench's
+    frame (``bench/shell_app.py``) draws the same navigation around a minimal chart with it.
+    """
     sections: dict[str, list] = {}
     for spec in page_specs(study):
         default = spec["url_path"] == ""
         sections.setdefault(spec["section"], []).append(st.Page(
-            spec["script"], title=spec["title"], icon=f":material/{spec['icon']}:", default=default,
+            page(spec) if page else spec["script"], title=spec["title"], icon=f":material/{spec['icon']}:",
+            default=default,
             **({} if default else {"url_path": spec["url_path"]})))
     return sections
 

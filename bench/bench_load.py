@@ -41,7 +41,7 @@ def _open_together(browser, url: str, sessions: int) -> list[float]:
     contexts, pages = [], []
     for _ in range(sessions):
         context = browser.new_context(viewport=VIEWPORT)
-        context.add_init_script(_marks_script())
+        context.add_init_script(_marks_script("chart"))
         contexts.append(context)
         pages.append(context.new_page())
     try:

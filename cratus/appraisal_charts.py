@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cratus.between_arms import WAN_METHOD
+from cratus.figures.theme import template
 from cratus.formatting import format_p
 from cratus.power import ANALYSES
 from cratus.within_arm import PLAUSIBLE_RHO
@@ -28,9 +29,10 @@ P_TICKS = [(1e-6, ".000001"), (1e-5, ".00001"), (1e-4, ".0001"), (1e-3, ".001"),
 
 
 def _layout(figure: go.Figure, title: str, height: int, top: int = 100) -> go.Figure:
-    """plotly_white, 16 px, title top left and the legend under it (both from the figure's left edge)."""
+    """The package's plotly_white (:func:`cratus.figures.theme.template`), 16 px, title top left and the legend
+    under it (both from the figure's left edge)."""
     figure.update_layout(
-        template="plotly_white", font={"size": FONT_SIZE}, height=height,
+        template=template(), font={"size": FONT_SIZE}, height=height,
         title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container",
                "yanchor": "top", "pad": {"t": 12, "l": 4}},
         margin={"l": 10, "r": 20, "t": top, "b": 10},

@@ -70,17 +70,19 @@ def figure_controls(endpoints: list[str]) -> dict:
     """The figure choices of a page (view, endpoint, time points, metric, assumed correlation), kept in the URL."""
     current = study()
     first, second, third = st.columns(3)
+    # wrap=True: in a column Streamlit would otherwise keep the options on one row that scrolls sideways (on a
+    # phone, a swipe that moves the options instead of the page), measuring the row after every draw.
     view = "single" if len(endpoints) == 1 else first.segmented_control(
         "View", list(VIEW_LABELS), default="single" if on_phone() else "grid", required=True, key="view",
-        format_func=VIEW_LABELS.get, bind="query-params")
+        format_func=VIEW_LABELS.get, bind="query-params", wrap=True)
     metric = third.segmented_control("Show", list(METRIC_LABELS), default="value", required=True, key="metric",
-                                     format_func=METRIC_LABELS.get, bind="query-params",
+                                     format_func=METRIC_LABELS.get, bind="query-params", wrap=True,
                                      help="Values at each time point, or the change from baseline "
                                           "(difference of the reported centres).")
     options = _visit_options(endpoints)
     time = second.segmented_control(
         "Time points", list(options), default=next(iter(options), None), required=True, key="time",
-        format_func=options.get, bind="query-params", disabled=metric == "change" or len(options) < 2,
+        format_func=options.get, bind="query-params", wrap=True, disabled=metric == "change" or len(options) < 2,
         help="One time point, or all side by side. Change from baseline always uses baseline and follow-up.")
     endpoint = endpoints[0]
     if view == "single" and len(endpoints) > 1:
@@ -100,7 +102,7 @@ def figure_controls(endpoints: list[str]) -> dict:
                                            "change is t(0.975, n − 1)·SD of change/√n. Mean ± SD endpoints only.")
             interval = right.segmented_control(
                 "Interval", list(INTERVAL_LABELS), default="ci", required=True, key="interval_kind",
-                format_func=INTERVAL_LABELS.get, bind="query-params",
+                format_func=INTERVAL_LABELS.get, bind="query-params", wrap=True,
                 help="The 95% confidence interval of the mean change, or the spread of the patients' changes "
                      "(± SD), drawn as a band so that it does not read as a confidence interval.")
     design = current.design

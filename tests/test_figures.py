@@ -31,7 +31,8 @@ from cratus.figures import (
     panel_table,
 )
 from cratus.figures.builders import grid_domains
-from cratus.figures.geometry import Note, overlaps
+from cratus.figures.geometry import Note, line_width, overlaps
+from cratus.figures import theme
 from cratus.figures.theme import OPEN_GLYPHS
 from cratus.formatting import format_p
 from cratus.provenance import select_figure_rows, select_p_values
@@ -504,6 +505,21 @@ def test_layout_is_readable_from_the_back_of_the_room(study):
     assert fig.layout.title.text == "<b>Figure 2A. 6-minute walk distance</b>"
 
 
+def test_every_figure_draws_its_tick_labels_without_measuring_them_for_overflow(study):
+    # plotly's default ticklabeloverflow ("hide past div") measures every tick label in the browser, a fifth of
+    # a grid's first draw (bench/README.md); the package template turns it off for the panel figures and the
+    # appraisal's charts alike, and keeps plotly_white's look.
+    from cratus.appraisal_charts import forest_figure
+
+    figures = [build_endpoint_figure(study, "fev1", ARMS, BOTH), build_figure_grid(study, ["cd69", "cd8"], ARMS, BOTH),
+               forest_figure(study, ARMS)]
+    for fig in figures:
+        template = fig.layout.template.layout
+        assert (template.xaxis.ticklabeloverflow, template.yaxis.ticklabeloverflow) == ("allow", "allow")
+        assert template.plot_bgcolor == "white" and template.xaxis.gridcolor == "#EBF0F8"
+        assert all(axis.ticklabeloverflow is None for axis in (fig.layout.xaxis, fig.layout.yaxis))
+
+
 def test_presentation_mode_is_larger_and_leaves_room_on_a_16_9_slide(study):
     normal = build_endpoint_figure(study, "fev1", ARMS, BOTH)
     big = build_endpoint_figure(study, "fev1", ARMS, BOTH, presentation=True)
@@ -748,6 +764,18 @@ def test_export_figure_carries_the_citation(study):
     assert len(notes) == 1 and "doi:10.1093/gerona/glx137" in notes[0].text
 
 
+@pytest.mark.parametrize("phone", [False, True])
+def test_the_citation_fits_the_figure_from_its_left_edge(study, phone):
+    # It starts 10 px from the figure's left edge (under the title), not at the plot's, and every line fits
+    # the narrowest width the layout holds at (on a 390 px phone it ran past the right edge before).
+    room = theme.style(phone=phone)["min_width"] - 20
+    for fig in (build_endpoint_figure(study, "cd25", ARMS, BOTH, for_export=True, phone=phone),
+                build_figure_grid(study, ["cd69", "cd8"], ARMS, BOTH, for_export=True, phone=phone)):
+        note = next(a for a in fig.layout.annotations if a.name == "citation|||")
+        assert fig.layout.margin.l + note.xshift == 10 and note.x == 0 and note.xref == "paper"
+        assert max(line_width(line, note.font.size) for line in note.text.split("<br>")) <= room
+
+
 def test_figures_module_is_split_and_free_of_trial_literals():
     folder = Path(figures.__file__).parent
     for path in folder.glob("*.py"):
@@ -913,6 +941,11 @@ def test_phone_text_is_at_least_11_px_and_titles_fit_above_the_legend(study):
         # The legend sits on the plot, under the title block: the top margin holds both.
         assert fig.layout.legend.yanchor == "bottom" and fig.layout.legend.y >= 1
         assert fig.layout.margin.t >= top_margin(phone, subtitle.count("<br>") + 1, lines, title.count("<br>") + 1)
+        # A touch screen shows plotly's toolbar all the time: the title starts under it, not beneath its icons.
+        height = fig.layout.height
+        assert round((1 - fig.layout.title.y) * height) == 10 + phone["modebar"] and phone["modebar"] >= 28
+    desktop = build_endpoint_figure(study, "fev1", ARMS, BOTH)
+    assert round((1 - desktop.layout.title.y) * desktop.layout.height) == 10     # a mouse shows it on hover only
     grid = build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, phone=True)
     assert {t.xaxis for t in grid.data if t.meta["endpoint"] in ("cd69", "cd25")} == {"x", "x2"}
     assert grid.layout.xaxis.domain == grid.layout.xaxis2.domain            # one column on a phone

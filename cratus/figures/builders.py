@@ -46,16 +46,18 @@ def _meta(study, extra: dict) -> dict:
     return {"study": study.title, "citation": study.citation, "arms": arms, **extra}
 
 
-def _citation_note(study, style: dict, width: float) -> tuple[dict, float]:
+def _citation_note(study, style: dict, width: float, left: float) -> tuple[dict, float]:
     """The study's citation, small, under the plot, so a saved image says where it comes from.
 
+    It starts at the figure's left edge, under the title (10 px in), not at the plot's (*left*, the left
+    margin, further in), and is wrapped to the figure's *width*: on a phone the plot's width would cut it.
     Returns the annotation and the pixels it needs below the x-axis labels.
     """
     size = style["small"]
     text = wrap_px(hover_safe(study.citation), width - 20, size, chars=200)
     lines = text.count("<br>") + 1
     note = {"name": "citation|||", "text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
-            "y": 0, "xanchor": "left", "yanchor": "top", "yshift": -style["tick"] * 1.4 - 14,
+            "xshift": 10 - left, "y": 0, "xanchor": "left", "yanchor": "top", "yshift": -style["tick"] * 1.4 - 14,
             "font": {"size": size, "color": "#555555"}, "align": "left"}
     return note, lines * size * 1.3 + 8
 
@@ -109,7 +111,7 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
     lines = theme.legend_lines([study.design.label(a) for a in shown_arms], style, width - margin["l"],
                                bool(legend_title))
     margin["t"] = theme.top_margin(style, subtitle.count("<br>") + 1, lines, title.count("<br>") + 1)
-    citation = _citation_note(study, style, width) if for_export else None
+    citation = _citation_note(study, style, width, margin["l"]) if for_export else None
     if citation:
         margin["b"] += round(citation[1])
     plot_w, plot_h = width - margin["l"] - margin["r"], height - margin["t"] - margin["b"]
@@ -238,7 +240,7 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
     legend_title = _legend_title(metric, correlation, interval, kinds)
     axis_px = line_width("12,500", style["tick"]) + style["font"] * 1.3 + 22   # widest ticks, axis title
     margin = {"l": round(axis_px + 10), "r": 30 if not phone else 12, "b": round(style["tick"] * 1.4 + 22)}
-    citation = _citation_note(study, style, width) if for_export else None
+    citation = _citation_note(study, style, width, margin["l"]) if for_export else None
     if citation:
         margin["b"] += round(citation[1])
     labels = [study.design.label(a) for a in study.design.order(arms)]

@@ -96,7 +96,8 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
               "title": theme.title(f"{label}: difference between arms by subgroup",
                                    "Change from baseline" + (f" to {visit_label}" if visit_label else "")
                                    + ", arm minus control, mean with 95% CI", style, height),
-              "legend": theme.legend(style, "", height - 170), "margin": {"l": 10, "r": 20, "t": 130, "b": 150},
+              "legend": theme.legend(style, "", height - 170),
+              "margin": {"l": 10, "r": 20, "t": 130 + style["modebar"], "b": 150},
               "xaxis": {"title": {"text": wrap("Difference in mean change" + _direction(study, endpoint), 60)},
                         "zeroline": False, "tickfont": {"size": style["tick"]}},
               "yaxis": {"tickvals": [position[(r["variable"], r["level"])] for r in rows],

@@ -62,19 +62,21 @@ def style(presentation: bool = False, phone: bool = False) -> dict:
 
     ``width`` is the figure's width (``None``: the page stretches it) and
     ``min_width`` the narrowest width its placements must hold at; ``small``
-    is the size of the smallest text (the export citation).
+    is the size of the smallest text (the export citation); ``modebar`` the
+    room kept free above the title for plotly's toolbar, which a touch screen
+    shows all the time (on a desktop it shows on hover only).
     """
     if presentation:
         return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
                 "small": 18, "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 670,
-                "min_width": MIN_WIDTH_PRESENTATION, "margin_l": 130, "margin_b": 70}
+                "min_width": MIN_WIDTH_PRESENTATION, "margin_l": 130, "margin_b": 70, "modebar": 0}
     if phone:
         return {"font": 13, "tick": 11, "title": 16, "subtitle": 12, "panel_title": 13, "annotation": 11,
-                "small": 11, "marker": 9, "line": 2, "error": 1.5, "cap": 4, "width": None, "height": 520,
-                "min_width": MIN_WIDTH_PHONE, "margin_l": 62, "margin_b": 40}
+                "small": 11, "marker": 9, "line": 2, "error": 1.5, "cap": 4, "width": None, "height": 550,
+                "min_width": MIN_WIDTH_PHONE, "margin_l": 62, "margin_b": 40, "modebar": 30}
     return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14, "small": 12,
             "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560, "min_width": MIN_WIDTH,
-            "margin_l": 95, "margin_b": 50}
+            "margin_l": 95, "margin_b": 50, "modebar": 0}
 
 
 def legend(style: dict, title: str, paper_h: float) -> dict:
@@ -97,7 +99,7 @@ def legend_lines(labels, style: dict, room: float, titled: bool) -> int:
 
 def top_margin(style: dict, subtitle_lines: int, legend_lines: int, title_lines: int = 1) -> int:
     """Room above the plot for the title, its subtitle and the legend, so none overlaps another."""
-    return int(10 + title_lines * style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
+    return int(10 + style["modebar"] + title_lines * style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
                + legend_lines * style["font"] * 1.75 + 10)
 
 
@@ -110,7 +112,7 @@ def title(text: str, subtitle: str, style: dict, height: float) -> dict:
     return {"text": f"<b>{text}</b>", "font": {"size": style["title"], "color": TITLE_COLOR},
             "subtitle": {"text": subtitle, "font": {"size": style["subtitle"], "color": "#333333"}},
             "x": 0, "xanchor": "left", "xref": "container", "pad": {"l": 10},
-            "y": 1 - 10 / height, "yref": "container", "yanchor": "top"}
+            "y": 1 - (10 + style["modebar"]) / height, "yref": "container", "yanchor": "top"}
 
 
 def base_layout(style: dict, height) -> dict:

@@ -99,8 +99,8 @@ def legend_lines(labels, style: dict, room: float, titled: bool) -> int:
 
 def top_margin(style: dict, subtitle_lines: int, legend_lines: int, title_lines: int = 1) -> int:
     """Room above the plot for the title, its subtitle and the legend, so none overlaps another."""
-    return int(10 + style["modebar"] + title_lines * style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35 + 10
-               + legend_lines * style["font"] * 1.75 + 10)
+    return int(10 + style["modebar"] + title_lines * style["title"] * 1.4 + subtitle_lines * style["subtitle"] * 1.35
+               + 10 + legend_lines * style["font"] * 1.75 + 10)
 
 
 def title_text(text: str, style: dict, width: float) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from cratus.figures.theme import MODEBAR_TOUCH
 from cratus.study import Study
 
 FONT_SIZE = 16
@@ -29,12 +30,14 @@ def _base_layout(figure: go.Figure, title: str, height: int, compact: bool = Fal
         figure.update_traces(textfont_size=20, selector={"type": "bar"})
         return figure
     if compact:
-        # Title at the top of the container, the legend in its own band between the title and the plot.
+        # Title at the top of the container under the toolbar a touch screen always shows, the legend in its own
+        # band between the title and the plot.
         figure.update_layout(
             template="plotly_white",
             title={"text": _wrap_words(title, 34), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
-                   "yanchor": "top", "pad": {"t": 8}},
-            font={"size": 13, "color": "#1A1A1A"}, height=height + 80, margin={"l": 6, "r": 6, "t": 120, "b": 10},
+                   "yanchor": "top", "pad": {"t": 8 + MODEBAR_TOUCH}},
+            font={"size": 13, "color": "#1A1A1A"}, height=height + 80 + MODEBAR_TOUCH,
+            margin={"l": 6, "r": 6, "t": 120 + MODEBAR_TOUCH, "b": 10},
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"})
         return figure
     figure.update_layout(

@@ -520,6 +520,17 @@ def test_every_figure_draws_its_tick_labels_without_measuring_them_for_overflow(
         assert all(axis.ticklabeloverflow is None for axis in (fig.layout.xaxis, fig.layout.yaxis))
 
 
+def test_a_phone_bar_chart_keeps_its_title_under_the_toolbar(study):
+    # A touch screen shows plotly's toolbar all the time; the compact (phone) title starts below it.
+    from cratus.charts import build_category_figure
+    from cratus.figures.theme import MODEBAR_TOUCH
+
+    phone, desktop = build_category_figure(study, "cpra", compact=True), build_category_figure(study, "cpra")
+    assert phone.layout.title.pad.t == 8 + MODEBAR_TOUCH and phone.layout.title.yref == "container"
+    assert phone.layout.margin.t == 120 + MODEBAR_TOUCH and phone.layout.height == 440 + 80 + MODEBAR_TOUCH
+    assert desktop.layout.title.pad.t is None
+
+
 def test_presentation_mode_is_larger_and_leaves_room_on_a_16_9_slide(study):
     normal = build_endpoint_figure(study, "fev1", ARMS, BOTH)
     big = build_endpoint_figure(study, "fev1", ARMS, BOTH, presentation=True)

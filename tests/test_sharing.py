@@ -81,6 +81,16 @@ def test_present_in_the_url_opens_the_deck_at_the_page_s_first_slide():
     assert spec["layout"]["font"]["size"] >= 18
 
 
+def test_a_deck_opened_on_a_phone_draws_its_charts_for_the_phone(monkeypatch):
+    # A shared link to the deck opened on a phone: the projector's 1600 px slide squeezed into 350 px cut its
+    # title, laid the legend over the subtitle and pushed p-values off the chart (found at 390×844).
+    monkeypatch.setattr("ui.slides.on_phone", lambda: True)    # AppTest sends no user agent
+    at = open_page("immune", query={"present": "1"})
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "width" not in spec["layout"] and spec["layout"]["font"]["size"] == 13       # theme.style(phone=True)
+    assert {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"} == {"cd69"}
+
+
 def test_the_keyboard_buttons_step_through_the_whole_deck():
     at = open_page("present", query={"slide": "1"})
     total = int(_deck_counter(at).split(" / ")[1].split("*")[0])

@@ -14,6 +14,7 @@ from cratus.charts import build_category_figure
 from cratus.overview import consort_dot
 from cratus.safety import discrepancies_for
 from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
+from ui.controls import on_phone
 from ui.render import plot, static_table
 from ui.state import cached, cached_figure, study
 
@@ -85,8 +86,9 @@ def _panel_slide(slide) -> None:
     _, endpoint = slide.args
     arms = _arms()
     visits = tuple(current.visits_with_data([endpoint]))
+    phone = on_phone()  # a shared link to the deck opened on a phone: the phone's layout, not the projector's
     figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
-                           presentation=True, for_export=True)
+                           presentation=not phone, phone=phone, for_export=True)
     plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
     panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
     _takeaway(cached(figure_summary_sentence, panel, endpoint))
@@ -117,8 +119,8 @@ def _categories_slide(slide) -> None:
     left, right = st.columns([1, 1.3])
     static_table(cached(category_table, endpoint, arms=_arms()), container=left)
     with right:
-        plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=True), config=CHART_CONFIG,
-             key=f"slide_{endpoint}")
+        plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=not on_phone(),
+                           compact=on_phone()), config=CHART_CONFIG, key=f"slide_{endpoint}")
 
 
 def _hospitalizations_slide(slide) -> None:

@@ -53,6 +53,8 @@ def template() -> dict:
     return {"layout": layout, "data": {"scatter": full["data"].get("scatter", [])}}
 
 
+#: Room kept free above a figure's title on a touch screen, where plotly's toolbar shows all the time.
+MODEBAR_TOUCH = 30
 #: The narrowest phone layout: a 390 px wide screen less the page's padding.
 MIN_WIDTH_PHONE = 360
 
@@ -73,7 +75,7 @@ def style(presentation: bool = False, phone: bool = False) -> dict:
     if phone:
         return {"font": 13, "tick": 11, "title": 16, "subtitle": 12, "panel_title": 13, "annotation": 11,
                 "small": 11, "marker": 9, "line": 2, "error": 1.5, "cap": 4, "width": None, "height": 550,
-                "min_width": MIN_WIDTH_PHONE, "margin_l": 62, "margin_b": 40, "modebar": 30}
+                "min_width": MIN_WIDTH_PHONE, "margin_l": 62, "margin_b": 40, "modebar": MODEBAR_TOUCH}
     return {"font": 16, "tick": 14, "title": 22, "subtitle": 15, "panel_title": 17, "annotation": 14, "small": 12,
             "marker": 12, "line": 2.5, "error": 2, "cap": 6, "width": None, "height": 560, "min_width": MIN_WIDTH,
             "margin_l": 95, "margin_b": 50, "modebar": 0}

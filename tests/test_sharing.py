@@ -91,6 +91,16 @@ def test_a_deck_opened_on_a_phone_draws_its_charts_for_the_phone(monkeypatch):
     assert {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"} == {"cd69"}
 
 
+@pytest.mark.parametrize("phone", [False, True])
+def test_the_deck_buttons_show_their_keys_only_where_there_is_a_keyboard(monkeypatch, phone):
+    monkeypatch.setattr("ui.deck.on_phone", lambda: phone)     # AppTest sends no user agent
+    at = open_page("present", query={"slide": "2"})
+    shown = [at.button(key=key).proto.shortcut for key in ("deck_back", "deck_next", "deck_exit")]
+    assert shown == (["", "", ""] if phone else ["left", "right", "escape"])
+    at.button(key="deck_next").click().run()                  # the buttons still step through the deck
+    assert _deck_counter(at).startswith("**3 / ")
+
+
 def test_the_keyboard_buttons_step_through_the_whole_deck():
     at = open_page("present", query={"slide": "1"})
     total = int(_deck_counter(at).split(" / ")[1].split("*")[0])

@@ -12,6 +12,7 @@ import streamlit as st
 
 from cratus.baseline_table import table_one
 from cratus.deck import build_deck, deck_sections, page_for_slide, slide_for_page
+from ui.controls import on_phone
 from ui.navigation import go_to
 from ui.render import show_notes
 from ui.state import cached, study
@@ -88,12 +89,15 @@ def controls(deck, index: int) -> None:
     sections = deck_sections(study())
     slide = deck[index]
     back, counter, forward, leave = st.columns([1.2, 6, 1.2, 1.2], vertical_alignment="center")
-    back.button("Back", icon=":material/arrow_back:", shortcut="Left", on_click=_step, args=(-1,),
-                key="deck_back", width="stretch", disabled=index == 0, help="← or Page Up")
-    forward.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=_step, args=(1,),
-                   key="deck_next", width="stretch", disabled=index == len(deck) - 1, help="→, Page Down or Space")
-    leave.button("Exit", icon=":material/close:", shortcut="Esc", on_click=_leave, key="deck_exit",
-                 width="stretch", help="Leave presentation mode (Esc)")
+    # A phone has no arrow keys: its buttons do not show them (the hidden keys below still work with a keyboard).
+    keys = not on_phone()
+    back.button("Back", icon=":material/arrow_back:", shortcut="Left" if keys else None, on_click=_step,
+                args=(-1,), key="deck_back", width="stretch", disabled=index == 0, help="← or Page Up")
+    forward.button("Next", icon=":material/arrow_forward:", shortcut="Right" if keys else None, on_click=_step,
+                   args=(1,), key="deck_next", width="stretch", disabled=index == len(deck) - 1,
+                   help="→, Page Down or Space")
+    leave.button("Exit", icon=":material/close:", shortcut="Esc" if keys else None, on_click=_leave,
+                 key="deck_exit", width="stretch", help="Leave presentation mode (Esc)")
     part = f" ({slide.part})" if slide.part else ""
     with counter.container(key="deck_counter"):
         st.markdown(f"**{index + 1} / {len(deck)}** · {sections.get(slide.section, slide.section)}{part}")

@@ -16,36 +16,46 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cratus.between_arms import WAN_METHOD
-from cratus.figures.theme import template
+from cratus.figures.geometry import wrap_px
+from cratus.figures.theme import MIN_WIDTH_PHONE, MODEBAR_TOUCH, template
 from cratus.formatting import format_p
 from cratus.power import ANALYSES
 from cratus.within_arm import PLAUSIBLE_RHO
 
 FONT_SIZE = 16
+#: Text size on a phone (a 390 px screen), and the phone's room per line of the forest plot's wrapped labels.
+PHONE_FONT, PHONE_ROW_PX = 12, 58
 GRID_COLOR = "#888888"
 #: Tick marks of a p-value axis, written as p-values are read.
 P_TICKS = [(1e-6, ".000001"), (1e-5, ".00001"), (1e-4, ".0001"), (1e-3, ".001"), (0.01, ".01"), (0.05, ".05"),
            (0.1, ".1"), (0.5, ".5"), (1, "1")]
 
 
-def _layout(figure: go.Figure, title: str, height: int, top: int = 100) -> go.Figure:
+def _layout(figure: go.Figure, title: str, height: int, top: int = 100, phone: bool = False) -> go.Figure:
     """The package's plotly_white (:func:`cratus.figures.theme.template`), 16 px, title top left and the legend
-    under it (both from the figure's left edge)."""
+    under it (both from the figure's left edge).  On a *phone*: 12 px, the title wrapped to a 390 px screen and
+    kept under plotly's toolbar (a touch screen shows it all the time), the figure taller by what that takes."""
+    size, title_size, pad = (PHONE_FONT, 15, 12 + MODEBAR_TOUCH) if phone else (FONT_SIZE, None, 12)
+    extra = 0
+    if phone:
+        title = wrap_px(title, MIN_WIDTH_PHONE - 20, title_size) if title else title
+        extra = MODEBAR_TOUCH + title.count("<br>") * round(title_size * 1.3)
+        top, height = top + extra, height + extra
     figure.update_layout(
-        template=template(), font={"size": FONT_SIZE}, height=height,
+        template=template(), font={"size": size}, height=height,
         title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container",
-               "yanchor": "top", "pad": {"t": 12, "l": 4}},
-        margin={"l": 10, "r": 20, "t": top, "b": 10},
+               "yanchor": "top", "pad": {"t": pad, "l": 4}, **({"font": {"size": title_size}} if phone else {})},
+        margin={"l": 10, "r": 20 if not phone else 8, "t": top, "b": 10},
         legend={"orientation": "h", "xref": "container", "x": 0, "xanchor": "left", "yref": "container",
                 "y": 1, "yanchor": "top", "entrywidthmode": "pixels", "entrywidth": 0,
-                "itemclick": "toggle"} | ({"y": 1 - 46 / height} if title else {}),
-        hoverlabel={"font_size": FONT_SIZE},
+                "itemclick": "toggle"} | ({"y": 1 - (46 + extra) / height} if title else {}),
+        hoverlabel={"font_size": size},
     )
     return figure
 
 
-def build_forest_figure(view: pd.DataFrame, design) -> go.Figure:
-    """Forest plot of Hedges' g with 95% CI, one line per comparison.
+def build_forest_figure(view: pd.DataFrame, design, phone: bool = False) -> go.Figure:
+    """Forest plot of Hedges' g with 95% CI, one line per comparison (*phone*: labels wrapped for a 390 px screen).
 
     Parameters
     ----------
@@ -114,12 +124,17 @@ def build_forest_figure(view: pd.DataFrame, design) -> go.Figure:
                             else "#e5e5e5", "width": 1}} for i in range(len(groups) - 1)]
     zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": "#333333"}}
     figure.update_layout(shapes=[*separators, zero])
-    figure.update_yaxes(tickvals=[position[g] for g in groups],
-                        ticktext=[f"{label}, {design.visit_label(visit).lower()}" for label, visit in groups],
+    ticktext = [f"{label}, {design.visit_label(visit).lower()}" for label, visit in groups]
+    x_title = "Hedges' g with 95% CI (arm minus comparator, in SDs)"
+    if phone:  # the labels take at most ~40% of a 390 px screen, leaving the rest to the intervals
+        ticktext = [wrap_px(text, 140, PHONE_FONT) for text in ticktext]
+        x_title = wrap_px(x_title, 200, PHONE_FONT)  # centred under the intervals, right of the labels
+    figure.update_yaxes(tickvals=[position[g] for g in groups], ticktext=ticktext,
                         range=[-0.6, len(groups) - 0.4], showgrid=False, zeroline=False)
-    figure.update_xaxes(title="Hedges' g with 95% CI (arm minus comparator, in SDs)", zeroline=False)
-    return _layout(figure, "Standardized differences between arms (Hedges' g)", 190 + 46 * max(len(groups), 1),
-                   top=110)
+    figure.update_xaxes(title=x_title, zeroline=False)
+    row_px = PHONE_ROW_PX if phone else 46
+    return _layout(figure, "Standardized differences between arms (Hedges' g)", 190 + row_px * max(len(groups), 1),
+                   top=110, phone=phone)
 
 
 def _sensitivity_marks(correlation, plausible_max):
@@ -144,8 +159,10 @@ def _sensitivity_marks(correlation, plausible_max):
 def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str = "#333333", name: str = "",
                              paper_p: float | None = None, back_calculated: float | None = None,
                              plausible_max: float = PLAUSIBLE_RHO[1], unit: str = "",
-                             paper_label: str | None = None) -> go.Figure:
+                             paper_label: str | None = None, phone: bool = False) -> go.Figure:
     """p-value and 95% CI of a within-arm change against the assumed pre–post correlation.
+
+    Two panels side by side, or one above the other on a *phone*.
 
     Parameters
     ----------
@@ -205,28 +222,34 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
             traces.append({"type": "scatter", **left, "x": [back_calculated], "y": [paper_p], "mode": "markers",
                            "name": "Reproduces the paper", "marker": {"color": "#d55e00", "size": 13, "symbol": "x"},
                            "hovertemplate": "r = %{x:.3f} gives the paper's p<extra></extra>"})
-    for x_ref, title in (("x", "p of the change, assuming a paired t-test"), ("x2", "Mean change with 95% CI")):
-        annotations.append({"xref": f"{x_ref} domain", "yref": "paper", "x": 0.5, "y": 1.0, "yanchor": "bottom",
-                            "text": f"<b>{title}</b>", "showarrow": False, "font": {"size": FONT_SIZE}})
+    for x_ref, y_ref, title in (("x", "y", "p of the change, assuming a paired t-test"),
+                                ("x2", "y2", "Mean change with 95% CI")):
+        annotations.append({"xref": f"{x_ref} domain", "yref": f"{y_ref} domain", "x": 0.5, "y": 1.0,
+                            "yanchor": "bottom", "text": f"<b>{title}</b>", "showarrow": False,
+                            "font": {"size": PHONE_FONT + 1 if phone else FONT_SIZE}})
     left_end = min(0.0, float(grid["correlation"].min()))
     axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [left_end, 1], "dtick": 0.2}
     lowest = min(float(grid["p_value"].min()), paper_p or 1.0, 0.05)
+    # side by side; on a phone one above the other, each as wide as the screen
+    x_domains, y_domains = ([[0, 1], [0, 1]], [[0.6, 1], [0, 0.4]]) if phone else ([[0, 0.44], [0.56, 1]], [[0, 1]] * 2)
     figure = go.Figure(data=traces, layout={
-        "xaxis": {**axis, "domain": [0, 0.44], "anchor": "y"},
-        "xaxis2": {**axis, "domain": [0.56, 1], "anchor": "y2"},
-        "yaxis": {"type": "log", "title": {"text": "p (log scale)"}, "anchor": "x",
+        "xaxis": {**axis, "domain": x_domains[0], "anchor": "y"},
+        "xaxis2": {**axis, "domain": x_domains[1], "anchor": "y2"},
+        "yaxis": {"type": "log", "title": {"text": "p (log scale)"}, "anchor": "x", "domain": y_domains[0],
                   "range": [math.log10(lowest) - 0.3, 0.05], "tickvals": [t for t, _ in P_TICKS],
                   "ticktext": [text for _, text in P_TICKS]},
         "showlegend": False,
-        "yaxis2": {"title": {"text": f"Change ({unit})" if unit else "Change"}, "anchor": "x2"},
+        "yaxis2": {"title": {"text": f"Change ({unit})" if unit else "Change"}, "anchor": "x2",
+                   "domain": y_domains[1]},
         "shapes": shapes, "annotations": annotations,
     })
-    return _layout(figure, "", 470, top=50)
+    return _layout(figure, "", 780 if phone else 470, top=50, phone=phone)
 
 
 def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str = "circle",
-                       n_claimed: int | None = None, n_needed: dict[str, int] | None = None) -> go.Figure:
-    """Power of a two-sample t-test against patients per arm.
+                       n_claimed: int | None = None, n_needed: dict[str, int] | None = None,
+                       phone: bool = False) -> go.Figure:
+    """Power of a two-sample t-test against patients per arm (*phone*: laid out for a 390 px screen).
 
     Parameters
     ----------
@@ -275,12 +298,13 @@ def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str 
     figure.update_layout(shapes=shapes, yaxis={"title": {"text": "Power"}, "range": [0, 1.02], "tickformat": ".0%",
                                                "dtick": 0.2},
                          xaxis={"title": {"text": "Patients per arm"}, "rangemode": "tozero"})
-    return _layout(figure, "Power of a two-sided t-test against patients per arm", 440)
+    return _layout(figure, "Power of a two-sided t-test against patients per arm", 440, phone=phone)
 
 
 def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None = None,
-                                  plausible: tuple[float, float] = PLAUSIBLE_RHO) -> go.Figure:
-    """Patients per arm needed against the pre–post correlation, one line per analysis.
+                                  plausible: tuple[float, float] = PLAUSIBLE_RHO, phone: bool = False) -> go.Figure:
+    """Patients per arm needed against the pre–post correlation, one line per analysis (*phone*: for a 390 px
+    screen).
 
     Parameters
     ----------
@@ -314,18 +338,19 @@ def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None 
     figure.update_layout(shapes=shapes, xaxis={"title": {"text": "Pre–post correlation ρ (assumed)"},
                                                "range": [0, 1], "dtick": 0.1},
                          yaxis={"title": {"text": "Patients per arm for 80% power"}, "rangemode": "tozero"})
-    return _layout(figure, "Patients needed depend on the correlation and the analysis", 460, top=120)
+    return _layout(figure, "Patients needed depend on the correlation and the analysis", 460, top=120,
+                   phone=phone)
 
 
 # --- study-first entry points (cached by the page) -------------------------------------------------
-def forest_figure(study, arms, visits=None):
+def forest_figure(study, arms, visits=None, phone=False):
     """Forest plot of the follow-up comparisons between *arms* (:func:`cratus.appraisal.forest_view`)."""
     from cratus.appraisal import forest_view
 
-    return build_forest_figure(forest_view(study, arms, visits), study.design)
+    return build_forest_figure(forest_view(study, arms, visits), study.design, phone=phone)
 
 
-def sensitivity_figure(study, key, n, correlation, correlations=None):
+def sensitivity_figure(study, key, n, correlation, correlations=None, phone=False):
     """The chosen within-arm result's p and change against the assumed correlation."""
     from cratus.appraisal import CORRELATIONS, within_arm_row
     from cratus.within_arm import change_sensitivity
@@ -340,20 +365,21 @@ def sensitivity_figure(study, key, n, correlation, correlations=None):
     return build_sensitivity_figure(grid, correlation, study.design.color(row["arm"]), study.design.label(row["arm"]),
                                     paper_p=row["p_value"], back_calculated=row["correlation"],
                                     unit="" if unit == "points" else unit,
-                                    paper_label=format_p(row["p_value"], row["relation"], row.get("p_printed")))
+                                    paper_label=format_p(row["p_value"], row["relation"], row.get("p_printed")),
+                                    phone=phone)
 
 
-def power_figure(study, effect_size, alpha, largest, arm, n80, n90, n_claimed=None):
+def power_figure(study, effect_size, alpha, largest, arm, n80, n90, n_claimed=None, phone=False):
     """Power against patients per arm for one standardized effect, in the arm's look."""
     from cratus.power import power_curve
 
     curve = power_curve(effect_size, range(4, int(largest) + 1), alpha)
     return build_power_figure(curve, study.design.color(arm), study.design.symbol(arm), n_claimed,
-                              {"80%": n80, "90%": n90})
+                              {"80%": n80, "90%": n90}, phone=phone)
 
 
-def n_by_correlation_figure(study, difference, sd, alpha=0.05, n_claimed=None):
+def n_by_correlation_figure(study, difference, sd, alpha=0.05, n_claimed=None, phone=False):
     """Patients per arm needed against the pre–post correlation (:func:`cratus.power.n_by_correlation`)."""
     from cratus.power import n_by_correlation
 
-    return build_n_by_correlation_figure(n_by_correlation(difference, sd, alpha=alpha), n_claimed)
+    return build_n_by_correlation_figure(n_by_correlation(difference, sd, alpha=alpha), n_claimed, phone=phone)

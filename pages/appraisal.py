@@ -44,7 +44,7 @@ def between_arms_tab(study, arms):
         ui.show_code(Call(between_arm_view, (tuple(arms),), {"show_p": False}, pick=("follow_up", index, 1)))
     if view["follow_up"]:
         st.caption("Differences are arm minus comparator, in the endpoint's unit.")
-        ui.show_chart(ui.cached_figure(forest_figure, tuple(arms)), config=CHART)
+        ui.show_chart(ui.cached_figure(forest_figure, tuple(arms), phone=ui.on_phone()), config=CHART)
         ui.show_code(forest_figure, tuple(arms))
         st.caption("Colour: the arm; symbol: the arm it is compared with; hollow markers: approximations from "
                    "median (IQR). Intervals crossing 0 are compatible with no difference.")
@@ -87,10 +87,12 @@ def within_arm_tab(study, arms):
     (st.info if detail["verdict"] == "plausible" else st.warning)(detail["sentence"])
     ui.show_table(detail["table"], caption="Sensitivity to the assumed correlation")
     ui.show_code(Call(within_arm_detail, (key, int(n), float(correlation)), pick=("table",)))
-    ui.show_chart(ui.cached_figure(sensitivity_figure, key, int(n), float(correlation)), config=CHART)
+    ui.show_chart(ui.cached_figure(sensitivity_figure, key, int(n), float(correlation), phone=ui.on_phone()),
+                  config=CHART)
     ui.show_code(sensitivity_figure, key, int(n), float(correlation))
-    st.caption("Left: the p-value a paired t-test would give for each assumed r (log scale); the cross marks the "
-               f"r that reproduces the paper. Right: the mean change with its 95% CI. Shaded: r above "
+    first, second = ("Top", "Bottom") if ui.on_phone() else ("Left", "Right")  # a phone stacks the two panels
+    st.caption(f"{first}: the p-value a paired t-test would give for each assumed r (log scale); the cross marks the "
+               f"r that reproduces the paper. {second}: the mean change with its 95% CI. Shaded: r above "
                f"{PLAUSIBLE_RHO[1]:g}, beyond the plausible true correlations.")
     st.subheader("Every within-arm result with both ends printed")
     ui.show_table(table, caption="Implied pre–post correlations", column_config={
@@ -176,14 +178,14 @@ def power_tab(study, arms):
         metrics[3].metric(f"Power with {view['n_claimed']} per arm (follow-up values)", f"{view['power_at_claim']:.0%}")
     st.info(view["sentence"])
     ui.show_chart(ui.cached_figure(n_by_correlation_figure, view["difference"], view["sd"], float(alpha),
-                                   view["n_claimed"]), config=CHART)
+                                   view["n_claimed"], phone=ui.on_phone()), config=CHART)
     ui.show_code(n_by_correlation_figure, view["difference"], view["sd"], float(alpha), view["n_claimed"])
     with st.expander("Patients per arm by pre–post correlation and analysis (table)"):
         ui.show_table(view["table"], caption="Patients per arm for 80% power")
     ui.show_code(Call(power_view, (endpoint, arm, reference, difference, sd, float(alpha)), pick=("table",)))
     largest = int(max(100, min(view["n90"] * 1.3, 2000)))
     ui.show_chart(ui.cached_figure(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"],
-                                   view["n90"], view["n_claimed"]), config=CHART)
+                                   view["n90"], view["n_claimed"], phone=ui.on_phone()), config=CHART)
     ui.show_code(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"], view["n90"],
                  view["n_claimed"])
     st.caption(f"Two-sided two-sample t-test with equal arms on follow-up values. Effect: {view['effect_source']}.")

@@ -671,3 +671,32 @@ def test_the_claim_facts_quote_the_paper(study):
     rows = study.trial[study.trial["key"].str.startswith("claimed_n")]
     assert len(rows) == 3 and all(q in text for q in rows["quote"])
     assert all(v in q for v, q in zip(rows["value"].str.replace("six_minute_walk", "6MWD"), rows["quote"]))
+
+
+def test_the_appraisal_charts_have_a_phone_layout():
+    # At 390 px the desktop layout clipped the forest plot's labels (leaving ~40 px for the intervals), laid the
+    # two sensitivity panels' titles over each other and ran titles under plotly's toolbar (found at 390×844).
+    from cratus.appraisal_charts import (PHONE_FONT, forest_figure, n_by_correlation_figure, power_figure,
+                                         sensitivity_figure)
+    from cratus.figures.geometry import line_width
+    from cratus.figures.theme import MIN_WIDTH_PHONE, MODEBAR_TOUCH
+
+    study, arms = load_study(), ("100M", "200M", "placebo")
+    from cratus.appraisal import within_arm_view
+
+    key = next(iter(within_arm_view(study, list(arms))[0]))
+    phone = [forest_figure(study, arms, phone=True), sensitivity_figure(study, key, 10, 0.5, phone=True),
+             power_figure(study, 0.5, 0.05, 100, "100M", 64, 86, 30, phone=True),
+             n_by_correlation_figure(study, 64.8, 112.9, n_claimed=30, phone=True)]
+    for fig in phone:
+        assert fig.layout.font.size == PHONE_FONT and fig.layout.title.pad.t >= 12 + MODEBAR_TOUCH
+        for line in (fig.layout.title.text or "").split("<br>"):
+            assert line_width(line, fig.layout.title.font.size) <= MIN_WIDTH_PHONE - 20, line
+    forest, sensitivity = phone[:2]
+    assert max(line_width(line, PHONE_FONT) for text in forest.layout.yaxis.ticktext
+               for line in text.split("<br>")) <= 140                        # the intervals keep the rest
+    assert tuple(sensitivity.layout.xaxis.domain) == tuple(sensitivity.layout.xaxis2.domain) == (0, 1)
+    assert sensitivity.layout.yaxis2.domain[1] < sensitivity.layout.yaxis.domain[0]    # one above the other
+    desktop = forest_figure(study, arms)
+    assert desktop.layout.font.size == 16 and desktop.layout.title.pad.t == 12
+    assert desktop.layout.legend.y == 1 - 46 / desktop.layout.height

@@ -101,6 +101,21 @@ def test_the_deck_buttons_show_their_keys_only_where_there_is_a_keyboard(monkeyp
     assert _deck_counter(at).startswith("**3 / ")
 
 
+def test_a_deck_opened_on_a_phone_stacks_its_wide_tables(monkeypatch):
+    # Table 1's slide on a 390 px phone: one row per arm and characteristic (as the pages' tables), not a grid
+    # whose Placebo and Total columns are cut at the screen's edge.
+    from tests.apptest import tables
+
+    at = open_page("present", query={"slide": "4"})
+    assert "Baseline" in _deck_counter(at) or "Table 1" in _deck_counter(at)
+    wide = tables(at)[0]
+    monkeypatch.setattr("ui.render.on_phone", lambda: True)    # AppTest sends no user agent
+    at = open_page("present", query={"slide": "4"})
+    stacked = tables(at)[0]
+    assert len(wide.columns) > 3 and list(stacked.columns[:2]) == [wide.columns[0], "Arm"]
+    assert len(stacked) > len(wide) and len(stacked.columns) < len(wide.columns)
+
+
 def test_the_keyboard_buttons_step_through_the_whole_deck():
     at = open_page("present", query={"slide": "1"})
     total = int(_deck_counter(at).split(" / ")[1].split("*")[0])

@@ -119,14 +119,7 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
     headers and cells, such as a shift table) as a grid on a phone too.
     """
-    if stack and on_phone() and len(frame.columns) > 3:
-        shown = frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame])
-        design = study().design
-        names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]
-        by_arm = all(any(str(c).startswith(n) for n in names) for c in shown.columns[1:])
-        static_table(stack_columns(shown, name="Arm" if by_arm else "Column"), label=caption)
-    else:
-        static_table(frame, label=caption)
+    static_table(for_screen(frame, stack), label=caption)
     report().add_table(caption, frame, patient_rows=patient_rows)
     if download:
         # Built on click only: the page reruns on every widget change.
@@ -151,6 +144,19 @@ TABLE_CSS = """<style>
 
 _HTML: OrderedDict = OrderedDict()
 _HTML_LOCK = threading.Lock()
+
+
+def for_screen(frame: pd.DataFrame, stack: bool = True) -> pd.DataFrame:
+    """*frame* as a table is drawn on this screen: on a phone, wider than three columns, stacked (one row per arm,
+    :func:`cratus.export.stack_columns`, without its source columns), so every number reads at 390 px without
+    sideways scrolling; otherwise as it is."""
+    if not (stack and on_phone() and len(frame.columns) > 3):
+        return frame
+    shown = frame.drop(columns=[c for c in ("Source", "Quote", "Note") if c in frame])
+    design = study().design
+    names = [design.label(a) for a in (*design.arm_ids, "total")] + [design.short(a) for a in design.arm_ids]
+    by_arm = all(any(str(c).startswith(n) for n in names) for c in shown.columns[1:])
+    return stack_columns(shown, name="Arm" if by_arm else "Column")
 
 
 def static_table(frame: pd.DataFrame, label: str = "", container=None) -> None:

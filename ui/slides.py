@@ -15,7 +15,7 @@ from cratus.overview import consort_dot
 from cratus.safety import discrepancies_for
 from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
 from ui.controls import on_phone
-from ui.render import plot, static_table
+from ui.render import for_screen, plot, static_table
 from ui.state import cached, cached_figure, study
 
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
@@ -75,7 +75,7 @@ def _flow_slide(slide) -> None:
 def _table_one_slide(slide) -> None:
     _title(slide.title, slide.part)
     start, stop = slide.args
-    static_table(cached(table_one, arms=_arms()).iloc[start:stop])
+    static_table(for_screen(cached(table_one, arms=_arms()).iloc[start:stop]))
     st.caption(study().text("baseline", "intro", "markdown"))
 
 
@@ -107,7 +107,7 @@ def _adverse_events_slide(slide) -> None:
     _title(slide.title, slide.part)
     last = slide.part == "" or slide.part.split(" of ")[0] == slide.part.split(" of ")[-1]
     table = cached(sae_table_part, socs, arms=_arms(), with_total=last)
-    static_table(table.drop(columns=["Note"], errors="ignore"))
+    static_table(for_screen(table.drop(columns=["Note"], errors="ignore")))
     from ui.render import show_notes
 
     show_notes("safety", "adverse_events_slide")
@@ -117,7 +117,7 @@ def _categories_slide(slide) -> None:
     (endpoint,) = slide.args
     _title(slide.title)
     left, right = st.columns([1, 1.3])
-    static_table(cached(category_table, endpoint, arms=_arms()), container=left)
+    static_table(for_screen(cached(category_table, endpoint, arms=_arms())), container=left)
     with right:
         plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=not on_phone(),
                            compact=on_phone()), config=CHART_CONFIG, key=f"slide_{endpoint}")
@@ -125,7 +125,7 @@ def _categories_slide(slide) -> None:
 
 def _hospitalizations_slide(slide) -> None:
     _title(slide.title)
-    static_table(cached(hospitalization_table, arms=_arms()))
+    static_table(for_screen(cached(hospitalization_table, arms=_arms())))
 
 
 def _bottom_line_slide(slide) -> None:

@@ -87,10 +87,10 @@ def within_arm_tab(study, arms):
     (st.info if detail["verdict"] == "plausible" else st.warning)(detail["sentence"])
     ui.show_table(detail["table"], caption="Sensitivity to the assumed correlation")
     ui.show_code(Call(within_arm_detail, (key, int(n), float(correlation)), pick=("table",)))
-    ui.show_chart(ui.cached_figure(sensitivity_figure, key, int(n), float(correlation), phone=ui.on_phone()),
-                  config=CHART)
+    phone = ui.on_phone()
+    ui.show_chart(ui.cached_figure(sensitivity_figure, key, int(n), float(correlation), phone=phone), config=CHART)
     ui.show_code(sensitivity_figure, key, int(n), float(correlation))
-    first, second = ("Top", "Bottom") if ui.on_phone() else ("Left", "Right")  # a phone stacks the two panels
+    first, second = ("Top", "Bottom") if phone else ("Left", "Right")  # a phone stacks the two panels
     st.caption(f"{first}: the p-value a paired t-test would give for each assumed r (log scale); the cross marks the "
                f"r that reproduces the paper. {second}: the mean change with its 95% CI. Shaded: r above "
                f"{PLAUSIBLE_RHO[1]:g}, beyond the plausible true correlations.")

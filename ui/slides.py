@@ -118,9 +118,10 @@ def _categories_slide(slide) -> None:
     _title(slide.title)
     left, right = st.columns([1, 1.3])
     static_table(for_screen(cached(category_table, endpoint, arms=_arms())), container=left)
+    phone = on_phone()
     with right:
-        plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=not on_phone(),
-                           compact=on_phone()), config=CHART_CONFIG, key=f"slide_{endpoint}")
+        plot(cached_figure(build_category_figure, endpoint, arms=_arms(), presentation=not phone, compact=phone),
+             config=CHART_CONFIG, key=f"slide_{endpoint}")
 
 
 def _hospitalizations_slide(slide) -> None:

@@ -29,7 +29,7 @@ ARMS_KEY = "arms"
 #: Two selections the reruns alternate between, so every rerun sees a changed arm choice.
 def _selections() -> tuple[list[str], list[str]]:
     """Two arm selections (arm ids): every arm but the second, and every arm."""
-    from cratus.study import load_study
+    from cratus.study.model import load_study
 
     ids = list(load_study().design.arm_ids)
     return (ids[:1] + ids[2:] if len(ids) > 2 else ids[:1]), ids
@@ -48,7 +48,7 @@ class Page:
 
 def registered_pages() -> list[Page]:
     """The pages app.py registers for the default study, in order (:func:`ui.navigation.page_specs`)."""
-    from cratus.study import load_study
+    from cratus.study.model import load_study
     from ui.navigation import page_specs
 
     return [Page(spec["script"], spec["url_path"], spec["title"]) for spec in page_specs(load_study())]

@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from minimal_app import minimal_figure  # noqa: E402 - Streamlit puts bench/ on sys.path
 
-from cratus.study import load_study  # noqa: E402
+from cratus.study.model import load_study  # noqa: E402
 from ui.navigation import app_pages  # noqa: E402
 
 

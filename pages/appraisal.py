@@ -1,7 +1,7 @@
 """Appraisal: question the published results from their summary statistics.
 
-Thin page: widgets in, the study-first views of :mod:`cratus.appraisal`,
-:mod:`cratus.audit_display` and :mod:`cratus.appraisal_charts` out, each
+Thin page: widgets in, the study-first views of :mod:`cratus.appraisal.views`,
+:mod:`cratus.appraisal.audit_display` and :mod:`cratus.appraisal.charts` out, each
 memoized per study through ``ui.cached``/``ui.cached_figure``.  Only the open
 tab runs (the tabs are bound to the URL); each tab is one function below.
 """
@@ -9,12 +9,12 @@ tab runs (the tabs are bound to the URL); each tab is one function below.
 import streamlit as st
 
 import ui
-from cratus.appraisal import (CORRELATIONS, between_arm_view, endpoints_with_estimates, multiplicity_view,
+from cratus.appraisal.views import (CORRELATIONS, between_arm_view, endpoints_with_estimates, multiplicity_view,
                               power_defaults, power_view, within_arm_detail, within_arm_view)
-from cratus.appraisal_charts import forest_figure, n_by_correlation_figure, power_figure, sensitivity_figure
-from cratus.audit_display import STATUS_LABELS, audit_view
-from cratus.patient.recipe import Call
-from cratus.within_arm import PLAUSIBLE_RHO, UNUSUAL, VERY_UNLIKELY
+from cratus.appraisal.charts import forest_figure, n_by_correlation_figure, power_figure, sensitivity_figure
+from cratus.appraisal.audit_display import STATUS_LABELS, audit_view
+from cratus.outputs.code import Call
+from cratus.stats.within_arm import PLAUSIBLE_RHO, UNUSUAL, VERY_UNLIKELY
 
 CHART = {"displaylogo": False}
 SECTIONS = ["Between arms", "Within-arm change", "Multiplicity", "Power", "Audit"]

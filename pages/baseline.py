@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from cratus.baseline_table import describe_uncomputed, standardized_differences, table_one, table_one_cells
-from cratus.charts import balance_figure
+from cratus.tables.baseline import describe_uncomputed, standardized_differences, table_one, table_one_cells
+from cratus.figures.bars import balance_figure
 
 study = ui.study()
 arms = ui.start_page(study.text("baseline", "title", "title", "Baseline characteristics"),

@@ -4,8 +4,8 @@ the source reports only as p-values."""
 import streamlit as st
 
 import ui
-from cratus.reading import figure_reading
-from cratus.safety_tables import reported_only_table
+from cratus.reading.verdicts import figure_reading
+from cratus.tables.safety import reported_only_table
 
 study = ui.study()
 figure = ui.current_figure(study)

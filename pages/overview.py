@@ -3,8 +3,8 @@
 import streamlit as st
 
 import ui
-from cratus.overview import consort_dot, consort_table
-from cratus.reading_display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
+from cratus.tables.flow import consort_dot, consort_table
+from cratus.reading.display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
 
 study = ui.study()
 ui.start_page(study.text("overview", "title", "title", study.title), needs_arms=False)

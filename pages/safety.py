@@ -3,10 +3,10 @@
 import streamlit as st
 
 import ui
-from cratus.charts import build_category_figure
-from cratus.safety import discrepancies_for, notable_events, safety_p_values
-from cratus.reading_display import safety_summary as safety_line
-from cratus.safety_tables import category_table, hospitalization_table, sae_table, safety_counts
+from cratus.figures.bars import build_category_figure
+from cratus.tables.safety_statements import discrepancies_for, notable_events, safety_p_values
+from cratus.reading.display import safety_summary as safety_line
+from cratus.tables.safety import category_table, hospitalization_table, sae_table, safety_counts
 from ui.navigation import PARTICIPANT, go_to
 
 study = ui.study()
@@ -43,7 +43,7 @@ if study.kind == "patient" and not study.adverse_events.empty:
 
 if study.kind == "patient":
     from cratus.patient.profile import serious_event_listing
-    from cratus.patient.recipe import Call
+    from cratus.outputs.code import Call
 
     listing = ui.cached(serious_event_listing, arms=tuple(arms))
     if not listing.empty:

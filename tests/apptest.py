@@ -62,7 +62,7 @@ def open_synthetic_demo() -> AppTest:
 
 
 class _TableReader(HTMLParser):
-    """Reads the cells of ``table.cratus-table`` elements (:func:`cratus.export.html_table`)."""
+    """Reads the cells of ``table.cratus-table`` elements (:func:`cratus.outputs.export.html_table`)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

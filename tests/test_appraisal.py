@@ -1,5 +1,5 @@
-"""Tests for the appraisal: cratus.between_arms, within_arm, power, multiplicity, appraisal_tables,
-appraisal_text and the study-first views of cratus.appraisal.  Reference values come from scipy/statsmodels
+"""Tests for the appraisal: cratus.stats.between_arms, within_arm, power, multiplicity, appraisal_tables,
+appraisal_text and the study-first views of cratus.appraisal.views.  Reference values come from scipy/statsmodels
 calls or textbooks (named next to each)."""
 
 from __future__ import annotations
@@ -12,21 +12,21 @@ import pytest
 from scipy import stats
 from statsmodels.stats.power import TTestIndPower
 
-from cratus.appraisal import (between_arm_view, comparisons, endpoints_with_estimates, multiplicity_view,
+from cratus.appraisal.views import (between_arm_view, comparisons, endpoints_with_estimates, multiplicity_view,
                               power_defaults, power_view, within_arm_back_calculation, within_arm_detail,
                               within_arm_view)
-from cratus.appraisal_tables import (adjusted_p, comparison_table, comparisons_view, format_alpha, format_estimate,
+from cratus.appraisal.tables import (adjusted_p, comparison_table, comparisons_view, format_alpha, format_estimate,
                                      multiplicity_table, summarize_adjustment)
-from cratus.appraisal_text import back_calculation_table, describe_sample_size_claim, sensitivity_table
-from cratus.between_arms import (SKEW_LIMIT, WAN_METHOD, compare_all_arms, compare_arms, compare_arms_from_stats,
+from cratus.appraisal.text import back_calculation_table, describe_sample_size_claim, sensitivity_table
+from cratus.stats.between_arms import (SKEW_LIMIT, WAN_METHOD, compare_all_arms, compare_arms, compare_arms_from_stats,
                                  estimate_from_median_iqr, lookup_n, quartile_skewness)
-from cratus.design import make_design
+from cratus.study.design import make_design
 from cratus.formatting import format_p
-from cratus.multiplicity import adjust_p_values, holm_survivors, multiplicity_families
-from cratus.power import (analysis_sd, effect_needed_for_n, judge_sample_size_claim, n_by_correlation,
+from cratus.stats.multiplicity import adjust_p_values, holm_survivors, multiplicity_families
+from cratus.stats.power import (analysis_sd, effect_needed_for_n, judge_sample_size_claim, n_by_correlation,
                           plan_next_trial, power_curve, sample_size)
-from cratus.study import load_study
-from cratus.within_arm import (PLAUSIBLE_RHO, back_calculate_all, back_calculate_correlation, change_sensitivity,
+from cratus.study.model import load_study
+from cratus.stats.within_arm import (PLAUSIBLE_RHO, back_calculate_all, back_calculate_correlation, change_sensitivity,
                                judge_correlation, sd_change, subgroup_n, within_arm_results)
 
 ARM_IDS = ("100M", "200M", "placebo")
@@ -367,7 +367,7 @@ def test_compare_all_arms_can_list_the_unreported_pairs_with_a_note():
 
 
 def test_compare_arms_uses_the_results_copy_of_a_number_printed_twice():
-    # cratus.provenance: the Results copy wins over a table's
+    # cratus.study.provenance: the Results copy wins over a table's
     table = make_summary([("age", "100M", "baseline", "sd", 7.43)]).assign(source="Table 1")
     summary = pd.concat([AGE, table], ignore_index=True)
     assert compare_arms(summary, "age", "100M", "placebo", "baseline", SIZES).loc[0, "sd"] == 7.4
@@ -657,7 +657,7 @@ def test_the_appraisal_runs_on_a_made_up_study(tmp_path):
     assert power_defaults(study) == {}
     power = power_view(study, "score", "drug", "vehicle")
     assert power["n_claimed"] is None and power["n80"] > 0
-    from cratus.audit_display import audit_view
+    from cratus.appraisal.audit_display import audit_view
     counts, _ = audit_view(study, arms)
     assert counts["pass"] > 0
 
@@ -676,13 +676,13 @@ def test_the_claim_facts_quote_the_paper(study):
 def test_the_appraisal_charts_have_a_phone_layout():
     # At 390 px the desktop layout clipped the forest plot's labels (leaving ~40 px for the intervals), laid the
     # two sensitivity panels' titles over each other and ran titles under plotly's toolbar (found at 390×844).
-    from cratus.appraisal_charts import (PHONE_FONT, forest_figure, n_by_correlation_figure, power_figure,
+    from cratus.appraisal.charts import (PHONE_FONT, forest_figure, n_by_correlation_figure, power_figure,
                                          sensitivity_figure)
     from cratus.figures.geometry import line_width
     from cratus.figures.theme import MIN_WIDTH_PHONE, MODEBAR_TOUCH
 
     study, arms = load_study(), ("100M", "200M", "placebo")
-    from cratus.appraisal import within_arm_view
+    from cratus.appraisal.views import within_arm_view
 
     key = next(iter(within_arm_view(study, list(arms))[0]))
     phone = [forest_figure(study, arms, phone=True), sensitivity_figure(study, key, 10, 0.5, phone=True),

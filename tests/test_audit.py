@@ -1,4 +1,4 @@
-"""Tests for cratus.audit, cratus.audit_numbers and cratus.audit_display: consistency checks on the printed numbers."""
+"""Tests for cratus.appraisal.audit, cratus.appraisal.audit_numbers and cratus.appraisal.audit_display: consistency checks on the printed numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cratus.audit import (
+from cratus.appraisal.audit import (
     AUDIT_COLUMNS,
     check_within_arm_p_values,
     parse_scales,
@@ -25,8 +25,8 @@ from cratus.audit import (
     run_audit,
 )
 
-from cratus.design import make_design
-from cratus.study import load_study
+from cratus.study.design import make_design
+from cratus.study.model import load_study
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ARMS = ["100M", "200M", "placebo", "total"]
@@ -274,7 +274,7 @@ def test_table_2_aneurysm_is_the_only_failing_computed_check_without_the_curated
 
 
 def test_published_audit_counts(study):
-    from cratus.appraisal import audit_rows
+    from cratus.appraisal.views import audit_rows
     # 138 pass / 18 fail / 5 not checkable without the within-arm check (data/discrepancies.csv has 23 rows
     # after the reread of issue 9: 17 curated fails, 3 ambiguous readings not checkable); the 10 within-arm
     # results add 9 passes and 1 failure (B-cell TNF-α 200M, impossible)
@@ -289,7 +289,7 @@ def test_published_audit_counts(study):
     ("cd25", "200M", "pass", "plausible"), ("sqol_f", "100M", "pass", "plausible"),
 ])
 def test_within_arm_p_values_are_checked_against_a_paired_t_test(study, endpoint, arm, status, verdict):
-    from cratus.appraisal import within_arm_back_calculation
+    from cratus.appraisal.views import within_arm_back_calculation
 
     rows = check_within_arm_p_values(within_arm_back_calculation(study))
     row = rows[(rows["endpoint"] == endpoint) & (rows["arm"] == arm)].iloc[0]
@@ -297,7 +297,7 @@ def test_within_arm_p_values_are_checked_against_a_paired_t_test(study, endpoint
 
 
 def test_every_within_arm_verdict_shows_its_probability(study):
-    from cratus.appraisal import within_arm_back_calculation
+    from cratus.appraisal.views import within_arm_back_calculation
 
     rows = check_within_arm_p_values(within_arm_back_calculation(study))
     assert rows["reported"].str.contains("P = |no r from").all()
@@ -306,7 +306,7 @@ def test_every_within_arm_verdict_shows_its_probability(study):
 
 
 # --- reading aids ------------------------------------------------------------------------------------
-from cratus.audit_display import STATUS_LABELS, audit_counts, audit_for_arms, audit_table, audit_view  # noqa: E402
+from cratus.appraisal.audit_display import STATUS_LABELS, audit_counts, audit_for_arms, audit_table, audit_view  # noqa: E402
 
 
 def _audit_rows():

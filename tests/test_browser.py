@@ -79,7 +79,7 @@ PRESSED_ARMS = '.st-key-arms [data-testid="stButtonGroup"] button[aria-pressed="
 
 def registered_url_paths() -> list[str]:
     """The url paths of the pages app.py registers for the default study (``""`` for the default page)."""
-    from cratus.study import load_study
+    from cratus.study.model import load_study
     from ui.navigation import page_specs
 
     return [spec["url_path"] for spec in page_specs(load_study())]
@@ -657,7 +657,7 @@ def test_deep_link_on_fresh_server(browser, path, title):
 @pytest.mark.parametrize("study", ["study_two_arms", "study_three_arms"])
 def test_a_made_up_study_renders_every_page_in_the_browser(browser, study):
     """``CRATUS_STUDY_DIR`` points the same code at another study: every page renders, with its own names."""
-    from cratus.study import load_study
+    from cratus.study.model import load_study
     from ui.navigation import page_specs
 
     folder = ROOT / "tests" / "fixtures" / study

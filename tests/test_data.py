@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cratus.data import DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values, load_summary
-from cratus.study import load_study
+from cratus.study.published import DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values, load_summary
+from cratus.study.model import load_study
 
 # The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
 # $CRATUS_PAPER points elsewhere (e.g. a worktree that is not beside shared/).

@@ -35,8 +35,8 @@ from cratus.figures.geometry import Note, line_width, overlaps
 from cratus.figures import theme
 from cratus.figures.theme import OPEN_GLYPHS
 from cratus.formatting import format_p
-from cratus.provenance import select_figure_rows, select_p_values
-from cratus.study import load_study
+from cratus.study.provenance import select_figure_rows, select_p_values
+from cratus.study.model import load_study
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -509,7 +509,7 @@ def test_every_figure_draws_its_tick_labels_without_measuring_them_for_overflow(
     # plotly's default ticklabeloverflow ("hide past div") measures every tick label in the browser, a fifth of
     # a grid's first draw (bench/README.md); the package template turns it off for the panel figures and the
     # appraisal's charts alike, and keeps plotly_white's look.
-    from cratus.appraisal_charts import forest_figure
+    from cratus.appraisal.charts import forest_figure
 
     figures = [build_endpoint_figure(study, "fev1", ARMS, BOTH), build_figure_grid(study, ["cd69", "cd8"], ARMS, BOTH),
                forest_figure(study, ARMS)]
@@ -522,7 +522,7 @@ def test_every_figure_draws_its_tick_labels_without_measuring_them_for_overflow(
 
 def test_a_phone_bar_chart_keeps_its_title_under_the_toolbar(study):
     # A touch screen shows plotly's toolbar all the time; the compact (phone) title starts below it.
-    from cratus.charts import build_category_figure
+    from cratus.figures.bars import build_category_figure
     from cratus.figures.theme import MODEBAR_TOUCH
 
     phone, desktop = build_category_figure(study, "cpra", compact=True), build_category_figure(study, "cpra")
@@ -804,8 +804,8 @@ def test_figures_module_is_split_and_free_of_trial_literals():
 # --------------------------------------------------------------------------
 def made_up_study():
     """Two arms, three visits (baseline Week 0, primary Week 24), two endpoints, 12 per arm (6 women)."""
-    from cratus.design import make_design
-    from cratus.study import FIGURE_COLUMNS, MCID_COLUMNS, NOTE_COLUMNS, Study
+    from cratus.study.design import make_design
+    from cratus.study.model import FIGURE_COLUMNS, MCID_COLUMNS, NOTE_COLUMNS, Study
 
     design = make_design([("drug", "Drug X 10 mg", "Drug X", False), ("vehicle", "Vehicle", "Vehicle", True)],
                          [("w0", "Week 0", "baseline"), ("w12", "Week 12", ""), ("w24", "Week 24", "primary")])

@@ -20,7 +20,7 @@ from cratus.patient import read_patient_data, to_study
 from cratus.patient.labs import (_is_test, edish_data, hys_law_sentence, lab_endpoints, lab_values_over_time,
                                  liver_tests, reference_category, shift_counts, shift_note, shift_table)
 from cratus.patient.synthetic import make_synthetic
-from cratus.study import load_study
+from cratus.study.model import load_study
 from tests.apptest import open_page, tables
 
 SUBJECTS = "usubjid,arm\nS1,Drug\nS2,Drug\nS3,Drug\nS4,Placebo\nS5,Placebo\nS6,Placebo\n"

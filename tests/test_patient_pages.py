@@ -13,7 +13,7 @@ import pytest
 from streamlit.util import calc_hash
 
 from cratus.patient.synthetic import synthetic_files
-from cratus.study import load_study
+from cratus.study.model import load_study
 from tests.apptest import open_page, open_synthetic_demo, tables
 
 PAGES = ["", "baseline", "safety", "participant", *[f["url_path"] for f in load_study().figure_pages()], "appraisal",

@@ -8,9 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cratus.patient import Mapping
-from cratus.patient.recipe import Recipe, describe_filters
+from cratus.outputs.code import Recipe, describe_filters
 from cratus.patient.synthetic import synthetic_files
-from cratus.report import Report, without_patients
+from cratus.outputs.report import Report, without_patients
 from tests.apptest import open_page, tables
 from tests.test_patient_pages import go as go_to, synthetic_session, texts, upload  # noqa: F401 - a fixture
 

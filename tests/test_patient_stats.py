@@ -117,7 +117,7 @@ def test_stats_take_a_patient_study_with_ids(data):
 
 
 def test_stats_refuse_a_published_study():
-    from cratus.study import load_study
+    from cratus.study.model import load_study
     with pytest.raises(ValueError, match="not computed from patient data"):
         within_arm_tests(load_study(), "six_minute_walk")
 

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.patient import read_patient_data, to_study
 from cratus.patient.summarize import SOURCE
 from cratus.patient.synthetic import fidelity_table, make_synthetic, synthetic_files, write_synthetic
-from cratus.provenance import select_p_values
-from cratus.study import ADVERSE_EVENT_TOTALS, PARTICIPANTS, load_study
+from cratus.study.provenance import select_p_values
+from cratus.study.model import ADVERSE_EVENT_TOTALS, PARTICIPANTS, load_study
 
 FIXTURES = Path(__file__).parent / "fixtures" / "patient"
 FILES = [FIXTURES / f for f in ("subjects.csv", "measurements.csv", "adverse_events.csv")]

@@ -19,7 +19,7 @@ from cratus.patient.display import add_trajectories
 from cratus.patient.profile import (serious_event_listing, study_days, subject_characteristics, subject_endpoints,
                                     subject_event_table, subject_events, subjects_list)
 from cratus.patient.synthetic import synthetic_files
-from cratus.study import load_study
+from cratus.study.model import load_study
 from tests.apptest import tables
 from tests.test_patient_pages import go as go_to_page
 from tests.test_patient_pages import synthetic_session, texts  # noqa: F401 (a fixture used by the page tests)

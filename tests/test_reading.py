@@ -5,10 +5,10 @@ import re
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from cratus.reading import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line, cohens_d,
+from cratus.reading.verdicts import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line, cohens_d,
                             figure_reading)
-from cratus.safety import primary_safety_endpoint, safety_line
-from cratus.study import load_study
+from cratus.tables.safety_statements import primary_safety_endpoint, safety_line
+from cratus.study.model import load_study
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from cratus.export import neutralize_formulas, to_csv_bytes
-from cratus.report import Report
+from cratus.outputs.export import neutralize_formulas, to_csv_bytes
+from cratus.outputs.report import Report
 from tests.apptest import open_page as open_url
 
 
@@ -34,7 +34,7 @@ def test_numbers_keep_their_sign_in_csv():
                                                   ("sqol_f", "cratus_figure4_sqol_f")])
 def test_image_button_saves_at_presentation_resolution(figure_id, filename):
     from cratus.figures import image_export_config
-    from cratus.study import load_study
+    from cratus.study.model import load_study
 
     config = image_export_config(load_study(), figure_id)
     assert config["toImageButtonOptions"]["filename"] == filename
@@ -137,7 +137,7 @@ def test_the_keyboard_buttons_step_through_the_whole_deck():
 def test_sections_can_be_left_out_of_the_deck_from_the_url():
     full = int(_deck_counter(open_page("present")).split(" / ")[1].split("*")[0])
     short = open_page("present", query={"deck_skip": ["Baseline", "Appraisal"]})
-    # Table 1 takes 2 slides and the bottom line 3 (17 endpoints, 8 per slide: cratus.deck)
+    # Table 1 takes 2 slides and the bottom line 3 (17 endpoints, 8 per slide: cratus.outputs.deck)
     assert int(_deck_counter(short).split(" / ")[1].split("*")[0]) == full - 5
 
 

@@ -19,10 +19,10 @@ import pytest
 
 import cratus.patient
 import cratus.patient.synthetic
-from cratus.export import to_csv_bytes
-from cratus.patient.recipe import Call, Recipe, literal
+from cratus.outputs.export import to_csv_bytes
+from cratus.outputs.code import Call, Recipe, literal
 from cratus.patient.synthetic import synthetic_files
-from cratus.study import load_study
+from cratus.study.model import load_study
 from tests.test_patient_pages import go as go_to, synthetic_session, upload  # noqa: F401 - a fixture
 from tests.apptest import open_page, tables
 

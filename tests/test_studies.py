@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from cratus.study import load_study
+from cratus.study.model import load_study
 from tests.apptest import FIXTURES, open_page, tables
 
 STUDIES = {"two": FIXTURES / "study_two_arms", "three": FIXTURES / "study_three_arms"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from cratus.study import load_study
+from cratus.study.model import load_study
 from tests.apptest import open_page, open_synthetic_demo, tables
 from tests.test_patient_pages import go, texts
 

@@ -20,7 +20,7 @@ from cratus.patient.subgroups import TOO_FEW, endpoint_choices, interaction_p, s
 from cratus.patient.subset import (filter_options, filter_patient_data, filters_from_query, filters_to_query,
                                    selected_counts)
 from cratus.patient.synthetic import synthetic_files
-from cratus.study import load_study
+from cratus.study.model import load_study
 
 WOMEN = (("sex", ("Female",)),)
 

@@ -8,10 +8,10 @@ import pytest
 
 import dataclasses
 
-from cratus.baseline_table import standardized_differences, table_one
+from cratus.tables.baseline import standardized_differences, table_one
 from cratus.formatting import NOT_REPORTED
-from cratus.safety_tables import category_long, category_table, hospitalization_table, sae_table
-from cratus.study import load_study
+from cratus.tables.safety import category_long, category_table, hospitalization_table, sae_table
+from cratus.study.model import load_study
 
 ARM_COLUMNS = {"100M": "Allo-hMSC 100M (N = 10)", "200M": "Allo-hMSC 200M (N = 10)",
                "placebo": "Placebo (N = 10)", "total": "Total (N = 30)"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cratus.patient import Mapping, read_patient_data, to_study
-from cratus.patient.recipe import Recipe
+from cratus.outputs.code import Recipe
 from cratus.patient.synthetic import synthetic_files
 from ui.controls import ARMS_KEY, SHARED_KEY
 from ui.state import default_study, study, use_study

@@ -1,4 +1,4 @@
-"""Presentation mode: the study's deck (:mod:`cratus.deck`) one slide at a time, stepped with the keyboard.
+"""Presentation mode: the study's deck (:mod:`cratus.outputs.deck`) one slide at a time, stepped with the keyboard.
 
 → / PageDown / Space go forward, ← / PageUp back, Home and End jump to the
 first and last slide, Esc leaves for the page of the current slide.  The slide
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cratus.baseline_table import table_one
-from cratus.deck import build_deck, deck_sections, page_for_slide, slide_for_page
+from cratus.tables.baseline import table_one
+from cratus.outputs.deck import build_deck, deck_sections, page_for_slide, slide_for_page
 from ui.controls import on_phone
 from ui.navigation import go_to
 from ui.render import show_notes
@@ -32,7 +32,7 @@ html { font-size: 20px; }
 
 
 def _deck():
-    from cratus.reading_display import bottom_line_table
+    from cratus.reading.display import bottom_line_table
 
     skip = tuple(st.session_state.get(SKIP_KEY) or ())
     return cached(build_deck, len(cached(table_one)), skip=skip, bottom_line_rows=len(cached(bottom_line_table)))

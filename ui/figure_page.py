@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from cratus.export import to_csv_bytes
-from cratus.patient.recipe import Call
+from cratus.outputs.export import to_csv_bytes
+from cratus.outputs.code import Call
 from ui.controls import on_phone
 from ui.navigation import PARTICIPANT, go_to
 from ui.render import clicked, plot, show_code, show_code_for, show_table, touch_zoom_switch
@@ -129,7 +129,7 @@ def figure_arms(arms: list[str]) -> list[str]:
 
 
 def _imbalance_notes(current, endpoint: str) -> list[str]:
-    from cratus.reading import baseline_imbalance_notes
+    from cratus.reading.verdicts import baseline_imbalance_notes
 
     try:
         return baseline_imbalance_notes(current, endpoint)
@@ -180,7 +180,7 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
 def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
     """Controls, chart, outcome definitions, summaries, downloads and contradictions of one figure."""
     from cratus.figures import image_export_config
-    from cratus.safety import discrepancies_for
+    from cratus.tables.safety_statements import discrepancies_for
 
     current = study()
     choice = figure_controls(endpoints)

@@ -24,7 +24,7 @@ from cratus.figures.words import join
 from cratus.patient import to_study
 from cratus.patient.subset import (QUERY_PREFIX, RANGE, describe_filters, filter_options, filter_patient_data,
                                    filters_from_query, filters_to_query, selected_counts)
-from cratus.study import Study
+from cratus.study.model import Study
 
 SHARED_KEY = "shared_filters"
 WIDGET_PREFIX = "filter_"

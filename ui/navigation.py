@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cratus.study import Study
+from cratus.study.model import Study
 
 CURRENT_PAGE_KEY = "_current_page"
 PAGES_KEY = "_pages"

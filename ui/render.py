@@ -1,7 +1,7 @@
 """Rendering shared by the pages: the page frame, tables, charts, sources, headings and the study's notes.
 
 Everything shown through these helpers is also collected into the page's HTML
-report (:mod:`cratus.report`).
+report (:mod:`cratus.outputs.report`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from cratus.export import html_table, stack_columns, to_csv_bytes
-from cratus.patient.recipe import Call
+from cratus.outputs.export import html_table, stack_columns, to_csv_bytes
+from cratus.outputs.code import Call
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
 from ui.filters import filter_caption, filter_panel, filter_selection
@@ -112,10 +112,10 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
 
     *patient_rows* marks a table of individual patients, left out of the report unless the reader asks
-    (default: when it has a subject id column, :func:`cratus.report.lists_patients`).
+    (default: when it has a subject id column, :func:`cratus.outputs.report.lists_patients`).
 
     Tables are static HTML (:func:`static_table`).  On a phone a table wider than three columns is stacked
-    (one row per arm, see :func:`cratus.export.stack_columns`), so every number reads at 390 px without
+    (one row per arm, see :func:`cratus.outputs.export.stack_columns`), so every number reads at 390 px without
     sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
     headers and cells, such as a shift table) as a grid on a phone too.
     """
@@ -148,7 +148,7 @@ _HTML_LOCK = threading.Lock()
 
 def for_screen(frame: pd.DataFrame, stack: bool = True) -> pd.DataFrame:
     """*frame* as a table is drawn on this screen: on a phone, wider than three columns, stacked (one row per arm,
-    :func:`cratus.export.stack_columns`, without its source columns), so every number reads at 390 px without
+    :func:`cratus.outputs.export.stack_columns`, without its source columns), so every number reads at 390 px without
     sideways scrolling; otherwise as it is."""
     if not (stack and on_phone() and len(frame.columns) > 3):
         return frame
@@ -160,7 +160,7 @@ def for_screen(frame: pd.DataFrame, stack: bool = True) -> pd.DataFrame:
 
 
 def static_table(frame: pd.DataFrame, label: str = "", container=None) -> None:
-    """*frame* drawn as a static HTML table (:func:`cratus.export.html_table`), in *container* (default: here).
+    """*frame* drawn as a static HTML table (:func:`cratus.outputs.export.html_table`), in *container* (default: here).
 
     Plain HTML, not ``st.table``: the browser draws it at once, without Streamlit's Arrow decoder (0.7 MB of
     code that a page would otherwise load before its first chart, ``bench/bench_browser.py``) or a React
@@ -292,7 +292,7 @@ def show_code(func, *args, **kwargs) -> None:
     lines that reproduce it from the same files and selections, and their download (patient-level data only).
 
     Call it right after :func:`show_table` or :func:`show_chart`: the snippet is named after that output.
-    *func* may also be a :class:`cratus.patient.recipe.Call` (nested calls, or an item of a view).
+    *func* may also be a :class:`cratus.outputs.code.Call` (nested calls, or an item of a view).
     """
     call = func if isinstance(func, Call) else Call(func, args, kwargs)
     kind, content = report().items[-1] if report().items else ("", "")

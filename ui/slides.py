@@ -1,4 +1,4 @@
-"""Drawing one slide of the deck (:mod:`cratus.deck`) with the same builders as the pages.
+"""Drawing one slide of the deck (:mod:`cratus.outputs.deck`) with the same builders as the pages.
 
 Tables are static HTML (their text grows with the page, unlike interactive
 tables drawn at a fixed 13 px); every slide carries a one-line takeaway and,
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cratus.baseline_table import table_one
-from cratus.charts import build_category_figure
-from cratus.overview import consort_dot
-from cratus.safety import discrepancies_for
-from cratus.safety_tables import category_table, hospitalization_table, reported_only_table, sae_table_part
+from cratus.tables.baseline import table_one
+from cratus.figures.bars import build_category_figure
+from cratus.tables.flow import consort_dot
+from cratus.tables.safety_statements import discrepancies_for
+from cratus.tables.safety import category_table, hospitalization_table, reported_only_table, sae_table_part
 from ui.controls import on_phone
 from ui.render import for_screen, plot, static_table
 from ui.state import cached, cached_figure, study
@@ -60,7 +60,7 @@ def _primary_slide(slide) -> None:
     st.markdown(f"### {current.fact('primary_endpoint')}")
     if current.fact("primary_result"):
         st.success(current.fact("primary_result"), icon=":material/check_circle:")
-    from cratus.reading_display import safety_summary as safety_line
+    from cratus.reading.display import safety_summary as safety_line
 
     safety = cached(safety_line)
     if not safety.empty:
@@ -130,7 +130,7 @@ def _hospitalizations_slide(slide) -> None:
 
 
 def _bottom_line_slide(slide) -> None:
-    from cratus.reading_display import bottom_line_table
+    from cratus.reading.display import bottom_line_table
 
     _title(slide.title, slide.part)
     start, stop = slide.args

@@ -11,8 +11,8 @@ import functools
 
 import streamlit as st
 
-from cratus.report import Report
-from cratus.study import Study, default_study_dir, load_study
+from cratus.outputs.report import Report
+from cratus.study.model import Study, default_study_dir, load_study
 
 STUDY_KEY = "study"
 REPORT_KEY = "report"
@@ -110,7 +110,7 @@ def new_report(title: str, selections: dict) -> Report:
     current = study()
     made = Report(f"{current.title} — {title}", citation=current.citation, selections=selections)
     if current.kind == "patient":
-        from cratus.patient.recipe import source_lines
+        from cratus.outputs.code import source_lines
 
         made.source = source_lines(current)
         made.provenance = ("Every number is computed here from the patient-level data named at the top; "

@@ -3,7 +3,7 @@
 Every panel has the same shape: one summary number per arm and visit (mean ±
 SD or median (IQR)), within-arm p-values (primary follow-up vs baseline),
 sometimes p-values against the control arm, and cells the text does not
-report.  Every function takes the :class:`~cratus.study.Study` first, so a
+report.  Every function takes the :class:`~cratus.study.model.Study` first, so a
 page can cache it per study.
 
 Modules

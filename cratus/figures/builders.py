@@ -91,7 +91,7 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> fig = build_endpoint_figure(load_study(), "cd69", ["200M", "placebo"], ["baseline", "month6"])
     >>> [(t.name, list(t.y)) for t in fig.data]
     [('Allo-hMSC 200M', [27.0, 16.4]), ('Placebo', [None, None])]
@@ -215,7 +215,7 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> fig = build_figure_grid(load_study(), ["cd69", "cd8"], ["200M"], ["baseline"])
     >>> [(t.meta["endpoint"], t.showlegend, t.xaxis) for t in fig.data]
     [('cd69', True, 'x'), ('cd8', False, 'x2')]
@@ -281,7 +281,7 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
 
     Parameters
     ----------
-    study : cratus.study.Study
+    study : cratus.study.model.Study
         Names the file (its short title) and looks up an endpoint's figure id.
     endpoint_or_figure : str or plotly.graph_objects.Figure
         An endpoint id, a figure id such as ``"2A"``, ``"Figure 3"`` or
@@ -292,7 +292,7 @@ def image_export_config(study, endpoint_or_figure, scale: int = 3) -> dict:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> image_export_config(study, "six_minute_walk")["toImageButtonOptions"]
     {'format': 'png', 'filename': 'cratus_figure2A_six_minute_walk', 'scale': 3}

@@ -21,7 +21,7 @@ import math
 from scipy import stats
 
 from cratus.formatting import NOT_REPORTED, decimals_of, format_number
-from cratus.within_arm import sd_change as sd_of_change  # the one SD-of-change formula
+from cratus.stats.within_arm import sd_change as sd_of_change  # the one SD-of-change formula
 
 #: Intervals a change panel can show: ``ci`` (95% CI of the mean change) or ``sd`` (± SD of the change).
 INTERVALS = ("ci", "sd")

@@ -1,7 +1,7 @@
 """Figures of safety laboratory data: values over time with the reference range, and the eDISH plot.
 
-Both take a patient :class:`~cratus.study.Study` first and draw arms in the
-study's colours and symbols (:class:`~cratus.design.Design`).  Sizes come from
+Both take a patient :class:`~cratus.study.model.Study` first and draw arms in the
+study's colours and symbols (:class:`~cratus.study.design.Design`).  Sizes come from
 :func:`cratus.figures.theme.style` (presentation: text ≥ 20 px; phone: the
 layout holds at 360 px).  Conventions the pages and tests rely on:
 
@@ -25,7 +25,7 @@ from cratus.figures import theme
 from cratus.figures.geometry import wrap_px
 from cratus.patient.labs import (BILIRUBIN_LIMIT, QUADRANTS, TRANSAMINASE_LIMIT, edish_data, lab_outliers,
                                  lab_values_over_time, liver_tests, reference_range)
-from cratus.study import Study
+from cratus.study.model import Study
 
 RANGE_FILL = "rgba(0, 158, 115, 0.10)"   # Okabe–Ito bluish green, light
 RANGE_LINE = "#009E73"

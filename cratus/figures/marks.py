@@ -16,14 +16,14 @@ import re
 
 import plotly.graph_objects as go
 
-from cratus.design import ALL_ARMS
+from cratus.study.design import ALL_ARMS
 
 from cratus.figures.geometry import Note, text_width
 from cratus.figures.panel_data import clean, number
 from cratus.figures.theme import FILLED_GLYPHS, MCID_LINE, TEXT_COLOR, WARNING_COLOR
 from cratus.figures.words import capitalise, hover_safe, mid_sentence, visit_short, wrap
 from cratus.formatting import format_number
-from cratus.provenance import _records
+from cratus.study.provenance import _records
 
 #: Statistic ids of the data files, in words.
 _STATISTIC_WORDS = {"p_value": "p-value", "sd": "SD", "q1": "lower quartile", "q3": "upper quartile",

@@ -1,7 +1,7 @@
 """The numbers of one figure panel: a tidy frame, one row per arm and plotted visit.
 
 :func:`endpoint_panel_data` reads the study's summary and p-values (the
-printed copy chosen by :mod:`cratus.provenance`) and returns, for each
+printed copy chosen by :mod:`cratus.study.provenance`) and returns, for each
 selected arm and visit, the plotted centre (mean or median), its whiskers,
 the numbers as printed, ``n``, the source and the arm's p-values.  With
 ``metric="change"`` each row is the change from baseline to one follow-up
@@ -19,11 +19,11 @@ import re
 
 import pandas as pd
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.figures.change import INTERVALS, change_cell
 from cratus.figures.words import mid_sentence
 from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
-from cratus.provenance import _best_rows, _records
+from cratus.study.provenance import _best_rows, _records
 
 #: Columns of :func:`endpoint_panel_data`, in order.
 PANEL_COLUMNS = [
@@ -327,7 +327,7 @@ def endpoint_panel_data(study, endpoint: str, arms, visits, metric: str = "value
 
     Parameters
     ----------
-    study : cratus.study.Study
+    study : cratus.study.model.Study
         The study (design, summary, p-values, endpoint dictionary).
     endpoint : str
         Endpoint id.
@@ -368,7 +368,7 @@ def endpoint_panel_data(study, endpoint: str, arms, visits, metric: str = "value
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> panel = endpoint_panel_data(load_study(), "sppb", ["100M", "placebo"], ["baseline", "month6"])
     >>> panel[["arm", "visit", "center", "low", "high", "display", "p_within"]].values.tolist()
     ... # doctest: +NORMALIZE_WHITESPACE

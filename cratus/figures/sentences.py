@@ -13,7 +13,7 @@ import pandas as pd
 from cratus.figures.panel_data import KINDS, clean, endpoint_info, subgroup_n
 from cratus.figures.words import capitalise, join, lower_label, mid_sentence, visit_adjective, with_unit
 from cratus.formatting import NOT_REPORTED, format_number
-from cratus.provenance import _records
+from cratus.study.provenance import _records
 
 FULL_POPULATION = "all patients in each arm"
 
@@ -23,7 +23,7 @@ def n_phrase(study, info: dict, arms=None) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> n_phrase(study, {"population": "female patients only", "subgroup": "sex=female"})
     'n = 4 per arm'
@@ -62,7 +62,7 @@ def outcome_definition(study, endpoint: str, metric: str = "value", visits=None,
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> print(outcome_definition(study, "sqol_f", "value", ["baseline", "month6"]))
     ... # doctest: +NORMALIZE_WHITESPACE
@@ -199,7 +199,7 @@ def figure_summary_sentence(study, panel_data: pd.DataFrame, endpoint: str) -> s
     Examples
     --------
     >>> from cratus.figures.panel_data import endpoint_panel_data
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> panel = endpoint_panel_data(study, "six_minute_walk", ["100M", "200M", "placebo"], ["baseline", "month6"])
     >>> print(figure_summary_sentence(study, panel, "six_minute_walk"))  # doctest: +NORMALIZE_WHITESPACE

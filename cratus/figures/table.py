@@ -21,7 +21,7 @@ def panel_table(study, panel_data: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> from cratus.figures import endpoint_panel_data
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> table = panel_table(study, endpoint_panel_data(study, "cd25", ["100M"], ["baseline", "month6"]))
     >>> table.iloc[0, :5].tolist()

@@ -1,6 +1,6 @@
 """Theme of the figures: font, colours, pixel sizes per mode, title, legend and margins.
 
-Arm colours, symbols and dashes are the study's (:class:`cratus.design.Design`);
+Arm colours, symbols and dashes are the study's (:class:`cratus.study.design.Design`);
 this module holds what is the same for every study.
 """
 

@@ -4,7 +4,7 @@ Two steps.  :func:`read_patient_data` recognises each file's role from its
 columns (ADSL / ``subjects.csv``, BDS datasets / ``measurements.csv``, ADAE /
 ``adverse_events.csv``; ``.xpt``, ``.csv``, ``.xlsx`` or ``.parquet``) and
 returns tidy frames (:class:`PatientData`).  :func:`to_study` computes a
-:class:`~cratus.study.Study` of kind ``"patient"`` from them: the design,
+:class:`~cratus.study.model.Study` of kind ``"patient"`` from them: the design,
 Table 1, per-visit summaries, p-values (each saying what it compares) and
 adverse events, optionally laid out like a published ``reference`` study.
 :mod:`cratus.patient.stats` gives the tests as tidy frames,
@@ -17,7 +17,7 @@ Examples
 --------
 Synthetic data written as SAS transport files, read back and summarised:
 
->>> from cratus.study import load_study
+>>> from cratus.study.model import load_study
 >>> from cratus.patient import read_patient_data, to_study
 >>> from cratus.patient.synthetic import synthetic_files, fidelity_table
 >>> files = synthetic_files("adam", seed=1)          # {name: bytes}, nothing on disk
@@ -43,7 +43,7 @@ The tests as tidy frames (the study as first argument, so pages can cache them):
 >>> t[["arm", "test", "n"]].head(2).values.tolist()
 [['100M', 'paired t-test', 10], ['100M', 'Wilcoxon signed-rank test', 10]]
 
-The same in one call (:mod:`cratus.patient.recipe`, as the dashboard's code snippets open data):
+The same in one call (:mod:`cratus.outputs.code`, as the dashboard's code snippets open data):
 
 >>> from cratus.patient import open_study
 >>> open_study(files, mapping={"population": "all"}).n_per_arm()["total"]
@@ -52,7 +52,7 @@ The same in one call (:mod:`cratus.patient.recipe`, as the dashboard's code snip
 
 from cratus.patient.mapping import Mapping
 from cratus.patient.model import PatientData, read_patient_data
-from cratus.patient.recipe import open_study
+from cratus.outputs.code import open_study
 from cratus.patient.summarize import to_study
 
 __all__ = ["Mapping", "PatientData", "open_study", "read_patient_data", "to_study"]

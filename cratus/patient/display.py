@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from cratus.formatting import format_p
 from cratus.patient.stats import ae_incidence, between_arm_tests, patient_data, within_arm_tests
-from cratus.study import Study
+from cratus.study.model import Study
 
 #: Lines per arm drawn in a trajectory plot; above it a seeded sample is drawn, and the caption says so.
 MAX_LINES_PER_ARM = 150
@@ -41,7 +41,7 @@ def tests_table(study: Study, endpoint: str, arms=None) -> pd.DataFrame:
     --------
     >>> from cratus.patient import read_patient_data, to_study
     >>> from cratus.patient.synthetic import synthetic_files
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> files = synthetic_files("long", seed=1)
     >>> s = to_study(read_patient_data(*files.values(), names=list(files)), reference=load_study())
     >>> t = tests_table(s, "six_minute_walk")
@@ -50,7 +50,7 @@ def tests_table(study: Study, endpoint: str, arms=None) -> pd.DataFrame:
     >>> "ANCOVA (adjusted for baseline)" in set(t["Test"])
     True
     """
-    from cratus.safety_tables import comparison_words
+    from cratus.tables.safety import comparison_words
 
     design = study.design
     keep = set(design.order(arms if arms is not None else design.arm_ids))

@@ -15,9 +15,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.formatting import decimals_of
-from cratus.provenance import select_figure_rows
+from cratus.study.provenance import select_figure_rows
 
 
 def exact_mean_sd(z: np.ndarray, mean: float, sd: float) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Safety laboratory data from patients: reference-range categories, shift tables, eDISH and values over time.
 
-Every function takes a patient :class:`~cratus.study.Study` (or
+Every function takes a patient :class:`~cratus.study.model.Study` (or
 :class:`~cratus.patient.PatientData`) first, so pages can cache it per study,
 and works on whole columns at once (no loop over subjects).
 

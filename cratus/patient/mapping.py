@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cratus.data import DATA_DIR, load_endpoints, load_levels
+from cratus.study.published import DATA_DIR, load_endpoints, load_levels
 
 #: Arm variables tried in order when the mapping names none (ADaM actual, planned, then the plain name).
 ARM_VARIABLES = ("TRT01A", "TRT01P", "ARM", "ACTARM", "TREATMENT", "GROUP")

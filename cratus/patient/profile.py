@@ -20,7 +20,7 @@ import pandas as pd
 
 from cratus.patient.stats import patient_data
 from cratus.patient.summarize import characteristic_columns
-from cratus.study import Study
+from cratus.study.model import Study
 
 EVENT_COLUMNS = ["term", "soc", "start_day", "end_day", "serious", "severity", "related", "treatment_emergent",
                  "ongoing"]

@@ -1,6 +1,6 @@
 """Tests and estimates from patient-level data, as tidy frames (one row per test).
 
-Every function takes a :class:`~cratus.study.Study` built by
+Every function takes a :class:`~cratus.study.model.Study` built by
 :func:`cratus.patient.to_study` (its ``extra["patient_data"]``) or a
 :class:`~cratus.patient.PatientData` first, so pages can cache them per study.
 Columns follow pingouin's style in snake_case: ``estimate, ci_low, ci_high,

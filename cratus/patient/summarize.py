@@ -1,4 +1,4 @@
-"""From patient frames to a :class:`~cratus.study.Study` (``kind="patient"``): :func:`to_study`.
+"""From patient frames to a :class:`~cratus.study.model.Study` (``kind="patient"``): :func:`to_study`.
 
 The study is computed, not read: the design from the arms and visits of the
 data; the summary in the tidy shape of ``data/summary.csv`` (participants,
@@ -22,11 +22,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from cratus.design import TOTAL, make_design
+from cratus.study.design import TOTAL, make_design
 from cratus.patient import stats as patient_stats
 from cratus.patient.mapping import Dictionary, Mapping, choose_control, normalise, slug
 from cratus.patient.roles import SUBJECT_BOOKKEEPING
-from cratus.study import ADVERSE_EVENT_TOTALS, FIGURE_COLUMNS, NOTE_COLUMNS, PARTICIPANTS, Study
+from cratus.study.model import ADVERSE_EVENT_TOTALS, FIGURE_COLUMNS, NOTE_COLUMNS, PARTICIPANTS, Study
 
 SOURCE = "computed from patient data"
 ENDPOINT_COLUMNS = ["endpoint", "label", "unit", "domain", "page", "figure", "summary", "better", "population",
@@ -445,7 +445,7 @@ def _empty(columns) -> pd.DataFrame:
 
 def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Study | None = None,
              dictionary: Dictionary | None = None) -> Study:
-    """Summarise patient data as a :class:`~cratus.study.Study` of kind ``"patient"``.
+    """Summarise patient data as a :class:`~cratus.study.model.Study` of kind ``"patient"``.
 
     Parameters
     ----------
@@ -455,7 +455,7 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
         Its ``control`` and ``endpoints`` renames apply here; the other
         fields act when reading (pass them to ``read_patient_data``).
     reference : Study, optional
-        A published study (e.g. :func:`cratus.study.load_study`): arms,
+        A published study (e.g. :func:`cratus.study.model.load_study`): arms,
         visits and endpoints that match it take its ids, labels, figure pages
         and panels.
     dictionary : Dictionary, optional

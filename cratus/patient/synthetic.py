@@ -52,13 +52,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.formatting import decimals_of
 from cratus.patient.exact import best_pooled, draws, quartile_candidates, tune_to_totals
 from cratus.patient.mapping import Dictionary, slug
 from cratus.patient.model import read_patient_data
-from cratus.provenance import select_figure_rows
-from cratus.study import ADVERSE_EVENT_TOTALS, PARTICIPANTS, load_study
+from cratus.study.provenance import select_figure_rows
+from cratus.study.model import ADVERSE_EVENT_TOTALS, PARTICIPANTS, load_study
 
 #: Correlation of each subject's baseline and follow-up draws.
 CORRELATION = 0.7
@@ -459,7 +459,7 @@ def make_synthetic(seed: int = 0, study=None, format: str = "long"):
 
     *format* is the file format it goes through (``"long"`` CSV or ``"adam"``
     SAS transport); *study* the published study it is shaped like (default
-    :func:`cratus.study.load_study`).
+    :func:`cratus.study.model.load_study`).
     """
     files = synthetic_files(format, seed, study)
     return read_patient_data(*files.values(), names=list(files))

@@ -1,7 +1,7 @@
 """The audit for reading: which rows a reader sees, how many pass or fail, and a labelled table.
 
-Takes the rows of :func:`cratus.audit.run_audit`; arm and visit names come
-from the study's :class:`~cratus.design.Design`, endpoint labels from its
+Takes the rows of :func:`cratus.appraisal.audit.run_audit`; arm and visit names come
+from the study's :class:`~cratus.study.design.Design`, endpoint labels from its
 dictionary.  :func:`audit_view` is the study-first entry point a page caches.
 """
 
@@ -17,7 +17,7 @@ AUDIT_TABLE_COLUMNS = ["Status", "Check", "Where", "Expected", "Reported", "Expl
 def audit_for_arms(audit, arms, design):
     """Audit rows about the chosen arms, plus those about no single arm (totals, all arms).
 
-    >>> from cratus.design import make_design
+    >>> from cratus.study.design import make_design
     >>> d = make_design([("a", "A", "A", False), ("p", "P", "P", True)], [("w0", "Week 0", "baseline")])
     >>> audit_for_arms(pd.DataFrame({"arm": ["a", "p", "total", ""], "status": "pass"}), ["a"], d)["arm"].tolist()
     ['a', 'total', '']
@@ -37,7 +37,7 @@ def audit_counts(audit):
 
 
 def audit_table(audit, design, endpoints=None, statuses=tuple(STATUS_LABELS)):
-    """A table for reading of :func:`cratus.audit.run_audit`: problems first, labels from the dictionary.
+    """A table for reading of :func:`cratus.appraisal.audit.run_audit`: problems first, labels from the dictionary.
 
     Returns
     -------
@@ -47,8 +47,8 @@ def audit_table(audit, design, endpoints=None, statuses=tuple(STATUS_LABELS)):
 
     Examples
     --------
-    >>> from cratus.audit import _row
-    >>> from cratus.design import make_design
+    >>> from cratus.appraisal.audit import _row
+    >>> from cratus.study.design import make_design
     >>> d = make_design([("a", "Drug A", "A", False), ("p", "Vehicle", "Vehicle", True)], [("w0", "Week 0", "baseline")])
     >>> a = pd.DataFrame([_row("event total", "sae", "a", "", "pass", "2", "2", "ok"),
     ...                   _row("events percent", "sae", "p", "", "fail", "17", "16", "1 of 6", "Aneurysm")])
@@ -77,12 +77,12 @@ def audit_view(study, arms, statuses=tuple(STATUS_LABELS)):
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> counts, table = audit_view(load_study(), ("100M",), ("fail",))
     >>> counts["fail"] == len(table) > 0
     True
     """
-    from cratus.appraisal import audit_rows
+    from cratus.appraisal.views import audit_rows
 
     rows = audit_for_arms(audit_rows(study), arms, study.design)
     return audit_counts(rows), audit_table(rows, study.design, study.endpoints, statuses)

@@ -1,9 +1,9 @@
-"""Table 1 (baseline characteristics) and the balance between arms, built from a :class:`~cratus.study.Study`.
+"""Table 1 (baseline characteristics) and the balance between arms, built from a :class:`~cratus.study.model.Study`.
 
 Builders return DataFrames of display strings, formatted as the paper prints
 them (mean ± SD, n (%), median (Q1, Q3)); cells the text does not report read
 "not reported in the text".  Which printed copy of a number is shown follows
-the one rule of :mod:`cratus.provenance`.
+the one rule of :mod:`cratus.study.provenance`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import math
 
 import pandas as pd
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.formatting import NOT_REPORTED, decimals_of, format_number
-from cratus.provenance import select_figure_rows
-from cratus.study import PARTICIPANTS, Study
+from cratus.study.provenance import select_figure_rows
+from cratus.study.model import PARTICIPANTS, Study
 
 #: Domains whose endpoints are baseline characteristics when the study names no baseline table.
 CHARACTERISTIC_DOMAINS = ("demographics", "laboratory")
@@ -33,7 +33,7 @@ def arm_header(study: Study, arm: str) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> arm_header(load_study(), "total")
     'Total (N = 30)'
     """
@@ -96,7 +96,7 @@ def table_one_cells(study: Study, arms=None, total: bool = True) -> pd.DataFrame
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> cells = table_one_cells(load_study(), arms=("100M",))
     >>> cells.query("endpoint == 'age'")[["arm", "cell"]].values.tolist()
     [['100M', '75.0 ± 7.4'], ['total', '75.5 ± 7.3']]
@@ -144,7 +144,7 @@ def table_one(study: Study, arms=None, total: bool = True) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> t = table_one(load_study(), arms=("200M", "placebo"))
     >>> list(t.columns)
     ['Characteristic', 'Allo-hMSC 200M (N = 10)', 'Placebo (N = 10)', 'Total (N = 30)']
@@ -202,7 +202,7 @@ def standardized_differences(study: Study, arms=None, reference: str | None = No
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> d = standardized_differences(load_study())
     >>> round(float(d.query("endpoint == 'age' and arm == '100M'")["estimate"].iloc[0]), 3)
     -0.042
@@ -244,7 +244,7 @@ def describe_uncomputed(differences: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> describe_uncomputed(standardized_differences(load_study()))
     'Not computed: Serum TNF-α (pg/mL) (median (IQR): no standardized difference without an assumed distribution).'
     >>> describe_uncomputed(pd.DataFrame({"characteristic": [], "note": []}))

@@ -1,8 +1,8 @@
 """Display tables of the between-arm comparisons and the multiplicity adjustment, for reading on screen.
 
-Takes the tidy frames of :mod:`cratus.between_arms` and
-:mod:`cratus.multiplicity` and returns frames of text with reader-facing
-column names: arm and visit names from the study's :class:`~cratus.design.Design`,
+Takes the tidy frames of :mod:`cratus.stats.between_arms` and
+:mod:`cratus.stats.multiplicity` and returns frames of text with reader-facing
+column names: arm and visit names from the study's :class:`~cratus.study.design.Design`,
 endpoint labels from its dictionary, p-values through
 :func:`cratus.formatting.format_p`.  Follow-up comparisons carry a Welch
 p-value; baseline rows carry standardized differences only (CONSORT 2010
@@ -15,7 +15,7 @@ import math
 
 import pandas as pd
 
-from cratus.between_arms import WAN_METHOD
+from cratus.stats.between_arms import WAN_METHOD
 from cratus.formatting import decimals_of, format_number, format_p
 
 MINUS = "\u2212"
@@ -115,7 +115,7 @@ def comparisons_view(comparisons, summary, endpoints, design, arms=None, visits=
 
     Examples
     --------
-    >>> from cratus.design import make_design
+    >>> from cratus.study.design import make_design
     >>> d = make_design([("a", "Drug A", "A", False), ("p", "Vehicle", "Vehicle", True)], [("w0", "Week 0", "baseline")])
     >>> c = pd.DataFrame({"endpoint": ["age"], "visit": "w0", "arm": ["a"], "reference": ["p"],
     ...     "method": "", "ci_low": -7.0, "ci_high": 6.4})
@@ -168,7 +168,7 @@ def comparison_table(view, baseline=False, show_p=False):
 
     Examples
     --------
-    >>> from cratus.between_arms import compare_arms_from_stats
+    >>> from cratus.stats.between_arms import compare_arms_from_stats
     >>> r = compare_arms_from_stats(7.0, 1.0, 10, 8.4, 1.1, 10).assign(
     ...     label="B-cell TNF-α", visit="w12", pair="A vs B", decimals=1, withheld="")
     >>> comparison_table(r).iloc[0][["Difference (95% CI)", "Welch p", "Method"]].tolist()
@@ -226,7 +226,7 @@ def _significant_after(row):
 def describe_test(row, design):
     """What one p-value compares, in words: "100M vs Placebo, 6 months", "100M: change to 6 months".
 
-    >>> from cratus.design import make_design
+    >>> from cratus.study.design import make_design
     >>> d = make_design([("a", "Drug A", "A", False), ("p", "Vehicle", "Vehicle", True)],
     ...                 [("w0", "Week 0", "baseline"), ("w12", "Week 12", "")])
     >>> describe_test({"arm": "a", "comparison": "vs_control", "visit": "w12"}, d)
@@ -241,7 +241,7 @@ def describe_test(row, design):
 
 
 def multiplicity_table(adjusted, design, endpoints=None, family_labels=None):
-    """A table for reading of :func:`cratus.multiplicity.adjust_p_values`.
+    """A table for reading of :func:`cratus.stats.multiplicity.adjust_p_values`.
 
     ``Significant after`` names the adjustments under which p stays below α.
     A bound ("p < .00001") stays a bound after adjustment.  ``Family``
@@ -269,8 +269,8 @@ def summarize_adjustment(adjusted, design, alpha=0.05, endpoints=None):
 
     Examples
     --------
-    >>> from cratus.design import make_design
-    >>> from cratus.multiplicity import adjust_p_values
+    >>> from cratus.study.design import make_design
+    >>> from cratus.stats.multiplicity import adjust_p_values
     >>> d = make_design([("a", "Drug A", "A", False), ("p", "Vehicle", "Vehicle", True)], [("w0", "Week 0", "baseline"), ("w12", "Week 12", "")])
     >>> p = pd.DataFrame({"endpoint": ["x", "y", "z"], "arm": "a", "comparison": "within_arm", "visit": "w12",
     ...     "p_value": [0.001, 0.03, 0.04], "relation": "=", "source": "Results"})

@@ -9,9 +9,9 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from cratus.formatting import format_p
-from cratus.provenance import select_p_values
-from cratus.reading import selected_numbers
-from cratus.study import Study
+from cratus.study.provenance import select_p_values
+from cratus.reading.verdicts import selected_numbers
+from cratus.study.model import Study
 
 #: Words the dictionary uses to mark the primary safety endpoint (in its label or description).
 PRIMARY_MARK = "primary endpoint"
@@ -27,11 +27,11 @@ def safety_p_values(study: Study) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> safety_p_values(load_study())[["Compares", "p-value"]].values.tolist()
     [['between all arms at 6 months', 'p = .300'], ['between all arms at 12 months', 'p = .141']]
     """
-    from cratus.safety_tables import comparison_words
+    from cratus.tables.safety import comparison_words
 
     domains = study.endpoints.set_index("endpoint")["domain"].to_dict()
     rows = select_p_values(study.p_values[study.p_values["endpoint"].map(domains) == "safety"])
@@ -48,7 +48,7 @@ def notable_events(study: Study) -> list[str]:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> notable_events(load_study())[1]
     'Stroke in the Placebo arm, 307 days after infusion; not related to treatment.'
     """
@@ -85,7 +85,7 @@ def discrepancies_for(study: Study, endpoints) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> t = discrepancies_for(load_study(), ["cpra", "serious_adverse_events"])
     >>> list(t.columns), len(t)
     (['Concerns', 'What the paper says'], 5)
@@ -123,7 +123,7 @@ def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) ->
 
     Parameters
     ----------
-    study : cratus.study.Study
+    study : cratus.study.model.Study
     endpoint : str, optional
         A safety endpoint with a patient ``count`` per arm; by default
         :func:`primary_safety_endpoint`.
@@ -138,7 +138,7 @@ def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) ->
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> line = safety_line(load_study())
     >>> [round(u * 100, 1) for u in line["upper"]]
     [30.8, 30.8, 30.8, 16.8]

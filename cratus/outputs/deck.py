@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cratus.study import Study
+from cratus.study.model import Study
 
 #: Table rows that fit one 16:9 slide at presentation font sizes (about 32 px a row at 1080 px).
 ROWS_PER_SLIDE = 20
@@ -40,7 +40,7 @@ def deck_sections(study: Study) -> dict[str, str]:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> list(deck_sections(load_study()).values())[:3]
     ['Study', 'Baseline', 'Functional (Figure 2)']
     """
@@ -135,14 +135,14 @@ def build_deck(study: Study, table_one_rows: int, skip=(), bottom_line_rows: int
         Rows of the baseline table (it is split over slides of at most
         :data:`ROWS_PER_SLIDE` rows).
     bottom_line_rows : int
-        Endpoints of the bottom line (:mod:`cratus.reading`), split over slides of
+        Endpoints of the bottom line (:mod:`cratus.reading.verdicts`), split over slides of
         :data:`READINGS_PER_SLIDE`.
     skip : iterable of str
         Section ids (see :func:`deck_sections`) to leave out.
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> deck = build_deck(load_study(), table_one_rows=40)
     >>> [s.kind for s in deck[:4]], deck[3].part
     (['title', 'primary', 'flow', 'table_one'], '1 of 2')
@@ -164,7 +164,7 @@ def slide_for_page(deck: list[Slide], url_path: str, study: Study) -> int:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> deck = build_deck(s, 20)
     >>> deck[slide_for_page(deck, "immune", s)].args
@@ -181,7 +181,7 @@ def page_for_slide(slide: Slide, study: Study) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> page_for_slide(Slide("figure:3", "panel", "x", ("3", "cd69")), s), page_for_slide(Slide("study", "flow", ""), s)
     ('immune', '')

@@ -1,6 +1,6 @@
 """Sentences and display tables of the within-arm back-calculation and of the power analysis.
 
-Takes the tidy frames of :mod:`cratus.within_arm` and :mod:`cratus.power`
+Takes the tidy frames of :mod:`cratus.stats.within_arm` and :mod:`cratus.stats.power`
 and returns plain sentences and frames of text for the screen.  Every test
 the paper's numbers are compared with is stated as an assumption ("assuming
 a paired t-test"); printed numbers keep their printed digits.
@@ -12,10 +12,10 @@ import math
 
 import pandas as pd
 
-from cratus.appraisal_tables import MINUS, format_alpha, format_estimate
+from cratus.appraisal.tables import MINUS, format_alpha, format_estimate
 from cratus.formatting import decimals_of, format_number, format_p
-from cratus.power import ANALYSES, effect_needed_for_n, power_curve, sample_size
-from cratus.within_arm import PLAUSIBLE_RHO, VERY_UNLIKELY, change_sensitivity, paired_p
+from cratus.stats.power import ANALYSES, effect_needed_for_n, power_curve, sample_size
+from cratus.stats.within_arm import PLAUSIBLE_RHO, VERY_UNLIKELY, change_sensitivity, paired_p
 
 BACK_TABLE_COLUMNS = ["Result", "Baseline → follow-up", "n", "Paper's p", "Correlation needed", "Verdict",
                       "Probability"]
@@ -66,12 +66,12 @@ def probability_text(row):
 
 
 def back_calculation_table(results, design, endpoints=None):
-    """A table for reading of :func:`cratus.within_arm.back_calculate_all`.
+    """A table for reading of :func:`cratus.stats.within_arm.back_calculate_all`.
 
     Examples
     --------
-    >>> from cratus.design import make_design
-    >>> from cratus.within_arm import back_calculate_all
+    >>> from cratus.study.design import make_design
+    >>> from cratus.stats.within_arm import back_calculate_all
     >>> d = make_design([("a", "Drug A", "A", False)], [("w0", "Week 0", "baseline"), ("w12", "Week 12", "")])
     >>> w = pd.DataFrame([{"endpoint": "walk", "label": "Walk", "arm": "a", "visit": "w12", "mean_pre": 345.9,
     ...     "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "printed": ("345.9", "103.4", "410.7", "155.4"),
@@ -116,11 +116,11 @@ def _impossible_sentence(row, p_text, n):
 def describe_back_calculation(row, plausible=PLAUSIBLE_RHO, threshold=VERY_UNLIKELY):
     """One or two plain sentences on the correlation a printed within-arm p-value needs, and the verdict.
 
-    ``row`` is a row of :func:`cratus.within_arm.back_calculate_all`.
+    ``row`` is a row of :func:`cratus.stats.within_arm.back_calculate_all`.
 
     Examples
     --------
-    >>> from cratus.within_arm import back_calculate_all
+    >>> from cratus.stats.within_arm import back_calculate_all
     >>> w = pd.DataFrame([{"endpoint": "walk", "label": "Walk", "arm": "a", "visit": "w12", "mean_pre": 345.9,
     ...     "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "decimals": 1, "n": 10.0,
     ...     "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011"}])
@@ -158,7 +158,7 @@ def sensitivity_table(row, correlation, confidence=0.95):
 
     Examples
     --------
-    >>> from cratus.within_arm import back_calculate_all
+    >>> from cratus.stats.within_arm import back_calculate_all
     >>> w = pd.DataFrame([{"endpoint": "walk", "label": "Walk", "arm": "a", "visit": "w12", "mean_pre": 345.9,
     ...     "sd_pre": 103.4, "mean_post": 410.7, "sd_post": 155.4, "decimals": 1, "n": 10.0,
     ...     "n_source": "assumed", "p_value": 0.011, "relation": "=", "p_printed": "0.011"}])
@@ -187,7 +187,7 @@ def sensitivity_table(row, correlation, confidence=0.95):
 
 
 def n_by_correlation_table(readings):
-    """The frame of :func:`cratus.power.n_by_correlation` as a table: one row per ρ, one column per analysis."""
+    """The frame of :func:`cratus.stats.power.n_by_correlation` as a table: one row per ρ, one column per analysis."""
     wide = readings.pivot(index="correlation", columns="analysis", values="n_per_arm")[list(ANALYSES)]
     table = wide.reset_index().rename(columns={"correlation": "Pre–post correlation ρ",
                                                **{k: f"n per arm: {v}" for k, v in ANALYSES.items()}})
@@ -198,12 +198,12 @@ def n_by_correlation_table(readings):
 def describe_sample_size_claim(difference, sd, n_claimed, judged, alpha=0.05, unit=""):
     """Plain sentences checking a claimed "n per group" against a difference and SD, without overreaching.
 
-    *judged* is :func:`cratus.power.judge_sample_size_claim` for the same numbers; without a claim
+    *judged* is :func:`cratus.stats.power.judge_sample_size_claim` for the same numbers; without a claim
     (``n_claimed=None``) only the n needed is described.
 
     Examples
     --------
-    >>> from cratus.power import judge_sample_size_claim
+    >>> from cratus.stats.power import judge_sample_size_claim
     >>> print(describe_sample_size_claim(64.8, 112.9, 30, judge_sample_size_claim(64.8, 112.9, 30), unit="m"))
     ... # doctest: +NORMALIZE_WHITESPACE
     A difference of 64.8 m with an SD of 112.9 m is a standardized effect of d = 0.57 on follow-up values. A two-sided

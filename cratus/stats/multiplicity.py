@@ -1,6 +1,6 @@
 """Multiplicity: the paper's p-values adjusted within a family (Bonferroni, Holm, Benjamini–Hochberg).
 
-One p-value per test is kept by the shared rule of :mod:`cratus.provenance`;
+One p-value per test is kept by the shared rule of :mod:`cratus.study.provenance`;
 the adjustments come from ``statsmodels.stats.multitest.multipletests``.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
-from cratus.provenance import select_p_values
+from cratus.study.provenance import select_p_values
 
 FAMILY_LABELS = {"all": "All p-values", "each_domain": "Each domain separately"}
 
@@ -133,7 +133,7 @@ def holm_survivors(study, alpha=0.05):
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> found = holm_survivors(load_study())
     >>> int(found["m"].iloc[0]) == len(found), found["significant_holm"].dtype == bool
     (True, True)

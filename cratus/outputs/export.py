@@ -76,7 +76,7 @@ def stack_columns(frame, first: str | None = None, name: str = "Arm", value: str
 def html_table(frame: pd.DataFrame, label: str = "", missing: str = "") -> str:
     """*frame* as a static HTML table (class ``cratus-table``): one header row, one row per record, no index.
 
-    Used on the pages (``ui.render.static_table``) and in the HTML report (:mod:`cratus.report`).  Text is
+    Used on the pages (``ui.render.static_table``) and in the HTML report (:mod:`cratus.outputs.report`).  Text is
     escaped, never read as HTML or Markdown; a missing cell reads *missing* (blank by default: the tables'
     builders write "not reported" where the source reports nothing).  Numeric columns are marked
     ``class="num"`` (drawn right-aligned).  *label* names the table for screen readers.

@@ -1,6 +1,6 @@
 """Audit checks on printed means and SDs: pooled totals, GRIM and score ranges, plus the audit row helpers.
 
-Part of the audit (:mod:`cratus.audit` runs every check, :mod:`cratus.audit_display` shows them).  Each check
+Part of the audit (:mod:`cratus.appraisal.audit` runs every check, :mod:`cratus.appraisal.audit_display` shows them).  Each check
 returns audit rows ``check, endpoint, level, arm, visit, status, expected, reported, explanation``; a printed
 value passes when it is reachable from the other printed values given their rounding.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.formatting import decimals_of, format_number
 
 AUDIT_COLUMNS = ["check", "endpoint", "level", "arm", "visit", "status",

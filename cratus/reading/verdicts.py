@@ -1,8 +1,8 @@
 """The bottom line: what a study's results show, endpoint by endpoint, and what its safety data allow.
 
-Everything here reads a :class:`cratus.study.Study`; arm, visit and endpoint
+Everything here reads a :class:`cratus.study.model.Study`; arm, visit and endpoint
 names come from the study (nothing about a particular trial is written here).
-The numbers shown are the ones the shared rule of :mod:`cratus.provenance`
+The numbers shown are the ones the shared rule of :mod:`cratus.study.provenance`
 selects, and p-values keep the digits the paper printed.
 
 Verdicts
@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 
 from cratus.formatting import decimals_of, format_number, format_p
-from cratus.multiplicity import adjust_p_values
-from cratus.provenance import select_figure_rows, select_p_values
+from cratus.stats.multiplicity import adjust_p_values
+from cratus.study.provenance import select_figure_rows, select_p_values
 
 DIFFERS_SURVIVES = "differs from {control} ({arms}), survives Holm"
 DIFFERS_NOT_SURVIVES = "differs from {control} ({arms}), does not survive Holm"
@@ -281,7 +281,7 @@ def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:
 
     Parameters
     ----------
-    study : cratus.study.Study
+    study : cratus.study.model.Study
     alpha : float
         Significance level for the raw p-values and for Holm's correction.
 
@@ -290,13 +290,13 @@ def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:
     pandas.DataFrame
         One row per endpoint: ``page, endpoint, label, population, reported_as,
         within_arm, vs_control, holm, mcid, verdict, caveats``.  ``holm`` comes
-        from :func:`cratus.multiplicity.adjust_p_values` with family ``"all"``
+        from :func:`cratus.stats.multiplicity.adjust_p_values` with family ``"all"``
         (Holm's step-down procedure over every p-value the study reports);
         ``verdict`` is one of :data:`VERDICTS` (see the module docstring).
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> table = bottom_line(load_study()).set_index("endpoint")
     >>> table.loc["six_minute_walk", "verdict"]
     'within-arm change in 100M only; no comparison with Placebo reported'
@@ -329,7 +329,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> for line in figure_reading(load_study(), "4").splitlines():
     ...     print(line.rstrip())
     **What these results show** (p below .05 as printed, before any adjustment for multiple testing)
@@ -405,7 +405,7 @@ def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> notes = baseline_imbalance_notes(load_study(), "six_minute_walk")
     >>> notes[0].startswith("At baseline the 100M arm's 6-minute walk distance was lower than Placebo's")
     True

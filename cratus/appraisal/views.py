@@ -1,13 +1,13 @@
 """Critical appraisal of a study's printed numbers: the study-first views the Appraisal page shows.
 
-Each ``*_view`` function takes the :class:`~cratus.study.Study` first (so a
+Each ``*_view`` function takes the :class:`~cratus.study.model.Study` first (so a
 page can memoize it with ``ui.cached``) and returns tables and sentences for
-one tab; the statistics live in :mod:`cratus.between_arms`,
-:mod:`cratus.within_arm`, :mod:`cratus.power` and :mod:`cratus.multiplicity`,
-the display in :mod:`cratus.appraisal_tables` and :mod:`cratus.appraisal_text`,
-the audit in :mod:`cratus.audit` and :mod:`cratus.audit_display`.  Arms,
+one tab; the statistics live in :mod:`cratus.stats.between_arms`,
+:mod:`cratus.stats.within_arm`, :mod:`cratus.stats.power` and :mod:`cratus.stats.multiplicity`,
+the display in :mod:`cratus.appraisal.tables` and :mod:`cratus.appraisal.text`,
+the audit in :mod:`cratus.appraisal.audit` and :mod:`cratus.appraisal.audit_display`.  Arms,
 control and visits come from ``study.design``; n per arm from
-:meth:`~cratus.study.Study.n_per_arm`; nothing here names a particular trial.
+:meth:`~cratus.study.model.Study.n_per_arm`; nothing here names a particular trial.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from cratus import appraisal_tables as tables
-from cratus.appraisal_text import (back_calculation_table, describe_back_calculation, describe_sample_size_claim,
+from cratus.appraisal import tables as tables
+from cratus.appraisal.text import (back_calculation_table, describe_back_calculation, describe_sample_size_claim,
                                    n_by_correlation_table, sensitivity_table)
-from cratus.audit import run_audit
-from cratus.between_arms import compare_all_arms, compare_arms_from_stats, index_summary
-from cratus.design import TOTAL
+from cratus.appraisal.audit import run_audit
+from cratus.stats.between_arms import compare_all_arms, compare_arms_from_stats, index_summary
+from cratus.study.design import TOTAL
 from cratus.formatting import format_number
-from cratus.multiplicity import adjust_p_values, multiplicity_families
-from cratus.power import judge_sample_size_claim, n_by_correlation, plan_next_trial, power_curve
-from cratus.within_arm import back_calculate_all, sd_doubtful, within_arm_results
+from cratus.stats.multiplicity import adjust_p_values, multiplicity_families
+from cratus.stats.power import judge_sample_size_claim, n_by_correlation, plan_next_trial, power_curve
+from cratus.stats.within_arm import back_calculate_all, sd_doubtful, within_arm_results
 
 #: Facts of trial.csv describing a claimed sample size: "n per group", and for which endpoint and arm.
 CLAIM_FACTS = ("claimed_n_per_arm", "claimed_n_endpoint", "claimed_n_arm")
@@ -38,7 +38,7 @@ CORRELATIONS = tuple(np.round(np.arange(0, 0.991, 0.01), 2))
 # --- shared results (computed once per study) ---------------------------------------------------
 @functools.lru_cache(maxsize=8)
 def within_arm_back_calculation(study, n=None):
-    """:func:`cratus.within_arm.back_calculate_all` of every within-arm result of *study* (``n`` overrides n)."""
+    """:func:`cratus.stats.within_arm.back_calculate_all` of every within-arm result of *study* (``n`` overrides n)."""
     within = within_arm_results(study.summary, study.p_values, study.design, study.n_per_arm(), study.endpoints)
     return back_calculate_all(within, n=n)
 
@@ -64,10 +64,10 @@ def _sem_columns(out, summary, doubtful_endpoints):
 
 @functools.lru_cache(maxsize=8)
 def comparisons(study):
-    """Every pair of arms (:meth:`~cratus.design.Design.pairs`) at every visit the summary allows.
+    """Every pair of arms (:meth:`~cratus.study.design.Design.pairs`) at every visit the summary allows.
 
     Rows whose endpoint has a printed "±" that cannot be an SD (see
-    :func:`cratus.within_arm.sd_doubtful`) carry ``caution`` and the ``sem_*``
+    :func:`cratus.stats.within_arm.sd_doubtful`) carry ``caution`` and the ``sem_*``
     comparison under the SEM reading.
     """
     out = compare_all_arms(study.summary, study.design.pairs(), study.n_per_arm(),
@@ -82,7 +82,7 @@ def comparisons(study):
 
 @functools.lru_cache(maxsize=8)
 def audit_rows(study):
-    """:func:`cratus.audit.run_audit` of *study*, with the within-arm back-calculation."""
+    """:func:`cratus.appraisal.audit.run_audit` of *study*, with the within-arm back-calculation."""
     return run_audit(study, within_arm_back_calculation(study))
 
 
@@ -101,7 +101,7 @@ def between_arm_view(study, arms, visits=None, show_p=False):
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> view = between_arm_view(study, study.design.arm_ids)
     >>> [heading for heading, _ in view["follow_up"]], "Welch p" in view["baseline"]
@@ -125,7 +125,7 @@ def between_arm_view(study, arms, visits=None, show_p=False):
 
 
 def forest_view(study, arms, visits=None):
-    """The follow-up comparisons of *arms* as :func:`~cratus.appraisal_tables.comparisons_view` rows (for the forest plot)."""
+    """The follow-up comparisons of *arms* as :func:`~cratus.appraisal.tables.comparisons_view` rows (for the forest plot)."""
     design = study.design
     visits = design.later_visits if visits is None else tuple(visits)
     view = tables.comparisons_view(comparisons(study), study.summary, study.endpoints, design, arms, visits)
@@ -191,7 +191,7 @@ def power_defaults(study):
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> found = power_defaults(load_study())
     >>> found["n_claimed"], round(found["difference"], 1), found["sd"]
     (30, 64.8, 112.9)
@@ -233,10 +233,10 @@ def power_view(study, endpoint, arm, reference, difference=None, sd=None, alpha=
     Returns
     -------
     dict
-        ``plan`` (:func:`cratus.power.plan_next_trial` frame), ``note``, and
+        ``plan`` (:func:`cratus.stats.power.plan_next_trial` frame), ``note``, and
         unless the effect cannot be computed: ``effect_size, n80, n90,
         power_at_claim, n_claimed, sentence, readings`` (the
-        :func:`cratus.power.n_by_correlation` frame), ``table`` (it, for
+        :func:`cratus.stats.power.n_by_correlation` frame), ``table`` (it, for
         reading) and ``verdict``.
     """
     design = study.design

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.formatting import NOT_REPORTED
-from cratus.study import PARTICIPANTS, Study
+from cratus.study.model import PARTICIPANTS, Study
 
 
 def _count(study: Study, endpoint: str, arm: str, statistic: str, level: str = "") -> str:
@@ -32,7 +32,7 @@ def consort_flow(study: Study) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> flow = consort_flow(load_study())
     >>> flow.query("arm == '200M'")[["stage", "count"]].values.tolist()[:3]
     [['Allocated', '10'], ['Received infusion', '10'], ['Died before 12 months', '1']]
@@ -66,7 +66,7 @@ def consort_dot(study: Study, flow: pd.DataFrame | None = None) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> dot = consort_dot(s, consort_flow(s))
     >>> "Randomized" in dot and "n = 10" in dot
@@ -100,7 +100,7 @@ def consort_table(study: Study, flow: pd.DataFrame | None = None) -> pd.DataFram
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> t = consort_table(s, consort_flow(s))
     >>> t.set_index("Stage").loc["Died before 12 months"].tolist()

@@ -9,7 +9,7 @@ p-value assuming a paired t-test (:func:`back_calculate_correlation`), and
 the verdict on it (:func:`judge_correlation`): the implied r is a *sample*
 correlation of n pairs, judged by its sampling distribution (Fisher z), not
 by a fixed range.  All return tidy frames; sentences live in
-:mod:`cratus.appraisal_text`.
+:mod:`cratus.appraisal.text`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from cratus.between_arms import index_summary, lookup_n
-from cratus.provenance import select_p_values
+from cratus.stats.between_arms import index_summary, lookup_n
+from cratus.study.provenance import select_p_values
 
 #: True pre–post correlations regarded as plausible for one person measured twice months apart: test–retest
 #: correlations of gait, spirometry and immune markers are mostly 0.5–0.9; a true value outside 0 to 0.9 is
@@ -221,7 +221,7 @@ def subgroup_n(summary, endpoints, endpoint, arm, visit, arm_sizes, index=None):
 
     The dictionary's ``subgroup`` column (``"sex=female"``) names a
     characteristic and level; the count of that level in the arm is used.
-    Other endpoints fall back to :func:`cratus.between_arms.lookup_n`.
+    Other endpoints fall back to :func:`cratus.stats.between_arms.lookup_n`.
 
     Examples
     --------
@@ -251,7 +251,7 @@ def within_arm_results(summary, p_values, design, arm_sizes, endpoints=None, vis
     """Within-arm results whose baseline and follow-up mean ± SD are both printed.
 
     One row per printed within-arm p-value (the copy chosen by
-    :func:`cratus.provenance.select_p_values`) for which the summary holds
+    :func:`cratus.study.provenance.select_p_values`) for which the summary holds
     mean and SD at ``design.baseline`` and at *visit* (default
     ``design.follow_up``).  Median (IQR) endpoints are left out: a paired
     t-test is not assumed for them.

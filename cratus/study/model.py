@@ -1,6 +1,6 @@
 """The study being shown: one value that every page, table and figure builder takes.
 
-A :class:`Study` holds the design (arms and visits, :mod:`cratus.design`), the
+A :class:`Study` holds the design (arms and visits, :mod:`cratus.study.design`), the
 endpoint dictionary, the figure pages, the study's own on-screen notes and
 facts, and its results as tidy frames.  :func:`load_study` builds it from a
 folder of CSV files (the repository's ``data/`` is the study the dashboard
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cratus import data as loaders
-from cratus.data import DATA_DIR, _Table
-from cratus.design import ROLES, VISIT_ROLES, Design, make_design
+from cratus.study import published as loaders
+from cratus.study.published import DATA_DIR, _Table
+from cratus.study.design import ROLES, VISIT_ROLES, Design, make_design
 
 #: The endpoint id whose ``n`` rows give the number of participants per arm (a convention of the format).
 PARTICIPANTS = "participants"
@@ -42,7 +42,7 @@ STUDY_DIR_VARIABLE = "CRATUS_STUDY_DIR"
 
 FIGURE_COLUMNS = ["figure", "nav_title", "title", "url_path", "icon", "intro"]
 NOTE_COLUMNS = ["page", "section", "kind", "text"]
-#: Stages of the participant flow after allocation (optional ``flow.csv``; see :mod:`cratus.overview`).
+#: Stages of the participant flow after allocation (optional ``flow.csv``; see :mod:`cratus.tables.flow`).
 FLOW_COLUMNS = ["stage", "kind", "endpoint", "level", "source"]
 #: Minimal clinically important differences from the literature (optional ``mcid.csv``): one row per endpoint.
 MCID_COLUMNS = ["endpoint", "low", "high", "unit", "population", "citation", "quote"]

@@ -1,6 +1,6 @@
 """Charts for the Baseline and Safety pages: bars of a categorical outcome and the balance ("Love") plot.
 
-Like the endpoint figures, they take the :class:`~cratus.study.Study` and return
+Like the endpoint figures, they take the :class:`~cratus.study.model.Study` and return
 ``plotly.graph_objects.Figure`` objects drawn in the study's arm palette.
 """
 
@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cratus.figures.theme import MODEBAR_TOUCH
-from cratus.study import Study
+from cratus.study.model import Study
 
 FONT_SIZE = 16
 
@@ -67,12 +67,12 @@ def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool 
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> fig = build_category_figure(load_study(), "cpra")
     >>> [t.name for t in fig.data], fig.data[1].y.tolist()
     (['Allo-hMSC 100M', 'Allo-hMSC 200M', 'Placebo'], [8.0, 0.0, 2.0, 0.0])
     """
-    from cratus.safety_tables import category_long
+    from cratus.tables.safety import category_long
 
     design = study.design
     long = category_long(study, endpoint, arms)
@@ -103,7 +103,7 @@ def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: flo
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> d = pd.DataFrame({"characteristic": ["Age", "Age"], "arm": ["100M", "200M"],
     ...                   "reference": ["placebo", "placebo"], "estimate": [-0.04, 0.13], "note": ["", ""]})
@@ -152,10 +152,10 @@ def balance_figure(study: Study, arms=None, threshold: float = 0.1, compact: boo
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> [t.name for t in balance_figure(load_study(), ("100M", "placebo")).data]
     ['100M vs Placebo']
     """
-    from cratus.baseline_table import standardized_differences
+    from cratus.tables.baseline import standardized_differences
 
     return build_balance_figure(study, standardized_differences(study, arms=arms), threshold, compact)

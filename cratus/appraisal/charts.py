@@ -1,8 +1,8 @@
 """Charts for the Appraisal page: forest plot, correlation sensitivity, power curve, n by correlation.
 
-Like :mod:`cratus.charts`, every ``build_*`` function takes tidy frames and
+Like :mod:`cratus.figures.bars`, every ``build_*`` function takes tidy frames and
 returns a ``plotly.graph_objects.Figure`` in the arm look of the study's
-:class:`~cratus.design.Design`, with a base font of 16 px so that it stays
+:class:`~cratus.study.design.Design`, with a base font of 16 px so that it stays
 readable on a projector.  The ``*_figure(study, ...)`` functions at the end
 are the study-first entry points a page caches with ``ui.cached_figure``.
 """
@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cratus.between_arms import WAN_METHOD
+from cratus.stats.between_arms import WAN_METHOD
 from cratus.figures.geometry import wrap_px
 from cratus.figures.theme import MIN_WIDTH_PHONE, MODEBAR_TOUCH, template
 from cratus.formatting import format_p
-from cratus.power import ANALYSES
-from cratus.within_arm import PLAUSIBLE_RHO
+from cratus.stats.power import ANALYSES
+from cratus.stats.within_arm import PLAUSIBLE_RHO
 
 FONT_SIZE = 16
 #: Text size on a phone (a 390 px screen), and the phone's room per line of the forest plot's wrapped labels.
@@ -60,10 +60,10 @@ def build_forest_figure(view: pd.DataFrame, design, phone: bool = False) -> go.F
     Parameters
     ----------
     view : pandas.DataFrame
-        As returned by :func:`cratus.appraisal_tables.comparisons_view`: ``label``
+        As returned by :func:`cratus.appraisal.tables.comparisons_view`: ``label``
         (or ``endpoint_label``, preferred), ``visit, arm, reference, pair, hedges_g, hedges_g_ci_low,
         hedges_g_ci_high, p_value, method``, in display order (top first).
-    design : cratus.design.Design
+    design : cratus.study.design.Design
         Colours, symbols and visit labels.
 
     Returns
@@ -74,7 +74,7 @@ def build_forest_figure(view: pd.DataFrame, design, phone: bool = False) -> go.F
 
     Examples
     --------
-    >>> from cratus.design import make_design
+    >>> from cratus.study.design import make_design
     >>> d = make_design([("a", "A", "A", False), ("b", "B", "B", False), ("p", "Placebo", "Placebo", True)],
     ...                 [("w0", "Week 0", "baseline")])
     >>> v = pd.DataFrame({"label": ["Age (years)"] * 2, "endpoint_label": ["Age"] * 2, "visit": "w0",
@@ -167,7 +167,7 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
     Parameters
     ----------
     grid : pandas.DataFrame
-        As returned by :func:`cratus.within_arm.change_sensitivity` over a grid of correlations.
+        As returned by :func:`cratus.stats.within_arm.change_sensitivity` over a grid of correlations.
     correlation : float
         The chosen correlation (a vertical line).
     color, name : str
@@ -191,7 +191,7 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
 
     Examples
     --------
-    >>> from cratus.within_arm import change_sensitivity
+    >>> from cratus.stats.within_arm import change_sensitivity
     >>> g = change_sensitivity(345.9, 103.4, 410.7, 155.4, 10, [0.0, 0.5, 0.9])
     >>> fig = build_sensitivity_figure(g, 0.5, paper_p=0.011, back_calculated=0.956)
     >>> [round(float(p), 3) for p in fig.data[0].y]
@@ -254,7 +254,7 @@ def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str 
     Parameters
     ----------
     curve : pandas.DataFrame
-        As returned by :func:`cratus.appraisal.power_curve` for one effect size.
+        As returned by :func:`cratus.appraisal.views.power_curve` for one effect size.
     color, symbol : str
         The arm's colour and marker symbol.
     n_claimed : int, optional
@@ -268,7 +268,7 @@ def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str 
 
     Examples
     --------
-    >>> from cratus.power import power_curve
+    >>> from cratus.stats.power import power_curve
     >>> fig = build_power_figure(power_curve(0.574, [10, 30, 49]), n_needed={"80%": 49})
     >>> [round(float(p), 2) for p in fig.data[0].y]
     [0.23, 0.59, 0.8]
@@ -309,13 +309,13 @@ def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None 
     Parameters
     ----------
     readings : pandas.DataFrame
-        As returned by :func:`cratus.power.n_by_correlation`.
+        As returned by :func:`cratus.stats.power.n_by_correlation`.
     n_claimed : int, optional
         A claimed size to mark as a horizontal line.
 
     Examples
     --------
-    >>> from cratus.power import n_by_correlation
+    >>> from cratus.stats.power import n_by_correlation
     >>> fig = build_n_by_correlation_figure(n_by_correlation(64.8, 112.9, [0.0, 0.5]), 30)
     >>> [t.name for t in fig.data], [int(n) for n in fig.data[1].y]
     (['follow-up values only (SD)', 'change from baseline (SD·√(2(1−ρ)))', 'ANCOVA on baseline (SD·√(1−ρ²))'], [97, 49])
@@ -344,16 +344,16 @@ def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None 
 
 # --- study-first entry points (cached by the page) -------------------------------------------------
 def forest_figure(study, arms, visits=None, phone=False):
-    """Forest plot of the follow-up comparisons between *arms* (:func:`cratus.appraisal.forest_view`)."""
-    from cratus.appraisal import forest_view
+    """Forest plot of the follow-up comparisons between *arms* (:func:`cratus.appraisal.views.forest_view`)."""
+    from cratus.appraisal.views import forest_view
 
     return build_forest_figure(forest_view(study, arms, visits), study.design, phone=phone)
 
 
 def sensitivity_figure(study, key, n, correlation, correlations=None, phone=False):
     """The chosen within-arm result's p and change against the assumed correlation."""
-    from cratus.appraisal import CORRELATIONS, within_arm_row
-    from cratus.within_arm import change_sensitivity
+    from cratus.appraisal.views import CORRELATIONS, within_arm_row
+    from cratus.stats.within_arm import change_sensitivity
 
     row = within_arm_row(study, key, n)
     grid_r = list(correlations or CORRELATIONS)
@@ -371,7 +371,7 @@ def sensitivity_figure(study, key, n, correlation, correlations=None, phone=Fals
 
 def power_figure(study, effect_size, alpha, largest, arm, n80, n90, n_claimed=None, phone=False):
     """Power against patients per arm for one standardized effect, in the arm's look."""
-    from cratus.power import power_curve
+    from cratus.stats.power import power_curve
 
     curve = power_curve(effect_size, range(4, int(largest) + 1), alpha)
     return build_power_figure(curve, study.design.color(arm), study.design.symbol(arm), n_claimed,
@@ -379,7 +379,7 @@ def power_figure(study, effect_size, alpha, largest, arm, n80, n90, n_claimed=No
 
 
 def n_by_correlation_figure(study, difference, sd, alpha=0.05, n_claimed=None, phone=False):
-    """Patients per arm needed against the pre–post correlation (:func:`cratus.power.n_by_correlation`)."""
-    from cratus.power import n_by_correlation
+    """Patients per arm needed against the pre–post correlation (:func:`cratus.stats.power.n_by_correlation`)."""
+    from cratus.stats.power import n_by_correlation
 
     return build_n_by_correlation_figure(n_by_correlation(difference, sd, alpha=alpha), n_claimed, phone=phone)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from cratus.design import ALL_ARMS, TOTAL, Design
+from cratus.study.design import ALL_ARMS, TOTAL, Design
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 STATISTICS = ("n", "mean", "sd", "median", "q1", "q3", "count", "percent")
 COMPARISONS = ("within_arm", "vs_control", "between_arms")

@@ -1,12 +1,12 @@
-"""The bottom line (:mod:`cratus.reading`) as tables and sentences for the pages, the deck and the report."""
+"""The bottom line (:mod:`cratus.reading.verdicts`) as tables and sentences for the pages, the deck and the report."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from cratus import reading
-from cratus.safety import safety_line
-from cratus.study import Study
+from cratus.reading import verdicts as reading
+from cratus.tables.safety_statements import safety_line
+from cratus.study.model import Study
 
 #: What each verdict means, in words, shown under the bottom-line table.
 VERDICT_MEANINGS = {
@@ -31,7 +31,7 @@ def bottom_line_table(study: Study, alpha: float = 0.05) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> t = bottom_line_table(load_study()).set_index("Endpoint")
     >>> t.loc["B-cell intracellular TNF-α", "Reading"]
     'differs from Placebo (100M and 200M), survives Holm'
@@ -53,7 +53,7 @@ def verdict_vocabulary(study: Study) -> str:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> "no comparison with Placebo reported" in verdict_vocabulary(load_study())
     True
     """
@@ -67,11 +67,11 @@ def verdict_vocabulary(study: Study) -> str:
 
 
 def safety_summary(study: Study) -> pd.DataFrame:
-    """:func:`cratus.safety.safety_line`, or an empty frame for a study without a primary safety endpoint.
+    """:func:`cratus.tables.safety_statements.safety_line`, or an empty frame for a study without a primary safety endpoint.
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> safety_summary(load_study())["upper"].round(3).tolist()[-1]   # 0 of 20 active-arm patients
     0.168
     """

@@ -3,7 +3,7 @@
 A :class:`Design` is a small, hashable value (tuples of frozen records), so it
 can be passed to cached functions and figure builders as it is.  It is read
 from ``arms.csv`` and ``visits.csv`` of a study folder (see
-:func:`cratus.study.load_study`) or built from patient-level data; nothing
+:func:`cratus.study.model.load_study`) or built from patient-level data; nothing
 about a particular trial lives here.
 
 Colours come from the Okabe–Ito palette (colour-blind safe), assigned to the

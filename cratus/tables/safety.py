@@ -1,4 +1,4 @@
-"""Safety tables from a :class:`~cratus.study.Study`: adverse events by organ class, categorical safety
+"""Safety tables from a :class:`~cratus.study.model.Study`: adverse events by organ class, categorical safety
 outcomes (e.g. antibody categories), hospitalizations, and endpoints reported only as p-values.
 
 Builders return DataFrames of display strings; percentages are rounded half up,
@@ -12,11 +12,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from cratus.baseline_table import arm_header
-from cratus.design import ALL_ARMS, TOTAL
+from cratus.tables.baseline import arm_header
+from cratus.study.design import ALL_ARMS, TOTAL
 from cratus.formatting import NOT_REPORTED, format_p
-from cratus.provenance import select_p_values
-from cratus.study import ADVERSE_EVENT_TOTALS, Study
+from cratus.study.provenance import select_p_values
+from cratus.study.model import ADVERSE_EVENT_TOTALS, Study
 
 FIRST_COLUMN = "System organ class / preferred term"
 
@@ -64,7 +64,7 @@ def sae_table(study: Study, arms=None, total: bool = True, compact: bool = False
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> t = sae_table(s, arms=("200M",)).set_index("System organ class / preferred term")
     >>> t.loc["\u2003Death", ["200M events", "Total patients"]].tolist()
@@ -124,7 +124,7 @@ def sae_table_part(study: Study, socs, arms=None, with_total: bool = False) -> p
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> part = sae_table_part(load_study(), ["Hepatobiliary disorders"], with_total=True)
     >>> part[FIRST_COLUMN].tolist()
     ['Hepatobiliary disorders', ' Cholecystitis', 'Total']
@@ -150,7 +150,7 @@ def category_table(study: Study, endpoint: str, arms=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> category_table(load_study(), "cpra").set_index("Calculated panel reactive antibodies").loc[
     ...     "Moderate (21–79%)"].tolist()
     [0, 2, 0]
@@ -174,7 +174,7 @@ def category_long(study: Study, endpoint: str, arms=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> category_long(load_study(), "cpra").query("arm == '200M' and level == 'moderate'")["percent"].tolist()
     [20.0]
     """
@@ -199,7 +199,7 @@ def safety_counts(study: Study, arms=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> t = safety_counts(load_study())
     >>> t[t["Outcome"].str.startswith("Patients with a rise in donor")][["Source", "Allo-hMSC 200M (N = 10)"]].values.tolist()
     [['Results: Immune biomarkers', '2'], ['Table 3 note', '1']]
@@ -223,7 +223,7 @@ def hospitalization_table(study: Study, arms=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> t = hospitalization_table(load_study())
     >>> t[["Arm", "Patients hospitalized", "Hospitalizations"]].values.tolist()
     [['Allo-hMSC 100M', 1, 2], ['Allo-hMSC 200M', 0, 0], ['Placebo', 3, 5], ['Total', 4, 7]]
@@ -251,7 +251,7 @@ def comparison_words(study: Study, comparison: str, arm: str, visit: str) -> str
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> comparison_words(s, "within_arm", "100M", "month6"), comparison_words(s, "vs_control", "200M", "month6")
     ('6 months vs baseline, within 100M', '200M vs Placebo at 6 months')
@@ -276,7 +276,7 @@ def reported_only_table(study: Study, endpoint_ids, arms=None) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> t = reported_only_table(load_study(), ["grip_strength", "ejection_fraction"])
     >>> t[["Endpoint", "p-value"]].values.tolist()
     [['Hand grip strength', 'p = .676'], ['Ejection fraction', 'not reported in the text']]

@@ -7,7 +7,7 @@ function of the pre–post correlation ρ under three analyses of a follow-up
 measure (:func:`n_by_correlation`): follow-up values alone (SD), change
 scores (SD·√(2(1−ρ))) and ANCOVA on baseline (SD·√(1−ρ²), Borm et al. 2007).
 :func:`judge_sample_size_claim` says whether a claim can be verified.  Tidy
-frames only; sentences live in :mod:`cratus.appraisal_text`.
+frames only; sentences live in :mod:`cratus.appraisal.text`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.power import TTestIndPower
 
-from cratus.between_arms import compare_arms, pooled_sd
-from cratus.within_arm import PLAUSIBLE_RHO, sd_change
+from cratus.stats.between_arms import compare_arms, pooled_sd
+from cratus.stats.within_arm import PLAUSIBLE_RHO, sd_change
 
 #: The analyses of a follow-up measure compared by :func:`n_by_correlation`, and the SD each works with.
 ANALYSES = {

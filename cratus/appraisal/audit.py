@@ -1,5 +1,5 @@
 """Automated consistency checks on the numbers the paper prints (the checks; their display is
-:mod:`cratus.audit_display`).
+:mod:`cratus.appraisal.audit_display`).
 
 Each check returns a tidy frame with one row per comparison: ``check,
 endpoint, level, arm, visit, status`` (``pass``, ``fail`` or
@@ -18,13 +18,13 @@ import math
 
 import pandas as pd
 
-from cratus.audit_numbers import (  # noqa: F401 - the audit's public names
+from cratus.appraisal.audit_numbers import (  # noqa: F401 - the audit's public names
     AUDIT_COLUMNS, INTEGER_SCALES_FACT, _frame, _row, check_grim, check_integer_scores, check_pooled_totals,
     parse_scales, pooled_total_interval, round_half_up)
-from cratus.design import TOTAL
+from cratus.study.design import TOTAL
 from cratus.formatting import format_number
-from cratus.study import ADVERSE_EVENT_TOTALS
-from cratus.within_arm import PLAUSIBLE_RHO, VERDICTS, VERY_UNLIKELY
+from cratus.study.model import ADVERSE_EVENT_TOTALS
+from cratus.stats.within_arm import PLAUSIBLE_RHO, VERDICTS, VERY_UNLIKELY
 
 
 #: Status given to each kind of curated discrepancy (data/discrepancies.csv).
@@ -39,7 +39,7 @@ def check_totals(summary, arms, statistics=("count", "n"), names=None):
     summary : pandas.DataFrame
         The summary frame.
     arms : sequence of str
-        The study's arms (:attr:`cratus.design.Design.arm_ids`).
+        The study's arms (:attr:`cratus.study.design.Design.arm_ids`).
     statistics : tuple of str
         Which statistics are additive.
     names : dict, optional
@@ -98,7 +98,7 @@ def check_percentages(summary, arm_sizes, decimals=0, accept=("half_up", "floor"
     """Check printed percentages against count / n.
 
     n is the endpoint's own ``n`` row for that arm and visit, else the arm
-    size (*arm_sizes*, from :meth:`cratus.study.Study.n_per_arm`).  Rows whose level is in ``events_levels``
+    size (*arm_sizes*, from :meth:`cratus.study.model.Study.n_per_arm`).  Rows whose level is in ``events_levels``
     (Table 2's event totals) are percentages of the arm's events, so 100%.
 
     Parameters
@@ -277,24 +277,24 @@ def check_discrepancies(discrepancies):
 def check_within_arm_p_values(results):
     """Can each printed within-arm p-value come from a paired t-test (an assumption) on the printed mean ± SD?
 
-    *results* is :func:`cratus.within_arm.back_calculate_all`: the pre–post
+    *results* is :func:`cratus.stats.within_arm.back_calculate_all`: the pre–post
     correlation each p-value needs, judged as a sample correlation of n pairs
-    (:func:`cratus.within_arm.judge_correlation`).  Fail when no r reproduces
+    (:func:`cratus.stats.within_arm.judge_correlation`).  Fail when no r reproduces
     the p-value, or when the r it needs is very unlikely (probability below
-    :data:`cratus.within_arm.VERY_UNLIKELY`) under every plausible true
+    :data:`cratus.stats.within_arm.VERY_UNLIKELY`) under every plausible true
     correlation; the probability is shown with every verdict.
 
     Examples
     --------
-    >>> from cratus.study import load_study
-    >>> from cratus.appraisal import within_arm_back_calculation
+    >>> from cratus.study.model import load_study
+    >>> from cratus.appraisal.views import within_arm_back_calculation
     >>> rows = check_within_arm_p_values(within_arm_back_calculation(load_study()))
     >>> rows.query("endpoint == 'tnf_alpha_bcell' and arm == '200M'")["status"].tolist()
     ['fail']
     >>> rows.query("endpoint == 'six_minute_walk' and arm == '100M'")["status"].tolist()
     ['pass']
     """
-    from cratus.appraisal_text import correlation_needed, describe_back_calculation, probability_text
+    from cratus.appraisal.text import correlation_needed, describe_back_calculation, probability_text
 
     rows = []
     expected = (f"a sample r of n pairs not very unlikely (P ≥ {VERY_UNLIKELY:g}) for a true ρ from "
@@ -319,12 +319,12 @@ def run_audit(study, within=None):
 
     Parameters
     ----------
-    study : cratus.study.Study
-        Arm sizes from :meth:`~cratus.study.Study.n_per_arm`, integer scales
+    study : cratus.study.model.Study
+        Arm sizes from :meth:`~cratus.study.model.Study.n_per_arm`, integer scales
         from the fact :data:`INTEGER_SCALES_FACT`, the adverse events,
         discrepancies and (with *within*) the within-arm back-calculation.
     within : pandas.DataFrame, optional
-        :func:`cratus.within_arm.back_calculate_all` of the study.
+        :func:`cratus.stats.within_arm.back_calculate_all` of the study.
 
     Returns
     -------
@@ -334,7 +334,7 @@ def run_audit(study, within=None):
 
     Examples
     --------
-    >>> from cratus.study import load_study
+    >>> from cratus.study.model import load_study
     >>> audit = run_audit(load_study())
     >>> sorted(set(audit["status"]))
     ['fail', 'not_checkable', 'pass']

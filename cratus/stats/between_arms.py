@@ -10,7 +10,7 @@ differences, not tested (CONSORT 2010 item 15).
 
 Frames used: the *summary* frame (``endpoint, level, arm, visit, statistic,
 value, source[, printed]``); of numbers printed twice, the copy chosen by
-:func:`cratus.provenance.select_figure_rows` is used.
+:func:`cratus.study.provenance.select_figure_rows` is used.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from cratus.formatting import NOT_REPORTED
-from cratus.provenance import select_figure_rows
+from cratus.study.provenance import select_figure_rows
 
 WELCH = "welch"
 WAN = "wan"
@@ -153,7 +153,7 @@ def lookup_n(summary, endpoint, arm, visit, arm_sizes, index=None):
     """The n behind one arm's numbers, and where it came from.
 
     Unless the summary holds an ``n`` row for the endpoint, the arm size
-    (``arm_sizes``, e.g. :meth:`cratus.study.Study.n_per_arm`) is assumed;
+    (``arm_sizes``, e.g. :meth:`cratus.study.model.Study.n_per_arm`) is assumed;
     that overstates n after drop-outs and for subgroup endpoints.
 
     Examples
@@ -272,10 +272,10 @@ def compare_all_arms(summary, pairs, arm_sizes, confidence=0.95, only_computable
     Parameters
     ----------
     pairs : list of (arm, reference)
-        Usually :meth:`cratus.design.Design.pairs` (each active arm vs the
+        Usually :meth:`cratus.study.design.Design.pairs` (each active arm vs the
         control, then the active arms among themselves).
     arm_sizes : dict
-        Arm sizes (:meth:`cratus.study.Study.n_per_arm`).
+        Arm sizes (:meth:`cratus.study.model.Study.n_per_arm`).
     only_computable : bool
         Drop pairs for which the text lacks one arm's numbers (rows whose
         effect is withheld stay, with the reason).

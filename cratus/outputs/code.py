@@ -12,13 +12,13 @@ an item of the result (one table of a view).
 
 Examples
 --------
->>> from cratus.baseline_table import table_one
+>>> from cratus.tables.baseline import table_one
 >>> recipe = Recipe(files=("adsl.xpt", "adae.xpt"), mapping={"population": "all"})
 >>> print(recipe.code(table_one, kwargs={"arms": ("100M", "placebo")}, title="Baseline characteristics"))
 # Baseline characteristics
 # From the files adsl.xpt, adae.xpt: run it in their folder, with cratus importable.
-from cratus.baseline_table import table_one
 from cratus.patient import open_study
+from cratus.tables.baseline import table_one
 <BLANKLINE>
 study = open_study(["adsl.xpt", "adae.xpt"], mapping={"population": "all"})
 result = table_one(study, arms=("100M", "placebo"))
@@ -53,14 +53,14 @@ def open_study(files, mapping: dict | None = None, filters: tuple = (), referenc
         Subject filters (:func:`cratus.patient.subset.filter_patient_data`).
     reference : Study, optional
         The published study whose ids and layout are taken (default
-        :func:`cratus.study.load_study`).
+        :func:`cratus.study.model.load_study`).
 
     Returns
     -------
     Study
     """
     from cratus.patient import to_study
-    from cratus.study import load_study
+    from cratus.study.model import load_study
 
     return to_study(read_data(files, mapping, filters), reference=reference if reference is not None else load_study())
 

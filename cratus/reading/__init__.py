@@ -1,0 +1,1 @@
+"""The bottom line: one reading per efficacy endpoint, and its display."""

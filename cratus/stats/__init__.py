@@ -1,0 +1,1 @@
+"""Statistics from summary numbers: between arms, within an arm, power, multiplicity."""

@@ -1,0 +1,1 @@
+"""Tables: Table 1, the safety tables and statements, the participant flow."""

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui.data_source import follow_link
 from ui.navigation import app_pages, ensure_navigation, remember_page
-from ui.state import study
+from ui.session import study
 
 started = time.perf_counter()
 ensure_navigation(in_app=True)

@@ -67,7 +67,7 @@ def app_reruns(n_subjects: int) -> None:
     from streamlit.util import calc_hash
 
     from tests.apptest import open_page
-    from ui import filters as ui_filters
+    from ui import session
 
     os.chdir(ROOT)
     logging.getLogger("streamlit").setLevel(logging.ERROR)
@@ -85,7 +85,7 @@ def app_reruns(n_subjects: int) -> None:
         at.run()
         times, problems = [], []
         for filters in FILTERS.values():
-            ui_filters._filtered.clear()  # first time: no filtered study cached
+            session._filtered.clear()  # first time: no filtered study cached
             times.append(_set_filter(at, filters))
             problems += [e.message for e in at.exception]
             next(b for b in at.button if b.key == "clear_filter").click().run()
@@ -99,7 +99,7 @@ def _set_filter(at, filters) -> float:
     """Set *filters* in the side menu's widgets as a reader would; the ms of the rerun that follows."""
     from bench_patient_pages import _timed
 
-    from ui.filters import WIDGET_PREFIX
+    from ui.keys import FILTER_WIDGET_PREFIX as WIDGET_PREFIX
 
     for variable, chosen in filters:
         if chosen[0] == "range":

@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     for n in args.subjects:
         study = large_study(n)
-        rows = len(study.extra["patient_data"].measurements)
+        rows = len(study.patients.measurements)
         endpoint = lab_endpoints(study)[0]
         steps = {
             "lab_endpoints": lambda: lab_endpoints(study),

@@ -192,7 +192,7 @@ def power_tab(study, arms):
 
 
 def audit_tab(study, arms):
-    if study.kind == "patient":
+    if not study.has_printed_sources:
         st.info("The audit checks numbers a paper printed against each other. These results are computed here from "
                 "patient-level data, so there is nothing printed to audit.", icon=":material/info:")
         return
@@ -227,7 +227,7 @@ INTRO = {
                "Results pages give the tests computed from the patients themselves. Multiplicity and power apply "
                "to the computed results.",
 }
-arms = ui.start_page("Appraisal: question the results", INTRO.get(study.kind, INTRO["published"]))
+arms = ui.start_page("Appraisal: question the results", INTRO["patient" if study.has_patients else "published"])
 tabs = st.tabs(SECTIONS, key="section", bind="query-params")
 for tab, render in zip(tabs, (between_arms_tab, within_arm_tab, multiplicity_tab, power_tab, audit_tab)):
     if tab.open:

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from cratus.patient import Mapping
-from ui import data_source
+from ui import data_source, session
 
 ui.start_page("Data source", "Every page shows one study at a time. By default that is the **published** study: "
               "numbers read from the paper. With **patient-level data** — a CDISC ADaM set (ADSL, ADAE and any "
@@ -13,7 +13,7 @@ study = ui.study()
 SOURCES = {"published": "Published results (the paper)", "synthetic": "Synthetic demo (made-up patients)",
            "upload": "Your patient-level files"}
 # A link to a view of uploaded files opens on the upload choice
-current = st.session_state.get(data_source.SOURCE_KEY) or data_source.linked_source() or "published"
+current = session.source() or data_source.linked_source() or "published"
 choice = st.radio("Show", list(SOURCES), index=list(SOURCES).index(current), format_func=SOURCES.get,
                   key="source_choice", horizontal=True)
 mapping = data_source.mapping_from_url()
@@ -32,11 +32,11 @@ elif choice == "upload":
                              accept_multiple_files=True, key="uploads")
     if files:
         st.button("Read these files", type="primary", on_click=data_source.open_uploads, args=(files, mapping))
-    if error := st.session_state.get(data_source.ERROR_KEY):
+    if error := data_source.error():
         st.error(f"**The files could not be read.** {error}", icon=":material/error:")
 
-data = st.session_state.get("patient_data")
-if study.kind == "patient" and data is not None:
+data = session.patients_as_read()
+if data is not None:
     ui.subheader("How the data were read")
     ui.show_table(data.files.rename(columns=str.capitalize), caption="Files")
     for note in data.notes:
@@ -61,10 +61,10 @@ if study.kind == "patient" and data is not None:
     )
     if chosen != data.mapping:
         st.button("Apply the mapping", on_click=data_source.reapply, args=(chosen,))
-    if study.extra.get("synthetic") and study.extra.get("filters"):
+    if study.synthetic and study.filters:
         st.caption("The fidelity table compares all synthetic patients with the published numbers: clear the "
                    "subgroup filter to see it.")
-    elif study.extra.get("synthetic"):
+    elif study.synthetic:
         ui.subheader("Fidelity: the synthetic data against the published numbers")
         st.caption("Each number the paper prints, next to the same summary of the synthetic patients; "
                    "'within rounding' means it rounds to the printed value.")

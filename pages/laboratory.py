@@ -12,7 +12,7 @@ from ui.render import clicked
 study = ui.study()
 arms = ui.start_page("Laboratory", "Laboratory values of the participants, against each test's reference range "
                                    "(the normal limits recorded with the values).")
-tests = ui.cached(lab_endpoints) if study.kind == "patient" else ()
+tests = ui.cached(lab_endpoints) if study.has_patients else ()
 if not tests:
     st.info("These data have no laboratory tests with a reference range.")
     ui.finish_page("laboratory")

@@ -30,7 +30,7 @@ if not study.adverse_events.empty:
         "Note": st.column_config.TextColumn(width="large")})
     ui.show_code(sae_table, arms=tuple(arms), compact=True)
 
-if study.kind == "patient" and not study.adverse_events.empty:
+if study.has_patients and not study.adverse_events.empty:
     from cratus.patient.display import incidence_table
 
     ui.heading("safety", "incidence", "Patients with adverse events, with exact confidence intervals")
@@ -41,7 +41,7 @@ if study.kind == "patient" and not study.adverse_events.empty:
     st.caption("Treatment-emergent events only where the data flag them. The 95% interval is exact "
                "(Clopper–Pearson), so an arm with no event still gets an upper bound.")
 
-if study.kind == "patient":
+if study.has_patients:
     from cratus.patient.profile import serious_event_listing
     from cratus.outputs.code import Call
 

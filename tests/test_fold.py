@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from tests.apptest import APP
-from ui.fold import CONTINUE_KEY, SEEN_KEY
+from ui.fold import CONTINUE_KEY
+from ui.keys import FIRST_PAGE_DRAWN as SEEN_KEY
 
 
 def first_visit(url_path: str) -> AppTest:

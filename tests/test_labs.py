@@ -224,7 +224,7 @@ def synthetic():
 
 
 def test_synthetic_labs_at_every_visit_with_ranges(synthetic):
-    m = synthetic.extra["patient_data"].measurements
+    m = synthetic.patients.measurements
     labs = m[m["endpoint"].isin(lab_endpoints(synthetic))]
     assert set(labs["endpoint"]) == {"alt", "ast", "bili"}
     assert set(labs["visit"]) == set(synthetic.design.visit_ids)   # baseline, 6 and 12 months
@@ -237,7 +237,7 @@ def test_the_synthetic_hys_law_subject_is_in_the_hys_law_quadrant(synthetic):
     # cratus.patient.synthetic.HYS_LAW: ALT 3.5×, AST 3.2×, bilirubin 2.4× ULN at the primary follow-up
     assert hy[["alt_xuln", "ast_xuln", "bili_xuln"]].values.tolist() == [[3.5, 3.2, 2.4]]
     assert (e["quadrant"] != "normal").sum() == 1
-    m = synthetic.extra["patient_data"].measurements
+    m = synthetic.patients.measurements
     rows = m[(m["usubjid"] == hy["usubjid"].iloc[0]) & (m["endpoint"].isin(["alt", "bili"]))]
     at_follow_up = rows[rows["visit"] == synthetic.design.follow_up].set_index("endpoint")
     # ALT ≥ 3×ULN and bilirubin ≥ 2×ULN at the same visit; normal at baseline

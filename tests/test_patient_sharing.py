@@ -28,7 +28,7 @@ def test_the_report_of_a_patient_page_names_its_data(synthetic_session):
                   "none (every subject)", "computed here from the patient-level data"):
         assert words in page, words
     assert "read from the text of the paper" not in page
-    subjects = at.session_state["patient_data"].subjects["usubjid"].astype(str)
+    subjects = at.session_state["study"].patients.subjects["usubjid"].astype(str)
     assert not any(s in page for s in subjects)
 
 
@@ -84,7 +84,7 @@ def test_a_link_to_the_synthetic_demo_reopens_it_in_a_fresh_session():
     at = open_page("baseline", query={"source": "synthetic", "arms": ["100M", "Placebo"]})
     assert not at.exception, [e.message for e in at.exception]
     assert "Synthetic data — not trial data" in texts(at)
-    assert at.session_state["study"].extra["recipe"] == Recipe(synthetic_seed=1)
+    assert at.session_state["study"].recipe == Recipe(synthetic_seed=1)
     # Table 1 of the synthetic patients, the two arms of the link: age 75.0 ± 7.4 in 100M (data/summary.csv)
     table = tables(at)[0]
     assert list(table.columns)[1:] == ["Allo-hMSC 100M (N = 10)", "Placebo (N = 10)", "Total (N = 30)"]
@@ -102,8 +102,8 @@ def test_a_link_to_uploaded_files_asks_for_them_and_keeps_their_mapping():
     at = upload(at, synthetic_files("long", seed=3))
     assert not at.exception and not at.error, [e.value for e in at.error]
     study = at.session_state["study"]
-    assert study.extra["recipe"].mapping == {"population": "all"}
-    assert at.session_state["patient_data"].population == "all"
+    assert study.recipe.mapping == {"population": "all"}
+    assert at.session_state["study"].patients.population == "all"
     assert "This view was made from uploaded files" not in texts(at)
     assert at.query_params["source"] == "upload" and at.query_params["m_population"] == "all"
 
@@ -134,3 +134,40 @@ def test_a_link_to_a_view_of_uploaded_files_reopens_that_view_once_the_files_are
     second = go_to(second, "baseline")
     assert second.session_state["shared_arms"] == [study.design.arm_ids[0]]
     assert list(tables(second)[0].columns) == list(tables(first)[0].columns)
+
+
+def test_the_session_keeps_one_copy_of_the_patients(synthetic_session):
+    """The patients live on the session's study (``study.patients``) and nowhere else in the session's state."""
+    from cratus.patient import PatientData
+
+    at = go_to(synthetic_session, "baseline")
+    study = at.session_state["study"]
+    assert study.has_patients and study.synthetic and not study.has_printed_sources
+    held = [key for key in at.session_state if isinstance(at.session_state[key], PatientData)]
+    assert held == []
+
+
+def test_every_session_key_is_named_once():
+    """ui.keys names each key of a session's state once: no two names share a value (two modules once kept the
+    arms and the filter under one name with two values), and no other module of ui/ assigns a key's value."""
+    import pathlib
+    import re
+
+    from ui import keys
+
+    named = {name: value for name, value in vars(keys).items() if name.isupper()}
+    assert len(set(named.values())) == len(named)
+    ui_dir = pathlib.Path(keys.__file__).parent
+    for path in ui_dir.glob("*.py"):
+        if path.name == "keys.py":
+            continue
+        for value in named.values():
+            assert not re.search(rf'^\w+ = "{re.escape(value)}"$', path.read_text(), re.M), (path.name, value)
+
+
+def test_a_published_study_has_printed_sources_and_no_patients():
+    from cratus.study.model import load_study
+
+    published = load_study()
+    assert published.has_printed_sources and not published.has_patients and not published.synthetic
+    assert published.recipe is None and published.filters == ()

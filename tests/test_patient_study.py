@@ -128,7 +128,7 @@ def test_trial_facts_and_empty_frames(study):
 
 
 def test_patient_frames_are_kept_with_ids(study):
-    data = study.extra["patient_data"]
+    data = study.patients
     assert set(data.measurements["arm"].astype(str)) == set(study.design.arm_ids)
     assert set(data.measurements["visit"].astype(str)) == set(study.design.visit_ids)
 
@@ -177,7 +177,7 @@ def test_synthetic_uses_published_ids_and_is_seeded(synthetic, published):
 
 
 def test_synthetic_subgroup_endpoint_only_for_its_subgroup(synthetic, published):
-    data = synthetic.extra["patient_data"]
+    data = synthetic.patients
     d = published.endpoints
     subgroup = d.loc[d["subgroup"] != "", ["endpoint", "subgroup"]].iloc[0]
     column, level = subgroup["subgroup"].split("=")
@@ -187,7 +187,7 @@ def test_synthetic_subgroup_endpoint_only_for_its_subgroup(synthetic, published)
 
 
 def test_synthetic_labs_have_a_hys_law_case(synthetic):
-    m = synthetic.extra["patient_data"].measurements
+    m = synthetic.patients.measurements
     wide = m[m["anrhi"].notna()].assign(times_uln=lambda f: f["value"] / f["anrhi"])
     wide = wide.pivot_table(index=["usubjid", "visit"], columns="label", values="times_uln", observed=True)
     hy = wide[(wide["Alanine Aminotransferase"] >= 3) & (wide["Total Bilirubin"] >= 2)]

@@ -1,7 +1,7 @@
 """The code behind every output: each Python snippet a patient-level page shows runs on its own and gives what the
 page shows (the same table cells, the same figure data, the same CSV download).
 
-The snippets are collected from the session state (:data:`ui.render.CODE_KEY`) of pages opened on the synthetic
+The snippets are collected from the session state (:data:`ui.keys.CODE_SNIPPETS`) of pages opened on the synthetic
 demo and on an uploaded long CSV, and each is run with ``exec`` in a fresh namespace.  Opening the synthetic demo
 takes seconds, so :func:`cratus.patient.open_study` and ``synthetic_files`` are memoised across snippets here:
 every line of every snippet still runs, and identical openings share their result.
@@ -188,7 +188,7 @@ def test_a_snippet_of_uploaded_files_runs_next_to_those_files(tmp_path, monkeypa
     at = go_to(at, "baseline")
     # The recipe kept with the session's study rebuilds it from the files in this folder, content and all
     study = at.session_state["study"]
-    assert study.extra["recipe"].open().key == study.key
+    assert study.recipe.open().key == study.key
     table, figure = at.session_state["code_snippets"]
     assert f"open_study({literal(list(files))})" in table["code"]
     assert cells(run_snippet(table["code"])) == cells(tables(at)[0])

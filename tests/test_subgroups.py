@@ -240,3 +240,37 @@ def test_subgroups_of_a_filtered_study(data):
     overall = _cell(effects, "All patients", "100M")
     # the Female row of the unfiltered analysis
     assert (overall["n"], overall["estimate"]) == (4, pytest.approx(89.965325, abs=1e-5))
+
+
+def test_a_subgroup_of_a_study_s_patients_is_summarised_as_if_read_that_way(data, study):
+    """The session keeps one copy of the patients (``study.patients``, arms and visits as the study's ids): a
+    filtered study built from it (``as_read``, then ``to_study``) equals the one built from the files' own frames."""
+    from cratus.patient.summarize import as_read
+
+    reference = load_study()
+    for filters in (WOMEN, (("age", ("range", 70.0, 80.0)), ("sex", ("Male",)))):
+        from_files = to_study(filter_patient_data(data, filters), reference=reference)
+        from_study = to_study(as_read(filter_patient_data(study.patients, filters)), reference=reference)
+        assert from_study.key == from_files.key and from_study.design == from_files.design
+        for name in ("summary", "p_values", "endpoints", "adverse_events", "levels", "trial", "figures"):
+            pd.testing.assert_frame_equal(getattr(from_study, name), getattr(from_files, name))
+        pd.testing.assert_frame_equal(from_study.patients.measurements, from_files.patients.measurements)
+        assert from_study.caveats == from_files.caveats
+
+
+def test_as_read_names_arms_and_visits_as_the_files_do():
+    # Arms that match no reference get ids made from their names (drug, placebo; cratus.patient.summarize._id_map)
+    subjects = b"usubjid,arm,sex\n1,Drug,F\n2,Drug,M\n3,Placebo,F\n4,Placebo,M\n"
+    values = b"usubjid,visit,endpoint,value\n" + b"".join(
+        f"{s},{v},score,{s * 2 + k * s}\n".encode() for s in (1, 2, 3, 4) for k, v in enumerate(("Day 1", "Day 8")))
+    read = read_patient_data(subjects, values, names=["subjects.csv", "measurements.csv"])
+    built = to_study(read)
+    from cratus.patient.summarize import as_read
+
+    again = as_read(built.patients)
+    assert built.patients.arms == ("drug", "placebo") and again.arms == read.arms == ("Drug", "Placebo")
+    assert (again.control, again.baseline_visit) == (read.control, read.baseline_visit) == ("Placebo", "Day 1")
+    assert list(again.subjects["arm"]) == list(read.subjects["arm"])
+    assert list(again.measurements["visit"].astype(str)) == list(read.measurements["visit"].astype(str))
+    women = to_study(as_read(filter_patient_data(built.patients, (("sex", ("F",)),))))
+    assert women.design.arm_ids == built.design.arm_ids and women.n_per_arm() == {"drug": 1, "placebo": 1, "total": 2}

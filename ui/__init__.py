@@ -2,10 +2,12 @@
 
 One job per module:
 
-* :mod:`ui.state` — which study the session shows, caches keyed by the study, the page's report;
+* :mod:`ui.session` — which study the session shows (the subgroup filter included), and its one copy of the patients;
+* :mod:`ui.keys` — every key kept in a session's state, each named once;
+* :mod:`ui.state` — caches keyed by the study, presentation mode, the page's report;
 * :mod:`ui.navigation` — the page list (figure pages generated from the study) and the deep-link workaround;
 * :mod:`ui.controls` — the sidebar's arm selection and presentation mode, bound to the URL;
-* :mod:`ui.filters` — the subgroup filter of patient-level data (sidebar panel, address, N caption, filtered study);
+* :mod:`ui.filters` — the subgroup filter's controls (sidebar panel, address, N caption);
 * :mod:`ui.render` — the page frame, tables (static HTML), charts, headings, the study's notes and the code behind an output;
 * :mod:`ui.figure_page` — the body of a figure page;
 * :mod:`ui.share` — the link to this view and the HTML report;
@@ -20,8 +22,9 @@ from ui.navigation import current_figure
 from ui.render import (heading, pick_row, show_chart, show_code, show_code_for, show_notes, show_sources, show_table,
                        start_page, subheader)
 from ui.share import finish_page
-from ui.state import cached, cached_figure, presenting, report, study, unfiltered_study, use_study
+from ui.session import study, unfiltered_study
+from ui.state import cached, cached_figure, presenting, report
 
 __all__ = ["cached", "cached_figure", "current_figure", "finish_page", "heading", "on_phone", "pick_row",
            "presenting", "render_figure", "report", "show_chart", "show_code", "show_code_for", "show_notes",
-           "show_sources", "show_table", "start_page", "study", "subheader", "unfiltered_study", "use_study"]
+           "show_sources", "show_table", "start_page", "study", "subheader", "unfiltered_study"]

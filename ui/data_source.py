@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cratus.patient import Mapping, read_patient_data, to_study
-from cratus.outputs.code import Recipe
-from cratus.patient.synthetic import synthetic_files
-from ui.controls import ARMS_KEY, SHARED_KEY
-from ui.state import default_study, study, use_study
+from dataclasses import replace
 
-SOURCE_KEY = "data_source_name"
-ERROR_KEY = "data_source_error"
+from cratus.outputs.code import Recipe
+from cratus.patient import Mapping, read_patient_data, to_study
+from cratus.patient.synthetic import synthetic_files
+from cratus.study.model import Origin
+from ui import keys, session
+from ui.session import default_study, study
+
 MAPPING_PREFIX = "m_"
 #: The address parameter naming the kind of data a view was made from (``synthetic`` or ``upload``).
 SOURCE_PARAM = "source"
-#: The address a session was opened with (a shared link), kept while no data are opened: moving to the Data
-#: source page to upload may drop the address's parameters.
-LINKED_KEY = "data_source_link"
 SYNTHETIC_SEED = 1
+SYNTHETIC_ORIGIN = Origin("Synthetic demo data (made up, shaped like the published trial)", synthetic=True)
 
 
 def _linked() -> dict:
     """The parameters of the link this session was opened with (name → list of values), until it opens data of
-    its own."""
-    return st.session_state.get(LINKED_KEY, {}) if SOURCE_KEY not in st.session_state else {}
+    its own (moving to the Data source page to upload may drop the address's parameters)."""
+    return st.session_state.get(keys.LINKED, {}) if session.source() is None else {}
 
 
 def linked_source() -> str | None:
@@ -44,10 +43,10 @@ def linked_source() -> str | None:
 
 def _linked_arms(built) -> None:
     """The arms of the link this session was opened with, once the files it was made from are uploaded."""
-    names = _linked().get(ARMS_KEY) or []
+    names = _linked().get(keys.ARMS) or []
     chosen = [a for a in built.design.arm_ids if built.design.short(a) in names]
     if chosen:
-        st.session_state[SHARED_KEY] = chosen
+        st.session_state[keys.SHARED_ARMS] = chosen
 
 
 def mapping_from_url() -> Mapping:
@@ -79,18 +78,12 @@ def _synthetic(seed: int, mapping_items: tuple):
     """The synthetic demo's files are the same for everyone: read and summarised once per process."""
     files = synthetic_files("adam", seed=seed)
     data = read_patient_data(*files.values(), names=list(files), mapping=Mapping.from_dict(dict(mapping_items)))
-    built = to_study(data, reference=default_study())
-    built.extra["synthetic"] = True
-    built.extra["recipe"] = Recipe(synthetic_seed=seed, mapping=dict(mapping_items))
-    built.extra["source_label"] = "Synthetic demo data (made up, shaped like the published trial)"
-    return data, built
+    return replace(to_study(data, reference=default_study()), origin=SYNTHETIC_ORIGIN,
+                   recipe=Recipe(synthetic_seed=seed, mapping=dict(mapping_items)))
 
 
 def open_synthetic(mapping: Mapping) -> None:
-    data, built = _synthetic(SYNTHETIC_SEED, tuple(sorted(mapping.to_dict().items())))
-    st.session_state["patient_data"] = data
-    st.session_state[SOURCE_KEY] = "synthetic"
-    use_study(built)
+    session.show(_synthetic(SYNTHETIC_SEED, tuple(sorted(mapping.to_dict().items()))), "synthetic")
 
 
 def open_uploads(files, mapping: Mapping) -> str | None:
@@ -104,26 +97,29 @@ def open_uploads(files, mapping: Mapping) -> str | None:
         data = read_patient_data(*[b for _, b in pairs], names=[n for n, _ in pairs], mapping=mapping)
         built = to_study(data, reference=default_study())
     except ValueError as error:
-        st.session_state[ERROR_KEY] = str(error)
+        st.session_state[keys.SOURCE_ERROR] = str(error)
         return str(error)
-    st.session_state.pop(ERROR_KEY, None)
-    st.session_state["uploaded_files"] = pairs
-    built.extra["source_label"] = "Uploaded: " + ", ".join(n for n, _ in pairs)
-    built.extra["recipe"] = Recipe(files=tuple(n for n, _ in pairs), mapping=mapping.to_dict())
+    st.session_state.pop(keys.SOURCE_ERROR, None)
+    st.session_state[keys.UPLOADED_FILES] = pairs
+    built = replace(built, origin=Origin("Uploaded: " + ", ".join(n for n, _ in pairs)),
+                    recipe=Recipe(files=tuple(n for n, _ in pairs), mapping=mapping.to_dict()))
     _linked_arms(built)
-    st.session_state["patient_data"] = data
-    st.session_state[SOURCE_KEY] = "upload"
-    use_study(built)
+    session.show(built, "upload")
     return None
+
+
+def error() -> str | None:
+    """Why this session's uploaded files could not be read (None when they could, or none were uploaded)."""
+    return st.session_state.get(keys.SOURCE_ERROR)
 
 
 def reapply(mapping: Mapping) -> str | None:
     """Read this session's patient-level data again with another mapping (kept in the address)."""
     mapping_to_url(mapping)
-    if st.session_state.get(SOURCE_KEY) == "synthetic":
+    if session.source() == "synthetic":
         open_synthetic(mapping)
         return None
-    return open_uploads(st.session_state.get("uploaded_files", []), mapping)
+    return open_uploads(st.session_state.get(keys.UPLOADED_FILES, []), mapping)
 
 
 def fidelity_against_published(current):
@@ -136,16 +132,16 @@ def fidelity_against_published(current):
 def follow_link() -> None:
     """At a session's first run, ``?source=synthetic`` opens the synthetic demo (with the address's mapping)."""
     state = st.session_state
-    if LINKED_KEY in state:
+    if keys.LINKED in state:
         return
-    state[LINKED_KEY] = {k: st.query_params.get_all(k) for k in st.query_params}
-    if st.query_params.get(SOURCE_PARAM) == "synthetic" and SOURCE_KEY not in state:
+    state[keys.LINKED] = {k: st.query_params.get_all(k) for k in st.query_params}
+    if st.query_params.get(SOURCE_PARAM) == "synthetic" and session.source() is None:
         open_synthetic(mapping_from_url())
 
 
 def source_to_url(current) -> None:
     """Keep the kind of data and the mapping of this session's patient-level study in the address (never the data)."""
-    recipe = current.extra.get("recipe")
+    recipe = current.recipe
     if recipe is None:
         return
     kind = "synthetic" if recipe.synthetic else "upload"
@@ -155,29 +151,26 @@ def source_to_url(current) -> None:
 
 
 def open_published() -> None:
-    st.session_state.pop(ERROR_KEY, None)
+    st.session_state.pop(keys.SOURCE_ERROR, None)
     st.query_params.pop(SOURCE_PARAM, None)
-    st.session_state.pop("patient_data", None)
-    st.session_state.pop("uploaded_files", None)
-    st.session_state[SOURCE_KEY] = "published"
+    st.session_state.pop(keys.UPLOADED_FILES, None)
     for key in [k for k in st.query_params if k.startswith(MAPPING_PREFIX)]:
         del st.query_params[key]
-    use_study(None)
+    session.show(None, "published")
 
 
 def banner() -> None:
     """Every page of a patient-level study says where its numbers come from; synthetic data say so loudly."""
     current = study()
     source_to_url(current)
-    if current.kind != "patient" and linked_source():
+    if not current.has_patients and linked_source():
         st.info("**This view was made from uploaded files.** Upload the same files on the *Data source* page to see "
                 "it: the link carries the view and how the files were read, never the data.",
                 icon=":material/upload_file:")
-    if current.extra.get("synthetic"):
+    if current.synthetic:
         st.warning("**Synthetic data — not trial data.** Every number on this page is computed from made-up "
                    "patients shaped like the published summaries.", icon=":material/science:")
-    elif current.kind == "patient":
-        data = st.session_state.get("patient_data")
-        population = getattr(data, "population", "") or "all subjects"
-        st.info(f"**{current.extra.get('source_label', 'Patient-level data')}** · computed here from patients · "
+    elif current.has_patients:
+        population = current.patients.population or "all subjects"
+        st.info(f"**{current.origin.label or 'Patient-level data'}** · computed here from patients · "
                 f"analysis population: {population}", icon=":material/dataset:")

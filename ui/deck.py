@@ -15,10 +15,10 @@ from cratus.outputs.deck import build_deck, deck_sections, page_for_slide, slide
 from ui.controls import on_phone
 from ui.navigation import go_to
 from ui.render import show_notes
-from ui.state import cached, study
+from ui import keys
+from ui.session import study
+from ui.state import cached
 
-SLIDE_KEY = "deck_slide"
-SKIP_KEY = "deck_skip"
 DECK_CSS = """
 <style>
 html { font-size: 20px; }
@@ -34,21 +34,21 @@ html { font-size: 20px; }
 def _deck():
     from cratus.reading.display import bottom_line_table
 
-    skip = tuple(st.session_state.get(SKIP_KEY) or ())
+    skip = tuple(st.session_state.get(keys.DECK_SKIP) or ())
     return cached(build_deck, len(cached(table_one)), skip=skip, bottom_line_rows=len(cached(bottom_line_table)))
 
 
 def _set_slide(index: int) -> None:
     deck = _deck()
-    st.session_state[SLIDE_KEY] = max(0, min(index, len(deck) - 1))
+    st.session_state[keys.DECK_SLIDE] = max(0, min(index, len(deck) - 1))
 
 
 def _step(by: int) -> None:
-    _set_slide(st.session_state.get(SLIDE_KEY, 0) + by)
+    _set_slide(st.session_state.get(keys.DECK_SLIDE, 0) + by)
 
 
 def _leave() -> None:
-    st.session_state["deck_leave"] = True
+    st.session_state[keys.DECK_LEAVE] = True
 
 
 def leave_deck() -> None:
@@ -60,26 +60,26 @@ def leave_deck() -> None:
 def current_index(deck) -> int:
     """The slide shown: from this session, else from the address (``?slide=7``, 1-based)."""
     state = st.session_state
-    if SLIDE_KEY not in state:
+    if keys.DECK_SLIDE not in state:
         try:
-            state[SLIDE_KEY] = int(st.query_params.get("slide", "1")) - 1
+            state[keys.DECK_SLIDE] = int(st.query_params.get("slide", "1")) - 1
         except ValueError:
-            state[SLIDE_KEY] = 0
-    state[SLIDE_KEY] = max(0, min(state[SLIDE_KEY], len(deck) - 1))
-    return state[SLIDE_KEY]
+            state[keys.DECK_SLIDE] = 0
+    state[keys.DECK_SLIDE] = max(0, min(state[keys.DECK_SLIDE], len(deck) - 1))
+    return state[keys.DECK_SLIDE]
 
 
 def open_deck_at(url_path: str) -> None:
     """Enter presentation mode at the first slide of the page at *url_path*."""
     deck = _deck()
-    st.session_state[SLIDE_KEY] = slide_for_page(deck, url_path, study())
-    go_to("present", {"slide": str(st.session_state[SLIDE_KEY] + 1)})
+    st.session_state[keys.DECK_SLIDE] = slide_for_page(deck, url_path, study())
+    go_to("present", {"slide": str(st.session_state[keys.DECK_SLIDE] + 1)})
 
 
 def skip_control() -> None:
     """Sections to leave out of the deck, in the sidebar and the address (``?skip=Baseline``)."""
     sections = deck_sections(study())
-    st.sidebar.pills("Leave out of the deck", list(sections), selection_mode="multi", key=SKIP_KEY,
+    st.sidebar.pills("Leave out of the deck", list(sections), selection_mode="multi", key=keys.DECK_SKIP,
                      format_func=sections.get, bind="query-params",
                      help="Sections the arrow keys skip. Kept in the address, so a shared link keeps the deck.")
 
@@ -114,7 +114,7 @@ def render_deck() -> None:
     skip_control()
     deck = _deck()
     index = current_index(deck)
-    if st.session_state.pop("deck_leave", False):
+    if st.session_state.pop(keys.DECK_LEAVE, False):
         leave_deck()
     st.query_params["slide"] = str(index + 1)
     controls(deck, index)

@@ -12,10 +12,12 @@ import streamlit as st
 
 from cratus.outputs.export import to_csv_bytes
 from cratus.outputs.code import Call
+from ui import keys
 from ui.controls import on_phone
 from ui.navigation import PARTICIPANT, go_to
 from ui.render import clicked, plot, show_code, show_code_for, show_table, touch_zoom_switch
-from ui.state import cached, cached_figure, report, study
+from ui.session import study
+from ui.state import cached, cached_figure, report
 
 METRIC_LABELS = {"value": "Values", "change": "Change"}
 VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
@@ -157,7 +159,7 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
         for note in cached(_imbalance_notes, endpoint):
             st.caption(f"Baseline imbalance: {note}")
         st.caption(f"Outcome: {definition}")
-        if study().kind == "patient":
+        if study().has_patients:
             # Built when opened: a page of many panels would otherwise draw every test table on every rerun.
             box = st.expander("Tests computed here from the patients (within arms, and against the control)",
                               key=f"tests_{endpoint}", on_change="rerun")
@@ -194,7 +196,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
                    choice["interval"], phone)
     figure = cached_figure(_figure, *figure_args)
     call = _figure_call(*figure_args)
-    patients = current.kind == "patient" and choice["metric"] == "value" and st.toggle(
+    patients = current.has_patients and choice["metric"] == "value" and st.toggle(
         "Each patient's values", key="trajectories", bind="query-params",
         help="Thin lines join each patient's values across the visits, under the arm summaries.")
     if patients:
@@ -205,7 +207,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
                                   if phone else "Click a patient's point to open their profile."))
     config = image_export_config(current, figure)
     config["toImageButtonOptions"] = {**config.get("toImageButtonOptions", {}),
-                                      "format": st.session_state.get("image_format", "png")}
+                                      "format": st.session_state.get(keys.IMAGE_FORMAT, "png")}
     if phone:
         touch_zoom_switch()
     # A clickable chart is another widget: its own key, so switching the patients' lines on or off starts afresh.
@@ -218,7 +220,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     for endpoint in shown:
         _panel_texts(endpoint, arms, choice)
     st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",
-                         required=True, key="image_format", format_func=IMAGE_FORMATS.get,
+                         required=True, key=keys.IMAGE_FORMAT, format_func=IMAGE_FORMATS.get,
                          help="The camera icon above the chart saves the figure at presentation "
                               "resolution (3× scale) as PNG or SVG.")
     found = cached(discrepancies_for, tuple(shown))

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-#: Session flag: this session's first page run is over (later runs draw whole pages).
-SEEN_KEY = "_first_page_drawn"
+from ui import keys
+
 #: The hidden container whose button continues the page (the browser tests wait until it is gone).
 CONTINUE_KEY = "chart_first_continue"
 
@@ -46,19 +46,19 @@ _CONTINUE = """<style>.st-key-%(key)s { display: none; }</style>
 
 def skip_for_session(session_state) -> None:
     """Mark a session (e.g. an AppTest's ``at.session_state``) as past its first page: pages draw in full."""
-    session_state[SEEN_KEY] = True
+    session_state[keys.FIRST_PAGE_DRAWN] = True
 
 
 def page_done() -> None:
     """Note that this session has run a page to its end (a page without a chart ends its first run so)."""
-    st.session_state[SEEN_KEY] = True
+    st.session_state[keys.FIRST_PAGE_DRAWN] = True
 
 
 def after_chart() -> None:
     """On the session's first page run, stop here, after its first chart, until the browser has drawn it."""
-    if st.session_state.get(SEEN_KEY):
+    if st.session_state.get(keys.FIRST_PAGE_DRAWN):
         return
-    st.session_state[SEEN_KEY] = True
+    st.session_state[keys.FIRST_PAGE_DRAWN] = True
     with st.container(key=CONTINUE_KEY):
         st.html(_CONTINUE % {"key": CONTINUE_KEY}, unsafe_allow_javascript=True)
         st.button("Show the rest of the page", key=f"{CONTINUE_KEY}_button")

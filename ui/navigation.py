@@ -10,10 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from cratus.study.model import Study
+from ui import keys
 
-CURRENT_PAGE_KEY = "_current_page"
-PAGES_KEY = "_pages"
-CAME_FROM_KEY = "_came_from"
 #: The participant profile's page (patient-level studies only); its query key ``subject`` is the subject id.
 PARTICIPANT = "participant"
 
@@ -38,12 +36,12 @@ def page_specs(study: Study) -> list[dict]:
     if _has_lab_data(study):
         specs.append({"section": "Study", "script": "pages/laboratory.py", "title": title("laboratory", "Laboratory"),
                       "url_path": "laboratory", "icon": "biotech"})
-    if study.kind == "patient":
+    if study.has_patients:
         specs.append({"section": "Study", "script": "pages/participant.py", "title": "Participant",
                       "url_path": PARTICIPANT, "icon": "person"})
     specs += [{"section": "Results", "script": "pages/figure.py", "title": f["nav_title"], "url_path": f["url_path"],
                "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
-    if study.kind == "patient":
+    if study.has_patients:
         specs.append({"section": "Results", "script": "pages/subgroups.py", "title": "Subgroups",
                       "url_path": "subgroups", "icon": "forest"})
     specs.append({"section": "Study", "script": "pages/data.py", "title": "Data source", "url_path": "data",
@@ -57,7 +55,7 @@ def page_specs(study: Study) -> list[dict]:
 
 def _has_lab_data(study: Study) -> bool:
     """Whether the study is computed from patients and has laboratory tests with reference ranges."""
-    return study.kind == "patient" and _lab_tests(study.key, study)
+    return study.has_patients and _lab_tests(study.key, study)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -85,30 +83,30 @@ def app_pages(study: Study, page=None) -> dict[str, list]:
 
 def remember_page(page, sections: dict[str, list]) -> None:
     """Record which page ``st.navigation`` chose (for :func:`current_figure`) and this run's pages (for :func:`go_to`)."""
-    st.session_state[CURRENT_PAGE_KEY] = page.url_path
-    st.session_state[PAGES_KEY] = {p.url_path: p for pages in sections.values() for p in pages}
+    st.session_state[keys.CURRENT_PAGE] = page.url_path
+    st.session_state[keys.PAGES] = {p.url_path: p for pages in sections.values() for p in pages}
 
 
 def current_url_path() -> str:
     """URL path of the page being run (``""`` for the overview)."""
-    return st.session_state.get(CURRENT_PAGE_KEY, "")
+    return st.session_state.get(keys.CURRENT_PAGE, "")
 
 
 def go_to(url_path: str, query: dict | None = None):
     """Switch to the page at *url_path* with the query parameters *query* (:func:`came_from` remembers this one;
     nothing happens if this study has no such page)."""
     # The arms follow by themselves: their selector is bound to the address on every page.
-    pages = st.session_state.get(PAGES_KEY, {})
+    pages = st.session_state.get(keys.PAGES, {})
     if url_path not in pages:  # a page this study or this version of the app does not have
         return
-    st.session_state[CAME_FROM_KEY] = (current_url_path(), {k: st.query_params.get_all(k) for k in st.query_params})
+    st.session_state[keys.CAME_FROM] = (current_url_path(), {k: st.query_params.get_all(k) for k in st.query_params})
     st.switch_page(pages[url_path], query_params=query or {})
 
 
 def came_from(default: str = "") -> tuple:
     """``(page, query)`` of the page that last called :func:`go_to` (*default* and no query if none is known)."""
-    pages = st.session_state.get(PAGES_KEY, {})
-    url_path, query = st.session_state.get(CAME_FROM_KEY, (default, {}))
+    pages = st.session_state.get(keys.PAGES, {})
+    url_path, query = st.session_state.get(keys.CAME_FROM, (default, {}))
     if url_path not in pages:
         url_path, query = default, {}
     return pages.get(url_path), query
@@ -116,7 +114,7 @@ def came_from(default: str = "") -> tuple:
 
 def current_figure(study: Study) -> dict:
     """The ``figures.csv`` row of the figure page being run (the first figure if none matches)."""
-    url_path = st.session_state.get(CURRENT_PAGE_KEY, "")
+    url_path = st.session_state.get(keys.CURRENT_PAGE, "")
     pages = study.figure_pages()
     return next((f for f in pages if f["url_path"] == url_path), pages[0] if pages else {})
 
@@ -146,18 +144,17 @@ def ensure_navigation(in_app: bool = False) -> None:
     if in_app:
         # app.py runs as the legacy app's default page because the URL names no file of pages/; Streamlit has
         # already sent its dialog, and app.py's own st.navigation will show the right page: close the dialog.
-        st.session_state[_LEGACY_RUN_KEY] = True
+        st.session_state[keys.LEGACY_RUN] = True
     else:
         st.rerun()
 
 
 def close_page_not_found() -> None:
     """Close the "Page not found" dialog of a legacy first run (see :func:`ensure_navigation`)."""
-    if st.session_state.pop(_LEGACY_RUN_KEY, False):
+    if st.session_state.pop(keys.LEGACY_RUN, False):
         st.sidebar.html(_CLOSE_NOT_FOUND, unsafe_allow_javascript=True)
 
 
-_LEGACY_RUN_KEY = "_legacy_first_run"
 # Closes the dialog the legacy run sent (it may arrive a moment after this script; give up after 5 s).
 _CLOSE_NOT_FOUND = """<script>
 (() => {

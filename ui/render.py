@@ -16,15 +16,15 @@ from plotly.basedatatypes import BaseFigure
 
 from cratus.outputs.export import html_table, stack_columns, to_csv_bytes
 from cratus.outputs.code import Call
+from ui import keys
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
 from ui.filters import filter_caption, filter_panel, filter_selection
 from ui.fold import after_chart
 from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
-from ui.state import new_report, report, study
+from ui.session import study
+from ui.state import new_report, report
 
-#: The snippets of the page being rendered (``{"code", "call", "title"}`` dicts), for tests.
-CODE_KEY = "code_snippets"
 
 _NOTE_RENDERERS = {
     "markdown": st.markdown, "caption": st.caption,
@@ -34,7 +34,6 @@ _NOTE_RENDERERS = {
 }
 
 
-_PRESENT_ON_PHONE = "_present_on_phone"
 
 
 def _presentation(deck: bool) -> None:
@@ -48,16 +47,16 @@ def _presentation(deck: bool) -> None:
     if asked and not deck:
         if on_phone():
             # Said on this page until the reader goes elsewhere (the first run of a session is drawn twice).
-            st.session_state[_PRESENT_ON_PHONE] = current_url_path()
+            st.session_state[keys.PRESENT_ON_PHONE] = current_url_path()
             st.query_params.pop("present", None)
         else:
             open_deck_at(current_url_path())
-    if st.session_state.get(_PRESENT_ON_PHONE) is not None:
-        if st.session_state[_PRESENT_ON_PHONE] == current_url_path():
+    if st.session_state.get(keys.PRESENT_ON_PHONE) is not None:
+        if st.session_state[keys.PRESENT_ON_PHONE] == current_url_path():
             st.info("Presentation mode is made for a projector; on a phone this is the normal page.",
                     icon=":material/smartphone:")
         else:
-            del st.session_state[_PRESENT_ON_PHONE]
+            del st.session_state[keys.PRESENT_ON_PHONE]
 
 
 def start_page(title: str, intro: str | None = None, needs_arms: bool = True, deck: bool = False) -> list[str]:
@@ -84,7 +83,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
         if intro:
             st.markdown(intro)
     new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none", **filter_selection()})
-    st.session_state[CODE_KEY] = []
+    st.session_state[keys.CODE_SNIPPETS] = []
     if intro:
         report().add_text(intro)
     if needs_arms and not arms:
@@ -188,7 +187,6 @@ def _table_html(frame: pd.DataFrame, label: str) -> str:
     return html
 
 
-TOUCH_ZOOM_KEY = "touch_zoom"
 def plot(figure, config: dict | None = None, key: str | None = None, clickable: bool = False):
     """Draw a plotly figure with its own fonts and colours (Streamlit's theme would shrink fonts to 12 px).
 
@@ -199,7 +197,7 @@ def plot(figure, config: dict | None = None, key: str | None = None, clickable: 
     still zooms (desktop) or scrolls (phone), as box and lasso selection stay off.
     """
     config = {"displaylogo": False, **(config or {})}
-    if on_phone() and not st.session_state.get(TOUCH_ZOOM_KEY):
+    if on_phone() and not st.session_state.get(keys.TOUCH_ZOOM):
         spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
         figure = {**spec, "layout": {**spec.get("layout", {}), "dragmode": False}}
         config.update(scrollZoom=False, modeBarButtonsToRemove=["select2d", "lasso2d"])
@@ -253,7 +251,7 @@ class _Converted(BaseFigure):
 def touch_zoom_switch() -> None:
     """On a phone, the switch that lets a finger zoom and pan the charts (off: the page scrolls)."""
     if on_phone():
-        st.toggle("Zoom with a finger", key=TOUCH_ZOOM_KEY,
+        st.toggle("Zoom with a finger", key=keys.TOUCH_ZOOM,
                   help="Off: swiping over a chart scrolls the page; use the chart's + and − buttons to zoom.")
 
 
@@ -305,11 +303,11 @@ def show_code(func, *args, **kwargs) -> None:
 def show_code_for(call: Call, title: str = "", shows: str = "table") -> None:
     """:func:`show_code` with the output's *title* and how the snippet shows it (``"table"`` or ``"figure"``)."""
     current = study()
-    recipe = current.extra.get("recipe")
-    if current.kind != "patient" or recipe is None:
+    recipe = current.recipe
+    if not current.has_patients or recipe is None:
         return
     code = recipe.code(call, title=title, shows=shows)
-    shown = st.session_state.setdefault(CODE_KEY, [])
+    shown = st.session_state.setdefault(keys.CODE_SNIPPETS, [])
     name = call.func.__name__
     key = f"code_{name}_{sum(s['call'].func is call.func for s in shown)}"
     shown.append({"code": code, "call": call, "title": title})

@@ -7,7 +7,8 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 from ui.fold import page_done
-from ui.state import report, study
+from ui.session import study
+from ui.state import report
 
 
 def current_link() -> str:
@@ -29,8 +30,8 @@ def finish_page(name: str) -> None:
         st.markdown("**Link to this view** (page, arms, endpoint, time points, view and mode):")
         st.code(current_link(), language=None, wrap_lines=True)
         patient_rows = False
-        if study().kind == "patient":
-            recipe = study().extra.get("recipe")
+        if study().has_patients:
+            recipe = study().recipe
             st.caption("The link reopens the synthetic demo in this view." if recipe is not None and recipe.synthetic
                        else "The link carries the view and how the files were read, never the data: whoever opens "
                             "it uploads the same files to see this view.")

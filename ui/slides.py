@@ -16,13 +16,15 @@ from cratus.tables.safety_statements import discrepancies_for
 from cratus.tables.safety import category_table, hospitalization_table, reported_only_table, sae_table_part
 from ui.controls import on_phone
 from ui.render import for_screen, plot, static_table
-from ui.state import cached, cached_figure, study
+from ui import keys
+from ui.session import study
+from ui.state import cached, cached_figure
 
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 
 def _arms() -> tuple:
-    return tuple(st.session_state.get("shared_arms") or study().design.arm_ids)
+    return tuple(st.session_state.get(keys.SHARED_ARMS) or study().design.arm_ids)
 
 
 def _title(text: str, part: str = "") -> None:

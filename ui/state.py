@@ -1,8 +1,7 @@
-"""Session state of the dashboard: which study this session shows, study-keyed caches, the page's report.
+"""Caches keyed by the study the session shows, presentation mode, and the page's report.
 
-A study is loaded once per server process and shared read-only; an uploaded
-study lives in its own session only.  Every cache is keyed by the study's
-content hash, so two studies served by one process never mix.
+Which study that is, is decided in :mod:`ui.session`.  Every cache is keyed by
+the study's content hash, so two studies served by one process never mix.
 """
 
 from __future__ import annotations
@@ -11,49 +10,10 @@ import functools
 
 import streamlit as st
 
+from cratus.outputs.code import source_lines
 from cratus.outputs.report import Report
-from cratus.study.model import Study, default_study_dir, load_study
-
-STUDY_KEY = "study"
-REPORT_KEY = "report"
-PRESENT_SHARED = "present"
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _load_default_study(folder: str) -> Study:
-    return load_study(folder)
-
-
-def default_study() -> Study:
-    """The server's study folder (``$CRATUS_STUDY_DIR`` or ``data/``), loaded once per process."""
-    return _load_default_study(str(default_study_dir()))
-
-
-def unfiltered_study() -> Study:
-    """The study this session opened (else the server's study), before any subgroup filter."""
-    state = st.session_state
-    if STUDY_KEY not in state:
-        state[STUDY_KEY] = default_study()
-    return state[STUDY_KEY]
-
-
-def study() -> Study:
-    """The study this session shows: :func:`unfiltered_study` restricted to the subgroup filter in force
-    (patient-level studies only, see :mod:`ui.filters`)."""
-    base = unfiltered_study()
-    if base.kind != "patient":
-        return base
-    from ui.filters import current
-
-    return current(base).study
-
-
-def use_study(chosen: Study | None) -> None:
-    """Show *chosen* in this session only (``None``: back to the server's study)."""
-    if chosen is None:
-        st.session_state.pop(STUDY_KEY, None)
-    else:
-        st.session_state[STUDY_KEY] = chosen
+from ui import keys
+from ui.session import study
 
 
 def _apply(key: str, name: str, args: tuple, kwargs: tuple, _func):
@@ -103,24 +63,22 @@ def cached_figure(func, *args, **kwargs):
 
 def presenting() -> bool:
     """Whether presentation mode is on in this session."""
-    return bool(st.session_state.get(PRESENT_SHARED))
+    return bool(st.session_state.get(keys.PRESENTING))
 
 
 def new_report(title: str, selections: dict) -> Report:
     current = study()
     made = Report(f"{current.title} — {title}", citation=current.citation, selections=selections)
-    if current.kind == "patient":
-        from cratus.outputs.code import source_lines
-
+    if current.has_patients:
         made.source = source_lines(current)
         made.provenance = ("Every number is computed here from the patient-level data named at the top; "
                            "individual patients' values are left out unless the report was asked to include them.")
-    st.session_state[REPORT_KEY] = made
+    st.session_state[keys.REPORT] = made
     return made
 
 
 def report() -> Report:
     """The report of the page being rendered."""
-    if REPORT_KEY not in st.session_state:
-        st.session_state[REPORT_KEY] = Report(study().title)
-    return st.session_state[REPORT_KEY]
+    if keys.REPORT not in st.session_state:
+        st.session_state[keys.REPORT] = Report(study().title)
+    return st.session_state[keys.REPORT]

@@ -59,7 +59,7 @@ def open_study(files, mapping: dict | None = None, filters: tuple = (), referenc
     -------
     Study
     """
-    from cratus.patient import to_study
+    from cratus.patient.summarize import to_study
     from cratus.study.model import load_study
 
     return to_study(read_data(files, mapping, filters), reference=reference if reference is not None else load_study())
@@ -67,7 +67,7 @@ def open_study(files, mapping: dict | None = None, filters: tuple = (), referenc
 
 def read_data(files, mapping: dict | None = None, filters: tuple = ()):
     """The :class:`~cratus.patient.PatientData` of :func:`open_study` (read, then filtered)."""
-    from cratus.patient import read_patient_data
+    from cratus.patient.model import read_patient_data
 
     if isinstance(files, dict):
         data = read_patient_data(*files.values(), names=list(files), mapping=dict(mapping or {}))
@@ -223,7 +223,7 @@ def describe_filters(filters) -> str:
 def source_lines(study) -> dict[str, str]:
     """Where a patient-level study's numbers come from, in words: data (files), participants per arm, analysis
     population, subject filters, mapping choices (for reports; no patient's data)."""
-    recipe = study.extra.get("recipe")
+    recipe = study.recipe
     files = study.fact("files")
     data = f"{recipe.describe()}: {files}" if recipe is not None and recipe.synthetic else f"files {files}"
     lines = {"Data": data, "Participants": f"{study.fact('participants')}: {study.fact('arms')}",

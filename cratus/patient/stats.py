@@ -1,7 +1,7 @@
 """Tests and estimates from patient-level data, as tidy frames (one row per test).
 
 Every function takes a :class:`~cratus.study.model.Study` built by
-:func:`cratus.patient.to_study` (its ``extra["patient_data"]``) or a
+:func:`cratus.patient.to_study` (its ``patients``) or a
 :class:`~cratus.patient.PatientData` first, so pages can cache them per study.
 Columns follow pingouin's style in snake_case: ``estimate, ci_low, ci_high,
 p_value, n`` plus what is compared.  What each p-value compares:
@@ -41,11 +41,10 @@ ANCOVA = "ANCOVA"
 
 def patient_data(study_or_data):
     """The :class:`~cratus.patient.PatientData` of a patient study, or the argument itself."""
-    extra = getattr(study_or_data, "extra", None)
-    if hasattr(study_or_data, "design") and isinstance(extra, dict):
-        if "patient_data" not in extra:
+    if hasattr(study_or_data, "design") and hasattr(study_or_data, "has_patients"):
+        if not study_or_data.has_patients:
             raise ValueError("this study was not computed from patient data (no patient frames)")
-        return extra["patient_data"]
+        return study_or_data.patients
     if not hasattr(study_or_data, "measurements"):
         raise ValueError(f"expected a patient study or PatientData, not {type(study_or_data).__name__}")
     return study_or_data

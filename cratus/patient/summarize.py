@@ -133,8 +133,30 @@ def _with_ids(data, arm_ids: dict, visit_ids: dict, control: str):
     subjects = data.subjects.assign(arm=data.subjects["arm"].map(arm_ids))
     visits = data.visits.assign(visit=data.visits["visit"].map(visit_ids))
     mapping = replace(data.mapping, control=arm_ids[control], baseline_visit=visit_ids[data.baseline_visit])
+    names = ({i: a for a, i in arm_ids.items()}, {i: v for v, i in visit_ids.items()})
     return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=visits,
-                   arms=tuple(arm_ids[a] for a in data.arms), mapping=mapping)
+                   arms=tuple(arm_ids[a] for a in data.arms), mapping=mapping, extra={**data.extra, _READ_AS: names})
+
+
+#: Where the frames of a patient study keep the arm and visit names their files gave (:func:`as_read`).
+_READ_AS = "read_as"
+
+
+def as_read(data):
+    """The frames of a patient study (``study.patients``, or a subset of them) with arms and visits named as
+    their files name them: what :func:`to_study` takes (it writes the study's ids again), so a subgroup of a
+    study's patients is summarised exactly as if it had been read that way."""
+    arm_names, visit_names = data.extra[_READ_AS]
+    m = data.measurements.assign(arm=data.measurements["arm"].map(arm_names),
+                                 visit=data.measurements["visit"].map(visit_names))
+    ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arm_names))
+    subjects = data.subjects.assign(arm=data.subjects["arm"].map(arm_names))
+    visits = data.visits.assign(visit=data.visits["visit"].map(visit_names))
+    mapping = replace(data.mapping, control=arm_names[data.control],
+                      baseline_visit=visit_names[data.baseline_visit])
+    extra = {k: v for k, v in data.extra.items() if k != _READ_AS}
+    return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=visits,
+                   arms=tuple(arm_names[a] for a in data.arms), mapping=mapping, extra=extra)
 
 
 # --- summary -------------------------------------------------------------------------------------
@@ -464,8 +486,8 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     Returns
     -------
     Study
-        With the patient frames (arms and visits as ids) in
-        ``extra["patient_data"]`` and the reader's caveats in ``extra["notes"]``.
+        With the patient frames (arms and visits as ids) in ``patients`` and
+        the reader's caveats in ``caveats``.
 
     Examples
     --------
@@ -504,7 +526,7 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
                  long_term_events=_empty(["event", "arm", "timing", "day", "related_to_treatment", "source",
                                           "quote"]),
                  levels=levels, trial=trial, figures=figures, notes=title, key=key, kind="patient",
-                 name=trial.at[0, "value"], extra={"patient_data": data, "notes": tuple(notes)})
+                 name=trial.at[0, "value"], patients=data, caveats=tuple(notes))
 
 
 def _apply_mapping(data, mapping: Mapping | None):

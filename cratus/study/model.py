@@ -49,6 +49,15 @@ MCID_COLUMNS = ["endpoint", "low", "high", "unit", "population", "citation", "qu
 NOTE_KINDS = ("title", "nav_title", "heading", "markdown", "caption", "info", "warning", "success")
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a study's data come from, in words for the page's banner (``"Uploaded: adsl.xpt, adae.xpt"``), and
+    whether its patients are made up (the synthetic demo)."""
+
+    label: str = ""
+    synthetic: bool = False
+
+
 @dataclass(frozen=True, eq=False)
 class Study:
     """Everything the dashboard shows about one study.
@@ -56,6 +65,14 @@ class Study:
     ``key`` is a content hash: caches key on it, so two studies served by one
     process never mix.  ``kind`` is ``"published"`` (numbers read from a
     paper, with provenance) or ``"patient"`` (recomputed from patient data).
+
+    A study computed from patients (:func:`cratus.patient.to_study`) also holds
+    ``patients``, the :class:`~cratus.patient.PatientData` it was computed from
+    (arms and visits written as the study's ids), and the reader's ``caveats``;
+    ``recipe`` is the :class:`~cratus.outputs.code.Recipe` that reopens it (the
+    code behind each output), ``origin`` where its data come from and
+    ``filters`` the subject filters it was restricted to.  Ask the study rather
+    than its kind: :attr:`has_patients`, :attr:`has_printed_sources`.
     """
 
     design: Design
@@ -75,7 +92,32 @@ class Study:
     key: str = ""
     kind: str = "published"
     name: str = ""
-    extra: dict = field(default_factory=dict)
+    #: The patient frames behind a patient-level study (a :class:`cratus.patient.PatientData`), else None.
+    patients: object = None
+    #: What the reader had to decide or leave out while reading the patients' files (sentences).
+    caveats: tuple = ()
+    #: How to reopen the study in code (a :class:`cratus.outputs.code.Recipe`), when it is known.
+    recipe: object = None
+    origin: Origin = field(default_factory=Origin)
+    #: The subject filters the study was restricted to (:mod:`cratus.patient.subset`); empty: every subject.
+    filters: tuple = ()
+
+    # --- what the study can answer -------------------------------------------------------
+    @property
+    def has_patients(self) -> bool:
+        """Whether the study is computed from patients (tests, listings and profiles are possible)."""
+        return self.patients is not None
+
+    @property
+    def has_printed_sources(self) -> bool:
+        """Whether its numbers were read from a publication, each with its source and quote (and can be
+        audited against each other)."""
+        return self.kind == "published"
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether its patients are made up (the synthetic demo)."""
+        return self.origin.synthetic
 
     # --- facts and notes -----------------------------------------------------------------
     # Look-ups that every page makes many times per run are indexed once per study (a study's frames are never

@@ -27,21 +27,21 @@ SOCS = ("Gastrointestinal disorders", "Nervous system disorders", "Infections an
 TERMS = ("Nausea", "Headache", "Nasopharyngitis", "Rash", "Diarrhoea", "Dizziness")
 
 
-def make_frames(n_subjects: int, seed: int = 0) -> dict:
+def make_frames(n_subjects: int, seed: int = 0, n_endpoints: int = N_ENDPOINTS) -> dict:
     rng = np.random.default_rng(seed)
     ids = np.array([f"S{i:06d}" for i in range(n_subjects)], dtype=object)
     arms = np.array(ARMS, dtype=object)[rng.integers(0, len(ARMS), n_subjects)]
     subjects = pd.DataFrame({"usubjid": ids, "arm": arms, "age": rng.normal(60, 10, n_subjects).round(1),
                              "sex": rng.choice(["Male", "Female"], n_subjects),
                              "weight": rng.normal(75, 12, n_subjects).round(1)})
-    n_rows = n_subjects * N_ENDPOINTS * len(VISITS)
-    subject = np.repeat(np.arange(n_subjects), N_ENDPOINTS * len(VISITS))
-    endpoint = np.tile(np.repeat(np.arange(N_ENDPOINTS), len(VISITS)), n_subjects)
-    visit = np.tile(np.arange(len(VISITS)), n_subjects * N_ENDPOINTS)
-    level = rng.normal(50, 10, (n_subjects, N_ENDPOINTS))[subject, endpoint]
+    n_rows = n_subjects * n_endpoints * len(VISITS)
+    subject = np.repeat(np.arange(n_subjects), n_endpoints * len(VISITS))
+    endpoint = np.tile(np.repeat(np.arange(n_endpoints), len(VISITS)), n_subjects)
+    visit = np.tile(np.arange(len(VISITS)), n_subjects * n_endpoints)
+    level = rng.normal(50, 10, (n_subjects, n_endpoints))[subject, endpoint]
     effect = np.where(arms[subject] == "Placebo", 0.0, 1.5) * visit
     values = (level + effect + rng.normal(0, 5, n_rows)).round(3)
-    names = np.array([f"marker_{e + 1}" for e in range(N_ENDPOINTS)], dtype=object)
+    names = np.array([f"marker_{e + 1}" for e in range(n_endpoints)], dtype=object)
     measurements = pd.DataFrame({"usubjid": ids[subject], "visit": np.array(VISITS, dtype=object)[visit],
                                  "visit_order": visit, "endpoint": names[endpoint], "value": values})
     n_ae = 2 * n_subjects
@@ -55,10 +55,10 @@ def make_frames(n_subjects: int, seed: int = 0) -> dict:
     return {"subjects": subjects, "measurements": measurements, "adverse_events": adverse}
 
 
-def make_large(n_subjects: int, seed: int = 0, format: str = "csv") -> dict:
-    """``{file name: bytes}`` of the large data set, in memory."""
+def make_large(n_subjects: int, seed: int = 0, format: str = "csv", n_endpoints: int = N_ENDPOINTS) -> dict:
+    """``{file name: bytes}`` of the large data set, in memory (*n_endpoints* × 5 visits per subject)."""
     out = {}
-    for name, frame in make_frames(n_subjects, seed).items():
+    for name, frame in make_frames(n_subjects, seed, n_endpoints).items():
         buffer = io.BytesIO()
         if format == "csv":
             frame.to_csv(buffer, index=False)

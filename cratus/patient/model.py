@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from cratus.patient import compact
 from cratus.patient.mapping import (ALL_SUBJECTS, ARM_VARIABLES, POPULATION_FLAGS, Dictionary, Mapping,
                                     choose_control, normalise, slug, split_label_unit)
 from cratus.patient.readers import UNNAMED, RawTable, read_source, source_name
@@ -240,19 +241,25 @@ def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary
         notes.append(f"{name}: {int(missing.sum())} missing values (blank or SAS special missing) left out")
         keep &= ~missing
     out = pd.DataFrame({"usubjid": ids, "endpoint_raw": endpoint, "visit": visit, "value": value,
-                        "_file": name, "_row": np.arange(len(frame))})
-    out["label_raw"] = _text(table, cols.get("label"))
-    out["unit_raw"] = _text(table, cols.get("unit"))
+                        "_file": compact.constant(name, frame.index), "_row": np.arange(len(frame))})
+    out["label_raw"] = _optional_text(table, cols.get("label"))
+    out["unit_raw"] = _optional_text(table, cols.get("unit"))
     out["visit_order"] = _numbers(table, cols["visit_order"]) if "visit_order" in cols else np.nan
     out["baseline"] = _flag(table, cols["baseline"], blank=False) if "baseline" in cols else np.nan
     for column in ("anrlo", "anrhi"):
         out[column] = _numbers(table, cols[column]) if column in cols else np.nan
-    out["anrind"] = _text(table, cols.get("anrind"))
-    out["bnrind"] = _text(table, cols.get("bnrind"))
-    out["dataset"] = re.sub(r"\.[^.]*$", "", name).upper() if rec.adam else "measurements"
+    out["anrind"] = _optional_text(table, cols.get("anrind"))
+    out["bnrind"] = _optional_text(table, cols.get("bnrind"))
+    dataset = re.sub(r"\.[^.]*$", "", name).upper() if rec.adam else "measurements"
+    out["dataset"] = compact.constant(dataset, out.index)
     out = out[keep]
     _name_endpoints(out, dictionary, mapping)
     return out.drop(columns=["endpoint_raw", "label_raw", "unit_raw"])
+
+
+def _optional_text(table: RawTable, column: str | None) -> pd.Series:
+    """A text column of a large file as a categorical (absent: all missing), see :mod:`cratus.patient.compact`."""
+    return compact.blank(table.frame.index) if column is None else compact.text(_text(table, column))
 
 
 def _subject_ids(table: RawTable, column: str, known: pd.Index) -> pd.Categorical:
@@ -272,14 +279,11 @@ def _name_endpoints(out: pd.DataFrame, dictionary: Dictionary, mapping: Mapping)
     The distinct combinations are few; the rows get them through integer codes (no per-row Python).
     """
     renames = {normalise(a): b for a, b in mapping.endpoints}
-    parts = [pd.factorize(out[c], use_na_sentinel=False) for c in ("endpoint_raw", "label_raw", "unit_raw")]
-    combined = np.zeros(len(out), dtype=np.int64)
-    for codes, uniques in parts:
-        combined = combined * max(len(uniques), 1) + codes
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    raw = ["endpoint_raw", "label_raw", "unit_raw"]
+    inverse, first = compact.distinct(out, raw)
     columns = {"endpoint": [], "label": [], "unit": []}
     for row in first:
-        code, raw_label, raw_unit = (uniques[codes[row]] for codes, uniques in parts)
+        code, raw_label, raw_unit = (out[c].iloc[row] for c in raw)
         label, unit = split_label_unit(raw_label) if isinstance(raw_label, str) else ("", "")
         endpoint = renames.get(normalise(code)) or dictionary.match(code, label) or slug(code)
         info = dictionary.info(endpoint)
@@ -322,6 +326,8 @@ def _related(text: pd.Series) -> pd.Series:
 
 
 def _check_duplicates(measurements: pd.DataFrame) -> None:
+    if not compact.has_duplicates(measurements, ["usubjid", "visit", "endpoint"]):
+        return
     dup = measurements.duplicated(["usubjid", "visit", "endpoint"], keep=False).to_numpy()
     if dup.any():
         rows = measurements[dup]
@@ -455,6 +461,8 @@ def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def _only_population(frame: pd.DataFrame, in_population: set, what: str, notes: list) -> pd.DataFrame:
     inside = frame["usubjid"].isin(in_population).to_numpy()
+    if inside.all():
+        return frame
     if not inside.all():
         notes.append(f"{int((~inside).sum())} {what} of subjects outside the analysis population left out")
     return frame[inside]

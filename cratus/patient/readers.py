@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cratus.patient import csv_arrow
+
 XPT_MAGIC = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
 XPT_V8_MAGIC = b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -174,7 +176,9 @@ def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column in frame.columns:
         series = frame[column]
-        if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            out[column] = csv_arrow.strip_categorical(series)
+        elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
             text = series.astype("str").str.strip()
             out[column] = text.where(text != "")
         else:
@@ -260,12 +264,13 @@ def _read_csv(data: bytes, name: str):
     if data.startswith(BOM):
         data = data[len(BOM):]
         notes.append(f"{name}: byte-order mark removed")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-        notes.append(f"{name}: text is not UTF-8; read as latin-1")
-    lines = _first_lines(text, 2)
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            data = data.decode("latin-1").encode("utf-8")
+            notes.append(f"{name}: text is not UTF-8; read as latin-1")
+    lines = _first_lines(data[:1 << 20].decode("utf-8", "ignore"), 2)
     if not lines:
         raise ValueError(f"{name}: is empty")
     if len(lines) < 2:
@@ -273,23 +278,29 @@ def _read_csv(data: bytes, name: str):
     delimiter = _delimiter(lines[0])
     if delimiter != ",":
         notes.append(f"{name}: delimiter {_shown(delimiter)} detected")
+    decimal = "," if delimiter == ";" and re.search(rb"\d,\d", data) else "."
+    if decimal == ",":
+        notes.append(f"{name}: decimal comma detected (1,5 read as 1.5)")
     # Subject ids stay text ("001" is not 1); other columns are inferred, checked later cell by cell.
-    header = next(csv.reader([lines[0]], delimiter=delimiter))
-    ids = {c: str for c in header if c.strip().upper() in ID_COLUMNS}
-    try:
-        decimal = "," if delimiter == ";" and re.search(r"\d,\d", text) else "."
-        if decimal == ",":
-            notes.append(f"{name}: decimal comma detected (1,5 read as 1.5)")
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=ids, keep_default_na=False,
-                            na_values=MISSING_TEXT, skip_blank_lines=True, engine="c", decimal=decimal)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ValueError(f"{name}: cannot be read as CSV ({str(error).strip()})") from error
-    if any(str(c).startswith("Unnamed: ") for c in frame.columns):
-        position = next(i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: "))
+    frame = csv_arrow.read_csv(data, delimiter, decimal, MISSING_TEXT, ID_COLUMNS)
+    if frame is None:  # what pyarrow cannot parse, pandas reads or explains
+        frame = _read_csv_pandas(data.decode("utf-8"), name, lines[0], delimiter, decimal)
+    if any(str(c).startswith("Unnamed: ") or str(c).strip() == "" for c in frame.columns):
+        position = next(i for i, c in enumerate(frame.columns) if str(c).startswith("Unnamed: ") or str(c).strip() == "")
         raise ValueError(f"{name}: column {position + 1} has no name in the header row")
-    if "=" in text:
+    if b"=" in data:
         _refuse_formulas(frame, name)
     return frame, notes
+
+
+def _read_csv_pandas(text: str, name: str, header_line: str, delimiter: str, decimal: str) -> pd.DataFrame:
+    header = next(csv.reader([header_line], delimiter=delimiter))
+    ids = {c: str for c in header if c.strip().upper() in ID_COLUMNS}
+    try:
+        return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=ids, keep_default_na=False,
+                           na_values=MISSING_TEXT, skip_blank_lines=True, engine="c", decimal=decimal)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ValueError(f"{name}: cannot be read as CSV ({str(error).strip()})") from error
 
 
 def _first_lines(text: str, count: int) -> list[str]:

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cratus.patient import csv_arrow
+from cratus.patient import csv_arrow, limits
 
 XPT_MAGIC = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
 XPT_V8_MAGIC = b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!"
@@ -153,6 +153,7 @@ def read_source(source, name: str | None = None) -> RawTable:
     if not data.strip():
         raise ValueError(f"{name}: is empty")
     fmt = _format_of(name, data)
+    limits.check_file(name, fmt, data)  # rows, columns, cells estimated before parsing (cratus/patient/limits.py)
     reader = {"xpt": _read_xpt, "csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet}[fmt]
     frame, notes = reader(data, name)
     labels = frame.attrs.pop("labels", {})

@@ -120,6 +120,35 @@ def filter_caption() -> None:
                f"{view.counts['total'].sum()} subjects · {per_arm}")
 
 
+#: The one switch that shows p-values in a filtered view (kept in the address: ``?p_values=true``).
+P_VALUES_KEY = "p_values"
+P_VALUES_LABEL = "Show p-values of this subgroup (exploratory)"
+
+
+def p_values_shown() -> bool:
+    """Whether outputs show p-values: always without a subgroup filter; in a filtered view only when the reader
+    turns the switch on (a subgroup chosen after seeing the data makes its p-values exploratory; FDA reviewers
+    asked the R Submissions Pilot 2 app to remove them from filtered tables).  Estimates and intervals stay."""
+    base = _unfiltered()
+    if base.kind != "patient" or not current(base).applied:
+        return True
+    return bool(st.session_state.get(P_VALUES_KEY, False))
+
+
+def p_value_switch() -> None:
+    """The visible switch under the filter caption of a filtered view (nothing otherwise)."""
+    base = _unfiltered()
+    if base.kind != "patient" or not current(base).applied:
+        return
+    st.toggle(P_VALUES_LABEL, key=P_VALUES_KEY, bind="query-params", value=False,
+              help="A subgroup picked after seeing the data invites p-hacking: its p-values are exploratory, not "
+                   "evidence. Off, every table of this view shows estimates and intervals without p-values. The "
+                   "subgroup forest plot, with its interaction test, is the way to look at subgroups.")
+    if not st.session_state.get(P_VALUES_KEY, False):
+        st.caption(":material/visibility_off: Filtered view: p-values are hidden (exploratory); estimates and "
+                   "95% intervals are shown.")
+
+
 def filter_selection() -> dict:
     """The filter in force for the page's report (``{"Subgroup filter": ...}``), or nothing."""
     view = filtered()

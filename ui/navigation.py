@@ -42,6 +42,11 @@ def page_specs(study: Study) -> list[dict]:
     specs += [{"section": "Results", "script": "pages/figure.py", "title": f["nav_title"], "url_path": f["url_path"],
                "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
     if study.has_patients:
+        specs.append({"section": "Results", "script": "pages/analyses.py", "title": "Protocol analyses",
+                      "url_path": "analyses", "icon": "functions"})
+        if _has_time_to_event(study):
+            specs.append({"section": "Results", "script": "pages/time_to_event.py", "title": "Time to event",
+                          "url_path": "time_to_event", "icon": "timeline"})
         specs.append({"section": "Results", "script": "pages/subgroups.py", "title": "Subgroups",
                       "url_path": "subgroups", "icon": "forest"})
     specs.append({"section": "Study", "script": "pages/data.py", "title": "Data source", "url_path": "data",
@@ -51,6 +56,12 @@ def page_specs(study: Study) -> list[dict]:
     specs.append({"section": "Present", "script": "pages/present.py", "title": "Presentation (deck)",
                   "url_path": "present", "icon": "slideshow"})
     return specs
+
+
+def _has_time_to_event(study: Study) -> bool:
+    from cratus.patient.protocol import tte_parameters
+
+    return bool(tte_parameters(study))
 
 
 def _has_lab_data(study: Study) -> bool:

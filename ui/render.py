@@ -19,7 +19,7 @@ from cratus.outputs.code import Call
 from ui import keys
 from ui.controls import arm_selector, on_phone, presentation_toggle
 from ui.data_source import banner
-from ui.filters import filter_caption, filter_panel, filter_selection
+from ui.filters import filter_caption, filter_panel, filter_selection, p_value_switch
 from ui.fold import after_chart
 from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
 from ui.session import study
@@ -74,6 +74,7 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     _presentation(deck)
     banner()
     filter_caption()
+    p_value_switch()
     if not deck:
         st.title(title)
         if on_phone() and needs_arms:

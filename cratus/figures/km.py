@@ -1,0 +1,74 @@
+"""Kaplan–Meier curves by arm in the arms' colours, censoring marks, and the numbers at risk under the plot."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from cratus.figures import theme
+
+
+def _hex_rgba(color: str, alpha: float) -> str:
+    color = color.lstrip("#")
+    r, g, b = (int(color[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool = False) -> go.Figure:
+    """The Kaplan–Meier plot of one time-to-event parameter (computed here from the patients)."""
+    from cratus.patient.protocol import _unit, tte_parameters, tte_result
+
+    result = tte_result(study, parameter, arms)
+    design = study.design
+    style = theme.style(phone=phone)
+    arms_shown = [c.arm for c in result.curves]
+    data = []
+    for curve in result.curves:
+        arm = next(a for a in design.arms if a.id == curve.arm)
+        x = np.concatenate([[0.0], curve.times])
+        y = np.concatenate([[1.0], curve.survival])
+        if bands:
+            low = np.concatenate([[1.0], np.nan_to_num(curve.ci_low, nan=1.0)])
+            high = np.concatenate([[1.0], np.nan_to_num(curve.ci_high, nan=1.0)])
+            data.append({"type": "scatter", "x": x, "y": high, "mode": "lines", "line": {"width": 0, "shape": "hv"},
+                         "showlegend": False, "hoverinfo": "skip", "legendgroup": arm.id})
+            data.append({"type": "scatter", "x": x, "y": low, "mode": "lines", "line": {"width": 0, "shape": "hv"},
+                         "fill": "tonexty", "fillcolor": _hex_rgba(arm.color, 0.12), "showlegend": False,
+                         "hoverinfo": "skip", "legendgroup": arm.id})
+        last = max(float(curve.times.max()) if len(curve.times) else 0.0,
+                   float(curve.censored_times.max()) if len(curve.censored_times) else 0.0)
+        data.append({"type": "scatter", "x": np.append(x, last), "y": np.append(y, y[-1]), "mode": "lines",
+                     "name": arm.label, "legendgroup": arm.id,
+                     "line": {"color": arm.color, "width": style["line"], "shape": "hv", "dash": arm.dash},
+                     "hovertemplate": f"{arm.label}<br>time %{{x:g}}<br>survival %{{y:.3f}}<extra></extra>"})
+        data.append({"type": "scatter", "x": curve.censored_times, "y": curve.censored_survival, "mode": "markers",
+                     "marker": {"symbol": "line-ns-open", "size": style["marker"], "color": arm.color,
+                                "line": {"width": 1.5, "color": arm.color}},
+                     "name": f"{arm.short} censored", "legendgroup": arm.id, "showlegend": False,
+                     "hovertemplate": f"{arm.label}: censored at %{{x:g}}<extra></extra>"})
+    times = result.at_risk.index.to_numpy(float)
+    for row, a in enumerate(arms_shown):
+        arm = next(x for x in design.arms if x.id == a)
+        data.append({"type": "scatter", "x": times, "y": [row] * len(times), "mode": "text",
+                     "text": [f"{n:g}" for n in result.at_risk[a]], "textfont": {"color": arm.color,
+                                                                                 "size": style["tick"]},
+                     "xaxis": "x", "yaxis": "y2", "showlegend": False, "hoverinfo": "skip"})
+    unit = _unit(study, parameter).lstrip(", ")
+    label = tte_parameters(study).get(parameter, parameter)
+    height = style["height"] + 28 * len(arms_shown)
+    risk_share = min(0.35, (40 + 26 * len(arms_shown)) / height)
+    layout = {**theme.base_layout(style, height),
+              "title": theme.title(label, "Kaplan–Meier estimate by arm, computed here from the patients; "
+                                          "| censored; shaded: 95% CI", style, height),
+              "margin": {"l": max(style["margin_l"], 130), "r": 20, "t": theme.top_margin(style, 1, 1) + 10,
+                         "b": style["margin_b"]},
+              "legend": theme.legend(style, "", height), "showlegend": True,
+              "xaxis": {"title": {"text": f"Time ({unit})" if unit else "Time"}, "rangemode": "tozero",
+                        "anchor": "y2", "zeroline": False, "tickvals": times},
+              "yaxis": {"title": {"text": "Probability without event"}, "range": [-0.02, 1.03],
+                        "domain": [risk_share + 0.12, 1.0], "tickformat": ".1f"},
+              "yaxis2": {"domain": [0, risk_share], "range": [len(arms_shown) - 0.5, -0.7],
+                         "tickvals": list(range(len(arms_shown))), "ticktext": [design.short(a) for a in arms_shown],
+                         "showgrid": False, "zeroline": False, "title": {"text": "At risk"}},
+              }
+    return theme.figure(data, layout)

@@ -1,0 +1,351 @@
+"""The protocol's analyses on a patient-level study: ANCOVA with chosen covariates, dose trend, ordered categories,
+time to event — as readable tables, each naming its population, records, model and test.
+
+The estimators are in :mod:`cratus.stats.ancova`, :mod:`cratus.stats.categorical` and
+:mod:`cratus.stats.survival`; this module picks the records from the study and writes the results for a page.
+Every function takes the study first (pages cache the calls, snippets repeat them).  Everything here is computed
+from the patients, never the trial's own result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cratus.formatting import format_p
+from cratus.patient.stats import pairs, patient_data
+from cratus.stats.ancova import AncovaResult, DoseTrend, ancova, dose_trend
+from cratus.stats.categorical import binary_summary, distribution, ordinal_tests
+from cratus.stats.survival import REFERENCES, TimeToEvent, time_to_event
+
+#: Subject columns that hold an arm's numeric dose, first found wins (ADaM ADSL).
+DOSE_COLUMNS = ("trt01pn", "trt01an", "trtpn", "trtan", "armn")
+#: Subject columns never offered as covariates.
+NOT_COVARIATES = {"usubjid", "arm", "studyid", "subjid"}
+RESPONSES = {"chg": "change from baseline", "value": "value"}
+TTE_COLUMNS = ["usubjid", "arm", "endpoint", "label", "time", "event", "event_description", "censor_description"]
+
+
+def _fmt(value, digits: int = 2) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:,.{digits}f}"
+
+
+def _digits(values) -> int:
+    finite = np.abs([v for v in values if v is not None and np.isfinite(v)])
+    if not len(finite) or finite.max() == 0:
+        return 2
+    return int(np.clip(2 - np.floor(np.log10(finite.max())), 0, 3))
+
+
+def population_words(study) -> str:
+    data = patient_data(study)
+    n = len(data.subjects)
+    filters = study.extra.get("filters")
+    return (f"{data.population or 'all subjects'} ({n} subjects)"
+            + (" — a subgroup selected by the filter" if filters else ""))
+
+
+# --- covariates ------------------------------------------------------------------------------------
+def covariate_options(study) -> dict:
+    """Subject columns usable as covariates: ``{"factors": [...], "continuous": [...]}`` ("base" first)."""
+    subjects = patient_data(study).subjects
+    factors, continuous = [], ["base"]
+    for column in subjects.columns:
+        if column in NOT_COVARIATES or column.startswith(("trt", "arm")) or column.endswith("fl"):
+            continue  # ids, the treatment itself, population flags
+        values = subjects[column].dropna()
+        if values.empty or values.nunique() < 2:
+            continue
+        if pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
+            continuous.append(column)
+        elif values.nunique() <= min(30, max(2, len(values) // 3)):
+            factors.append(column)
+    return {"factors": factors, "continuous": continuous}
+
+
+def arm_doses(study) -> dict:
+    """Each arm's numeric dose from the subject file (``TRT01PN`` …), or ``{}`` when the data give none."""
+    subjects = patient_data(study).subjects
+    for column in DOSE_COLUMNS:
+        if column in subjects.columns and pd.api.types.is_numeric_dtype(subjects[column]):
+            per_arm = subjects.groupby("arm", observed=True, sort=False)[column].agg(["nunique", "first"])
+            if (per_arm["nunique"] == 1).all() and per_arm["first"].nunique() > 1:
+                return {a: float(d) for a, d in per_arm["first"].items()}
+    return {}
+
+
+def ancova_frame(study, endpoint: str, visit: str) -> pd.DataFrame:
+    """One row per subject with a baseline and a value at *visit*: ``usubjid, arm, value, base, chg`` + subject columns."""
+    data = patient_data(study)
+    p = pairs(data, endpoint, visit)
+    subjects = data.subjects.drop(columns=["arm"], errors="ignore")
+    return p.merge(subjects, on="usubjid", how="left")
+
+
+# --- ANCOVA ------------------------------------------------------------------------------------------
+def ancova_result(study, endpoint: str, visit: str, factors=(), continuous=("base",), response: str = "chg",
+                  arms=None, weighting: str = "observed", pairwise: bool = False,
+                  adjustment: str = "none") -> AncovaResult:
+    """:func:`cratus.stats.ancova.ancova` of *endpoint* at *visit* on the study's records and population."""
+    data = patient_data(study)
+    shown = study.design.order(arms if arms is not None else study.design.arm_ids)
+    if data.control not in shown:
+        shown = [*shown, data.control]
+    return ancova(ancova_frame(study, endpoint, visit), response, shown, data.control, tuple(factors),
+                  tuple(continuous), weighting=weighting, pairwise=pairwise, adjustment=adjustment)
+
+
+def ancova_table(study, endpoint: str, visit: str, factors=(), continuous=("base",), response: str = "chg",
+                 arms=None, weighting: str = "observed", pairwise: bool = False, adjustment: str = "none",
+                 p_values: bool = True) -> pd.DataFrame:
+    """The LS-means table: per arm n, LS mean (SE), and the difference from the control with its 95% CI and p."""
+    result = ancova_result(study, endpoint, visit, factors, continuous, response, arms, weighting, pairwise,
+                           adjustment)
+    design = study.design
+    digits = _digits([m.estimate for m in result.lsmeans])
+    diffs = {d.arm: d for d in result.differences}
+    rows = []
+    for m in result.lsmeans:
+        d = diffs.get(m.arm)
+        row = {"Arm": design.label(m.arm), "n": m.n, "LS mean (SE)": f"{_fmt(m.estimate, digits)} ({_fmt(m.se, digits)})",
+               f"Difference vs {design.short(result.differences[0].reference) if result.differences else 'control'}"
+               " (SE)": f"{_fmt(d.estimate, digits)} ({_fmt(d.se, digits)})" if d else "reference",
+               "95% CI": f"{_fmt(d.ci_low, digits)} to {_fmt(d.ci_high, digits)}" if d else ""}
+        if p_values:
+            row["p-value"] = format_p(d.p_value, computed=True) if d else ""
+        rows.append(row)
+    for d in result.pairwise:
+        row = {"Arm": f"{design.label(d.arm)} − {design.label(d.reference)}", "n": np.nan, "LS mean (SE)": "",
+               list(rows[0])[3]: f"{_fmt(d.estimate, digits)} ({_fmt(d.se, digits)})",
+               "95% CI": f"{_fmt(d.ci_low, digits)} to {_fmt(d.ci_high, digits)}"}
+        if p_values:
+            row["p-value"] = (format_p(d.p_value, computed=True) + " (unadjusted)" if d.adjustment == "none" else
+                              format_p(d.p_adjusted, computed=True) + f" ({d.adjustment})")
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].map(lambda n: "" if pd.isna(n) else f"{n:g}")
+    return out
+
+
+def ancova_words(study, endpoint: str, visit: str, factors=(), continuous=("base",), response: str = "chg",
+                 arms=None, weighting: str = "observed") -> str:
+    """The model under the table, in words: what is analysed, population, records, formula, n, weighting."""
+    result = ancova_result(study, endpoint, visit, factors, continuous, response, arms, weighting)
+    data = patient_data(study)
+    records = getattr(data, "records", "") or "the records read (one value per subject and visit)"
+    return (f"Computed here from the patients: {RESPONSES.get(response, response)} in {study.label(endpoint)} at "
+            f"{study.design.visit_label(visit)}; population: {population_words(study)}; records: {records}. "
+            + result.words())
+
+
+def dose_trend_result(study, endpoint: str, visit: str, doses: dict | None = None, factors=(), continuous=("base",),
+                      response: str = "chg") -> DoseTrend:
+    """The dose–response test of *endpoint* at *visit*: doses from the data (``TRT01PN``) unless given."""
+    doses = doses or arm_doses(study)
+    return dose_trend(ancova_frame(study, endpoint, visit), response, doses, tuple(factors), tuple(continuous))
+
+
+def dose_trend_words(study, endpoint: str, visit: str, doses: dict | None = None, factors=(), continuous=("base",),
+                     response: str = "chg", p_values: bool = True) -> str:
+    """The dose–response test in a sentence, arms by their labels and where the doses come from."""
+    trend = dose_trend_result(study, endpoint, visit, doses, factors, continuous, response)
+    source = "as given" if doses else "from the subject file's numeric treatment code (TRTxxPN)"
+    listed = ", ".join(f"{study.design.label(a)} {d:g}" for a, d in trend.doses)
+    p = f", {format_p(trend.p_value, computed=True)}" if p_values else ""
+    return (f"Dose–response test, computed here: the dose as a continuous term ({listed}; {source}) in "
+            f"{trend.formula} (OLS, {trend.n_used} subjects): slope {trend.slope:.3g} per unit of dose "
+            f"(95% CI {trend.ci_low:.3g} to {trend.ci_high:.3g}){p}. A slope is a linear trend across doses, "
+            "not a comparison of two arms.")
+
+
+# --- ordered categories and binary endpoints --------------------------------------------------------
+def category_records(study, endpoint: str, visit: str) -> tuple[pd.DataFrame, list]:
+    """Subjects' categories of *endpoint* at *visit* (``usubjid, arm, category`` + subject columns) and their order.
+
+    Labels are ``avalc`` where the data give it, ordered by the numeric value; else the values themselves.
+    """
+    data = patient_data(study)
+    m = data.measurements
+    rows = m[(m["endpoint"] == endpoint) & (m["visit"] == visit)]
+    if rows.empty:
+        raise ValueError(f"{endpoint!r} has no records at visit {visit!r}")
+    if "avalc" in rows.columns and rows["avalc"].notna().any():
+        labels = rows["avalc"].astype("string")
+        order = list(pd.unique(labels[rows["value"].argsort().to_numpy()].dropna()))
+    else:
+        labels = rows["value"].map(lambda v: f"{v:g}" if pd.notna(v) else pd.NA)
+        order = [f"{v:g}" for v in sorted(rows["value"].dropna().unique())]
+    out = pd.DataFrame({"usubjid": rows["usubjid"].astype(str).to_numpy(), "arm": rows["arm"].astype(str).to_numpy(),
+                        "category": labels.to_numpy()})
+    subjects = data.subjects.drop(columns=["arm"], errors="ignore").assign(usubjid=lambda f: f["usubjid"].astype(str))
+    return out.merge(subjects, on="usubjid", how="left"), order
+
+
+def is_binary(order) -> bool:
+    return len(order) == 2
+
+
+def category_table(study, endpoint: str, visit: str, arms=None) -> pd.DataFrame:
+    """n (%) per category (rows, in order) and arm (columns, with their n)."""
+    frame, order = category_records(study, endpoint, visit)
+    design = study.design
+    shown = design.order(arms if arms is not None else design.arm_ids)
+    d = distribution(frame, "category", shown, order=order)
+    table = {"Category": [c for c in order if c in set(d["category"])]}
+    for a in shown:
+        rows = d[d["arm"] == a].set_index("category")
+        n_arm = int(rows["n_arm"].iloc[0]) if len(rows) else 0
+        table[f"{design.label(a)} (n = {n_arm})"] = [
+            f"{int(rows.loc[c, 'n'])} ({rows.loc[c, 'percent']:.1f}%)" if c in rows.index and n_arm else "0"
+            for c in table["Category"]]
+    return pd.DataFrame(table)
+
+
+def category_tests(study, endpoint: str, visit: str, arms=None, strata: str | None = None,
+                   p_values: bool = True) -> pd.DataFrame:
+    """Each arm against the control: a test that respects the order (or, for two categories, proportions)."""
+    frame, order = category_records(study, endpoint, visit)
+    data = patient_data(study)
+    design = study.design
+    shown = design.order(arms if arms is not None else design.arm_ids)
+    if data.control not in shown:
+        shown = [*shown, data.control]
+    rows = []
+    if is_binary(order):
+        per_arm, comparisons = binary_summary(frame, "category", shown, data.control, strata=strata, event=order[-1])
+        for c in comparisons:
+            row = {"Compares": f"{design.label(c.arm)} vs {design.label(c.reference)}",
+                   f"Difference in % '{order[-1]}' (95% CI)": f"{100 * c.difference:.1f} ({100 * c.difference_ci_low:.1f}"
+                                                               f" to {100 * c.difference_ci_high:.1f})",
+                   "Odds ratio (95% CI)": f"{c.odds_ratio:.2f} ({c.odds_ratio_ci_low:.2f} to {c.odds_ratio_ci_high:.2f})",
+                   "Test": c.test}
+            if p_values:
+                row["p-value"] = format_p(c.p_value, computed=True)
+            rows.append(row)
+        return pd.DataFrame(rows)
+    for t in ordinal_tests(frame, "category", shown, data.control, strata=strata, order=order):
+        row = {"Compares": f"{design.label(t.arm)} vs {design.label(t.reference)}", "n": f"{t.n} vs {t.n_reference}",
+               "Test": t.test}
+        if p_values:
+            row["p-value"] = format_p(t.p_value, computed=True)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def categorical_endpoints(study) -> list:
+    """Endpoints that look like ordered categories or flags: labelled (``avalc``) or at most 10 whole-number values."""
+    m = patient_data(study).measurements
+    out = []
+    for endpoint, rows in m.groupby("endpoint", observed=True, sort=False):
+        values = rows["value"].dropna()
+        labelled = "avalc" in rows.columns and rows["avalc"].notna().any()
+        whole = len(values) and (values == np.round(values)).all() and values.nunique() <= 10
+        if labelled or whole:
+            out.append(str(endpoint))
+    return out
+
+
+# --- time to event ------------------------------------------------------------------------------------
+def tte_records(study) -> pd.DataFrame:
+    """The study's time-to-event records (ADTTE), one per subject and parameter; empty without them."""
+    data = patient_data(study)
+    frame = getattr(data, "time_to_event", None)
+    if frame is None:
+        frame = data.extra.get("time_to_event")
+    if frame is None or len(frame) == 0:
+        return pd.DataFrame(columns=TTE_COLUMNS)
+    return frame
+
+
+def tte_parameters(study) -> dict:
+    """``{parameter code: label}`` of the time-to-event parameters, in the data's order."""
+    frame = tte_records(study)
+    if frame.empty:
+        return {}
+    labels = frame.drop_duplicates("endpoint")
+    return {str(e): str(lab) for e, lab in zip(labels["endpoint"], labels.get("label", labels["endpoint"]))}
+
+
+def tte_frame(study, parameter: str) -> pd.DataFrame:
+    """One row per subject of the population: ``usubjid, arm, time, event`` + descriptions + subject columns."""
+    data = patient_data(study)
+    frame = tte_records(study)
+    frame = frame[frame["endpoint"].astype(str) == parameter].drop(columns=["arm"], errors="ignore")
+    if frame.empty:
+        raise ValueError(f"no time-to-event records of parameter {parameter!r}")
+    subjects = data.subjects.assign(usubjid=lambda f: f["usubjid"].astype(str))
+    out = frame.assign(usubjid=frame["usubjid"].astype(str)).merge(subjects, on="usubjid", how="inner")
+    return out.assign(arm=out["arm"].astype(str), event=out["event"].astype(float))
+
+
+def tte_result(study, parameter: str, arms=None, strata: str | None = None, covariates=()) -> TimeToEvent:
+    """Kaplan–Meier by arm, log-rank and Cox against the control (:func:`cratus.stats.survival.time_to_event`)."""
+    data = patient_data(study)
+    shown = study.design.order(arms if arms is not None else study.design.arm_ids)
+    if data.control not in shown:
+        shown = [*shown, data.control]
+    frame = tte_frame(study, parameter)
+    end = float(frame["time"].max()) if len(frame) else 0.0
+    step = _nice_step(end / 6) if end > 0 else 1.0
+    return time_to_event(frame, shown, data.control, time="time", strata=strata, covariates=tuple(covariates),
+                         at_times=np.arange(0, end + step / 2, step))
+
+
+def _nice_step(raw: float) -> float:
+    power = 10 ** np.floor(np.log10(raw))
+    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
+
+
+def median_table(study, parameter: str, arms=None) -> pd.DataFrame:
+    """Per arm: subjects, events, median time with its 95% CI ("not reached" where so)."""
+    result = tte_result(study, parameter, arms)
+    design = study.design
+    unit = _unit(study, parameter)
+    rows = []
+    for m in result.medians:
+        rows.append({"Arm": design.label(m.arm), "Subjects": m.n, "Events": f"{m.events} ({100 * m.events / m.n:.0f}%)",
+                     f"Median{unit} (95% CI)": ("not reached" if not m.reached else f"{m.median:g}")
+                     + f" ({'—' if not np.isfinite(m.ci_low) else f'{m.ci_low:g}'} to "
+                       f"{'not reached' if not np.isfinite(m.ci_high) else f'{m.ci_high:g}'})"})
+    return pd.DataFrame(rows)
+
+
+def _unit(study, parameter: str) -> str:
+    frame = tte_records(study)
+    units = frame.loc[frame["endpoint"].astype(str) == parameter, "unit"].dropna() if "unit" in frame else []
+    return f", {units.iloc[0].lower()}" if len(units) else ""
+
+
+def hazard_table(study, parameter: str, arms=None, strata: str | None = None, covariates=(),
+                 p_values: bool = True) -> pd.DataFrame:
+    """Per active arm: the Cox hazard ratio against the control with its 95% CI, and the log-rank test."""
+    result = tte_result(study, parameter, arms, strata, covariates)
+    design = study.design
+    rows = []
+    for row in result.comparison_table().to_dict("records"):
+        out = {"Compares": f"{design.label(row['arm'])} vs {design.label(row['reference'])}",
+               "Hazard ratio (95% CI)": f"{row['hazard_ratio']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"}
+        if p_values:
+            out["Cox p-value"] = format_p(row["cox_p_value"], computed=True)
+            out["Log-rank p-value"] = format_p(row["logrank_p_value"], computed=True)
+        rows.append(out)
+    if p_values and result.logrank is not None and len(result.logrank.arms) > 2:
+        rows.append({"Compares": "All arms (log-rank, " f"{result.logrank.df} df)", "Hazard ratio (95% CI)": "",
+                     "Cox p-value": "", "Log-rank p-value": format_p(result.logrank.p_value, computed=True)})
+    return pd.DataFrame(rows)
+
+
+def tte_words(study, parameter: str, strata: str | None = None, covariates=()) -> str:
+    """What the time-to-event outputs are, in words: population, event and censoring, methods."""
+    frame = tte_frame(study, parameter)
+    events = "; ".join(sorted(frame.loc[frame["event"] == 1, "event_description"].dropna().astype(str).unique())) \
+        if "event_description" in frame else ""
+    censored = "; ".join(sorted(frame.loc[frame["event"] == 0, "censor_description"].dropna().astype(str)
+                                .replace("", np.nan).dropna().unique())) if "censor_description" in frame else ""
+    adjusted = (f" stratified by {strata}" if strata else "") + (f", adjusted for {', '.join(covariates)}"
+                                                                 if covariates else "")
+    return (f"Computed here from the patients: {tte_parameters(study).get(parameter, parameter)}; population: "
+            f"{population_words(study)}; one record per subject (ADTTE), CNSR = 0 an event. "
+            + (f"Event: {events}. " if events else "") + (f"Censoring: {censored}. " if censored else "")
+            + f"Methods: {REFERENCES['km']}; median: {REFERENCES['median']}; {REFERENCES['logrank']}{adjusted}; "
+              f"{REFERENCES['cox']}{adjusted}. No adjustment for multiplicity.")

@@ -1,0 +1,30 @@
+"""Protocol analyses (patient-level data): ANCOVA with the covariates the protocol names, the dose trend, and the
+distribution and test of an ordered categorical endpoint; every choice in the address."""
+
+import streamlit as st
+
+import ui
+from cratus.patient.protocol import categorical_endpoints
+from ui.protocol import ancova_section, categorical_section
+
+study = ui.study()
+design = study.design
+arms = ui.start_page("Protocol analyses", "The models a protocol pre-specifies, computed here from the patients: "
+                     "ANCOVA with the covariates you choose (least-squares means, differences from the control), a "
+                     "dose–response test where arms carry a dose, and ordered categories by arm with a test that "
+                     "respects their order.")
+data = study.extra["patient_data"]
+visits = [v for v in data.visits["visit"] if v != data.baseline_visit]
+categorical = set(ui.cached(categorical_endpoints))
+endpoints = [str(e) for e in dict.fromkeys(data.measurements["endpoint"].astype(str))]
+continuous = [e for e in endpoints if e not in categorical]
+if continuous and visits:
+    ui.subheader("ANCOVA: least-squares means")
+    endpoint = st.selectbox("Endpoint", continuous, format_func=study.label, key="an_endpoint", bind="query-params")
+    ancova_section(endpoint, arms, visits)
+if categorical:
+    ui.subheader("Ordered categories")
+    chosen = st.selectbox("Categorical endpoint", sorted(categorical, key=endpoints.index), format_func=study.label,
+                          key="cat_endpoint", bind="query-params")
+    categorical_section(chosen, arms, [v for v in data.visits["visit"]])
+ui.finish_page("analyses")

@@ -1,0 +1,194 @@
+"""The protocol analyses on a study (cratus.patient.protocol) and their pages, on ADaM-shaped files.
+
+The files come from tests/adam_trial.py (a made-up trial shaped like a submission: ADSL with TRT01PN and
+SITEGR1, a BDS with ANL01FL, a 7-point rating, ADTTE).  Numbers are checked against direct statsmodels/scipy
+calls on the same records, named in each test.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+
+from cratus.patient import protocol as P
+from cratus.patient import read_patient_data, to_study
+from cratus.study.model import load_study
+from tests.adam_trial import adam_trial
+
+
+def _bytes(frame: pd.DataFrame) -> bytes:
+    out = io.BytesIO()
+    frame.to_parquet(out)
+    return out.getvalue()
+
+
+def trial_files(seed: int = 0) -> dict:
+    frames = adam_trial(seed=seed)
+    return {f"{name}.parquet": _bytes(frame) for name, frame in frames.items() if name != "adtte"}
+
+
+def tte_records(seed: int = 0) -> pd.DataFrame:
+    """ADTTE in the reader's tidy columns (cratus.patient.events.TTE_COLUMNS of the real-ADaM reader)."""
+    t = adam_trial(seed=seed)["adtte"]
+    return pd.DataFrame({"usubjid": t["USUBJID"], "dataset": "adtte", "endpoint": t["PARAMCD"], "label": t["PARAM"],
+                         "unit": "DAYS", "time": t["AVAL"], "cnsr": t["CNSR"], "event": t["CNSR"] == 0,
+                         "event_description": t["EVNTDESC"], "censor_description": t["CNSDTDSC"]})
+
+
+@pytest.fixture(scope="module")
+def study():
+    files = trial_files()
+    data = read_patient_data(*files.values(), names=list(files))
+    if not hasattr(data, "time_to_event") or len(getattr(data, "time_to_event")) == 0:
+        data.extra["time_to_event"] = tte_records()
+    return to_study(data, reference=load_study())
+
+
+def test_ancova_with_a_site_factor_is_the_formula_model(study):
+    frame = P.ancova_frame(study, "actot", "week_24")
+    result = P.ancova_result(study, "actot", "week_24", factors=("sitegr1",))
+    # statsmodels' formula interface on the same records: chg ~ C(arm, Treatment('placebo')) + C(sitegr1) + base
+    fit = smf.ols("chg ~ C(arm, Treatment('placebo')) + C(sitegr1) + base", data=frame).fit()
+    for d in result.differences:
+        name = f"C(arm, Treatment('placebo'))[T.{d.arm}]"
+        assert d.estimate == pytest.approx(fit.params[name]) and d.p_value == pytest.approx(fit.pvalues[name])
+    table = P.ancova_table(study, "actot", "week_24", factors=("sitegr1",))
+    assert list(table.columns) == ["Arm", "n", "LS mean (SE)", "Difference vs Placebo (SE)", "95% CI", "p-value"]
+    assert "chg ~ arm + sitegr1 + base" in P.ancova_words(study, "actot", "week_24", factors=("sitegr1",))
+    assert "p-value" not in P.ancova_table(study, "actot", "week_24", p_values=False).columns
+
+
+def test_dose_trend_uses_trt01pn(study):
+    assert P.arm_doses(study) == {"xanomeline_high_dose": 81.0, "xanomeline_low_dose": 54.0, "placebo": 0.0}
+    frame = P.ancova_frame(study, "actot", "week_24")
+    trend = P.dose_trend_result(study, "actot", "week_24")
+    fit = smf.ols("chg ~ trt01pn + base", data=frame).fit()  # the dose column of ADSL, directly
+    assert trend.slope == pytest.approx(fit.params["trt01pn"]) and trend.p_value == pytest.approx(fit.pvalues["trt01pn"])
+    assert "TRTxxPN" in P.dose_trend_words(study, "actot", "week_24")
+
+
+def test_ordered_rating_distribution_and_test(study):
+    from scipy import stats
+
+    assert "cibic" in P.categorical_endpoints(study) and "actot" not in P.categorical_endpoints(study)
+    table = P.category_table(study, "cibic", "week_24")
+    counts = table.iloc[:, 1:].apply(lambda c: c.str.extract(r"^(\d+)")[0].astype(int)).sum()
+    assert counts.sum() == len(P.category_records(study, "cibic", "week_24")[0])
+    tests = P.category_tests(study, "cibic", "week_24")
+    frame, _ = P.category_records(study, "cibic", "week_24")
+    high = frame.loc[frame["arm"] == "xanomeline_high_dose", "category"].astype(float)
+    placebo = frame.loc[frame["arm"] == "placebo", "category"].astype(float)
+    from cratus.formatting import format_p
+
+    # scipy.stats.mannwhitneyu on the ratings (asymptotic with tie correction)
+    expected = stats.mannwhitneyu(high, placebo, method="asymptotic").pvalue
+    row = tests[tests["Compares"].str.startswith("Xanomeline High")].iloc[0]
+    assert row["p-value"] == format_p(expected, computed=True) and "Wilcoxon" in row["Test"]
+    stratified = P.category_tests(study, "cibic", "week_24", strata="sitegr1")
+    assert stratified["Test"].str.contains("van Elteren").all()
+
+
+def test_time_to_event_tables_and_figure(study):
+    from statsmodels.duration.survfunc import survdiff
+
+    assert P.tte_parameters(study) == {"TTDERM": "Time to First Dermatologic Event"}
+    medians = P.median_table(study, "TTDERM")
+    assert medians["Subjects"].sum() == 254
+    hazards = P.hazard_table(study, "TTDERM")
+    assert hazards["Compares"].iloc[-1].startswith("All arms")
+    frame = P.tte_frame(study, "TTDERM")
+    chi2, p = survdiff(frame["time"], frame["event"], frame["arm"])  # statsmodels directly, every arm
+    from cratus.formatting import format_p
+
+    assert hazards["Log-rank p-value"].iloc[-1] == format_p(p, computed=True)
+    assert "Event: Dematologic Event Occured" in P.tte_words(study, "TTDERM")
+    from cratus.figures.km import km_figure
+
+    figure = km_figure(study, "TTDERM")
+    names = [t.name for t in figure.data if t.name]
+    assert "Placebo" in names
+    at_risk = [t for t in figure.data if t.mode == "text"]
+    first_arm = study.design.arm_ids[0]
+    # At time 0 every subject of the arm is at risk.
+    assert len(at_risk) == 3 and at_risk[0].text[0] == str(int((frame["arm"] == first_arm).sum()))
+    colors = {a.id: a.color for a in study.design.arms}
+    assert {t.line.color for t in figure.data if t.mode == "lines" and t.name} == set(colors.values())
+
+
+def test_filtered_subjects_reach_every_analysis(study):
+    from cratus.patient.subset import filter_patient_data
+
+    data = filter_patient_data(study.extra["patient_data"], (("sex", ("F",)),))
+    sub = to_study(data, reference=load_study())
+    assert P.median_table(sub, "TTDERM")["Subjects"].sum() == (study.extra["patient_data"].subjects["sex"] == "F").sum()
+    assert P.ancova_result(sub, "actot", "week_24").n_used < P.ancova_result(study, "actot", "week_24").n_used
+    assert np.isfinite(P.tte_result(sub, "TTDERM").hazard_ratios[0].hr)
+
+
+# --- the pages -----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def trial_session():
+    from tests.apptest import open_page
+    from tests.test_patient_pages import upload
+
+    at = open_page("data")
+    upload(at, trial_files())
+    assert not at.exception, [e.message for e in at.exception]
+    data = at.session_state["study"].extra["patient_data"]
+    if len(P.tte_records(at.session_state["study"])) == 0:  # until the reader reads ADTTE (issue 23)
+        data.extra["time_to_event"] = tte_records()
+    return at
+
+
+def _page(at, url_path, query=None):
+    from streamlit.util import calc_hash
+
+    for key in list(at.query_params):
+        if not key.startswith("f_"):
+            del at.query_params[key]
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at._page_hash = calc_hash(url_path)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _tables(at) -> str:
+    from tests.apptest import tables
+
+    return "\n".join(" | ".join(map(str, t.columns)) + "\n" + t.to_string() for t in tables(at))
+
+
+def test_the_analyses_page_shows_ls_means_the_dose_trend_and_the_rating(trial_session):
+    at = _page(trial_session, "analyses")
+    at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
+    html = _tables(at)
+    assert "LS mean (SE)" in html and "Difference vs Placebo (SE)" in html
+    captions = "\n".join(str(c.value) for c in at.caption)
+    assert "chg ~ arm + sitegr1 + base" in captions and "Dose–response test" in captions
+    assert "Marked" not in html or "Category" in html
+    assert "Wilcoxon" in html or "van Elteren" in html
+
+
+def test_the_time_to_event_page_has_the_curves_the_medians_and_the_hazard_ratio(trial_session):
+    at = _page(trial_session, "time_to_event")
+    html = _tables(at)
+    assert "Median, days (95% CI)" in html and "Hazard ratio (95% CI)" in html and "Log-rank p-value" in html
+    assert any("EVNTDESC" in str(c.value) or "Event: Dematologic" in str(c.value) for c in at.caption)
+
+
+def test_a_filtered_view_hides_p_values_until_the_switch_is_on(trial_session):
+    at = _page(trial_session, "time_to_event", {"f_sex": "F"})
+    html = _tables(at)
+    assert "Hazard ratio (95% CI)" in html and "p-value" not in html
+    assert any("p-values are hidden" in str(c.value) for c in at.caption)
+    at.toggle(key="p_values").set_value(True).run()
+    assert "Log-rank p-value" in _tables(at)
+    at.toggle(key="p_values").set_value(False).run()
+    for key in list(at.query_params):
+        del at.query_params[key]

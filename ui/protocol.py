@@ -1,0 +1,153 @@
+"""The protocol's analyses on the pages: time to event (its own page), ANCOVA with covariates and ordered
+categories (on the figure pages and the Analyses page).  Every choice is bound to the page address; every
+output names its population, records, model and test, has its Python snippet and goes into the report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cratus.patient import protocol as P
+from cratus.stats.ancova import ADJUSTMENTS, WEIGHTINGS
+from ui.filters import p_values_shown
+from ui.render import plot, show_code, show_table, subheader
+from ui.state import cached, cached_figure, report, study
+
+COMPUTED = "Computed here from the patients' records; not the trial's own result."
+
+
+def _label(column: str) -> str:
+    return "baseline value" if column == "base" else column.replace("_", " ").upper() if len(column) <= 8 \
+        else column.replace("_", " ")
+
+
+def _filtered_mark() -> str:
+    return " Subgroup filter on: exploratory." if study().extra.get("filters") else ""
+
+
+def _km_figure(current, parameter, arms, phone=False):
+    from cratus.figures.km import km_figure
+
+    return km_figure(current, parameter, arms, phone=phone)
+
+
+def time_to_event_section(parameter: str, arms: list[str], phone: bool = False) -> None:
+    """KM curves, numbers at risk, medians, log-rank and Cox HR of one ADTTE parameter."""
+    from cratus.figures.km import km_figure
+
+    current = study()
+    options = P.covariate_options(current)
+    shown_p = p_values_shown()
+    figure = cached_figure(_km_figure, parameter, tuple(arms), phone)
+    plot(figure, key=f"km_{parameter}")
+    report().add_figure(figure)
+    show_code(km_figure, parameter, arms=tuple(arms))
+    st.caption(COMPUTED + " Numbers at risk: subjects whose time is at least the time shown." + _filtered_mark())
+    subheader("Median time to event")
+    show_table(cached(P.median_table, parameter, arms=tuple(arms)),
+               caption=f"Median time to event by arm (Kaplan–Meier; 95% CI Brookmeyer–Crowley): "
+                       f"{P.tte_parameters(current).get(parameter, parameter)}{_filtered_mark()}")
+    show_code(P.median_table, parameter, arms=tuple(arms))
+    subheader("Against the control: hazard ratio and log-rank")
+    left, right = st.columns(2)
+    strata = left.selectbox("Stratify by", [None, *options["factors"]], key="tte_strata", bind="query-params",
+                            format_func=lambda c: "none" if c is None else _label(c),
+                            help="A stratified log-rank test and a Cox model with a baseline hazard per stratum.")
+    covariates = right.multiselect("Adjust the Cox model for", options["factors"] + options["continuous"][1:],
+                                   key="tte_cov", bind="query-params", format_func=_label,
+                                   help="Covariates in the Cox model (the log-rank test is not adjusted).")
+    kwargs = dict(arms=tuple(arms), strata=strata, covariates=tuple(covariates), p_values=shown_p)
+    try:
+        table = cached(P.hazard_table, parameter, **kwargs)
+    except (ValueError, ArithmeticError) as error:
+        st.warning(f"The Cox model could not be fitted with these choices: {error}", icon=":material/warning:")
+        return
+    show_table(table, caption=f"Hazard ratio against the control (Cox, Efron ties) and log-rank test"
+                              f"{_filtered_mark()}")
+    show_code(P.hazard_table, parameter, **kwargs)
+    words = cached(P.tte_words, parameter, strata=strata, covariates=tuple(covariates))
+    st.caption(words)
+    report().add_text(words)
+
+
+def _ancova_choices(endpoint: str, visits: list[str]) -> dict:
+    current = study()
+    options = P.covariate_options(current)
+    first, second = st.columns(2)
+    visit = first.selectbox("Visit", visits, index=len(visits) - 1, key="an_visit", bind="query-params",
+                            format_func=current.design.visit_label)
+    response = second.segmented_control("Analyse", list(P.RESPONSES), default="chg", required=True,
+                                        key="an_response", bind="query-params", format_func=P.RESPONSES.get)
+    factors = first.multiselect("Categorical covariates (factors)", options["factors"], key="an_factors",
+                                bind="query-params", format_func=_label,
+                                help="E.g. a pooled site or a stratification factor, as the protocol names them.")
+    continuous = second.multiselect("Continuous covariates", options["continuous"], default=["base"],
+                                    key="an_continuous", bind="query-params", format_func=_label,
+                                    help="The baseline value is in by default, as in most protocols' ANCOVA.")
+    third, fourth = st.columns(2)
+    weighting = third.selectbox("LS means weighting", list(WEIGHTINGS), key="an_weighting", bind="query-params",
+                                format_func=lambda w: {"observed": "observed margins (default)",
+                                                       "equal": "equal weights over factor levels"}[w])
+    adjustment = fourth.selectbox("Active arms against each other", ["off", *ADJUSTMENTS], key="an_pairwise",
+                                  bind="query-params",
+                                  format_func=lambda a: "not shown" if a == "off" else "shown, unadjusted"
+                                  if a == "none" else f"shown, {ADJUSTMENTS[a]}-adjusted")
+    return {"visit": visit, "response": response or "chg", "factors": tuple(factors), "continuous": tuple(continuous),
+            "weighting": weighting, "pairwise": adjustment != "off",
+            "adjustment": "none" if adjustment in ("off", None) else adjustment}
+
+
+def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
+    """The ANCOVA with the reader's covariates, its LS-means table, the model in words and the dose trend."""
+    current = study()
+    choice = _ancova_choices(endpoint, visits)
+    kwargs = dict(factors=choice["factors"], continuous=choice["continuous"], response=choice["response"],
+                  arms=tuple(arms), weighting=choice["weighting"])
+    try:
+        table = cached(P.ancova_table, endpoint, choice["visit"], **kwargs, pairwise=choice["pairwise"],
+                       adjustment=choice["adjustment"], p_values=p_values_shown())
+    except ValueError as error:
+        st.warning(f"The ANCOVA cannot be computed here: {error}", icon=":material/warning:")
+        return
+    show_table(table, caption=f"ANCOVA, LS means by arm: {current.label(endpoint)}, "
+                              f"{current.design.visit_label(choice['visit'])}{_filtered_mark()}")
+    show_code(P.ancova_table, endpoint, choice["visit"], **kwargs, pairwise=choice["pairwise"],
+              adjustment=choice["adjustment"], p_values=p_values_shown())
+    words = cached(P.ancova_words, endpoint, choice["visit"], **kwargs)
+    st.caption(words)
+    report().add_text(words)
+    doses = P.arm_doses(current)
+    if doses:
+        try:
+            trend = cached(P.dose_trend_words, endpoint, choice["visit"], factors=choice["factors"],
+                           continuous=choice["continuous"], response=choice["response"], p_values=p_values_shown())
+        except ValueError as error:
+            trend = f"Dose–response test not computable: {error}"
+        st.caption(trend)
+        report().add_text(trend)
+
+
+def categorical_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
+    """Distribution by arm of an ordered categorical (or binary) endpoint at a visit, with its test."""
+    current = study()
+    options = P.covariate_options(current)
+    left, right = st.columns(2)
+    visit = left.selectbox("Visit", visits, index=len(visits) - 1, key="cat_visit", bind="query-params",
+                           format_func=current.design.visit_label)
+    strata = right.selectbox("Stratify the test by", [None, *options["factors"]], key="cat_strata",
+                             bind="query-params", format_func=lambda c: "none" if c is None else _label(c))
+    try:
+        table = cached(P.category_table, endpoint, visit, arms=tuple(arms))
+    except ValueError as error:
+        st.info(str(error))
+        return
+    show_table(table, caption=f"{current.label(endpoint)} at {current.design.visit_label(visit)}: n (%) per "
+                              f"category and arm{_filtered_mark()}")
+    show_code(P.category_table, endpoint, visit, arms=tuple(arms))
+    kwargs = dict(arms=tuple(arms), strata=strata, p_values=p_values_shown())
+    tests = cached(P.category_tests, endpoint, visit, **kwargs)
+    show_table(tests, caption=f"{current.label(endpoint)}: each arm against the control{_filtered_mark()}")
+    show_code(P.category_tests, endpoint, visit, **kwargs)
+    st.caption(COMPUTED + " Percentages of the subjects with a value at this visit. Wilcoxon–Mann–Whitney "
+               "(unstratified) or van Elteren (stratified; Landis, Heyman & Koch 1978) respect the order of the "
+               "categories; two categories: Newcombe's interval for the difference, Fisher's exact or the CMH test. "
+               f"Population: {P.population_words(current)}.")

@@ -14,7 +14,8 @@ from cratus.outputs.export import to_csv_bytes
 from cratus.outputs.code import Call
 from ui import keys
 from ui.controls import on_phone
-from ui.navigation import PARTICIPANT, go_to
+from ui.filters import p_values_shown
+from ui.navigation import ANALYSES, PARTICIPANT, go_to
 from ui.render import clicked, plot, show_code, show_code_for, show_table, touch_zoom_switch
 from ui.session import study
 from ui.state import cached, cached_figure, report
@@ -166,10 +167,18 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
             if box.open:
                 from cratus.patient.display import tests_table
 
+                table = cached(tests_table, endpoint, arms=tuple(arms))
+                if not p_values_shown():  # a filtered view: p-values are exploratory, behind the page's switch
+                    table = table.drop(columns=["p-value"])
                 with box:
-                    show_table(cached(tests_table, endpoint, arms=tuple(arms)),
-                               caption=f"Tests computed here from the patients: {study().label(endpoint)}")
+                    show_table(table, caption=f"Tests computed here from the patients: {study().label(endpoint)}"
+                                              + (" (subgroup filter on: p-values hidden)" if not p_values_shown()
+                                                 else ""))
                 show_code(tests_table, endpoint, arms=tuple(arms))
+            if st.button("ANCOVA with covariates, LS means, dose trend…", key=f"ancova_{endpoint}",
+                         icon=":material/functions:", help="The Protocol analyses page, on this endpoint: the "
+                                                          "covariates the protocol names (a pooled site, baseline…)."):
+                go_to(ANALYSES, {"an_endpoint": endpoint})
         st.download_button("Panel data (CSV)", csv, file_name=f"{endpoint}.csv", mime="text/csv",
                            key=f"csv_{endpoint}", icon=":material/download:")
         from cratus.figures import panel_table

@@ -14,6 +14,8 @@ from ui import keys
 
 #: The participant profile's page (patient-level studies only); its query key ``subject`` is the subject id.
 PARTICIPANT = "participant"
+#: The protocol analyses' page (patient-level studies only); ``an_endpoint`` names its endpoint.
+ANALYSES = "analyses"
 
 
 def page_specs(study: Study) -> list[dict]:
@@ -43,7 +45,7 @@ def page_specs(study: Study) -> list[dict]:
                "icon": f["icon"] or "insert_chart"} for f in study.figure_pages()]
     if study.has_patients:
         specs.append({"section": "Results", "script": "pages/analyses.py", "title": "Protocol analyses",
-                      "url_path": "analyses", "icon": "functions"})
+                      "url_path": ANALYSES, "icon": "functions"})
         if _has_time_to_event(study):
             specs.append({"section": "Results", "script": "pages/time_to_event.py", "title": "Time to event",
                           "url_path": "time_to_event", "icon": "timeline"})

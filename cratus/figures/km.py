@@ -47,6 +47,7 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
                      "name": f"{arm.short} censored", "legendgroup": arm.id, "showlegend": False,
                      "hovertemplate": f"{arm.label}: censored at %{{x:g}}<extra></extra>"})
     times = result.at_risk.index.to_numpy(float)
+    end = max(float(times.max()) if len(times) else 1.0, 1.0)
     for row, a in enumerate(arms_shown):
         arm = next(x for x in design.arms if x.id == a)
         data.append({"type": "scatter", "x": times, "y": [row] * len(times), "mode": "text",
@@ -63,8 +64,9 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
               "margin": {"l": max(style["margin_l"], 130), "r": 20, "t": theme.top_margin(style, 1, 1) + 10,
                          "b": style["margin_b"]},
               "legend": theme.legend(style, "", height), "showlegend": True,
-              "xaxis": {"title": {"text": f"Time ({unit})" if unit else "Time"}, "rangemode": "tozero",
-                        "anchor": "y2", "zeroline": False, "tickvals": times},
+              # Room left of 0 so that the numbers at risk at time 0 sit inside the plot, clear of the arm names.
+              "xaxis": {"title": {"text": f"Time ({unit})" if unit else "Time"},
+                        "range": [-0.05 * end, 1.03 * end], "anchor": "y2", "zeroline": False, "tickvals": times},
               "yaxis": {"title": {"text": "Probability without event"}, "range": [-0.02, 1.03],
                         "domain": [risk_share + 0.12, 1.0], "tickformat": ".1f"},
               "yaxis2": {"domain": [0, risk_share], "range": [len(arms_shown) - 0.5, -0.7],

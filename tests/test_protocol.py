@@ -57,7 +57,10 @@ def test_ancova_with_a_site_factor_is_the_formula_model(study):
         name = f"C(arm, Treatment('placebo'))[T.{d.arm}]"
         assert d.estimate == pytest.approx(fit.params[name]) and d.p_value == pytest.approx(fit.pvalues[name])
     table = P.ancova_table(study, "actot", "week_24", factors=("sitegr1",))
-    assert list(table.columns) == ["Arm", "n", "LS mean (SE)", "Difference vs Placebo (SE)", "95% CI", "p-value"]
+    assert list(table.columns) == ["Arm", "n", "LS mean (SE)", "Comparison", "Difference (SE)", "95% CI", "p-value"]
+    pairwise = P.ancova_table(study, "actot", "week_24", pairwise=True, adjustment="holm").iloc[-1]
+    assert pairwise["Comparison"] == "Xanomeline Low Dose − Xanomeline High Dose" or "−" in pairwise["Comparison"]
+    assert pairwise["p-value"].endswith("(Holm)")
     assert "chg ~ arm + sitegr1 + base" in P.ancova_words(study, "actot", "week_24", factors=("sitegr1",))
     assert "p-value" not in P.ancova_table(study, "actot", "week_24", p_values=False).columns
 
@@ -168,7 +171,7 @@ def test_the_analyses_page_shows_ls_means_the_dose_trend_and_the_rating(trial_se
     at = _page(trial_session, "analyses")
     at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
     html = _tables(at)
-    assert "LS mean (SE)" in html and "Difference vs Placebo (SE)" in html
+    assert "LS mean (SE)" in html and "Difference (SE)" in html
     captions = "\n".join(str(c.value) for c in at.caption)
     assert "chg ~ arm + sitegr1 + base" in captions and "Dose–response test" in captions
     assert "Marked" not in html or "Category" in html
@@ -192,3 +195,23 @@ def test_a_filtered_view_hides_p_values_until_the_switch_is_on(trial_session):
     at.toggle(key="p_values").set_value(False).run()
     for key in list(at.query_params):
         del at.query_params[key]
+
+
+def test_the_analyses_snippets_reproduce_the_tables_from_the_files(tmp_path, monkeypatch):
+    from tests.apptest import open_page
+    from tests.test_patient_pages import upload
+    from tests.test_snippets import check
+
+    files = trial_files(seed=1)
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    at = upload(open_page("data"), files)
+    at = _page(at, "analyses")
+    at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
+    at.selectbox(key="cat_strata").set_value("sitegr1").run()
+    snippets = at.session_state["code_snippets"]
+    assert {s["call"].func.__name__ for s in snippets} == {"ancova_table", "category_table", "category_tests"}
+    assert any("factors=('sitegr1',)" in s["code"] or 'factors=("sitegr1",)' in s["code"] for s in snippets)
+    for snippet in snippets:
+        check(snippet, at, {})

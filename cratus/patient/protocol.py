@@ -14,7 +14,7 @@ import pandas as pd
 
 from cratus.formatting import format_p
 from cratus.patient.stats import pairs, patient_data
-from cratus.stats.ancova import AncovaResult, DoseTrend, ancova, dose_trend
+from cratus.stats.ancova import ADJUSTMENTS, AncovaResult, DoseTrend, ancova, dose_trend
 from cratus.stats.categorical import binary_summary, distribution, ordinal_tests
 from cratus.stats.survival import REFERENCES, TimeToEvent, time_to_event
 
@@ -22,6 +22,8 @@ from cratus.stats.survival import REFERENCES, TimeToEvent, time_to_event
 DOSE_COLUMNS = ("trt01pn", "trt01an", "trtpn", "trtan", "armn")
 #: Subject columns never offered as covariates.
 NOT_COVARIATES = {"usubjid", "arm", "studyid", "subjid"}
+NOT_COVARIATE_STARTS = ("trt", "arm", "actarm", "eos", "dcs", "dth", "rand")
+NOT_COVARIATE_ENDS = ("fl", "dt", "dtm", "dy", "tm", "dtc")
 RESPONSES = {"chg": "change from baseline", "value": "value"}
 TTE_COLUMNS = ["usubjid", "arm", "endpoint", "label", "time", "event", "event_description", "censor_description"]
 
@@ -51,12 +53,14 @@ def covariate_options(study) -> dict:
     subjects = patient_data(study).subjects
     factors, continuous = [], ["base"]
     for column in subjects.columns:
-        if column in NOT_COVARIATES or column.startswith(("trt", "arm")) or column.endswith("fl"):
-            continue  # ids, the treatment itself, population flags
+        if column in NOT_COVARIATES or column.startswith(NOT_COVARIATE_STARTS) or column.endswith(NOT_COVARIATE_ENDS):
+            continue  # ids, the treatment itself, post-baseline status, population flags, dates and days
         values = subjects[column].dropna()
         if values.empty or values.nunique() < 2:
             continue
-        if pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
+        if column.startswith("site"):  # a site number is a factor, never a continuous covariate
+            factors.append(column)
+        elif pd.api.types.is_numeric_dtype(values) and values.nunique() > 10:
             continuous.append(column)
         elif values.nunique() <= min(30, max(2, len(values) // 3)):
             factors.append(column)
@@ -104,24 +108,22 @@ def ancova_table(study, endpoint: str, visit: str, factors=(), continuous=("base
     design = study.design
     digits = _digits([m.estimate for m in result.lsmeans])
     diffs = {d.arm: d for d in result.differences}
-    rows = []
-    for m in result.lsmeans:
-        d = diffs.get(m.arm)
-        row = {"Arm": design.label(m.arm), "n": m.n, "LS mean (SE)": f"{_fmt(m.estimate, digits)} ({_fmt(m.se, digits)})",
-               f"Difference vs {design.short(result.differences[0].reference) if result.differences else 'control'}"
-               " (SE)": f"{_fmt(d.estimate, digits)} ({_fmt(d.se, digits)})" if d else "reference",
+
+    def comparison(d, arm="", n=np.nan, lsmean=""):
+        row = {"Arm": arm, "n": n, "LS mean (SE)": lsmean,
+               "Comparison": f"{design.short(d.arm)} − {design.short(d.reference)}" if d else "reference",
+               "Difference (SE)": f"{_fmt(d.estimate, digits)} ({_fmt(d.se, digits)})" if d else "",
                "95% CI": f"{_fmt(d.ci_low, digits)} to {_fmt(d.ci_high, digits)}" if d else ""}
         if p_values:
-            row["p-value"] = format_p(d.p_value, computed=True) if d else ""
-        rows.append(row)
-    for d in result.pairwise:
-        row = {"Arm": f"{design.label(d.arm)} − {design.label(d.reference)}", "n": np.nan, "LS mean (SE)": "",
-               list(rows[0])[3]: f"{_fmt(d.estimate, digits)} ({_fmt(d.se, digits)})",
-               "95% CI": f"{_fmt(d.ci_low, digits)} to {_fmt(d.ci_high, digits)}"}
-        if p_values:
-            row["p-value"] = (format_p(d.p_value, computed=True) + " (unadjusted)" if d.adjustment == "none" else
-                              format_p(d.p_adjusted, computed=True) + f" ({d.adjustment})")
-        rows.append(row)
+            row["p-value"] = "" if not d else (
+                format_p(d.p_value, computed=True) if d.reference == result.differences[0].reference else
+                format_p(d.p_value, computed=True) + " (unadjusted)" if d.adjustment == "none" else
+                format_p(d.p_adjusted, computed=True) + f" ({ADJUSTMENTS[d.adjustment]})")
+        return row
+
+    rows = [comparison(diffs.get(m.arm), design.label(m.arm), m.n,
+                       f"{_fmt(m.estimate, digits)} ({_fmt(m.se, digits)})") for m in result.lsmeans]
+    rows += [comparison(d) for d in result.pairwise]
     out = pd.DataFrame(rows)
     out["n"] = out["n"].map(lambda n: "" if pd.isna(n) else f"{n:g}")
     return out

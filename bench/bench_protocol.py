@@ -66,7 +66,7 @@ def _tte(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def analyses(study) -> dict:
-    data = study.extra["patient_data"]
+    data = study.patients
     arms, control = list(study.design.arm_ids), data.control
     frame = P.ancova_frame(study, "actot", "week_24")
     tte = P.tte_frame(study, "TTDERM")

@@ -13,7 +13,7 @@ arms = ui.start_page("Protocol analyses", "The models a protocol pre-specifies, 
                      "ANCOVA with the covariates you choose (least-squares means, differences from the control), a "
                      "dose–response test where arms carry a dose, and ordered categories by arm with a test that "
                      "respects their order.")
-data = study.extra["patient_data"]
+data = study.patients
 visits = [v for v in data.visits["visit"] if v != data.baseline_visit]
 categorical = set(ui.cached(categorical_endpoints))
 endpoints = [str(e) for e in dict.fromkeys(data.measurements["endpoint"].astype(str))]

@@ -125,9 +125,9 @@ def test_time_to_event_tables_and_figure(study):
 def test_filtered_subjects_reach_every_analysis(study):
     from cratus.patient.subset import filter_patient_data
 
-    data = filter_patient_data(study.extra["patient_data"], (("sex", ("F",)),))
+    data = filter_patient_data(study.patients, (("sex", ("F",)),))
     sub = to_study(data, reference=load_study())
-    assert P.median_table(sub, "TTDERM")["Subjects"].sum() == (study.extra["patient_data"].subjects["sex"] == "F").sum()
+    assert P.median_table(sub, "TTDERM")["Subjects"].sum() == (study.patients.subjects["sex"] == "F").sum()
     assert P.ancova_result(sub, "actot", "week_24").n_used < P.ancova_result(study, "actot", "week_24").n_used
     assert np.isfinite(P.tte_result(sub, "TTDERM").hazard_ratios[0].hr)
 
@@ -141,7 +141,7 @@ def trial_session():
     at = open_page("data")
     upload(at, trial_files())
     assert not at.exception, [e.message for e in at.exception]
-    data = at.session_state["study"].extra["patient_data"]
+    data = at.session_state["study"].patients
     if len(P.tte_records(at.session_state["study"])) == 0:  # until the reader reads ADTTE (issue 23)
         data.extra["time_to_event"] = tte_records()
     return at

@@ -120,8 +120,7 @@ def filter_caption() -> None:
                f"{view.counts['total'].sum()} subjects · {per_arm}")
 
 
-#: The one switch that shows p-values in a filtered view (kept in the address: ``?p_values=true``).
-P_VALUES_KEY = "p_values"
+P_VALUES_KEY = keys.P_VALUES
 P_VALUES_LABEL = "Show p-values of this subgroup (exploratory)"
 
 
@@ -129,16 +128,14 @@ def p_values_shown() -> bool:
     """Whether outputs show p-values: always without a subgroup filter; in a filtered view only when the reader
     turns the switch on (a subgroup chosen after seeing the data makes its p-values exploratory; FDA reviewers
     asked the R Submissions Pilot 2 app to remove them from filtered tables).  Estimates and intervals stay."""
-    base = _unfiltered()
-    if base.kind != "patient" or not current(base).applied:
+    if not unfiltered_study().has_patients or not filtered().applied:
         return True
     return bool(st.session_state.get(P_VALUES_KEY, False))
 
 
 def p_value_switch() -> None:
     """The visible switch under the filter caption of a filtered view (nothing otherwise)."""
-    base = _unfiltered()
-    if base.kind != "patient" or not current(base).applied:
+    if not unfiltered_study().has_patients or not filtered().applied:
         return
     st.toggle(P_VALUES_LABEL, key=P_VALUES_KEY, bind="query-params", value=False,
               help="A subgroup picked after seeing the data invites p-hacking: its p-values are exploratory, not "

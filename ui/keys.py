@@ -18,6 +18,8 @@ LINKED = "data_source_link"
 UPLOADED_FILES = "uploaded_files"
 #: The subgroup filter in force (address pairs ``(f_<variable>, value)``), kept across page switches.
 SHARED_FILTERS = "shared_filters"
+#: The one switch that shows p-values in a filtered view (bound to the address's ``p_values``).
+P_VALUES = "p_values"
 #: Prefix of the filter panel's widgets (one per variable).
 FILTER_WIDGET_PREFIX = "filter_"
 

@@ -10,7 +10,8 @@ from cratus.patient import protocol as P
 from cratus.stats.ancova import ADJUSTMENTS, WEIGHTINGS
 from ui.filters import p_values_shown
 from ui.render import plot, show_code, show_table, subheader
-from ui.state import cached, cached_figure, report, study
+from ui.session import study
+from ui.state import cached, cached_figure, report
 
 COMPUTED = "Computed here from the patients' records; not the trial's own result."
 
@@ -21,7 +22,7 @@ def _label(column: str) -> str:
 
 
 def _filtered_mark() -> str:
-    return " Subgroup filter on: exploratory." if study().extra.get("filters") else ""
+    return " Subgroup filter on: exploratory." if study().filters else ""
 
 
 def _km_figure(current, parameter, arms, phone=False):

@@ -42,7 +42,7 @@ def _digits(values) -> int:
 def population_words(study) -> str:
     data = patient_data(study)
     n = len(data.subjects)
-    filters = study.extra.get("filters")
+    filters = study.filters
     return (f"{data.population or 'all subjects'} ({n} subjects)"
             + (" — a subgroup selected by the filter" if filters else ""))
 

@@ -21,7 +21,9 @@ continuous = [e for e in endpoints if e not in categorical]
 if continuous and visits:
     ui.subheader("ANCOVA: least-squares means")
     endpoint = st.selectbox("Endpoint", continuous, format_func=study.label, key="an_endpoint", bind="query-params")
-    ancova_section(endpoint, arms, visits)
+    m = data.measurements
+    measured = set(m.loc[m["endpoint"] == endpoint, "visit"].astype(str))
+    ancova_section(endpoint, arms, [v for v in visits if v in measured] or visits)
 if categorical:
     ui.subheader("Ordered categories")
     chosen = st.selectbox("Categorical endpoint", sorted(categorical, key=endpoints.index), format_func=study.label,

@@ -827,3 +827,57 @@ def test_a_click_on_a_serious_event_or_a_patients_point_opens_their_profile(brow
         save_screenshot(page, "participant-from-a-click")
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_statistician_runs_the_protocol_ancova_and_the_time_to_event_page(browser, app_url):
+    """ADaM-shaped files (tests/adam_trial.py): the Protocol analyses page takes a site factor into the ANCOVA and
+    into the address; with ADTTE read, the Time to event page draws the KM curves with the numbers at risk."""
+    import io
+
+    from playwright.sync_api import expect
+
+    from tests.adam_trial import adam_trial
+
+    files = []
+    for name, frame in adam_trial().items():
+        out = io.BytesIO()
+        frame.to_parquet(out)
+        files.append({"name": f"{name}.parquet", "mimeType": "application/octet-stream", "buffer": out.getvalue()})
+    context = browser.new_context(viewport=DEFAULT_VIEWPORT)
+    try:
+        page = context.new_page()
+        open_page(page, app_url, "data", heading="Data source")
+        page.get_by_text("Your patient-level files").click()
+        uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+        uploader.wait_for(state="attached", timeout=30_000)
+        reads_adtte = _reader_reads_adtte()
+        uploader.set_input_files(files if reads_adtte else [f for f in files if f["name"] != "adtte.parquet"])
+        page.get_by_role("button", name="Read these files").click()
+        expect(page.get_by_text("computed here from patients").first).to_be_visible(timeout=60_000)
+        page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Protocol analyses").first.click()
+        wait_until_rendered(page, heading="Protocol analyses")
+        page.locator(".st-key-an_factors").click()
+        page.get_by_role("option", name="SITEGR1").click()
+        page.keyboard.press("Escape")
+        expect(page.get_by_text("chg ~ arm + sitegr1 + base").first).to_be_visible(timeout=30_000)
+        assert parse_qs(urlsplit(page.url).query).get("an_factors") == ["sitegr1"], page.url
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "LS mean (SE)" in main and "Dose–response test" in main and "Wilcoxon" in main
+        save_screenshot(page, "protocol-analyses")
+        assert_no_exception(page)
+        if reads_adtte:
+            page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Time to event").first.click()
+            wait_until_rendered(page, heading="Time to event")
+            main = page.locator('[data-testid="stMain"]').inner_text()
+            assert "Hazard ratio (95% CI)" in main and "At risk" in main and "not reached" in main
+            save_screenshot(page, "time-to-event")
+            assert_no_exception(page)
+    finally:
+        context.close()
+
+
+def _reader_reads_adtte() -> bool:
+    from cratus.patient.model import PatientData
+
+    return "time_to_event" in PatientData.__dataclass_fields__

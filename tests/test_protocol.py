@@ -200,7 +200,7 @@ def test_a_filtered_view_hides_p_values_until_the_switch_is_on(trial_session):
 def test_the_analyses_snippets_reproduce_the_tables_from_the_files(tmp_path, monkeypatch):
     from tests.apptest import open_page
     from tests.test_patient_pages import upload
-    from tests.test_snippets import check
+    from tests.test_snippets import check, run_snippet
 
     files = trial_files(seed=1)
     for name, content in files.items():
@@ -211,7 +211,24 @@ def test_the_analyses_snippets_reproduce_the_tables_from_the_files(tmp_path, mon
     at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
     at.selectbox(key="cat_strata").set_value("sitegr1").run()
     snippets = at.session_state["code_snippets"]
-    assert {s["call"].func.__name__ for s in snippets} == {"ancova_table", "category_table", "category_tests"}
+    assert {s["call"].func.__name__ for s in snippets} == {"ancova_table", "dose_trend_words", "category_table",
+                                                            "category_tests"}
     assert any("factors=('sitegr1',)" in s["code"] or 'factors=("sitegr1",)' in s["code"] for s in snippets)
+    captions = [str(c.value) for c in at.caption]
     for snippet in snippets:
-        check(snippet, at, {})
+        if snippet["call"].func.__name__ == "dose_trend_words":
+            assert run_snippet(snippet["code"]) in captions
+        else:
+            check(snippet, at, {})
+
+
+def test_a_reader_gives_the_doses_when_the_data_carry_none():
+    from tests.apptest import open_synthetic_demo
+
+    at = _page(open_synthetic_demo(), "analyses")
+    assert not any("Dose–response" in str(c.value) for c in at.caption)  # the synthetic demo has no TRTxxPN
+    at.text_input(key="an_doses").set_value("100, 200, 0").run()
+    trend = next(str(c.value) for c in at.caption if "Dose–response" in str(c.value))
+    assert "100M 100, 200M 200, Placebo 0; as given" in trend or "as given" in trend
+    at.text_input(key="an_doses").set_value("100, 200").run()
+    assert any("2 doses for 3 arms" in str(w.value) for w in at.warning)

@@ -9,7 +9,8 @@ import streamlit as st
 from cratus.patient import protocol as P
 from cratus.stats.ancova import ADJUSTMENTS, WEIGHTINGS
 from ui.filters import p_values_shown
-from ui.render import plot, show_code, show_table, subheader
+from cratus.outputs.code import Call
+from ui.render import plot, show_code, show_code_for, show_table, subheader
 from ui.session import study
 from ui.state import cached, cached_figure, report
 
@@ -116,15 +117,38 @@ def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
     words = cached(P.ancova_words, endpoint, choice["visit"], **kwargs)
     st.caption(words)
     report().add_text(words)
-    doses = P.arm_doses(current)
-    if doses:
+    given = None if P.arm_doses(current) else _typed_doses(arms)
+    if P.arm_doses(current) or given:
+        kwargs = dict(doses=tuple(given.items()) if given else None, factors=choice["factors"], continuous=choice["continuous"],
+                      response=choice["response"], p_values=p_values_shown())
         try:
-            trend = cached(P.dose_trend_words, endpoint, choice["visit"], factors=choice["factors"],
-                           continuous=choice["continuous"], response=choice["response"], p_values=p_values_shown())
+            trend = cached(P.dose_trend_words, endpoint, choice["visit"], **kwargs)
         except ValueError as error:
             trend = f"Dose–response test not computable: {error}"
         st.caption(trend)
         report().add_text(trend)
+        show_code_for(Call(P.dose_trend_words, (endpoint, choice["visit"]), kwargs), title="Dose–response test",
+                      shows="")
+
+
+def _typed_doses(arms: list[str]) -> dict | None:
+    """The reader's doses when the data carry none (``?an_doses=0,54,81``, in the order of the arms shown)."""
+    design = study().design
+    text = st.text_input("Doses for a dose–response test (the data give none)", key="an_doses", bind="query-params",
+                         placeholder=", ".join(f"dose of {design.short(a)}" for a in arms),
+                         help="One number per arm, in the order of the arms shown (e.g. 0, 54, 81). The test puts "
+                              "the dose as a continuous term in the same model.")
+    if not text:
+        return None
+    try:
+        numbers = [float(x) for x in text.replace(";", ",").split(",")]
+    except ValueError:
+        st.warning(f"Doses {text!r}: write one number per arm, separated by commas.", icon=":material/warning:")
+        return None
+    if len(numbers) != len(arms):
+        st.warning(f"{len(numbers)} doses for {len(arms)} arms: write one per arm shown.", icon=":material/warning:")
+        return None
+    return dict(zip(arms, numbers))
 
 
 def categorical_section(endpoint: str, arms: list[str], visits: list[str]) -> None:

@@ -143,7 +143,7 @@ def ancova_words(study, endpoint: str, visit: str, factors=(), continuous=("base
 def dose_trend_result(study, endpoint: str, visit: str, doses: dict | None = None, factors=(), continuous=("base",),
                       response: str = "chg") -> DoseTrend:
     """The dose–response test of *endpoint* at *visit*: doses from the data (``TRT01PN``) unless given."""
-    doses = doses or arm_doses(study)
+    doses = dict(doses) if doses else arm_doses(study)  # a dict, or (arm, dose) pairs
     return dose_trend(ancova_frame(study, endpoint, visit), response, doses, tuple(factors), tuple(continuous))
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from cratus.figures import theme
+from cratus.figures.geometry import line_width, wrap_px
 
 
 def _hex_rgba(color: str, alpha: float) -> str:
@@ -56,21 +57,34 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
                      "xaxis": "x", "yaxis": "y2", "showlegend": False, "hoverinfo": "skip"})
     unit = _unit(study, parameter).lstrip(", ")
     label = tte_parameters(study).get(parameter, parameter)
-    height = style["height"] + 28 * len(arms_shown)
-    risk_share = min(0.35, (40 + 26 * len(arms_shown)) / height)
+    width = style["min_width"]
+    names = [design.short(a) for a in arms_shown]
+    # Room for the at-risk table's arm names (the widest, at tick size) left of the plot.
+    margin_l = int(min(max(style["margin_l"], max(line_width(n, style["tick"]) for n in names) + 40), width * 0.4))
+    title = theme.title_text(label, style, width)
+    words = "Kaplan–Meier estimate by arm, computed here from the patients; | censored; shaded: 95% CI"
+    if getattr(study, "filters", ()):  # a figure saved from a filtered view says so on its own
+        words += ". Subgroup filter on: exploratory"
+    subtitle = wrap_px(words, width - 20, style["subtitle"])
+    legend_lines = theme.legend_lines([a.label for a in design.arms if a.id in arms_shown], style,
+                                      width - margin_l - 20, False)  # the legend wraps within the plot's width
+    top = theme.top_margin(style, subtitle.count("<br>") + 1, legend_lines, title.count("<br>") + 1)
+    plot_h = 380 if not phone else 300
+    risk_h = 40 + 26 * len(arms_shown)
+    height = top + plot_h + 60 + risk_h + style["margin_b"]
+    risk_share = risk_h / (height - top - style["margin_b"])
+    gap = 60 / (height - top - style["margin_b"])
     layout = {**theme.base_layout(style, height),
-              "title": theme.title(label, "Kaplan–Meier estimate by arm, computed here from the patients; "
-                                          "| censored; shaded: 95% CI", style, height),
-              "margin": {"l": max(style["margin_l"], 130), "r": 20, "t": theme.top_margin(style, 1, 1) + 10,
-                         "b": style["margin_b"]},
-              "legend": theme.legend(style, "", height), "showlegend": True,
+              "title": theme.title(title, subtitle, style, height),
+              "margin": {"l": margin_l, "r": 20, "t": top, "b": style["margin_b"]},
+              "legend": theme.legend(style, "", height - top - style["margin_b"]), "showlegend": True,
               # Room left of 0 so that the numbers at risk at time 0 sit inside the plot, clear of the arm names.
               "xaxis": {"title": {"text": f"Time ({unit})" if unit else "Time"},
                         "range": [-0.05 * end, 1.03 * end], "anchor": "y2", "zeroline": False, "tickvals": times},
               "yaxis": {"title": {"text": "Probability without event"}, "range": [-0.02, 1.03],
-                        "domain": [risk_share + 0.12, 1.0], "tickformat": ".1f"},
+                        "domain": [risk_share + gap, 1.0], "tickformat": ".1f"},
               "yaxis2": {"domain": [0, risk_share], "range": [len(arms_shown) - 0.5, -0.7],
-                         "tickvals": list(range(len(arms_shown))), "ticktext": [design.short(a) for a in arms_shown],
+                         "tickvals": list(range(len(arms_shown))), "ticktext": names,
                          "showgrid": False, "zeroline": False, "title": {"text": "At risk"}},
               }
     return theme.figure(data, layout)

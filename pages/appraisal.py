@@ -2,7 +2,7 @@
 
 Thin page: widgets in, the study-first views of :mod:`cratus.appraisal.views`,
 :mod:`cratus.appraisal.audit_display` and :mod:`cratus.appraisal.charts` out, each
-memoized per study through ``ui.cached``/``ui.cached_figure``.  Only the open
+memoized per study through ``ui.table``/``ui.chart`` (``ui.cached`` for the rest).  Only the open
 tab runs (the tabs are bound to the URL); each tab is one function below.
 """
 
@@ -13,7 +13,6 @@ from cratus.appraisal.views import (CORRELATIONS, between_arm_view, endpoints_wi
                               power_defaults, power_view, within_arm_detail, within_arm_view)
 from cratus.appraisal.charts import forest_figure, n_by_correlation_figure, power_figure, sensitivity_figure
 from cratus.appraisal.audit_display import STATUS_LABELS, audit_view
-from cratus.outputs.code import Call
 from cratus.stats.within_arm import PLAUSIBLE_RHO, UNUSUAL, VERY_UNLIKELY
 
 CHART = {"displaylogo": False}
@@ -35,31 +34,29 @@ def between_arms_tab(study, arms):
                "with the reason.", icon=":material/warning:")
     if not view["follow_up"]:
         st.info("No pair of the selected arms has numbers printed after baseline. Select at least two arms.")
-    for index, (heading, table) in enumerate(view["follow_up"]):
+    for index, (heading, _) in enumerate(view["follow_up"]):
         st.markdown(f"**{heading}: differences between arms after treatment**")
-        ui.show_table(table, caption=heading, column_config={
+        pick = ("follow_up", index, 1)
+        ui.table(ui.call(between_arm_view, tuple(arms), show_p=False, pick=pick), caption=heading, column_config={
             "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Difference (95% CI)": TEXT(width=170),
             "Welch p": TEXT(width=62, help="Welch's t-test from the printed summaries (an assumption)"),
             "Hedges' g (95% CI)": TEXT(width=150), "Method": TEXT(width=150), "Caution": TEXT(width="large")})
-        ui.show_code(Call(between_arm_view, (tuple(arms),), {"show_p": False}, pick=("follow_up", index, 1)))
     if view["follow_up"]:
         st.caption("Differences are arm minus comparator, in the endpoint's unit.")
-        ui.show_chart(ui.cached_figure(forest_figure, tuple(arms), phone=ui.on_phone()), config=CHART)
-        ui.show_code(forest_figure, tuple(arms))
+        ui.chart(ui.call(forest_figure, tuple(arms)), screen={"phone": ui.on_phone()}, config=CHART)
         st.caption("Colour: the arm; symbol: the arm it is compared with; hollow markers: approximations from "
                    "median (IQR). Intervals crossing 0 are compatible with no difference.")
     st.markdown("**At baseline: how alike the randomized arms were**")
     show_p = st.toggle("Also show baseline p-values (they describe chance, not treatment)", key="baseline_p",
                        help="Differences between randomized arms at baseline arise by chance; a test of them asks "
                             "whether randomization worked, which it did by design (CONSORT 2010, item 15).")
-    baseline = ui.cached(between_arm_view, tuple(arms), show_p=show_p)["baseline"] if show_p else view["baseline"]
-    if baseline.empty:
+    baseline = ui.call(between_arm_view, tuple(arms), show_p=show_p, pick=("baseline",))
+    if ui.compute(baseline).empty:
         st.info("No pair of the selected arms has numbers printed at baseline.")
         return
-    ui.show_table(baseline, caption="Baseline balance", column_config={
+    ui.table(baseline, caption="Baseline balance", column_config={
         "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Caution": TEXT(width="large"),
         "Standardized difference (g)": TEXT(help="Difference in SDs; above about 0.1 is commonly called imbalance")})
-    ui.show_code(Call(between_arm_view, (tuple(arms),), {"show_p": show_p}, pick=("baseline",)))
 
 
 def within_arm_tab(study, arms):
@@ -70,7 +67,7 @@ def within_arm_tab(study, arms):
                 f"judged by its sampling distribution: the true correlation is assumed to lie between "
                 f"{PLAUSIBLE_RHO[0]:g} and {PLAUSIBLE_RHO[1]:g}; a needed r with probability below "
                 f"{UNUSUAL:g} under every such value is unusual, below {VERY_UNLIKELY:g} very unlikely.")
-    options, table = ui.cached(within_arm_view, tuple(arms))
+    options = ui.cached(within_arm_view, tuple(arms))[0]
     if not options:
         st.info("None of the selected arms has a within-arm result with both ends printed as mean ± SD.")
         return
@@ -85,21 +82,19 @@ def within_arm_tab(study, arms):
                                       key="correlation")
     detail = ui.cached(within_arm_detail, key, int(n), float(correlation))
     (st.info if detail["verdict"] == "plausible" else st.warning)(detail["sentence"])
-    ui.show_table(detail["table"], caption="Sensitivity to the assumed correlation")
-    ui.show_code(Call(within_arm_detail, (key, int(n), float(correlation)), pick=("table",)))
+    ui.table(ui.call(within_arm_detail, key, int(n), float(correlation), pick=("table",)),
+             caption="Sensitivity to the assumed correlation")
     phone = ui.on_phone()
-    ui.show_chart(ui.cached_figure(sensitivity_figure, key, int(n), float(correlation), phone=phone), config=CHART)
-    ui.show_code(sensitivity_figure, key, int(n), float(correlation))
+    ui.chart(ui.call(sensitivity_figure, key, int(n), float(correlation)), screen={"phone": phone}, config=CHART)
     first, second = ("Top", "Bottom") if phone else ("Left", "Right")  # a phone stacks the two panels
     st.caption(f"{first}: the p-value a paired t-test would give for each assumed r (log scale); the cross marks the "
                f"r that reproduces the paper. {second}: the mean change with its 95% CI. Shaded: r above "
                f"{PLAUSIBLE_RHO[1]:g}, beyond the plausible true correlations.")
     st.subheader("Every within-arm result with both ends printed")
-    ui.show_table(table, caption="Implied pre–post correlations", column_config={
+    ui.table(ui.call(within_arm_view, tuple(arms), pick=(1,)), caption="Implied pre–post correlations", column_config={
         "Result": TEXT(width=230), "Baseline → follow-up": TEXT(width=200),
         "Probability": TEXT(width="medium", help="Chance of a sample correlation at least this extreme at the "
                                                  "nearest plausible true correlation")})
-    ui.show_code(Call(within_arm_view, (tuple(arms),), pick=(1,)))
     st.caption("Correlation needed: the r at which a paired t-test on the printed numbers gives the paper's "
                "p-value, with the range allowed by their rounding. Impossible: no correlation reproduces the "
                "p-value, so it cannot come from a paired t-test on that many patients with ± an SD. Median (IQR) "
@@ -121,12 +116,12 @@ def multiplicity_tab(study, arms):
                                key="alpha")
     view = ui.cached(multiplicity_view, family, float(alpha), tuple(arms))
     st.info(view["sentence"])
-    ui.show_table(view["table"], caption="Adjusted p-values", column_config={
+    adjusted = ui.call(multiplicity_view, family, float(alpha), tuple(arms), pick=("table",))
+    ui.table(adjusted, caption="Adjusted p-values", column_config={
         "m": st.column_config.NumberColumn(help="Number of p-values in the family"),
         "p": TEXT(help="As printed (one copy per test: the Results' where the Abstract differs)"),
         "Significant after": TEXT(help="Adjustments after which p stays below α: all three, some, 'no "
                                        "adjustment' (below α only unadjusted) or — (not even unadjusted)")})
-    ui.show_code(Call(multiplicity_view, (family, float(alpha), tuple(arms)), pick=("table",)))
     st.caption(f"Showing {view['shown']} of {view['total']} p-values: rows of arms not selected are hidden but "
                "still count in m. Bounds such as p < .0001 enter at the bound and stay bounds after adjustment.")
 
@@ -177,17 +172,14 @@ def power_tab(study, arms):
     if view["n_claimed"]:
         metrics[3].metric(f"Power with {view['n_claimed']} per arm (follow-up values)", f"{view['power_at_claim']:.0%}")
     st.info(view["sentence"])
-    ui.show_chart(ui.cached_figure(n_by_correlation_figure, view["difference"], view["sd"], float(alpha),
-                                   view["n_claimed"], phone=ui.on_phone()), config=CHART)
-    ui.show_code(n_by_correlation_figure, view["difference"], view["sd"], float(alpha), view["n_claimed"])
-    with st.expander("Patients per arm by pre–post correlation and analysis (table)"):
-        ui.show_table(view["table"], caption="Patients per arm for 80% power")
-    ui.show_code(Call(power_view, (endpoint, arm, reference, difference, sd, float(alpha)), pick=("table",)))
+    ui.chart(ui.call(n_by_correlation_figure, view["difference"], view["sd"], float(alpha), view["n_claimed"]),
+             screen={"phone": ui.on_phone()}, config=CHART)
+    ui.table(ui.call(power_view, endpoint, arm, reference, difference, sd, float(alpha), pick=("table",)),
+             caption="Patients per arm for 80% power",
+             within=st.expander("Patients per arm by pre–post correlation and analysis (table)"))
     largest = int(max(100, min(view["n90"] * 1.3, 2000)))
-    ui.show_chart(ui.cached_figure(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"],
-                                   view["n90"], view["n_claimed"], phone=ui.on_phone()), config=CHART)
-    ui.show_code(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"], view["n90"],
-                 view["n_claimed"])
+    ui.chart(ui.call(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"], view["n90"],
+                     view["n_claimed"]), screen={"phone": ui.on_phone()}, config=CHART)
     st.caption(f"Two-sided two-sample t-test with equal arms on follow-up values. Effect: {view['effect_source']}.")
 
 

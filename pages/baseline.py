@@ -9,9 +9,8 @@ from cratus.figures.bars import balance_figure
 study = ui.study()
 arms = ui.start_page(study.text("baseline", "title", "title", "Baseline characteristics"),
                      study.text("baseline", "intro", "markdown") or None)
-ui.show_table(ui.cached(table_one, arms=tuple(arms)), caption="Baseline characteristics", download="table1",
-              column_config={"Characteristic": st.column_config.TextColumn(width="large")})
-ui.show_code(table_one, arms=tuple(arms))
+ui.table(ui.call(table_one, arms=tuple(arms)), caption="Baseline characteristics", download="table1",
+         column_config={"Characteristic": st.column_config.TextColumn(width="large")})
 cells = ui.cached(table_one_cells, arms=tuple(arms))
 ui.show_sources(cells[["characteristic", "level_label", "arm", "cell", "source", "quote"]])
 
@@ -25,8 +24,7 @@ st.markdown(f"Standardized differences of each arm against {control}. These desc
 if design.control not in arms or len(arms) < 2:
     st.info(f"Select {control} and at least one other arm to compare.")
 else:
-    ui.show_chart(ui.cached_figure(balance_figure, arms=tuple(arms), compact=ui.on_phone()))
-    ui.show_code(balance_figure, arms=tuple(arms), compact=ui.on_phone())
+    ui.chart(ui.call(balance_figure, arms=tuple(arms), compact=ui.on_phone()))
     if note := describe_uncomputed(ui.cached(standardized_differences, arms=tuple(arms))):
         st.caption(note)
 

@@ -20,9 +20,7 @@ others = study.reported_only(figure_id)
 if others:
     ui.heading(figure_id, "reported_only", "Reported only as p-values")
     st.caption("The source gives no values for these endpoints, only p-values (or a sentence).")
-    ui.show_table(ui.cached(reported_only_table, tuple(others), arms=tuple(arms)), caption="Reported only as p-values",
-                  download=f"figure_{figure_id}_p_values",
-                  column_config={"Quote": st.column_config.TextColumn(width="large")})
-    ui.show_code(reported_only_table, tuple(others), arms=tuple(arms))
+    ui.table(ui.call(reported_only_table, tuple(others), arms=tuple(arms)), caption="Reported only as p-values",
+             download=f"figure_{figure_id}_p_values", column_config={"Quote": st.column_config.TextColumn(width="large")})
 ui.show_notes(figure_id, "after")
 ui.finish_page(figure["url_path"])

@@ -22,9 +22,7 @@ test = st.selectbox("Laboratory test", tests, format_func=study.label, key="lab_
 presentation, phone = ui.presenting(), ui.on_phone()
 
 ui.subheader(f"{study.label(test)} over time")
-ui.show_chart(ui.cached_figure(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation,
-                               phone=phone))
-ui.show_code(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation, phone=phone)
+ui.chart(ui.call(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation, phone=phone))
 if any(page["nav_title"] == LAB_FIGURE_PAGE_TITLE for page in study.figure_pages()):
     st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
                f"“{LAB_FIGURE_PAGE_TITLE}”.")
@@ -33,9 +31,8 @@ ui.subheader(f"{study.label(test)}: shift from baseline")
 direction = st.segmented_control("Worst value after baseline", ["high", "low"], required=True, default="high",
                                  format_func={"high": "Highest", "low": "Lowest"}.get, key="shift",
                                  bind="query-params")
-ui.show_table(ui.cached(shift_table, test, arms=tuple(arms), direction=direction),
-              caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}", stack=False)
-ui.show_code(shift_table, test, arms=tuple(arms), direction=direction)
+ui.table(ui.call(shift_table, test, arms=tuple(arms), direction=direction),
+         caption=f"{study.label(test)}: shift from baseline", download=f"shift_{test}", stack=False)
 st.caption(ui.cached(shift_note, test, arms=tuple(arms), direction=direction))
 
 transaminases = ui.cached(edish_tests)
@@ -49,12 +46,10 @@ if transaminases:
     st.markdown(sentence)
     ui.report().add_text(sentence)
     # One point per subject: a patient-level figure (out of the report unless asked); a click opens the profile.
-    event = ui.show_chart(ui.cached_figure(build_edish_figure, arms=tuple(arms), test=x_test,
-                                           presentation=presentation, phone=phone),
-                          key="edish", clickable=True, patient_rows=True)
+    event = ui.chart(ui.call(build_edish_figure, arms=tuple(arms), test=x_test, presentation=presentation,
+                             phone=phone), key="edish", clickable=True, patient_rows=True)
     if subject := clicked(event):
         go_to(PARTICIPANT, {"subject": subject})
-    ui.show_code(build_edish_figure, arms=tuple(arms), test=x_test, presentation=presentation, phone=phone)
     st.info(caveat, icon=":material/info:")
     ui.report().add_text(caveat)
 

@@ -27,9 +27,8 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm, w
             "control arm was reported, and whether it survives a Holm adjustment across all of the study's "
             "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
             "from the control arm.")
-bottom_line = ui.cached(bottom_line_table)
-ui.show_table(bottom_line.drop(columns=["Caveats"]), caption="What the trial shows", download="bottom_line")
-ui.show_code(bottom_line_table)
+bottom_line = ui.table(ui.call(bottom_line_table), caption="What the trial shows", download="bottom_line",
+                       shown=lambda table: table.drop(columns=["Caveats"]))
 caveats = bottom_line[bottom_line["Caveats"] != ""]
 if len(caveats):
     with st.expander(f"Caveats behind these readings ({len(caveats)} endpoints)", icon=":material/warning:"):
@@ -43,8 +42,7 @@ with st.expander("How the readings are worded"):
 ui.subheader("Participant flow")
 if not ui.on_phone():  # at 390 px the diagram's boxes shrink below legibility: the table says the same
     st.graphviz_chart(ui.cached(consort_dot), width="stretch")
-ui.show_table(ui.cached(consort_table), caption="Participant flow")
-ui.show_code(consort_table)
+ui.table(ui.call(consort_table), caption="Participant flow")
 ui.show_notes("overview", "flow")
 
 ui.subheader("How to read this dashboard")

@@ -50,24 +50,20 @@ if subject is None:
 
 ui.subheader("Baseline characteristics")
 # Everything below is one patient's data: out of the page's report unless the reader asks for patient rows.
-ui.show_table(ui.cached(subject_characteristics, subject).rename(
-    columns={"characteristic": "Characteristic", "value": "Value"}), caption=f"Participant {subject}",
-    patient_rows=True)
-ui.show_code(subject_characteristics, subject)
+ui.table(ui.call(subject_characteristics, subject), caption=f"Participant {subject}", patient_rows=True,
+         shown=lambda table: table.rename(columns={"characteristic": "Characteristic", "value": "Value"}))
 
 ui.subheader("Every endpoint over the visits")
 st.caption("Bold line: this participant. Dashed grey line: the median of their arm at each visit (the participant "
            "included). Shaded: the reference range, where the data give one.")
-ui.show_chart(ui.cached_figure(build_participant_endpoints, subject, phone=ui.on_phone()), patient_rows=True)
-ui.show_code(build_participant_endpoints, subject, phone=ui.on_phone())
+ui.chart(ui.call(build_participant_endpoints, subject, phone=ui.on_phone()), patient_rows=True)
 
 ui.subheader("Adverse events")
 events = ui.cached(subject_event_table, subject)
 if events.empty:
     st.markdown("No adverse event is recorded for this participant.")
 else:
-    ui.show_chart(ui.cached_figure(build_event_timeline, subject, phone=ui.on_phone()), patient_rows=True)
-    ui.show_code(build_event_timeline, subject, phone=ui.on_phone())
-    ui.show_table(events, caption=f"Adverse events of participant {subject}", patient_rows=True)
-    ui.show_code(subject_event_table, subject)
+    ui.chart(ui.call(build_event_timeline, subject, phone=ui.on_phone()), patient_rows=True)
+    ui.table(ui.call(subject_event_table, subject), caption=f"Adverse events of participant {subject}",
+             patient_rows=True)
 ui.finish_page("participant")

@@ -21,29 +21,27 @@ if not safety.empty:
 if not study.adverse_events.empty:
     ui.heading("safety", "adverse_events", "Serious adverse events")
     ui.show_notes("safety", "adverse_events")
-    sae = ui.cached(sae_table, arms=tuple(arms), compact=True)
-    ui.show_table(sae, caption="Serious adverse events", download="adverse_events", column_config={
-        **{column: st.column_config.TextColumn(width=128) for column in sae.columns if column.endswith("patients")},
+    sae = ui.call(sae_table, arms=tuple(arms), compact=True)
+    ui.table(sae, caption="Serious adverse events", download="adverse_events", column_config={
+        **{column: st.column_config.TextColumn(width=128) for column in ui.compute(sae).columns
+           if column.endswith("patients")},
         "System organ class / preferred term": st.column_config.TextColumn(width=220),
         "Arm assignment": st.column_config.TextColumn("Arm", width=70, help="stated in the source, or inferred "
                                                       "from the table's percentages"),
         "Note": st.column_config.TextColumn(width="large")})
-    ui.show_code(sae_table, arms=tuple(arms), compact=True)
 
 if study.has_patients and not study.adverse_events.empty:
     from cratus.patient.display import incidence_table
 
     ui.heading("safety", "incidence", "Patients with adverse events, with exact confidence intervals")
     serious = st.toggle("Serious adverse events only", value=True, key="serious_only", bind="query-params")
-    ui.show_table(ui.cached(incidence_table, serious_only=serious, arms=tuple(arms)), caption="Incidence",
-                  download="incidence")
-    ui.show_code(incidence_table, serious_only=serious, arms=tuple(arms))
+    ui.table(ui.call(incidence_table, serious_only=serious, arms=tuple(arms)), caption="Incidence",
+             download="incidence")
     st.caption("Treatment-emergent events only where the data flag them. The 95% interval is exact "
                "(Clopper–Pearson), so an arm with no event still gets an upper bound.")
 
 if study.has_patients:
     from cratus.patient.profile import serious_event_listing
-    from cratus.outputs.code import Call
 
     listing = ui.cached(serious_event_listing, arms=tuple(arms))
     if not listing.empty:
@@ -51,8 +49,7 @@ if study.has_patients:
         st.caption("One row per event. Pick a row (the box at its left) to open that participant's profile: "
                    "their characteristics, every endpoint over the visits and their adverse events.")
         picked = ui.pick_row(listing, key="sae_listing")
-        ui.show_code_for(Call(serious_event_listing, (), {"arms": tuple(arms)}),
-                         title="Serious adverse events by participant")
+        ui.code(ui.call(serious_event_listing, arms=tuple(arms)), title="Serious adverse events by participant")
         if picked is not None:
             go_to(PARTICIPANT, {"subject": listing.iloc[picked]["Participant"]})
 
@@ -62,33 +59,27 @@ if events or not comparisons.empty:
     ui.heading("safety", "long_term", "Other adverse events")
     st.markdown("\n".join(f"- {sentence}" for sentence in events))
     if not comparisons.empty:
-        ui.show_table(comparisons, caption="Safety comparisons between groups",
-                      column_config={"Quote": st.column_config.TextColumn(width="large")})
-        ui.show_code(safety_p_values)
+        ui.table(ui.call(safety_p_values), caption="Safety comparisons between groups",
+                 column_config={"Quote": st.column_config.TextColumn(width="large")})
 
 counts = ui.cached(safety_counts, arms=tuple(arms))
 if not counts.empty:
     ui.heading("safety", "counts", "Other safety counts stated in the text")
     ui.show_notes("safety", "counts")
-    ui.show_table(counts, caption="Other safety counts", download="safety_counts",
-                  column_config={"Outcome": st.column_config.TextColumn(width="large")})
-    ui.show_code(safety_counts, arms=tuple(arms))
+    ui.table(ui.call(safety_counts, arms=tuple(arms)), caption="Other safety counts", download="safety_counts",
+             column_config={"Outcome": st.column_config.TextColumn(width="large")})
 
 if not study.hospitalizations.empty:
     ui.heading("safety", "hospitalizations", "Hospitalizations")
-    ui.show_table(ui.cached(hospitalization_table, arms=tuple(arms)), caption="Hospitalizations",
-                  download="hospitalizations")
-    ui.show_code(hospitalization_table, arms=tuple(arms))
+    ui.table(ui.call(hospitalization_table, arms=tuple(arms)), caption="Hospitalizations",
+             download="hospitalizations")
     ui.show_notes("safety", "hospitalizations")
 
 for endpoint in study.category_endpoints():
     ui.heading("safety", "categories", study.label(endpoint), anchor=endpoint)
     ui.show_notes("safety", "categories")
-    ui.show_table(ui.cached(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
-                  download=endpoint)
-    ui.show_code(category_table, endpoint, arms=tuple(arms))
-    ui.show_chart(ui.cached_figure(build_category_figure, endpoint, arms=tuple(arms), compact=ui.on_phone()))
-    ui.show_code(build_category_figure, endpoint, arms=tuple(arms), compact=ui.on_phone())
+    ui.table(ui.call(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint), download=endpoint)
+    ui.chart(ui.call(build_category_figure, endpoint, arms=tuple(arms), compact=ui.on_phone()))
 
 safety_endpoints = study.endpoints.loc[study.endpoints["domain"] == "safety", "endpoint"]
 found = ui.cached(discrepancies_for, tuple(safety_endpoints))

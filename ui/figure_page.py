@@ -16,7 +16,8 @@ from ui import keys
 from ui.controls import on_phone
 from ui.filters import p_values_shown
 from ui.navigation import ANALYSES, PARTICIPANT, go_to
-from ui.render import clicked, plot, show_code, show_code_for, show_table, touch_zoom_switch
+from ui.output import call, code, table
+from ui.render import clicked, plot, show_table, touch_zoom_switch
 from ui.session import study
 from ui.state import cached, cached_figure, report
 
@@ -167,14 +168,11 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
             if box.open:
                 from cratus.patient.display import tests_table
 
-                table = cached(tests_table, endpoint, arms=tuple(arms))
-                if not p_values_shown():  # a filtered view: p-values are exploratory, behind the page's switch
-                    table = table.drop(columns=["p-value"])
-                with box:
-                    show_table(table, caption=f"Tests computed here from the patients: {study().label(endpoint)}"
-                                              + (" (subgroup filter on: p-values hidden)" if not p_values_shown()
-                                                 else ""))
-                show_code(tests_table, endpoint, arms=tuple(arms))
+                hidden = not p_values_shown()  # a filtered view: p-values are exploratory, behind the page's switch
+                table(call(tests_table, endpoint, arms=tuple(arms)), within=box,
+                      caption=f"Tests computed here from the patients: {study().label(endpoint)}"
+                              + (" (subgroup filter on: p-values hidden)" if hidden else ""),
+                      shown=(lambda tests: tests.drop(columns=["p-value"])) if hidden else None)
             if st.button("ANCOVA with covariates, LS means, dose trend…", key=f"ancova_{endpoint}",
                          icon=":material/functions:", help="The Protocol analyses page, on this endpoint: the "
                                                           "covariates the protocol names (a pooled site, baseline…)."):
@@ -183,9 +181,9 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
                            key=f"csv_{endpoint}", icon=":material/download:")
         from cratus.figures import panel_table
 
-        show_code_for(Call(panel_table, (_panel_call(endpoint, tuple(arms), tuple(choice["visits"]), choice["metric"],
-                                                     choice["correlation"], choice["interval"]),)),
-                      title=f"Panel data: {study().label(endpoint)}")
+        code(Call(panel_table, (_panel_call(endpoint, tuple(arms), tuple(choice["visits"]), choice["metric"],
+                                            choice["correlation"], choice["interval"]),)),
+             title=f"Panel data: {study().label(endpoint)}")
 
 
 def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None:
@@ -204,13 +202,13 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     figure_args = (tuple(shown), tuple(arms), tuple(choice["visits"]), choice["metric"], choice["correlation"], False,
                    choice["interval"], phone)
     figure = cached_figure(_figure, *figure_args)
-    call = _figure_call(*figure_args)
+    output = _figure_call(*figure_args)
     patients = current.has_patients and choice["metric"] == "value" and st.toggle(
         "Each patient's values", key="trajectories", bind="query-params",
         help="Thin lines join each patient's values across the visits, under the arm summaries.")
     if patients:
         figure, words = cached_figure(_with_trajectories, figure_args)
-        call = replace(_trajectories_call(figure_args), pick=(0,))  # the figure, without the sentence
+        output = replace(_trajectories_call(figure_args), pick=(0,))  # the figure, without the sentence
         # A touch screen has no hover: plotly's first tap shows who the point is, the second selects it.
         st.caption(f"{words} " + ("Tap a patient's point to see who it is; tap it again to open their profile."
                                   if phone else "Click a patient's point to open their profile."))
@@ -225,7 +223,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
     if patients and (subject := clicked(event)):
         go_to(PARTICIPANT, {"subject": subject})
     report().add_figure(figure)
-    show_code_for(call, title="Figure: " + ", ".join(current.label(e) for e in shown), shows="figure")
+    code(output, title="Figure: " + ", ".join(current.label(e) for e in shown), shows="figure")
     for endpoint in shown:
         _panel_texts(endpoint, arms, choice)
     st.segmented_control("Image format of the chart's camera button", list(IMAGE_FORMATS), default="png",

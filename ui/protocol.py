@@ -8,9 +8,10 @@ import streamlit as st
 
 from cratus.patient import protocol as P
 from cratus.stats.ancova import ADJUSTMENTS, WEIGHTINGS
-from ui.filters import p_values_shown
 from cratus.outputs.code import Call
-from ui.render import plot, show_code, show_code_for, show_table, subheader
+from ui.filters import p_values_shown
+from ui.output import call, code, compute, figure_title, table
+from ui.render import plot, subheader
 from ui.session import study
 from ui.state import cached, cached_figure, report
 
@@ -42,13 +43,12 @@ def time_to_event_section(parameter: str, arms: list[str], phone: bool = False) 
     figure = cached_figure(_km_figure, parameter, tuple(arms), phone)
     plot(figure, key=f"km_{parameter}")
     report().add_figure(figure)
-    show_code(km_figure, parameter, arms=tuple(arms))
+    code(call(km_figure, parameter, arms=tuple(arms)), title=figure_title(figure), shows="figure")
     st.caption(COMPUTED + " Numbers at risk: subjects whose time is at least the time shown." + _filtered_mark())
     subheader("Median time to event")
-    show_table(cached(P.median_table, parameter, arms=tuple(arms)),
-               caption=f"Median time to event by arm (Kaplan–Meier; 95% CI Brookmeyer–Crowley): "
-                       f"{P.tte_parameters(current).get(parameter, parameter)}{_filtered_mark()}")
-    show_code(P.median_table, parameter, arms=tuple(arms))
+    table(call(P.median_table, parameter, arms=tuple(arms)),
+          caption=f"Median time to event by arm (Kaplan–Meier; 95% CI Brookmeyer–Crowley): "
+                  f"{P.tte_parameters(current).get(parameter, parameter)}{_filtered_mark()}")
     subheader("Against the control: hazard ratio and log-rank")
     left, right = st.columns(2)
     strata = left.selectbox("Stratify by", [None, *options["factors"]], key="tte_strata", bind="query-params",
@@ -58,14 +58,13 @@ def time_to_event_section(parameter: str, arms: list[str], phone: bool = False) 
                                    key="tte_cov", bind="query-params", format_func=_label,
                                    help="Covariates in the Cox model (the log-rank test is not adjusted).")
     kwargs = dict(arms=tuple(arms), strata=strata, covariates=tuple(covariates), p_values=shown_p)
+    hazard = call(P.hazard_table, parameter, **kwargs)
     try:
-        table = cached(P.hazard_table, parameter, **kwargs)
+        compute(hazard)
     except (ValueError, ArithmeticError) as error:
         st.warning(f"The Cox model could not be fitted with these choices: {error}", icon=":material/warning:")
         return
-    show_table(table, caption=f"Hazard ratio against the control (Cox, Efron ties) and log-rank test"
-                              f"{_filtered_mark()}")
-    show_code(P.hazard_table, parameter, **kwargs)
+    table(hazard, caption=f"Hazard ratio against the control (Cox, Efron ties) and log-rank test{_filtered_mark()}")
     words = cached(P.tte_words, parameter, strata=strata, covariates=tuple(covariates))
     st.caption(words)
     report().add_text(words)
@@ -104,16 +103,15 @@ def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
     choice = _ancova_choices(endpoint, visits)
     kwargs = dict(factors=choice["factors"], continuous=choice["continuous"], response=choice["response"],
                   arms=tuple(arms), weighting=choice["weighting"])
+    model = call(P.ancova_table, endpoint, choice["visit"], **kwargs, pairwise=choice["pairwise"],
+                 adjustment=choice["adjustment"], p_values=p_values_shown())
     try:
-        table = cached(P.ancova_table, endpoint, choice["visit"], **kwargs, pairwise=choice["pairwise"],
-                       adjustment=choice["adjustment"], p_values=p_values_shown())
+        compute(model)
     except ValueError as error:
         st.warning(f"The ANCOVA cannot be computed here: {error}", icon=":material/warning:")
         return
-    show_table(table, caption=f"ANCOVA, LS means by arm: {current.label(endpoint)}, "
-                              f"{current.design.visit_label(choice['visit'])}{_filtered_mark()}")
-    show_code(P.ancova_table, endpoint, choice["visit"], **kwargs, pairwise=choice["pairwise"],
-              adjustment=choice["adjustment"], p_values=p_values_shown())
+    table(model, caption=f"ANCOVA, LS means by arm: {current.label(endpoint)}, "
+                         f"{current.design.visit_label(choice['visit'])}{_filtered_mark()}")
     words = cached(P.ancova_words, endpoint, choice["visit"], **kwargs)
     st.caption(words)
     report().add_text(words)
@@ -127,8 +125,7 @@ def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
             trend = f"Dose–response test not computable: {error}"
         st.caption(trend)
         report().add_text(trend)
-        show_code_for(Call(P.dose_trend_words, (endpoint, choice["visit"]), kwargs), title="Dose–response test",
-                      shows="")
+        code(Call(P.dose_trend_words, (endpoint, choice["visit"]), kwargs), title="Dose–response test", shows="")
 
 
 def _typed_doses(arms: list[str]) -> dict | None:
@@ -160,18 +157,16 @@ def categorical_section(endpoint: str, arms: list[str], visits: list[str]) -> No
                            format_func=current.design.visit_label)
     strata = right.selectbox("Stratify the test by", [None, *options["factors"]], key="cat_strata",
                              bind="query-params", format_func=lambda c: "none" if c is None else _label(c))
+    counts = call(P.category_table, endpoint, visit, arms=tuple(arms))
     try:
-        table = cached(P.category_table, endpoint, visit, arms=tuple(arms))
+        compute(counts)
     except ValueError as error:
         st.info(str(error))
         return
-    show_table(table, caption=f"{current.label(endpoint)} at {current.design.visit_label(visit)}: n (%) per "
-                              f"category and arm{_filtered_mark()}")
-    show_code(P.category_table, endpoint, visit, arms=tuple(arms))
-    kwargs = dict(arms=tuple(arms), strata=strata, p_values=p_values_shown())
-    tests = cached(P.category_tests, endpoint, visit, **kwargs)
-    show_table(tests, caption=f"{current.label(endpoint)}: each arm against the control{_filtered_mark()}")
-    show_code(P.category_tests, endpoint, visit, **kwargs)
+    table(counts, caption=f"{current.label(endpoint)} at {current.design.visit_label(visit)}: n (%) per "
+                          f"category and arm{_filtered_mark()}")
+    table(call(P.category_tests, endpoint, visit, arms=tuple(arms), strata=strata, p_values=p_values_shown()),
+          caption=f"{current.label(endpoint)}: each arm against the control{_filtered_mark()}")
     st.caption(COMPUTED + " Percentages of the subjects with a value at this visit. Wilcoxon–Mann–Whitney "
                "(unstratified) or van Elteren (stratified; Landis, Heyman & Koch 1978) respect the order of the "
                "categories; two categories: Newcombe's interval for the difference, Fisher's exact or the CMH test. "

@@ -1,12 +1,12 @@
-"""Rendering shared by the pages: the page frame, tables, charts, sources, headings and the study's notes.
+"""Drawing shared by the pages and the deck: tables, charts, sources, headings and the study's notes.
 
 Everything shown through these helpers is also collected into the page's HTML
-report (:mod:`cratus.outputs.report`).
+report (:mod:`cratus.outputs.report`).  The page frame is :mod:`ui.frame`; one
+call per output (computed, shown, reported, with its code) is :mod:`ui.output`.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 
@@ -15,15 +15,11 @@ import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 from cratus.outputs.export import html_table, stack_columns, to_csv_bytes
-from cratus.outputs.code import Call
 from ui import keys
-from ui.controls import arm_selector, on_phone, presentation_toggle
-from ui.data_source import banner
-from ui.filters import filter_caption, filter_panel, filter_selection, p_value_switch
+from ui.controls import on_phone
 from ui.fold import after_chart
-from ui.navigation import close_page_not_found, current_url_path, ensure_navigation
 from ui.session import study
-from ui.state import new_report, report
+from ui.state import report
 
 
 _NOTE_RENDERERS = {
@@ -32,65 +28,6 @@ _NOTE_RENDERERS = {
     "warning": lambda text: st.warning(text, icon=":material/warning:"),
     "success": lambda text: st.success(text, icon=":material/check_circle:"),
 }
-
-
-
-
-def _presentation(deck: bool) -> None:
-    """Enter or leave presentation mode (the deck page) when the reader asks, by the switch or ``?present=1``."""
-    from ui.deck import leave_deck, open_deck_at
-
-    request = presentation_toggle(deck)
-    asked = request is True or (not deck and st.query_params.get("present") in ("1", "true", "yes"))
-    if deck and request is False:
-        leave_deck()
-    if asked and not deck:
-        if on_phone():
-            # Said on this page until the reader goes elsewhere (the first run of a session is drawn twice).
-            st.session_state[keys.PRESENT_ON_PHONE] = current_url_path()
-            st.query_params.pop("present", None)
-        else:
-            open_deck_at(current_url_path())
-    if st.session_state.get(keys.PRESENT_ON_PHONE) is not None:
-        if st.session_state[keys.PRESENT_ON_PHONE] == current_url_path():
-            st.info("Presentation mode is made for a projector; on a phone this is the normal page.",
-                    icon=":material/smartphone:")
-        else:
-            del st.session_state[keys.PRESENT_ON_PHONE]
-
-
-def start_page(title: str, intro: str | None = None, needs_arms: bool = True, deck: bool = False) -> list[str]:
-    """Render the shared controls and the page title; start the page's report.
-
-    Returns the selected arms.  When *needs_arms* and none is selected, the
-    page stops with a hint.  On the deck page (*deck*) the slide bar replaces
-    the title.
-    """
-    ensure_navigation()
-    close_page_not_found()
-    arms = arm_selector()
-    filter_panel()
-    design = study().design
-    _presentation(deck)
-    banner()
-    filter_caption()
-    p_value_switch()
-    if not deck:
-        st.title(title)
-        if on_phone() and needs_arms:
-            # A shared link's arms, visible without opening the sidebar.
-            st.caption("Arms shown: " + (", ".join(design.short(a) for a in arms) or "none")
-                       + " (change them in the side menu »)")
-        if intro:
-            st.markdown(intro)
-    new_report(title, {"Arms": ", ".join(design.short(a) for a in arms) or "none", **filter_selection()})
-    st.session_state[keys.CODE_SNIPPETS] = []
-    if intro:
-        report().add_text(intro)
-    if needs_arms and not arms:
-        st.info("Select at least one arm in the sidebar.")
-        st.stop()
-    return arms
 
 
 def show_notes(page: str, section: str) -> None:
@@ -284,39 +221,3 @@ def subheader(text: str, **kwargs) -> None:
     """A section heading, also in the report."""
     st.subheader(text, **kwargs)
     report().add_heading(text)
-
-
-def show_code(func, *args, **kwargs) -> None:
-    """Under an output computed as ``ui.cached(func, *args, **kwargs)``: a collapsed "Python" expander with the
-    lines that reproduce it from the same files and selections, and their download (patient-level data only).
-
-    Call it right after :func:`show_table` or :func:`show_chart`: the snippet is named after that output.
-    *func* may also be a :class:`cratus.outputs.code.Call` (nested calls, or an item of a view).
-    """
-    call = func if isinstance(func, Call) else Call(func, args, kwargs)
-    kind, content = report().items[-1] if report().items else ("", "")
-    title = content[0] if kind == "table" else ""
-    if kind == "figure":
-        title = re.sub(r"<[^>]+>", " ", getattr(content.layout.title, "text", None) or "Figure").split("  ")[0]
-    show_code_for(call, title=title, shows="figure" if kind == "figure" else "table")
-
-
-def show_code_for(call: Call, title: str = "", shows: str = "table") -> None:
-    """:func:`show_code` with the output's *title* and how the snippet shows it (``"table"`` or ``"figure"``)."""
-    current = study()
-    recipe = current.recipe
-    if not current.has_patients or recipe is None:
-        return
-    code = recipe.code(call, title=title, shows=shows)
-    shown = st.session_state.setdefault(keys.CODE_SNIPPETS, [])
-    name = call.func.__name__
-    key = f"code_{name}_{sum(s['call'].func is call.func for s in shown)}"
-    shown.append({"code": code, "call": call, "title": title})
-    # Built when opened: most readers never open it, and a page has many outputs.
-    box = st.expander("Python", icon=":material/code:", key=key, on_change="rerun")
-    if box.open:
-        with box:
-            st.caption("These lines recompute this output from the same data and choices.")
-            st.code(code, language="python")
-            st.download_button("Python file (.py)", code.encode("utf-8"), file_name=f"{name}.py",
-                               mime="text/x-python", key=f"{key}_download", icon=":material/download:")

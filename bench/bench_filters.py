@@ -64,9 +64,7 @@ def app_reruns(n_subjects: int) -> None:
     import logging
     import os
 
-    from streamlit.util import calc_hash
-
-    from tests.apptest import open_page
+    from tests.apptest import open_page, set_page
     from ui import session
 
     os.chdir(ROOT)
@@ -81,8 +79,7 @@ def app_reruns(n_subjects: int) -> None:
     print(f"| page | {' | '.join(FILTERS)} | {list(FILTERS)[-1]}, again (cached) | problems |\n"
           f"|---|{'---|' * len(FILTERS)}---|---|")
     for page in ("baseline", "safety", figure_page):
-        at._page_hash = calc_hash(page)
-        at.run()
+        set_page(at, page).run()
         times, problems = [], []
         for filters in FILTERS.values():
             session._filtered.clear()  # first time: no filtered study cached

@@ -86,16 +86,13 @@ def app_reruns(n_subjects: int, reruns: int) -> list[float]:
     Reruns alternate two arm selections: the first (every arm but one) is new, the page opened with every
     arm, so the others are served from the cache.
     """
-    from streamlit.util import calc_hash
-
-    from tests.apptest import open_page
+    from tests.apptest import open_page, set_page
 
     at = open_page("data", timeout=900)
     at.radio(key="source_choice").set_value("upload").run()
     at.get("file_uploader")[0].set_value([(n, c, "text/csv") for n, c in large_files(n_subjects).items()]).run()
     next(b for b in at.button if b.label == "Read these files").click().run()
-    at._page_hash = calc_hash("laboratory")
-    at.run()
+    set_page(at, "laboratory").run()
     arms = list(at.session_state["study"].design.arm_ids)
     times = []
     for i in range(reruns):

@@ -65,10 +65,12 @@ def select_pages(wanted_paths: list[str] | None) -> list[Page]:
 
 def _quiet() -> None:
     """AppTest runs scripts outside a server: keep Streamlit's bare-mode warnings out of the output."""
-    from streamlit.runtime.scriptrunner_utils import script_run_context
+    import logging
 
-    # A filter, not a level: Streamlit resets its loggers' levels when it reads its config.
-    script_run_context._LOGGER.addFilter(lambda record: "missing ScriptRunContext" not in record.getMessage())
+    # A filter, not a level: Streamlit resets its loggers' levels when it reads its config.  The logger is named
+    # after the Streamlit module that warns.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
     warnings.filterwarnings("ignore")
 
 
@@ -99,10 +101,10 @@ def _open(page: Page):
     at = _new_app()
     if page.url_path == "":
         return at, _timed_run(at)
-    from streamlit.util import calc_hash
+    from tests.apptest import set_page
 
     at.run()  # land on the default page first: it registers app.py's pages
-    at._page_hash = calc_hash(page.url_path)  # several pages share pages/figure.py: address them by URL path
+    set_page(at, page.url_path)  # several pages share pages/figure.py: address them by URL path
     return at, _timed_run(at)
 
 

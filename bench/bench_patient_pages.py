@@ -40,9 +40,7 @@ def _timed(at) -> float:
 
 
 def bench(n_subjects: int, reruns: int) -> dict:
-    from streamlit.util import calc_hash
-
-    from tests.apptest import open_page
+    from tests.apptest import open_page, set_page
 
     files = make_large(n_subjects)
     at = open_page("data", timeout=600)
@@ -57,8 +55,7 @@ def bench(n_subjects: int, reruns: int) -> dict:
     figure_page = study.figure_pages()[0]["url_path"]
     result = {"subjects": n_subjects, "load_ms": load_ms, "errors": errors, "figure_page": figure_page}
     for name, url_path in (("figure", figure_page), ("safety", "safety")):
-        at._page_hash = calc_hash(url_path)
-        at.run()
+        set_page(at, url_path).run()
         arms = list(study.design.arm_ids)
         times = []
         for i in range(reruns):

@@ -91,7 +91,8 @@ def within_arm_tab(study, arms):
                f"r that reproduces the paper. {second}: the mean change with its 95% CI. Shaded: r above "
                f"{PLAUSIBLE_RHO[1]:g}, beyond the plausible true correlations.")
     st.subheader("Every within-arm result with both ends printed")
-    ui.table(ui.call(within_arm_view, tuple(arms), pick=(1,)), caption="Implied pre–post correlations", column_config={
+    every = ui.call(within_arm_view, tuple(arms), pick=(1,))
+    ui.table(every, caption="Implied pre–post correlations", column_config={
         "Result": TEXT(width=230), "Baseline → follow-up": TEXT(width=200),
         "Probability": TEXT(width="medium", help="Chance of a sample correlation at least this extreme at the "
                                                  "nearest plausible true correlation")})

@@ -21,6 +21,7 @@ if others:
     ui.heading(figure_id, "reported_only", "Reported only as p-values")
     st.caption("The source gives no values for these endpoints, only p-values (or a sentence).")
     ui.table(ui.call(reported_only_table, tuple(others), arms=tuple(arms)), caption="Reported only as p-values",
-             download=f"figure_{figure_id}_p_values", column_config={"Quote": st.column_config.TextColumn(width="large")})
+             download=f"figure_{figure_id}_p_values",
+             column_config={"Quote": st.column_config.TextColumn(width="large")})
 ui.show_notes(figure_id, "after")
 ui.finish_page(figure["url_path"])

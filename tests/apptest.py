@@ -2,9 +2,10 @@
 
 Figure pages all run ``pages/figure.py`` under their own URL path, so tests
 address pages by URL path (``""`` is the overview).  ``AppTest.switch_page``
-takes a file; several pages share one file, so the page's hash (Streamlit
-derives it from the URL path alone) is set directly, before the first run,
-as a deep link reaches a fresh server.
+takes a file; several pages share one file, so :func:`set_page` sets the
+page's hash (Streamlit derives it from the URL path alone) directly, as a
+deep link reaches a fresh server.  It is the one place where tests (and the
+benches) touch that Streamlit internal.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def open_page(url_path: str = "", query: dict | None = None, arms: list | None =
         for key, value in (query or {}).items():
             at.query_params[key] = value
         # As a shared link opened on a fresh server: the first run already asks for the page.
-        at._page_hash = calc_hash(url_path.strip("/"))
+        set_page(at, url_path)
         at.run()
         if arms is not None:
             at.sidebar.get("button_group")[0].set_value(arms).run()
@@ -49,6 +50,16 @@ def open_page(url_path: str = "", query: dict | None = None, arms: list | None =
                 os.environ.pop("CRATUS_STUDY_DIR", None)
             else:
                 os.environ["CRATUS_STUDY_DIR"] = previous
+    return at
+
+
+def set_page(at: AppTest, url_path: str) -> AppTest:
+    """Make *at*'s next run the page at *url_path* (``""``: the overview), as a link to it would; returns *at*.
+
+    AppTest has no public way to address a page by URL path (``switch_page`` takes a file, and several pages run
+    ``pages/figure.py``): this sets its private page hash, computed as Streamlit computes it from the URL path.
+    """
+    at._page_hash = calc_hash(url_path.strip("/"))
     return at
 
 

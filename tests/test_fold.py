@@ -5,9 +5,8 @@ the button to be gone, tests/server.py) see the script do it.
 """
 
 from streamlit.testing.v1 import AppTest
-from streamlit.util import calc_hash
 
-from tests.apptest import APP
+from tests.apptest import APP, set_page
 from ui.fold import CONTINUE_KEY
 from ui.keys import FIRST_PAGE_DRAWN as SEEN_KEY
 
@@ -15,8 +14,7 @@ from ui.keys import FIRST_PAGE_DRAWN as SEEN_KEY
 def first_visit(url_path: str) -> AppTest:
     """A fresh session's first run of *url_path*, as a shared link opens it (no skip_for_session)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at._page_hash = calc_hash(url_path)
-    return at.run()
+    return set_page(at, url_path).run()
 
 
 def expanders(at) -> list[str]:

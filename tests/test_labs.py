@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from streamlit.util import calc_hash
 
 from cratus.figures.labs import build_edish_figure, build_lab_values_figure
 from cratus.patient import read_patient_data, to_study
@@ -21,7 +20,7 @@ from cratus.patient.labs import (_is_test, edish_data, hys_law_sentence, lab_end
                                  liver_tests, reference_category, shift_counts, shift_note, shift_table)
 from cratus.patient.synthetic import make_synthetic
 from cratus.study.model import load_study
-from tests.apptest import open_page, tables
+from tests.apptest import open_page, set_page, tables
 
 SUBJECTS = "usubjid,arm\nS1,Drug\nS2,Drug\nS3,Drug\nS4,Placebo\nS5,Placebo\nS6,Placebo\n"
 ALT = "ALT,Alanine Aminotransferase,U/L"
@@ -269,8 +268,7 @@ def lab_page():
     at = open_page("data")
     at.radio(key="source_choice").set_value("synthetic").run()
     next(b for b in at.button if b.label == "Open the synthetic demo").click().run()
-    at._page_hash = calc_hash("laboratory")
-    return at.run()
+    return set_page(at, "laboratory").run()
 
 
 def test_the_laboratory_page_of_the_synthetic_demo(lab_page):

@@ -10,19 +10,17 @@ import io
 
 import pandas as pd
 import pytest
-from streamlit.util import calc_hash
 
 from cratus.patient.synthetic import synthetic_files
 from cratus.study.model import load_study
-from tests.apptest import open_page, open_synthetic_demo, tables
+from tests.apptest import open_page, open_synthetic_demo, set_page, tables
 
 PAGES = ["", "baseline", "safety", "participant", *[f["url_path"] for f in load_study().figure_pages()], "appraisal",
          "present"]
 
 
 def go(at, url_path: str):
-    at._page_hash = calc_hash(url_path)
-    return at.run()
+    return set_page(at, url_path).run()
 
 
 def texts(at) -> str:

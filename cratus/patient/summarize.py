@@ -126,16 +126,10 @@ def _design(data, reference):
 
 
 def _with_ids(data, arm_ids: dict, visit_ids: dict, control: str):
-    """A copy of the patient data with arms and visits written as the study's ids."""
-    m = data.measurements.assign(arm=data.measurements["arm"].map(arm_ids),
-                                 visit=data.measurements["visit"].map(visit_ids))
-    ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arm_ids))
-    subjects = data.subjects.assign(arm=data.subjects["arm"].map(arm_ids))
-    visits = data.visits.assign(visit=data.visits["visit"].map(visit_ids))
-    mapping = replace(data.mapping, control=arm_ids[control], baseline_visit=visit_ids[data.baseline_visit])
+    """A copy of the patient data with arms and visits written as the study's ids (their names kept for
+    :func:`as_read`)."""
     names = ({i: a for a, i in arm_ids.items()}, {i: v for v, i in visit_ids.items()})
-    return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=visits,
-                   arms=tuple(arm_ids[a] for a in data.arms), mapping=mapping, extra={**data.extra, _READ_AS: names})
+    return replace(_renamed(data, arm_ids, visit_ids, control), extra={**data.extra, _READ_AS: names})
 
 
 #: Where the frames of a patient study keep the arm and visit names their files gave (:func:`as_read`).
@@ -147,16 +141,19 @@ def as_read(data):
     their files name them: what :func:`to_study` takes (it writes the study's ids again), so a subgroup of a
     study's patients is summarised exactly as if it had been read that way."""
     arm_names, visit_names = data.extra[_READ_AS]
-    m = data.measurements.assign(arm=data.measurements["arm"].map(arm_names),
-                                 visit=data.measurements["visit"].map(visit_names))
-    ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arm_names))
-    subjects = data.subjects.assign(arm=data.subjects["arm"].map(arm_names))
-    visits = data.visits.assign(visit=data.visits["visit"].map(visit_names))
-    mapping = replace(data.mapping, control=arm_names[data.control],
-                      baseline_visit=visit_names[data.baseline_visit])
-    extra = {k: v for k, v in data.extra.items() if k != _READ_AS}
-    return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=visits,
-                   arms=tuple(arm_names[a] for a in data.arms), mapping=mapping, extra=extra)
+    return replace(_renamed(data, arm_names, visit_names, data.control),
+                   extra={k: v for k, v in data.extra.items() if k != _READ_AS})
+
+
+def _renamed(data, arms: dict, visits: dict, control: str):
+    """*data* with arms and visits renamed (*arms*, *visits*: old name → new), its control arm and baseline too."""
+    m = data.measurements.assign(arm=data.measurements["arm"].map(arms), visit=data.measurements["visit"].map(visits))
+    ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arms))
+    subjects = data.subjects.assign(arm=data.subjects["arm"].map(arms))
+    frame = data.visits.assign(visit=data.visits["visit"].map(visits))
+    mapping = replace(data.mapping, control=arms[control], baseline_visit=visits[data.baseline_visit])
+    return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=frame,
+                   arms=tuple(arms[a] for a in data.arms), mapping=mapping)
 
 
 # --- summary -------------------------------------------------------------------------------------

@@ -148,15 +148,14 @@ def trial_session():
 
 
 def _page(at, url_path, query=None):
-    from streamlit.util import calc_hash
+    from tests.apptest import set_page
 
     for key in list(at.query_params):
         if not key.startswith("f_"):
             del at.query_params[key]
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at._page_hash = calc_hash(url_path)
-    at.run()
+    set_page(at, url_path).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 

@@ -249,3 +249,21 @@ def test_a_filtered_page_s_snippets_reopen_the_same_subjects(memoised, downloads
         check(snippet, at, downloads)   # e.g. Table 1 of the women only, cell by cell
     # the synthetic ADSL has 12 women of 30 subjects (4 per arm); check() above compared Table 1 of those 12
     assert "12 of 30 subjects" in " ".join(c.value for c in at.caption)
+
+
+def test_each_snippet_is_named_after_its_own_output(synthetic_session):
+    """One call per output (ui.table / ui.chart): the snippet's title is the output's caption or the figure's own
+    title, whatever was added to the report before it."""
+    at = go_to(synthetic_session, "baseline")
+    table, figure = at.session_state["code_snippets"]
+    report_tables = [content[0] for kind, content in at.session_state["report"].items if kind == "table"]
+    assert table["title"] == "Baseline characteristics" == report_tables[0]
+    assert table["code"].startswith("# Baseline characteristics\n")
+    drawn = next(content for kind, content in at.session_state["report"].items if kind == "figure")
+    assert figure["title"] and figure["title"] in drawn.layout.title.text
+    at.query_params["subject"] = "SYN-011"  # a participant with a serious adverse event (the synthetic ADAE)
+    at = go_to(at, "participant")
+    at.query_params.pop("subject", None)
+    titles = [s["title"] for s in at.session_state["code_snippets"]]
+    # pages/participant.py: the characteristics table, two figures, the events table (captions as written there)
+    assert titles[0] == "Participant SYN-011" and titles[3] == "Adverse events of participant SYN-011", titles

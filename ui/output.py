@@ -15,6 +15,7 @@ output itself.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from dataclasses import replace
 
 import pandas as pd
@@ -49,7 +50,7 @@ def table(output: Call, caption: str, *, shown=None, within=None, **options) -> 
     expander: the code goes under the container, as expanders do not nest).  Returns the computed table.
     """
     frame = compute(output)
-    with within if within is not None else _here():
+    with within if within is not None else nullcontext():
         show_table(shown(frame) if shown is not None else frame, caption=caption, **options)
     code(output, title=caption, shows="table")
     return frame
@@ -73,16 +74,6 @@ def figure_title(figure) -> str:
     """A figure's title as plain words (its first line, without HTML), or "Figure"."""
     text = getattr(getattr(figure.layout, "title", None), "text", None) or "Figure"
     return re.sub(r"<[^>]+>", " ", text).split("  ")[0]
-
-
-class _here:
-    """No container: draw where the page is."""
-
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 def code(output: Call, title: str = "", shows: str = "table") -> None:

@@ -92,3 +92,29 @@ def test_curve_is_the_product_limit_estimate(rows):
     assert curve.survival == pytest.approx(expected)
     assert median.reached == (expected[-1] < 0.5)  # statsmodels: first time strictly below 0.5
     assert np.all((curve.ci_low <= curve.survival + 1e-12) | np.isnan(curve.ci_low))
+
+
+def test_adjusted_and_stratified_cox_are_statsmodels_formula_models():
+    from statsmodels.duration.hazard_regression import PHReg
+
+    rng = np.random.default_rng(4)
+    n = 300
+    frame = pd.DataFrame({"arm": rng.choice(["A", "B", "C"], n), "site": rng.choice(["s1", "s2", "s3"], n),
+                          "age": rng.normal(70, 8, n)})
+    rate = 0.05 * np.exp(frame["arm"].map({"A": 0, "B": 0.4, "C": 0.7}) + 0.02 * (frame["age"] - 70))
+    time = rng.exponential(1 / rate)
+    censor = rng.uniform(5, 40, n)
+    frame = frame.assign(aval=np.minimum(time, censor), event=(time <= censor).astype(float))
+    result = time_to_event(frame, ["A", "B", "C"], "A", covariates=("age", "site"), strata=None)
+    # statsmodels' formula interface, Efron ties: an independent route to the same model
+    fit = PHReg.from_formula("aval ~ C(arm, Treatment('A')) + age + C(site)", frame, status=frame["event"],
+                             ties="efron").fit()
+    names = fit.model.exog_names
+    for hr in result.hazard_ratios:
+        i = names.index(f"C(arm, Treatment('A'))[T.{hr.arm}]")
+        assert np.log(hr.hr) == pytest.approx(fit.params[i], rel=1e-6)
+        assert hr.p_value == pytest.approx(fit.pvalues[i], rel=1e-6)
+    strat = time_to_event(frame, ["A", "B", "C"], "A", strata="site")
+    fit = PHReg.from_formula("aval ~ C(arm, Treatment('A'))", frame, status=frame["event"], strata=frame["site"],
+                             ties="efron").fit()
+    assert [np.log(h.hr) for h in strat.hazard_ratios] == pytest.approx(list(fit.params), rel=1e-6)

@@ -4,6 +4,7 @@ the source reports only as p-values."""
 import streamlit as st
 
 import ui
+from ui.filters import p_values_shown
 from cratus.reading.verdicts import figure_reading
 from cratus.tables.safety import reported_only_table
 
@@ -11,7 +12,11 @@ study = ui.study()
 figure = ui.current_figure(study)
 figure_id = figure["figure"]
 arms = ui.start_page(figure["title"], figure["intro"] or None)
-st.info(ui.cached(figure_reading, figure_id), icon=":material/lightbulb:")
+if p_values_shown():
+    st.info(ui.cached(figure_reading, figure_id), icon=":material/lightbulb:")
+else:  # the reading sorts endpoints by p < .05: in a subgroup that is exploratory
+    st.info("Subgroup filter on: the reading by significance is hidden (exploratory in a subgroup chosen after "
+            "seeing the data); the figure, the values and their intervals are shown.", icon=":material/filter_alt:")
 ui.show_notes(figure_id, "before")
 if study.panels(figure_id):
     ui.render_figure(figure_id, study.panels(figure_id), arms)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from ui.filters import p_values_shown, without_p_values
 from cratus.tables.flow import consort_dot, consort_table
 from cratus.reading.display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
 
@@ -27,8 +28,14 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm, w
             "control arm was reported, and whether it survives a Holm adjustment across all of the study's "
             "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
             "from the control arm.")
+p_values = p_values_shown()  # a filtered view hides them (and the readings drawn from them) unless asked
 bottom_line = ui.table(ui.call(bottom_line_table), caption="What the trial shows", download="bottom_line",
-                       shown=lambda table: table.drop(columns=["Caveats"]))
+                       shown=lambda table: table.drop(columns=["Caveats"]) if p_values else without_p_values(
+                           table.drop(columns=["Caveats"]), ("Reading", "Compared with the control arm",
+                                                            "After Holm adjustment")))
+if not p_values:
+    st.caption("Subgroup filter on: the readings, the comparisons with the control and their p-values are hidden "
+               "(exploratory in a subgroup); the values within each arm are shown.")
 caveats = bottom_line[bottom_line["Caveats"] != ""]
 if len(caveats):
     with st.expander(f"Caveats behind these readings ({len(caveats)} endpoints)", icon=":material/warning:"):

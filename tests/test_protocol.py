@@ -231,3 +231,25 @@ def test_a_reader_gives_the_doses_when_the_data_carry_none():
     assert "100M 100, 200M 200, Placebo 0; as given" in trend or "as given" in trend
     at.text_input(key="an_doses").set_value("100, 200").run()
     assert any("2 doses for 3 arms" in str(w.value) for w in at.warning)
+
+
+def test_a_filtered_view_hides_p_values_on_the_overview_and_the_figure_pages():
+    """Subgroup p-values are exploratory: with a filter on, the Overview's bottom line keeps the values within each
+    arm without their p-values or the readings drawn from them, and a figure page's sentences lose their p-values;
+    the switch brings them back."""
+    import re
+
+    from tests.apptest import open_synthetic_demo, tables
+    from tests.test_patient_pages import texts
+
+    at = open_synthetic_demo()
+    at = _page(at, "", {"f_sex": "Female"})
+    shown = tables(at)[0]
+    assert list(shown.columns) == ["Endpoint", "Reported within each arm", "Clinically important difference"]
+    assert not shown["Reported within each arm"].str.contains(r"\bp [=<]").any()
+    assert "→" in shown["Reported within each arm"].iloc[0]
+    at = _page(at, "functional", {"f_sex": "Female"})
+    assert not re.search(r"\bp\s*[=<]\s*\.\d", texts(at)), texts(at)
+    at.toggle(key="p_values").set_value(True).run()
+    assert re.search(r"\bp\s*[=<]\s*\.\d", texts(at))
+    at.toggle(key="p_values").set_value(False).run()

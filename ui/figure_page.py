@@ -14,7 +14,7 @@ from cratus.outputs.export import to_csv_bytes
 from cratus.outputs.code import Call
 from ui import keys
 from ui.controls import on_phone
-from ui.filters import p_values_shown
+from ui.filters import p_values_shown, without_p_value_text
 from ui.navigation import ANALYSES, PARTICIPANT, go_to
 from ui.output import call, code, table
 from ui.render import clicked, plot, show_table, touch_zoom_switch
@@ -154,6 +154,8 @@ def _with_trajectories(current, figure_args: tuple):
 def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     panel, sentence, definition, csv = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
                                               choice["metric"], choice["correlation"], choice["interval"])
+    if not p_values_shown():  # a filtered view: p-values are exploratory, behind the page's switch
+        sentence = without_p_value_text(sentence)
     report().add_text(sentence, "sentence")
     report().add_text(f"Outcome: {definition}")
     with st.container(border=True):

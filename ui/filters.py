@@ -9,6 +9,7 @@ session's state, and says what is shown.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import streamlit as st
@@ -144,6 +145,26 @@ def p_value_switch() -> None:
     if not st.session_state.get(P_VALUES_KEY, False):
         st.caption(":material/visibility_off: Filtered view: p-values are hidden (exploratory); estimates and "
                    "95% intervals are shown.")
+
+
+#: A p-value in a sentence or cell with what it belongs to: "(within 100M, 6 months vs baseline, p = .088)",
+#: "100M vs placebo at 6 months: p = .247;", "(p < .0001)", ", p = .067".
+_P_VALUE = re.compile(r"\s*\([^()]*\bp\s*[=<>≤≥][^)]*\)"
+                      r"|\s*[^.;:()]*:\s*p\s*[=<>≤≥]\s*[.\d]+(e-?\d+)?;?"
+                      r"|,?\s*\bp\s*[=<>≤≥]\s*[.\d]+(e-?\d+)?")
+
+
+def without_p_value_text(text: str) -> str:
+    """A sentence with its p-values taken out (a filtered view while p-values are hidden)."""
+    return _P_VALUE.sub("", text)
+
+
+def without_p_values(frame: pd.DataFrame, resting_on_p=()) -> pd.DataFrame:
+    """*frame* as a filtered view shows it while p-values are hidden: the columns *resting_on_p* (verdicts read
+    from p-values) left out, and every p-value written in a text cell taken out; estimates stay."""
+    out = frame.drop(columns=[c for c in resting_on_p if c in frame.columns])
+    text = [c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c])]
+    return out.assign(**{c: out[c].map(lambda v: _P_VALUE.sub("", v) if isinstance(v, str) else v) for c in text})
 
 
 def filter_selection() -> dict:

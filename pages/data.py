@@ -26,12 +26,15 @@ elif choice == "synthetic" and current != "synthetic":
 elif choice == "upload":
     st.markdown("Upload every file at once: one subject file (ADSL or `subjects.csv`), measurement files (BDS "
                 "datasets such as ADLB, or `measurements.csv`) and, optionally, adverse events (ADAE or "
-                "`adverse_events.csv`). SAS transport (`.xpt`), CSV, Excel (`.xlsx`) or Parquet. The files stay "
-                "in this browser session's memory: nothing is written to disk, logged or shown to anyone else.")
+                "`adverse_events.csv`). SAS transport (`.xpt`), CSV, Excel (`.xlsx`) or Parquet. The files are "
+                "read in memory — nothing is written to disk, logged or shown to anyone else — and dropped once "
+                f"read. {data_source.limits_sentence()}")
     files = st.file_uploader("Patient-level files", type=["xpt", "csv", "xlsx", "parquet"],
-                             accept_multiple_files=True, key="uploads")
+                             accept_multiple_files=True, key=data_source.uploader_key())
     if files:
         st.button("Read these files", type="primary", on_click=data_source.open_uploads, args=(files, mapping))
+    if notice := data_source.notice():
+        st.info(notice, icon=":material/upload_file:")
     if error := data_source.error():
         st.error(f"**The files could not be read.** {error}", icon=":material/error:")
 

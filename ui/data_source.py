@@ -16,7 +16,7 @@ import streamlit as st
 from dataclasses import replace
 
 from cratus.outputs.code import Recipe
-from cratus.patient import Mapping, read_patient_data, to_study
+from cratus.patient import Mapping, read_patient_data, to_study, worker
 from cratus.patient.synthetic import synthetic_files
 from cratus.study.model import Origin
 from ui import keys, session
@@ -86,26 +86,70 @@ def open_synthetic(mapping: Mapping) -> None:
     session.show(_synthetic(SYNTHETIC_SEED, tuple(sorted(mapping.to_dict().items()))), "synthetic")
 
 
+def uploader_key() -> str:
+    """The key of the Data source page's file uploader: a new one after files were read, so that it is drawn
+    empty and the uploaded bytes are no longer held (see :func:`open_uploads`)."""
+    return f"uploads_{st.session_state.get(keys.UPLOAD_ROUND, 0)}"
+
+
 def open_uploads(files, mapping: Mapping) -> str | None:
     """Read uploaded files (objects with ``name`` and ``getvalue()``, or ``(name, bytes)`` pairs) into this
     session's study; returns the error message, or None when it worked.
 
-    The bytes stay in this session's memory only, so that a new mapping can be applied without uploading again.
+    The files are checked against the upload limits before they are parsed, and a large upload is read in a
+    worker process with a progress indicator (:mod:`cratus.patient.worker`).  Once read, the bytes are not kept
+    (a shared server's memory): Streamlit's copy is dropped and the uploader drawn anew.
     """
     pairs = [(f.name, f.getvalue()) if hasattr(f, "getvalue") else tuple(f) for f in files]
+    st.session_state.pop(keys.SOURCE_NOTICE, None)
     try:
-        data = read_patient_data(*[b for _, b in pairs], names=[n for n, _ in pairs], mapping=mapping)
-        built = to_study(data, reference=default_study())
+        built = worker.read_study(pairs, mapping, default_study(), progress=_progress())
     except ValueError as error:
         st.session_state[keys.SOURCE_ERROR] = str(error)
         return str(error)
+    names = tuple(n for n, _ in pairs)
+    del pairs
+    _release(files)
     st.session_state.pop(keys.SOURCE_ERROR, None)
-    st.session_state[keys.UPLOADED_FILES] = pairs
-    built = replace(built, origin=Origin("Uploaded: " + ", ".join(n for n, _ in pairs)),
-                    recipe=Recipe(files=tuple(n for n, _ in pairs), mapping=mapping.to_dict()))
+    st.session_state[keys.UPLOADED_FILES] = names
+    built = replace(built, origin=Origin("Uploaded: " + ", ".join(names)),
+                    recipe=Recipe(files=names, mapping=mapping.to_dict()))
     _linked_arms(built)
     session.show(built, "upload")
     return None
+
+
+def limits_sentence() -> str:
+    """The upload limits in force, in a sentence for the Data source page (:mod:`cratus.patient.limits`)."""
+    from cratus.patient.limits import Limits
+
+    limits = Limits.from_environment()
+    return (f"This server is shared: one upload may hold up to {limits.cells / 1e6:,.1f} million cells (rows × "
+            f"columns, all files together), {limits.excel_cells / 1e6:,.1f} million in Excel files.")
+
+
+def _progress():
+    """A progress indicator drawn at the first word from the reader (small uploads, read at once, draw none)."""
+    shown = {}
+
+    def say(text: str) -> None:
+        if "status" not in shown:
+            shown["status"] = st.status(text, expanded=False)
+        shown["status"].update(label=text)
+
+    return say
+
+
+def _release(files) -> None:
+    """Drop the uploaded bytes once read: from Streamlit's upload storage, and from the uploader (a new key)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    manager = getattr(context, "uploaded_file_mgr", None)
+    for upload in files:
+        if manager is not None and getattr(upload, "file_id", None):
+            manager.remove_file(context.session_id, upload.file_id)
+    st.session_state[keys.UPLOAD_ROUND] = st.session_state.get(keys.UPLOAD_ROUND, 0) + 1
 
 
 def error() -> str | None:
@@ -114,12 +158,20 @@ def error() -> str | None:
 
 
 def reapply(mapping: Mapping) -> str | None:
-    """Read this session's patient-level data again with another mapping (kept in the address)."""
+    """Read this session's patient-level data again with another mapping (kept in the address).  Uploaded files
+    are not kept once read: the visitor is asked to upload them again, and the address's mapping is then used."""
     mapping_to_url(mapping)
     if session.source() == "synthetic":
         open_synthetic(mapping)
         return None
-    return open_uploads(st.session_state.get(keys.UPLOADED_FILES, []), mapping)
+    st.session_state[keys.SOURCE_NOTICE] = ("Upload the files again to read them with this mapping: uploaded "
+                                            "files are not kept after reading, to spare the shared server's memory.")
+    return None
+
+
+def notice() -> str | None:
+    """What the visitor is asked to do next on the Data source page (None: nothing)."""
+    return st.session_state.get(keys.SOURCE_NOTICE)
 
 
 def fidelity_against_published(current):

@@ -14,8 +14,12 @@ SOURCE = "data_source_name"
 SOURCE_ERROR = "data_source_error"
 #: The address the session was opened with (a shared link), kept until it opens data of its own.
 LINKED = "data_source_link"
-#: The uploaded files' names and bytes, in this session's memory only (read again with another mapping).
+#: The uploaded files' names (their bytes are not kept once read: ui.data_source.open_uploads).
 UPLOADED_FILES = "uploaded_files"
+#: How many times files were read in this session: the uploader's key changes with it (drawn anew, empty).
+UPLOAD_ROUND = "upload_round"
+#: What the Data source page asks the visitor to do next (upload again to apply another mapping).
+SOURCE_NOTICE = "data_source_notice"
 #: The subgroup filter in force (address pairs ``(f_<variable>, value)``), kept across page switches.
 SHARED_FILTERS = "shared_filters"
 #: The one switch that shows p-values in a filtered view (bound to the address's ``p_values``).

@@ -44,6 +44,9 @@ EXCEL_SHARE = 10
 EXCEL_XML_BYTES_PER_CELL = 200
 #: Unpacked Parquet bytes allowed per cell (numbers take 8, short texts ~10–40).
 PARQUET_BYTES_PER_CELL = 64
+#: A worker's memory: the libraries and the upload's bytes, and the parse's per cell (bench/bench_uploads.py).
+WORKER_BASE_BYTES = 512 << 20
+WORKER_BYTES_PER_CELL = 48
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?\"")
 
 
@@ -61,6 +64,12 @@ class Limits:
     @property
     def excel_cells(self) -> int:
         return self.cells // EXCEL_SHARE
+
+    @property
+    def worker_bytes(self) -> int:
+        """Resident memory a worker reading one upload may reach: the libraries (~0.3 GB) and the upload's
+        bytes, plus what the parse of this many cells needs (measured at about 40 bytes a cell)."""
+        return WORKER_BASE_BYTES + WORKER_BYTES_PER_CELL * self.cells
 
     @property
     def columns(self) -> int:
@@ -210,7 +219,7 @@ def _xpt(name: str, data: bytes, limits: Limits) -> Estimate:
     import pandas as pd
 
     try:
-        reader = pd.read_sas(io.BytesIO(data), format="xport", iterator=True)
+        reader = pd.read_sas(io.BytesIO(data), format="xport", iterator=True, encoding=None)
         columns, length, start = len(reader.fields), reader.record_length, reader.record_start
         reader.close()
     except Exception:  # the reader explains damaged files itself

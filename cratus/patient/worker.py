@@ -1,0 +1,200 @@
+"""Reading an upload to a study without stopping the server for everyone else.
+
+:func:`read_study` checks an upload against :mod:`cratus.patient.limits`
+before anything is parsed, then reads it (:func:`read_patient_data` and
+:func:`to_study`):
+
+* a small upload (up to :data:`IN_PROCESS_CELLS` cells, well under a second)
+  in this process;
+* a large one in a **worker process** of its own, started from a fork server
+  that has the libraries loaded: the server's interpreter only waits on a
+  pipe (other visitors' pages keep running), the worker's resident memory is
+  watched and the worker stopped beyond :meth:`Limits.worker_bytes`, and all
+  the memory the parse used goes back to the system when the worker ends.
+  At most :data:`PARALLEL` workers run at once; later uploads wait their
+  turn.  *progress* is told what is happening (for a progress indicator).
+
+Nothing is written to disk: the files travel to the worker and the study back
+through a pipe.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import sys
+import threading
+import time
+from typing import Callable
+
+from cratus.patient.limits import Estimate, Limits, check_file, check_upload
+
+#: Uploads up to this many cells are read in this process (the worker's start costs more than their parse).
+IN_PROCESS_CELLS = 1_000_000
+#: Workers reading at once; each may use up to Limits.worker_bytes.
+PARALLEL = 2
+#: A worker still reading after this many seconds is stopped.
+TIME_LIMIT_SECONDS = 180.0
+_POLL_SECONDS = 0.1
+_slots = threading.BoundedSemaphore(PARALLEL)
+_context_lock = threading.Lock()
+_context = None
+
+Progress = Callable[[str], None]
+
+
+def estimates(pairs: list[tuple[str, bytes]], limits: Limits) -> list[Estimate]:
+    """Each file's estimated size; refuses any file, or the files together, beyond the limits."""
+    from cratus.patient.readers import _format_of
+
+    found = [check_file(name, _format_of(name, data), data, limits) for name, data in pairs if data.strip()]
+    check_upload(found, limits)
+    return found
+
+
+def read_study(pairs: list[tuple[str, bytes]], mapping=None, reference=None, limits: Limits | None = None,
+               progress: Progress | None = None):
+    """The study of the uploaded *pairs* (name, bytes), read within the limits (see the module docstring).
+
+    Raises :class:`ValueError` with a message for the visitor: a file beyond the limits, a bad file (naming
+    file, column and row), or a worker that needed more memory or time than allowed.
+    """
+    limits = limits or Limits.from_environment()
+    progress = progress or (lambda text: None)
+    cells = sum(e.cells for e in estimates(pairs, limits))
+    if cells <= IN_PROCESS_CELLS:
+        return _read(pairs, mapping, reference)
+    if not _slots.acquire(blocking=False):
+        progress("Waiting for another upload to finish (two are read at a time on this shared server)…")
+        _slots.acquire()
+    try:
+        return _in_worker(pairs, mapping, reference, limits, cells, progress)
+    finally:
+        _slots.release()
+
+
+def _read(pairs, mapping, reference, say: Progress = lambda text: None):
+    from cratus.patient import read_patient_data, to_study
+
+    say("Reading the files…")
+    data = read_patient_data(*[b for _, b in pairs], names=[n for n, _ in pairs], mapping=mapping)
+    say("Computing the study from the patients…")
+    return to_study(data, reference=reference)
+
+
+def _fork_server():
+    """The fork server's context, its libraries imported once (a worker then starts in ~0.1 s)."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            context = multiprocessing.get_context("forkserver")
+            # The workers run the server's main script again (guarded by ``if __name__ == "__main__"``): its
+            # imports are loaded here once too.
+            main = ["streamlit.web.cli"] if "streamlit.web.cli" in sys.modules else []
+            context.set_forkserver_preload(["cratus.patient.worker", "cratus.patient", "cratus.patient.summarize",
+                                            "pyarrow.csv", *main])
+            _context = context
+        return _context
+
+
+def _child(connection) -> None:
+    """The worker: read what the pipe brings, report stages, send the study (or the message) back."""
+    try:
+        names, mapping, reference = pickle.loads(connection.recv_bytes())
+        pairs = [(name, connection.recv_bytes()) for name in names]  # one copy of each file, no pickle around it
+        built = _read(pairs, mapping, reference, say=lambda text: connection.send(("progress", text)))
+        del pairs
+        _send(connection, built)
+    except ValueError as error:
+        connection.send(("error", str(error)))
+    except MemoryError:
+        connection.send(("memory", None))
+    finally:
+        connection.close()
+
+
+def _send(connection, value) -> None:
+    """*value* pickled with its arrays out of band: each array's memory goes through the pipe as it is."""
+    buffers: list = []
+    main = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    views = [b.raw() for b in buffers]
+    connection.send(("done", [v.nbytes for v in views]))
+    connection.send_bytes(main)
+    for view in views:
+        connection.send_bytes(view)
+
+
+def _receive(connection, sizes: list[int]):
+    """The value :func:`_send` sent; arrays land in writable buffers of their own (no second copy)."""
+    main = connection.recv_bytes()
+    buffers = []
+    for size in sizes:
+        buffer = bytearray(size)
+        if size:
+            connection.recv_bytes_into(buffer)
+        else:
+            connection.recv_bytes()
+        buffers.append(buffer)
+    return pickle.loads(main, buffers=buffers)
+
+
+def _resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _in_worker(pairs, mapping, reference, limits: Limits, cells: int, progress: Progress):
+    context = _fork_server()
+    progress(f"Starting a reader for about {cells / 1e6:,.1f} million cells…")
+    ours, theirs = context.Pipe(duplex=True)
+    worker = context.Process(target=_child, args=(theirs,), daemon=True, name="cratus-upload-reader")
+    worker.start()
+    theirs.close()
+    start, cap = time.monotonic(), limits.worker_bytes
+    try:
+        ours.send_bytes(pickle.dumps(([n for n, _ in pairs], mapping, reference), protocol=pickle.HIGHEST_PROTOCOL))
+        for _, data in pairs:
+            ours.send_bytes(data)
+        stage, peak = "Reading the files…", 0
+        while True:
+            if ours.poll(_POLL_SECONDS):
+                kind, value = ours.recv()
+                if kind == "progress":
+                    stage = value
+                elif kind == "done":
+                    progress("Receiving the study…")
+                    return _receive(ours, value)
+                elif kind == "error":
+                    raise ValueError(value)
+                else:
+                    raise ValueError(_too_much(cap))
+            peak = max(peak, _resident_bytes(worker.pid))
+            elapsed = time.monotonic() - start
+            if peak > cap:
+                raise ValueError(_too_much(cap))
+            if elapsed > TIME_LIMIT_SECONDS:
+                raise ValueError(f"reading these files took longer than {TIME_LIMIT_SECONDS:.0f} s and was stopped. "
+                                 "Save large files as CSV or Parquet rather than Excel, or upload fewer parameters")
+            if not worker.is_alive() and not ours.poll():
+                raise ValueError("the reader stopped unexpectedly (exit code "
+                                 f"{worker.exitcode}); the files may be damaged")
+            progress(f"{stage} {elapsed:.0f} s, {peak / 2 ** 20:,.0f} MB")
+    except (EOFError, BrokenPipeError, ConnectionResetError) as error:
+        raise ValueError(f"the reader stopped unexpectedly ({type(error).__name__}); the files may be "
+                         "damaged") from error
+    finally:
+        ours.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join(5)
+
+
+def _too_much(cap: int) -> str:
+    return (f"reading these files needed more than {cap / 2 ** 30:.1f} GB of memory, the most one upload may use "
+            "on this shared server. Upload fewer datasets or parameters, or save Excel files as CSV or Parquet")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-import sys
 import threading
 import time
 from typing import Callable
@@ -88,13 +87,30 @@ def _fork_server():
     with _context_lock:
         if _context is None:
             context = multiprocessing.get_context("forkserver")
-            # The workers run the server's main script again (guarded by ``if __name__ == "__main__"``): its
-            # imports are loaded here once too.
-            main = ["streamlit.web.cli"] if "streamlit.web.cli" in sys.modules else []
             context.set_forkserver_preload(["cratus.patient.worker", "cratus.patient", "cratus.patient.summarize",
-                                            "pyarrow.csv", *main])
+                                            "pyarrow.csv"])
             _context = context
         return _context
+
+
+def _start(worker) -> None:
+    """Start *worker* without running the server's main script in it: multiprocessing would import
+    ``__main__`` again (Streamlit's command line, or whatever a test or snippet left there); the worker needs
+    only this module, loaded by the fork server."""
+    from multiprocessing import spawn
+
+    def preparation(name, original=spawn.get_preparation_data):
+        data = original(name)
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+        return data
+
+    with _context_lock:  # the one place that swaps it, for the instant of a start
+        spawn.get_preparation_data = preparation
+        try:
+            worker.start()
+        finally:
+            spawn.get_preparation_data = preparation.__defaults__[0]
 
 
 def _child(connection) -> None:
@@ -154,7 +170,7 @@ def _in_worker(pairs, mapping, reference, limits: Limits, cells: int, progress: 
     progress(f"Starting a reader for about {cells / 1e6:,.1f} million cells…")
     ours, theirs = context.Pipe(duplex=True)
     worker = context.Process(target=_child, args=(theirs,), daemon=True, name="cratus-upload-reader")
-    worker.start()
+    _start(worker)
     theirs.close()
     start, cap = time.monotonic(), limits.worker_bytes
     try:

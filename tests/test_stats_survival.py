@@ -118,3 +118,25 @@ def test_adjusted_and_stratified_cox_are_statsmodels_formula_models():
     fit = PHReg.from_formula("aval ~ C(arm, Treatment('A'))", frame, status=frame["event"], strata=frame["site"],
                              ties="efron").fit()
     assert [np.log(h.hr) for h in strat.hazard_ratios] == pytest.approx(list(fit.params), rel=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 20), st.booleans()), min_size=1,
+                max_size=30))
+def test_any_small_trial_gives_curves_or_a_clear_error(rows):
+    """Arms with one subject, no event or only events; ties; time 0: never an exception other than ValueError."""
+    import warnings
+
+    frame = pd.DataFrame(rows, columns=["arm", "aval", "event"]).assign(event=lambda f: f["event"].astype(float))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = time_to_event(frame, ["A", "B", "C"], "A")
+        except ValueError:
+            return
+    assert [c.arm for c in result.curves] == [a for a in "ABC" if a in set(frame["arm"])]
+    assert all(m.n == (frame["arm"] == m.arm).sum() for m in result.medians)
+    for hr in result.hazard_ratios:
+        assert hr.hr >= 0 or (np.isnan(hr.hr) and hr.note)
+        if hr.note.startswith("no event"):  # a likelihood without a maximum gives no estimate, not a huge one
+            assert np.isnan(hr.hr)

@@ -326,7 +326,8 @@ def hazard_table(study, parameter: str, arms=None, strata: str | None = None, co
     rows = []
     for row in result.comparison_table().to_dict("records"):
         out = {"Compares": f"{design.label(row['arm'])} vs {design.label(row['reference'])}",
-               "Hazard ratio (95% CI)": f"{row['hazard_ratio']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"}
+               "Hazard ratio (95% CI)": f"{row['hazard_ratio']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"
+               if np.isfinite(row["hazard_ratio"]) else f"not estimable ({row['note']})"}
         if p_values:
             out["Cox p-value"] = format_p(row["cox_p_value"], computed=True)
             out["Log-rank p-value"] = format_p(row["logrank_p_value"], computed=True)

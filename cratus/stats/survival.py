@@ -21,11 +21,13 @@ Input is one row per subject with the time (``AVAL``), an event indicator
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 CI_TRANSFORM = "cloglog"
 REFERENCES = {
@@ -82,6 +84,7 @@ class HazardRatio:
     p_value: float
     strata: str | None = None
     covariates: tuple = ()
+    note: str = ""  # why the hazard ratio is not estimable (then hr, CI and p are NaN)
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ class TimeToEvent:
         for h in self.hazard_ratios:
             t = logrank.get(h.arm)
             rows.append({"arm": h.arm, "reference": h.reference, "hazard_ratio": h.hr, "ci_low": h.ci_low,
-                         "ci_high": h.ci_high, "cox_p_value": h.p_value,
+                         "ci_high": h.ci_high, "cox_p_value": h.p_value, "note": h.note,
                          "logrank_chi2": t.chi2 if t else np.nan, "logrank_p_value": t.p_value if t else np.nan})
         return pd.DataFrame(rows)
 
@@ -162,8 +165,12 @@ def logrank(frame, arms, time="aval", event="event", arm="arm", strata: str | No
     data = frame[frame[arm].isin(arms)]
     if data[arm].nunique() < 2:
         raise ValueError("a log-rank test needs two arms with subjects")
-    chi2, p = survdiff(data[time].to_numpy(float), data[event].to_numpy(float), data[arm].astype(str).to_numpy(),
-                       strata=None if strata is None else data[strata].astype(str).to_numpy())
+    try:
+        chi2, p = survdiff(data[time].to_numpy(float), data[event].to_numpy(float),
+                           data[arm].astype(str).to_numpy(),
+                           strata=None if strata is None else data[strata].astype(str).to_numpy())
+    except np.linalg.LinAlgError:  # no information (e.g. no event at all): not computable
+        chi2, p = np.nan, np.nan
     return LogRank(tuple(arms), float(chi2), data[arm].nunique() - 1, float(p), strata)
 
 
@@ -184,15 +191,28 @@ def hazard_ratios(frame, arms, control, time="aval", event="event", arm="arm", s
             columns += [(data[c].astype(str).to_numpy() == v).astype(float) for v in levels[1:]]
     if not active or not (labels == control).any():
         return ()
+    events = data.groupby(arm, observed=True)[event].sum()
     model = PHReg(data[time].to_numpy(float), np.column_stack(columns), status=data[event].to_numpy(float),
                   strata=None if strata is None else data[strata].astype(str).to_numpy(), ties="efron")
-    fit = model.fit()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)
+            fit = model.fit()
+        params, bse, pvalues = fit.params, fit.bse, fit.pvalues
+    except (np.linalg.LinAlgError, ConvergenceWarning, ValueError, IndexError):  # IndexError: no event at all
+        params = bse = pvalues = np.full(len(columns), np.nan)
     z = stats.norm.ppf(0.5 + level / 2)
     out = []
     for i, a in enumerate(active):
-        b, se = float(fit.params[i]), float(fit.bse[i])
-        out.append(HazardRatio(a, control, np.exp(b), np.exp(b - z * se), np.exp(b + z * se), float(fit.pvalues[i]),
-                               strata, tuple(covariates)))
+        b, se, p = float(params[i]), float(bse[i]), float(pvalues[i])
+        # No event in the arm or the control: the likelihood has no maximum (the estimate runs to 0 or infinity).
+        note = next((f"no event in {x}" for x in (a, control) if events.get(x, 0) == 0), "")
+        if not note and not np.isfinite(b):
+            note = "the Cox model did not converge"
+        if note:
+            b = se = p = np.nan
+        out.append(HazardRatio(a, control, np.exp(b), np.exp(b - z * se), np.exp(b + z * se), p, strata,
+                               tuple(covariates), note))
     return tuple(out)
 
 

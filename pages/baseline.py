@@ -5,14 +5,26 @@ import streamlit as st
 import ui
 from cratus.tables.baseline import describe_uncomputed, standardized_differences, table_one, table_one_cells
 from cratus.figures.bars import balance_figure
+from cratus.tables.characteristics import study_table_one, study_variables, table_one_notes
 
 study = ui.study()
 arms = ui.start_page(study.text("baseline", "title", "title", "Baseline characteristics"),
                      study.text("baseline", "intro", "markdown") or None)
-ui.table(ui.call(table_one, arms=tuple(arms)), caption="Baseline characteristics", download="table1",
-         column_config={"Characteristic": st.column_config.TextColumn(width="large")})
-cells = ui.cached(table_one_cells, arms=tuple(arms))
-ui.show_sources(cells[["characteristic", "level_label", "arm", "cell", "source", "quote"]])
+if study.has_patients:  # computed from the subject file, as a statistician writes Table 1
+    variables = ui.cached(study_variables)
+    labels = {v.column: v.label for v in variables}
+    chosen = st.multiselect("Characteristics", list(labels), default=[v.column for v in variables if v.default],
+                            format_func=labels.get, key="table_one_columns",
+                            help="Every subject variable that can be summarised; by default the demographic and "
+                                 "baseline ones (not identifiers, sites, dates, flags, doses, treatment or outcomes).")
+    ui.table(ui.call(study_table_one, arms=tuple(arms), columns=tuple(chosen)),
+             caption="Demographic and baseline characteristics", download="table1")
+    st.caption("  \n".join(ui.cached(table_one_notes)))
+else:
+    ui.table(ui.call(table_one, arms=tuple(arms)), caption="Baseline characteristics", download="table1",
+             column_config={"Characteristic": st.column_config.TextColumn(width="large")})
+    cells = ui.cached(table_one_cells, arms=tuple(arms))
+    ui.show_sources(cells[["characteristic", "level_label", "arm", "cell", "source", "quote"]])
 
 ui.subheader("Balance across arms")
 design = study.design

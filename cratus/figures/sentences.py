@@ -44,6 +44,9 @@ def n_phrase(study, info: dict, arms=None) -> str:
 
 
 def _population(study, info: dict, arms=None) -> str:
+    if getattr(study, "kind", "") == "patient" and not info.get("subgroup"):
+        population = study.fact("population") or "the analysis population"
+        return f"{population} with a value at the time point (n per arm and visit in the table)"
     n = n_phrase(study, info, arms)
     return f"{info['population']} ({n})" if n else info["population"]
 

@@ -162,7 +162,7 @@ def subgroup_table(study: Study, endpoint: str, variables=(), visit: str | None 
     >>> from cratus.patient.synthetic import make_synthetic
     >>> t = subgroup_table(to_study(make_synthetic(seed=1)), "six_minute_walk", ("sex",), arms=("allo_hmsc_100m",))
     >>> t.iloc[1].tolist()
-    ['Gender', 'Female', '90 (−90 to 270)', '4 / 4', 'p = .772']
+    ['Sex', 'Female', '90 (−90 to 270)', '4 / 4', 'p = .772']
     """
     from cratus.patient.subgroups import OVERALL, subgroup_effects
 

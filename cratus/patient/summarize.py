@@ -25,7 +25,8 @@ import pandas as pd
 from cratus.study.design import TOTAL, make_design
 from cratus.patient import stats as patient_stats
 from cratus.patient.mapping import Dictionary, Mapping, choose_control, normalise, slug
-from cratus.patient.roles import SUBJECT_BOOKKEEPING
+from cratus.patient.characteristics import (CDISC_LABELS, MAX_LEVELS, characteristic_name, level_text, ordered_levels,
+                                           subject_variables)
 from cratus.study.model import ADVERSE_EVENT_TOTALS, FIGURE_COLUMNS, NOTE_COLUMNS, PARTICIPANTS, Study
 
 SOURCE = "computed from patient data"
@@ -35,8 +36,6 @@ SUMMARY_COLUMNS = ["endpoint", "level", "arm", "visit", "statistic", "value", "s
 P_COLUMNS = ["endpoint", "arm", "comparison", "visit", "p_value", "relation", "source", "quote", "printed", "method"]
 AE_COLUMNS = ["soc", "term", "arm", "events", "patients", "events_percent", "patients_percent", "assignment",
               "source", "quote"]
-#: Most levels a text column may have to be summarised as a categorical characteristic.
-MAX_LEVELS = 20
 PANELS_PER_PAGE = 26
 #: Menu title of the generated figure page of laboratory tests (the Laboratory page has the plain name).
 LAB_FIGURE_PAGE_TITLE = "Laboratory: change from baseline"
@@ -223,22 +222,21 @@ def _with_totals(frame: pd.DataFrame, keys: list[str], value: str = "value") -> 
 
 
 def _characteristics(subjects: pd.DataFrame, dictionary: Dictionary, notes: list) -> list[tuple]:
-    """``(column, endpoint id, kind)`` of the subject columns summarised as baseline characteristics."""
-    skip = {s.lower() for s in SUBJECT_BOOKKEEPING} | {"usubjid", "arm", "age_unit"}
+    """``(column, endpoint id, kind)`` of the subject columns summarised as baseline characteristics: the
+    default ones of :func:`cratus.patient.characteristics.subject_variables` (subject columns are named by
+    their dictionary id when the reader matched one)."""
     out = []
+    for variable in subject_variables(subjects):
+        if not variable.default:
+            continue
+        kind = variable.kind
+        if kind == "continuous" and dictionary.info(variable.column).get("summary") == "n_percent":
+            kind = "categorical" if subjects[variable.column].nunique() <= MAX_LEVELS else kind
+        out.append((variable.column, variable.column, kind))
     for column in subjects.columns:
         series = subjects[column]
-        coded_copy = column.endswith("n") and column[:-1] in subjects.columns  # AGEGR1N next to AGEGR1
-        if (column in skip or coded_copy or column.endswith(("fl", "dtc", "dt", "dtm", "dy", "tm")) or
-                pd.api.types.is_datetime64_any_dtype(series) or series.notna().sum() == 0):
-            continue
-        endpoint = dictionary.match(column) or column
-        kind = dictionary.info(endpoint).get("summary", "")
-        if pd.api.types.is_numeric_dtype(series) and kind != "n_percent":
-            out.append((column, endpoint, "continuous"))
-        elif series.nunique() <= MAX_LEVELS:
-            out.append((column, endpoint, "categorical"))
-        else:
+        if (column not in ("usubjid", "arm") and characteristic_name(column) and series.nunique() > MAX_LEVELS
+                and not pd.api.types.is_numeric_dtype(series)):
             notes.append(f"subject column {column!r} has {series.nunique()} distinct values; not summarised")
     return out
 
@@ -248,30 +246,46 @@ def characteristic_columns(subjects: pd.DataFrame, dictionary: Dictionary | None
     return _characteristics(subjects, dictionary or Dictionary.default(), [])
 
 
-def _level_text(value) -> str:
-    return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
+def _level_ids(texts: list[str], ref: pd.DataFrame) -> list[str]:
+    """An id per level text: the reference level whose id or label is the same text (ignoring case and
+    surrounding spaces), else a slug made unique, so that ``"<12"`` and ``">=12"`` stay two levels."""
+    key = lambda text: str(text).strip().casefold()  # noqa: E731
+    by_text = {key(t): lvl for lvl, t in zip(ref["level"], ref["label"])}
+    by_text.update({key(lvl): lvl for lvl in ref["level"]})
+    used, out = set(ref["level"]), []
+    for text in texts:
+        found = by_text.get(key(text))
+        if found is None:
+            base = slug(text) if slug(text) != "unnamed" or not text else f"level_{len(out) + 1}"
+            found, i = base, 2
+            while found in used:
+                found, i = f"{base}_{i}", i + 1
+        used.add(found)
+        out.append(found)
+    return out
 
 
-def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, notes: list):
+def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, notes: list, same_trial: bool = True):
     rows, levels, chosen = [], [], _characteristics(subjects, dictionary, notes)
     n = subjects.groupby("arm").size()
     rows.append(pd.DataFrame({"endpoint": PARTICIPANTS, "level": "", "arm": list(n.index) + [TOTAL],
                               "statistic": "n", "value": list(n.to_numpy(float)) + [float(n.sum())]}))
-    known_levels = dictionary.levels
+    known_levels = dictionary.levels if same_trial else dictionary.levels.iloc[0:0]
     for column, endpoint, kind in chosen:
         if kind == "continuous":
             rows.append(_with_totals(subjects, [], column).assign(endpoint=endpoint, level=""))
             continue
         present = subjects[column].dropna()
-        codes, uniques = pd.factorize(present)
-        texts = [_level_text(u) for u in uniques]
+        texts = ordered_levels(subjects, column)
         ref = known_levels[known_levels["endpoint"] == endpoint]
-        by_text = {normalise(t): lvl for lvl, t in zip(ref["level"], ref["label"])}
-        by_text.update({normalise(lvl): lvl for lvl in ref["level"]})
-        names = [by_text.get(normalise(t), slug(t)) for t in texts]
-        level = pd.Series(np.array(names, dtype=object)[codes], index=present.index)
+        names = _level_ids(texts, ref)
+        level = present.map(level_text).map(dict(zip(texts, names)))
         counts = pd.crosstab(level, subjects.loc[present.index, "arm"])
-        counts = counts.reindex(list(dict.fromkeys([*ref["level"], *counts.index])), fill_value=0)
+        # The reference's levels absent from the data are shown (as 0) only when the data use its coding.
+        coded = len(ref) and set(names) <= set(ref["level"])
+        order = [*ref["level"], *[lv for lv in names if lv not in set(ref["level"])]] if coded else \
+            [*[lv for lv in ref["level"] if lv in set(names)], *[lv for lv in names if lv not in set(ref["level"])]]
+        counts = counts.reindex(order, fill_value=0)
         counts = counts.reindex(columns=list(design.arm_ids), fill_value=0)
         counts[TOTAL] = counts.sum(axis=1)
         arm_n = {**n.to_dict(), TOTAL: float(n.sum())}
@@ -279,16 +293,14 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
         long["percent"] = 100 * long["count"] / long["arm"].map(arm_n)
         rows.append(long.melt(id_vars=["level", "arm"], var_name="statistic", value_name="value")
                     .assign(endpoint=endpoint))
-        labels = dict(zip(names, texts))
-        order = list(ref["level"]) + sorted(set(labels) - set(ref["level"]))
-        labels = {**labels, **dict(zip(ref["level"], ref["label"]))}
+        labels = {**dict(zip(names, texts)), **dict(zip(ref["level"], ref["label"]))}
         levels += [{"endpoint": endpoint, "level": lvl, "label": labels[lvl]} for lvl in order]
     summary = pd.concat(rows, ignore_index=True).assign(visit=design.baseline)
     return summary, pd.DataFrame(levels, columns=["endpoint", "level", "label"]), chosen
 
 
-def _summary(data, design, dictionary: Dictionary, notes: list):
-    subjects, levels, chosen = _subject_summary(data.subjects, design, dictionary, notes)
+def _summary(data, design, dictionary: Dictionary, notes: list, same_trial: bool = True):
+    subjects, levels, chosen = _subject_summary(data.subjects, design, dictionary, notes, same_trial)
     measured = _with_totals(data.measurements, ["endpoint", "visit"]).assign(level="")
     summary = pd.concat([subjects, measured], ignore_index=True)
     summary["source"], summary["quote"] = SOURCE, ""
@@ -373,7 +385,8 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
 
 
 # --- endpoint dictionary and figure pages --------------------------------------------------------
-def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool) -> pd.DataFrame:
+def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool,
+                   same_trial: bool = True) -> pd.DataFrame:
     m = data.measurements
     first = m.drop_duplicates("endpoint")[["endpoint", "label", "unit", "dataset"]]
     labs = set(m.loc[m["anrhi"].notna() | m["anrlo"].notna(), "endpoint"])
@@ -381,13 +394,16 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
              "summary": "n_percent", "description": "Subjects of the analysis population per arm."}]
     labels = data.extra.get("labels", {})
     for column, endpoint, kind in chosen:
-        info = dictionary.info(endpoint)
-        label = labels.get(column) or info.get("label") or column.replace("_", " ").capitalize()
+        info = dictionary.info(endpoint) if same_trial else {}
+        label = (labels.get(column) or info.get("label") or CDISC_LABELS.get(column)
+                 or column.replace("_", " ").capitalize())
         rows.append({**info, "endpoint": endpoint, "label": label,
                      "domain": "demographics", "summary": "mean_sd" if kind == "continuous" else "n_percent",
                      "page": "", "figure": ""})
     for endpoint, label, unit, dataset in first.itertuples(index=False):
         info = dictionary.info(endpoint)
+        if not same_trial:  # the data name their parameters (PARAM); the dictionary's wording is another trial's
+            info = {k: v for k, v in info.items() if k not in ("label", "unit", "description", "population")}
         if info and normalise(info.get("label", "")) != normalise(label):
             info = {**info, "description": ""}  # matched by its code only: the dictionary's wording may not fit
         domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
@@ -405,7 +421,7 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
         ref = reference.endpoints.set_index("endpoint")
         for i, endpoint in frame["endpoint"].items():
             if endpoint in ref.index:
-                for column in ("page", "figure", "label", "unit", "summary"):
+                for column in ("page", "figure", *(("label", "unit", "summary") if same_trial else ())):
                     value = ref.at[endpoint, column] if column in ref.columns else ""
                     frame.at[i, column] = "" if pd.isna(value) else str(value)
     return frame
@@ -504,10 +520,12 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     design, arm_ids, visit_ids = _design(data, reference)
     data = _with_ids(data, arm_ids, visit_ids, data.control)
     notes = list(data.notes)
-    summary, levels, chosen = _summary(data, design, dictionary, notes)
+    # The reference's wording (labels, levels) applies only to its own trial's data: every arm matched one of it.
+    same_trial = reference is not None and set(design.arm_ids) <= set(reference.design.arm_ids)
+    summary, levels, chosen = _summary(data, design, dictionary, notes, same_trial)
     terms, totals = _adverse_events(data, design, notes)
     summary = pd.concat([summary, totals], ignore_index=True) if len(totals) else summary
-    endpoints = _endpoint_rows(data, chosen, dictionary, reference, not data.adverse_events.empty)
+    endpoints = _endpoint_rows(data, chosen, dictionary, reference, not data.adverse_events.empty, same_trial)
     figures = _figure_pages(endpoints, reference)
     endpoints = endpoints.drop(columns="_dataset")
     trial = _trial(data, design, len(data.subjects))

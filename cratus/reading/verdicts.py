@@ -367,7 +367,8 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
              "changed": f"**Within-arm change** {compares}; these endpoints were also compared between arms:",
              "same": "**No significant difference between arms:**",
              "unchanged": "**No significant within-arm change:**",
-             "words": "**Described in words only:**"}
+             "words": ("**No test computed:**" if getattr(study, "kind", "") == "patient"
+                       else "**Described in words only:**")}
     source = "as computed here" if getattr(study, "kind", "") == "patient" else "as printed"
     lines = [f"**What these results show** (p below {_alpha_text(alpha)} {source}, before any adjustment for "
              "multiple testing)"]

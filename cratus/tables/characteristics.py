@@ -1,0 +1,180 @@
+"""Table 1 from patient-level data, as a trial statistician writes it.
+
+Continuous characteristics: n (missing), mean (SD), median, min, max; categorical ones: n (%) of every level
+as the data give it (no level merged, none added), with a "Missing" row when a subject has no value.  The
+precision follows the data: a variable recorded to *d* decimals has its mean and median to *d* + 1, its SD to
+*d* + 2 and its minimum and maximum to *d* (the usual convention of clinical study reports).  Percentages
+have one decimal and are of the arm's N (the subjects of the analysis population in the arm).
+
+Which subject variables are characteristics: :func:`cratus.patient.characteristics.subject_variables`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+
+from cratus.patient.characteristics import Variable, level_text, ordered_levels, subject_variables
+from cratus.study.design import TOTAL
+
+NOT_COMPUTABLE = "not computable"
+
+
+def data_decimals(values: pd.Series, most: int = 3) -> int:
+    """Decimals the values are recorded to (at most *most*).
+
+    Examples
+    --------
+    >>> data_decimals(pd.Series([70.0, 81.0])), data_decimals(pd.Series([1.5, 2.25])), data_decimals(pd.Series([]))
+    (0, 2, 0)
+    """
+    v = values.dropna().to_numpy(float)
+    for places in range(most + 1):
+        if np.allclose(v, np.round(v, places), rtol=0, atol=1e-9 * max(1.0, float(np.abs(v).max(initial=0)))):
+            return places
+    return most
+
+
+def _number(value: float, places: int) -> str:
+    """*value* to *places* decimals, halves rounded up as SAS's formats do (6.25 -> 6.3), minus as U+2212."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{rounded:f}".replace("-", "\u2212")
+
+
+def _percent(k: int, n: int) -> str:
+    return f"{k} ({_number(100 * k / n, 1)}%)"
+
+
+def continuous_cells(values: pd.Series) -> dict[str, str]:
+    """The four rows of a continuous characteristic for one arm (pandas' count, mean, std (ddof 1), median,
+    min, max); a statistic that needs more values than there are reads "not computable".
+
+    Examples
+    --------
+    >>> continuous_cells(pd.Series([70.0, 72.0, None]))
+    {'n (missing)': '2 (1)', 'Mean (SD)': '71.0 (1.41)', 'Median': '71.0', 'Min, max': '70, 72'}
+    >>> continuous_cells(pd.Series([70.0]))["Mean (SD)"], continuous_cells(pd.Series([], dtype=float))["Median"]
+    ('70.0 (not computable)', 'not computable')
+    """
+    present = values.dropna()
+    d = data_decimals(present)
+    n, missing = len(present), int(values.isna().sum())
+    if n == 0:
+        return {"n (missing)": f"0 ({missing})", "Mean (SD)": NOT_COMPUTABLE, "Median": NOT_COMPUTABLE,
+                "Min, max": NOT_COMPUTABLE}
+    sd = present.std() if n > 1 else math.nan
+    spread = _number(sd, d + 2) if not math.isnan(sd) else NOT_COMPUTABLE
+    return {"n (missing)": f"{n} ({missing})", "Mean (SD)": f"{_number(present.mean(), d + 1)} ({spread})",
+            "Median": _number(present.median(), d + 1),
+            "Min, max": f"{_number(present.min(), d)}, {_number(present.max(), d)}"}
+
+
+def categorical_cells(values: pd.Series, levels: list, n: int) -> dict[str, str]:
+    """n (%) of each level among the arm's *n* subjects, and of those without a value when there are any.
+
+    Examples
+    --------
+    >>> categorical_cells(pd.Series(["<12", ">=12", ">=12", None]), ["<12", ">=12"], 4)
+    {'<12': '1 (25.0%)', '>=12': '2 (50.0%)', 'Missing': '1 (25.0%)'}
+    """
+    counts = values.dropna().map(level_text).value_counts()
+    out = {}
+    for level in levels:
+        k = int(counts.get(level, 0))
+        out[level] = _percent(k, n) if n else NOT_COMPUTABLE
+    missing = int(values.isna().sum())
+    if missing:
+        out["Missing"] = _percent(missing, n)
+    return out
+
+
+@dataclass(frozen=True)
+class TableOne:
+    """Table 1 of patient-level data: rows of display text, and the notes a printed table carries."""
+
+    frame: pd.DataFrame  # Characteristic, Statistic, one column per arm ("<arm> (N = n)")
+    footnotes: tuple[str, ...]
+    source: str
+
+
+def _arm_columns(subjects: pd.DataFrame, arms: list, labels: dict, total: bool) -> list[tuple[str, pd.DataFrame]]:
+    groups = [(f"{labels.get(a, a)} (N = {int((subjects['arm'] == a).sum())})", subjects[subjects["arm"] == a])
+              for a in arms]
+    if total:
+        groups.append((f"Total (N = {len(subjects)})", subjects))
+    return groups
+
+
+def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], arms: list, arm_labels: dict,
+                            total: bool = True, population: str = "", source: str = "") -> TableOne:
+    """Table 1: a heading row per characteristic, then one row per statistic or level; one column per arm.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"usubjid": list("1234"), "arm": ["a", "a", "b", "b"], "age": [70.0, 72.0, 65.0, None],
+    ...                   "grp": ["<12", ">=12", ">=12", ">=12"]})
+    >>> t = table_one_from_patients(s, subject_variables(s), ["a", "b"], {"a": "Drug", "b": "Placebo"})
+    >>> t.frame.values.tolist()[:3]
+    [['Age', '', '', '', ''], ['', 'n (missing)', '2 (0)', '1 (1)', '3 (1)'], ['', 'Mean (SD)', '71.0 (1.41)', \
+'65.0 (not computable)', '69.0 (3.61)']]
+    >>> t.frame.iloc[5:].values.tolist()[1:]
+    [['', '<12', '1 (50.0%)', '0 (0.0%)', '1 (25.0%)'], ['', '>=12', '1 (50.0%)', '2 (100.0%)', '3 (75.0%)']]
+    """
+    groups = _arm_columns(subjects, arms, arm_labels, total)
+    headers = [name for name, _ in groups]
+    records = []
+    for variable in variables:
+        values = subjects[variable.column]
+        heading = variable.label if variable.kind == "continuous" else f"{variable.label}, n (%)"
+        records.append({"Characteristic": heading, "Statistic": "", **{h: "" for h in headers}})
+        if variable.kind == "continuous":
+            cells = {h: continuous_cells(g[variable.column]) for h, g in groups}
+        else:
+            levels = ordered_levels(subjects, variable.column)
+            cells = {h: categorical_cells(g[variable.column], levels, len(g)) for h, g in groups}
+        rows = list(dict.fromkeys(k for c in cells.values() for k in c))
+        for row in rows:
+            records.append({"Characteristic": "", "Statistic": row,
+                            **{h: cells[h].get(row, "0 (0.0%)" if row == "Missing" else "") for h in headers}})
+    frame = pd.DataFrame.from_records(records, columns=["Characteristic", "Statistic", *headers])
+    footnotes = (
+        f"Population: {population or 'all subjects'}; N is the number of its subjects in each arm.",
+        "Continuous variables: n with a value (n missing), mean (sample SD), median, minimum and maximum; mean "
+        "and median to one decimal more than the data are recorded to, SD to two more.",
+        "Categorical variables: n (%) of the arm's N for each level as recorded; Missing: subjects without a value.",
+        f"{NOT_COMPUTABLE.capitalize()}: too few values in the arm for the statistic (an SD needs two).",
+    )
+    return TableOne(frame, footnotes, source)
+
+
+def study_variables(study) -> list[Variable]:
+    """The subject variables of a patient-level study that Table 1 can show (:func:`subject_variables`)."""
+    data = study.extra["patient_data"]
+    return subject_variables(data.subjects, data.extra.get("labels", {}))
+
+
+def study_table_one(study, arms=None, columns=None, total: bool = True) -> TableOne:
+    """Table 1 of a patient-level study (``study.extra["patient_data"]``) for *arms* (default: all) and the
+    subject *columns* (default: the default characteristics of :func:`subject_variables`)."""
+    data = study.extra["patient_data"]
+    design = study.design
+    arms = [a for a in design.order(arms if arms is not None else design.arm_ids) if a != TOTAL]
+    found = study_variables(study)
+    if columns is None:
+        chosen = [v for v in found if v.default]
+    else:
+        by_column = {v.column: v for v in found}
+        chosen = [by_column[c] for c in columns if c in by_column]
+    flag = data.population
+    population = ("all subjects" if not flag or flag == "all" else f"subjects with {flag} = 'Y'")
+    files = ", ".join(data.files.loc[data.files["role"] == "subjects", "file"])
+    source = f"Source: {files or 'the subject file'}; computed here from patient-level data."
+    subjects = data.subjects[data.subjects["arm"].isin(arms)]
+    return table_one_from_patients(subjects, chosen, arms, {a: design.label(a) for a in arms}, total, population,
+                                   source)
+
+

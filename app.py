@@ -26,8 +26,8 @@ presenting = page.url_path == "present" or st.query_params.get("present") == "1"
 st.set_page_config(page_title=f"{current.title} results", page_icon=":material/biotech:", layout="wide",
                    initial_sidebar_state="collapsed" if presenting else "auto")
 st.sidebar.caption(current.text("app", "sidebar", "caption",
-                                "Every number is computed here from the patient-level data." if current.kind == "patient"
-                                else "Cells the source does not report are marked, never estimated."))
+                                "Cells the source does not report are marked, never estimated." if current.has_printed_sources
+                                else "Every number is computed here from the patient-level data."))
 page.run()
 if os.environ.get("CRATUS_TIMING"):  # bench/bench_load.py reads the server's own time per script run
     print(f"cratus-run {page.url_path} {(time.perf_counter() - started) * 1000:.1f}", file=sys.stderr, flush=True)

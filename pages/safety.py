@@ -40,6 +40,20 @@ if study.has_patients and not study.adverse_events.empty:
     st.caption("Treatment-emergent events only where the data flag them. The 95% interval is exact "
                "(Clopper–Pearson), so an arm with no event still gets an upper bound.")
 
+if study.has_patients and not study.patients.adverse_events.empty:
+    from cratus.tables.teae import severity_levels, teae_notes, teae_table
+
+    ui.heading("safety", "teae", "Treatment-emergent adverse events by system organ class and preferred term")
+    left, middle, right = st.columns([1, 1, 2])
+    serious = left.toggle("Serious only", value=False, key="teae_serious")
+    related = middle.toggle("Related only", value=False, key="teae_related")
+    levels = ui.cached(severity_levels)
+    severities = right.multiselect("Severity", levels, default=levels, key="teae_severity") if levels else []
+    chosen = tuple(severities) if levels and len(severities) < len(levels) else None
+    ui.table(ui.call(teae_table, arms=tuple(arms), serious_only=serious, related_only=related, severities=chosen),
+             caption="Treatment-emergent adverse events", download="teae")
+    st.caption("  \n".join(ui.cached(teae_notes, serious_only=serious, related_only=related, severities=chosen)))
+
 if study.has_patients:
     from cratus.patient.profile import serious_event_listing
 

@@ -152,11 +152,12 @@ def test_every_snippet_of_the_synthetic_demo_runs_and_reproduces_its_output(synt
         called[view] = {s["call"].func.__name__ for s in snippets}
         for snippet in snippets:
             check(snippet, at, downloads)
-    # Outputs computed from patients: Table 1 and its balance figure; the SAE table and the incidence table;
+    # Outputs computed from patients: Table 1 and its balance figure; the SAE table, the incidence table and the
+    # table of treatment-emergent events by class and term;
     # the listing of serious events by participant; the bottom line and the participant flow; a figure and each
     # panel's CSV (and each panel's tests when open); the laboratory test over time, its shift table and eDISH;
     # the participant's characteristics, endpoints, event timeline and event table
-    assert counted["baseline"] == 2 and counted["safety"] == 3 and counted[""] == 2, counted
+    assert counted["baseline"] == 2 and counted["safety"] == 4 and counted[""] == 2, counted
     assert counted["laboratory"] == 3 and counted["participant"] == 4, counted
     assert counted["functional"] == 1 + 4, counted      # 4 panels on the page (data/figures.csv)
     assert counted["functional with each patient's lines and the tests"] == 1 + 4 * 2, counted
@@ -169,12 +170,12 @@ def test_every_snippet_of_the_synthetic_demo_runs_and_reproduces_its_output(synt
 def test_an_opened_snippet_is_shown_with_its_download(synthetic_session):
     at = go_to(synthetic_session, "baseline")
     assert not at.code                              # built only when opened
-    at.session_state["code_table_one_0"] = True
+    at.session_state["code_study_table_one_0"] = True
     at.run()
     code = at.code[0].value
     assert code == at.session_state["code_snippets"][0]["code"]
     assert 'open_study(synthetic_files("adam", seed=1))' in code
-    assert 'table_one(study, arms=("100M", "200M", "placebo"))' in code
+    assert "study_table_one(" in code and 'arms=("100M", "200M", "placebo")' in code
     assert any(b.proto.label == "Python file (.py)" for b in at.get("download_button"))
 
 

@@ -27,7 +27,7 @@ def _param(at, key):
 
 
 def _n_columns(at) -> list[str]:
-    return tables(at)[0].columns.tolist()[1:]
+    return [c for c in tables(at)[0].columns.tolist()[1:] if c != "Statistic"]
 
 
 def _incidence(at):
@@ -61,7 +61,7 @@ def test_a_filter_in_the_address_changes_every_page_and_clears_in_one_click(demo
 
 def test_the_panel_sets_the_filter_and_the_address(demo):
     at = go(demo, "baseline")
-    assert [m.label for m in at.multiselect] == ["Gender", "Ethnicity", "Race"]
+    assert [m.label for m in at.multiselect if m.key != "table_one_columns"] == ["Gender", "Ethnicity", "Race"]
     at.slider(key="filter_age").set_value((80.0, 90.0)).run()
     # (subjects["age"] >= 80).sum() == 6, two per arm
     assert _param(at, "f_age") == "80..90" and "6 of 30 subjects · 100M 2/10 · 200M 2/10 · Placebo 2/10" in texts(at)

@@ -45,7 +45,7 @@ def pilot():
 
 
 def _rows(table) -> pd.DataFrame:
-    frame = table.frame.copy()
+    frame = table.copy()
     frame["Characteristic"] = frame["Characteristic"].replace("", np.nan).ffill()
     return frame.set_index(["Characteristic", "Statistic"])
 

@@ -53,7 +53,8 @@ def _sem_columns(out, summary, doubtful_endpoints):
         if r["endpoint"] not in doubtful_endpoints or r["withheld"]:
             continue
         out.at[i, "caution"] = doubtful_endpoints[r["endpoint"]]
-        if pd.isna(r["sd"]) or (r["endpoint"], r["arm"], r["visit"], "mean") not in index:
+        if (not (r["sd"] > 0 and r["sd_reference"] > 0 and r["n"] >= 2 and r["n_reference"] >= 2)
+                or (r["endpoint"], r["arm"], r["visit"], "mean") not in index):
             continue
         sem = compare_arms_from_stats(r["mean"], r["sd"] * math.sqrt(r["n"]), r["n"], r["mean_reference"],
                                       r["sd_reference"] * math.sqrt(r["n_reference"]), r["n_reference"]).iloc[0]

@@ -44,7 +44,7 @@ def n_phrase(study, info: dict, arms=None) -> str:
 
 
 def _population(study, info: dict, arms=None) -> str:
-    if getattr(study, "kind", "") == "patient" and not info.get("subgroup"):
+    if not study.has_printed_sources and not info.get("subgroup"):
         population = study.fact("population") or "the analysis population"
         return f"{population} with a value at the time point (n per arm and visit in the table)"
     n = n_phrase(study, info, arms)

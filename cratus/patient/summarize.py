@@ -364,8 +364,9 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
     terms = ae.groupby(["soc", "term", "arm"], sort=True).agg(events=("usubjid", "size"),
                                                               patients=("usubjid", "nunique")).reset_index()
     arm_events = ae.groupby("arm").size()
-    terms["events_percent"] = 100 * terms["events"] / terms["arm"].map(arm_events)
-    terms["patients_percent"] = 100 * terms["patients"] / terms["arm"].map(n)
+    # astype(float): with no event left (none treatment-emergent) the empty maps would keep a text dtype
+    terms["events_percent"] = 100 * terms["events"].astype(float) / terms["arm"].map(arm_events).astype(float)
+    terms["patients_percent"] = 100 * terms["patients"].astype(float) / terms["arm"].map(n).astype(float)
     terms["assignment"], terms["source"], terms["quote"] = "stated", SOURCE, ""
     arms = list(design.arm_ids)
     events = arm_events.reindex(arms, fill_value=0)

@@ -367,8 +367,8 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
              "changed": f"**Within-arm change** {compares}; these endpoints were also compared between arms:",
              "same": "**No significant difference between arms:**",
              "unchanged": "**No significant within-arm change:**",
-             "words": ("**No test computed:**" if getattr(study, "kind", "") == "patient"
-                       else "**Described in words only:**")}
+             "words": ("**Described in words only:**" if study.has_printed_sources
+                       else "**No test computed:**")}
     source = "as computed here" if getattr(study, "kind", "") == "patient" else "as printed"
     lines = [f"**What these results show** (p below {_alpha_text(alpha)} {source}, before any adjustment for "
              "multiple testing)"]

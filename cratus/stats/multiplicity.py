@@ -100,7 +100,9 @@ def adjust_p_values(p_values, family="all", endpoints=None, alpha=0.05):
         for method, column in (("bonferroni", "p_bonferroni"), ("holm", "p_holm"), ("fdr_bh", "p_fdr_bh")):
             part[column] = multipletests(part["p_value"], alpha=alpha, method=method)[1]
         parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    # No p-value at all (no test computable, e.g. nobody measured after baseline): an empty table, not an error.
+    out = pd.concat(parts, ignore_index=True) if parts else data.assign(
+        m=0, p_bonferroni=float("nan"), p_holm=float("nan"), p_fdr_bh=float("nan"))
     out["significant_raw"] = out["p_value"] < alpha
     for method in ("bonferroni", "holm", "fdr_bh"):
         out[f"significant_{method}"] = out[f"p_{method}"] < alpha

@@ -12,7 +12,7 @@ Which subject variables are characteristics: :func:`cratus.patient.characteristi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -62,6 +62,8 @@ def continuous_cells(values: pd.Series) -> dict[str, str]:
     """
     present = values.dropna()
     d = data_decimals(present)
+    if d == 3 and present.std() > 0:  # unrounded (computed) values: about two significant digits of the SD
+        d = int(min(3, max(0, 1 - math.floor(math.log10(present.std())))))
     n, missing = len(present), int(values.isna().sum())
     if n == 0:
         return {"n (missing)": f"0 ({missing})", "Mean (SD)": NOT_COMPUTABLE, "Median": NOT_COMPUTABLE,
@@ -153,14 +155,22 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
 
 def study_variables(study) -> list[Variable]:
     """The subject variables of a patient-level study that Table 1 can show (:func:`subject_variables`)."""
-    data = study.extra["patient_data"]
-    return subject_variables(data.subjects, data.extra.get("labels", {}))
+    data = study.patients
+    endpoints = study.endpoints
+    units = dict(zip(endpoints["endpoint"], endpoints["unit"]))
+    labels = dict(zip(endpoints["endpoint"], endpoints["label"]))  # the study's own (to_study's) wording
+    out = []
+    for v in subject_variables(data.subjects, data.extra.get("labels", {})):
+        label, unit = labels.get(v.column) or v.label, units.get(v.column, "")
+        out.append(replace(v, label=f"{label} ({unit})" if unit and v.kind == "continuous" else label))
+    return out
 
 
-def study_table_one(study, arms=None, columns=None, total: bool = True) -> TableOne:
-    """Table 1 of a patient-level study (``study.extra["patient_data"]``) for *arms* (default: all) and the
-    subject *columns* (default: the default characteristics of :func:`subject_variables`)."""
-    data = study.extra["patient_data"]
+def study_table_one(study, arms=None, columns=None, total: bool = True) -> pd.DataFrame:
+    """Table 1 of a patient-level study (``study.patients``) for *arms* (default: all) and the
+    subject *columns* (default: the default characteristics of :func:`subject_variables`); its footnotes and
+    source note: :func:`table_one_notes`."""
+    data = study.patients
     design = study.design
     arms = [a for a in design.order(arms if arms is not None else design.arm_ids) if a != TOTAL]
     found = study_variables(study)
@@ -169,12 +179,16 @@ def study_table_one(study, arms=None, columns=None, total: bool = True) -> Table
     else:
         by_column = {v.column: v for v in found}
         chosen = [by_column[c] for c in columns if c in by_column]
-    flag = data.population
-    population = ("all subjects" if not flag or flag == "all" else f"subjects with {flag} = 'Y'")
-    files = ", ".join(data.files.loc[data.files["role"] == "subjects", "file"])
-    source = f"Source: {files or 'the subject file'}; computed here from patient-level data."
     subjects = data.subjects[data.subjects["arm"].isin(arms)]
-    return table_one_from_patients(subjects, chosen, arms, {a: design.label(a) for a in arms}, total, population,
-                                   source)
+    return table_one_from_patients(subjects, chosen, arms, {a: design.label(a) for a in arms}, total).frame
 
 
+def table_one_notes(study) -> tuple[str, ...]:
+    """The footnotes of :func:`study_table_one`: population, statistics, and the source."""
+    data = study.patients
+    flag = data.population
+    population = "all subjects" if not flag or flag == "all" else f"subjects with {flag} = 'Y'"
+    files = ", ".join(data.files.loc[data.files["role"] == "subjects", "file"])
+    table = table_one_from_patients(data.subjects.iloc[0:0], [], [], {}, False, population,
+                                    f"Source: {files or 'the subject file'}; computed here from patient-level data.")
+    return (*table.footnotes, table.source)

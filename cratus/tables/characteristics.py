@@ -157,7 +157,10 @@ def study_variables(study) -> list[Variable]:
     """The subject variables of a patient-level study that Table 1 can show (:func:`subject_variables`)."""
     data = study.patients
     endpoints = study.endpoints
-    units = dict(zip(endpoints["endpoint"], endpoints["unit"]))
+    units = {k: v for k, v in zip(endpoints["endpoint"], endpoints["unit"]) if v}
+    ages = data.subjects["age_unit"].dropna().unique() if "age_unit" in data.subjects else []
+    if len(ages) == 1:  # ADSL's AGEU: the unit of AGE
+        units.setdefault("age", str(ages[0]).lower())
     labels = dict(zip(endpoints["endpoint"], endpoints["label"]))  # the study's own (to_study's) wording
     out = []
     for v in subject_variables(data.subjects, data.extra.get("labels", {})):

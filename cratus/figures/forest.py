@@ -63,7 +63,7 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
     >>> [t.name for t in fig.data]
     ['Allo-hMSC 100M vs Placebo', 'Allo-hMSC 200M vs Placebo']
     >>> list(fig.layout.yaxis.ticktext)[:2]
-    ['<b>All patients (n = 30)</b>', '<b>Gender</b> · interaction p = .246']
+    ['<b>All patients (n = 30)</b>', '<b>Sex</b> · interaction p = .246']
     """
     design = study.design
     style = theme.style(phone=compact)

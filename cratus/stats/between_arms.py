@@ -258,8 +258,8 @@ def compare_arms(summary, endpoint, arm, reference, visit, arm_sizes, n=None, n_
                                   if side["withheld"])}
     if not head["note"] and not (a["n"] >= 2 and b["n"] >= 2):
         head["note"] = f"n {NOT_REPORTED}"
-    if not head["note"] and not (a["sd"] > 0 and b["sd"] > 0):  # a constant arm: no t-test, no effect size
-        flat = ", ".join(names.get(w, w) for w, side in ((arm, a), (reference, b)) if not side["sd"] > 0)
+    if not head["note"] and (a["sd"] <= 0 or b["sd"] <= 0):  # a constant arm: no t-test, no effect size
+        flat = ", ".join(names.get(w, w) for w, side in ((arm, a), (reference, b)) if side["sd"] <= 0)
         head["note"] = f"not computable: no spread (SD 0) in {flat}"
     if head["note"] or head["withheld"]:
         return pd.DataFrame([head], columns=COMPARISON_COLUMNS)

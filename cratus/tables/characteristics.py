@@ -144,7 +144,8 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
                             **{h: cells[h].get(row, "0 (0.0%)" if row == "Missing" else "") for h in headers}})
     frame = pd.DataFrame.from_records(records, columns=["Characteristic", "Statistic", *headers])
     footnotes = (
-        f"Population: {population or 'all subjects'}; N is the number of its subjects in each arm.",
+        f"Population: {population or 'all subjects'}; N is the number of its subjects in each arm (Total: in every "
+        "arm of the study, shown or not).",
         "Continuous variables: n with a value (n missing), mean (sample SD), median, minimum and maximum; mean "
         "and median to one decimal more than the data are recorded to, SD to two more.",
         "Categorical variables: n (%) of the arm's N for each level as recorded; Missing: subjects without a value.",
@@ -182,8 +183,9 @@ def study_table_one(study, arms=None, columns=None, total: bool = True) -> pd.Da
     else:
         by_column = {v.column: v for v in found}
         chosen = [by_column[c] for c in columns if c in by_column]
-    subjects = data.subjects[data.subjects["arm"].isin(arms)]
-    return table_one_from_patients(subjects, chosen, arms, {a: design.label(a) for a in arms}, total).frame
+    # Total: every subject of the study, as the published Table 1's Total column (whichever arms are shown)
+    return table_one_from_patients(data.subjects, chosen, arms, {a: design.label(a) for a in arms},
+                                   total).frame
 
 
 def table_one_notes(study) -> tuple[str, ...]:

@@ -258,8 +258,9 @@ def test_each_snippet_is_named_after_its_own_output(synthetic_session):
     at = go_to(synthetic_session, "baseline")
     table, figure = at.session_state["code_snippets"]
     report_tables = [content[0] for kind, content in at.session_state["report"].items if kind == "table"]
-    assert table["title"] == "Baseline characteristics" == report_tables[0]
-    assert table["code"].startswith("# Baseline characteristics\n")
+    # pages/baseline.py: a patient-level study's Table 1 is captioned "Demographic and baseline characteristics"
+    assert table["title"] == "Demographic and baseline characteristics" == report_tables[0]
+    assert table["code"].startswith("# Demographic and baseline characteristics\n")
     drawn = next(content for kind, content in at.session_state["report"].items if kind == "figure")
     assert figure["title"] and figure["title"] in drawn.layout.title.text
     at.query_params["subject"] = "SYN-011"  # a participant with a serious adverse event (the synthetic ADAE)

@@ -1,4 +1,5 @@
-"""The one Streamlit internal the app touches (``ui.navigation.ensure_navigation``), pinned by tests.
+"""The Streamlit internals the app touches, pinned by tests: ``ui.navigation.ensure_navigation`` (below) and
+``ui.data_source._release`` (the last test).
 
 Streamlit treats an app with a ``pages/`` folder next to the main script as an
 old-style multipage app until ``st.navigation`` runs once in the process, so the
@@ -38,3 +39,24 @@ def test_a_deep_link_runs_through_app_py():
     assert not at.exception
     assert at.title[0].value == "Safety"
     assert any("Data: Tompkins et al. 2017" in c.value for c in at.sidebar.caption)
+
+
+def test_the_internal_that_drops_read_uploads_is_still_there():
+    """A second Streamlit internal, in ``ui.data_source._release`` (it arrived with the upload worker): after
+    reading, the uploaded bytes are removed from Streamlit's upload storage through the script context's
+    ``uploaded_file_mgr.remove_file(session_id, file_id)``.  ``_release`` skips what it cannot find, so an
+    upgrade that renames these would silently keep every upload in memory: this test fails instead."""
+    import dataclasses
+
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    assert callable(get_script_run_ctx)
+    assert {"session_id", "uploaded_file_mgr"} <= {f.name for f in dataclasses.fields(ScriptRunContext)}
+    manager = MemoryUploadedFileManager("/_stcore/upload_file")
+    manager.add_file("session", UploadedFileRec(file_id="file", name="adsl.csv", type="text/csv", data=b"x"))
+    assert len(manager.get_files("session", ["file"])) == 1
+    manager.remove_file("session", "file")
+    assert manager.get_files("session", ["file"]) == []

@@ -1,4 +1,4 @@
-"""The page list of the app (figure pages generated from the study) and the one Streamlit internal we touch.
+"""The page list of the app (figure pages generated from the study) and the Streamlit internal navigation needs.
 
 Figure pages all run ``pages/figure.py``; each is registered under its own
 ``url_path`` from the study's ``figures.csv``, and :func:`current_figure` tells
@@ -144,7 +144,7 @@ def ensure_navigation(in_app: bool = False) -> None:
     ``/functional``) has by then also been answered with Streamlit's "Page not
     found" dialog before app.py runs as the default page: app.py calls this with
     ``in_app=True`` and the page closes the dialog (:func:`close_page_not_found`).
-    This is the only place that touches a Streamlit internal;
+    This and ``ui.data_source._release`` are the only places that touch a Streamlit internal;
     ``tests/test_navigation.py`` fails when an upgrade removes the flag or
     makes this unnecessary, and ``tests/test_browser.py::test_deep_link_on_fresh_server``
     checks the page and the dialog in a browser.

@@ -119,3 +119,43 @@ def save_screenshot(page, name: str) -> Path:
     path = OUTPUT / f"{name}.png"
     full_page_screenshot(page, path)
     return path
+
+
+
+# --- the kinds of tests ---------------------------------------------------------------------------
+#: Markers that say what a test runs (pyproject.toml describes them).  A test with none of the others is a unit
+#: test; a test that opens the app in ``streamlit.testing`` must be marked ``page`` (checked below).
+KINDS = ("unit", "page", "browser", "package")
+_RUNNING: dict = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark every test of no other kind ``unit``, before ``-m`` selects (``python -m pytest -m unit``)."""
+    for item in items:
+        if not any(item.get_closest_marker(kind) for kind in KINDS):
+            item.add_marker(pytest.mark.unit)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _RUNNING["item"] = item
+
+
+def _page_tests_are_marked() -> None:
+    """A test (or the fixture it sets up) that runs the app fails unless it is marked ``page``, so that
+    ``-m unit`` stays quick and a page test is never counted as a unit test."""
+    from streamlit.testing.v1 import AppTest
+
+    from_file = AppTest.from_file.__func__
+
+    def checked(cls, *args, **kwargs):
+        item = _RUNNING.get("item")
+        if item is not None and item.get_closest_marker("page") is None:
+            pytest.fail(f"{item.nodeid} runs the app in streamlit.testing: mark it @pytest.mark.page", pytrace=False)
+        return from_file(cls, *args, **kwargs)
+
+    AppTest.from_file = classmethod(checked)
+
+
+_page_tests_are_marked()

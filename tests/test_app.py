@@ -17,6 +17,7 @@ def run_page(page, arms=None, query=None):
     return at
 
 
+@pytest.mark.page
 @pytest.mark.parametrize("page, title", [
     ("overview", "CRATUS: allogeneic mesenchymal stem cells for aging frailty"),
     ("baseline", "Baseline characteristics (Table 1)"),
@@ -27,6 +28,7 @@ def test_page_renders_its_title(page, title):
     assert at.title[0].value == title
 
 
+@pytest.mark.page
 def test_overview_states_the_primary_endpoint_result():
     at = run_page("overview")
     assert any("No TE-SAEs occurred in any of the three groups in the first 30 days." in s.value for s in at.success)
@@ -37,6 +39,7 @@ def _table_one(at):
     return tables(at)[0].set_index("Characteristic")
 
 
+@pytest.mark.page
 @pytest.mark.parametrize("arms, columns", [
     (["100M", "200M", "placebo"], ["Allo-hMSC 100M (N = 10)", "Allo-hMSC 200M (N = 10)", "Placebo (N = 10)",
                                    "Total (N = 30)"]),
@@ -52,6 +55,7 @@ def test_baseline_table_follows_the_arm_selection(arms, columns):
     assert table.loc["Age at infusion (years)"].to_dict() == {c: expected[c] for c in columns}
 
 
+@pytest.mark.page
 def test_changing_the_arm_selection_reruns_with_new_columns():
     at = run_page("baseline")
     assert len(_table_one(at).columns) == 4
@@ -59,18 +63,21 @@ def test_changing_the_arm_selection_reruns_with_new_columns():
     assert list(_table_one(at).columns) == ["Allo-hMSC 100M (N = 10)", "Total (N = 30)"]
 
 
+@pytest.mark.page
 def test_arms_in_the_url_select_the_arms():
     # The URL carries what the selector shows: ?arms=100M&arms=Placebo
     at = run_page("baseline", query={"arms": ["100M", "Placebo"]})
     assert list(_table_one(at).columns) == ["Allo-hMSC 100M (N = 10)", "Placebo (N = 10)", "Total (N = 30)"]
 
 
+@pytest.mark.page
 def test_no_arm_selected_asks_for_one():
     at = run_page("baseline", arms=[])
     assert "Select at least one arm" in at.info[0].value
     assert len(tables(at)) == 0
 
 
+@pytest.mark.page
 def test_safety_tables_follow_the_arm_selection():
     at = run_page("safety", arms=["200M"])
     sae = tables(at)[0].set_index("System organ class / preferred term")
@@ -83,6 +90,7 @@ def test_safety_tables_follow_the_arm_selection():
     assert cpra.set_index("Calculated panel reactive antibodies")["Allo-hMSC 200M (N = 10)"].tolist() == [8, 0, 2, 0]
 
 
+@pytest.mark.page
 def test_safety_page_lists_the_long_term_events_and_p_values():
     at = run_page("safety")
     text = " ".join(m.value for m in at.markdown)

@@ -10,6 +10,8 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest import tables
 from ui.fold import skip_for_session
 
+pytestmark = pytest.mark.page  # every test here runs the app (streamlit.testing)
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/appraisal.py"
 

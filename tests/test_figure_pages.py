@@ -6,6 +6,8 @@ import pytest
 
 from tests.apptest import open_page as open_url, tables
 
+pytestmark = pytest.mark.page  # every test here runs the app (streamlit.testing)
+
 # url path -> (title, endpoints), from data/figures.csv and data/endpoints.csv
 FIGURE_PAGES = {
     "functional": ("Functional endpoints (Figure 2)", ["six_minute_walk", "sppb", "champs", "fev1"]),

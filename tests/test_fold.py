@@ -4,11 +4,14 @@ AppTest has no browser, so these tests press the hidden button themselves; the b
 the button to be gone, tests/server.py) see the script do it.
 """
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import APP, set_page
 from ui.fold import CONTINUE_KEY
 from ui.keys import FIRST_PAGE_DRAWN as SEEN_KEY
+
+pytestmark = pytest.mark.page  # every test here runs the app (streamlit.testing)
 
 
 def first_visit(url_path: str) -> AppTest:

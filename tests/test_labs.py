@@ -271,6 +271,7 @@ def lab_page():
     return set_page(at, "laboratory").run()
 
 
+@pytest.mark.page
 def test_the_laboratory_page_of_the_synthetic_demo(lab_page):
     at = lab_page
     assert not at.exception, [e.message for e in at.exception]
@@ -287,6 +288,7 @@ def test_the_laboratory_page_of_the_synthetic_demo(lab_page):
     assert "laboratory" in pages and pages["patient_laboratory"].title == "Laboratory: change from baseline"
 
 
+@pytest.mark.page
 def test_a_rerun_of_the_page_reuses_its_computations(lab_page, monkeypatch):
     """ui.cached and ui.cached_figure keep their results across reruns (they once shared one Streamlit cache
     under two sizes, which emptied it at every switch between them: every rerun recomputed everything)."""
@@ -311,6 +313,7 @@ def test_a_rerun_of_the_page_reuses_its_computations(lab_page, monkeypatch):
     assert not at.exception and calls == []
 
 
+@pytest.mark.page
 def test_the_lab_test_chooser_switches_every_section(lab_page):
     at = lab_page
     at.selectbox(key="lab_test").set_value("bili").run()
@@ -318,8 +321,15 @@ def test_the_lab_test_chooser_switches_every_section(lab_page):
     assert [s.value for s in at.subheader][:2] == ["Total Bilirubin over time", "Total Bilirubin: shift from baseline"]
 
 
-def test_a_click_to_a_missing_profile_page_does_not_crash(lab_page):
-    at = lab_page
-    at.session_state["_chart_click"] = ("no_such_page", {"subject": "SYN-002"})
-    at.run()
-    assert not at.exception and at.title[0].value == "Laboratory"
+@pytest.mark.page
+def test_a_click_on_an_edish_point_opens_that_participant(lab_page, monkeypatch):
+    """streamlit.testing cannot click a plotly point, so the page's reading of the click (ui.render.clicked, tested
+    above on real selection events) answers one subject once; the page then opens that participant."""
+    import ui.render
+
+    answers = iter(["SYN-002"])
+    monkeypatch.setattr(ui.render, "clicked", lambda event: next(answers, None))
+    at = lab_page.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Participant" and at.query_params["subject"] == "SYN-002"
+    assert tables(at)[0].set_index("Characteristic")["Value"]["Participant"] == "SYN-002"

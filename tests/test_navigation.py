@@ -11,6 +11,7 @@ folder (the workaround became unnecessary and can go).  The browser test
 ``test_deep_link_on_fresh_server`` checks the behaviour end to end.
 """
 
+import pytest
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -33,6 +34,7 @@ def test_a_pages_folder_still_switches_on_the_legacy_mode():
         PagesManager.uses_pages_directory = saved
 
 
+@pytest.mark.page
 def test_a_deep_link_runs_through_app_py():
     # AppTest resets the flag before each run, like a fresh server: the page must still get app.py's sidebar.
     at = open_page("safety")

@@ -43,6 +43,7 @@ def synthetic_session():
     return open_synthetic_demo()
 
 
+@pytest.mark.page
 @pytest.mark.parametrize("url_path", PAGES)
 def test_every_page_of_the_synthetic_demo_says_it_is_synthetic(synthetic_session, url_path):
     at = go(synthetic_session, url_path)
@@ -50,6 +51,7 @@ def test_every_page_of_the_synthetic_demo_says_it_is_synthetic(synthetic_session
     assert "Synthetic data — not trial data" in texts(at)
 
 
+@pytest.mark.page
 def test_the_synthetic_demo_recomputes_table_one_from_patients(synthetic_session):
     at = go(synthetic_session, "baseline")
     table = tables(at)[0]
@@ -59,6 +61,7 @@ def test_the_synthetic_demo_recomputes_table_one_from_patients(synthetic_session
     assert table.loc[row, "Statistic"] == "Mean (SD)" and table.iloc[row, 2] == "75.00 (7.400)"
 
 
+@pytest.mark.page
 def test_the_fidelity_table_is_shown_for_the_synthetic_demo(synthetic_session):
     at = go(synthetic_session, "data")
     fidelity = next(d for d in tables(at) if "within_rounding" in d.columns)
@@ -66,6 +69,7 @@ def test_the_fidelity_table_is_shown_for_the_synthetic_demo(synthetic_session):
     assert len(means) > 20 and means["within_rounding"].all()
 
 
+@pytest.mark.page
 @pytest.mark.parametrize("fmt", ["adam", "long"])
 def test_uploaded_files_are_read_and_every_page_recomputes(fmt):
     at = upload(open_page("data"), synthetic_files(fmt, seed=3))
@@ -80,6 +84,7 @@ def test_uploaded_files_are_read_and_every_page_recomputes(fmt):
 SUBJECTS = b"usubjid,arm,age\n1,Drug,70\n2,Placebo,72\n"
 
 
+@pytest.mark.page
 @pytest.mark.parametrize("files, words", [
     ({"adsl.xpt": b"\x89PNG\r\n\x1a\n" + b"\x00" * 64}, ["adsl.xpt"]),
     ({"subjects.csv": b""}, ["subjects.csv"]),
@@ -95,6 +100,7 @@ def test_a_bad_file_gets_a_clear_message_and_the_app_keeps_working(files, words)
     assert not at.exception and at.title[0].value.startswith("Baseline")
 
 
+@pytest.mark.page
 def test_an_upload_in_one_session_is_invisible_to_another():
     first = upload(open_page("data"), synthetic_files("long", seed=5))
     assert first.session_state["study"].kind == "patient"
@@ -104,6 +110,7 @@ def test_an_upload_in_one_session_is_invisible_to_another():
     assert "uploaded_files" not in second.session_state
 
 
+@pytest.mark.page
 def test_another_trial_s_patient_data_shows_no_cratus_names():
     """Patient files of a trial that is not CRATUS (bench/make_large_patient_data.py: "Drug 10 mg", "Drug 20 mg",
     "Placebo"; Week visits; its own endpoints): every page recomputes without a CRATUS word on it."""
@@ -126,6 +133,7 @@ def test_another_trial_s_patient_data_shows_no_cratus_names():
         assert not found, (url_path, found)
 
 
+@pytest.mark.page
 def test_a_panel_opens_the_tests_computed_from_its_patients(synthetic_session):
     at = go(synthetic_session, "functional")
     assert not any("Compares" in t.columns for t in tables(at))      # built only when opened

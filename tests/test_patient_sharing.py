@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+import pytest
 
 from cratus.patient import Mapping
 from cratus.outputs.code import Recipe, describe_filters
@@ -19,6 +20,7 @@ def _report_html(at, **kwargs) -> str:
     return at.session_state["report"].to_html(include_plotlyjs=False, **kwargs)
 
 
+@pytest.mark.page
 def test_the_report_of_a_patient_page_names_its_data(synthetic_session):
     at = go_to(synthetic_session, "baseline")
     page = _report_html(at)
@@ -32,6 +34,7 @@ def test_the_report_of_a_patient_page_names_its_data(synthetic_session):
     assert not any(s in page for s in subjects)
 
 
+@pytest.mark.page
 def test_each_patient_s_lines_stay_out_of_the_report_unless_asked(synthetic_session):
     at = go_to(synthetic_session, "functional")
     at.toggle(key="trajectories").set_value(True).run()
@@ -61,6 +64,7 @@ def test_only_the_patients_traces_are_dropped_from_a_figure():
     assert dropped == 1 and [list(t.y) for t in kept.data] == [[3], [5]]
 
 
+@pytest.mark.page
 def test_the_share_panel_offers_patient_rows_off_by_default_and_says_what_the_link_carries(synthetic_session):
     at = go_to(synthetic_session, "safety")
     at.session_state["share_safety"] = True
@@ -74,12 +78,14 @@ def test_the_share_panel_offers_patient_rows_off_by_default_and_says_what_the_li
     at.run()
 
 
+@pytest.mark.page
 def test_every_page_of_the_synthetic_demo_keeps_source_in_the_address(synthetic_session):
     for url_path in ("", "baseline", "functional"):
         at = go_to(synthetic_session, url_path)
         assert at.query_params["source"] == "synthetic", url_path
 
 
+@pytest.mark.page
 def test_a_link_to_the_synthetic_demo_reopens_it_in_a_fresh_session():
     at = open_page("baseline", query={"source": "synthetic", "arms": ["100M", "Placebo"]})
     assert not at.exception, [e.message for e in at.exception]
@@ -93,6 +99,7 @@ def test_a_link_to_the_synthetic_demo_reopens_it_in_a_fresh_session():
     assert table.loc[row, "Statistic"] == "Mean (SD)" and table.iloc[row, 2] == "75.00 (7.400)"
 
 
+@pytest.mark.page
 def test_a_link_to_uploaded_files_asks_for_them_and_keeps_their_mapping():
     at = open_page("baseline", query={"source": "upload", "m_population": "all"})
     assert "This view was made from uploaded files" in texts(at)
@@ -114,6 +121,7 @@ def test_filters_are_described_in_words():
     assert describe_filters((("sex", ("F",)), ("age", ("range", 65.0, 80.5)))) == "sex: F; age: 65 to 80.5"
 
 
+@pytest.mark.page
 def test_a_link_to_a_view_of_uploaded_files_reopens_that_view_once_the_files_are_uploaded():
     """Round trip: a view of another trial's files (bench/make_large_patient_data.py: arms "Drug 10 mg", "Drug 20 mg",
     "Placebo"), shared as its address; a fresh session opens the address, uploads the same files, sees the view."""

@@ -207,6 +207,7 @@ def open_participant(at, subject: str):
     return go_to_page(at, "participant")
 
 
+@pytest.mark.page
 def test_a_deep_link_opens_the_participant(synthetic_session):
     at = open_participant(synthetic_session, "SYN-001")
     assert not at.exception, [e.message for e in at.exception]
@@ -218,6 +219,7 @@ def test_a_deep_link_opens_the_participant(synthetic_session):
     assert "not evidence about the treatment" in texts(at)
 
 
+@pytest.mark.page
 def test_choosing_another_participant_puts_them_in_the_address(synthetic_session):
     at = open_participant(synthetic_session, "SYN-001")
     at.selectbox(key="subject_choice").set_value("SYN-011").run()
@@ -225,6 +227,7 @@ def test_choosing_another_participant_puts_them_in_the_address(synthetic_session
     assert tables(at)[0].set_index("Characteristic")["Value"]["Arm"] == "Allo-hMSC 200M"
 
 
+@pytest.mark.page
 def test_an_unknown_subject_says_so_and_the_app_keeps_working(synthetic_session):
     at = open_participant(synthetic_session, "SYN-999")
     assert not at.exception, [e.message for e in at.exception]
@@ -234,6 +237,7 @@ def test_an_unknown_subject_says_so_and_the_app_keeps_working(synthetic_session)
     assert not at.exception
 
 
+@pytest.mark.page
 def test_the_safety_page_lists_serious_events_by_participant(synthetic_session, files):
     synthetic_session.query_params.clear()
     at = go_to_page(synthetic_session, "safety")
@@ -242,6 +246,7 @@ def test_the_safety_page_lists_serious_events_by_participant(synthetic_session, 
     assert len(listing) == int((adam(files, "adae.xpt")["AESER"] == "Y").sum()) == 10
 
 
+@pytest.mark.page
 def test_patients_points_are_clickable_only_when_drawn(synthetic_session):
     synthetic_session.query_params.clear()
     at = go_to_page(synthetic_session, "functional")

@@ -55,6 +55,7 @@ def test_html_report_embeds_figures_tables_and_citation():
     assert '<script src="https://cdn' not in page and len(page) > 1_000_000
 
 
+@pytest.mark.page
 def test_report_collects_what_the_figure_page_shows():
     at = open_page("functional")
     report = at.session_state["report"]
@@ -71,6 +72,7 @@ def _deck_counter(at) -> str:
     return next(m.value for m in at.markdown if " / " in m.value and m.value.startswith("**"))
 
 
+@pytest.mark.page
 def test_present_in_the_url_opens_the_deck_at_the_page_s_first_slide():
     at = open_page("immune", query={"present": "1"})
     # the deck: title, primary, flow, Table 1 (2 slides), Figure 2 (4 panels + p-value-only slide), then 3A
@@ -81,6 +83,7 @@ def test_present_in_the_url_opens_the_deck_at_the_page_s_first_slide():
     assert spec["layout"]["font"]["size"] >= 18
 
 
+@pytest.mark.page
 def test_a_deck_opened_on_a_phone_draws_its_charts_for_the_phone(monkeypatch):
     # A shared link to the deck opened on a phone: the projector's 1600 px slide squeezed into 350 px cut its
     # title, laid the legend over the subtitle and pushed p-values off the chart (found at 390×844).
@@ -91,6 +94,7 @@ def test_a_deck_opened_on_a_phone_draws_its_charts_for_the_phone(monkeypatch):
     assert {t["meta"]["endpoint"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "arm"} == {"cd69"}
 
 
+@pytest.mark.page
 @pytest.mark.parametrize("phone", [False, True])
 def test_the_deck_buttons_show_their_keys_only_where_there_is_a_keyboard(monkeypatch, phone):
     monkeypatch.setattr("ui.deck.on_phone", lambda: phone)     # AppTest sends no user agent
@@ -101,6 +105,7 @@ def test_the_deck_buttons_show_their_keys_only_where_there_is_a_keyboard(monkeyp
     assert _deck_counter(at).startswith("**3 / ")
 
 
+@pytest.mark.page
 def test_a_deck_opened_on_a_phone_stacks_its_wide_tables(monkeypatch):
     # Table 1's slide on a 390 px phone: one row per arm and characteristic (as the pages' tables), not a grid
     # whose Placebo and Total columns are cut at the screen's edge.
@@ -116,6 +121,7 @@ def test_a_deck_opened_on_a_phone_stacks_its_wide_tables(monkeypatch):
     assert len(stacked) > len(wide) and len(stacked.columns) < len(wide.columns)
 
 
+@pytest.mark.page
 def test_the_keyboard_buttons_step_through_the_whole_deck():
     at = open_page("present", query={"slide": "1"})
     total = int(_deck_counter(at).split(" / ")[1].split("*")[0])
@@ -134,6 +140,7 @@ def test_the_keyboard_buttons_step_through_the_whole_deck():
         assert _deck_counter(at).startswith(f"**{expected} / ")
 
 
+@pytest.mark.page
 def test_sections_can_be_left_out_of_the_deck_from_the_url():
     full = int(_deck_counter(open_page("present")).split(" / ")[1].split("*")[0])
     short = open_page("present", query={"deck_skip": ["Baseline", "Appraisal"]})
@@ -141,6 +148,7 @@ def test_sections_can_be_left_out_of_the_deck_from_the_url():
     assert int(_deck_counter(short).split(" / ")[1].split("*")[0]) == full - 5
 
 
+@pytest.mark.page
 def test_presentation_mode_switch_opens_the_deck_and_exit_leaves_it():
     at = open_page("baseline")
     at.toggle(key="present_toggle").set_value(True).run()
@@ -151,6 +159,7 @@ def test_presentation_mode_switch_opens_the_deck_and_exit_leaves_it():
     assert at.session_state["present"] is False
 
 
+@pytest.mark.page
 def test_share_panel_offers_the_link_and_the_report():
     at = open_page("safety", query={"arms": ["200M"]})
     assert not at.code  # built only when the panel is opened (it is below the fold)

@@ -143,6 +143,7 @@ def views(at):
     at.query_params.pop("section", None)
 
 
+@pytest.mark.page
 def test_every_snippet_of_the_synthetic_demo_runs_and_reproduces_its_output(synthetic_session, memoised, downloads):
     counted, called = {}, {}
     for view, at in views(synthetic_session):
@@ -167,6 +168,7 @@ def test_every_snippet_of_the_synthetic_demo_runs_and_reproduces_its_output(synt
     assert all(called[f"appraisal: {tab}"] == names for tab, names in APPRAISAL_TABS.items()), called
 
 
+@pytest.mark.page
 def test_an_opened_snippet_is_shown_with_its_download(synthetic_session):
     at = go_to(synthetic_session, "baseline")
     assert not at.code                              # built only when opened
@@ -179,6 +181,7 @@ def test_an_opened_snippet_is_shown_with_its_download(synthetic_session):
     assert any(b.proto.label == "Python file (.py)" for b in at.get("download_button"))
 
 
+@pytest.mark.page
 def test_a_snippet_of_uploaded_files_runs_next_to_those_files(tmp_path, monkeypatch):
     files = synthetic_files("long", seed=3)
     at = upload(open_page("data"), files)
@@ -200,6 +203,7 @@ def test_a_snippet_of_uploaded_files_runs_next_to_those_files(tmp_path, monkeypa
     assert json.loads(run_snippet(chart["code"]).to_json())["data"] in shown_figures(at)
 
 
+@pytest.mark.page
 def test_the_published_study_shows_no_snippet():
     at = open_page("baseline")
     assert at.session_state["code_snippets"] == []
@@ -237,6 +241,7 @@ def test_a_recipe_opens_the_study_the_app_builds():
     assert Recipe(files=tuple(files)).open(files).key == built.key
 
 
+@pytest.mark.page
 def test_a_filtered_page_s_snippets_reopen_the_same_subjects(memoised, downloads):
     from tests.apptest import open_synthetic_demo
 

@@ -14,6 +14,8 @@ import pytest
 from cratus.study.model import load_study
 from tests.apptest import FIXTURES, open_page, tables
 
+pytestmark = pytest.mark.page  # every test here runs the app (streamlit.testing)
+
 STUDIES = {"two": FIXTURES / "study_two_arms", "three": FIXTURES / "study_three_arms"}
 #: Words that belong to CRATUS and must never appear on another study's pages.
 CRATUS_WORDS = re.compile(r"CRATUS|Allo-hMSC|\b100M\b|\b200M\b|[Pp]lacebo|6-minute|SQOL|cPRA|Tompkins|frailty")

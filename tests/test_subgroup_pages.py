@@ -13,6 +13,8 @@ from cratus.study.model import load_study
 from tests.apptest import open_page, open_synthetic_demo, tables
 from tests.test_patient_pages import go, texts
 
+pytestmark = pytest.mark.page  # every test here runs the app (streamlit.testing)
+
 WOMEN_CAPTION = "12 of 30 subjects · 100M 4/10 · 200M 4/10 · Placebo 4/10"
 
 

@@ -17,7 +17,17 @@ import pandas as pd
 
 from cratus.study.design import ALL_ARMS, TOTAL, Design
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+def _published_study_dir() -> Path:
+    """``data/`` of the repository (a checkout or ``pip install -e .``), else the copy that ``pip install .``
+    ships inside the package (``cratus/_data``, see setup.py)."""
+    here = Path(__file__).resolve()
+    checkout = here.parents[2] / "data"
+    return checkout if (checkout / "summary.csv").is_file() else here.parents[1] / "_data"
+
+
+#: The published study's folder, wherever cratus runs from.
+DATA_DIR = _published_study_dir()
 
 STATISTICS = ("n", "mean", "sd", "median", "q1", "q3", "count", "percent")
 COMPARISONS = ("within_arm", "vs_control", "between_arms")
@@ -124,11 +134,10 @@ def _require_visits(table: _Table, design: Design | None, empty_ok: bool = False
 
 def _name_of(source) -> str:
     if isinstance(source, (str, Path)):
-        path = Path(source)
-        try:
-            return str(path.resolve().relative_to(DATA_DIR.parent))
-        except ValueError:
-            return str(path)
+        path = Path(source).resolve()
+        if path.is_relative_to(DATA_DIR):  # named as the repository names it, installed or not
+            return f"data/{path.relative_to(DATA_DIR).as_posix()}"
+        return str(path.relative_to(DATA_DIR.parent) if path.is_relative_to(DATA_DIR.parent) else Path(source))
     return getattr(source, "name", None) or "uploaded file"
 
 

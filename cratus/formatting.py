@@ -7,6 +7,8 @@ import math
 import pandas as pd
 
 NOT_REPORTED = "not reported in the text"
+#: The minus sign of every number shown (not the hyphen).
+MINUS = "\u2212"
 
 
 def format_number(value: float, decimals: int | None = None) -> str:
@@ -41,6 +43,34 @@ def format_number(value: float, decimals: int | None = None) -> str:
         text = f"{value:,.4f}".rstrip("0")
         return text
     return f"{value:,.{decimals}f}"
+
+
+def signed(value: float, decimals: int | None, plus: bool = False) -> str:
+    """A number with a true minus sign (and a plus sign when *plus*); no sign on a value that rounds to zero.
+
+    Examples
+    --------
+    >>> signed(-1.44, 1), signed(-0.01, 1), signed(64.8, 1, plus=True), signed(12500, 0)
+    ('−1.4', '0.0', '+64.8', '12,500')
+    """
+    text = format_number(value, decimals)
+    if text.lstrip("-").strip("0.,") == "":
+        return text.lstrip("-")
+    if text.startswith("-"):
+        return MINUS + text[1:]
+    return ("+" if plus and text != NOT_REPORTED else "") + text
+
+
+def round_half_up(value: float, decimals: int = 0) -> float:
+    """Round as printed tables usually do (0.5 goes up), not to even as :func:`round` does.
+
+    Examples
+    --------
+    >>> round_half_up(16.5), round(16.5), round_half_up(0.125, 2)
+    (17.0, 16, 0.13)
+    """
+    scale = 10.0**decimals
+    return math.floor(value * scale + 0.5 + 1e-9) / scale
 
 
 def format_p(p_value: float, relation: str = "=", printed: str | None = None, *, computed: bool = False,

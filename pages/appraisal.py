@@ -56,7 +56,7 @@ def between_arms_tab(study, arms):
         return
     ui.table(baseline, caption="Baseline balance", column_config={
         "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Caution": TEXT(width="large"),
-        "Standardized difference (g)": TEXT(help="Difference in SDs; above about 0.1 is commonly called imbalance")})
+        "Standardized difference (d)": TEXT(help="Difference in SDs; above about 0.1 is commonly called imbalance")})
 
 
 def within_arm_tab(study, arms):

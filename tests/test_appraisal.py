@@ -541,7 +541,7 @@ def test_between_arms_shows_follow_up_with_p_and_baseline_without(study):
     view = between_arm_view(study, study.design.arm_ids)
     (heading, follow_up), = view["follow_up"]
     assert heading == "At 6 months" and "Welch p" in follow_up
-    assert "Welch p" not in view["baseline"] and "Standardized difference (g)" in view["baseline"]
+    assert "Welch p" not in view["baseline"] and "Standardized difference (d)" in view["baseline"]
     with_p = between_arm_view(study, study.design.arm_ids, show_p=True)["baseline"]
     assert "Welch p (chance alone)" in with_p
 

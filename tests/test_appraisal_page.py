@@ -94,16 +94,16 @@ def test_skewed_median_iqr_effects_are_withheld_with_the_reason():
 
 def test_baseline_has_no_p_values_unless_asked_and_then_labels_them_as_chance():
     at = run_page()
-    baseline = table_with(at, "Standardized difference (g)")
+    baseline = table_with(at, "Standardized difference (d)")
     assert not any("p" in c.split() for c in baseline.columns)
     at.toggle(key="baseline_p").set_value(True).run()
-    assert "Welch p (chance alone)" in table_with(at, "Standardized difference (g)").columns
+    assert "Welch p (chance alone)" in table_with(at, "Standardized difference (d)").columns
 
 
 def test_deselecting_an_arm_removes_its_rows():
     at = run_page()
     select_arms(at, ["100M", "placebo"])
-    table = table_with(at, "Standardized difference (g)")
+    table = table_with(at, "Standardized difference (d)")
     # no 6-month pair of 100M and placebo is printed; 11 baseline characteristics are
     assert (set(table["Comparison"]), len(table), len(tables(at))) == ({"100M vs Placebo"}, 11, 1)
 

@@ -21,9 +21,9 @@ from cratus.appraisal.audit import (
     check_pooled_totals,
     check_totals,
     pooled_total_interval,
-    round_half_up,
     run_audit,
 )
+from cratus.formatting import round_half_up
 
 from cratus.study.design import make_design
 from cratus.study.model import load_study

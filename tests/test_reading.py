@@ -5,7 +5,8 @@ import re
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from cratus.reading.verdicts import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line, cohens_d,
+from cratus.stats.between_arms import standardized_difference
+from cratus.reading.verdicts import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line,
                             figure_reading)
 from cratus.tables.safety_statements import primary_safety_endpoint, safety_line
 from cratus.study.model import load_study
@@ -143,10 +144,22 @@ def test_no_imbalance_note_without_baseline_mean_and_sd_in_both_arms(study, endp
     assert baseline_imbalance_notes(study, endpoint) == []
 
 
-def test_cohens_d_uses_the_pooled_sd():
-    # pooled SD with n = 10 and 30: √((9·1² + 29·2²)/38) = √(125/38) = 1.8137; (1 − 0)/1.8137 = 0.5514
-    # (the unweighted √((1² + 2²)/2) = 1.5811 would give 0.6325)
-    assert cohens_d(1, 1, 10, 0, 2, 30) == pytest.approx(0.5514, abs=1e-4)
+def test_one_standardized_difference_at_baseline_in_every_place(study):
+    """Table 1's balance, the Overview's imbalance note and the appraisal's baseline tab give one number.
+
+    Table 1 (6MWT at baseline): 100M 345.9 ± 103.4, placebo 385.8 ± 83.1.  Austin 2009 (Stat Med 28:3083) eq. 1:
+    (345.9 − 385.8) / √((103.4² + 83.1²) / 2) = −39.9 / 93.80 = −0.4254 (Hedges' g, J = 0.958, would be −0.41).
+    """
+    from cratus.appraisal.views import between_arm_view
+    from cratus.tables.baseline import standardized_differences
+
+    assert standardized_difference(345.9, 103.4, 385.8, 83.1) == pytest.approx(-0.4254, abs=1e-4)
+    balance = standardized_differences(study).set_index(["endpoint", "arm"])["estimate"]
+    assert balance[("six_minute_walk", "100M")] == pytest.approx(-0.4254, abs=1e-4)
+    assert "standardized difference −0.43" in baseline_imbalance_notes(study, "six_minute_walk")[0]
+    table = between_arm_view(study, study.design.arm_ids)["baseline"]
+    row = table[(table["Comparison"] == "100M vs Placebo") & table["Endpoint"].str.startswith("6-minute walk")]
+    assert row["Standardized difference (d)"].tolist() == ["−0.43"]
 
 
 def test_figure_reading_says_what_each_p_value_compares(study):

@@ -23,7 +23,7 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
-from cratus.figures.words import join
+from cratus.words import join
 from cratus.patient import to_study
 from cratus.patient.subset import (QUERY_PREFIX, describe_filters, filter_options, filter_patient_data,
                                    filters_from_query, selected_counts)

@@ -20,9 +20,9 @@ import pandas as pd
 
 from cratus.appraisal.audit_numbers import (  # noqa: F401 - the audit's public names
     AUDIT_COLUMNS, INTEGER_SCALES_FACT, _frame, _row, check_grim, check_integer_scores, check_pooled_totals,
-    parse_scales, pooled_total_interval, round_half_up)
+    parse_scales, pooled_total_interval)
 from cratus.study.design import TOTAL
-from cratus.formatting import format_number
+from cratus.formatting import format_number, round_half_up
 from cratus.study.model import ADVERSE_EVENT_TOTALS
 from cratus.stats.within_arm import PLAUSIBLE_RHO, VERDICTS, VERY_UNLIKELY
 

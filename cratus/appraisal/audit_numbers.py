@@ -40,28 +40,6 @@ def _decimals(value, printed=None):
     return decimals_of(format_number(float(value)))
 
 
-def round_half_up(value, decimals=0):
-    """Round as printed tables usually do (0.5 goes up), not to even.
-
-    Parameters
-    ----------
-    value : float
-        The number.
-    decimals : int
-        Digits after the point.
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round_half_up(16.5), round(16.5)
-    (17.0, 16)
-    """
-    scale = 10.0**decimals
-    return math.floor(value * scale + 0.5 + 1e-9) / scale
-
 def parse_scales(text):
     """``{endpoint: (lowest, highest)}`` from ``"sppb 0-12; mmse 0-30"`` (the study fact :data:`INTEGER_SCALES_FACT`).
 

@@ -15,16 +15,15 @@ import math
 
 import pandas as pd
 
-from cratus.stats.between_arms import WAN_METHOD
-from cratus.formatting import decimals_of, format_number, format_p
+from cratus.stats.between_arms import WAN_METHOD, standardized_difference
+from cratus.formatting import decimals_of, format_number, format_p, signed
 
-MINUS = "\u2212"
 #: How each method is named in a table: an approximation is marked as one.
 METHOD_LABELS = {WAN_METHOD: "≈ Wan 2014 (from median, IQR)"}
 WELCH_LABEL = "Welch (mean ± SD)"
 FOLLOW_UP_COLUMNS = ["Endpoint", "Comparison", "Difference (95% CI)", "Welch p", "Hedges' g (95% CI)", "Method",
                      "Caution"]
-BASELINE_COLUMNS = ["Endpoint", "Comparison", "Difference", "Standardized difference (g)", "Method", "Caution"]
+BASELINE_COLUMNS = ["Endpoint", "Comparison", "Difference", "Standardized difference (d)", "Method", "Caution"]
 
 
 def format_alpha(alpha):
@@ -35,18 +34,6 @@ def format_alpha(alpha):
     """
     text = format_number(alpha)
     return text[1:] if text.startswith("0.") else text
-
-
-def signed(value, decimals):
-    """A number with a true minus sign, and no sign on a value that rounds to zero.
-
-    >>> signed(-1.44, 1), signed(-0.01, 1)
-    ('−1.4', '0.0')
-    """
-    text = format_number(value, decimals)
-    if text.lstrip("-").strip("0.,") == "":
-        return text.lstrip("-")
-    return text.replace("-", MINUS)
 
 
 def format_estimate(value, low, high, decimals):
@@ -163,8 +150,10 @@ def comparison_table(view, baseline=False, show_p=False):
     Hedges' g; when some row's "±" may be an SEM (``sem_*`` columns), a
     column gives the comparison under that reading side by side.  Baseline
     rows show the standardized difference only, plus a p-value column
-    labelled as describing chance when ``show_p``.  Approximations from a
-    median (IQR) are marked in ``Method``; withheld effects say why.
+    labelled as describing chance when ``show_p``; the standardized difference
+    is Table 1's (Austin 2009, :func:`~cratus.stats.between_arms.standardized_difference`).
+    Approximations from a median (IQR) are marked in ``Method``; withheld
+    effects say why.
 
     Examples
     --------
@@ -181,7 +170,8 @@ def comparison_table(view, baseline=False, show_p=False):
         row = {"Endpoint": r["label"], "Comparison": r["pair"]}
         if baseline:
             row |= {"Difference": "withheld" if withheld else signed(r["estimate"], decimals),
-                    "Standardized difference (g)": "withheld" if withheld else signed(r["hedges_g"], 2)}
+                    "Standardized difference (d)": "withheld" if withheld else signed(standardized_difference(
+                        r["mean"], r["sd"], r["mean_reference"], r["sd_reference"]), 2)}
             if show_p:
                 row["Welch p (chance alone)"] = "" if withheld else format_p(r["p_value"], computed=True, prefix=False)
         else:

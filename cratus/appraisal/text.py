@@ -12,8 +12,8 @@ import math
 
 import pandas as pd
 
-from cratus.appraisal.tables import MINUS, format_alpha, format_estimate
-from cratus.formatting import decimals_of, format_number, format_p
+from cratus.appraisal.tables import format_alpha, format_estimate
+from cratus.formatting import MINUS, decimals_of, format_number, format_p
 from cratus.stats.power import ANALYSES, effect_needed_for_n, power_curve, sample_size
 from cratus.stats.within_arm import PLAUSIBLE_RHO, VERY_UNLIKELY, change_sensitivity, paired_p
 

@@ -11,7 +11,7 @@ Modules
 * :mod:`~cratus.figures.panel_data` – the numbers of a panel (tidy frame).
 * :mod:`~cratus.figures.change` – change from baseline and its interval.
 * :mod:`~cratus.figures.sentences` – outcome definition, summary sentence, grid note.
-* :mod:`~cratus.figures.words` – phrase helpers (lists, labels mid-sentence).
+* :mod:`~cratus.words` – phrase helpers (lists, labels mid-sentence).
 * :mod:`~cratus.figures.geometry` – text widths, wrapping, overlap and placement.
 * :mod:`~cratus.figures.lanes` – the arms' dodge and their lines as obstacles.
 * :mod:`~cratus.figures.theme` – font, colours, sizes, title, legend.

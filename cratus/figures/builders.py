@@ -21,7 +21,7 @@ from cratus.figures.geometry import line_width, text_width, wrap_px
 from cratus.figures.panel import panel_parts
 from cratus.figures.panel_data import clean, endpoint_info, panel_records
 from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
-from cratus.figures.words import hover_safe, slug
+from cratus.words import hover_safe, slug
 
 
 #: Width of a saved image of a figure that stretches with the page, in CSS pixels.

@@ -20,7 +20,7 @@ import math
 
 from scipy import stats
 
-from cratus.formatting import NOT_REPORTED, decimals_of, format_number
+from cratus.formatting import NOT_REPORTED, decimals_of, format_number, signed
 from cratus.stats.within_arm import sd_change as sd_of_change  # the one SD-of-change formula
 
 #: Intervals a change panel can show: ``ci`` (95% CI of the mean change) or ``sd`` (± SD of the change).
@@ -85,7 +85,7 @@ def change_cell(before: dict, after: dict, kind: str, correlation, interval: str
         return _missing(before, after)
     decimals = max(decimals_of(before["center_text"]), decimals_of(after["center_text"]))
     center = round(after["center"] - before["center"], decimals)
-    center_text = signed(center, decimals)
+    center_text = signed(center, decimals, plus=True)
     n_cell = [x for x in (before["n"], after["n"]) if not math.isnan(x)]
     n_used = min(n_cell) if len(n_cell) == 2 else n
     half, sd, spread = _interval(kind, correlation, interval, n_used, sd_before, sd_after)
@@ -95,8 +95,8 @@ def change_cell(before: dict, after: dict, kind: str, correlation, interval: str
     elif interval == "sd":
         display = f"{center_text} ± {format_number(sd, places)} (SD of change)"
     else:
-        display = (f"{center_text} (95% CI {signed(center - half, places, plus=False)} to "
-                   f"{signed(center + half, places, plus=False)})")
+        display = (f"{center_text} (95% CI {signed(center - half, places)} to "
+                   f"{signed(center + half, places)})")
     sources = list(dict.fromkeys(s for s in (before["source"], after["source"]) if s))
     quotes = list(dict.fromkeys(q for q in (before["quote"], after["quote"]) if q))
     return {"reported": True, "center": center, "low": center - half, "high": center + half, "plus": half,
@@ -105,15 +105,3 @@ def change_cell(before: dict, after: dict, kind: str, correlation, interval: str
             "source": "; ".join(sources), "quote": " … ".join(quotes)}
 
 
-def signed(value: float, decimals: int, plus: bool = True) -> str:
-    """A number with a true minus sign (and a plus sign when *plus*).
-
-    Examples
-    --------
-    >>> signed(64.8, 1), signed(-5.7, 1), signed(0.0, 1)
-    ('+64.8', '−5.7', '0.0')
-    """
-    text = format_number(abs(value), decimals)
-    if float(text.replace(",", "")) == 0:
-        return format_number(0.0, decimals)
-    return ("−" if value < 0 else "+" if plus else "") + text

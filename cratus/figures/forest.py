@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.figures import theme
-from cratus.figures.words import hover_safe, wrap
+from cratus.words import hover_safe, wrap
 from cratus.formatting import format_p
 from cratus.patient.stats import patient_data
 from cratus.patient.subgroups import CAVEAT, OVERALL, TOO_FEW, default_visit, subgroup_effects

@@ -21,7 +21,7 @@ from cratus.study.design import ALL_ARMS
 from cratus.figures.geometry import Note, text_width
 from cratus.figures.panel_data import clean, number
 from cratus.figures.theme import FILLED_GLYPHS, MCID_LINE, TEXT_COLOR, WARNING_COLOR
-from cratus.figures.words import capitalise, hover_safe, mid_sentence, visit_short, wrap
+from cratus.words import capitalise, hover_safe, mid_sentence, visit_short, wrap
 from cratus.formatting import format_number
 from cratus.study.provenance import _records
 

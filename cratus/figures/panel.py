@@ -18,7 +18,7 @@ from cratus.figures import band, lanes, marks
 from cratus.figures.geometry import Note, inside, nice_ticks, place, text_width
 from cratus.figures.panel_data import clean, isnan, value_decimals
 from cratus.figures.theme import BAND_COLOR, TEXT_COLOR
-from cratus.figures.words import hover_safe, lower_label, wrap
+from cratus.words import hover_safe, lower_label, wrap
 from cratus.formatting import NOT_REPORTED, format_number
 
 _ROLES = ("not_reported", "p_within", "p_vs_control", "p_between", "discrepancy", "mcid")

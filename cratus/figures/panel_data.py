@@ -21,7 +21,7 @@ import pandas as pd
 
 from cratus.study.design import TOTAL
 from cratus.figures.change import INTERVALS, change_cell
-from cratus.figures.words import mid_sentence
+from cratus.words import mid_sentence
 from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
 from cratus.study.provenance import _best_rows, _records
 

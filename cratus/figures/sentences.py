@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cratus.figures.panel_data import KINDS, clean, endpoint_info, subgroup_n
-from cratus.figures.words import capitalise, join, lower_label, mid_sentence, visit_adjective, with_unit
+from cratus.words import capitalise, join, lower_label, mid_sentence, visit_adjective, with_unit
 from cratus.formatting import NOT_REPORTED, format_number
 from cratus.study.provenance import _records
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cratus.figures.panel_data import endpoint_info
-from cratus.figures.words import mid_sentence
+from cratus.words import mid_sentence
 from cratus.formatting import NOT_REPORTED
 
 

@@ -28,14 +28,15 @@ p-values only ("reported only as a p-value") or words only.
 
 from __future__ import annotations
 
-import math
 import re
 import weakref
 
 import numpy as np
 import pandas as pd
 
-from cratus.formatting import decimals_of, format_number, format_p
+from cratus.formatting import decimals_of, format_number, format_p, signed
+from cratus.words import join, with_unit
+from cratus.stats.between_arms import standardized_difference
 from cratus.stats.multiplicity import adjust_p_values
 from cratus.study.provenance import select_figure_rows, select_p_values
 
@@ -56,9 +57,6 @@ VERDICTS = (DIFFERS_SURVIVES, DIFFERS_NOT_SURVIVES, ARMS_DIFFER_SURVIVES, ARMS_D
 #: Baseline standardized difference above which a note on regression to the mean is written: 0.25, the
 #: rule of thumb for a large imbalance (Stuart EA, Stat Sci 2010;25:1-21, after Rubin 2001).
 IMBALANCE_THRESHOLD = 0.25
-#: Units not printed after a number ("1.2 → 1.9", not "1.2 → 1.9 ratio").
-_SILENT_UNITS = ("", "ratio")
-MINUS = "\u2212"
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -82,19 +80,9 @@ def _number(value: float, printed: str) -> str:
     return format_number(float(value), decimals_of(printed))
 
 
-def _with_unit(text: str, unit: str) -> str:
-    if unit in _SILENT_UNITS:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
-
-
 def _in_sentence(label: str) -> str:
     """A visit label inside a sentence: "Baseline" → "baseline"; labels with a number ("Week 0") unchanged."""
     return label if re.search(r"\d", label) else label[:1].lower() + label[1:]
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _short_citation(citation: str) -> str:
@@ -165,7 +153,7 @@ def _within_text(study, endpoint: str, p_rows: list[dict]) -> str:
         p = f"({_p_text(within[arm])})" if arm in within else "(no p-value reported)"
         if design.baseline in values and design.follow_up in values:
             a, b = (_number(*values[v]) for v in (design.baseline, design.follow_up))
-            parts.append(f"{design.short(arm)}: {'median ' if median else ''}{a} → {_with_unit(b, unit)} {p}")
+            parts.append(f"{design.short(arm)}: {'median ' if median else ''}{a} → {with_unit(b, unit)} {p}")
         elif arm in within:
             parts.append(f"{design.short(arm)}: {_p_text(within[arm])}")
         else:
@@ -206,7 +194,7 @@ def _mcid_text(study, endpoint: str) -> str:
         return ""
     m = mcid.iloc[0]
     low, high, unit = float(m["low"]), float(m["high"]), str(m["unit"])
-    head = (f"small {_with_unit(str(m['low']).strip(), unit)}, substantial {_with_unit(str(m['high']).strip(), unit)}"
+    head = (f"small {with_unit(str(m['low']).strip(), unit)}, substantial {with_unit(str(m['high']).strip(), unit)}"
             f" ({_short_citation(str(m['citation']))})")
     info = _info(study, endpoint)
     if info.get("summary") == "median_iqr":
@@ -218,10 +206,10 @@ def _mcid_text(study, endpoint: str) -> str:
             continue
         (a, pa), (b, pb) = values[design.baseline], values[design.follow_up]
         change = round(b - a, max(decimals_of(pa), decimals_of(pb)))
-        size, shown = sign * change, ("+" if change > 0 else MINUS if change < 0 else "") + format_number(abs(change))
+        size, shown = sign * change, signed(change, None, plus=True)
         level = ("reaches the substantial change" if size >= high else "reaches the small change" if size >= low
                  else "does not reach the small change")
-        reached.append(f"{design.short(arm)}: {_with_unit(shown, unit)} within the arm {level}")
+        reached.append(f"{design.short(arm)}: {with_unit(shown, unit)} within the arm {level}")
     if not reached:
         return head + "; no change reported to compare"
     return head + "; " + "; ".join(reached) + " (a change within an arm, not a difference from " \
@@ -237,7 +225,7 @@ def _verdict(study, p_rows: list[dict], adjusted: pd.DataFrame, endpoint: str, a
     by_kind = {k: [r for r in p_rows if r["comparison"] == k] for k in ("within_arm", "vs_control", "between_arms")}
     differ = [r for r in by_kind["vs_control"] if _significant(r, alpha)]
     if differ:
-        arms = _join([design.short(r["arm"]) for r in differ])
+        arms = join([design.short(r["arm"]) for r in differ])
         kept = any(holm.get((r["arm"], "vs_control")) for r in differ)
         return (DIFFERS_SURVIVES if kept else DIFFERS_NOT_SURVIVES).format(control=control, arms=arms)
     among = [r for r in by_kind["between_arms"] if _significant(r, alpha)]
@@ -247,7 +235,7 @@ def _verdict(study, p_rows: list[dict], adjusted: pd.DataFrame, endpoint: str, a
     changed = [r["arm"] for r in by_kind["within_arm"] if _significant(r, alpha)]
     compared = by_kind["vs_control"] or by_kind["between_arms"]
     if changed:
-        arms = _join([design.short(a) for a in design.order(changed)])
+        arms = join([design.short(a) for a in design.order(changed)])
         return (WITHIN_NO_DIFFERENCE if compared else WITHIN_ONLY).format(control=control, arms=arms)
     if compared:
         return NO_DIFFERENCE
@@ -348,7 +336,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
         between = [r for r in rows if r["comparison"] != "within_arm"]
         hits = [f"{design.short(r['arm'])} ({_p_text(r)})" for r in within if _significant(r, alpha)]
         if hits:
-            groups["changed" if between else "only"].append(f"{label} in {_join(hits)}")
+            groups["changed" if between else "only"].append(f"{label} in {join(hits)}")
         elif within:
             groups["unchanged"].append(label)
         texts = [f"{design.short(r['arm'])} vs {control}, {_p_text(r)}" if r["comparison"] == "vs_control"
@@ -381,25 +369,14 @@ def _alpha_text(alpha: float) -> str:
 
 
 # --- baseline imbalance ----------------------------------------------------------------------------
-def cohens_d(mean1: float, sd1: float, n1: float, mean0: float, sd0: float, n0: float) -> float:
-    """Cohen's d of group 1 against group 0, pooled SD √(((n₁−1)s₁² + (n₀−1)s₀²)/(n₁+n₀−2)).
-
-    Examples
-    --------
-    >>> round(cohens_d(345.9, 103.4, 10, 385.8, 83.1, 10), 2)
-    -0.43
-    """
-    pooled = math.sqrt(((n1 - 1) * sd1 ** 2 + (n0 - 1) * sd0 ** 2) / (n1 + n0 - 2))
-    return (mean1 - mean0) / pooled if pooled > 0 else math.nan
-
-
 def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_THRESHOLD) -> list[str]:
     """Sentences on regression to the mean where an arm started far from the control.
 
     For each arm other than the control that has a within-arm change
     reported (a within-arm p-value or a follow-up mean), the baseline means
-    and SDs give Cohen's d against the control (:func:`cohens_d`, n from the
-    study's participants per arm, equal n assumed when missing).  Where
+    and SDs give the standardized difference against the control (Austin
+    2009, :func:`cratus.stats.between_arms.standardized_difference`, as in
+    Table 1's balance and the appraisal).  Where
     ``|d|`` exceeds *threshold* a sentence says so.  Medians have no SD and
     get no note.  A standardized difference describes balance; it is not a
     significance test (CONSORT 2010 item 15).
@@ -419,7 +396,6 @@ def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_
     if (control, base, "mean") not in stats or (control, base, "sd") not in stats:
         return []
     within = {r["arm"] for r in _endpoint_p_values(study, endpoint) if r["comparison"] == "within_arm"}
-    n = study.n_per_arm()
     unit = _info(study, endpoint).get("unit", "")
     notes = []
     for arm in design.active:
@@ -429,7 +405,7 @@ def baseline_imbalance_notes(study, endpoint: str, threshold: float = IMBALANCE_
             continue
         (m1, p1), (s1, _) = stats[(arm, base, "mean")], stats[(arm, base, "sd")]
         (m0, p0), (s0, _) = stats[(control, base, "mean")], stats[(control, base, "sd")]
-        d = cohens_d(m1, s1, n.get(arm, 1.0), m0, s0, n.get(control, 1.0))
+        d = standardized_difference(m1, s1, m0, s0)
         if not abs(d) > threshold:
             continue
         notes.append(_imbalance_sentence(study, endpoint, arm, d, (m1, p1), (m0, p0), stats.get((arm, follow, "mean")),
@@ -441,17 +417,17 @@ def _imbalance_sentence(study, endpoint, arm, d, arm_base, control_base, arm_fol
     design = study.design
     arm_name, control = design.short(arm), design.short(design.control)
     side = "lower" if d < 0 else "higher"
-    d_text = f"{MINUS if d < 0 else ''}{abs(d):.2f}"
+    d_text = signed(d, 2)
     head = (f"At baseline the {arm_name} arm's {_label(study, endpoint)} was {side} than {control}'s "
-            f"({_number(*arm_base)} vs {_with_unit(_number(*control_base), unit)}; standardized difference "
-            f"{d_text}, Cohen's d with pooled SD, above {threshold:g}).")
+            f"({_number(*arm_base)} vs {with_unit(_number(*control_base), unit)}; standardized difference "
+            f"{d_text}, above {threshold:g}).")
     if arm_follow is None:
         return head + (" A within-arm change from an unusual start can partly be regression to the mean; only a "
                        f"comparison with {control} adjusted for baseline separates the two.")
     toward = (arm_follow[0] - arm_base[0]) * d < 0
     if toward:
-        return head + (f" Its change to {_with_unit(_number(*arm_follow), unit)} is in the direction of "
+        return head + (f" Its change to {with_unit(_number(*arm_follow), unit)} is in the direction of "
                        f"{control}'s level: part of it can be regression to the mean, which only a comparison "
                        f"with {control} adjusted for baseline would separate from an effect of treatment.")
-    return head + (f" Its change to {_with_unit(_number(*arm_follow), unit)} moves away from {control}'s level, "
+    return head + (f" Its change to {with_unit(_number(*arm_follow), unit)} moves away from {control}'s level, "
                    "so regression to the mean does not explain it; the arms still started apart.")

@@ -95,6 +95,30 @@ def compare_arms_from_stats(mean1, sd1, n1, mean2, sd2, n2, confidence=0.95):
     }])
 
 
+def standardized_difference(mean1, sd1, mean0, sd0):
+    """Standardized difference of a mean at baseline, group 1 against group 0: the one rule of the package.
+
+    ``d = (m₁ − m₀) / √((s₁² + s₀²) / 2)`` (Austin 2009, *Stat Med* 28:3083, eq. 1): the SDs are averaged
+    unweighted, so the arms' sizes do not change the description of balance; NaN when both SDs are 0.
+
+    >>> round(standardized_difference(345.9, 103.4, 385.8, 83.1), 2)
+    -0.43
+    """
+    pooled = math.sqrt((sd1 ** 2 + sd0 ** 2) / 2)
+    return (mean1 - mean0) / pooled if pooled > 0 else math.nan
+
+
+def standardized_difference_of_proportions(p1, p0):
+    """Standardized difference of a proportion, ``(p₁ − p₀) / √((p₁(1 − p₁) + p₀(1 − p₀)) / 2)`` (Austin 2009,
+    eq. 2); 0 when both proportions are 0 (or both 1).
+
+    >>> round(standardized_difference_of_proportions(0.6, 0.4), 3), standardized_difference_of_proportions(0, 0)
+    (0.408, 0.0)
+    """
+    variance = (p1 * (1 - p1) + p0 * (1 - p0)) / 2
+    return (p1 - p0) / math.sqrt(variance) if variance > 0 else (0.0 if p1 == p0 else math.nan)
+
+
 def pooled_sd(sd1, n1, sd2, n2):
     """The pooled SD of two groups, ``sqrt(((n1 - 1) sd1² + (n2 - 1) sd2²) / (n1 + n2 - 2))``.
 

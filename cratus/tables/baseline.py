@@ -14,6 +14,7 @@ import pandas as pd
 
 from cratus.study.design import TOTAL
 from cratus.formatting import NOT_REPORTED, decimals_of, format_number
+from cratus.stats.between_arms import standardized_difference, standardized_difference_of_proportions
 from cratus.study.provenance import select_figure_rows
 from cratus.study.model import PARTICIPANTS, Study
 
@@ -173,16 +174,14 @@ def table_one(study: Study, arms=None, total: bool = True) -> pd.DataFrame:
 
 def _standardized(kind: str, get, endpoint, level, arm, reference, n_of) -> tuple[float, str]:
     if kind == "mean_sd":
-        m1, s1 = get(endpoint, level, arm, "mean"), get(endpoint, level, arm, "sd")
-        m0, s0 = get(endpoint, level, reference, "mean"), get(endpoint, level, reference, "sd")
-        pooled = math.sqrt((s1 ** 2 + s0 ** 2) / 2)
-        return ((m1 - m0) / pooled if pooled > 0 else math.nan), ""
+        return standardized_difference(get(endpoint, level, arm, "mean"), get(endpoint, level, arm, "sd"),
+                                       get(endpoint, level, reference, "mean"),
+                                       get(endpoint, level, reference, "sd")), ""
     if kind == "n_percent":
         n1, n0 = n_of.get(arm), n_of.get(reference)
         p1 = get(endpoint, level, arm, "count") / n1 if n1 else math.nan
         p0 = get(endpoint, level, reference, "count") / n0 if n0 else math.nan
-        variance = (p1 * (1 - p1) + p0 * (1 - p0)) / 2
-        return ((p1 - p0) / math.sqrt(variance) if variance > 0 else (0.0 if p1 == p0 else math.nan)), ""
+        return standardized_difference_of_proportions(p1, p0), ""
     return math.nan, "median (IQR): no standardized difference without an assumed distribution"
 
 
@@ -191,7 +190,7 @@ def standardized_differences(study: Study, arms=None, reference: str | None = No
 
     For means, d = (m₁ − m₀) / √((s₁² + s₀²) / 2); for a proportion,
     d = (p₁ − p₀) / √((p₁(1 − p₁) + p₀(1 − p₀)) / 2) (Austin 2009, Stat Med
-    28:3083).  A level with a zero proportion in both arms has d = 0.  Median
+    28:3083; :func:`cratus.stats.between_arms.standardized_difference`).  A level with a zero proportion in both arms has d = 0.  Median
     (IQR) characteristics are not converted.  These describe balance; they are
     not significance tests (CONSORT 2010 item 15).
 

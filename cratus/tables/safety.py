@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from cratus.tables.baseline import arm_header
 from cratus.study.design import ALL_ARMS, TOTAL
-from cratus.formatting import NOT_REPORTED, format_p
+from cratus.formatting import NOT_REPORTED, format_p, round_half_up
 from cratus.study.provenance import select_p_values
 from cratus.study.model import ADVERSE_EVENT_TOTALS, Study
 
@@ -24,7 +23,7 @@ FIRST_COLUMN = "System organ class / preferred term"
 def _percent(numerator: float, denominator: float) -> str:
     if not denominator:
         return ""
-    return f"{int(np.floor(100 * numerator / denominator + 0.5))}%"
+    return f"{round_half_up(100 * numerator / denominator):.0f}%"
 
 
 def _term_cells(block: pd.DataFrame, arm: str, events_by_arm, n_by_arm, short: str, notes: list) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""Small phrase helpers for the figures' words: lists, capitals, units, visit and arm names mid-sentence.
+"""The package's words around numbers and names: lists, capitals, units, visit and arm names mid-sentence.
 
 Labels come from the study (``arms.csv``, ``visits.csv``, the endpoint
 dictionary); these helpers only fit them into a sentence.
@@ -83,9 +83,17 @@ def visit_short(label: str) -> str:
     return mid_sentence(label)
 
 
+#: Units that are not written after a number ("1.2", not "1.2 ratio").
+SILENT_UNITS = ("", "ratio")
+
+
 def with_unit(number_text: str, unit: str) -> str:
-    """``"410.7 m"``, ``"27.0%"``."""
-    if not unit:
+    """``"410.7 m"``, ``"27.0%"``; a unit of :data:`SILENT_UNITS` is not written.
+
+    >>> with_unit("410.7", "m"), with_unit("27.0", "%"), with_unit("1.2", "ratio")
+    ('410.7 m', '27.0%', '1.2')
+    """
+    if unit in SILENT_UNITS:
         return number_text
     return f"{number_text}{unit}" if unit.startswith("%") else f"{number_text} {unit}"
 

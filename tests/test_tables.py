@@ -7,6 +7,7 @@ Table 3 and the Hospitalization section of Tompkins et al. 2017).
 import pytest
 
 import dataclasses
+from pathlib import Path
 
 from cratus.tables.baseline import standardized_differences, table_one
 from cratus.formatting import NOT_REPORTED
@@ -205,3 +206,22 @@ def test_hospitalizations_match_the_text(published):
     assert table.loc["Allo-hMSC 200M"].tolist() == [0, 0, 0, 0, 0]
     assert table.loc["Placebo"].tolist() == [3, 5, 3, 2, 0]
     assert table.loc["Total"].tolist() == [4, 7, 5, 2, 0]
+
+
+def test_arms_visits_and_endpoints_are_named_as_a_reader_sees_them():
+    """One resolver (cratus.study.design.resolve_name): an id, a label or a short name, in any case."""
+    study = load_study(Path(__file__).parent / "fixtures" / "study_two_arms")
+    design = study.design
+    for arm in design.arm_ids:
+        assert design.arm_id(design.label(arm)) == design.arm_id(design.short(arm).upper()) == arm
+    for visit in design.visit_ids:
+        assert design.visit_id(design.visit_label(visit)) == visit
+    endpoint = study.endpoints["endpoint"].iloc[0]
+    assert study.endpoint_id(study.label(endpoint)) == endpoint
+    labels = [design.label(a) for a in design.arm_ids]
+    assert table_one(study, arms=labels).equals(table_one(study, arms=design.arm_ids))
+    assert standardized_differences(study, arms=labels).equals(standardized_differences(study))
+    with pytest.raises(ValueError, match="is not an arm of this study"):
+        design.arm_id("no such arm")
+    with pytest.raises(ValueError, match="is not a visit of this study"):
+        design.visit_id("Week 99")

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from cratus.figures import theme
 from cratus.figures.geometry import line_width, text_width, wrap_px
 from cratus.figures.panel import panel_parts
-from cratus.figures.panel_data import clean, endpoint_info, panel_records
+from cratus.figures.panel_data import check_choices, clean, endpoint_info, panel_records
 from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
 from cratus.words import hover_safe, slug
 
@@ -97,7 +97,16 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
     [('Allo-hMSC 200M', [27.0, 16.4]), ('Placebo', [None, None])]
     >>> fig.layout.yaxis.title.text
     'CD69+ T cells (early activation), % (mean ± SD)'
+
+    Arms, visits and the endpoint can be named as a reader sees them:
+
+    >>> same = build_endpoint_figure(load_study(), "CD69+ T cells (early activation)", ["Allo-hMSC 200M", "Placebo"],
+    ...                              ["Baseline", "6 months"])
+    >>> [(t.name, list(t.y)) for t in same.data]
+    [('Allo-hMSC 200M', [27.0, 16.4]), ('Placebo', [None, None])]
     """
+    endpoint = study.endpoint_id(endpoint)   # an id, or the label a reader sees
+    arms, visits = check_choices(study.design, arms, visits, metric, correlation, interval)
     rows, info = panel_records(study, endpoint, arms, visits, metric, correlation, interval)
     style = theme.style(presentation, phone)
     width, height = style["min_width"], style["height"]     # placements hold from this width up
@@ -222,9 +231,10 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
     >>> fig.layout.title.text, fig.layout.width, fig.layout.yaxis.title.text
     ('<b>Figure 3</b>', None, '%, mean ± SD')
     """
-    endpoints = list(endpoints)
+    endpoints = [study.endpoint_id(e) for e in endpoints]   # ids, or the labels a reader sees
     if not endpoints:
         raise ValueError("endpoints is empty: select at least one endpoint")
+    arms, visits = check_choices(study.design, arms, visits, metric, correlation, interval)
     style = theme.style(presentation, phone)
     if cols is None:
         cols = 1 if phone else 3 if presentation and len(endpoints) > 4 else 2

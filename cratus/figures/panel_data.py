@@ -95,15 +95,16 @@ def endpoint_info(study, endpoint: str) -> dict:
 
 
 def check_choices(design, arms, visits, metric, correlation, interval="ci") -> tuple[list[str], list[str]]:
-    """The chosen arms and visits in display order; ValueError naming a bad choice."""
+    """The chosen arms and visits (ids or the names a reader sees) as ids in display order; ValueError naming a
+    bad choice."""
     arms, visits = list(arms), list(visits)
     known = [*design.arm_ids, TOTAL]
-    unknown = [a for a in arms if a not in known]
+    unknown = [a for a in arms if not design.order([a])]
     if unknown:
         raise ValueError(f"arms: {unknown!r} not among {known}")
     if not arms:
         raise ValueError("arms is empty: select at least one arm")
-    unknown = [v for v in visits if v not in design.visit_ids]
+    unknown = [v for v in visits if not design.order_visits([v])]
     if unknown:
         raise ValueError(f"visits: {unknown!r} not among {list(design.visit_ids)}")
     if not visits:

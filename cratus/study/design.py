@@ -95,6 +95,9 @@ class Design:
         total = Arm(TOTAL, "Total", "Total", color=TOTAL_COLOR, symbol="triangle-up", dash="dashdot", pattern="")
         everyone = Arm(ALL_ARMS, "All arms", "All arms", color="#333333", symbol="circle", dash="solid")
         object.__setattr__(self, "_by_id", {a.id: a for a in (*self.arms, total, everyone)})
+        # the names a reader may give an arm or a visit (see :func:`resolve_name`)
+        object.__setattr__(self, "_arm_names", {a.id: (a.id, a.label, a.short) for a in self._by_id.values()})
+        object.__setattr__(self, "_visit_names", {v.id: (v.id, v.label) for v in self.visits})
 
     # --- arms -------------------------------------------------------------------------------
     @property
@@ -142,9 +145,29 @@ class Design:
     def pattern(self, arm_id: str) -> str:
         return self._by_id[arm_id].pattern if arm_id in self._by_id else ""
 
+    def arm_id(self, name: str) -> str:
+        """The id of the arm a reader names: its id, its label or its short name, in any case
+        (``"Allo-hMSC 100M"``, ``"placebo"``, ``"Total"``); ValueError naming the arms otherwise.
+
+        >>> d = make_design([("xhd", "Xanomeline High Dose", "High dose", False), ("pbo", "Placebo", "Placebo", True)],
+        ...                 [("w0", "Baseline", "baseline"), ("w24", "Week 24", "primary")])
+        >>> d.arm_id("Xanomeline High Dose"), d.arm_id("high dose"), d.arm_id("pbo"), d.visit_id("Week 24")
+        ('xhd', 'xhd', 'pbo', 'w24')
+        """
+        found = resolve_name(name, self._arm_names)
+        if found is None:
+            raise ValueError(f"{name!r} is not an arm of this study: "
+                             + ", ".join(f"{self.label(a)} ({a})" for a in self.arm_ids))
+        return found
+
+    def arm_ids_of(self, names) -> list[str]:
+        """:meth:`arm_id` of each of *names* (ids, labels or short names)."""
+        return [self.arm_id(name) for name in names]
+
     def order(self, arms) -> list[str]:
-        """*arms* in display order, followed by ``total``; unknown names dropped."""
-        wanted = set(arms)
+        """*arms* (ids, labels or short names) as ids in display order, followed by ``total``; unknown names
+        dropped."""
+        wanted = {resolve_name(a, self._arm_names) for a in arms}
         return [a for a in (*self.arm_ids, TOTAL) if a in wanted]
 
     def index(self, arm_id: str) -> int:
@@ -191,9 +214,30 @@ class Design:
     def visit_labels(self) -> dict[str, str]:
         return {v.id: v.label for v in self.visits}
 
+    def visit_id(self, name: str) -> str:
+        """The id of the visit a reader names: its id or its label, in any case (``"Week 24"``, ``"6 months"``);
+        ValueError naming the visits otherwise."""
+        found = resolve_name(name, self._visit_names)
+        if found is None:
+            raise ValueError(f"{name!r} is not a visit of this study: "
+                             + ", ".join(f"{v.label} ({v.id})" for v in self.visits))
+        return found
+
     def order_visits(self, visits) -> list[str]:
-        wanted = set(visits)
+        """*visits* (ids or labels) as ids in the study's order; unknown names dropped."""
+        wanted = {resolve_name(v, self._visit_names) for v in visits}
         return [v for v in self.visit_ids if v in wanted]
+
+
+def resolve_name(name, names_by_id: dict) -> str | None:
+    """The id whose names (id first) include *name*: an exact id wins, then any name with case and spaces folded.
+
+    The one rule by which the API takes arms, visits and endpoints as a reader sees them."""
+    if name in names_by_id:
+        return name
+    folded = " ".join(str(name).split()).casefold()
+    return next((i for i, names in names_by_id.items() if any(" ".join(str(n).split()).casefold() == folded
+                                                               for n in names)), None)
 
 
 def make_design(arms, visits) -> Design:

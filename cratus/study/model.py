@@ -31,7 +31,7 @@ import pandas as pd
 
 from cratus.study import published as loaders
 from cratus.study.published import DATA_DIR, _Table
-from cratus.study.design import ROLES, VISIT_ROLES, Design, make_design
+from cratus.study.design import ROLES, VISIT_ROLES, Design, make_design, resolve_name
 
 #: The endpoint id whose ``n`` rows give the number of participants per arm (a convention of the format).
 PARTICIPANTS = "participants"
@@ -186,6 +186,16 @@ class Study:
 
     def label(self, endpoint: str) -> str:
         return str(self.endpoint_info(endpoint).get("label") or endpoint)
+
+    def endpoint_id(self, name: str) -> str:
+        """The id of the endpoint a reader names: its id or its label, in any case (``"6-minute walk distance"``);
+        ValueError otherwise.  Arms and visits: :meth:`Design.arm_id <cratus.study.design.Design.arm_id>`,
+        :meth:`Design.visit_id <cratus.study.design.Design.visit_id>` (one rule, :func:`cratus.study.design.resolve_name`).
+        """
+        found = resolve_name(name, {e: (e, r.get("label", "")) for e, r in self._endpoint_rows.items()})
+        if found is None:
+            raise ValueError(f"{name!r} is not an endpoint of this study (see its endpoints.csv)")
+        return found
 
     def visits_with_data(self, endpoints) -> list[str]:
         """Visits, in design order, at which the summary holds a number for any of *endpoints*."""

@@ -190,7 +190,8 @@ def standardized_differences(study: Study, arms=None, reference: str | None = No
 
     For means, d = (m₁ − m₀) / √((s₁² + s₀²) / 2); for a proportion,
     d = (p₁ − p₀) / √((p₁(1 − p₁) + p₀(1 − p₀)) / 2) (Austin 2009, Stat Med
-    28:3083; :func:`cratus.stats.between_arms.standardized_difference`).  A level with a zero proportion in both arms has d = 0.  Median
+    28:3083; :func:`cratus.stats.between_arms.standardized_difference`).  A
+    level with a zero proportion in both arms has d = 0.  Median
     (IQR) characteristics are not converted.  These describe balance; they are
     not significance tests (CONSORT 2010 item 15).
 
@@ -207,8 +208,8 @@ def standardized_differences(study: Study, arms=None, reference: str | None = No
     -0.042
     """
     design = study.design
-    reference = reference or design.control
-    arms = design.arm_ids if arms is None else tuple(arms)
+    reference = design.arm_id(reference) if reference else design.control
+    arms = design.arm_ids if arms is None else tuple(design.order(arms))
     columns = ["endpoint", "level", "characteristic", "arm", "reference", "estimate", "note"]
     if reference is None:
         return pd.DataFrame(columns=columns)

@@ -166,6 +166,7 @@ def _tables(at) -> str:
     return "\n".join(" | ".join(map(str, t.columns)) + "\n" + t.to_string() for t in tables(at))
 
 
+@pytest.mark.page
 def test_the_analyses_page_shows_ls_means_the_dose_trend_and_the_rating(trial_session):
     at = _page(trial_session, "analyses")
     at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
@@ -177,6 +178,7 @@ def test_the_analyses_page_shows_ls_means_the_dose_trend_and_the_rating(trial_se
     assert "Wilcoxon" in html or "van Elteren" in html
 
 
+@pytest.mark.page
 def test_the_time_to_event_page_has_the_curves_the_medians_and_the_hazard_ratio(trial_session):
     at = _page(trial_session, "time_to_event")
     html = _tables(at)
@@ -184,6 +186,7 @@ def test_the_time_to_event_page_has_the_curves_the_medians_and_the_hazard_ratio(
     assert any("EVNTDESC" in str(c.value) or "Event: Dematologic" in str(c.value) for c in at.caption)
 
 
+@pytest.mark.page
 def test_a_filtered_view_hides_p_values_until_the_switch_is_on(trial_session):
     at = _page(trial_session, "time_to_event", {"f_sex": "F"})
     html = _tables(at)
@@ -196,6 +199,7 @@ def test_a_filtered_view_hides_p_values_until_the_switch_is_on(trial_session):
         del at.query_params[key]
 
 
+@pytest.mark.page
 def test_the_analyses_snippets_reproduce_the_tables_from_the_files(tmp_path, monkeypatch):
     from tests.apptest import open_page
     from tests.test_patient_pages import upload
@@ -221,6 +225,7 @@ def test_the_analyses_snippets_reproduce_the_tables_from_the_files(tmp_path, mon
             check(snippet, at, {})
 
 
+@pytest.mark.page
 def test_a_reader_gives_the_doses_when_the_data_carry_none():
     from tests.apptest import open_synthetic_demo
 

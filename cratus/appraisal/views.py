@@ -36,6 +36,10 @@ CORRELATIONS = tuple(np.round(np.arange(0, 0.991, 0.01), 2))
 
 
 # --- shared results (computed once per study) ---------------------------------------------------
+# These three stay cached here, keyed by the study: every tab's view (each cached at the edge per choice of arms)
+# reads them, and recomputing them for each view and each new choice of arms costs seconds: the between-arms view
+# of CRATUS takes 0.16–0.3 s with them and 2–3 s without, the forest view 0.03 s against 1.9–3.4 s
+# (bench/bench_caches.py).  At most 8 studies are held.
 @functools.lru_cache(maxsize=8)
 def within_arm_back_calculation(study, n=None):
     """:func:`cratus.stats.within_arm.back_calculate_all` of every within-arm result of *study* (``n`` overrides n)."""

@@ -140,6 +140,7 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
     return theme.figure(traces, layout)
 
 
+# Kept, keyed by value (the grid's shape): one make_subplots call takes ~36 ms, half of a warm grid build.
 @functools.lru_cache(maxsize=16)
 def grid_domains(rows: int, cols: int, h_space: float, v_space: float) -> tuple:
     """Axis domains of a subplot grid, from a single (cached) make_subplots call."""

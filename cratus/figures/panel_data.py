@@ -13,7 +13,6 @@ The builders draw these rows; pages download them; nothing here draws.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 
@@ -63,20 +62,15 @@ def value_decimals(value: float) -> int:
     return decimals_of(f"{value:.4f}".rstrip("0").rstrip("."))
 
 
-# A Study is immutable and hashed by identity: what is read from it once per study is kept
-# (a page rerun builds many panels of one study; pandas look-ups cost milliseconds each).
-@functools.lru_cache(maxsize=16)
-def _dictionary(study) -> dict[str, dict]:
-    return {r["endpoint"]: r for r in _records(study.endpoints)} if len(study.endpoints) else {}
-
-
 def endpoint_info(study, endpoint: str) -> dict:
     """Label, unit, figure id, summary kind, population and subgroup of one endpoint.
 
     A population missing from the dictionary is read from its description
     ("female patients only"), else it is every patient of each arm.
     """
-    record = _dictionary(study).get(endpoint, {"endpoint": endpoint})
+    record = study.endpoint_info(endpoint)   # the study's dictionary, read once per study
+    if record == {"endpoint": endpoint, "label": endpoint}:   # not in the dictionary
+        record = {"endpoint": endpoint}
     description = clean(record.get("description"))
     population = clean(record.get("population"))
     if not population:
@@ -118,17 +112,17 @@ def check_choices(design, arms, visits, metric, correlation, interval="ci") -> t
     return design.order(arms), design.order_visits(visits)
 
 
-@functools.lru_cache(maxsize=256)
 def _endpoint_rows_of(study, endpoint: str) -> list[dict]:
-    return _endpoint_rows(study.summary, endpoint)
+    """The preferred rows of one endpoint of *study*, as records (level-free rows only)."""
+    return _endpoint_rows(study.summary, endpoint, study.records("summary", endpoint))
 
 
-def _endpoint_rows(summary: pd.DataFrame, endpoint: str) -> list[dict]:
-    """The preferred rows of one endpoint, as records (level-free rows only)."""
+def _endpoint_rows(summary: pd.DataFrame, endpoint: str, rows: list[dict] | None = None) -> list[dict]:
+    """The preferred rows of one endpoint, as records (level-free rows only); *rows*: its rows, if read."""
     for column in ("endpoint", "arm", "visit", "statistic", "value"):
         if column not in summary.columns:
             raise ValueError(f"summary: missing column {column!r}")
-    rows = _records(summary, "endpoint", endpoint)
+    rows = _records(summary, "endpoint", endpoint) if rows is None else list(rows)
     blank = [r for r in rows if not clean(r.get("level"))]
     if blank:
         rows = blank
@@ -147,13 +141,9 @@ def _infer_kind(records: list[dict], endpoint: str) -> str:
     raise ValueError(f"summary: endpoint {endpoint!r} has no mean or median to plot")
 
 
-@functools.lru_cache(maxsize=256)
 def _p_lookup(study, endpoint: str) -> dict:
     """``{(comparison, arm, visit): record}`` of the preferred p-values (blank visit: the primary follow-up)."""
-    p_values = study.p_values
-    if p_values is None or not len(p_values):
-        return {}
-    rows = _best_rows(_records(p_values, "endpoint", endpoint), ["endpoint", "arm", "comparison", "visit"])
+    rows = _best_rows(list(study.records("p_values", endpoint)), ["endpoint", "arm", "comparison", "visit"])
     return {(r["comparison"], r["arm"], clean(r.get("visit")) or study.design.follow_up): r for r in rows}
 
 
@@ -225,7 +215,6 @@ def _statistics(records: list[dict]) -> tuple[dict, dict]:
     return stats, decimals
 
 
-@functools.lru_cache(maxsize=64)
 def subgroup_n(study, subgroup: str) -> dict[str, float]:
     """Participants per arm in a subgroup ``"endpoint=level"`` (e.g. ``"sex=female"``), from the summary counts.
 
@@ -234,14 +223,16 @@ def subgroup_n(study, subgroup: str) -> dict[str, float]:
     if "=" not in subgroup:
         return {}
     endpoint, level = (part.strip() for part in subgroup.split("=", 1))
-    s = study.summary
-    rows = s[(s["endpoint"] == endpoint) & (s["level"] == level) & s["statistic"].isin(("n", "count"))]
-    if (rows["visit"] == study.design.baseline).any():
-        rows = rows[rows["visit"] == study.design.baseline]
-    return {arm: float(v) for arm, v in rows.groupby("arm")["value"].max().items()}
+    rows = [r for r in study.records("summary", endpoint) if r["level"] == level and r["statistic"] in ("n", "count")]
+    if any(r["visit"] == study.design.baseline for r in rows):
+        rows = [r for r in rows if r["visit"] == study.design.baseline]
+    found: dict[str, float] = {}
+    for r in sorted(rows, key=lambda r: str(r["arm"])):   # groupby's arm order
+        if not math.isnan(value := float(r["value"])):
+            found[r["arm"]] = max(found.get(r["arm"], -math.inf), value)
+    return found
 
 
-@functools.lru_cache(maxsize=16)
 def _n_per_arm(study) -> dict[str, float]:
     return {a: float(v) for a, v in study.n_per_arm().items()}
 

@@ -32,6 +32,7 @@ import pandas as pd
 from cratus.study import published as loaders
 from cratus.study.published import DATA_DIR, _Table
 from cratus.study.design import ROLES, VISIT_ROLES, Design, make_design, resolve_name
+from cratus.study.provenance import _records
 
 #: The endpoint id whose ``n`` rows give the number of participants per arm (a convention of the format).
 PARTICIPANTS = "participants"
@@ -143,6 +144,27 @@ class Study:
         for record in self.endpoints.to_dict("records"):
             rows.setdefault(record["endpoint"], {k: ("" if pd.isna(v) else v) for k, v in record.items()})
         return rows
+
+    @cached_property
+    def _record_index(self) -> dict[str, tuple[tuple[dict, ...], dict[str, tuple[dict, ...]]]]:
+        return {}
+
+    def records(self, table: str, endpoint: str | None = None) -> tuple[dict, ...]:
+        """Rows of one of the study's tables (``"summary"``, ``"p_values"``, ``"discrepancies"``) as dicts (with
+        ``_position``, the row's place in the frame), only *endpoint*'s when given.
+
+        Read once per study: a page builds many panels of one study and a pandas look-up costs milliseconds
+        (``bench/bench_caches.py``).  The rows are shared: read them, never change them.
+        """
+        if table not in self._record_index:
+            frame = getattr(self, table)
+            rows = tuple(_records(frame)) if frame is not None and len(frame) else ()
+            by_endpoint: dict[str, list[dict]] = {}
+            for row in rows:
+                by_endpoint.setdefault(row.get("endpoint"), []).append(row)
+            self._record_index[table] = (rows, {e: tuple(r) for e, r in by_endpoint.items()})
+        rows, by_endpoint = self._record_index[table]
+        return rows if endpoint is None else by_endpoint.get(endpoint, ())
 
     def fact(self, key: str, default: str = "") -> str:
         """One value of ``trial.csv``, e.g. ``fact('doi')``; *default* when the study has none."""

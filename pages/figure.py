@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from ui.filters import p_values_shown
-from cratus.reading.verdicts import figure_reading
+from cratus.reading.figure_line import figure_reading
 from cratus.tables.safety import reported_only_table
 
 study = ui.study()

@@ -6,8 +6,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from cratus.stats.between_arms import standardized_difference
-from cratus.reading.verdicts import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line,
-                            figure_reading)
+from cratus.reading.verdicts import (DIFFERS_NOT_SURVIVES, VERDICTS, baseline_imbalance_notes, bottom_line)
+from cratus.reading.figure_line import figure_reading
 from cratus.tables.safety_statements import primary_safety_endpoint, safety_line
 from cratus.study.model import load_study
 

@@ -238,6 +238,7 @@ def test_a_reader_gives_the_doses_when_the_data_carry_none():
     assert any("2 doses for 3 arms" in str(w.value) for w in at.warning)
 
 
+@pytest.mark.page
 def test_a_filtered_view_hides_p_values_on_the_overview_and_the_figure_pages():
     """Subgroup p-values are exploratory: with a filter on, the Overview's bottom line keeps the values within each
     arm without their p-values or the readings drawn from them, and a figure page's sentences lose their p-values;

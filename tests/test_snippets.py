@@ -257,6 +257,7 @@ def test_a_filtered_page_s_snippets_reopen_the_same_subjects(memoised, downloads
     assert "12 of 30 subjects" in " ".join(c.value for c in at.caption)
 
 
+@pytest.mark.page
 def test_each_snippet_is_named_after_its_own_output(synthetic_session):
     """One call per output (ui.table / ui.chart): the snippet's title is the output's caption or the figure's own
     title, whatever was added to the report before it."""

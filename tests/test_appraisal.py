@@ -676,10 +676,9 @@ def test_the_claim_facts_quote_the_paper(study):
 def test_the_appraisal_charts_have_a_phone_layout():
     # At 390 px the desktop layout clipped the forest plot's labels (leaving ~40 px for the intervals), laid the
     # two sensitivity panels' titles over each other and ran titles under plotly's toolbar (found at 390×844).
-    from cratus.appraisal.charts import (PHONE_FONT, forest_figure, n_by_correlation_figure, power_figure,
-                                         sensitivity_figure)
+    from cratus.appraisal.charts import forest_figure, n_by_correlation_figure, power_figure, sensitivity_figure
     from cratus.figures.geometry import line_width
-    from cratus.figures.theme import MIN_WIDTH_PHONE, MODEBAR_TOUCH
+    from cratus.figures.theme import CHART_PHONE_FONT as PHONE_FONT, MIN_WIDTH_PHONE, MODEBAR_TOUCH
 
     study, arms = load_study(), ("100M", "200M", "placebo")
     from cratus.appraisal.views import within_arm_view

@@ -17,41 +17,18 @@ import plotly.graph_objects as go
 
 from cratus.stats.between_arms import WAN_METHOD
 from cratus.figures.geometry import wrap_px
-from cratus.figures.theme import MIN_WIDTH_PHONE, MODEBAR_TOUCH, template
+from cratus.figures import theme
 from cratus.formatting import format_p
 from cratus.stats.power import ANALYSES
 from cratus.stats.within_arm import PLAUSIBLE_RHO
+from cratus.figures.theme import (BLUE, GRID_COLOR, LINE_COLOR, MUTED_COLOR, SEPARATOR_COLOR, SPREAD_FILL,
+                                  WARNING_COLOR, WARNING_TEXT)  # colours
 
-FONT_SIZE = 16
-#: Text size on a phone (a 390 px screen), and the phone's room per line of the forest plot's wrapped labels.
-PHONE_FONT, PHONE_ROW_PX = 12, 58
-GRID_COLOR = "#888888"
+#: The phone's room per line of the forest plot's wrapped labels.
+PHONE_ROW_PX = 58
 #: Tick marks of a p-value axis, written as p-values are read.
 P_TICKS = [(1e-6, ".000001"), (1e-5, ".00001"), (1e-4, ".0001"), (1e-3, ".001"), (0.01, ".01"), (0.05, ".05"),
            (0.1, ".1"), (0.5, ".5"), (1, "1")]
-
-
-def _layout(figure: go.Figure, title: str, height: int, top: int = 100, phone: bool = False) -> go.Figure:
-    """The package's plotly_white (:func:`cratus.figures.theme.template`), 16 px, title top left and the legend
-    under it (both from the figure's left edge).  On a *phone*: 12 px, the title wrapped to a 390 px screen and
-    kept under plotly's toolbar (a touch screen shows it all the time), the figure taller by what that takes."""
-    size, title_size, pad = (PHONE_FONT, 15, 12 + MODEBAR_TOUCH) if phone else (FONT_SIZE, None, 12)
-    extra = 0
-    if phone:
-        title = wrap_px(title, MIN_WIDTH_PHONE - 20, title_size) if title else title
-        extra = MODEBAR_TOUCH + title.count("<br>") * round(title_size * 1.3)
-        top, height = top + extra, height + extra
-    figure.update_layout(
-        template=template(), font={"size": size}, height=height,
-        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container",
-               "yanchor": "top", "pad": {"t": pad, "l": 4}, **({"font": {"size": title_size}} if phone else {})},
-        margin={"l": 10, "r": 20 if not phone else 8, "t": top, "b": 10},
-        legend={"orientation": "h", "xref": "container", "x": 0, "xanchor": "left", "yref": "container",
-                "y": 1, "yanchor": "top", "entrywidthmode": "pixels", "entrywidth": 0,
-                "itemclick": "toggle"} | ({"y": 1 - (46 + extra) / height} if title else {}),
-        hoverlabel={"font_size": size},
-    )
-    return figure
 
 
 def build_forest_figure(view: pd.DataFrame, design, phone: bool = False) -> go.Figure:
@@ -120,21 +97,21 @@ def build_forest_figure(view: pd.DataFrame, design, phone: bool = False) -> go.F
     # one layout update for all lines: add_hline re-validates every shape each time (slow for many)
     # a light line between endpoints, a dark one where the visit changes
     separators = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": i + 0.5, "y1": i + 0.5, "layer": "below",
-                   "line": {"color": "#555555" if groups[len(groups) - 1 - i][1] != groups[len(groups) - 2 - i][1]
-                            else "#e5e5e5", "width": 1}} for i in range(len(groups) - 1)]
-    zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": "#333333"}}
+                   "line": {"color": MUTED_COLOR if groups[len(groups) - 1 - i][1] != groups[len(groups) - 2 - i][1]
+                            else SEPARATOR_COLOR, "width": 1}} for i in range(len(groups) - 1)]
+    zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": LINE_COLOR}}
     figure.update_layout(shapes=[*separators, zero])
     ticktext = [f"{label}, {design.visit_label(visit).lower()}" for label, visit in groups]
     x_title = "Hedges' g with 95% CI (arm minus comparator, in SDs)"
     if phone:  # the labels take at most ~40% of a 390 px screen, leaving the rest to the intervals
-        ticktext = [wrap_px(text, 140, PHONE_FONT) for text in ticktext]
-        x_title = wrap_px(x_title, 200, PHONE_FONT)  # centred under the intervals, right of the labels
+        ticktext = [wrap_px(text, 140, theme.CHART_PHONE_FONT) for text in ticktext]
+        x_title = wrap_px(x_title, 200, theme.CHART_PHONE_FONT)  # centred under the intervals, right of the labels
     figure.update_yaxes(tickvals=[position[g] for g in groups], ticktext=ticktext,
                         range=[-0.6, len(groups) - 0.4], showgrid=False, zeroline=False)
     figure.update_xaxes(title=x_title, zeroline=False)
     row_px = PHONE_ROW_PX if phone else 46
-    return _layout(figure, "Standardized differences between arms (Hedges' g)", 190 + row_px * max(len(groups), 1),
-                   top=110, phone=phone)
+    return theme.chart_layout(figure, "Standardized differences between arms (Hedges' g)",
+                              190 + row_px * max(len(groups), 1), top=110, phone=phone)
 
 
 def _sensitivity_marks(correlation, plausible_max):
@@ -142,21 +119,21 @@ def _sensitivity_marks(correlation, plausible_max):
     shapes, annotations = [], []
     for x_ref, y_ref in (("x", "y"), ("x2", "y2")):
         shapes.append({"type": "rect", "xref": x_ref, "yref": f"{y_ref} domain", "x0": plausible_max, "x1": 1,
-                       "y0": 0, "y1": 1, "fillcolor": "#d55e00", "opacity": 0.12, "line": {"width": 0},
+                       "y0": 0, "y1": 1, "fillcolor": WARNING_COLOR, "opacity": 0.12, "line": {"width": 0},
                        "layer": "below"})
         shapes.append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": correlation,
-                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": "#333333", "dash": "dash"}})
+                       "x1": correlation, "y0": 0, "y1": 1, "line": {"color": LINE_COLOR, "dash": "dash"}})
         annotations.append({"xref": x_ref, "yref": f"{y_ref} domain", "x": (plausible_max + 1) / 2, "y": 0.98,
                             "text": "beyond plausible", "showarrow": False, "textangle": -90, "yanchor": "top",
-                            "font": {"color": "#a04000", "size": 14}})
+                            "font": {"color": WARNING_TEXT, "size": 14}})
     shapes.append({"type": "line", "xref": "x2 domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0, "y1": 0,
-                   "line": {"color": "#333333"}})
+                   "line": {"color": LINE_COLOR}})
     shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": 0.05, "y1": 0.05,
                    "line": {"color": GRID_COLOR, "dash": "dot"}})
     return shapes, annotations
 
 
-def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str = "#333333", name: str = "",
+def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str = LINE_COLOR, name: str = "",
                              paper_p: float | None = None, back_calculated: float | None = None,
                              plausible_max: float = PLAUSIBLE_RHO[1], unit: str = "",
                              paper_label: str | None = None, phone: bool = False) -> go.Figure:
@@ -205,7 +182,7 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
         {"type": "scatter", **right, "x": grid["correlation"], "y": grid["ci_high"], "mode": "lines",
          "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"},
         {"type": "scatter", **right, "x": grid["correlation"], "y": grid["ci_low"], "mode": "lines",
-         "line": {"width": 0}, "fill": "tonexty", "fillcolor": "rgba(120, 120, 120, 0.25)",
+         "line": {"width": 0}, "fill": "tonexty", "fillcolor": SPREAD_FILL,
          "name": "95% CI of the change", "hovertemplate": "r = %{x:.2f}: lower limit %{y:.3g}<extra></extra>"},
         {"type": "scatter", **right, "x": grid["correlation"], "y": grid["estimate"], "mode": "lines",
          "line": {"color": color, "width": 3}, "showlegend": False,
@@ -214,19 +191,19 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
     shapes, annotations = _sensitivity_marks(correlation, plausible_max)
     if paper_p is not None:
         shapes.append({"type": "line", "xref": "x domain", "yref": "y", "x0": 0, "x1": 1, "y0": paper_p,
-                       "y1": paper_p, "line": {"color": "#d55e00"}})
+                       "y1": paper_p, "line": {"color": WARNING_COLOR}})
         annotations.append({"xref": "x domain", "yref": "y", "x": 0.01, "y": math.log10(paper_p),
                             "text": f"paper: {paper_label or format_p(paper_p)}", "showarrow": False,
-                            "xanchor": "left", "yanchor": "bottom", "font": {"color": "#a04000"}})
+                            "xanchor": "left", "yanchor": "bottom", "font": {"color": WARNING_TEXT}})
         if back_calculated is not None and math.isfinite(back_calculated):
             traces.append({"type": "scatter", **left, "x": [back_calculated], "y": [paper_p], "mode": "markers",
-                           "name": "Reproduces the paper", "marker": {"color": "#d55e00", "size": 13, "symbol": "x"},
+                           "name": "Reproduces the paper", "marker": {"color": WARNING_COLOR, "size": 13, "symbol": "x"},
                            "hovertemplate": "r = %{x:.3f} gives the paper's p<extra></extra>"})
     for x_ref, y_ref, title in (("x", "y", "p of the change, assuming a paired t-test"),
                                 ("x2", "y2", "Mean change with 95% CI")):
         annotations.append({"xref": f"{x_ref} domain", "yref": f"{y_ref} domain", "x": 0.5, "y": 1.0,
                             "yanchor": "bottom", "text": f"<b>{title}</b>", "showarrow": False,
-                            "font": {"size": PHONE_FONT + 1 if phone else FONT_SIZE}})
+                            "font": {"size": theme.CHART_PHONE_FONT + 1 if phone else theme.CHART_FONT}})
     left_end = min(0.0, float(grid["correlation"].min()))
     axis = {"title": {"text": "Assumed pre–post correlation r"}, "range": [left_end, 1], "dtick": 0.2}
     lowest = min(float(grid["p_value"].min()), paper_p or 1.0, 0.05)
@@ -243,10 +220,10 @@ def build_sensitivity_figure(grid: pd.DataFrame, correlation: float, color: str 
                    "domain": y_domains[1]},
         "shapes": shapes, "annotations": annotations,
     })
-    return _layout(figure, "", 780 if phone else 470, top=50, phone=phone)
+    return theme.chart_layout(figure, "", 780 if phone else 470, top=50, phone=phone)
 
 
-def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str = "circle",
+def build_power_figure(curve: pd.DataFrame, color: str = LINE_COLOR, symbol: str = "circle",
                        n_claimed: int | None = None, n_needed: dict[str, int] | None = None,
                        phone: bool = False) -> go.Figure:
     """Power of a two-sample t-test against patients per arm (*phone*: laid out for a 390 px screen).
@@ -283,11 +260,11 @@ def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str 
     if n_claimed is not None:
         at = np.interp(n_claimed, curve["n_per_arm"], curve["power"])
         shapes.append({"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": n_claimed, "x1": n_claimed,
-                       "line": {"color": "#d55e00", "dash": "dash"}})
+                       "line": {"color": WARNING_COLOR, "dash": "dash"}})
         figure.add_scatter(x=[n_claimed], y=[at], mode="markers+text", name=f"Claimed: {n_claimed} per group",
-                           marker={"color": "#d55e00", "size": 13, "symbol": "x"},
+                           marker={"color": WARNING_COLOR, "size": 13, "symbol": "x"},
                            text=[f"{n_claimed} per group: {at:.0%}"], textposition="middle right",
-                           textfont={"color": "#a04000"}, hovertemplate="%{x} per arm: power %{y:.0%}<extra></extra>")
+                           textfont={"color": WARNING_TEXT}, hovertemplate="%{x} per arm: power %{y:.0%}<extra></extra>")
     for name, n in (n_needed or {}).items():
         if n is None or pd.isna(n) or n > curve["n_per_arm"].max():
             continue
@@ -298,7 +275,7 @@ def build_power_figure(curve: pd.DataFrame, color: str = "#333333", symbol: str 
     figure.update_layout(shapes=shapes, yaxis={"title": {"text": "Power"}, "range": [0, 1.02], "tickformat": ".0%",
                                                "dtick": 0.2},
                          xaxis={"title": {"text": "Patients per arm"}, "rangemode": "tozero"})
-    return _layout(figure, "Power of a two-sided t-test against patients per arm", 440, phone=phone)
+    return theme.chart_layout(figure, "Power of a two-sided t-test against patients per arm", 440, phone=phone)
 
 
 def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None = None,
@@ -321,7 +298,7 @@ def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None 
     (['follow-up values only (SD)', 'change from baseline (SD·√(2(1−ρ)))', 'ANCOVA on baseline (SD·√(1−ρ²))'], [97, 49])
     """
     figure = go.Figure()
-    styles = {"follow_up": ("#555555", "dot"), "change": ("#0072B2", "solid"), "ancova": ("#D55E00", "dash")}
+    styles = {"follow_up": (MUTED_COLOR, "dot"), "change": (BLUE, "solid"), "ancova": (WARNING_COLOR, "dash")}
     for analysis, name in ANALYSES.items():
         rows = readings[readings["analysis"] == analysis]
         color, dash = styles[analysis]
@@ -329,16 +306,16 @@ def build_n_by_correlation_figure(readings: pd.DataFrame, n_claimed: int | None 
                            line={"color": color, "dash": dash, "width": 3},
                            hovertemplate="ρ = %{x:.2f}: %{y} per arm<extra></extra>")
     shapes = [{"type": "rect", "xref": "x", "yref": "paper", "x0": plausible[1], "x1": 1, "y0": 0, "y1": 1,
-               "fillcolor": "#d55e00", "opacity": 0.10, "line": {"width": 0}, "layer": "below"}]
+               "fillcolor": WARNING_COLOR, "opacity": 0.10, "line": {"width": 0}, "layer": "below"}]
     if n_claimed:
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": n_claimed, "y1": n_claimed,
-                       "line": {"color": "#a04000", "dash": "dash"}})
+                       "line": {"color": WARNING_TEXT, "dash": "dash"}})
         figure.add_annotation(xref="paper", x=0.01, y=n_claimed, text=f"claimed: {n_claimed} per group",
-                              showarrow=False, xanchor="left", yanchor="bottom", font={"color": "#a04000"})
+                              showarrow=False, xanchor="left", yanchor="bottom", font={"color": WARNING_TEXT})
     figure.update_layout(shapes=shapes, xaxis={"title": {"text": "Pre–post correlation ρ (assumed)"},
                                                "range": [0, 1], "dtick": 0.1},
                          yaxis={"title": {"text": "Patients per arm for 80% power"}, "rangemode": "tozero"})
-    return _layout(figure, "Patients needed depend on the correlation and the analysis", 460, top=120,
+    return theme.chart_layout(figure, "Patients needed depend on the correlation and the analysis", 460, top=120,
                    phone=phone)
 
 

@@ -9,57 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cratus.figures.theme import MODEBAR_TOUCH
+from cratus.figures import theme
+from cratus.figures.theme import GRIDLINE_COLOR, LINE_COLOR, THRESHOLD_COLOR, TITLE_COLOR  # colours
 from cratus.study.model import Study
-
-FONT_SIZE = 16
-
-
-def _base_layout(figure: go.Figure, title: str, height: int, compact: bool = False,
-                 presentation: bool = False) -> go.Figure:
-    """Shared look; *compact* (a phone) wraps the title, uses 13 px text and puts the legend under the plot;
-    *presentation* (a projector) uses at least 20 px everywhere."""
-    if presentation:
-        figure.update_layout(
-            template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 26}},
-            font={"size": 20, "color": "#1A1A1A"}, height=height + 120, margin={"l": 10, "r": 10, "t": 110, "b": 10},
-            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left",
-                    "font": {"size": 20}})
-        figure.update_xaxes(tickfont={"size": 20}, title_font={"size": 20})
-        figure.update_yaxes(tickfont={"size": 20}, title_font={"size": 20})
-        figure.update_traces(textfont_size=20, selector={"type": "bar"})
-        return figure
-    if compact:
-        # Title at the top of the container under the toolbar a touch screen always shows, the legend in its own
-        # band between the title and the plot.
-        figure.update_layout(
-            template="plotly_white",
-            title={"text": _wrap_words(title, 34), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
-                   "yanchor": "top", "pad": {"t": 8 + MODEBAR_TOUCH}},
-            font={"size": 13, "color": "#1A1A1A"}, height=height + 80 + MODEBAR_TOUCH,
-            margin={"l": 6, "r": 6, "t": 120 + MODEBAR_TOUCH, "b": 10},
-            legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"})
-        return figure
-    figure.update_layout(
-        template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
-        font={"size": FONT_SIZE, "color": "#1A1A1A"}, height=height, margin={"l": 10, "r": 10, "t": 100, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
-    )
-    return figure
-
-
-def _wrap_words(text: str, width: int) -> str:
-    """Break *text* into lines of at most about *width* characters (plotly's ``<br>``).
-
-    Examples
-    --------
-    >>> _wrap_words("Hemoglobin level at baseline in grams", 15)
-    'Hemoglobin<br>level at<br>baseline in<br>grams'
-    """
-    import textwrap
-
-    return "<br>".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
-
+from cratus.words import wrap
 
 def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool = False,
                           presentation: bool = False) -> go.Figure:
@@ -91,7 +44,7 @@ def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool 
     design_visits = study.design
     figure.update_xaxes(title=f"Category, {design_visits.visit_label(design_visits.baseline).lower()} to "
                               f"{design_visits.visit_label(design_visits.follow_up).lower()}")
-    return _base_layout(figure, study.label(endpoint), 440, compact, presentation).update_layout(barmode="group")
+    return theme.bar_layout(figure, study.label(endpoint), 440, compact, presentation).update_layout(barmode="group")
 
 
 def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: float = 0.1,
@@ -130,21 +83,21 @@ def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: flo
             hovertemplate="%{customdata}: d = %{x:.2f}<extra>" + design.label(arm) + "</extra>"))
     lines = [{"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
               "line": {"color": color, "dash": dash, "width": 1.5}}
-             for x, color, dash in ((-threshold, "#777777", "dot"), (threshold, "#777777", "dot"),
-                                    (0, "#333333", "solid"))]
+             for x, color, dash in ((-threshold, THRESHOLD_COLOR, "dot"), (threshold, THRESHOLD_COLOR, "dot"),
+                                    (0, LINE_COLOR, "solid"))]
     figure = go.Figure(data=traces, layout={
         "shapes": lines,
         "yaxis": {"tickvals": list(row.values()),
-                  "ticktext": [_wrap_words(k, 18) for k in row] if compact else list(row.keys()),
+                  "ticktext": [wrap(k, 18) for k in row] if compact else list(row.keys()),
                   "title": None, "automargin": True,
-                  "range": [-0.6, len(order) - 0.4], "tickfont": {"size": 12 if compact else 15, "color": "#1A1A1A"},
-                  "showgrid": True, "gridcolor": "#EEEEEE"},
+                  "range": [-0.6, len(order) - 0.4], "tickfont": {"size": 12 if compact else 15, "color": TITLE_COLOR},
+                  "showgrid": True, "gridcolor": GRIDLINE_COLOR},
         "xaxis": {"title": {"text": (f"Standardized difference (d);<br>dotted lines at ±{threshold:g}" if compact else
                                      f"Standardized difference (d); dotted lines at ±{threshold:g}")},
-                  "zeroline": False, "tickfont": {"size": 12 if compact else 14, "color": "#1A1A1A"}},
+                  "zeroline": False, "tickfont": {"size": 12 if compact else 14, "color": TITLE_COLOR}},
     })
     rows_px = (44 if compact else 30) * max(len(order), 1)
-    return _base_layout(figure, "Balance at baseline: standardized differences", 160 + rows_px, compact)
+    return theme.bar_layout(figure, "Balance at baseline: standardized differences", 160 + rows_px, compact)
 
 
 def balance_figure(study: Study, arms=None, threshold: float = 0.1, compact: bool = False) -> go.Figure:

@@ -22,6 +22,7 @@ from cratus.figures.panel import panel_parts
 from cratus.figures.panel_data import check_choices, clean, endpoint_info, panel_records
 from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
 from cratus.words import hover_safe, slug
+from cratus.figures.theme import MUTED_COLOR  # colours
 
 
 #: Width of a saved image of a figure that stretches with the page, in CSS pixels.
@@ -58,7 +59,7 @@ def _citation_note(study, style: dict, width: float, left: float) -> tuple[dict,
     lines = text.count("<br>") + 1
     note = {"name": "citation|||", "text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
             "xshift": 10 - left, "y": 0, "xanchor": "left", "yanchor": "top", "yshift": -style["tick"] * 1.4 - 14,
-            "font": {"size": size, "color": "#555555"}, "align": "left"}
+            "font": {"size": size, "color": MUTED_COLOR}, "align": "left"}
     return note, lines * size * 1.3 + 8
 
 

@@ -18,6 +18,7 @@ from cratus.words import hover_safe, wrap
 from cratus.formatting import format_p
 from cratus.patient.stats import patient_data
 from cratus.patient.subgroups import CAVEAT, OVERALL, TOO_FEW, default_visit, subgroup_effects
+from cratus.figures.theme import HEADING_LINE, LINE_COLOR, NOTE_COLOR  # colours
 
 ROW_PX = 34
 STEP = 0.22  # of a row's height between the arms of one row
@@ -104,13 +105,13 @@ def build_forest_plot(study, effects: pd.DataFrame, endpoint: str, visit_label: 
                         "ticktext": [r["text"] for r in rows], "range": [-0.7, len(rows) - 0.3], "automargin": True,
                         "showgrid": False, "zeroline": False, "tickfont": {"size": style["tick"]}},
               "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0, "x1": 0, "y0": 0, "y1": 1,
-                          "line": {"color": "#333333", "width": 1.5}}]
+                          "line": {"color": LINE_COLOR, "width": 1.5}}]
               + [{"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1, "y0": y + 0.5, "y1": y + 0.5,
-                  "line": {"color": "#DDDDDD", "width": 1}} for y in headings],
+                  "line": {"color": HEADING_LINE, "width": 1}} for y in headings],
               "annotations": [{"text": wrap(CAVEAT, 110 if not compact else 50), "xref": "paper", "yref": "paper",
                                "x": 0, "y": 0, "yshift": -60, "xanchor": "left", "yanchor": "top",
                                "showarrow": False, "align": "left",
-                               "font": {"size": style["small"], "color": "#444444"}}]}
+                               "font": {"size": style["small"], "color": NOTE_COLOR}}]}
     return theme.figure(traces, layout)
 
 

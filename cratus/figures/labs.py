@@ -26,10 +26,8 @@ from cratus.figures.geometry import wrap_px
 from cratus.patient.labs import (BILIRUBIN_LIMIT, QUADRANTS, TRANSAMINASE_LIMIT, edish_data, lab_outliers,
                                  lab_values_over_time, liver_tests, reference_range)
 from cratus.study.model import Study
+from cratus.figures.theme import LABEL_BACKDROP, MCID_LINE, MUTED_COLOR, RANGE_FILL  # colours
 
-RANGE_FILL = "rgba(0, 158, 115, 0.10)"   # Okabe–Ito bluish green, light
-RANGE_LINE = "#009E73"
-LIMIT_LINE = "#555555"
 #: Above this many points the eDISH uses WebGL markers (fast in the browser at 10,000 subjects).
 WEBGL_POINTS = 3000
 _TICKS = (0.05, 0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 20, 50, 100)
@@ -135,11 +133,11 @@ def _range_marks(s: dict, low: float, high: float, unit: str) -> tuple[list, lis
         if np.isnan(value):
             continue
         shapes.append({"type": "line", "name": name, "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": value,
-                       "y1": value, "line": {"color": RANGE_LINE, "width": 1.5, "dash": "dash"}})
+                       "y1": value, "line": {"color": MCID_LINE, "width": 1.5, "dash": "dash"}})
         notes.append({"name": name, "text": f"{word} {value:g}" + (f" {unit}" if unit else ""), "xref": "paper",
                       "x": 1, "xanchor": "right", "y": value, "yref": "y",
                       "yanchor": "bottom" if name == "uln" else "top", "showarrow": False,
-                      "font": {"size": s["annotation"], "color": RANGE_LINE}, "bgcolor": "rgba(255,255,255,0.7)"})
+                      "font": {"size": s["annotation"], "color": MCID_LINE}, "bgcolor": LABEL_BACKDROP})
     return shapes, notes
 
 
@@ -195,7 +193,7 @@ def build_edish_figure(study: Study, arms=None, test: str = "alt", presentation:
     layout = _layout(s, "Liver safety (eDISH)", subtitle, [design.label(a) for a in design.order(e["arm"].unique())])
     layout["xaxis"] = _axis(s, f"Peak {name} (×ULN)", type="log", range=x_range, **_ticks(x_range))
     layout["yaxis"] = _axis(s, "Peak total bilirubin (×ULN)", type="log", range=y_range, **_ticks(y_range))
-    dash = {"color": LIMIT_LINE, "width": 1.5, "dash": "dash"}
+    dash = {"color": MUTED_COLOR, "width": 1.5, "dash": "dash"}
     layout["shapes"] = [
         {"type": "line", "name": "transaminase_limit", "xref": "x", "x0": TRANSAMINASE_LIMIT,
          "x1": TRANSAMINASE_LIMIT, "yref": "paper", "y0": 0, "y1": 1, "line": dash},
@@ -206,8 +204,8 @@ def build_edish_figure(study: Study, arms=None, test: str = "alt", presentation:
     layout["annotations"] = [
         {"name": f"quadrant|{key}", "text": f"<b>{QUADRANTS[key]}</b>" if key == "hys_law" else QUADRANTS[key],
          "xref": "x domain", "yref": "y domain", "x": x, "y": y, "xanchor": xa, "yanchor": ya, "showarrow": False,
-         "font": {"size": s["annotation"], "color": theme.WARNING_COLOR if key == "hys_law" else "#555555"},
-         "bgcolor": "rgba(255,255,255,0.75)"} for key, (x, y, xa, ya) in corners.items()]
+         "font": {"size": s["annotation"], "color": theme.WARNING_COLOR if key == "hys_law" else MUTED_COLOR},
+         "bgcolor": LABEL_BACKDROP} for key, (x, y, xa, ya) in corners.items()]
     layout["meta"] = {"test": test, "arms": design.order(e["arm"].unique())}
     return theme.figure(data, layout)
 

@@ -25,6 +25,7 @@ from cratus.figures.theme import FILLED_GLYPHS, MCID_LINE, TEXT_COLOR, WARNING_C
 from cratus.words import capitalise, hover_safe, mid_sentence, visit_short, wrap
 from cratus.formatting import format_number
 from cratus.study.provenance import _records
+from cratus.figures.theme import LABEL_BACKGROUND, MCID_COLOR, TRANSPARENT  # colours
 
 #: Statistic ids of the data files, in words.
 _STATISTIC_WORDS = {"p_value": "p-value", "sd": "SD", "q1": "lower quartile", "q3": "upper quartile",
@@ -175,7 +176,7 @@ def p_tags(panel, arm: str) -> list[dict]:
             shown = f"{head}<br>p {tail}"
         found.append(spec(panel, role, arm, panel.p_visit, shown, hover, xref=f"{panel.xref} domain",
                           yref=f"{panel.yref} domain", x=0, y=1, xanchor="left", yanchor="top",
-                          bgcolor="rgba(255,255,255,0.85)", align="left"))
+                          bgcolor=LABEL_BACKGROUND, align="left"))
     return found
 
 
@@ -193,7 +194,7 @@ def p_block(panel, reserve: tuple[float, float] = (0.0, 0.0), gap: float = 14.0)
     if between:
         specs.append(spec(panel, "p_between", ALL_ARMS, panel.p_visit or "", f"Between arms: {between}",
                           f"Between arms: {between}", xref=f"{panel.xref} domain", yref=f"{panel.yref} domain",
-                          x=0, y=1, xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)"))
+                          x=0, y=1, xanchor="left", yanchor="top", bgcolor=LABEL_BACKGROUND))
     size = panel.style["annotation"]
     x = y = line_h = 0.0
     for s in specs:
@@ -213,7 +214,7 @@ def p_block(panel, reserve: tuple[float, float] = (0.0, 0.0), gap: float = 14.0)
 def warning_spec(panel, arm: str, visit: str, flags: list[dict], **kw) -> dict:
     font = {"size": panel.style["annotation"] + 4, "color": WARNING_COLOR}
     return spec(panel, "discrepancy", arm, visit, "⚠", discrepancy_text(panel.design, flags, panel.ids),
-                **{"font": font, "bgcolor": "rgba(255,255,255,0)", **kw})
+                **{"font": font, "bgcolor": TRANSPARENT, **kw})
 
 
 # --- MCID -------------------------------------------------------------------------------------
@@ -245,7 +246,7 @@ def mcid_marks(panel, mcid: dict) -> tuple[dict, dict]:
     """A light band (or a line) at the MCID and its short label, whose hover gives the source."""
     low, high = mcid["low"], mcid["high"]
     band = {"type": "rect", "xref": f"{panel.xref} domain", "yref": panel.yref, "x0": 0, "x1": 1, "y0": low,
-            "y1": high, "fillcolor": "rgba(0, 158, 115, 0.12)", "line": {"width": 0 if high > low else 1.5,
+            "y1": high, "fillcolor": MCID_COLOR, "line": {"width": 0 if high > low else 1.5,
                                                                          "color": MCID_LINE, "dash": "dot"},
             "layer": "below", "name": f"mcid|{panel.endpoint}||"}
     unit = mcid["unit"] or panel.info["unit"]
@@ -259,7 +260,7 @@ def mcid_marks(panel, mcid: dict) -> tuple[dict, dict]:
     hover = "<br>".join(wrap(hover_safe(part), 70) for part in parts)
     label = spec(panel, "mcid", "", "", "MCID", hover,
                  xref=f"{panel.xref} domain", x=1.0, y=high, xanchor="right", yanchor="bottom",
-                 bgcolor="rgba(255,255,255,0)", font={"size": panel.style["annotation"], "color": MCID_LINE})
+                 bgcolor=TRANSPARENT, font={"size": panel.style["annotation"], "color": MCID_LINE})
     return band, label
 
 

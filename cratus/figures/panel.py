@@ -20,6 +20,7 @@ from cratus.figures.panel_data import clean, isnan, value_decimals
 from cratus.figures.theme import BAND_COLOR, TEXT_COLOR
 from cratus.words import hover_safe, lower_label, wrap
 from cratus.formatting import NOT_REPORTED, format_number
+from cratus.figures.theme import AXIS_LINE_COLOR, GRID_COLOR, SEPARATOR_COLOR  # colours
 
 _ROLES = ("not_reported", "p_within", "p_vs_control", "p_between", "discrepancy", "mcid")
 
@@ -261,11 +262,11 @@ def _axes(panel: Panel, y_range, lo, hi, has_data: bool, compact: bool) -> tuple
               "tickmode": "array", "tickvals": tick_values,
               "ticktext": [format_number(v, tick_decimals).replace("-", "−") for v in tick_values],
               "range": list(y_range), "showticklabels": has_data, "zeroline": panel.metric == "change",
-              "zerolinecolor": "#888888", "zerolinewidth": 1.5, "gridcolor": "#E5E5E5", "tickfont": tick_font}
+              "zerolinecolor": GRID_COLOR, "zerolinewidth": 1.5, "gridcolor": SEPARATOR_COLOR, "tickfont": tick_font}
     labels = {r["visit"]: r["visit_label"] for r in panel.rows}
     x_axis = {"tickmode": "array", "tickvals": list(range(len(panel.visits))),
               "ticktext": [labels[v] for v in panel.visits], "range": list(panel.x_range), "showgrid": False,
-              "zeroline": False, "tickfont": tick_font, "showline": True, "linecolor": "#BBBBBB"}
+              "zeroline": False, "tickfont": tick_font, "showline": True, "linecolor": AXIS_LINE_COLOR}
     return x_axis, y_axis
 
 

@@ -24,14 +24,11 @@ from cratus.figures.theme import (TEXT_COLOR, base_layout, figure, legend, legen
                                   title as title_block, title_text, top_margin)
 from cratus.patient.profile import (last_study_day, number_text, study_days, subject_arm, subject_endpoints,
                                     subject_events)
+from cratus.figures.theme import (DEFAULT_PATTERN_INK, EVENT_LINE, LABEL_BACKGROUND, MEDIAN_COLOR, PATTERN_INK,
+                                  RANGE_FILL, RANGE_MARKER, SERIOUS_COLOR, SEVERITY_STYLE, UNKNOWN_SEVERITY)  # colours
 
-MEDIAN_COLOR = "#707070"
-RANGE_COLOR = "rgba(0, 158, 115, 0.10)"
-#: Severity → (fill colour, pattern): colour and pattern both, so print and colour-blind readers tell them apart.
-SEVERITY_STYLE = {"mild": ("#FDD49E", ""), "moderate": ("#FC8D59", "/"), "severe": ("#B30000", "x")}
-UNKNOWN_SEVERITY = ("#BDBDBD", ".")
-PATTERN_INK = {"severe": "rgba(255, 255, 255, 0.7)"}
-SERIOUS_LINE = {"color": "#000000", "width": 3}
+
+SERIOUS_LINE = {"color": SERIOUS_COLOR, "width": 3}
 
 
 def _panel_title(row, size: float, width: float) -> str:
@@ -76,12 +73,12 @@ def _endpoint_panel(rows, index: int, color: str, usubjid: str, first: bool) -> 
         shapes.append({"type": "rect", "xref": f"{x_ref} domain", "yref": y_ref, "x0": 0, "x1": 1,
                        "y0": float(low.iloc[0]) if len(low) else float(rows["arm_median"].min()),
                        "y1": float(high.iloc[0]) if len(high) else float(rows["arm_median"].max()),
-                       "fillcolor": RANGE_COLOR, "line": {"width": 0}, "layer": "below",
+                       "fillcolor": RANGE_FILL, "line": {"width": 0}, "layer": "below",
                        "name": f"reference_range|{rows['endpoint'].iloc[0]}"})
     if all(v is None for v in values):
         notes.append({"text": "no value of this participant", "xref": f"{x_ref} domain", "yref": f"{y_ref} domain",
                       "x": 0.5, "y": 0.5, "showarrow": False, "font": {"color": TEXT_COLOR},
-                      "bgcolor": "rgba(255, 255, 255, 0.85)"})
+                      "bgcolor": LABEL_BACKGROUND})
     return traces, shapes, notes
 
 
@@ -146,7 +143,7 @@ def build_participant_endpoints(study, usubjid, phone: bool = False) -> go.Figur
         layout["annotations"] += notes
     if layout["shapes"]:
         data.append(dict(type="scatter", x=[None], y=[None], mode="markers", name="Reference range",
-                               marker={"symbol": "square", "size": 14, "color": "rgba(0, 158, 115, 0.25)"},
+                               marker={"symbol": "square", "size": 14, "color": RANGE_MARKER},
                                hoverinfo="skip"))
     return figure(data, layout)
 
@@ -221,8 +218,8 @@ def build_event_timeline(study, usubjid, phone: bool = False) -> go.Figure:
             x=[max(float(ends.iloc[i] - starts.iloc[i]), 1.0) for i in mine], width=0.6,
             name=severity.capitalize(), legendgroup=severity,
             marker={"color": fill, "pattern": {"shape": shape, "size": 8, "fillmode": "overlay",
-                                               "fgcolor": PATTERN_INK.get(severity, "rgba(0, 0, 0, 0.5)")},
-                    "line": {"color": ["#000000" if s else "#666666" for s in serious],
+                                               "fgcolor": PATTERN_INK.get(severity, DEFAULT_PATTERN_INK)},
+                    "line": {"color": [SERIOUS_COLOR if s else EVENT_LINE for s in serious],
                              "width": [SERIOUS_LINE["width"] if s else 1 for s in serious]}},
             hovertext=[_event_hover(events.iloc[i], last_day) for i in mine], hoverinfo="text",
             meta={"role": "events", "severity": severity}))

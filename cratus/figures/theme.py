@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from cratus.figures.geometry import line_width, wrap_px
+from cratus.words import wrap
 
 #: Narrowest figure a normal (not presentation) layout must survive: Streamlit's
 #: main column is ~820 px wide in a 1280 px window with the sidebar open.  Text
@@ -30,6 +31,36 @@ WARNING_COLOR = "#D55E00"      # Okabe–Ito vermillion
 BAND_COLOR = "#F0F0F0"         # the zone of "not reported" boxes, below the data
 MCID_COLOR = "rgba(0, 158, 115, 0.12)"   # Okabe–Ito bluish green, light
 MCID_LINE = "#009E73"
+# --- colours: every colour the figures write, named by what it marks --------------------------------
+#: Arm colours, symbols and dashes are the study's (cratus.study.design); everything else is here.
+WARNING_TEXT = "#A04000"       # Okabe–Ito vermillion, darker: text that marks a warning or a reproduced value
+LINE_COLOR = "#333333"         # zero and reference lines, a curve without an arm
+MUTED_COLOR = "#555555"        # notes, limits, the line where the visit changes
+NOTE_COLOR = "#444444"         # a caveat under a figure
+GRID_COLOR = "#888888"         # dotted reference levels (80% and 90% power, the plausible correlations)
+THRESHOLD_COLOR = "#777777"    # the imbalance thresholds of the balance plot
+SEPARATOR_COLOR = "#E5E5E5"    # a light line between the rows of a forest plot
+HEADING_LINE = "#DDDDDD"       # the line above a heading row
+GRIDLINE_COLOR = "#EEEEEE"
+AXIS_LINE_COLOR = "#BBBBBB"
+BLUE = "#0072B2"               # Okabe–Ito blue
+MEDIAN_COLOR = "#707070"       # an arm's median against one participant
+RANGE_FILL = "rgba(0, 158, 115, 0.10)"    # a reference range, Okabe–Ito bluish green, light
+RANGE_MARKER = "rgba(0, 158, 115, 0.25)"  # its legend mark
+SPREAD_FILL = "rgba(120, 120, 120, 0.25)"
+LABEL_BACKGROUND = "rgba(255, 255, 255, 0.85)"   # behind a label that sits on the data
+LABEL_BACKDROP = "rgba(255, 255, 255, 0.75)"     # lighter, behind a label beside the data
+TRANSPARENT = "rgba(255, 255, 255, 0)"
+WHITE = "#FFFFFF"
+LIGHT_FILL = "#F2F2F2"
+#: Severity → (fill colour, pattern): colour and pattern both, so print and colour-blind readers tell them apart.
+SEVERITY_STYLE = {"mild": ("#FDD49E", ""), "moderate": ("#FC8D59", "/"), "severe": ("#B30000", "x")}
+UNKNOWN_SEVERITY = ("#BDBDBD", ".")
+#: Ink of a severity's pattern (white on the dark fill of "severe", else half-black).
+PATTERN_INK = {"severe": "rgba(255, 255, 255, 0.7)"}
+DEFAULT_PATTERN_INK = "rgba(0, 0, 0, 0.5)"
+SERIOUS_COLOR = "#000000"      # the outline of a serious adverse event
+EVENT_LINE = "#666666"         # the outline of any other event
 #: Open glyphs matching the arm marker symbols, for the "not reported" boxes and p-value tags.
 OPEN_GLYPHS = {"circle": "○", "square": "□", "diamond": "◇", "triangle-up": "△", "triangle-down": "▽",
                "cross": "✚", "x": "✕", "star": "☆"}
@@ -132,3 +163,64 @@ def figure(data: list, layout: dict) -> go.Figure:
     would cost two thirds of the build time.
     """
     return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+# --- the charts of the Baseline, Safety and Appraisal pages -----------------------------------------
+#: Text size of those charts on a laptop and projector, and on a phone (a 390 px screen).
+CHART_FONT, CHART_PHONE_FONT = 16, 12
+
+
+def chart_layout(figure: go.Figure, title: str, height: int, top: int = 100, phone: bool = False) -> go.Figure:
+    """The package's plotly_white (:func:`cratus.figures.theme.template`), 16 px, title top left and the legend
+    under it (both from the figure's left edge).  On a *phone*: 12 px, the title wrapped to a 390 px screen and
+    kept under plotly's toolbar (a touch screen shows it all the time), the figure taller by what that takes."""
+    size, title_size, pad = (CHART_PHONE_FONT, 15, 12 + MODEBAR_TOUCH) if phone else (CHART_FONT, None, 12)
+    extra = 0
+    if phone:
+        title = wrap_px(title, MIN_WIDTH_PHONE - 20, title_size) if title else title
+        extra = MODEBAR_TOUCH + title.count("<br>") * round(title_size * 1.3)
+        top, height = top + extra, height + extra
+    figure.update_layout(
+        template=template(), font={"size": size}, height=height,
+        title={"text": title, "x": 0, "xanchor": "left", "xref": "container", "y": 1, "yref": "container",
+               "yanchor": "top", "pad": {"t": pad, "l": 4}, **({"font": {"size": title_size}} if phone else {})},
+        margin={"l": 10, "r": 20 if not phone else 8, "t": top, "b": 10},
+        legend={"orientation": "h", "xref": "container", "x": 0, "xanchor": "left", "yref": "container",
+                "y": 1, "yanchor": "top", "entrywidthmode": "pixels", "entrywidth": 0,
+                "itemclick": "toggle"} | ({"y": 1 - (46 + extra) / height} if title else {}),
+        hoverlabel={"font_size": size},
+    )
+    return figure
+
+
+def bar_layout(figure: go.Figure, title: str, height: int, compact: bool = False,
+               presentation: bool = False) -> go.Figure:
+    """The bar and balance charts of the Baseline and Safety pages; *compact* (a phone) wraps the title, uses 13 px text and puts the legend under the plot;
+    *presentation* (a projector) uses at least 20 px everywhere."""
+    if presentation:
+        figure.update_layout(
+            template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 26}},
+            font={"size": 20, "color": TITLE_COLOR}, height=height + 120, margin={"l": 10, "r": 10, "t": 110, "b": 10},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left",
+                    "font": {"size": 20}})
+        figure.update_xaxes(tickfont={"size": 20}, title_font={"size": 20})
+        figure.update_yaxes(tickfont={"size": 20}, title_font={"size": 20})
+        figure.update_traces(textfont_size=20, selector={"type": "bar"})
+        return figure
+    if compact:
+        # Title at the top of the container under the toolbar a touch screen always shows, the legend in its own
+        # band between the title and the plot.
+        figure.update_layout(
+            template="plotly_white",
+            title={"text": wrap(title, 34), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
+                   "yanchor": "top", "pad": {"t": 8 + MODEBAR_TOUCH}},
+            font={"size": 13, "color": TITLE_COLOR}, height=height + 80 + MODEBAR_TOUCH,
+            margin={"l": 6, "r": 6, "t": 120 + MODEBAR_TOUCH, "b": 10},
+            legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "xanchor": "left"})
+        return figure
+    figure.update_layout(
+        template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yanchor": "top"},
+        font={"size": CHART_FONT, "color": TITLE_COLOR}, height=height, margin={"l": 10, "r": 10, "t": 100, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+    )
+    return figure

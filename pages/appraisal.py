@@ -27,21 +27,21 @@ def between_arms_tab(study, arms):
     st.markdown("**Welch's t-test** compares two arms' means without assuming equal spread; **Hedges' g** is the "
                 "difference in standard deviations (0.2 small, 0.5 medium, 0.8 large), corrected for small "
                 f"samples. Each active arm is compared with {control}, and the active arms with each other.")
-    st.warning(f"**Assumptions.** The text prints no n per endpoint, so the arm sizes are assumed ({view['n_text']}); "
+    st.warning(f"**Assumptions.** The text prints no n per endpoint, so the arm sizes are assumed ({view.n_text}); "
                "drop-outs would widen every interval. Rows marked *≈ Wan 2014* start from a **median (IQR)**: "
                "their mean and SD are approximated (Wan et al. 2014, scenario C3), assuming roughly normal data; "
                "where the quartiles are visibly skewed or a printed value is malformed the effect is withheld, "
                "with the reason.", icon=":material/warning:")
-    if not view["follow_up"]:
+    if not view.follow_up:
         st.info("No pair of the selected arms has numbers printed after baseline. Select at least two arms.")
-    for index, (heading, _) in enumerate(view["follow_up"]):
+    for index, (heading, _) in enumerate(view.follow_up):
         st.markdown(f"**{heading}: differences between arms after treatment**")
         pick = ("follow_up", index, 1)
         ui.table(ui.call(between_arm_view, tuple(arms), show_p=False, pick=pick), caption=heading, column_config={
             "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Difference (95% CI)": TEXT(width=170),
             "Welch p": TEXT(width=62, help="Welch's t-test from the printed summaries (an assumption)"),
             "Hedges' g (95% CI)": TEXT(width=150), "Method": TEXT(width=150), "Caution": TEXT(width="large")})
-    if view["follow_up"]:
+    if view.follow_up:
         st.caption("Differences are arm minus comparator, in the endpoint's unit.")
         ui.chart(ui.call(forest_figure, tuple(arms)), screen={"phone": ui.on_phone()}, config=CHART)
         st.caption("Colour: the arm; symbol: the arm it is compared with; hollow markers: approximations from "
@@ -74,14 +74,14 @@ def within_arm_tab(study, arms):
     left, middle, right = st.columns([3, 1, 2])
     key = left.selectbox("Result (mean ± SD printed at both visits)", list(options), key="change",
                          bind="query-params", format_func=options.get)
-    default_n = int(ui.cached(within_arm_detail, key, None, 0.5)["row"]["n"])
+    default_n = int(ui.cached(within_arm_detail, key, None, 0.5).row["n"])
     n = middle.number_input("Pairs (n)", min_value=4, max_value=500, value=default_n, step=1,
                             help="The text prints no n per endpoint: the arm size is assumed, or the arm's "
                                  "patients in the endpoint's subgroup.")
     correlation = right.select_slider("Assumed pre–post correlation r", options=list(CORRELATIONS), value=0.5,
                                       key="correlation")
     detail = ui.cached(within_arm_detail, key, int(n), float(correlation))
-    (st.info if detail["verdict"] == "plausible" else st.warning)(detail["sentence"])
+    (st.info if detail.verdict == "plausible" else st.warning)(detail.sentence)
     ui.table(ui.call(within_arm_detail, key, int(n), float(correlation), pick=("table",)),
              caption="Sensitivity to the assumed correlation")
     phone = ui.on_phone()
@@ -109,21 +109,21 @@ def multiplicity_tab(study, arms):
     note = study.fact("multiplicity")
     if note:
         st.caption(f"The paper: {note}.")
-    families = ui.cached(multiplicity_view, "all", 0.05, tuple(arms))["families"]
+    families = ui.cached(multiplicity_view, "all", 0.05, tuple(arms)).families
     left, right = st.columns([4, 1])
     family = left.radio("Family of tests adjusted together", list(families), format_func=families.get,
                         horizontal=True, key="family", bind="query-params")
     alpha = right.number_input("α", min_value=0.001, max_value=0.2, value=0.05, step=0.01, format="%.3f",
                                key="alpha")
     view = ui.cached(multiplicity_view, family, float(alpha), tuple(arms))
-    st.info(view["sentence"])
+    st.info(view.sentence)
     adjusted = ui.call(multiplicity_view, family, float(alpha), tuple(arms), pick=("table",))
     ui.table(adjusted, caption="Adjusted p-values", column_config={
         "m": st.column_config.NumberColumn(help="Number of p-values in the family"),
         "p": TEXT(help="As printed (one copy per test: the Results' where the Abstract differs)"),
         "Significant after": TEXT(help="Adjustments after which p stays below α: all three, some, 'no "
                                        "adjustment' (below α only unadjusted) or — (not even unadjusted)")})
-    st.caption(f"Showing {view['shown']} of {view['total']} p-values: rows of arms not selected are hidden but "
+    st.caption(f"Showing {view.shown} of {view.total} p-values: rows of arms not selected are hidden but "
                "still count in m. Bounds such as p < .0001 enter at the bound and stay bounds after adjustment.")
 
 
@@ -139,12 +139,12 @@ def power_tab(study, arms):
                                    "observed": "The difference between arms the paper prints"}.get)
     options = ui.cached(endpoints_with_estimates)
     columns = st.columns([2, 1, 1])
-    first = options.index(defaults["endpoint"]) if defaults.get("endpoint") in options else 0
+    first = options.index(defaults.endpoint) if defaults and defaults.endpoint in options else 0
     endpoint = columns[0].selectbox(f"Endpoint ({design.visit_label(design.follow_up)})", options, index=first,
                                     format_func=study.label, key="power_endpoint", bind="query-params")
     arm_ids = list(design.arm_ids)
     arm = columns[1].selectbox("Arm", arm_ids, format_func=design.short, key="power_arm",
-                               index=arm_ids.index(defaults["arm"]) if defaults.get("arm") in arm_ids else 0)
+                               index=arm_ids.index(defaults.arm) if defaults and defaults.arm in arm_ids else 0)
     others = [a for a in arm_ids if a != arm]
     reference = columns[2].selectbox("Compared with", others, format_func=design.short, key="power_reference",
                                      index=others.index(design.control) if design.control in others else 0)
@@ -153,35 +153,36 @@ def power_tab(study, arms):
                                     format="%.3f", key="power_alpha")
     difference = sd = None
     if source == "given":
-        difference = columns[1].number_input("Difference to detect", value=float(defaults.get("difference", 1.0)),
+        difference = columns[1].number_input("Difference to detect",
+                                             value=float(defaults.difference if defaults else 1.0),
                                              step=1.0, format="%.1f", key="power_difference")
-        sd = columns[2].number_input("SD", min_value=0.01, value=float(defaults.get("sd", 1.0)), step=1.0,
+        sd = columns[2].number_input("SD", min_value=0.01, value=float(defaults.sd if defaults else 1.0), step=1.0,
                                      format="%.1f", key="power_sd")
-        if defaults.get("source"):
-            st.caption(defaults["source"])
+        if defaults:
+            st.caption(defaults.source)
     view = ui.cached(power_view, endpoint, arm, reference, difference, sd, float(alpha))
-    if view["note"]:
+    if view.note:
         st.warning(f"The text does not print {study.label(endpoint)} for both {design.short(arm)} and "
                    f"{design.short(reference)} at {design.visit_label(design.follow_up).lower()} (values shown "
                    "only in figures are not in the data), so the observed effect cannot be computed.",
                    icon=":material/warning:")
         return
     metrics = st.columns(4)
-    metrics[0].metric("Standardized effect d", f"{view['effect_size']:.2f}")
-    metrics[1].metric("Patients per arm, 80% power", view["n80"])
-    metrics[2].metric("Patients per arm, 90% power", view["n90"])
-    if view["n_claimed"]:
-        metrics[3].metric(f"Power with {view['n_claimed']} per arm (follow-up values)", f"{view['power_at_claim']:.0%}")
-    st.info(view["sentence"])
-    ui.chart(ui.call(n_by_correlation_figure, view["difference"], view["sd"], float(alpha), view["n_claimed"]),
+    metrics[0].metric("Standardized effect d", f"{view.effect_size:.2f}")
+    metrics[1].metric("Patients per arm, 80% power", view.n80)
+    metrics[2].metric("Patients per arm, 90% power", view.n90)
+    if view.n_claimed:
+        metrics[3].metric(f"Power with {view.n_claimed} per arm (follow-up values)", f"{view.power_at_claim:.0%}")
+    st.info(view.sentence)
+    ui.chart(ui.call(n_by_correlation_figure, view.difference, view.sd, float(alpha), view.n_claimed),
              screen={"phone": ui.on_phone()}, config=CHART)
     ui.table(ui.call(power_view, endpoint, arm, reference, difference, sd, float(alpha), pick=("table",)),
              caption="Patients per arm for 80% power",
              within=st.expander("Patients per arm by pre–post correlation and analysis (table)"))
-    largest = int(max(100, min(view["n90"] * 1.3, 2000)))
-    ui.chart(ui.call(power_figure, view["effect_size"], float(alpha), largest, arm, view["n80"], view["n90"],
-                     view["n_claimed"]), screen={"phone": ui.on_phone()}, config=CHART)
-    st.caption(f"Two-sided two-sample t-test with equal arms on follow-up values. Effect: {view['effect_source']}.")
+    largest = int(max(100, min(view.n90 * 1.3, 2000)))
+    ui.chart(ui.call(power_figure, view.effect_size, float(alpha), largest, arm, view.n80, view.n90,
+                     view.n_claimed), screen={"phone": ui.on_phone()}, config=CHART)
+    st.caption(f"Two-sided two-sample t-test with equal arms on follow-up values. Effect: {view.effect_source}.")
 
 
 def audit_tab(study, arms):

@@ -518,8 +518,8 @@ def test_subgroup_n_counts_the_women_from_the_dictionary(study):
 def test_back_calculation_verdicts_and_sentences(study, within, endpoint, arm, verdict, words):
     key = f"{endpoint}:{arm}"
     detail = within_arm_detail(study, key, None, 0.5)
-    assert (detail["verdict"], words in detail["sentence"]) == (verdict, True)
-    assert detail["sentence"].startswith("Assuming a paired t-test")
+    assert (detail.verdict, words in detail.sentence) == (verdict, True)
+    assert detail.sentence.startswith("Assuming a paired t-test")
 
 
 def test_back_calculation_table_keeps_the_printed_digits(study, within):
@@ -539,15 +539,15 @@ def test_sensitivity_table_reproduces_the_paper_at_the_back_calculated_correlati
 
 def test_between_arms_shows_follow_up_with_p_and_baseline_without(study):
     view = between_arm_view(study, study.design.arm_ids)
-    (heading, follow_up), = view["follow_up"]
+    (heading, follow_up), = view.follow_up
     assert heading == "At 6 months" and "Welch p" in follow_up
-    assert "Welch p" not in view["baseline"] and "Standardized difference (d)" in view["baseline"]
-    with_p = between_arm_view(study, study.design.arm_ids, show_p=True)["baseline"]
+    assert "Welch p" not in view.baseline and "Standardized difference (d)" in view.baseline
+    with_p = between_arm_view(study, study.design.arm_ids, show_p=True).baseline
     assert "Welch p (chance alone)" in with_p
 
 
 def test_b_cell_tnf_comparison_carries_the_sem_reading(study):
-    table = between_arm_view(study, ("100M", "200M"))["follow_up"][0][1].set_index("Endpoint")
+    table = between_arm_view(study, ("100M", "200M")).follow_up[0][1].set_index("Endpoint")
     row = table.loc["B-cell intracellular TNF-α"]
     # scipy.stats.ttest_ind_from_stats(7.0, 1.0, 10, 8.4, 1.1, 10, equal_var=False).pvalue = 0.00811862726548334;
     # as SEMs: SDs 1.0·√10 and 1.1·√10: ttest_ind_from_stats(7.0, 3.162, 10, 8.4, 3.479, 10, False).pvalue = 0.359
@@ -565,17 +565,17 @@ def test_champs_effects_are_withheld_with_their_reasons(study):
 
 
 def test_median_iqr_rows_are_marked_as_approximations(study):
-    table = between_arm_view(study, study.design.arm_ids)["baseline"]
+    table = between_arm_view(study, study.design.arm_ids).baseline
     assert set(table["Method"]) == {"Welch (mean ± SD)", "≈ Wan 2014 (from median, IQR)"}
 
 
 def test_multiplicity_view_keeps_bounds_and_names_the_control(study):
     view = multiplicity_view(study, "all", 0.05, study.design.arm_ids)
-    first = view["table"].iloc[0]
+    first = view.table.iloc[0]
     # p < .00001 (B-cell TNF-α 100M vs placebo) × 45 = .00045: a bound, rounded up
     assert first[["p", "Bonferroni", "Holm", "Test"]].tolist() == ["< .00001", "< .0005", "< .0005",
                                                                    "100M vs Placebo, 6 months"]
-    assert "Surviving Holm: B-cell intracellular TNF-α (100M vs Placebo, 6 months;" in view["sentence"]
+    assert "Surviving Holm: B-cell intracellular TNF-α (100M vs Placebo, 6 months;" in view.sentence
 
 
 def test_only_b_cell_tnf_survives_holm_across_all_published_p_values(study):
@@ -591,18 +591,18 @@ def test_multiplicity_families_offer_every_domain_with_a_p_value(study):
 def test_power_defaults_come_from_the_data(study):
     found = power_defaults(study)
     # trial.csv: 30 per group (Discussion); summary: 410.7 − 345.9 (Results), SD 112.9 (Table 1, total)
-    assert (found["n_claimed"], found["difference"], found["sd"]) == (30, pytest.approx(64.8), 112.9)
+    assert (found.n_claimed, found.difference, found.sd) == (30, pytest.approx(64.8), 112.9)
 
 
 def test_power_view_says_the_claim_cannot_be_verified(study):
     view = power_view(study, "six_minute_walk", "100M", "placebo", 64.8, 112.9)
-    assert (view["verdict"], view["n80"], view["n_claimed"]) == ("cannot be verified from the text", 49, 30)
-    assert list(view["table"].columns)[0] == "Pre–post correlation ρ"
+    assert (view.verdict, view.n80, view.n_claimed) == ("cannot be verified from the text", 49, 30)
+    assert list(view.table.columns)[0] == "Pre–post correlation ρ"
 
 
 def test_power_view_of_another_endpoint_makes_no_claim(study):
     view = power_view(study, "cd25", "100M", "200M")
-    assert (view["n_claimed"], view["verdict"]) == (None, "") and "per group" not in view["sentence"]
+    assert (view.n_claimed, view.verdict) == (None, "") and "per group" not in view.sentence
 
 
 def test_endpoints_with_estimates(study):
@@ -643,8 +643,8 @@ def test_the_appraisal_runs_on_a_made_up_study(tmp_path):
     study = _made_up_study(tmp_path)
     arms = study.design.arm_ids
     view = between_arm_view(study, arms)
-    assert [h for h, _ in view["follow_up"]] == ["At week 12", "At week 24"]
-    week24 = view["follow_up"][1][1].iloc[0]
+    assert [h for h, _ in view.follow_up] == ["At week 12", "At week 24"]
+    week24 = view.follow_up[1][1].iloc[0]
     # scipy.stats.ttest_ind_from_stats(62, 11, 12, 53, 11, 12, equal_var=False): difference 9
     expected = stats.ttest_ind_from_stats(62, 11, 12, 53, 11, 12, equal_var=False).pvalue
     assert (week24["Comparison"], week24["Welch p"]) == ("Drug X vs Vehicle", format_p(expected, computed=True,
@@ -653,10 +653,10 @@ def test_the_appraisal_runs_on_a_made_up_study(tmp_path):
     assert list(options.values()) == ["Score, Drug X", "Score, Vehicle"] and len(table) == 2
     assert set(table["Verdict"]) <= {"plausible", "unusual, possible", "very unlikely", "impossible"}
     multiplicity = multiplicity_view(study, "all", 0.05, arms)
-    assert "Drug X vs Vehicle, week 24" in set(multiplicity["table"]["Test"])
-    assert power_defaults(study) == {}
+    assert "Drug X vs Vehicle, week 24" in set(multiplicity.table["Test"])
+    assert power_defaults(study) is None
     power = power_view(study, "score", "drug", "vehicle")
-    assert power["n_claimed"] is None and power["n80"] > 0
+    assert power.n_claimed is None and power.n80 > 0
     from cratus.appraisal.audit_display import audit_view
     counts, _ = audit_view(study, arms)
     assert counts["pass"] > 0

@@ -157,7 +157,7 @@ def test_one_standardized_difference_at_baseline_in_every_place(study):
     balance = standardized_differences(study).set_index(["endpoint", "arm"])["estimate"]
     assert balance[("six_minute_walk", "100M")] == pytest.approx(-0.4254, abs=1e-4)
     assert "standardized difference −0.43" in baseline_imbalance_notes(study, "six_minute_walk")[0]
-    table = between_arm_view(study, study.design.arm_ids)["baseline"]
+    table = between_arm_view(study, study.design.arm_ids).baseline
     row = table[(table["Comparison"] == "100M vs Placebo") & table["Endpoint"].str.startswith("6-minute walk")]
     assert row["Standardized difference (d)"].tolist() == ["−0.43"]
 

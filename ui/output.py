@@ -21,7 +21,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from cratus.outputs.code import Call
+from cratus.outputs.code import Call, pick_from
 from ui import keys
 from ui.render import show_chart, show_table
 from ui.session import study
@@ -38,7 +38,7 @@ def compute(output: Call):
     shared, so callers must not modify it."""
     result = cached(output.func, *output.args, **output.kwargs)
     for key in output.pick:
-        result = result[key]
+        result = pick_from(result, key)
     return result
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,76 @@ from cratus.formatting import format_number
 from cratus.stats.multiplicity import adjust_p_values, multiplicity_families
 from cratus.stats.power import judge_sample_size_claim, n_by_correlation, plan_next_trial, power_curve
 from cratus.stats.within_arm import back_calculate_all, sd_doubtful, within_arm_results
+
+# --- what the tabs show: small typed values ----------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class BetweenArms:
+    """The Between-arms tab (:func:`between_arm_view`)."""
+
+    #: ``(heading, table)`` per follow-up visit with rows.
+    follow_up: tuple[tuple[str, pd.DataFrame], ...]
+    #: The baseline-balance table: standardized differences; Welch p labelled as chance only when asked.
+    baseline: pd.DataFrame
+    #: How many effects of the chosen arms are withheld.
+    withheld: int
+    #: The arm sizes assumed, in words.
+    n_text: str
+
+
+@dataclass(frozen=True, eq=False)
+class WithinArmDetail:
+    """One within-arm result (:func:`within_arm_detail`): its back-calculation row, sentence, verdict, table."""
+
+    row: dict
+    sentence: str
+    verdict: str
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class Multiplicity:
+    """The Multiplicity tab (:func:`multiplicity_view`): rows of the chosen arms shown, of all."""
+
+    families: dict
+    sentence: str
+    table: pd.DataFrame
+    shown: int
+    total: int
+
+
+@dataclass(frozen=True)
+class PowerDefaults:
+    """The effect a claimed "n per group" is checked against (:func:`power_defaults`)."""
+
+    n_claimed: int
+    endpoint: str
+    arm: str
+    difference: float
+    sd: float
+    unit: str
+    source: str
+
+
+@dataclass(frozen=True, eq=False)
+class PowerView:
+    """The Power tab (:func:`power_view`): the plan, and unless *note* says why the effect cannot be computed,
+    the effect, the n needed for 80% and 90% power, the power at the claimed n and the n by correlation."""
+
+    plan: pd.DataFrame
+    note: str
+    effect_size: float = math.nan
+    n80: int = 0
+    n90: int = 0
+    n_claimed: int | None = None
+    verdict: str = ""
+    power_at_claim: float = math.nan
+    sentence: str = ""
+    readings: pd.DataFrame | None = None
+    effect_source: str = ""
+    difference: float = math.nan
+    sd: float = math.nan
+    table: pd.DataFrame | None = None
+
 
 #: Facts of trial.csv describing a claimed sample size: "n per group", and for which endpoint and arm.
 CLAIM_FACTS = ("claimed_n_per_arm", "claimed_n_endpoint", "claimed_n_arm")
@@ -92,24 +163,19 @@ def audit_rows(study):
 
 
 # --- Between arms -----------------------------------------------------------------------------------
-def between_arm_view(study, arms, visits=None, show_p=False):
+def between_arm_view(study, arms, visits=None, show_p=False) -> BetweenArms:
     """The Between-arms tab: follow-up comparisons with p-values, baseline balance without (by default).
 
     Returns
     -------
-    dict
-        ``follow_up``: list of ``(heading, table)`` per follow-up visit with
-        rows; ``baseline``: the baseline-balance table (standardized
-        differences; Welch p labelled as chance only with *show_p*);
-        ``withheld``: how many effects are withheld; ``n_text``: the arm sizes
-        assumed.
+    BetweenArms
 
     Examples
     --------
     >>> from cratus.study.model import load_study
     >>> study = load_study()
     >>> view = between_arm_view(study, study.design.arm_ids)
-    >>> [heading for heading, _ in view["follow_up"]], "Welch p" in view["baseline"]
+    >>> [heading for heading, _ in view.follow_up], "Welch p" in view.baseline
     (['At 6 months'], False)
     """
     design = study.design
@@ -125,8 +191,8 @@ def between_arm_view(study, arms, visits=None, show_p=False):
     n_text = ", ".join(f"{design.short(a)} {format_number(sizes[a])}" for a in design.order(arms) if a in sizes
                        and a != TOTAL)
     chosen = frame[frame["arm"].isin(arms) & frame["reference"].isin(arms)]
-    return {"follow_up": follow_up, "baseline": tables.comparison_table(base, baseline=True, show_p=show_p),
-            "withheld": int((chosen["withheld"] != "").sum()), "n_text": n_text}
+    return BetweenArms(tuple(follow_up), tables.comparison_table(base, baseline=True, show_p=show_p),
+                       int((chosen["withheld"] != "").sum()), n_text)
 
 
 def forest_view(study, arms, visits=None):
@@ -159,23 +225,22 @@ def within_arm_row(study, key, n=None):
     return found.iloc[0]
 
 
-def within_arm_detail(study, key, n, correlation):
-    """The chosen within-arm result: ``{"row", "sentence", "table", "verdict"}``."""
+def within_arm_detail(study, key, n, correlation) -> WithinArmDetail:
+    """The chosen within-arm result."""
     row = within_arm_row(study, key, n)
-    return {"row": row.to_dict(), "sentence": describe_back_calculation(row), "verdict": row["verdict"],
-            "table": sensitivity_table(row, correlation)}
+    return WithinArmDetail(row.to_dict(), describe_back_calculation(row), row["verdict"],
+                           sensitivity_table(row, correlation))
 
 
 # --- Multiplicity ------------------------------------------------------------------------------------
-def multiplicity_view(study, family, alpha, arms):
-    """The Multiplicity tab: ``{"families", "sentence", "table", "shown", "total"}`` (rows of *arms* shown)."""
+def multiplicity_view(study, family, alpha, arms) -> Multiplicity:
+    """The Multiplicity tab (rows of *arms* shown)."""
     families = multiplicity_families(study.p_values, study.endpoints)
     adjusted = adjust_p_values(study.p_values, family, study.endpoints, alpha)
     table = tables.multiplicity_table(adjusted, study.design, study.endpoints, families)
     keep = (adjusted["arm"].isin(arms) | ~adjusted["arm"].isin(study.design.arm_ids)).to_numpy()
-    return {"families": families, "sentence": tables.summarize_adjustment(adjusted, study.design, alpha,
-                                                                          study.endpoints),
-            "table": table[keep].reset_index(drop=True), "shown": int(keep.sum()), "total": len(adjusted)}
+    return Multiplicity(families, tables.summarize_adjustment(adjusted, study.design, alpha, study.endpoints),
+                        table[keep].reset_index(drop=True), int(keep.sum()), len(adjusted))
 
 
 # --- Power -------------------------------------------------------------------------------------------
@@ -186,24 +251,24 @@ def endpoints_with_estimates(study):
     return [e for e in study.endpoints["endpoint"] if e in found]
 
 
-def power_defaults(study):
+def power_defaults(study) -> PowerDefaults | None:
     """The effect a claimed "n per group" (trial.csv) is checked against, from the printed summary.
 
     The difference is the claim arm's between-arm difference from the
     control at follow-up when both are printed, else its within-arm change
     (baseline to follow-up); the SD is the whole trial's baseline SD, else
-    the claim arm's.  Empty dict when the study states no claim.
+    the claim arm's.  ``None`` when the study states no claim.
 
     Examples
     --------
     >>> from cratus.study.model import load_study
     >>> found = power_defaults(load_study())
-    >>> found["n_claimed"], round(found["difference"], 1), found["sd"]
+    >>> found.n_claimed, round(found.difference, 1), found.sd
     (30, 64.8, 112.9)
     """
     claimed, endpoint, arm = (study.fact(k) for k in CLAIM_FACTS)
     if not (claimed and endpoint and arm):
-        return {}
+        return None
     design, index = study.design, index_summary(study.summary)
     label, unit = study.label(endpoint), str(study.endpoint_info(endpoint).get("unit") or "")
 
@@ -216,7 +281,7 @@ def power_defaults(study):
                               value(design.control, design.follow_up, "mean") if design.control else None)
     sd = value(TOTAL, design.baseline, "sd") or value(arm, design.baseline, "sd")
     if after is None or sd is None or (before is None and control is None):
-        return {}
+        return None
     u = f" {unit}" if unit and unit != "points" else ""
     if control is not None:
         difference = after[0] - control[0]
@@ -228,29 +293,26 @@ def power_defaults(study):
                 f"{format_number(difference, max(len(after[1].partition('.')[2]), 0))}{u}, {after[2]}); the "
                 f"between-arm estimate cannot be recomputed: the {design.short(design.control)} arm's "
                 f"{design.visit_label(design.follow_up).lower()} value is not printed in the text")
-    return {"n_claimed": int(float(claimed)), "endpoint": endpoint, "arm": arm, "difference": difference,
-            "sd": sd[0], "unit": unit, "source": f"Defaults: {what}; SD {sd[1]}{u} at baseline ({sd[2]})."}
+    return PowerDefaults(int(float(claimed)), endpoint, arm, difference, sd[0], unit,
+                         f"Defaults: {what}; SD {sd[1]}{u} at baseline ({sd[2]}).")
 
 
-def power_view(study, endpoint, arm, reference, difference=None, sd=None, alpha=0.05):
+def power_view(study, endpoint, arm, reference, difference=None, sd=None, alpha=0.05) -> PowerView:
     """The Power tab: plan, power at the claimed n, and the n needed by pre–post correlation and analysis.
 
     Returns
     -------
-    dict
-        ``plan`` (:func:`cratus.stats.power.plan_next_trial` frame), ``note``, and
-        unless the effect cannot be computed: ``effect_size, n80, n90,
-        power_at_claim, n_claimed, sentence, readings`` (the
-        :func:`cratus.stats.power.n_by_correlation` frame), ``table`` (it, for
-        reading) and ``verdict``.
+    PowerView
+        ``plan`` is the :func:`cratus.stats.power.plan_next_trial` frame,
+        ``readings`` the :func:`cratus.stats.power.n_by_correlation` frame and
+        ``table`` it, for reading.
     """
     design = study.design
     plan = plan_next_trial(study.summary, endpoint, arm, reference, design.follow_up, study.n_per_arm(),
                            difference, sd, power=(0.8, 0.9), alpha=alpha)
     note = plan["note"].iloc[0]
-    out = {"plan": plan, "note": note}
     if note:
-        return out
+        return PowerView(plan, note)
     difference, sd = float(plan["difference"].iloc[0]), float(plan["sd"].iloc[0])
     # the claim is about one endpoint: other endpoints get the n needed without a verdict on it
     claimed = (int(float(study.fact(CLAIM_FACTS[0]) or 0)) or None) if study.fact(CLAIM_FACTS[1]) == endpoint else None
@@ -258,11 +320,11 @@ def power_view(study, endpoint, arm, reference, difference=None, sd=None, alpha=
     unit = str(study.endpoint_info(endpoint).get("unit") or "")
     unit = "" if unit == "points" else unit
     d = float(plan["effect_size"].iloc[0])
-    out |= {"effect_size": abs(d), "n80": int(plan["n_per_arm"].iloc[0]), "n90": int(plan["n_per_arm"].iloc[1]),
-            "n_claimed": claimed, "verdict": judged["verdict"] if claimed else "",
-            "power_at_claim": float(power_curve(d, [claimed], alpha)["power"].iloc[0]) if claimed else math.nan,
-            "sentence": describe_sample_size_claim(difference, sd, claimed, judged, alpha, unit),
-            "readings": n_by_correlation(difference, sd, alpha=alpha),
-            "effect_source": plan["effect_source"].iloc[0], "difference": difference, "sd": sd}
-    out["table"] = n_by_correlation_table(out["readings"])
-    return out
+    readings = n_by_correlation(difference, sd, alpha=alpha)
+    return PowerView(
+        plan, note, effect_size=abs(d), n80=int(plan["n_per_arm"].iloc[0]), n90=int(plan["n_per_arm"].iloc[1]),
+        n_claimed=claimed, verdict=judged["verdict"] if claimed else "",
+        power_at_claim=float(power_curve(d, [claimed], alpha)["power"].iloc[0]) if claimed else math.nan,
+        sentence=describe_sample_size_claim(difference, sd, claimed, judged, alpha, unit), readings=readings,
+        effect_source=plan["effect_source"].iloc[0], difference=difference, sd=sd,
+        table=n_by_correlation_table(readings))

@@ -27,8 +27,10 @@ print(result.to_string(index=False))
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
+import typing
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -80,6 +82,22 @@ def read_data(files, mapping: dict | None = None, filters: tuple = ()):
     return data
 
 
+def pick_from(value, key):
+    """One step of a :class:`Call`'s ``pick``: a field of a typed value (a dataclass), else ``value[key]``."""
+    return getattr(value, key) if dataclasses.is_dataclass(value) and isinstance(key, str) else value[key]
+
+
+def _picks(call: "Call") -> str:
+    """``.field[0][1]`` or ``["key"]``: the pick as code, a field by name where the function returns a dataclass."""
+    try:
+        returned = typing.get_type_hints(call.func).get("return")
+    except Exception:  # noqa: BLE001 - a function without resolvable hints is read with [...]
+        returned = None
+    typed = isinstance(returned, type) and dataclasses.is_dataclass(returned)
+    return "".join(f".{key}" if typed and i == 0 and isinstance(key, str) else f"[{literal(key)}]"
+                   for i, key in enumerate(call.pick))
+
+
 @dataclass(frozen=True)
 class Call:
     """``func(study, *args, **kwargs)[pick...]``; an argument may itself be a :class:`Call` (run on the same study)."""
@@ -95,7 +113,7 @@ class Call:
         kwargs = {k: v.run(study) if isinstance(v, Call) else v for k, v in self.kwargs.items()}
         result = self.func(study, *args, **kwargs)
         for key in self.pick:
-            result = result[key]
+            result = pick_from(result, key)
         return result
 
     def functions(self) -> list:
@@ -310,7 +328,7 @@ def _expression(call: Call) -> str:
     parts = ["study", *(_expression(a) if isinstance(a, Call) else literal(a) for a in call.args)]
     parts += [f"{k}={_expression(v) if isinstance(v, Call) else literal(v)}" for k, v in call.kwargs.items()
               if not (k in defaults and not isinstance(v, Call) and _is_default(v, defaults[k]))]
-    return f"{call.func.__name__}({', '.join(parts)})" + "".join(f"[{literal(k)}]" for k in call.pick)
+    return f"{call.func.__name__}({', '.join(parts)})" + _picks(call)
 
 
 def _wrap(line: str) -> list[str]:

@@ -14,12 +14,15 @@ from __future__ import annotations
 import os
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.apptest import open_page
 from tests.test_patient_pages import go, upload
 from ui.navigation import page_specs
+
+pytestmark = pytest.mark.page  # every example runs the app (streamlit.testing)
 
 EXAMPLES = 25 if os.environ.get("CI") else 6
 

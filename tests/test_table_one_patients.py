@@ -89,6 +89,7 @@ def test_a_statistic_with_too_few_values_says_not_computable():
     assert continuous_cells(pd.Series([np.nan, np.nan]))["n (missing)"] == "0 (2)"
 
 
+@pytest.mark.page
 def test_the_baseline_page_shows_the_statisticians_table_one():
     adsl = _adsl()
     at = upload(open_page("data"),
@@ -104,6 +105,7 @@ def test_the_baseline_page_shows_the_statisticians_table_one():
     assert set(tables(at)[0]["Characteristic"]) - {""} == {"Age"}
 
 
+@pytest.mark.page
 def test_the_published_table_one_is_unchanged():
     at = open_page("baseline")
     table = tables(at)[0].set_index("Characteristic")

@@ -65,6 +65,7 @@ def test_serious_related_and_severity_filters(study):
     assert "Cardiac disorders" in _table(study, severities=("moderate",)).index
 
 
+@pytest.mark.page
 def test_the_safety_page_shows_the_teae_table_with_population_and_n():
     at = upload(open_page("data"), {"adsl.csv": _csv(ADSL), "adqs.csv": _csv(BDS), "adae.csv": _csv(ADAE)})
     go(at, "safety")

@@ -2,7 +2,8 @@
 
 :func:`adam_trial` returns frames named like the datasets: ``adsl`` (TRT01P/TRT01PN with placebo 0, low 54,
 high 81, SITEGR1, AGE, SEX, ITTFL/EFFFL/SAFFL), ``adqs`` (a BDS with a continuous score PARAMCD "ACTOT" at
-baseline and weeks 8, 16, 24 with ANL01FL, and an ordered 1–7 rating "CIBIC" with AVALC labels at week 24) and
+baseline and weeks 8, 16, 24 with ANL01FL, an ordered 1–7 rating "CIBIC" with AVALC labels and a responder flag
+"RESP" (AVAL 1/0, AVALC Y/N) at week 24) and
 ``adtte`` (PARAMCD "TTDERM", AVAL days from STARTDT, CNSR, EVNTDESC, CNSDTDSC).  Values are random draws with
 a dose effect; nothing here is a real trial's result.
 """
@@ -44,6 +45,11 @@ def adam_trial(n: int = 254, seed: int = 0) -> dict:
     rows.append(pd.DataFrame({"USUBJID": ids, "PARAMCD": "CIBIC", "PARAM": "CIBIC+ rating", "AVISIT": "Week 24",
                               "AVISITN": 24, "AVAL": score, "AVALC": np.array(RATING, dtype=object)[score - 1],
                               "BASE": np.nan, "ABLFL": "", "ANL01FL": "Y"}))
+    responder = rng.random(n) < 0.3 + doses[arm] / 81 * 0.2
+    rows.append(pd.DataFrame({"USUBJID": ids, "PARAMCD": "RESP", "PARAM": "Responder (CIBIC+ improved)",
+                              "AVISIT": "Week 24", "AVISITN": 24, "AVAL": responder.astype(int),
+                              "AVALC": np.where(responder, "Y", "N"), "BASE": np.nan, "ABLFL": "",
+                              "ANL01FL": "Y"}))
     adqs = pd.concat(rows, ignore_index=True)
     hazard = 0.004 * np.exp(doses[arm] / 81 * 0.9)
     event_time = rng.exponential(1 / hazard)

@@ -259,3 +259,43 @@ def test_a_filtered_view_hides_p_values_on_the_overview_and_the_figure_pages():
     at.toggle(key="p_values").set_value(True).run()
     assert re.search(r"\bp\s*[=<]\s*\.\d", texts(at))
     at.toggle(key="p_values").set_value(False).run()
+
+
+def test_a_flag_gets_exact_intervals_and_a_difference_with_its_odds_ratio(study):
+    from scipy import stats as sps
+
+    frame, order = P.category_records(study, "cibic", "week_24")
+    flagged = frame.assign(category=np.where(frame["category"].isin(order[:3]), "Y", "N"))
+    data = study.patients
+    m = data.measurements
+    improved = m[(m["endpoint"] == "cibic") & (m["visit"] == "week_24")]
+    assert len(improved) == len(flagged)
+    table = P.distribution(flagged, "category", list(study.design.arm_ids))
+    assert table["n"].sum() == len(flagged)
+    per_arm, comparisons = P.binary_summary(flagged, "category", list(study.design.arm_ids), "placebo", event="Y")
+    placebo = next(b for b in per_arm if b.arm == "placebo")
+    ci = sps.binomtest(placebo.events, placebo.n).proportion_ci(method="exact")  # Clopper–Pearson, scipy
+    assert (placebo.ci_low, placebo.ci_high) == pytest.approx((ci.low, ci.high))
+    assert all(np.isfinite(c.odds_ratio) for c in comparisons)
+
+
+def test_the_responder_flag_table_has_exact_intervals_and_its_test(study):
+    from scipy import stats as sps
+
+    table = P.category_table(study, "resp", "week_24")
+    last = table.iloc[-1]
+    assert last["Category"].startswith("% ") and last["Category"].endswith("(exact 95% CI)")
+    frame, order = P.category_records(study, "resp", "week_24")
+    placebo = frame[frame["arm"] == "placebo"]
+    events = int((placebo["category"] == order[-1]).sum())
+    ci = sps.binomtest(events, len(placebo)).proportion_ci(method="exact")  # Clopper–Pearson, scipy
+    assert last["Placebo (n = %d)" % len(placebo)] == (f"{100 * events / len(placebo):.1f}% "
+                                                        f"({100 * ci.low:.1f} to {100 * ci.high:.1f})")
+    tests = P.category_tests(study, "resp", "week_24")
+    assert "Odds ratio (95% CI)" in tests.columns and tests["Test"].str.startswith("Fisher").all()
+    high = frame[frame["arm"] == "xanomeline_high_dose"]
+    h_events = int((high["category"] == order[-1]).sum())
+    fisher = sps.fisher_exact([[h_events, len(high) - h_events], [events, len(placebo) - events]]).pvalue
+    from cratus.formatting import format_p
+
+    assert tests.iloc[0]["p-value"] == format_p(fisher, computed=True)

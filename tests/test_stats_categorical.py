@@ -123,3 +123,20 @@ def test_stratified_binary_uses_the_mantel_haenszel_odds_ratio():
         num += a * d / len(g)
         den += b * cc / len(g)
     assert c.odds_ratio == pytest.approx(num / den) and "Mantel–Haenszel" in c.test
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("ABC"), st.sampled_from("xyz"), st.sampled_from("YN"), st.integers(1, 4)),
+                min_size=1, max_size=25), st.sampled_from([None, "s"]))
+def test_any_small_trial_gives_results_or_not_computable(rows, strata):
+    """A stratum without one of the arms, an arm without subjects, one category: results or NaN, no exception."""
+    import warnings
+
+    frame = pd.DataFrame(rows, columns=["arm", "s", "v", "o"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        per_arm, comparisons = binary_summary(frame, "v", ["A", "B", "C"], "A", strata=strata)
+        tests = ordinal_tests(frame, "o", ["A", "B", "C"], "A", strata=strata)
+    assert sum(b.n for b in per_arm) == len(frame)
+    assert all(0 <= t.p_value <= 1 or np.isnan(t.p_value) for t in tests)
+    assert all(0 <= c.p_value <= 1 or np.isnan(c.p_value) for c in comparisons)

@@ -194,12 +194,17 @@ def category_table(study, endpoint: str, visit: str, arms=None) -> pd.DataFrame:
     shown = design.order(arms if arms is not None else design.arm_ids)
     d = distribution(frame, "category", shown, order=order)
     table = {"Category": [c for c in order if c in set(d["category"])]}
+    exact = {}
+    if is_binary(order):  # a flag: the proportion of the second level with its Clopper–Pearson interval
+        per_arm, _ = binary_summary(frame, "category", shown, shown[-1], event=order[-1])
+        exact = {b.arm: f"{100 * b.proportion:.1f}% ({100 * b.ci_low:.1f} to {100 * b.ci_high:.1f})" for b in per_arm}
+        table["Category"] = table["Category"] + [f"% {order[-1]} (exact 95% CI)"]
     for a in shown:
         rows = d[d["arm"] == a].set_index("category")
         n_arm = int(rows["n_arm"].iloc[0]) if len(rows) else 0
-        table[f"{design.label(a)} (n = {n_arm})"] = [
-            f"{int(rows.loc[c, 'n'])} ({rows.loc[c, 'percent']:.1f}%)" if c in rows.index and n_arm else "0"
-            for c in table["Category"]]
+        cells = [f"{int(rows.loc[c, 'n'])} ({rows.loc[c, 'percent']:.1f}%)" if c in rows.index and n_arm else "0"
+                 for c in table["Category"][:len(table["Category"]) - bool(exact)]]
+        table[f"{design.label(a)} (n = {n_arm})"] = cells + ([exact.get(a, "—")] if exact else [])
     return pd.DataFrame(table)
 
 
@@ -217,9 +222,10 @@ def category_tests(study, endpoint: str, visit: str, arms=None, strata: str | No
         per_arm, comparisons = binary_summary(frame, "category", shown, data.control, strata=strata, event=order[-1])
         for c in comparisons:
             row = {"Compares": f"{design.label(c.arm)} vs {design.label(c.reference)}",
-                   f"Difference in % '{order[-1]}' (95% CI)": f"{100 * c.difference:.1f} ({100 * c.difference_ci_low:.1f}"
-                                                               f" to {100 * c.difference_ci_high:.1f})",
-                   "Odds ratio (95% CI)": f"{c.odds_ratio:.2f} ({c.odds_ratio_ci_low:.2f} to {c.odds_ratio_ci_high:.2f})",
+                   f"Difference in % '{order[-1]}' (95% CI)": f"{_fmt(100 * c.difference, 1)} "
+                   f"({_fmt(100 * c.difference_ci_low, 1)} to {_fmt(100 * c.difference_ci_high, 1)})",
+                   "Odds ratio (95% CI)": f"{_fmt(c.odds_ratio)} ({_fmt(c.odds_ratio_ci_low)} to "
+                                          f"{_fmt(c.odds_ratio_ci_high)})",
                    "Test": c.test}
             if p_values:
                 row["p-value"] = format_p(c.p_value, computed=True)

@@ -203,9 +203,14 @@ def binary_summary(frame: pd.DataFrame, value: str, arms, control: str, arm: str
             both = data[data[arm].isin([b.arm, control])]
             tables = [np.array([[((g[arm] == r) & g["_event"]).sum(), ((g[arm] == r) & ~g["_event"]).sum()]
                                 for r in (b.arm, control)], float) for _, g in both.groupby(strata, observed=True)]
-            st = StratifiedTable([t for t in tables if t.sum(axis=1).min() > 0])
-            odds, (o_low, o_high) = st.oddsratio_pooled, st.oddsratio_pooled_confint()
-            p, test = float(st.test_null_odds(correction=False).pvalue), CMH.format(strata=strata)
+            usable = [t for t in tables if t.sum(axis=1).min() > 0]  # strata with both arms
+            test = CMH.format(strata=strata)
+            if usable:
+                st = StratifiedTable(usable)
+                odds, (o_low, o_high) = st.oddsratio_pooled, st.oddsratio_pooled_confint()
+                p = float(st.test_null_odds(correction=False).pvalue)
+            else:  # no stratum holds both arms: nothing to compare within strata
+                odds = o_low = o_high = p = np.nan
         comparisons.append(BinaryComparison(b.arm, control, b.proportion - ref.proportion, float(low), float(high),
                                             float(odds), float(o_low), float(o_high), p, test, strata))
     return tuple(per_arm), tuple(comparisons)

@@ -18,8 +18,8 @@ from cratus.appraisal.views import (between_arm_view, comparisons, endpoints_wit
 from cratus.appraisal.tables import (adjusted_p, comparison_table, comparisons_view, format_alpha, format_estimate,
                                      multiplicity_table, summarize_adjustment)
 from cratus.appraisal.text import back_calculation_table, describe_sample_size_claim, sensitivity_table
-from cratus.stats.between_arms import (SKEW_LIMIT, WAN_METHOD, compare_all_arms, compare_arms, compare_arms_from_stats,
-                                 estimate_from_median_iqr, lookup_n, quartile_skewness)
+from cratus.stats.between_arms import (SKEW_LIMIT, WAN_METHOD, Contrast, compare_all_arms, compare_arms,
+                                 compare_arms_from_stats, estimate_from_median_iqr, lookup_n, quartile_skewness)
 from cratus.study.design import make_design
 from cratus.formatting import format_p
 from cratus.stats.multiplicity import adjust_p_values, holm_survivors, multiplicity_families
@@ -294,14 +294,14 @@ PAIRS = [("100M", "placebo"), ("200M", "placebo"), ("100M", "200M")]
 
 
 def test_compare_arms_agrees_with_compare_arms_from_stats_for_mean_sd_endpoints():
-    res = compare_arms(AGE, "age", "100M", "placebo", "baseline", SIZES)
+    res = compare_arms(AGE, Contrast("age", "100M", "placebo", "baseline"), SIZES)
     direct = compare_arms_from_stats(75.0, 7.4, 10, 75.3, 6.8, 10)
     columns = ["estimate", "ci_low", "ci_high", "p_value", "hedges_g"]
     assert res.loc[0, columns].tolist() == pytest.approx(direct.loc[0, columns].tolist(), rel=1e-12)
 
 
 def test_compare_arms_approximates_a_symmetric_median_iqr_with_wan_and_says_so():
-    res = compare_arms(TNF, "tnf", "100M", "placebo", "baseline", SIZES)
+    res = compare_arms(TNF, Contrast("tnf", "100M", "placebo", "baseline"), SIZES)
     wan = estimate_from_median_iqr(3.2, 2.8, 3.8, 10).loc[0]
     assert (res.loc[0, "method"], res.loc[0, "mean"], res.loc[0, "sd"], res.loc[0, "withheld"]) == (
         WAN_METHOD, wan["mean"], wan["sd"], "")
@@ -319,7 +319,8 @@ def test_quartile_skewness_is_bowleys(median, q1, q3, expected):
 def test_a_skewed_median_iqr_is_withheld_with_the_reason():
     skewed = make_summary([("kcal", arm, "baseline", s, v) for arm in ("100M", "placebo")
                            for s, v in (("median", 1470.0), ("q1", 472.5), ("q3", 6090.0))])
-    res = compare_arms(skewed, "kcal", "100M", "placebo", "baseline", SIZES, names={"100M": "Drug"}).iloc[0]
+    res = compare_arms(skewed, Contrast("kcal", "100M", "placebo", "baseline"), SIZES,
+                       names={"100M": "Drug"}).iloc[0]
     assert (math.isnan(res["estimate"]), res["withheld"].startswith("Drug skewed (quartile skewness 0.64"),
             res["method"]) == (True, True, WAN_METHOD)
     assert SKEW_LIMIT < 0.64
@@ -330,19 +331,19 @@ def test_a_value_the_paper_prints_malformed_withholds_the_effect():
                             for s, v in (("median", 5.0), ("q1", 4.0), ("q3", 6.0))])
     bad = pd.DataFrame([{"id": "D1", "endpoint": "x", "arm": "100M", "visit": "baseline", "statistic": "q3",
                          "kind": "malformed", "reason": "misplaced separator"}])
-    res = compare_arms(summary, "x", "100M", "placebo", "baseline", SIZES, discrepancies=bad).iloc[0]
+    res = compare_arms(summary, Contrast("x", "100M", "placebo", "baseline"), SIZES, discrepancies=bad).iloc[0]
     assert (res["withheld"], math.isnan(res["hedges_g"])) == ("100M Q3 printed malformed", True)
 
 
 def test_compare_arms_reports_missing_numbers_instead_of_inventing_them():
-    res = compare_arms(AGE, "age", "200M", "placebo", "month6", SIZES)
+    res = compare_arms(AGE, Contrast("age", "200M", "placebo", "month6"), SIZES)
     assert "not reported" in res.loc[0, "note"] and math.isnan(res.loc[0, "estimate"])
 
 
 @pytest.mark.parametrize("n, expected_source", [
     (None, "assumed: arm size (no n printed for this endpoint)"), (8, "given")])
 def test_compare_arms_says_where_n_came_from(n, expected_source):
-    res = compare_arms(AGE, "age", "100M", "placebo", "baseline", SIZES, n=n, n_reference=n)
+    res = compare_arms(AGE, Contrast("age", "100M", "placebo", "baseline"), SIZES, n=n, n_reference=n)
     assert res.loc[0, "n_source"] == expected_source
 
 
@@ -353,7 +354,7 @@ def test_lookup_n_prefers_an_n_printed_for_the_endpoint():
 
 def test_compare_arms_names_an_unknown_endpoint():
     with pytest.raises(ValueError, match="endpoint"):
-        compare_arms(AGE, "nope", "100M", "placebo", "baseline", SIZES)
+        compare_arms(AGE, Contrast("nope", "100M", "placebo", "baseline"), SIZES)
 
 
 def test_compare_all_arms_lists_only_pairs_with_both_arms_reported():
@@ -370,7 +371,7 @@ def test_compare_arms_uses_the_results_copy_of_a_number_printed_twice():
     # cratus.study.provenance: the Results copy wins over a table's
     table = make_summary([("age", "100M", "baseline", "sd", 7.43)]).assign(source="Table 1")
     summary = pd.concat([AGE, table], ignore_index=True)
-    assert compare_arms(summary, "age", "100M", "placebo", "baseline", SIZES).loc[0, "sd"] == 7.4
+    assert compare_arms(summary, Contrast("age", "100M", "placebo", "baseline"), SIZES).loc[0, "sd"] == 7.4
 
 
 # --- within arm: one SD of change, Fisher-z verdicts -----------------------------------------------

@@ -23,11 +23,11 @@ from cratus.appraisal import tables as tables
 from cratus.appraisal.text import (back_calculation_table, describe_back_calculation, describe_sample_size_claim,
                                    n_by_correlation_table, sensitivity_table)
 from cratus.appraisal.audit import run_audit
-from cratus.stats.between_arms import compare_all_arms, compare_arms_from_stats, index_summary
+from cratus.stats.between_arms import Contrast, compare_all_arms, compare_arms_from_stats, index_summary
 from cratus.study.design import TOTAL
 from cratus.formatting import format_number
 from cratus.stats.multiplicity import adjust_p_values, multiplicity_families
-from cratus.stats.power import judge_sample_size_claim, n_by_correlation, plan_next_trial, power_curve
+from cratus.stats.power import Effect, judge_sample_size_claim, n_by_correlation, plan_next_trial, power_curve
 from cratus.stats.within_arm import back_calculate_all, sd_doubtful, within_arm_results
 
 # --- what the tabs show: small typed values ----------------------------------------------------
@@ -308,8 +308,10 @@ def power_view(study, endpoint, arm, reference, difference=None, sd=None, alpha=
         ``table`` it, for reading.
     """
     design = study.design
-    plan = plan_next_trial(study.summary, endpoint, arm, reference, design.follow_up, study.n_per_arm(),
-                           difference, sd, power=(0.8, 0.9), alpha=alpha)
+    if (difference is None) != (sd is None):
+        raise ValueError("give both difference and sd, or neither")
+    plan = plan_next_trial(study.summary, Contrast(endpoint, arm, reference, design.follow_up), study.n_per_arm(),
+                           None if difference is None else Effect(difference, sd), power=(0.8, 0.9), alpha=alpha)
     note = plan["note"].iloc[0]
     if note:
         return PowerView(plan, note)

@@ -16,6 +16,7 @@ value, source[, printed]``); of numbers printed twice, the copy chosen by
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 from scipy import stats
@@ -229,9 +230,19 @@ def _arm_stats(index, endpoint, arm, visit, n, n_source, malformed):
     return {**base, "note": f"mean ± SD or median (IQR) {NOT_REPORTED}"}
 
 
-def compare_arms(summary, endpoint, arm, reference, visit, arm_sizes, n=None, n_reference=None,
-                 confidence=0.95, discrepancies=None, index=None, names=None):
-    """Compare one arm with another at one visit from the printed summaries.
+@dataclass(frozen=True)
+class Contrast:
+    """What a between-arm comparison compares: *endpoint* in *arm* against *reference*, at *visit* (ids)."""
+
+    endpoint: str
+    arm: str
+    reference: str
+    visit: str
+
+
+def compare_arms(summary, contrast: Contrast, arm_sizes, n=None, n_reference=None, confidence=0.95,
+                 discrepancies=None, index=None, names=None):
+    """Compare one arm with another at one visit from the printed summaries (*contrast* says which).
 
     Mean ± SD endpoints go straight to :func:`compare_arms_from_stats`;
     median (IQR) endpoints are first approximated with
@@ -250,11 +261,12 @@ def compare_arms(summary, endpoint, arm, reference, visit, arm_sizes, n=None, n_
     --------
     >>> s = pd.DataFrame({"endpoint": "age", "level": None, "arm": ["A", "A", "P", "P"], "visit": "w0",
     ...     "statistic": ["mean", "sd", "mean", "sd"], "value": [75.0, 7.4, 75.3, 6.8], "source": "Table 1"})
-    >>> res = compare_arms(s, "age", "A", "P", "w0", {"A": 10, "P": 10})
+    >>> res = compare_arms(s, Contrast("age", "A", "P", "w0"), {"A": 10, "P": 10})
     >>> res[["estimate", "ci_low", "ci_high", "hedges_g"]].round(3)
        estimate  ci_low  ci_high  hedges_g
     0      -0.3   -6.98     6.38     -0.04
     """
+    endpoint, arm, reference, visit = contrast.endpoint, contrast.arm, contrast.reference, contrast.visit
     missing = [c for c in ("endpoint", "arm", "visit", "statistic", "value", "source") if c not in summary]
     if missing:
         raise ValueError(f"summary frame lacks column(s) {missing}")
@@ -318,7 +330,7 @@ def compare_all_arms(summary, pairs, arm_sizes, confidence=0.95, only_computable
     arms = {a for pair in pairs for a in pair}
     index = index_summary(summary)
     keys = dict.fromkeys((e, v) for (e, a, v, s) in index if a in arms and s in ("mean", "median"))
-    rows = [compare_arms(summary, endpoint, arm, reference, visit, arm_sizes, None, None, confidence,
+    rows = [compare_arms(summary, Contrast(endpoint, arm, reference, visit), arm_sizes, None, None, confidence,
                          discrepancies, index, names)
             for endpoint, visit in keys for arm, reference in pairs]
     if not rows:

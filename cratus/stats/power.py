@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.power import TTestIndPower
 
-from cratus.stats.between_arms import compare_arms, pooled_sd
+from cratus.stats.between_arms import Contrast, compare_arms, pooled_sd
 from cratus.stats.within_arm import PLAUSIBLE_RHO, sd_change
 
 #: The analyses of a follow-up measure compared by :func:`n_by_correlation`, and the SD each works with.
@@ -84,15 +85,27 @@ def effect_needed_for_n(n_per_arm, power=0.8, alpha=0.05, ratio=1.0, alternative
     return pd.DataFrame(rows)
 
 
-def plan_next_trial(summary, endpoint, arm, reference, visit, arm_sizes, difference=None, sd=None,
-                    power=(0.8, 0.9), alpha=0.05, ratio=1.0):
+@dataclass(frozen=True)
+class Effect:
+    """An effect to plan for: a difference in the endpoint's unit and the SD it is measured against."""
+
+    difference: float
+    sd: float
+
+    def __post_init__(self):
+        if not self.sd > 0:
+            raise ValueError(f"sd must be positive, got {self.sd!r}")
+
+
+def plan_next_trial(summary, contrast: Contrast, arm_sizes, effect: Effect | None = None, power=(0.8, 0.9),
+                    alpha=0.05, ratio=1.0):
     """Patients per arm needed to detect the observed (or a chosen) effect.
 
-    By default the effect is the observed Cohen's d at *visit*: the
+    By default the effect is the observed Cohen's d of *contrast*: the
     difference of arm means over the pooled SD from the summary.  When the
     text does not print one arm's numbers (or the effect is withheld), the
-    rows say so in ``note``; pass ``difference`` and ``sd`` to plan from an
-    assumed effect instead.
+    rows say so in ``note``; pass an *effect* to plan from an assumed one
+    instead.
 
     Returns
     -------
@@ -104,22 +117,19 @@ def plan_next_trial(summary, endpoint, arm, reference, visit, arm_sizes, differe
     --------
     >>> s = pd.DataFrame({"endpoint": "walk", "level": None, "arm": "A", "visit": "w12",
     ...     "statistic": ["mean", "sd"], "value": [410.7, 155.4], "source": "Results"})
-    >>> plan_next_trial(s, "walk", "A", "P", "w12", {"A": 10, "P": 10}, power=0.8)["note"].iloc[0]
+    >>> walk = Contrast("walk", "A", "P", "w12")
+    >>> plan_next_trial(s, walk, {"A": 10, "P": 10}, power=0.8)["note"].iloc[0]
     'cannot be computed from the text: mean ± SD or median (IQR) not reported in the text'
-    >>> plan_next_trial(s, "walk", "A", "P", "w12", {}, difference=64.8, sd=112.9)[["power", "n_per_arm"]]
+    >>> plan_next_trial(s, walk, {}, Effect(64.8, 112.9))[["power", "n_per_arm"]]
        power  n_per_arm
     0    0.8         49
     1    0.9         65
     """
-    if (difference is None) != (sd is None):
-        raise ValueError("give both difference and sd, or neither")
     note = ""
-    if difference is not None:
-        if not sd > 0:
-            raise ValueError(f"sd must be positive, got {sd!r}")
-        source = "a difference and SD you chose"
+    if effect is not None:
+        difference, sd, source = effect.difference, effect.sd, "a difference and SD you chose"
     else:
-        res = compare_arms(summary, endpoint, arm, reference, visit, arm_sizes).iloc[0]
+        res = compare_arms(summary, contrast, arm_sizes).iloc[0]
         source = f"observed Cohen's d ({res['method']})"
         difference, sd = res["mean"] - res["mean_reference"], math.nan
         if res["note"] or res["withheld"]:
@@ -135,7 +145,8 @@ def plan_next_trial(summary, endpoint, arm, reference, visit, arm_sizes, differe
         else:
             n1 = total = pd.NA
             note = note or "no difference: the sample size is unbounded"
-        rows.append({"endpoint": endpoint, "arm": arm, "reference": reference, "visit": visit,
+        rows.append({"endpoint": contrast.endpoint, "arm": contrast.arm, "reference": contrast.reference,
+                     "visit": contrast.visit,
                      "difference": difference, "sd": sd, "effect_size": d, "effect_source": source,
                      "power": float(target), "alpha": alpha, "n_per_arm": n1, "n_total": total, "note": note})
     return pd.DataFrame(rows)

@@ -177,9 +177,13 @@ def between_arm_view(study, arms, visits=None, show_p=False) -> BetweenArms:
     >>> view = between_arm_view(study, study.design.arm_ids)
     >>> [heading for heading, _ in view.follow_up], "Welch p" in view.baseline
     (['At 6 months'], False)
+    >>> same = between_arm_view(study, ["Allo-hMSC 100M", "Allo-hMSC 200M", "Placebo"])   # arms as named
+    >>> same.follow_up[0][1].equals(view.follow_up[0][1])
+    True
     """
     design = study.design
-    visits = design.later_visits if visits is None else tuple(visits)
+    arms = tuple(design.order(arms))   # ids, or the names a reader sees
+    visits = design.later_visits if visits is None else tuple(design.order_visits(visits))
     frame = comparisons(study)
     follow_up = []
     for visit in design.order_visits(visits):
@@ -198,7 +202,8 @@ def between_arm_view(study, arms, visits=None, show_p=False) -> BetweenArms:
 def forest_view(study, arms, visits=None):
     """The follow-up comparisons of *arms* as :func:`~cratus.appraisal.tables.comparisons_view` rows (for the forest plot)."""
     design = study.design
-    visits = design.later_visits if visits is None else tuple(visits)
+    arms = tuple(design.order(arms))
+    visits = design.later_visits if visits is None else tuple(design.order_visits(visits))
     view = tables.comparisons_view(comparisons(study), study.summary, study.endpoints, design, arms, visits)
     return view[view["withheld"] == ""].reset_index(drop=True)
 
@@ -211,7 +216,7 @@ def _key(row):
 def within_arm_view(study, arms):
     """The Within-arm tab's list: ``(options, table)``, options ``{key: "label, arm"}`` of results of *arms*."""
     results = within_arm_back_calculation(study)
-    chosen = results[results["arm"].isin(arms)]
+    chosen = results[results["arm"].isin(study.design.order(arms))]
     options = {_key(r): f"{r['label']}, {study.design.short(r['arm'])}" for r in chosen.to_dict("records")}
     return options, back_calculation_table(chosen, study.design, study.endpoints)
 
@@ -238,7 +243,7 @@ def multiplicity_view(study, family, alpha, arms) -> Multiplicity:
     families = multiplicity_families(study.p_values, study.endpoints)
     adjusted = adjust_p_values(study.p_values, family, study.endpoints, alpha)
     table = tables.multiplicity_table(adjusted, study.design, study.endpoints, families)
-    keep = (adjusted["arm"].isin(arms) | ~adjusted["arm"].isin(study.design.arm_ids)).to_numpy()
+    keep = (adjusted["arm"].isin(study.design.order(arms)) | ~adjusted["arm"].isin(study.design.arm_ids)).to_numpy()
     return Multiplicity(families, tables.summarize_adjustment(adjusted, study.design, alpha, study.endpoints),
                         table[keep].reset_index(drop=True), int(keep.sum()), len(adjusted))
 

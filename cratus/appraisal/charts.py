@@ -1,4 +1,5 @@
-"""Charts for the Appraisal page: forest plot, correlation sensitivity, power curve, n by correlation.
+"""Charts for the Appraisal page: correlation sensitivity, power curve, n by correlation (the forest plot is
+:func:`cratus.figures.forest.build_effect_size_forest`).
 
 Like :mod:`cratus.figures.bars`, every ``build_*`` function takes tidy frames and
 returns a ``plotly.graph_objects.Figure`` in the arm look of the study's
@@ -15,103 +16,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cratus.stats.between_arms import WAN_METHOD
-from cratus.figures.geometry import wrap_px
 from cratus.figures import theme
+from cratus.figures.forest import build_effect_size_forest
 from cratus.formatting import format_p
 from cratus.stats.power import ANALYSES
 from cratus.stats.within_arm import PLAUSIBLE_RHO
-from cratus.figures.theme import (BLUE, GRID_COLOR, LINE_COLOR, MUTED_COLOR, SEPARATOR_COLOR, SPREAD_FILL,
+from cratus.figures.theme import (BLUE, GRID_COLOR, LINE_COLOR, MUTED_COLOR, SPREAD_FILL,
                                   WARNING_COLOR, WARNING_TEXT)  # colours
 
-#: The phone's room per line of the forest plot's wrapped labels.
-PHONE_ROW_PX = 58
 #: Tick marks of a p-value axis, written as p-values are read.
 P_TICKS = [(1e-6, ".000001"), (1e-5, ".00001"), (1e-4, ".0001"), (1e-3, ".001"), (0.01, ".01"), (0.05, ".05"),
            (0.1, ".1"), (0.5, ".5"), (1, "1")]
-
-
-def build_forest_figure(view: pd.DataFrame, design, phone: bool = False) -> go.Figure:
-    """Forest plot of Hedges' g with 95% CI, one line per comparison (*phone*: labels wrapped for a 390 px screen).
-
-    Parameters
-    ----------
-    view : pandas.DataFrame
-        As returned by :func:`cratus.appraisal.tables.comparisons_view`: ``label``
-        (or ``endpoint_label``, preferred), ``visit, arm, reference, pair, hedges_g, hedges_g_ci_low,
-        hedges_g_ci_high, p_value, method``, in display order (top first).
-    design : cratus.study.design.Design
-        Colours, symbols and visit labels.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One marker trace per pair of arms: colour of the arm, symbol of the
-        arm it is compared with; hollow markers for Wan approximations.
-
-    Examples
-    --------
-    >>> from cratus.study.design import make_design
-    >>> d = make_design([("a", "A", "A", False), ("b", "B", "B", False), ("p", "Placebo", "Placebo", True)],
-    ...                 [("w0", "Week 0", "baseline")])
-    >>> v = pd.DataFrame({"label": ["Age (years)"] * 2, "endpoint_label": ["Age"] * 2, "visit": "w0",
-    ...     "arm": ["a", "b"],
-    ...     "reference": "p", "pair": ["100M vs Placebo", "200M vs Placebo"],
-    ...     "hedges_g": [-0.04, 0.13], "hedges_g_ci_low": [-0.88, -0.72], "hedges_g_ci_high": [0.8, 0.97],
-    ...     "estimate": [-0.3, 1.0], "p_value": [0.93, 0.77], "method": "Welch t-test from mean ± SD"})
-    >>> fig = build_forest_figure(v, d)
-    >>> [t.name for t in fig.data], fig.data[0].x.tolist()
-    (['100M vs Placebo', '200M vs Placebo'], [-0.04])
-    """
-    names = view["endpoint_label"] if "endpoint_label" in view else view["label"]
-    view = view.assign(label=names)  # g has no unit: the label need not carry one
-    groups = list(dict.fromkeys(zip(view["label"], view["visit"])))
-    position = {g: len(groups) - 1 - i for i, g in enumerate(groups)}
-    canonical = {pair: i for i, pair in enumerate(design.pairs())}
-    pairs = sorted(dict.fromkeys(view["pair"]), key=lambda p: canonical.get(
-        tuple(view.loc[view["pair"] == p, ["arm", "reference"]].iloc[0]), 9))
-    offsets = {p: 0.25 - 0.5 * i / max(len(pairs) - 1, 1) if len(pairs) > 1 else 0.0 for i, p in enumerate(pairs)}
-    figure = go.Figure()
-    for pair in pairs:
-        rows = view[view["pair"] == pair]
-        # a filled marker first: the legend shows the first point's symbol
-        rows = rows.iloc[np.argsort((rows["method"] == WAN_METHOD).to_numpy(), kind="stable")]
-        arm, reference = rows["arm"].iloc[0], rows["reference"].iloc[0]
-        y = [position[(label, visit)] + offsets[pair] for label, visit in zip(rows["label"], rows["visit"])]
-        symbol, color = design.symbol(reference), design.color(arm)
-        symbols = [symbol + "-open" if m == WAN_METHOD else symbol for m in rows["method"]]
-        hover = [f"{label}, {design.visit_label(visit)}<br>{pair}: g = {g:.2f} ({lo:.2f} to {hi:.2f})"
-                 f"<br>Welch {format_p(p, computed=True)}" + ("<br>approximation from median (IQR)"
-                                                              if m == WAN_METHOD else "")
-                 for label, visit, g, lo, hi, p, m in zip(rows["label"], rows["visit"], rows["hedges_g"],
-                                                          rows["hedges_g_ci_low"], rows["hedges_g_ci_high"],
-                                                          rows["p_value"], rows["method"])]
-        figure.add_scatter(
-            x=rows["hedges_g"], y=y, mode="markers", name=pair,
-            marker={"color": color, "symbol": symbols, "size": 12, "line": {"width": 2, "color": color}},
-            error_x={"type": "data", "symmetric": False, "array": rows["hedges_g_ci_high"] - rows["hedges_g"],
-                     "arrayminus": rows["hedges_g"] - rows["hedges_g_ci_low"],
-                     "color": color, "thickness": 2, "width": 0},
-            text=hover, hovertemplate="%{text}<extra></extra>",
-        )
-    # one layout update for all lines: add_hline re-validates every shape each time (slow for many)
-    # a light line between endpoints, a dark one where the visit changes
-    separators = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": i + 0.5, "y1": i + 0.5, "layer": "below",
-                   "line": {"color": MUTED_COLOR if groups[len(groups) - 1 - i][1] != groups[len(groups) - 2 - i][1]
-                            else SEPARATOR_COLOR, "width": 1}} for i in range(len(groups) - 1)]
-    zero = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": 0, "x1": 0, "line": {"color": LINE_COLOR}}
-    figure.update_layout(shapes=[*separators, zero])
-    ticktext = [f"{label}, {design.visit_label(visit).lower()}" for label, visit in groups]
-    x_title = "Hedges' g with 95% CI (arm minus comparator, in SDs)"
-    if phone:  # the labels take at most ~40% of a 390 px screen, leaving the rest to the intervals
-        ticktext = [wrap_px(text, 140, theme.CHART_PHONE_FONT) for text in ticktext]
-        x_title = wrap_px(x_title, 200, theme.CHART_PHONE_FONT)  # centred under the intervals, right of the labels
-    figure.update_yaxes(tickvals=[position[g] for g in groups], ticktext=ticktext,
-                        range=[-0.6, len(groups) - 0.4], showgrid=False, zeroline=False)
-    figure.update_xaxes(title=x_title, zeroline=False)
-    row_px = PHONE_ROW_PX if phone else 46
-    return theme.chart_layout(figure, "Standardized differences between arms (Hedges' g)",
-                              190 + row_px * max(len(groups), 1), top=110, phone=phone)
 
 
 def _sensitivity_marks(correlation, plausible_max):
@@ -324,7 +239,7 @@ def forest_figure(study, arms, visits=None, phone=False):
     """Forest plot of the follow-up comparisons between *arms* (:func:`cratus.appraisal.views.forest_view`)."""
     from cratus.appraisal.views import forest_view
 
-    return build_forest_figure(forest_view(study, arms, visits), study.design, phone=phone)
+    return build_effect_size_forest(forest_view(study, arms, visits), study.design, phone=phone)
 
 
 def sensitivity_figure(study, key, n, correlation, correlations=None, phone=False):

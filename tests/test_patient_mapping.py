@@ -29,10 +29,26 @@ def test_control_arm(arms, wanted, control):
 def test_arm_variable_defaults_to_trt01a_and_can_be_mapped():
     data = read_patient_data(SUBJECTS, measures(["Baseline", "Week 1"]), names=["adsl.csv", "measurements.csv"])
     assert data.mapping.arm_variable == "TRT01A"
-    assert data.arms == ("Drug", "Other", "Sham procedure")  # natural order, control last
+    assert data.arms == ("Drug", "Sham procedure", "Other")  # no arm code: the order of first appearance
     planned = read_patient_data(SUBJECTS, measures(["Baseline", "Week 1"]), names=["adsl.csv", "measurements.csv"],
                                 mapping=Mapping(arm_variable="TRT01P"))
     assert planned.arms == ("Drug", "Sham procedure") and planned.control == "Sham procedure"
+
+
+def test_arms_follow_their_numeric_code():
+    """ADaM's TRT01PN orders the arms (CDISC pilot: placebo 0, low dose 54, high dose 81)."""
+    adsl = (b"USUBJID,TRT01P,TRT01PN\n1,Xanomeline High Dose,81\n2,Placebo,0\n3,Xanomeline Low Dose,54\n"
+            b"4,Placebo,0\n")
+    rows = [f"{s},{v},score,{i}" for s in (1, 2, 3, 4) for i, v in enumerate(["Baseline", "Week 1"])]
+    values = ("usubjid,visit,endpoint,value\n" + "\n".join(rows) + "\n").encode()
+    data = read_patient_data(adsl, values, names=["adsl.csv", "measurements.csv"])
+    assert data.arms == ("Placebo", "Xanomeline Low Dose", "Xanomeline High Dose") and data.control == "Placebo"
+    assert "arms in the order of their codes in TRT01PN" in data.notes
+    # a code column that does not give one number per arm is not used (said so)
+    clash = adsl.replace(b"4,Placebo,0", b"4,Placebo,1")
+    data = read_patient_data(clash, values, names=["adsl.csv", "measurements.csv"])
+    assert data.arms == ("Xanomeline High Dose", "Placebo", "Xanomeline Low Dose")
+    assert any("TRT01PN does not give one number per arm" in n for n in data.notes)
 
 
 @pytest.mark.parametrize("visits, ordered", [

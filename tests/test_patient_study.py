@@ -49,7 +49,8 @@ def value(summary, **where):
 def test_design_from_the_data(study):
     d = study.design
     assert study.kind == "patient"
-    assert d.arm_ids == ("drug_high", "drug_low", "matching_placebo") and d.control == "matching_placebo"
+    # no arm code: the order of first appearance in subjects.csv
+    assert d.arm_ids == ("drug_low", "drug_high", "matching_placebo") and d.control == "matching_placebo"
     assert d.label("drug_low") == "Drug Low"
     assert d.visit_ids == ("baseline", "week_4", "week_12") and d.baseline == "baseline"
     assert d.follow_up == "week_12"

@@ -51,6 +51,11 @@ class Mapping:
     baseline_visit : str
         The baseline visit as written in the data (default: from ABLFL, else
         the visit named like "baseline", else the first visit).
+    records : str
+        Which BDS records the analyses use: an analysis flag (``ANL01FL``…),
+        ``observed`` (DTYPE blank) or ``all`` (observed and derived); default
+        ANL01FL where the file has analysis flags, else observed records
+        (:mod:`cratus.patient.records`).
     endpoints : tuple of (str, str)
         Renames ``(name in the data, endpoint id)`` applied before the
         dictionary match.
@@ -68,6 +73,7 @@ class Mapping:
     control: str = ""
     population: str = ""
     baseline_visit: str = ""
+    records: str = ""
     endpoints: tuple = ()
 
     def to_dict(self) -> dict[str, str]:

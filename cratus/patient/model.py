@@ -1,16 +1,21 @@
 """Patient-level data as tidy frames: :class:`PatientData` and :func:`read_patient_data`.
 
 Files are read (:mod:`cratus.patient.readers`), given a role from their
-columns (:mod:`cratus.patient.roles`) and turned into three tidy frames with
-arms and visits written as in the data:
+columns (:mod:`cratus.patient.roles`) and turned into tidy frames with arms
+and visits written as in the data:
 
 * ``subjects``: one row per subject of the analysis population: ``usubjid,
   arm`` and every other column in snake_case (``age, sex, race, ethnicity,
-  saffl, ...``);
-* ``measurements``: ``usubjid, arm, dataset, endpoint, label, unit, visit,
-  visit_order, value, baseline`` (+ ``anrlo, anrhi, anrind, bnrind`` for labs);
+  saffl, ...``; :mod:`cratus.patient.subjects`);
+* ``measurements``: the BDS analysis records with a scheduled visit
+  (:mod:`cratus.patient.records`): ``usubjid, arm, dataset, endpoint, label,
+  unit, visit, visit_order, value, baseline, anrlo, anrhi, anrind, bnrind,
+  avalc, dtype``; ``unscheduled``: the same columns for records with a blank
+  or unscheduled visit; ``duplicates``: records no flag tells apart;
 * ``adverse_events``: ``usubjid, arm, soc, term, serious, severity, related,
-  treatment_emergent, start_day, end_day``.
+  treatment_emergent, start_day, end_day`` (:mod:`cratus.patient.events`);
+* ``time_to_event``: ADTTE records ``usubjid, arm, dataset, endpoint, label,
+  unit, time, cnsr, event, event_description, censor_description``.
 
 Everything the reader assumed is in ``notes``; every problem raises
 :class:`ValueError` naming the file, column and row (rows as a spreadsheet
@@ -20,27 +25,21 @@ numbers them: the header is row 1).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from cratus.patient import compact
-from cratus.patient.mapping import (ALL_SUBJECTS, ARM_VARIABLES, POPULATION_FLAGS, Dictionary, Mapping,
-                                    choose_control, normalise, slug, split_label_unit)
-from cratus.patient.readers import UNNAMED, RawTable, read_source, source_name
-from cratus.patient.roles import SUBJECT_RENAMES, Recognised, recognise, require
+from cratus.patient.events import AE_COLUMNS, TTE_COLUMNS, read_adverse_events, read_time_to_event
+from cratus.patient.mapping import Dictionary, Mapping
+from cratus.patient.readers import UNNAMED, read_source, source_name
+from cratus.patient.records import MEASUREMENT_COLUMNS, name_endpoints, place_visits, read_records, \
+    split_duplicates
+from cratus.patient.roles import recognise, require
+from cratus.patient.subjects import arm_order, read_subjects
 from cratus.patient.visits import order_visits
 
-MEASUREMENT_COLUMNS = ["usubjid", "arm", "dataset", "endpoint", "label", "unit", "visit", "visit_order", "value",
-                       "baseline", "anrlo", "anrhi", "anrind", "bnrind"]
-AE_COLUMNS = ["usubjid", "arm", "soc", "term", "serious", "severity", "related", "treatment_emergent",
-              "start_day", "end_day"]
-_TRUE = {"y", "yes", "true", "1", "t"}
-_FALSE = {"n", "no", "false", "0", "f"}
-_NOT_RELATED = {"n", "no", "none", "notrelated", "unrelated", "unlikely", "unlikelyrelated", "notsuspected",
-                "false", "0"}
+__all__ = ["AE_COLUMNS", "MEASUREMENT_COLUMNS", "TTE_COLUMNS", "PatientData", "read_patient_data"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,11 +47,12 @@ class PatientData:
     """Tidy patient-level frames read from files (see the module docstring for their columns).
 
     ``files`` lists each file with its role; ``visits`` the visits in order
-    (``visit, visit_order, baseline``); ``arms`` the arms in display order
-    (control last); ``mapping`` the choices made (a :class:`Mapping` with no
-    empty field left to a rule); ``key`` a content hash of the inputs;
-    ``extra["labels"]`` the subject file's variable labels (SAS transport).
-    Key text columns of ``measurements`` are categoricals.
+    (``visit, visit_order, baseline``); ``arms`` the arms in the trial's order
+    (numeric code, else the data's order); ``mapping`` the choices made (a
+    :class:`Mapping` with no empty field left to a rule); ``records`` the
+    rule that chose the BDS records, in words; ``key`` a content hash of the
+    inputs; ``extra["labels"]`` the subject file's variable labels.  Key text
+    columns of ``measurements`` are categoricals.
     """
 
     subjects: pd.DataFrame
@@ -66,6 +66,14 @@ class PatientData:
     key: str
     population: str = ""
     extra: dict = field(default_factory=dict)
+    #: ADTTE records (one per subject and parameter); empty without a time-to-event file.
+    time_to_event: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TTE_COLUMNS))
+    #: BDS analysis records with a blank or unscheduled visit (not in by-visit summaries).
+    unscheduled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEASUREMENT_COLUMNS))
+    #: BDS records sharing subject, parameter and visit that no analysis flag tells apart.
+    duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEASUREMENT_COLUMNS))
+    #: The rule that chose the BDS records, in words ("" without BDS data).
+    records: str = ""
 
     @property
     def control(self) -> str:
@@ -75,270 +83,12 @@ class PatientData:
     def baseline_visit(self) -> str:
         return self.mapping.baseline_visit
 
+    @property
+    def has_measurements(self) -> bool:
+        return not self.measurements.empty
+
     def n_per_arm(self) -> dict:
         return self.subjects.groupby("arm", sort=False).size().to_dict()
-
-
-def _fail(name: str, row, column, message: str):
-    where = f", row {int(row) + 2}" if row is not None else ""
-    where += f", column {column!r}" if column is not None else ""
-    raise ValueError(f"{name}{where}: {message}")
-
-
-def _first(mask) -> int:
-    return int(np.flatnonzero(np.asarray(mask))[0])
-
-
-def _id_text(series: pd.Series) -> pd.Series:
-    """Subject ids as text: ``1.0`` (from a spreadsheet) becomes ``"1"``."""
-    if pd.api.types.is_numeric_dtype(series):
-        whole = series.dropna()
-        if (whole == np.floor(whole)).all():
-            return series.map(lambda v: np.nan if pd.isna(v) else str(int(v)))
-        return series.map(lambda v: np.nan if pd.isna(v) else repr(float(v)))
-    return series.astype("str").str.strip().replace("", np.nan)
-
-
-def _numbers(table: RawTable, column: str, what: str = "a number") -> pd.Series:
-    """A column as floats: blanks are missing, text or infinity raise naming the row."""
-    series = table.frame[column]
-    if pd.api.types.is_datetime64_any_dtype(series):
-        _fail(table.name, 0, column, f"holds dates, not {what}")
-    numbers = pd.to_numeric(series, errors="coerce").astype(float)
-    bad = numbers.isna() & series.notna()
-    if bad.any():
-        row = _first(bad)
-        _fail(table.name, row, column, f"{series.iloc[row]!r} is not {what}")
-    infinite = np.isinf(numbers.to_numpy())
-    if infinite.any():
-        row = _first(infinite)
-        _fail(table.name, row, column, f"{series.iloc[row]!r} is not a finite number")
-    return numbers
-
-
-def _flag(table: RawTable, column: str, blank=np.nan) -> pd.Series:
-    """A Y/N column as booleans (blank → *blank*); other text raises naming the row."""
-    text = table.frame[column].astype("str").str.strip().str.lower()
-    missing = table.frame[column].isna() | (text == "") | (text == "nan")
-    known = text.isin(_TRUE | _FALSE) | missing
-    if not known.all():
-        row = _first(~known)
-        _fail(table.name, row, column, f"{table.frame[column].iloc[row]!r} is not Y or N")
-    out = pd.Series(text.isin(_TRUE).to_numpy(), index=text.index, dtype=object)
-    out[missing.to_numpy()] = blank
-    return out
-
-
-def _text(table: RawTable, column: str | None, required: bool = False) -> pd.Series:
-    frame = table.frame
-    if column is None:
-        return pd.Series(np.nan, index=frame.index, dtype=object)
-    series = frame[column]  # text was stripped and blanks made missing by the reader
-    if pd.api.types.is_numeric_dtype(series):
-        series = _id_text(series)
-    if required and series.isna().any():
-        _fail(table.name, _first(series.isna()), column, "is empty")
-    return series
-
-
-def _numeric_or_text(series: pd.Series) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
-        return series
-    numbers = pd.to_numeric(series, errors="coerce")
-    if series.notna().any() and numbers.notna().sum() == series.notna().sum():
-        return numbers.astype(float)
-    return series
-
-
-def _natural_key(text: str):
-    return [(0, float(t), "") if re.fullmatch(r"\d+(\.\d+)?", t) else (1, 0.0, t.lower())
-            for t in re.findall(r"\d+(?:\.\d+)?|\D+", str(text))]
-
-
-# --- subjects ------------------------------------------------------------------------------------
-def _subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Dictionary,
-              notes: list) -> tuple[pd.DataFrame, dict]:
-    frame, name = table.frame, table.name
-    upper = {c.upper(): c for c in frame.columns}
-    wanted = mapping.arm_variable.upper()
-    if wanted and wanted not in upper:
-        raise ValueError(f"{name}: the arm variable {mapping.arm_variable!r} of the mapping is not a column")
-    arm_column = upper[wanted] if wanted else next(upper[c] for c in ARM_VARIABLES if c in upper)
-    ids = _text(table, rec.columns["usubjid"], required=True)
-    duplicated = ids.duplicated()
-    if duplicated.any():
-        row = _first(duplicated)
-        first = _first(ids == ids.iloc[row])
-        _fail(name, row, rec.columns["usubjid"], f"subject {ids.iloc[row]!r} appears twice (rows {first + 2} "
-                                                 f"and {row + 2}); a subject file has one row per subject")
-    arms = _text(table, arm_column, required=True)
-    tidy, labels = {"usubjid": ids, "arm": arms}, {}
-    for column in frame.columns:
-        if column in (rec.columns["usubjid"], arm_column):
-            continue
-        key = (SUBJECT_RENAMES.get(column.upper()) or dictionary.match(column, table.labels.get(column))
-               or slug(column))
-        if key in tidy:
-            continue
-        tidy[key] = _numeric_or_text(frame[column])
-        if table.labels.get(column):
-            labels[key] = table.labels[column]
-        if pd.api.types.is_float_dtype(tidy[key]) and np.isinf(tidy[key].to_numpy()).any():
-            _fail(name, _first(np.isinf(tidy[key].to_numpy())), column, "is not a finite number")
-    subjects = pd.DataFrame(tidy)
-    population = _population(subjects, frame, upper, mapping, name, notes)
-    return subjects, {"arm_variable": arm_column.upper(), "population": population, "labels": labels}
-
-
-def _population(subjects: pd.DataFrame, frame, upper, mapping: Mapping, name: str, notes: list) -> str:
-    """Choose the population flag; mark ``_in_population``; return its description."""
-    wanted = mapping.population
-    if wanted.lower() == ALL_SUBJECTS:
-        subjects["_in_population"] = True
-        return ALL_SUBJECTS
-    if wanted and wanted.upper() not in upper:
-        raise ValueError(f"{name}: the population flag {wanted!r} of the mapping is not a column")
-    flag = wanted.upper() or next((f for f in POPULATION_FLAGS if f in upper), "")
-    if not flag:
-        subjects["_in_population"] = True
-        notes.append(f"{name}: no population flag ({', '.join(POPULATION_FLAGS)}); every subject analysed")
-        return ALL_SUBJECTS
-    values = frame[upper[flag]].astype("str").str.strip().str.upper()
-    subjects["_in_population"] = (values == "Y").to_numpy()
-    kept = int(subjects["_in_population"].sum())
-    notes.append(f"analysis population: {flag} = 'Y' ({kept} of {len(subjects)} subjects)"
-                 + (f"; {len(subjects) - kept} with {flag} blank or not 'Y' left out" if kept < len(subjects) else ""))
-    return flag
-
-
-def _arm_order(subjects: pd.DataFrame, mapping: Mapping, name: str) -> tuple[tuple, str]:
-    every = sorted(subjects["arm"].unique(), key=_natural_key)
-    kept = subjects.loc[subjects["_in_population"], "arm"]
-    for arm in every:
-        if not (kept == arm).any():
-            raise ValueError(f"{name}: arm {arm!r} has no subjects in the analysis population")
-    control = choose_control(every, mapping.control)
-    return tuple([a for a in every if a != control] + [control]), control
-
-
-# --- measurements --------------------------------------------------------------------------------
-def _measurements(table: RawTable, rec: Recognised, known: pd.Series, dictionary: Dictionary,
-                  mapping: Mapping, notes: list) -> pd.DataFrame:
-    name, cols = table.name, rec.columns
-    frame = table.frame
-    keep = np.ones(len(frame), dtype=bool)
-    if "dtype" in cols:
-        derived = frame[cols["dtype"]].notna().to_numpy()
-        if derived.any():
-            notes.append(f"{name}: {int(derived.sum())} derived records (DTYPE not blank) left out")
-            keep &= ~derived
-    ids = _subject_ids(table, cols["usubjid"], known)
-    endpoint = pd.Categorical(_text(table, cols["endpoint"], required=True))
-    visit = pd.Categorical(_text(table, cols["visit"], required=True))
-    value = _numbers(table, cols["value"])
-    missing = value.isna().to_numpy() & keep
-    if missing.any():
-        notes.append(f"{name}: {int(missing.sum())} missing values (blank or SAS special missing) left out")
-        keep &= ~missing
-    out = pd.DataFrame({"usubjid": ids, "endpoint_raw": endpoint, "visit": visit, "value": value,
-                        "_file": compact.constant(name, frame.index), "_row": np.arange(len(frame))})
-    out["label_raw"] = _optional_text(table, cols.get("label"))
-    out["unit_raw"] = _optional_text(table, cols.get("unit"))
-    out["visit_order"] = _numbers(table, cols["visit_order"]) if "visit_order" in cols else np.nan
-    out["baseline"] = _flag(table, cols["baseline"], blank=False) if "baseline" in cols else np.nan
-    for column in ("anrlo", "anrhi"):
-        out[column] = _numbers(table, cols[column]) if column in cols else np.nan
-    out["anrind"] = _optional_text(table, cols.get("anrind"))
-    out["bnrind"] = _optional_text(table, cols.get("bnrind"))
-    dataset = re.sub(r"\.[^.]*$", "", name).upper() if rec.adam else "measurements"
-    out["dataset"] = compact.constant(dataset, out.index)
-    out = out[keep]
-    _name_endpoints(out, dictionary, mapping)
-    return out.drop(columns=["endpoint_raw", "label_raw", "unit_raw"])
-
-
-def _optional_text(table: RawTable, column: str | None) -> pd.Series:
-    """A text column of a large file as a categorical (absent: all missing), see :mod:`cratus.patient.compact`."""
-    return compact.blank(table.frame.index) if column is None else compact.text(_text(table, column))
-
-
-def _subject_ids(table: RawTable, column: str, known: pd.Index) -> pd.Categorical:
-    """Subject ids as a categorical over the subject file's ids; an id not in that file raises."""
-    text = _text(table, column, required=True)
-    codes = known.get_indexer(text)
-    unknown = codes == -1
-    if unknown.any():
-        row = _first(unknown)
-        _fail(table.name, row, column, f"subject {text.iloc[row]!r} is not in the subject file")
-    return pd.Categorical.from_codes(codes, categories=known)
-
-
-def _name_endpoints(out: pd.DataFrame, dictionary: Dictionary, mapping: Mapping) -> None:
-    """Endpoint id, label and unit per distinct (code, label, unit): rename, dictionary match, else a slug.
-
-    The distinct combinations are few; the rows get them through integer codes (no per-row Python).
-    """
-    renames = {normalise(a): b for a, b in mapping.endpoints}
-    raw = ["endpoint_raw", "label_raw", "unit_raw"]
-    inverse, first = compact.distinct(out, raw)
-    columns = {"endpoint": [], "label": [], "unit": []}
-    for row in first:
-        code, raw_label, raw_unit = (out[c].iloc[row] for c in raw)
-        label, unit = split_label_unit(raw_label) if isinstance(raw_label, str) else ("", "")
-        endpoint = renames.get(normalise(code)) or dictionary.match(code, label) or slug(code)
-        info = dictionary.info(endpoint)
-        columns["endpoint"].append(endpoint)
-        columns["label"].append(label or info.get("label") or str(code))
-        columns["unit"].append((raw_unit if isinstance(raw_unit, str) else "") or unit or info.get("unit", ""))
-    for column, values in columns.items():
-        categories = list(dict.fromkeys(values))
-        position = np.array([categories.index(v) for v in values], dtype=np.int64)
-        out[column] = pd.Categorical.from_codes(position[inverse], categories=categories)
-
-
-# --- adverse events ------------------------------------------------------------------------------
-def _adverse_events(table: RawTable, rec: Recognised, known: pd.Series, notes: list) -> pd.DataFrame:
-    name, cols = table.name, rec.columns
-    ids = _subject_ids(table, cols["usubjid"], known)
-    out = pd.DataFrame({"usubjid": ids, "soc": _text(table, cols.get("soc")).fillna(""),
-                        "term": _text(table, cols["term"], required=True), "_file": name,
-                        "_row": np.arange(len(table.frame))})
-    out["serious"] = _flag(table, cols["serious"]) if "serious" in cols else np.nan
-    severity = _text(table, cols.get("severity"))
-    out["severity"] = severity.str.lower() if severity.notna().any() else severity
-    out["related"] = _related(_text(table, cols.get("related")))
-    if "treatment_emergent" in cols:
-        out["treatment_emergent"] = _flag(table, cols["treatment_emergent"], blank=False)
-    else:
-        out["treatment_emergent"] = np.nan
-        notes.append(f"{name}: no treatment-emergent flag; every event counted")
-    for column in ("start_day", "end_day"):
-        out[column] = _numbers(table, cols[column]) if column in cols else np.nan
-    return out
-
-
-def _related(text: pd.Series) -> pd.Series:
-    """Relatedness as booleans: "not related", "unlikely", "N" … are False; blank is missing; other text True."""
-    codes, uniques = pd.factorize(text)
-    keys = [normalise(v) for v in uniques]
-    answers = np.array([k not in _NOT_RELATED and not k.startswith("not") for k in keys] + [np.nan], dtype=object)
-    return pd.Series(answers[codes], index=text.index, dtype=object)  # code -1 (blank) picks the trailing NaN
-
-
-def _check_duplicates(measurements: pd.DataFrame) -> None:
-    if not compact.has_duplicates(measurements, ["usubjid", "visit", "endpoint"]):
-        return
-    dup = measurements.duplicated(["usubjid", "visit", "endpoint"], keep=False).to_numpy()
-    if dup.any():
-        rows = measurements[dup]
-        first = rows.iloc[0]
-        same = rows[(rows["usubjid"] == first["usubjid"]) & (rows["visit"] == first["visit"])
-                    & (rows["endpoint"] == first["endpoint"])]
-        other = same.iloc[1]
-        where = f"row {int(other['_row']) + 2}" + (f" of {other['_file']}" if other["_file"] != first["_file"] else "")
-        _fail(first["_file"], first["_row"], None,
-              f"two values for subject {first['usubjid']!r}, visit {first['visit']!r}, endpoint "
-              f"{first['endpoint']!r} (here and {where})")
 
 
 # --- the reader ----------------------------------------------------------------------------------
@@ -411,47 +161,98 @@ def _subject_table(tables, roles):
 
 def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: list) -> PatientData:
     table, rec = _subject_table(tables, roles)
-    subjects, chosen = _subjects(table, rec, mapping, dictionary, notes)
-    arms, control = _arm_order(subjects, mapping, table.name)
+    notes += [n for t, r in zip(tables, roles) for n in r.guessed(t.name)]
+    subjects, chosen = read_subjects(table, rec, mapping, dictionary, notes)
+    arms, control = arm_order(subjects, mapping, chosen["arm_codes"], table.name, notes)
     known = pd.Index(subjects["usubjid"])
-    in_population = set(subjects.loc[subjects["_in_population"], "usubjid"])
+    in_population = set(subjects.loc[subjects["_in_population"] & subjects["arm"].isin(arms), "usubjid"])
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
-    parts = [_measurements(t, r, known, dictionary, mapping, notes)
-             for t, r in zip(tables, roles) if r.role == "measurements"]
-    if not parts:
-        raise ValueError("no measurement file: give a BDS dataset (USUBJID, PARAMCD, AVAL, AVISIT) or "
-                         "measurements.csv (usubjid, visit, endpoint, value)")
-    measurements = _categorical(pd.concat(parts, ignore_index=True), ["usubjid", "endpoint", "visit", "label",
-                                                                      "unit", "dataset", "_file"])
-    _check_duplicates(measurements)
-    measurements = _only_population(measurements, in_population, "measurement rows", notes)
-    if measurements.empty:
-        raise ValueError("no measurement of a subject of the analysis population")
-    measurements["_seq"] = np.arange(len(measurements))
-    visits, baseline = order_visits(measurements, mapping.baseline_visit, notes)
-    if measurements["baseline"].isna().all():
-        measurements["baseline"] = measurements["visit"] == baseline
-    measurements["baseline"] = measurements["baseline"].astype(bool)
-    order = dict(zip(visits["visit"], visits["visit_order"]))
-    measurements["visit_order"] = measurements["visit"].map(order).astype(float)
-    measurements["arm"] = measurements["usubjid"].map(arm_of).astype("category")
-    ae_parts = [_adverse_events(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "adverse_events"]
-    adverse = (pd.concat(ae_parts, ignore_index=True) if ae_parts
-               else pd.DataFrame({c: pd.Series(dtype=object) for c in AE_COLUMNS}))
-    adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
-    adverse["arm"] = adverse["usubjid"].astype(object).map(arm_of).astype(object)
-    subjects = subjects[subjects["_in_population"]].drop(columns="_in_population").reset_index(drop=True)
+    bds = [(t, r) for t, r in zip(tables, roles) if r.role == "measurements"]
+    records = _records(bds, known, in_population, dictionary, mapping, notes)
+    measurements, unscheduled, duplicates, visits, baseline = _by_visit(records, mapping, arm_of, notes)
+    adverse = _events(tables, roles, known, in_population, arm_of, notes)
+    tte = [read_time_to_event(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "time_to_event"]
+    time_to_event = _only_population(pd.concat(tte, ignore_index=True) if tte else pd.DataFrame(columns=TTE_COLUMNS),
+                                     in_population, "time-to-event records", notes)
+    time_to_event = time_to_event.assign(arm=time_to_event["usubjid"].astype(object).map(arm_of))[TTE_COLUMNS]
+    if not bds and not ae_or_tte(roles):
+        raise ValueError("no data file beside the subject file: give BDS datasets (USUBJID, PARAMCD, AVAL, AVISIT), "
+                         "adverse events (ADAE) or time-to-event data (ADTTE)")
+    subjects = subjects[subjects["usubjid"].isin(in_population)].drop(columns="_in_population").reset_index(drop=True)
     resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control,
                        population=chosen["population"], baseline_visit=baseline)
     files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
                           "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
                                                                              for r in roles],
                           "rows": [len(t.frame) for t in tables]})
+    rules = list(dict.fromkeys(n.split(": analysis records: ", 1)[1].split(" (")[0] for n in notes
+                               if ": analysis records: " in n))
     return PatientData(
-        subjects=subjects, measurements=measurements[MEASUREMENT_COLUMNS].reset_index(drop=True),
-        adverse_events=adverse[AE_COLUMNS].reset_index(drop=True), files=files, notes=tuple(notes),
-        visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
-        population=chosen["population"], extra={"labels": chosen["labels"]})
+        subjects=subjects, measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
+        files=files, notes=tuple(notes), visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
+        population=chosen["population"], extra={"labels": chosen["labels"]},
+        time_to_event=time_to_event.reset_index(drop=True), unscheduled=unscheduled, duplicates=duplicates,
+        records="; ".join(rules))
+
+
+def ae_or_tte(roles) -> bool:
+    return any(r.role in ("adverse_events", "time_to_event") for r in roles)
+
+
+def _records(bds, known, in_population: set, dictionary: Dictionary, mapping: Mapping, notes: list):
+    """Every BDS file's analysis records of the population, endpoints named (None without BDS files)."""
+    if not bds:
+        if mapping.records:
+            notes.append(f"no BDS dataset: the record choice {mapping.records!r} has nothing to apply to")
+        return None
+    frames = [read_records(t, r, known, dictionary, mapping, notes) for t, r in bds]
+    records = pd.concat(frames, ignore_index=True)
+    name_endpoints(records, dictionary, mapping)
+    records = records.drop(columns=["endpoint_raw", "label_raw", "unit_raw", "timepoint"])
+    return _only_population(records, in_population, "measurement rows", notes)
+
+
+def _empty_records() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=float if c in ("value", "visit_order", "anrlo", "anrhi") else object)
+                         for c in MEASUREMENT_COLUMNS})
+
+
+def _by_visit(records, mapping: Mapping, arm_of: dict, notes: list):
+    """By-visit records, the unscheduled and the duplicated ones, the visits in order and the baseline visit."""
+    if records is None or records.empty:
+        if records is not None:
+            notes.append("no measurement of a subject of the analysis population")
+        visits = pd.DataFrame({"visit": pd.Series(dtype=object), "visit_order": pd.Series(dtype=float),
+                               "baseline": pd.Series(dtype=bool)})
+        return _empty_records(), _empty_records(), _empty_records(), visits, ""
+    scheduled, unscheduled = place_visits(records, notes)
+    scheduled, duplicates = split_duplicates(scheduled, notes)
+    measurements = _categorical(scheduled.reset_index(drop=True),
+                                ["usubjid", "endpoint", "visit", "label", "unit", "dataset", "_file"])
+    if measurements.empty:
+        raise ValueError("no measurement at a scheduled visit: every record has a blank or unscheduled visit")
+    measurements["_seq"] = np.arange(len(measurements))
+    visits, baseline = order_visits(measurements, mapping.baseline_visit, notes)
+    if measurements["baseline"].isna().all():
+        measurements["baseline"] = measurements["visit"] == baseline
+    measurements["baseline"] = (measurements["baseline"] == True).to_numpy()  # noqa: E712  (blank: not baseline)
+    order = dict(zip(visits["visit"], visits["visit_order"]))
+    measurements["visit_order"] = measurements["visit"].map(order).astype(float)
+    frames = []
+    for frame in (measurements, unscheduled, duplicates):
+        frame = frame.assign(arm=frame["usubjid"].astype(object).map(arm_of).astype("category"))
+        if "baseline" in frame:
+            frame["baseline"] = (frame["baseline"] == True).to_numpy()  # noqa: E712
+        frames.append(frame[MEASUREMENT_COLUMNS].reset_index(drop=True))
+    return frames[0], frames[1], frames[2], visits, baseline
+
+
+def _events(tables, roles, known, in_population: set, arm_of: dict, notes: list) -> pd.DataFrame:
+    parts = [read_adverse_events(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "adverse_events"]
+    adverse = (pd.concat(parts, ignore_index=True) if parts
+               else pd.DataFrame({c: pd.Series(dtype=object) for c in AE_COLUMNS}))
+    adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
+    return adverse.assign(arm=adverse["usubjid"].astype(object).map(arm_of).astype(object))
 
 
 def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -461,8 +262,6 @@ def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:
 
 def _only_population(frame: pd.DataFrame, in_population: set, what: str, notes: list) -> pd.DataFrame:
     inside = frame["usubjid"].isin(in_population).to_numpy()
-    if inside.all():
-        return frame
     if not inside.all():
         notes.append(f"{int((~inside).sum())} {what} of subjects outside the analysis population left out")
     return frame[inside]

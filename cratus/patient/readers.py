@@ -4,14 +4,18 @@
 (anything with ``.read()`` and, ideally, ``.name``), checks that the content
 is what the extension says (a PNG named ``.xpt`` is refused), and reads
 
-* SAS transport files (``.xpt``, version 5) with :func:`pandas.read_sas`,
-  from memory (nothing is written to disk); text is decoded as UTF-8, else
-  as latin-1 (noted); SAS special missing values (``.A``–``.Z``, ``._``)
-  become missing; numeric columns with a SAS date format become dates;
+* SAS transport files (``.xpt``, version 5) with :func:`pyreadstat.read_xport`,
+  from memory (nothing is written to disk), numbers exact (``pandas.read_sas``
+  reads a zero as 5.4e-79); text is decoded as UTF-8, else as latin-1
+  (noted); SAS special missing values (``.A``–``.Z``, ``._``) become missing;
+  numeric columns with a SAS date format become dates; labels are kept;
 * CSV / TSV text: a byte-order mark is removed, latin-1 bytes are decoded as
   such, and a ``;``, tab or ``|`` delimiter is detected (each noted);
 * Excel workbooks (``.xlsx``, first sheet) with openpyxl, refusing formulas;
-* Parquet files with pyarrow.
+* Parquet files with pyarrow;
+* CDISC Dataset-JSON v1.1 (``.json``, or ``.ndjson``: one metadata line, then
+  one row per line) with :mod:`cratus.patient.dataset_json`: labels and data
+  types as the file declares them.
 
 Every problem raises :class:`ValueError` naming the file (and the column and
 row where there is one).  Text cells are returned stripped of padding.
@@ -29,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.patient import csv_arrow, limits
+from cratus.patient.dataset_json import read_dataset_json
 
 XPT_MAGIC = b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!"
 XPT_V8_MAGIC = b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!"
@@ -39,7 +44,7 @@ BOM = b"\xef\xbb\xbf"
 SAS_DATE_FORMATS = ("DATE", "YYMMDD", "E8601DA", "MMDDYY", "DDMMYY", "IS8601DA", "WORDDATE", "MONYY", "B8601DA")
 SAS_DATETIME_FORMATS = ("DATETIME", "E8601DT", "IS8601DT", "B8601DT")
 SAS_EPOCH = pd.Timestamp("1960-01-01")
-FORMATS = ("xpt", "csv", "xlsx", "parquet")
+FORMATS = ("xpt", "csv", "xlsx", "parquet", "json")
 #: Name of a file given as bytes without a name (numbered when there are several).
 UNNAMED = "uploaded file"
 #: Cell texts read as missing in CSV files (besides blank cells): R's NA, SAS's ".".
@@ -114,12 +119,17 @@ def _format_of(name: str, data: bytes) -> str:
         if looks:
             raise ValueError(f"{name}: is not a text (CSV) file; its content looks like {looks}")
         return "csv"
+    if ext in ("json", "ndjson"):
+        if looks or not data.lstrip(BOM + b" \t\r\n").startswith(b"{"):
+            raise ValueError(f"{name}: is not a Dataset-JSON file; its content looks like {looks or 'other text'}")
+        return "json"
     if ext in wanted:
         if looks != wanted[ext]:
             raise ValueError(f"{name}: is not {kinds[ext]}; its content looks like {looks or 'text'}")
         return ext
     if ext in ("xls", "sas7bdat"):
-        raise ValueError(f"{name}: .{ext} files are not supported; save as .xlsx, .xpt, .csv or .parquet")
+        raise ValueError(f"{name}: .{ext} files are not supported; save as .xpt, Dataset-JSON (.json), .csv, "
+                         ".xlsx or .parquet")
     by_content = {wanted["xpt"]: "xpt", wanted["xlsx"]: "xlsx", wanted["parquet"]: "parquet", "": "csv"}
     if looks in by_content:
         return by_content[looks]
@@ -154,7 +164,8 @@ def read_source(source, name: str | None = None) -> RawTable:
         raise ValueError(f"{name}: is empty")
     fmt = _format_of(name, data)
     limits.check_file(name, fmt, data)  # rows, columns, cells estimated before parsing (cratus/patient/limits.py)
-    reader = {"xpt": _read_xpt, "csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet}[fmt]
+    reader = {"xpt": _read_xpt, "csv": _read_csv, "xlsx": _read_xlsx, "parquet": _read_parquet,
+              "json": read_dataset_json}[fmt]
     frame, notes = reader(data, name)
     labels = frame.attrs.pop("labels", {})
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -189,74 +200,41 @@ def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- SAS transport ------------------------------------------------------------------------------
 def _read_xpt(data: bytes, name: str):
+    """SAS transport v5 with pyreadstat, from memory: numbers exact (a zero stays 0, not pandas' 5.4e-79),
+    labels kept, dates by their SAS format, special missing values (.A–.Z, ._) missing."""
     if data.startswith(XPT_V8_MAGIC[:20]) and b"LIBV8" in data[:80]:
         raise ValueError(f"{name}: SAS transport version 8 is not supported; export as version 5 (XPORT)")
+    notes: list[str] = []
     try:
-        reader = pd.read_sas(io.BytesIO(data), format="xport", encoding=None, iterator=True)
-        reader.nobs = _xpt_record_count(data, reader.record_start, reader.record_length)
-        fields = list(reader.fields)
-        frame = reader.read()
-        reader.close()
-    except Exception as error:  # the SAS reader raises many types on damaged files
+        frame, meta = _pyreadstat_xport(data, None)
+    except UnicodeDecodeError:
+        frame, meta = _pyreadstat_xport(data, "latin1")
+        notes.append(f"{name}: text is not UTF-8; read as latin-1")
+    except Exception as error:  # pyreadstat raises ReadstatError and others on damaged files
         raise ValueError(f"{name}: is truncated or corrupt and cannot be read as a SAS transport file "
                          f"({type(error).__name__})") from error
-    if frame is None:
+    if frame is None or not len(frame.columns):
+        raise ValueError(f"{name}: has no variables")
+    if frame.empty:
         raise ValueError(f"{name}: has variables but no rows")
-    frame.columns = [c.decode("ascii", "replace") if isinstance(c, bytes) else str(c) for c in frame.columns]
-    notes: list[str] = []
-    labels = {}
-    for spec in fields:
-        column = spec["name"].decode("ascii", "replace").strip() if isinstance(spec["name"], bytes) else spec["name"]
-        label = spec.get("label", b"")
-        label = (label.decode("latin-1") if isinstance(label, bytes) else str(label)).strip()
-        if label:
-            labels[column] = label
-    latin = False
+    formats = {k: str(v or "").upper() for k, v in (meta.original_variable_types or {}).items()}
     for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column], used_latin = _decode(frame[column])
-            latin = latin or used_latin
-    if latin:
-        notes.append(f"{name}: text is not UTF-8; read as latin-1")
-    for spec in fields:
-        column = spec["name"].decode("ascii", "replace").strip() if isinstance(spec["name"], bytes) else spec["name"]
-        fmt = spec.get("nform", b"")
-        fmt = (fmt.decode("ascii", "replace") if isinstance(fmt, bytes) else str(fmt)).strip().upper()
-        if column in frame and fmt and frame[column].dtype != object:
-            if fmt.startswith(SAS_DATETIME_FORMATS):
-                frame[column] = SAS_EPOCH + pd.to_timedelta(frame[column], unit="s")
-                notes.append(f"{name}: column {column} read as SAS date-times (seconds since 1960-01-01)")
-            elif fmt.startswith(SAS_DATE_FORMATS):
-                frame[column] = SAS_EPOCH + pd.to_timedelta(frame[column], unit="D")
-                notes.append(f"{name}: column {column} read as SAS dates (days since 1960-01-01)")
-    frame.attrs["labels"] = labels
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            what = "date-times" if formats.get(column, "").startswith(SAS_DATETIME_FORMATS) else "dates"
+            notes.append(f"{name}: column {column} read as SAS {what} (format {formats.get(column) or '?'})")
+        elif pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+            frame[column] = frame[column].astype(object)
+    frame.attrs["labels"] = {k: str(v).strip() for k, v in (meta.column_names_to_labels or {}).items()
+                             if v and str(v).strip()}
     return frame, notes
 
 
-def _xpt_record_count(data: bytes, start: int, length: int) -> int:
-    """Observations in a SAS transport v5 data section.
+def _pyreadstat_xport(data: bytes, encoding: str | None):
+    import pyreadstat
 
-    The section is padded with blanks to a multiple of 80 bytes.  pandas
-    counts every blank 8-byte word of the last 80 bytes as padding, which
-    drops a last observation that ends in blank text; here only whole
-    trailing all-blank records that fit inside the padding are dropped.
-    """
-    total = len(data) - start
-    count = total // length if length else 0
-    while count and total - (count - 1) * length < 80 and \
-            data[start + (count - 1) * length:start + count * length].strip(b" ") == b"":
-        count -= 1
-    return count
-
-
-def _decode(series: pd.Series) -> tuple[pd.Series, bool]:
-    values = series.tolist()
-    try:
-        return pd.Series([v.decode("utf-8") if isinstance(v, bytes) else v for v in values],
-                         index=series.index, dtype=object), False
-    except UnicodeDecodeError:
-        return pd.Series([v.decode("latin-1") if isinstance(v, bytes) else v for v in values],
-                         index=series.index, dtype=object), True
+    return pyreadstat.read_xport(io.BytesIO(data), dates_as_pandas_datetime=True, encoding=encoding,
+                                 extra_date_formats=list(SAS_DATE_FORMATS),
+                                 extra_datetime_formats=list(SAS_DATETIME_FORMATS))
 
 
 # --- CSV -----------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ Roles, and the columns that mark them:
                    format (usubjid, visit, endpoint, value)
 ``adverse_events`` CDISC ADAE (USUBJID, AEDECOD/AETERM, AEBODSYS, ...) or the
                    long format (usubjid, soc, term, serious, ...)
+``time_to_event``  CDISC ADTTE (USUBJID, PARAMCD, AVAL, CNSR; no visit)
 =================  ===========================================================
 
 :func:`recognise` returns the role and a dict from tidy column names to the
@@ -18,6 +19,7 @@ tidy column, first match wins.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cratus.patient.mapping import ARM_VARIABLES as ARM_NAMES
@@ -38,10 +40,26 @@ ALIASES = {
         "chg": ("CHG",),
         "anrlo": ("ANRLO", "NORMAL_LOW"),
         "anrhi": ("ANRHI", "NORMAL_HIGH"),
+        "a1lo": ("A1LO",),
+        "a1hi": ("A1HI",),
+        "avalc": ("AVALC",),
+        "timepoint": ("ATPT",),
+        "timepoint_order": ("ATPTN",),
         "anrind": ("ANRIND",),
         "bnrind": ("BNRIND",),
         "dtype": ("DTYPE",),
         "arm": (),
+    },
+    "time_to_event": {
+        "endpoint": ("PARAMCD",),
+        "label": ("PARAM",),
+        "unit": ("AVALU",),
+        "value": ("AVAL",),
+        "cnsr": ("CNSR",),
+        "event_description": ("EVNTDESC",),
+        "censor_description": ("CNSDESC",),
+        "start_date": ("STARTDT",),
+        "analysis_date": ("ADT",),
     },
     "adverse_events": {
         "soc": ("AEBODSYS", "AESOC", "SOC", "BODY_SYSTEM"),
@@ -64,7 +82,10 @@ SUBJECT_BOOKKEEPING = ("STUDYID", "SUBJID", "SITEID", "SITE", "ARMCD", "ACTARMCD
                        "EOSSTT", "DCSREAS", "DCSREASP", "DCDECOD", "DTHCAUS", "TRTDURD", "TRTDUR", "SEXN", "RACEN",
                        "ETHNICN", "AGEGR1N")
 
-ROLES = ("subjects", "measurements", "adverse_events")
+ROLES = ("subjects", "measurements", "adverse_events", "time_to_event")
+#: Names accepted for a column that are not the CDISC name: when one is used, the reader says so in a note.
+GUESSED = {"GROUP", "TREATMENT", "RESULT", "TEST", "PARAMETER", "UNITS", "NORMAL_LOW", "NORMAL_HIGH", "BASELINE_FLAG",
+           "VISITNUM", "VISIT_ORDER"}
 EXPECTED = ("a subject file (USUBJID and TRT01A/TRT01P/ARM, or usubjid and arm), a measurement file "
             "(USUBJID, PARAMCD, AVAL, AVISIT, or usubjid, visit, endpoint, value) or an adverse-event file "
             "(USUBJID, AEDECOD/AETERM, or usubjid, soc, term)")
@@ -72,12 +93,18 @@ EXPECTED = ("a subject file (USUBJID and TRT01A/TRT01P/ARM, or usubjid and arm),
 
 @dataclass(frozen=True)
 class Recognised:
-    """A file's role, whether it is CDISC ADaM, and tidy name → the file's column name."""
+    """A file's role, whether it is CDISC ADaM, tidy name → the file's column name, and analysis flags."""
 
     role: str
     adam: bool
     columns: dict
+    #: ANLzzFL columns in the file, in order (ANL01FL first).
+    analysis_flags: tuple = ()
 
+    def guessed(self, name: str) -> list[str]:
+        """Notes naming each column whose role was guessed from a non-CDISC name (``group`` as the arm)."""
+        return [f"{name}: column {column!r} read as the {tidy.replace('_', ' ')}" for tidy, column in
+                self.columns.items() if str(column).upper() in GUESSED]
 
 def _find(upper: dict, names) -> str | None:
     return next((upper[n] for n in names if n in upper), None)
@@ -101,7 +128,10 @@ def recognise(columns, name: str, arm_variable: str = "") -> Recognised:
     """
     upper = {str(c).strip().upper(): c for c in columns}
     subject = _find(upper, SUBJECT_IDS)
-    if "PARAMCD" in upper or "AVAL" in upper or ("ENDPOINT" in upper and ("VALUE" in upper or "VISIT" in upper)):
+    if "CNSR" in upper and ("PARAMCD" in upper or "AVAL" in upper):
+        role, adam = "time_to_event", True
+    elif "PARAMCD" in upper or "AVAL" in upper or (upper.keys() & {"ENDPOINT", "TEST", "PARAMETER"} and
+                                                     upper.keys() & {"VALUE", "RESULT", "VISIT"}):
         role, adam = "measurements", "PARAMCD" in upper or "AVAL" in upper
     elif upper.keys() & {"AEDECOD", "AETERM", "AEBODSYS", "TERM"}:
         role, adam = "adverse_events", bool(upper.keys() & {"AEDECOD", "AETERM", "AEBODSYS"})
@@ -120,11 +150,13 @@ def recognise(columns, name: str, arm_variable: str = "") -> Recognised:
         column = _find(upper, names)
         if column is not None:
             found[tidy] = column
-    return Recognised(role=role, adam=adam, columns=found)
+    flags = tuple(upper[c] for c in sorted(upper) if re.fullmatch(r"ANL\d\dFL", c)) if role == "measurements" else ()
+    return Recognised(role=role, adam=adam, columns=found, analysis_flags=flags)
 
 
 REQUIRED = {
-    "measurements": ("endpoint", "value", "visit"),
+    "measurements": ("endpoint", "value"),
+    "time_to_event": ("endpoint", "value", "cnsr"),
     "adverse_events": ("term",),
 }
 

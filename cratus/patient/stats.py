@@ -77,7 +77,8 @@ def pairs(data, endpoint=None, visit=None) -> pd.DataFrame:
     values = m["value"].to_numpy(float)
     lookup = np.full(max(n_subjects, 1) * max(n_endpoints, 1), np.nan)
     lookup[key[is_base][::-1]] = values[is_base][::-1]  # reversed: the first baseline row wins
-    base_order = data.visits.loc[data.visits["baseline"], "visit_order"].iloc[0]
+    base_orders = data.visits.loc[data.visits["baseline"].astype(bool), "visit_order"]
+    base_order = base_orders.iloc[0] if len(base_orders) else np.inf  # no measurements (safety-only data)
     later = ~is_base & (m["visit_order"].to_numpy(float) > base_order)
     if visit is not None:
         later &= (m["visit"] == visit).to_numpy()

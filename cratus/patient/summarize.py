@@ -114,7 +114,7 @@ def _design(data, reference):
         arm_rows.sort(key=lambda r: arm_order[r["id"]])
     matched = reference is not None and all(len(v) > 3 for v in visits.values())
     order = {v.id: i for i, v in enumerate(reference.design.visits)} if matched else None
-    visit_rows = []
+    visit_rows = [] if len(data.visits) else [{"id": "baseline", "label": "Baseline", "role": "baseline"}]
     for visit, is_base in zip(data.visits["visit"], data.visits["baseline"]):
         ident, label = visits[visit][0], visits[visit][1]
         role = "baseline" if is_base else (visits[visit][3] if len(visits[visit]) > 3 else "")
@@ -131,6 +131,18 @@ def _with_ids(data, arm_ids: dict, visit_ids: dict, control: str):
     return replace(_renamed(data, arm_ids, visit_ids, control), extra={**data.extra, _READ_AS: names})
 
 
+def _other_frames(data, arm_names: dict, visit_names: dict) -> dict:
+    """Time-to-event, unscheduled and duplicated records with arms (and scheduled visits) renamed."""
+    out = {}
+    for name in ("time_to_event", "unscheduled", "duplicates"):
+        frame = getattr(data, name)
+        frame = frame.assign(arm=frame["arm"].astype(object).map(arm_names))
+        if name != "time_to_event":
+            frame = frame.assign(visit=frame["visit"].astype(object).map(lambda v: visit_names.get(v, v)))
+        out[name] = frame
+    return out
+
+
 #: Where the frames of a patient study keep the arm and visit names their files gave (:func:`as_read`).
 _READ_AS = "read_as"
 
@@ -145,14 +157,15 @@ def as_read(data):
 
 
 def _renamed(data, arms: dict, visits: dict, control: str):
-    """*data* with arms and visits renamed (*arms*, *visits*: old name → new), its control arm and baseline too."""
+    """*data* with arms and visits renamed (*arms*, *visits*: old name → new), its control arm and baseline too;
+    the time-to-event, unscheduled and duplicated records' arms (and visits) too."""
     m = data.measurements.assign(arm=data.measurements["arm"].map(arms), visit=data.measurements["visit"].map(visits))
     ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arms))
     subjects = data.subjects.assign(arm=data.subjects["arm"].map(arms))
     frame = data.visits.assign(visit=data.visits["visit"].map(visits))
-    mapping = replace(data.mapping, control=arms[control], baseline_visit=visits[data.baseline_visit])
+    mapping = replace(data.mapping, control=arms[control], baseline_visit=visits.get(data.baseline_visit, ""))
     return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=frame,
-                   arms=tuple(arms[a] for a in data.arms), mapping=mapping)
+                   arms=tuple(arms[a] for a in data.arms), mapping=mapping, **_other_frames(data, arms, visits))
 
 
 # --- summary -------------------------------------------------------------------------------------

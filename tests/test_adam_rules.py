@@ -1,0 +1,189 @@
+"""Real ADaM as delivered (issue 23, the data side): analysis records, ADTTE, arm order, exact SAS numbers,
+Dataset-JSON, reference ranges, safety-only data, distinct PARAMCD values — on generated files shaped like a
+submission's (tests/adam_shaped.py) and on the shared pharmaverse files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+import adam_shaped
+from cratus.patient import Mapping, read_patient_data, to_study
+from cratus.patient.labs import lab_endpoints
+
+PHARMAVERSE = Path("/work/shared/adam/pharmaverseadam")
+
+
+def read(files: dict, **mapping):
+    return read_patient_data(*files.values(), names=list(files), mapping=mapping or None)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    return adam_shaped.xpt_files(tmp_path_factory.mktemp("adam"))
+
+
+@pytest.fixture(scope="module")
+def data(files):
+    return read(files)
+
+
+def test_the_flagged_records_are_the_default_derived_ones_included(data):
+    m = data.measurements[data.measurements["endpoint"] == "actot"]
+    # subject GEN-002 missed Week 24: its LOCF record (DTYPE = LOCF, ANL01FL = Y) carries Week 8's 23.0 forward
+    week24 = m[(m["usubjid"] == "GEN-002") & (m["visit"] == "Week 24")]
+    assert week24["value"].tolist() == [23.0] and week24["dtype"].tolist() == ["LOCF"]
+    # GEN-003's LOCF copies are not flagged: its observed Week 24 (20 + 2 + 6) is used
+    assert m[(m["usubjid"] == "GEN-003") & (m["visit"] == "Week 24")]["value"].tolist() == [28.0]
+    assert "records flagged ANL01FL = 'Y'" in data.records
+    assert any("adqs.xpt: analysis records: records flagged ANL01FL = 'Y'" in n and "baseline records" in n
+               for n in data.notes)
+
+
+def test_observed_records_are_a_choice(files):
+    observed = read(files, records="observed")
+    m = observed.measurements
+    assert m[(m["usubjid"] == "GEN-002") & (m["visit"] == "Week 24") & (m["endpoint"] == "actot")].empty
+    assert observed.mapping.records == "observed" and "observed records" in observed.records
+
+
+def test_every_record_uses_the_derived_one_where_both_exist(files):
+    every = read(files, records="all")
+    m = every.measurements
+    row = m[(m["usubjid"] == "GEN-003") & (m["visit"] == "Week 24") & (m["endpoint"] == "actot")]
+    assert row["dtype"].tolist() == ["LOCF"]
+    assert any("derived record is used" in n for n in every.notes)
+
+
+def test_duplicates_no_flag_resolves_are_reported_by_subject_visit_and_parameter():
+    subjects = b"usubjid,arm\nP01,Drug\nP02,Placebo\n"
+    values = (b"usubjid,visit,endpoint,value\nP01,Baseline,score,1\nP01,Baseline,score,2\nP01,Week 4,score,3\n"
+              b"P02,Baseline,score,1\nP02,Week 4,score,1\n")
+    data = read_patient_data(subjects, values, names=["subjects.csv", "measurements.csv"])
+    note = next(n for n in data.notes if "no analysis flag tells apart" in n)
+    assert "subject P01, score, Baseline (measurements.csv, row 2)" in note
+    assert len(data.duplicates) == 2 and set(data.duplicates["value"]) == {1.0, 2.0}
+    assert not ((data.measurements["usubjid"] == "P01") & (data.measurements["visit"] == "Baseline")).any()
+
+
+def test_time_to_event_records_load_as_a_typed_frame(data):
+    tte = data.time_to_event
+    assert list(tte.columns) == ["usubjid", "arm", "dataset", "endpoint", "label", "unit", "time", "cnsr", "event",
+                                 "event_description", "censor_description"]
+    assert set(tte["endpoint"]) == {"TTDERM"} and len(tte) == 12
+    # CNSR = 0 is an event (ADaM); subjects 1, 4, 7, 10 are censored (adam_shaped.adtte: i % 3 == 0)
+    assert tte["event"].sum() == 8 and (tte.loc[~tte["event"].astype(bool), "cnsr"] == 1).all()
+    assert tte.loc[tte["usubjid"] == "GEN-002", "time"].tolist() == [17.0]
+    assert tte["arm"].notna().all()
+    assert data.files.set_index("file").loc["adtte.xpt", "role"] == "time_to_event"
+
+
+def test_time_to_event_alone_beside_adsl_loads(files):
+    only = read({k: v for k, v in files.items() if k in ("adsl.xpt", "adtte.xpt")})
+    assert only.measurements.empty and len(only.time_to_event) == 12
+    to_study(only)
+
+
+def test_arms_follow_trt01pn_and_zero_is_zero(data, files):
+    assert data.arms == ("Placebo", "Xanomeline Low Dose", "Xanomeline High Dose") and data.control == "Placebo"
+    assert "Screen Failure" not in data.arms
+    by_planned_code = read(files, arm_variable="TRT01PN")
+    # pyreadstat reads the transport file's zero as 0 (pandas.read_sas: 5.397605346934028e-79)
+    assert "0" in by_planned_code.arms and not any("e-79" in a for a in by_planned_code.arms)
+
+
+def test_paramcd_values_stay_distinct(data):
+    labels = data.measurements.drop_duplicates("endpoint").set_index("endpoint")["label"]
+    assert "sodium" in labels.index and "_SODIUM" in labels.index
+    assert labels["_SODIUM"] == "Sodium change"
+
+
+def test_unscheduled_and_blank_visits_are_kept_apart(data):
+    assert "Unscheduled 1.1" not in set(data.visits["visit"])
+    u = data.unscheduled
+    assert len(u) == 10 and set(u["usubjid"]) == {"GEN-001"}  # 5 tests × (one unscheduled + one blank visit)
+    assert any("blank or unscheduled visit are left out of the by-visit summaries" in n for n in data.notes)
+
+
+def test_analysis_ranges_are_used_when_there_is_no_reference_range(data):
+    sodium = data.measurements[data.measurements["endpoint"] == "sodium"]
+    assert (sodium["anrlo"] == 135.0).all() and (sodium["anrhi"] == 145.0).all()
+    assert any("analysis range (A1LO/A1HI) is used as the reference range" in n for n in data.notes)
+    assert "sodium" in lab_endpoints(data)
+
+
+def test_an_event_of_a_subject_missing_from_adsl_is_reported_by_id(data):
+    assert any("adae.xpt: 1 events of 1 subject(s) not in the subject file left out (GEN-404)" in n
+               for n in data.notes)
+    assert "GEN-404" not in set(data.adverse_events["usubjid"].astype(str))
+
+
+def test_safety_only_data_load(files):
+    safety = read({k: v for k, v in files.items() if k in ("adsl.xpt", "adae.xpt")})
+    assert safety.measurements.empty and len(safety.adverse_events) == 5
+    study = to_study(safety)
+    assert study.design.arm_ids[0] == "placebo" and study.n_per_arm()["total"] == 12
+
+
+def test_a_subject_file_alone_is_refused_with_what_to_give(files):
+    with pytest.raises(ValueError, match="no data file beside the subject file"):
+        read({"adsl.xpt": files["adsl.xpt"]})
+
+
+def test_dataset_json_reads_like_xpt(files):
+    frames = adam_shaped.frames()
+    as_json = {"adsl.json": adam_shaped.dataset_json(frames["adsl"], "adsl", {"AGE": "Age"}),
+               "adqs.json": adam_shaped.dataset_json(frames["adqs"], "adqs")}
+    from_json = read(as_json)
+    from_xpt = read({k: files[k] for k in ("adsl.xpt", "adqs.xpt")})
+    assert from_json.arms == from_xpt.arms
+    pd.testing.assert_series_equal(from_json.measurements["value"], from_xpt.measurements["value"])
+    assert from_json.extra["labels"]["age"] == "Age"
+    assert from_json.files["format"].tolist() == ["json", "json"]
+
+
+def test_dataset_json_ndjson_and_bad_rows():
+    from cratus.patient.readers import read_source
+    meta = b'{"datasetJSONVersion": "1.1.0", "name": "ADSL", "columns": [{"itemOID": "a", "name": "USUBJID", ' \
+           b'"label": "Subject", "dataType": "string"}, {"itemOID": "b", "name": "AGE", "dataType": "integer"}]}'
+    table = read_source(meta + b'\n["01", 70]\n["02", 71]\n', name="adsl.ndjson")
+    assert table.frame["AGE"].tolist() == [70.0, 71.0] and table.labels == {"USUBJID": "Subject"}
+    with pytest.raises(ValueError, match=r"adsl.ndjson, row 2, column 'AGE': 'old' is not a number"):
+        read_source(meta + b'\n["01", 70]\n["02", "old"]\n', name="adsl.ndjson")
+    with pytest.raises(ValueError, match="adsl.json: is not a Dataset-JSON file"):
+        read_source(b"USUBJID,AGE\n01,70\n", name="adsl.json")
+
+
+def test_xpt_labels_and_exact_numbers(tmp_path):
+    frame = pd.DataFrame({"USUBJID": ["1", "2"], "TRT01PN": [0.0, 54.0]})
+    path = tmp_path / "adsl.xpt"
+    pyreadstat.write_xport(frame, str(path), column_labels=["Unique Subject Identifier", "Planned Treatment (N)"],
+                           file_format_version=5)
+    from cratus.patient.readers import read_source
+    table = read_source(path.read_bytes(), name="adsl.xpt")
+    assert table.frame["TRT01PN"].tolist() == [0.0, 54.0] and table.frame["TRT01PN"].iloc[0] == 0
+    assert table.labels["TRT01PN"] == "Planned Treatment (N)"
+
+
+def test_guessed_columns_are_named():
+    subjects = b"usubjid,group\nP01,Drug\nP02,Placebo\n"
+    values = b"usubjid,visit,test,result\nP01,Baseline,score,1\nP02,Baseline,score,2\n"
+    data = read_patient_data(subjects, values, names=["subjects.csv", "measurements.csv"])
+    assert "subjects.csv: column 'group' read as the arm (no TRT01A, TRT01P or ARM)" in data.notes
+    assert "measurements.csv: column 'result' read as the value" in data.notes
+    assert "measurements.csv: column 'test' read as the endpoint" in data.notes
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_pharmaverse_advs_and_adlb_load_with_their_flags():
+    data = read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adae", "adlb", "advs")))
+    assert data.arms == ("Placebo", "Xanomeline High Dose", "Xanomeline Low Dose")  # no TRT01PN: data order
+    assert data.duplicates.empty
+    assert "Screen Failure" not in data.arms and len(data.subjects) == 254  # SAFFL = 'Y'
+    # ADVS keeps its time points apart: systolic pressure after lying down is its own series
+    assert "sysbp_after_lying_down_for_5_minutes" in set(data.measurements["endpoint"])
+    assert len(data.unscheduled) and data.unscheduled["visit"].str.startswith("Unscheduled").all()

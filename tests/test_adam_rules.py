@@ -187,3 +187,47 @@ def test_pharmaverse_advs_and_adlb_load_with_their_flags():
     # ADVS keeps its time points apart: systolic pressure after lying down is its own series
     assert "sysbp_after_lying_down_for_5_minutes" in set(data.measurements["endpoint"])
     assert len(data.unscheduled) and data.unscheduled["visit"].str.startswith("Unscheduled").all()
+
+
+def test_populations_per_analysis(data, files):
+    p = data.populations
+    assert (p.efficacy.rule, p.safety.rule, p.baseline.rule) == ("EFFFL", "SAFFL", "ITTFL")
+    assert (p.efficacy.n, p.safety.n, p.baseline.n) == (11, 12, 12)  # GEN-001 has EFFFL = N; GEN-999 is a screen failure
+    # efficacy records in the efficacy population, laboratory (safety) records in the safety population
+    m = data.measurements
+    assert "GEN-001" not in set(m.loc[m["endpoint"] == "actot", "usubjid"].astype(str))
+    assert "GEN-001" in set(m.loc[m["endpoint"] == "sodium", "usubjid"].astype(str))
+    assert data.mapping.efficacy_population == "EFFFL"
+    every = read(files, efficacy_population="all")
+    assert every.populations.efficacy.n == 13  # the screen failure too (but it has no arm of the trial)
+    assert "GEN-001" in set(every.measurements.loc[every.measurements["endpoint"] == "actot", "usubjid"].astype(str))
+    with pytest.raises(ValueError, match="the population 'XYZFL' of the mapping is not a column"):
+        read(files, safety_population="XYZFL")
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_pharmaverse_populations_say_what_they_fell_back_to():
+    data = read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adae")))
+    # pharmaverse ADSL: no EFFFL/ITTFL/FASFL/RANDFL; RANDDT is given for the 254 randomised subjects
+    assert data.populations.efficacy.rule == "randomised" and data.populations.efficacy.n == 254
+    assert data.populations.baseline.rule == "randomised" and data.populations.safety.rule == "SAFFL"
+    assert any("no EFFFL for the efficacy analyses: the randomised subjects (RANDFL, else RANDDT given) used" in n
+               for n in data.notes)
+
+
+def test_kinds_and_roles_of_parameters(data, files):
+    p = data.parameters.set_index("code")
+    assert p.loc["CIBICVAL", "kind"] == "categorical" and p.loc["ACTOT", "kind"] == "continuous"
+    assert p.loc["ACTOT", "role"] == "efficacy" and p.loc["SODIUM", "role"] == "safety"
+    assert not p["primary"].any()
+    chosen = read(files, efficacy="ACTOT", primary="CIBICVAL").parameters.set_index("code")
+    assert chosen.loc["CIBICVAL", "primary"] and chosen.loc["CIBICVAL", "role"] == "efficacy"
+    assert chosen.loc["ACTOT", "role"] == "efficacy" and chosen.loc["SODIUM", "role"] == "safety"
+
+
+def test_binary_flags_are_recognised():
+    from cratus.patient.parameters import _kind
+    assert _kind(np.array([0.0, 1.0, 1.0]), pd.Series([None] * 3)) == "binary"
+    assert _kind(np.array([np.nan, np.nan]), pd.Series(["Y", "N"])) == "binary"
+    assert _kind(np.array([1.0, 4.0, 7.0, 2.0]), pd.Series(["a", "b", "c", "d"])) == "categorical"
+    assert _kind(np.array([1.5, 4.0, 7.0]), pd.Series([None] * 3)) == "continuous"

@@ -230,7 +230,9 @@ def test_population_flag_leaves_out_subjects_and_their_rows():
     data = read(("adsl.csv", adsl))
     assert data.n_per_arm() == {"Drug": 2, "Placebo": 1}
     assert "P04" not in set(data.measurements["usubjid"].astype(str))
-    assert "analysis population: SAFFL = 'Y' (3 of 4 subjects); 1 with SAFFL blank or not 'Y' left out" in data.notes
+    assert "safety analyses: SAFFL = 'Y' (3 of 4 subjects); 1 left out" in data.notes
+    # no efficacy flag: the efficacy analyses use the next of the rule's flags present (stated)
+    assert any(n.startswith("adsl.csv: no EFFFL for the efficacy analyses: SAFFL = 'Y' used") for n in data.notes)
     everyone = read_patient_data(adsl, MEASURES, names=["adsl.csv", "measurements.csv"],
                                  mapping={"population": "all"})
     assert len(everyone.subjects) == 4

@@ -123,7 +123,8 @@ def test_generated_figure_pages(study):
 
 def test_trial_facts_and_empty_frames(study):
     assert study.fact("participants") == "11 subjects"
-    assert study.fact("population") == "subjects with SAFFL = 'Y'"
+    assert study.fact("population") == ("efficacy: SAFFL = 'Y' (N = 11); safety: SAFFL = 'Y' (N = 11); "
+                                         "baseline: SAFFL = 'Y' (N = 11)")
     assert "Drug Low (n = 4)" in study.fact("arms")
     assert study.discrepancies.empty and study.hospitalizations.empty and study.long_term_events.empty
 

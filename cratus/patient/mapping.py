@@ -47,7 +47,8 @@ class Mapping:
         contains placebo/control/sham/vehicle, else the first arm).
     population : str
         A Y/N flag column of the subject file selecting the analysis population
-        (default SAFFL when present); ``"all"`` analyses every subject.
+        for every analysis at once (default: per analysis, below); ``"all"``
+        analyses every subject.
     baseline_visit : str
         The baseline visit as written in the data (default: from ABLFL, else
         the visit named like "baseline", else the first visit).
@@ -56,6 +57,17 @@ class Mapping:
         ``observed`` (DTYPE blank) or ``all`` (observed and derived); default
         ANL01FL where the file has analysis flags, else observed records
         (:mod:`cratus.patient.records`).
+    efficacy_population, safety_population, baseline_population : str
+        The population of each kind of analysis (a Y/N flag, ``randomised``
+        or ``all``); default by the rule of :mod:`cratus.patient.subjects`
+        (efficacy: EFFFL, ITTFL, FASFL; safety: SAFFL; baseline tables: ITTFL,
+        randomised); ``population`` sets the three at once.
+    efficacy : str
+        The efficacy endpoints (``PARAMCD`` values as given, or endpoint ids),
+        comma-separated; default: every parameter that is not a safety
+        measurement (laboratory, vital signs, ECG).
+    primary : str
+        The primary endpoint (default: none named).
     endpoints : tuple of (str, str)
         Renames ``(name in the data, endpoint id)`` applied before the
         dictionary match.
@@ -74,6 +86,11 @@ class Mapping:
     population: str = ""
     baseline_visit: str = ""
     records: str = ""
+    efficacy_population: str = ""
+    safety_population: str = ""
+    baseline_population: str = ""
+    efficacy: str = ""
+    primary: str = ""
     endpoints: tuple = ()
 
     def to_dict(self) -> dict[str, str]:

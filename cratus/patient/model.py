@@ -32,6 +32,8 @@ import pandas as pd
 
 from cratus.patient.events import AE_COLUMNS, TTE_COLUMNS, read_adverse_events, read_time_to_event
 from cratus.patient.mapping import Dictionary, Mapping
+from cratus.patient.parameters import PARAMETER_COLUMNS, parameter_table
+from cratus.patient.populations import Populations
 from cratus.patient.readers import UNNAMED, read_source, source_name
 from cratus.patient.records import MEASUREMENT_COLUMNS, name_endpoints, place_visits, read_records, \
     split_duplicates
@@ -66,7 +68,8 @@ class PatientData:
     key: str
     population: str = ""
     extra: dict = field(default_factory=dict)
-    #: ADTTE records (one per subject and parameter); empty without a time-to-event file.
+    #: ADTTE records (one per subject and parameter) of the subjects of any analysis population: an analysis
+    #: keeps those of its own (``in_population("efficacy")``); empty without a time-to-event file.
     time_to_event: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TTE_COLUMNS))
     #: BDS analysis records with a blank or unscheduled visit (not in by-visit summaries).
     unscheduled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEASUREMENT_COLUMNS))
@@ -74,6 +77,10 @@ class PatientData:
     duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MEASUREMENT_COLUMNS))
     #: The rule that chose the BDS records, in words ("" without BDS data).
     records: str = ""
+    #: The population of each kind of analysis (efficacy, safety, baseline tables), with its rule and members.
+    populations: Populations | None = None
+    #: One row per BDS parameter: ``endpoint, code, label, dataset, kind, role, primary``.
+    parameters: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PARAMETER_COLUMNS))
 
     @property
     def control(self) -> str:
@@ -86,6 +93,22 @@ class PatientData:
     @property
     def has_measurements(self) -> bool:
         return not self.measurements.empty
+
+    def in_population(self, analysis: str) -> pd.DataFrame:
+        """The subjects of one analysis's population (``efficacy``, ``safety`` or ``baseline``)."""
+        if self.populations is None:
+            return self.subjects
+        return self.subjects[self.subjects["usubjid"].isin(self.populations.of(analysis).members)]
+
+    def endpoints_of(self, kind: str | None = None, role: str | None = None) -> list[str]:
+        """Endpoint ids of a kind (continuous, categorical, binary) and/or a role (efficacy, safety)."""
+        p = self.parameters
+        keep = np.ones(len(p), bool)
+        if kind is not None:
+            keep &= (p["kind"] == kind).to_numpy()
+        if role is not None:
+            keep &= (p["role"] == role).to_numpy()
+        return p.loc[keep, "endpoint"].tolist()
 
     def n_per_arm(self) -> dict:
         return self.subjects.groupby("arm", sort=False).size().to_dict()
@@ -165,22 +188,25 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     subjects, chosen = read_subjects(table, rec, mapping, dictionary, notes)
     arms, control = arm_order(subjects, mapping, chosen["arm_codes"], table.name, notes)
     known = pd.Index(subjects["usubjid"])
-    in_population = set(subjects.loc[subjects["_in_population"] & subjects["arm"].isin(arms), "usubjid"])
+    populations = chosen["populations"]
+    armed = set(subjects.loc[subjects["arm"].isin(arms), "usubjid"])
+    efficacy, safety = populations.efficacy.members & armed, populations.safety.members & armed
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
     bds = [(t, r) for t, r in zip(tables, roles) if r.role == "measurements"]
-    records = _records(bds, known, in_population, dictionary, mapping, notes)
+    records, parameters = _records(bds, known, (efficacy, safety), dictionary, mapping, notes)
     measurements, unscheduled, duplicates, visits, baseline = _by_visit(records, mapping, arm_of, notes)
-    adverse = _events(tables, roles, known, in_population, arm_of, notes)
+    adverse = _events(tables, roles, known, safety, arm_of, notes)
     tte = [read_time_to_event(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "time_to_event"]
+    # every analysis population's records: an ADTTE parameter may be an efficacy or a safety analysis
     time_to_event = _only_population(pd.concat(tte, ignore_index=True) if tte else pd.DataFrame(columns=TTE_COLUMNS),
-                                     in_population, "time-to-event records", notes)
+                                     populations.union & armed, "time-to-event records", notes, "analysis")
     time_to_event = time_to_event.assign(arm=time_to_event["usubjid"].astype(object).map(arm_of))[TTE_COLUMNS]
     if not bds and not ae_or_tte(roles):
         raise ValueError("no data file beside the subject file: give BDS datasets (USUBJID, PARAMCD, AVAL, AVISIT), "
                          "adverse events (ADAE) or time-to-event data (ADTTE)")
-    subjects = subjects[subjects["usubjid"].isin(in_population)].drop(columns="_in_population").reset_index(drop=True)
-    resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control,
-                       population=chosen["population"], baseline_visit=baseline)
+    subjects = subjects[subjects["usubjid"].isin(populations.union & armed)].drop(columns="_in_population")
+    resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control, baseline_visit=baseline,
+                       **{f"{a}_population": populations.of(a).rule for a in ("efficacy", "safety", "baseline")})
     files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
                           "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
                                                                              for r in roles],
@@ -188,28 +214,33 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     rules = list(dict.fromkeys(n.split(": analysis records: ", 1)[1].split(" (")[0] for n in notes
                                if ": analysis records: " in n))
     return PatientData(
-        subjects=subjects, measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
+        subjects=subjects.reset_index(drop=True), measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
         files=files, notes=tuple(notes), visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
-        population=chosen["population"], extra={"labels": chosen["labels"]},
+        population=populations.safety.rule, extra={"labels": chosen["labels"]},
         time_to_event=time_to_event.reset_index(drop=True), unscheduled=unscheduled, duplicates=duplicates,
-        records="; ".join(rules))
+        records="; ".join(rules), populations=populations, parameters=parameters)
 
 
 def ae_or_tte(roles) -> bool:
     return any(r.role in ("adverse_events", "time_to_event") for r in roles)
 
 
-def _records(bds, known, in_population: set, dictionary: Dictionary, mapping: Mapping, notes: list):
-    """Every BDS file's analysis records of the population, endpoints named (None without BDS files)."""
+def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Mapping, notes: list):
+    """Every BDS file's analysis records, endpoints named, each in its analysis's population (efficacy
+    endpoints in the efficacy population, the others in the safety population), and the parameter table."""
     if not bds:
         if mapping.records:
             notes.append(f"no BDS dataset: the record choice {mapping.records!r} has nothing to apply to")
-        return None
+        return None, pd.DataFrame(columns=PARAMETER_COLUMNS)
     frames = [read_records(t, r, known, dictionary, mapping, notes) for t, r in bds]
     records = pd.concat(frames, ignore_index=True)
     name_endpoints(records, dictionary, mapping)
+    parameters = parameter_table(records, mapping, notes)
     records = records.drop(columns=["endpoint_raw", "label_raw", "unit_raw", "timepoint"])
-    return _only_population(records, in_population, "measurement rows", notes)
+    efficacy = records["endpoint"].isin(parameters.loc[parameters["role"] == "efficacy", "endpoint"]).to_numpy()
+    parts = [_only_population(records[efficacy], populations[0], "efficacy records", notes, "efficacy"),
+             _only_population(records[~efficacy], populations[1], "safety records", notes, "safety")]
+    return pd.concat(parts).sort_index(), parameters
 
 
 def _empty_records() -> pd.DataFrame:
@@ -247,11 +278,11 @@ def _by_visit(records, mapping: Mapping, arm_of: dict, notes: list):
     return frames[0], frames[1], frames[2], visits, baseline
 
 
-def _events(tables, roles, known, in_population: set, arm_of: dict, notes: list) -> pd.DataFrame:
+def _events(tables, roles, known, safety, arm_of: dict, notes: list) -> pd.DataFrame:
     parts = [read_adverse_events(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "adverse_events"]
     adverse = (pd.concat(parts, ignore_index=True) if parts
                else pd.DataFrame({c: pd.Series(dtype=object) for c in AE_COLUMNS}))
-    adverse = _only_population(_categorical(adverse, ["usubjid"]), in_population, "adverse events", notes)
+    adverse = _only_population(_categorical(adverse, ["usubjid"]), safety, "adverse events", notes, "safety")
     return adverse.assign(arm=adverse["usubjid"].astype(object).map(arm_of).astype(object))
 
 
@@ -260,10 +291,10 @@ def _categorical(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].astype("category") for c in columns if c in frame})
 
 
-def _only_population(frame: pd.DataFrame, in_population: set, what: str, notes: list) -> pd.DataFrame:
-    inside = frame["usubjid"].isin(in_population).to_numpy()
+def _only_population(frame: pd.DataFrame, members, what: str, notes: list, analysis: str) -> pd.DataFrame:
+    inside = frame["usubjid"].isin(members).to_numpy()
     if not inside.all():
-        notes.append(f"{int((~inside).sum())} {what} of subjects outside the analysis population left out")
+        notes.append(f"{int((~inside).sum())} {what} of subjects outside the {analysis} population left out")
     return frame[inside]
 
 

@@ -8,8 +8,9 @@
   ``TRT01AN``, ``ARM`` → ``ARMN``) with one code per arm — else in the order
   the arms first appear in the data.  The control is the arm the data name like
   one (placebo, control, …) or the mapping's choice; its place is the data's.
-* **Population**: a Y/N flag (default SAFFL when present); arms with no
-  subject in it (``Screen Failure``) are left out, and said so.
+* **Populations**: one per kind of analysis (:mod:`cratus.patient.populations`);
+  subjects in none of them, and arms with no subject in any (``Screen
+  Failure``), are left out, and said so.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from cratus.patient.columns import fail, first, numeric_or_text, text
-from cratus.patient.mapping import ALL_SUBJECTS, ARM_VARIABLES, POPULATION_FLAGS, Dictionary, Mapping, \
-    choose_control, slug
+from cratus.patient.mapping import ARM_VARIABLES, Dictionary, Mapping, choose_control, slug
+from cratus.patient.populations import choose
 from cratus.patient.readers import RawTable
 from cratus.patient.roles import GUESSED, SUBJECT_RENAMES, Recognised
 
@@ -38,8 +39,9 @@ def arm_column(table: RawTable, mapping: Mapping, notes: list) -> str:
 
 def read_subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Dictionary,
                   notes: list) -> tuple[pd.DataFrame, dict]:
-    """Tidy subjects (``usubjid, arm`` and every other column in snake_case, ``_in_population``) and the
-    choices made (``arm_variable``, ``population``, ``labels``, ``arm_codes``)."""
+    """Tidy subjects (``usubjid, arm`` and every other column in snake_case, ``_in_population``: in one of
+    the analysis populations) and the choices made (``arm_variable``, ``populations``, ``labels``,
+    ``arm_codes``)."""
     frame, name = table.frame, table.name
     upper = {c.upper(): c for c in frame.columns}
     arm = arm_column(table, mapping, notes)
@@ -65,34 +67,14 @@ def read_subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary
         if pd.api.types.is_float_dtype(tidy[key]) and np.isinf(tidy[key].to_numpy()).any():
             fail(name, first(np.isinf(tidy[key].to_numpy())), column, "is not a finite number")
     subjects = pd.DataFrame(tidy)
-    population = _population(subjects, frame, upper, mapping, name, notes)
+    populations = choose(frame, ids, mapping, name, notes)
+    subjects["_in_population"] = ids.isin(populations.union).to_numpy()
     blank = arms.isna().to_numpy() & subjects["_in_population"].to_numpy(bool)
     if blank.any():
         fail(name, first(blank), arm, "is empty (a subject of the analysis population has no arm)")
     subjects = subjects[arms.notna().to_numpy()].reset_index(drop=True)
     codes = _arm_codes(frame, upper, arm, arms, name, notes)
-    return subjects, {"arm_variable": arm.upper(), "population": population, "labels": labels, "arm_codes": codes}
-
-
-def _population(subjects: pd.DataFrame, frame, upper, mapping: Mapping, name: str, notes: list) -> str:
-    """Choose the population flag; mark ``_in_population``; return its description."""
-    wanted = mapping.population
-    if wanted.lower() == ALL_SUBJECTS:
-        subjects["_in_population"] = True
-        return ALL_SUBJECTS
-    if wanted and wanted.upper() not in upper:
-        raise ValueError(f"{name}: the population flag {wanted!r} of the mapping is not a column")
-    flag = wanted.upper() or next((f for f in POPULATION_FLAGS if f in upper), "")
-    if not flag:
-        subjects["_in_population"] = True
-        notes.append(f"{name}: no population flag ({', '.join(POPULATION_FLAGS)}); every subject analysed")
-        return ALL_SUBJECTS
-    values = frame[upper[flag]].astype("str").str.strip().str.upper()
-    subjects["_in_population"] = (values == "Y").to_numpy()
-    kept = int(subjects["_in_population"].sum())
-    notes.append(f"analysis population: {flag} = 'Y' ({kept} of {len(subjects)} subjects)"
-                 + (f"; {len(subjects) - kept} with {flag} blank or not 'Y' left out" if kept < len(subjects) else ""))
-    return flag
+    return subjects, {"arm_variable": arm.upper(), "populations": populations, "labels": labels, "arm_codes": codes}
 
 
 def _arm_codes(frame: pd.DataFrame, upper: dict, arm: str, arms: pd.Series, name: str, notes: list) -> dict:

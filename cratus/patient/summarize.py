@@ -313,7 +313,8 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
 
 
 def _summary(data, design, dictionary: Dictionary, notes: list, same_trial: bool = True):
-    subjects, levels, chosen = _subject_summary(data.subjects, design, dictionary, notes, same_trial)
+    subjects, levels, chosen = _subject_summary(data.in_population("baseline"), design, dictionary, notes,
+                                                same_trial)
     measured = _with_totals(data.measurements, ["endpoint", "visit"]).assign(level="")
     summary = pd.concat([subjects, measured], ignore_index=True)
     summary["source"], summary["quote"] = SOURCE, ""
@@ -479,7 +480,8 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
 def _trial(data, design, n_total: int) -> pd.DataFrame:
     files = ", ".join(data.files["file"])
     arms = "; ".join(f"{design.label(a)} (n = {n})" for a, n in data.n_per_arm().items())
-    population = ("all subjects" if data.population == "all" else f"subjects with {data.population} = 'Y'")
+    population = (data.populations.sentence() if data.populations is not None else
+                  "all subjects" if data.population == "all" else f"subjects with {data.population} = 'Y'")
     facts = [("title", f"Patient-level data ({files})"), ("arms", arms), ("participants", f"{n_total} subjects"),
              ("population", population), ("files", files),
              ("analysis", "Summaries and tests computed from patient-level data; no adjustment for multiple "

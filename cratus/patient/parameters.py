@@ -1,0 +1,96 @@
+"""Kinds of BDS parameter and their role: continuous, categorical or binary; efficacy or safety; primary.
+
+Kinds, from the analysis records of each parameter (:func:`parameter_table`):
+
+* **binary**: the values are two at most and are 0/1 (``AVAL``) or Y/N
+  (``AVALC``): a flag such as a Hy's-law criterion;
+* **categorical**: text values (``AVALC`` without a numeric ``AVAL``), or a
+  small set of ordered whole numbers (at most :data:`MAX_ORDERED` distinct
+  values, none negative — a 1–7 rating);
+* **continuous**: the others.
+
+Categorical and binary parameters are summarised as counts and percentages,
+not means (:mod:`cratus.patient.summarize`).
+
+Roles: the mapping's ``efficacy`` (PARAMCD values as given, or endpoint ids)
+names the efficacy endpoints; by default every parameter that is not a
+safety measurement is one — a safety measurement being a record of a
+laboratory, vital-signs or ECG dataset (``ADLB…``, ``ADVS``, ``ADEG``) or of
+a parameter with a reference range.  Efficacy records are analysed in the
+efficacy population, safety ones in the safety population.  ``primary``
+names the primary endpoint (none by default).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cratus.patient.mapping import Mapping, normalise
+
+KINDS = ("continuous", "categorical", "binary")
+#: Most distinct whole numbers a parameter may take to be read as ordered categories (a 1–7 rating).
+MAX_ORDERED = 7
+SAFETY_DATASETS = ("ADLB", "ADVS", "ADEG")
+PARAMETER_COLUMNS = ["endpoint", "code", "label", "dataset", "kind", "role", "primary"]
+_YES_NO = {"Y", "N", "YES", "NO"}
+
+
+def _kind(values: np.ndarray, texts: pd.Series) -> str:
+    numbers = values[~np.isnan(values)]
+    shown = set(texts.dropna().astype(str).str.strip().str.upper())
+    if not len(numbers):
+        if shown and shown <= _YES_NO:
+            return "binary"
+        return "categorical" if shown else "continuous"
+    distinct = np.unique(numbers)
+    if len(distinct) <= 2 and set(distinct) <= {0.0, 1.0} and (not shown or shown <= _YES_NO | {"0", "1"}):
+        return "binary"
+    whole = bool(np.all(distinct == np.floor(distinct)))
+    if whole and len(distinct) <= MAX_ORDERED and distinct.min() >= 0 and (shown or distinct.max() <= 10):
+        return "categorical"
+    return "continuous"
+
+
+def _listed(text: str) -> set:
+    return {normalise(t) for t in str(text or "").split(",") if t.strip()}
+
+
+def parameter_table(records: pd.DataFrame, mapping: Mapping, notes: list) -> pd.DataFrame:
+    """One row per endpoint: ``endpoint, code, label, dataset, kind, role, primary`` (see the module docstring).
+
+    *records* needs ``endpoint, endpoint_raw, label, dataset, value, avalc, anrlo, anrhi``.
+    """
+    rows = []
+    wanted, primary = _listed(mapping.efficacy), _listed(mapping.primary)
+    for endpoint, group in records.groupby("endpoint", sort=False, observed=True):
+        code = str(group["endpoint_raw"].iloc[0])
+        dataset = str(group["dataset"].iloc[0])
+        kind = _kind(group["value"].to_numpy(float), group["avalc"])
+        ranged = bool(group["anrlo"].notna().any() or group["anrhi"].notna().any())
+        names = {normalise(endpoint), normalise(code)}
+        if wanted:
+            role = "efficacy" if names & wanted else "safety"
+        else:
+            role = "safety" if ranged or dataset.upper().startswith(SAFETY_DATASETS) else "efficacy"
+        rows.append({"endpoint": endpoint, "code": code, "label": str(group["label"].iloc[0]), "dataset": dataset,
+                     "kind": kind, "role": role, "primary": bool(names & primary)})
+    table = pd.DataFrame(rows, columns=PARAMETER_COLUMNS)
+    unknown = (wanted | primary) - {normalise(v) for v in table[["endpoint", "code"]].to_numpy().ravel()}
+    if unknown:
+        notes.append(f"mapping: efficacy or primary endpoint(s) {', '.join(sorted(unknown))} are not parameters of "
+                     "the data; ignored")
+    if primary and table["primary"].any():
+        table.loc[table["primary"], "role"] = "efficacy"
+    for kind in ("categorical", "binary"):
+        named = table.loc[table["kind"] == kind, "code"].tolist()
+        if named:
+            notes.append(f"{kind} parameters (summarised as counts and percentages, not means): "
+                         + ", ".join(named[:12]) + (f" and {len(named) - 12} more" if len(named) > 12 else ""))
+    efficacy = table.loc[table["role"] == "efficacy", "code"].tolist()
+    notes.append(("efficacy endpoints (as chosen): " if wanted else
+                  "efficacy endpoints (every parameter that is not a laboratory, vital-signs or ECG measurement; "
+                  "choose them on the Data source page): ")
+                 + (", ".join(efficacy[:12]) + (f" and {len(efficacy) - 12} more" if len(efficacy) > 12 else "")
+                    if efficacy else "none"))
+    return table

@@ -1,9 +1,13 @@
 """Data source: show the published study, the synthetic patient-level demo, or your own patient-level files."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 import ui
-from cratus.patient import Mapping
+from cratus.patient.mapping import ALL_SUBJECTS, ARM_VARIABLES
+from cratus.patient.populations import RANDOMISED
+from cratus.patient.records import ALL_RECORDS, OBSERVED
 from ui import data_source, session
 
 ui.start_page("Data source", "Every page shows one study at a time. By default that is the **published** study: "
@@ -25,11 +29,12 @@ elif choice == "synthetic" and current != "synthetic":
     st.button("Open the synthetic demo", type="primary", on_click=data_source.open_synthetic, args=(mapping,))
 elif choice == "upload":
     st.markdown("Upload every file at once: one subject file (ADSL or `subjects.csv`), measurement files (BDS "
-                "datasets such as ADLB, or `measurements.csv`) and, optionally, adverse events (ADAE or "
-                "`adverse_events.csv`). SAS transport (`.xpt`), CSV, Excel (`.xlsx`) or Parquet. The files are "
+                "datasets such as ADLB, ADQS, or `measurements.csv`), adverse events (ADAE or "
+                "`adverse_events.csv`) and time-to-event data (ADTTE), as you have them. SAS transport (`.xpt`), "
+                "CDISC Dataset-JSON (`.json`, `.ndjson`), CSV, Excel (`.xlsx`) or Parquet. The files are "
                 "read in memory — nothing is written to disk, logged or shown to anyone else — and dropped once "
                 f"read. {data_source.limits_sentence()}")
-    files = st.file_uploader("Patient-level files", type=["xpt", "csv", "xlsx", "parquet"],
+    files = st.file_uploader("Patient-level files", type=["xpt", "json", "ndjson", "csv", "xlsx", "parquet"],
                              accept_multiple_files=True, key=data_source.uploader_key())
     if files:
         st.button("Read these files", type="primary", on_click=data_source.open_uploads, args=(files, mapping))
@@ -45,25 +50,62 @@ if data is not None:
     for note in data.notes:
         st.caption(f"• {note}")
     ui.subheader("Mapping")
-    st.caption("Defaults follow CDISC conventions; change them here. The choices (never the data) are kept in "
+    st.caption("Defaults follow the CDISC ADaM rules; change them here. The choices (never the data) are kept in "
                "the page address.")
     columns = [c.upper() for c in data.subjects.columns]
-    arm_options = [c for c in columns if c in ("TRT01A", "TRT01P", "ARM", "ACTARM", "TREATMENT", "GROUP")] or [""]
-    flags = [c for c in columns if c.endswith("FL")] + ["all"]
+    arm_options = [c for c in columns if c in ARM_VARIABLES] or [""]
+    if data.mapping.arm_variable and data.mapping.arm_variable not in arm_options:
+        arm_options.append(data.mapping.arm_variable)
+    populations = [c for c in columns if c.endswith("FL")] + [RANDOMISED, ALL_SUBJECTS]
+    flags = sorted({f.strip() for text in data.files["analysis flags"] for f in str(text).split(",") if f.strip()})
+    record_options = flags + [OBSERVED, ALL_RECORDS]
+    records = data.mapping.records or (flags[0] if flags else OBSERVED)
+    visits = data.visits["visit"].tolist()
+
+    def pick(column, label, options, value, **kwargs):
+        options = options if value in options else [*options, value]
+        return column.selectbox(label, options, index=options.index(value), **kwargs)
+
     left, middle, right, last = st.columns(4)
-    chosen = Mapping(
-        arm_variable=left.selectbox("Arm variable", arm_options, index=arm_options.index(data.mapping.arm_variable)
-                                    if data.mapping.arm_variable in arm_options else 0),
-        control=middle.selectbox("Control arm", list(data.arms), index=list(data.arms).index(data.control)
-                                 if data.control in data.arms else 0),
-        population=right.selectbox("Analysis population", flags, index=flags.index(data.mapping.population)
-                                   if data.mapping.population in flags else len(flags) - 1,
-                                   help="A Y/N flag of the subject file (SAFFL: safety population), or all"),
-        baseline_visit=last.selectbox("Baseline visit", data.visits["visit"].tolist(),
-                                      index=data.visits["visit"].tolist().index(data.baseline_visit)),
-    )
-    if chosen != data.mapping:
+    arm_variable = pick(left, "Arm variable", arm_options, data.mapping.arm_variable)
+    control = pick(middle, "Control arm", list(data.arms), data.control)
+    baseline_visit = pick(right, "Baseline visit", visits, data.baseline_visit) if visits else ""
+    records = pick(last, "Analysis records", record_options, records,
+                   format_func=lambda r: {OBSERVED: "observed records (DTYPE blank)",
+                                          ALL_RECORDS: "all records (observed and derived)"}.get(r, f"{r} = 'Y'"),
+                   help="Which BDS records the analyses use: the records an analysis flag (ANLzzFL) marks, derived "
+                        "records (DTYPE) included, plus the baseline records; or the observed records; or all")
+    said = {RANDOMISED: "randomised subjects", ALL_SUBJECTS: "all subjects"}
+    first, second, third = st.columns(3)
+    chosen_populations = {
+        f"{a}_population": pick(column, label, populations, data.populations.of(a).rule,
+                                format_func=lambda r: said.get(r, f"{r} = 'Y'"))
+        for a, column, label in (("efficacy", first, "Efficacy population"), ("safety", second, "Safety population"),
+                                 ("baseline", third, "Baseline-table population"))}
+    parameters = data.parameters
+    efficacy, primary = data.mapping.efficacy, data.mapping.primary
+    if len(parameters):
+        codes = parameters["code"].tolist()
+        chosen_efficacy = st.multiselect(
+            "Efficacy endpoints", codes, default=parameters.loc[parameters["role"] == "efficacy", "code"].tolist(),
+            help="Their p-values make the Overview's bottom line and its multiplicity family; they are analysed in "
+                 "the efficacy population, the other parameters in the safety population")
+        defaults = parameters.loc[parameters["role"] == "efficacy", "code"].tolist()
+        efficacy = "" if chosen_efficacy == defaults and not data.mapping.efficacy else ",".join(chosen_efficacy)
+        current = parameters.loc[parameters["primary"], "code"].tolist()
+        primary_options = ["", *chosen_efficacy]
+        primary = pick(st, "Primary endpoint", primary_options, current[0] if current else "",
+                       format_func=lambda c: c or "none named")
+    chosen = replace(data.mapping, arm_variable=arm_variable, control=control, baseline_visit=baseline_visit,
+                     records="" if records == (flags[0] if flags else OBSERVED) and not data.mapping.records
+                     else records, efficacy=efficacy, primary=primary, population="", **chosen_populations)
+    if chosen != replace(data.mapping, population=""):
         st.button("Apply the mapping", on_click=data_source.reapply, args=(chosen,))
+    if len(parameters):
+        ui.subheader("Parameters")
+        st.caption("Each BDS parameter as recognised: continuous (means), categorical or binary (counts and "
+                   "percentages); efficacy or safety; the primary endpoint if one is named.")
+        ui.show_table(parameters.rename(columns=str.capitalize), caption="Parameters", download="parameters")
     if study.synthetic and study.filters:
         st.caption("The fidelity table compares all synthetic patients with the published numbers: clear the "
                    "subgroup filter to see it.")

@@ -82,8 +82,24 @@ def _synthetic(seed: int, mapping_items: tuple):
                    recipe=Recipe(synthetic_seed=seed, mapping=dict(mapping_items)))
 
 
+def _fallback(error: ValueError, mapping: Mapping) -> Mapping:
+    """A mapping that does not fit the data (a shared link naming a column they lack) gives way to the default
+    mapping, and the reader is told why; the default's own errors are the data's."""
+    if mapping == Mapping():
+        raise error
+    st.session_state[keys.MAPPING_WARNING] = (f"The mapping in the address could not be applied ({error}); the "
+                                              "data are shown with the default mapping.")
+    mapping_to_url(Mapping())
+    return Mapping()
+
+
 def open_synthetic(mapping: Mapping) -> None:
-    session.show(_synthetic(SYNTHETIC_SEED, tuple(sorted(mapping.to_dict().items()))), "synthetic")
+    st.session_state.pop(keys.MAPPING_WARNING, None)
+    try:
+        built = _synthetic(SYNTHETIC_SEED, tuple(sorted(mapping.to_dict().items())))
+    except ValueError as error:
+        built = _synthetic(SYNTHETIC_SEED, tuple(sorted(_fallback(error, mapping).to_dict().items())))
+    session.show(built, "synthetic")
 
 
 def uploader_key() -> str:
@@ -102,8 +118,15 @@ def open_uploads(files, mapping: Mapping) -> str | None:
     """
     pairs = [(f.name, f.getvalue()) if hasattr(f, "getvalue") else tuple(f) for f in files]
     st.session_state.pop(keys.SOURCE_NOTICE, None)
+    st.session_state.pop(keys.MAPPING_WARNING, None)
     try:
-        built = worker.read_study(pairs, mapping, default_study(), progress=_progress())
+        try:
+            built = worker.read_study(pairs, mapping, default_study(), progress=_progress())
+        except ValueError as error:
+            if mapping == Mapping() or session.source() == "upload":  # a choice made on the page: say why not
+                raise
+            mapping = _fallback(error, mapping)  # a link's mapping that does not fit these files
+            built = worker.read_study(pairs, mapping, default_study(), progress=_progress())
     except ValueError as error:
         st.session_state[keys.SOURCE_ERROR] = str(error)
         return str(error)
@@ -222,7 +245,16 @@ def banner() -> None:
     if current.synthetic:
         st.warning("**Synthetic data — not trial data.** Every number on this page is computed from made-up "
                    "patients shaped like the published summaries.", icon=":material/science:")
+        st.caption(analysis_choices(current.patients))
     elif current.has_patients:
-        population = current.patients.population or "all subjects"
         st.info(f"**{current.origin.label or 'Patient-level data'}** · computed here from patients · "
-                f"analysis population: {population}", icon=":material/dataset:")
+                + analysis_choices(current.patients), icon=":material/dataset:")
+    if warning := st.session_state.get(keys.MAPPING_WARNING):
+        st.warning(warning, icon=":material/link_off:")
+
+
+def analysis_choices(data) -> str:
+    """The populations and the records the analyses use, in words (every page of patient data says them)."""
+    populations = data.populations.sentence() if data.populations is not None else (data.population or "all")
+    records = f" · analysis records: {data.records}" if data.records else ""
+    return f"populations: {populations}{records}"

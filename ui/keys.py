@@ -12,6 +12,8 @@ STUDY = "study"
 SOURCE = "data_source_name"
 #: The message of uploaded files that could not be read.
 SOURCE_ERROR = "data_source_error"
+#: Why a link's mapping could not be applied (the data were opened with the default mapping instead).
+MAPPING_WARNING = "data_source_mapping_warning"
 #: The address the session was opened with (a shared link), kept until it opens data of its own.
 LINKED = "data_source_link"
 #: The uploaded files' names (their bytes are not kept once read: ui.data_source.open_uploads).

@@ -210,7 +210,8 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
                           "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
                                                                              for r in roles],
-                          "rows": [len(t.frame) for t in tables]})
+                          "rows": [len(t.frame) for t in tables],
+                          "analysis flags": [", ".join(r.analysis_flags) for r in roles]})
     rules = list(dict.fromkeys(n.split(": analysis records: ", 1)[1].split(" (")[0] for n in notes
                                if ": analysis records: " in n))
     return PatientData(

@@ -1,0 +1,71 @@
+"""Real ADaM as delivered, on the pages (issue 23, the data side): a link whose mapping does not fit opens with
+the default mapping and says why; ADaM-shaped uploads (flags, ADTTE, a categorical BDS, analysis ranges) and
+safety-only data render every page and state the populations and analysis records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import adam_shaped
+from tests.apptest import open_page
+from tests.test_patient_pages import go, texts
+
+PHARMAVERSE = Path("/work/shared/adam/pharmaverseadam")
+PAGES = ["", "baseline", "safety", "participant", "laboratory", "appraisal", "data"]
+
+
+def _upload(files: dict):
+    at = open_page("data")
+    at.radio(key="source_choice").set_value("upload").run()
+    at.get("file_uploader")[0].set_value([(n, c, "application/octet-stream") for n, c in files.items()]).run()
+    next(b for b in at.button if b.label == "Read these files").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("query", [{"m_arm_variable": "<b>"}, {"m_population": "NOSUCHFL"},
+                                   {"m_control": "Nobody"}, {"m_baseline_visit": "Week 99"},
+                                   {"m_records": "ANL07FL"}, {"m_efficacy": "X,Y", "m_primary": "Z"}])
+def test_a_link_whose_mapping_does_not_fit_opens_with_the_default(query):
+    at = open_page("data", query={"source": "synthetic", **query})
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.session_state["study"].has_patients
+    shown = texts(at)
+    if "m_arm_variable" in query or "m_population" in query or "m_control" in query or "m_baseline_visit" in query:
+        assert "could not be applied" in shown and "default mapping" in shown
+        assert not any(k.startswith("m_") and v for k, v in at.query_params.items() if k in query)
+
+
+def test_generated_adam_files_render_every_page_and_say_their_choices(tmp_path):
+    at = _upload(adam_shaped.xpt_files(tmp_path))
+    shown = texts(at)
+    assert "populations: efficacy: EFFFL = 'Y' (N = 11); safety: SAFFL = 'Y' (N = 12); baseline: ITTFL = 'Y' (N = 12)" \
+        in shown
+    assert "analysis records: records flagged ANL01FL = 'Y'" in shown
+    for page in PAGES:
+        at = go(at, page)
+        assert not at.exception, (page, [e.message for e in at.exception])
+        assert "analysis records: records flagged ANL01FL = 'Y'" in texts(at), page
+
+
+def test_the_records_choice_is_in_the_address(tmp_path):
+    at = _upload(adam_shaped.xpt_files(tmp_path))
+    at.selectbox(key=None) if False else None
+    box = next(s for s in at.selectbox if s.label == "Analysis records")
+    box.set_value("observed").run()
+    next(b for b in at.button if b.label == "Apply the mapping").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.query_params["m_records"] == ["observed"] or at.query_params["m_records"] == "observed"
+    assert "analysis records: observed records (DTYPE blank)" in texts(at)
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_pharmaverse_safety_only_data_render_the_pages_they_can():
+    files = {f"{n}.parquet": (PHARMAVERSE / f"{n}.parquet").read_bytes() for n in ("adsl", "adae")}
+    at = _upload(files)
+    assert "safety: SAFFL = 'Y' (N = 254)" in texts(at)
+    for page in ("", "baseline", "safety", "laboratory", "data"):
+        at = go(at, page)
+        assert not at.exception, (page, [e.message for e in at.exception])

@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT))
 from bench.make_large_patient_data import VISITS, make_frames  # noqa: E402
 from cratus.figures.labs import build_edish_figure, build_lab_values_figure  # noqa: E402
 from cratus.patient import read_patient_data, to_study  # noqa: E402
-from cratus.patient.labs import (edish_data, lab_endpoints, lab_values_over_time, shift_note,  # noqa: E402
-                                 shift_table)
+from cratus.patient.lab_values import lab_values_over_time  # noqa: E402
+from cratus.patient.edish import edish_data  # noqa: E402
+from cratus.patient.labs import lab_endpoints, shift_note, shift_table  # noqa: E402
 
 TARGET_SECONDS = 1.0
 #: CDISC code → (name, unit, lower and upper limit of normal).

@@ -4,7 +4,8 @@ import streamlit as st
 
 import ui
 from cratus.figures.labs import build_edish_figure, build_lab_values_figure, edish_tests
-from cratus.patient.labs import edish_caveat, hys_law_sentence, lab_endpoints, shift_note, shift_table
+from cratus.patient.edish import edish_caveat, edish_missing, hys_law_sentence
+from cratus.patient.labs import lab_endpoints, shift_note, shift_table
 from cratus.patient.summarize import LAB_FIGURE_PAGE_TITLE
 from ui.navigation import PARTICIPANT, go_to
 from ui.render import clicked
@@ -14,7 +15,8 @@ arms = ui.start_page("Laboratory", "Laboratory values of the participants, again
                                    "(the normal limits recorded with the values).")
 tests = ui.cached(lab_endpoints) if study.has_patients else ()
 if not tests:
-    st.info("These data have no laboratory tests with a reference range.")
+    st.info("These data have no laboratory tests: no BDS parameter has a reference range (ANRLO/ANRHI, or the "
+            "analysis range A1LO/A1HI) or a reference-range indicator (ANRIND/BNRIND).")
     ui.finish_page("laboratory")
     st.stop()
 
@@ -52,5 +54,8 @@ if transaminases:
         go_to(PARTICIPANT, {"subject": subject})
     st.info(caveat, icon=":material/info:")
     ui.report().add_text(caveat)
+elif missing := ui.cached(edish_missing):
+    ui.subheader("Liver safety: possible Hy's law (eDISH)")
+    st.info(missing, icon=":material/info:")
 
 ui.finish_page("laboratory")

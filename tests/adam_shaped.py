@@ -79,9 +79,11 @@ def adlb(subjects: pd.DataFrame) -> pd.DataFrame:
         for code, label, level, low, high in tests:
             visits = list(VISITS) + ([("Unscheduled 1.1", 1.1), ("", np.nan)] if i == 0 else [])
             for visit, order in visits:
-                value = level * (1 + 0.05 * i) * (5 if (i == 0 and code in ("ALT", "BILI") and visit == "") else 1)
+                # GEN-001's ALT and bilirubin rise 8-fold at a visit with no name (study day 30)
+                value = level * (1 + 0.05 * i) * (8 if (i == 0 and code in ("ALT", "BILI") and visit == "") else 1)
                 rows.append({"USUBJID": s, "PARAMCD": code, "PARAM": label, "AVISIT": visit, "AVISITN": order,
-                             "AVAL": value, "A1LO": low, "A1HI": high, "ABLFL": "Y" if order == 0 else ""})
+                             "AVAL": value, "A1LO": low, "A1HI": high, "ABLFL": "Y" if order == 0 else "",
+                             "ADY": 30.0 if visit == "" else (1.0 if order == 0 else 7.0 * order)})
     return pd.DataFrame(rows)
 
 

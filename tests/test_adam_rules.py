@@ -231,3 +231,23 @@ def test_binary_flags_are_recognised():
     assert _kind(np.array([np.nan, np.nan]), pd.Series(["Y", "N"])) == "binary"
     assert _kind(np.array([1.0, 4.0, 7.0, 2.0]), pd.Series(["a", "b", "c", "d"])) == "categorical"
     assert _kind(np.array([1.5, 4.0, 7.0]), pd.Series([None] * 3)) == "continuous"
+
+
+def test_edish_counts_a_blank_visit_after_day_one(data):
+    from cratus.patient.edish import edish_data, edish_missing
+    e = edish_data(data).set_index("usubjid")
+    # GEN-001: ALT 20 × 8 = 160 U/L over A1HI 40 = 4×ULN, bilirubin 10 × 8 = 80 over 21 = 3.8×ULN, only at a blank
+    # visit on study day 30 (tests/adam_shaped.adlb): possible Hy's law
+    assert e.loc["GEN-001", "quadrant"] == "hys_law"
+    assert e.loc["GEN-001", "alt_xuln"] == pytest.approx(160 / 40)
+    assert edish_missing(data) == ""
+
+
+def test_edish_says_what_is_missing(files):
+    from cratus.patient.edish import edish_missing
+    frames = adam_shaped.frames()
+    lab = frames["adlb"][frames["adlb"]["PARAMCD"] != "BILI"]
+    no_bili = read({"adsl.json": adam_shaped.dataset_json(frames["adsl"], "adsl"),
+                    "adlb.json": adam_shaped.dataset_json(lab, "adlb")})
+    assert edish_missing(no_bili) == ("No eDISH plot: it needs ALT or AST and total bilirubin, each with an upper "
+                                      "limit of normal; these data lack total bilirubin.")

@@ -16,8 +16,10 @@ from scipy import stats
 
 from cratus.figures.labs import build_edish_figure, build_lab_values_figure
 from cratus.patient import read_patient_data, to_study
-from cratus.patient.labs import (_is_test, edish_data, hys_law_sentence, lab_endpoints, lab_values_over_time,
-                                 liver_tests, reference_category, shift_counts, shift_note, shift_table)
+from cratus.patient.lab_values import lab_values_over_time
+from cratus.patient.edish import edish_data, hys_law_sentence
+from cratus.patient.labs import (_is_test, lab_endpoints, liver_tests,
+                                 reference_category, shift_counts, shift_note, shift_table)
 from cratus.patient.synthetic import make_synthetic
 from cratus.study.model import load_study
 from tests.apptest import open_page, set_page, tables

@@ -23,8 +23,9 @@ import numpy as np
 
 from cratus.figures import theme
 from cratus.figures.geometry import wrap_px
-from cratus.patient.labs import (BILIRUBIN_LIMIT, QUADRANTS, TRANSAMINASE_LIMIT, edish_data, lab_outliers,
-                                 lab_values_over_time, liver_tests, reference_range)
+from cratus.patient.lab_values import lab_outliers, lab_values_over_time, reference_range
+from cratus.patient.edish import edish_data
+from cratus.patient.labs import BILIRUBIN_LIMIT, QUADRANTS, TRANSAMINASE_LIMIT, liver_tests
 from cratus.study.model import Study
 from cratus.figures.theme import LABEL_BACKDROP, MCID_LINE, MUTED_COLOR, RANGE_FILL  # colours
 

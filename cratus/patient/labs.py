@@ -15,7 +15,10 @@ Definitions used here
 * **Baseline category**: ``BNRIND`` when given, else the category of the
   record flagged as baseline.
 * **After baseline**: records of a visit later than the baseline visit
-  (``visit_order``); visits before baseline (screening) are not used.
+  (``visit_order``); visits before baseline (screening) are not used.  For
+  the worst value after baseline and eDISH, records of a blank or
+  unscheduled visit count too when their study day (``ADY``) is after day 1
+  (the day of first dose); without a study day they are not used.
 * **Worst after baseline** (:func:`shift_counts`): two tables, as ADaM's
   "worst high" and "worst low" records.  ``direction="high"``: the highest
   category after baseline (HIGH above NORMAL above LOW); ``"low"``: the
@@ -151,19 +154,34 @@ def liver_tests(study) -> dict:
 
 
 # --- rows of one endpoint ------------------------------------------------------------------------
-def _rows(data, endpoint: str, arms=None) -> pd.DataFrame:
+def _rows(data, endpoint: str, arms=None, any_visit: bool = False) -> pd.DataFrame:
+    """One endpoint's records (of *arms*); with *any_visit* the blank and unscheduled visits' records too
+    (column ``_unscheduled``)."""
     m = data.measurements
     rows = m[(m["endpoint"] == endpoint).to_numpy()]
     if rows.empty:
         raise ValueError(f"endpoint {endpoint!r} has no measurements")
+    if any_visit:
+        u = getattr(data, "unscheduled", None)
+        extra = u[(u["endpoint"].astype(object) == endpoint).to_numpy()] if u is not None and len(u) else None
+        rows = rows.assign(_unscheduled=False)
+        if extra is not None and len(extra):
+            extra = extra.assign(_unscheduled=True, visit_order=np.nan)
+            rows = pd.concat([rows.astype({c: object for c in ("usubjid", "arm", "visit") if c in rows}),
+                              extra.astype({c: object for c in ("usubjid", "arm", "visit")})], ignore_index=True)
     if arms is not None:
         rows = rows[rows["arm"].isin(list(arms)).to_numpy()]
     return rows
 
 
 def _after_baseline(data, rows: pd.DataFrame) -> np.ndarray:
-    base_order = data.visits.loc[data.visits["baseline"], "visit_order"].iloc[0]
-    return ~rows["baseline"].to_numpy(bool) & (rows["visit_order"].to_numpy(float) > base_order)
+    orders = data.visits.loc[data.visits["baseline"].astype(bool), "visit_order"]
+    base_order = orders.iloc[0] if len(orders) else np.inf
+    later = ~rows["baseline"].to_numpy(bool) & (rows["visit_order"].to_numpy(float) > base_order)
+    if "_unscheduled" in rows:
+        day = rows["day"].to_numpy(float) if "day" in rows else np.full(len(rows), np.nan)
+        later |= rows["_unscheduled"].to_numpy(bool) & ~rows["baseline"].to_numpy(bool) & (day > 1)
+    return later
 
 
 def _per_subject(rows: pd.DataFrame, values: np.ndarray, how: str) -> pd.Series:
@@ -204,7 +222,7 @@ def _shift_subjects(data, endpoint: str, arms=None, direction: str = "high") -> 
 def _compute_shift_subjects(data, endpoint: str, arms=None, direction: str = "high") -> pd.DataFrame:
     if direction not in ("high", "low"):
         raise ValueError(f"direction must be 'high' or 'low', not {direction!r}")
-    rows = _rows(data, endpoint, arms)
+    rows = _rows(data, endpoint, arms, any_visit=True)
     rank = _record_rank(rows)
     later = _after_baseline(data, rows)
     base = _per_subject(rows[rows["baseline"].to_numpy(bool)], rank[rows["baseline"].to_numpy(bool)], "first")
@@ -215,7 +233,7 @@ def _compute_shift_subjects(data, endpoint: str, arms=None, direction: str = "hi
     worst = _per_subject(post, rank[later], "max" if direction == "high" else "min")
     low = _per_subject(post, rank[later] == 0, "max")
     high = _per_subject(post, rank[later] == 2, "max")
-    subjects = data.subjects
+    subjects = _safety_subjects(data)
     if arms is not None:
         subjects = subjects[subjects["arm"].isin(list(arms))]
     ids = subjects["usubjid"].astype(str)
@@ -223,6 +241,11 @@ def _compute_shift_subjects(data, endpoint: str, arms=None, direction: str = "hi
     return pd.DataFrame({"usubjid": ids.to_numpy(), "arm": subjects["arm"].to_numpy(),
                          "baseline_rank": base.reindex(ids).to_numpy(float),
                          "worst_rank": worst.reindex(ids).to_numpy(float), "both": both})
+
+
+def _safety_subjects(data) -> pd.DataFrame:
+    """The subjects of the safety population (laboratory safety is a safety analysis)."""
+    return data.in_population("safety") if hasattr(data, "in_population") else data.subjects
 
 
 def _arm_order(study, arms) -> list:
@@ -306,177 +329,3 @@ def shift_note(study, endpoint: str, arms=None, direction: str = "high") -> str:
 
 def _subjects(n: int) -> str:
     return f"{n} subject" + ("" if n == 1 else "s")
-
-
-# --- eDISH ---------------------------------------------------------------------------------------
-def _peak_ratio(data, endpoint: str, arms=None) -> pd.Series:
-    """Each subject's highest value after baseline divided by the upper limit of normal of its own record."""
-    rows = _rows(data, endpoint, arms)
-    later = _after_baseline(data, rows)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = rows["value"].to_numpy(float) / rows["anrhi"].to_numpy(float)
-    ratio[~np.isfinite(ratio)] = np.nan
-    return _per_subject(rows[later], ratio[later], "max").dropna()
-
-
-def quadrant(transaminase_xuln, bilirubin_xuln) -> np.ndarray:
-    """The eDISH quadrant key of each subject (:data:`QUADRANTS`) from peak ×ULN values.
-
-    Examples
-    --------
-    >>> quadrant([3.5, 3.0, 1.0, 1.0], [2.4, 1.0, 2.0, 1.9]).tolist()
-    ['hys_law', 'temple', 'cholestasis', 'normal']
-    """
-    high_t = np.asarray(transaminase_xuln, dtype=float) >= TRANSAMINASE_LIMIT
-    high_b = np.asarray(bilirubin_xuln, dtype=float) >= BILIRUBIN_LIMIT
-    return np.select([high_t & high_b, high_t, high_b], ["hys_law", "temple", "cholestasis"], "normal")
-
-
-EDISH_COLUMNS = ["usubjid", "arm", "alt_xuln", "ast_xuln", "bili_xuln", "transaminase_xuln", "quadrant"]
-
-
-def edish_data(study, arms=None) -> pd.DataFrame:
-    """Per subject the peak ALT, AST and total bilirubin after baseline as ×ULN, and the eDISH quadrant.
-
-    Columns :data:`EDISH_COLUMNS`; ``transaminase_xuln`` is the larger of
-    ALT and AST (Hy's law reads "ALT *or* AST ≥ 3×ULN"), and ``quadrant``
-    uses it.  Subjects need a bilirubin and an ALT or AST value (with an
-    upper limit) after baseline; empty when the data lack bilirubin or both
-    transaminases.
-
-    Examples
-    --------
-    >>> from cratus.patient.synthetic import make_synthetic
-    >>> e = edish_data(make_synthetic(seed=1))
-    >>> e.loc[e["quadrant"] == "hys_law", ["alt_xuln", "bili_xuln"]].values.tolist()
-    [[3.5, 2.4]]
-    """
-    arms = tuple(arms) if arms is not None else None
-    return _memo(study, ("edish", arms), lambda: _compute_edish(study, arms))
-
-
-def _compute_edish(study, arms=None) -> pd.DataFrame:
-    data = patient_data(study)
-    tests = liver_tests(data)
-    if "bili" not in tests or not ({"alt", "ast"} & set(tests)):
-        return pd.DataFrame(columns=EDISH_COLUMNS)
-    peaks = {test: _peak_ratio(data, tests[test], arms) for test in ("alt", "ast", "bili") if test in tests}
-    frame = pd.DataFrame({f"{test}_xuln": peak for test, peak in peaks.items()})
-    for test in ("alt", "ast"):
-        if f"{test}_xuln" not in frame:
-            frame[f"{test}_xuln"] = np.nan
-    frame["transaminase_xuln"] = frame[["alt_xuln", "ast_xuln"]].max(axis=1)
-    frame = frame.dropna(subset=["bili_xuln", "transaminase_xuln"])
-    frame["quadrant"] = quadrant(frame["transaminase_xuln"], frame["bili_xuln"])
-    arm_of = pd.Series(data.subjects["arm"].to_numpy(), index=data.subjects["usubjid"].astype(str).to_numpy())
-    frame = frame.rename_axis("usubjid").reset_index()
-    frame["arm"] = arm_of.reindex(frame["usubjid"].to_numpy()).to_numpy()
-    order = {a: i for i, a in enumerate(_arm_order(study, None))}
-    frame = frame.sort_values(["arm", "usubjid"], key=lambda s: s.map(order) if s.name == "arm" else s)
-    return frame[EDISH_COLUMNS].reset_index(drop=True)
-
-
-def hys_law_sentence(study, arms=None) -> str:
-    """How many subjects fall in each eDISH quadrant, and who is in the possible Hy's law one.
-    """
-    e = edish_data(study, arms)
-    if e.empty:
-        return ""
-    label = getattr(getattr(study, "design", None), "label", str)
-    counts = e["quadrant"].value_counts()
-    hy = e[e["quadrant"] == "hys_law"]
-    verb = "is" if len(hy) == 1 else "are"
-    text = (f"{len(hy)} of {len(e)} subjects {verb} in the possible Hy's law quadrant (ALT or AST ≥ "
-            f"{TRANSAMINASE_LIMIT:g}×ULN and total bilirubin ≥ {BILIRUBIN_LIMIT:g}×ULN, peaks after baseline)")
-    if len(hy):
-        text += ": " + ", ".join(f"{s} ({label(a)})" for s, a in zip(hy["usubjid"], hy["arm"]))
-    others = [f"{int(counts.get(k, 0))} in {QUADRANTS[k].lower().replace('temple', 'Temple')}"
-              for k in ("temple", "cholestasis")]
-    text += "; " + " and ".join(others) + "."
-    subjects = patient_data(study).subjects
-    missing = int((subjects["arm"].isin(list(arms)) if arms is not None else subjects["arm"].notna()).sum()) - len(e)
-    if missing > 0:
-        text += (f" Not plotted: {_subjects(missing)} without both a bilirubin and an ALT or AST value (with its "
-                 "upper limit) after baseline.")
-    return text
-
-
-def edish_caveat(study) -> str:
-    """eDISH screens, it does not diagnose: what else Hy's law needs, and whether alkaline phosphatase is here."""
-    text = ("eDISH screens for possible drug-induced liver injury; it does not diagnose it. Hy's law also needs "
-            "no other explanation (viral hepatitis, gallstones, another drug) and alkaline phosphatase not "
-            "markedly raised (below 2×ULN), judged case by case. ")
-    if "alp" in liver_tests(study):
-        return text + "Alkaline phosphatase is in the data: read it in each flagged participant's profile."
-    return text + "Alkaline phosphatase is not in these data, so that condition is not assessed here."
-
-
-# --- values over time ----------------------------------------------------------------------------
-OVER_TIME_COLUMNS = ["arm", "visit", "visit_order", "n", "median", "q1", "q3", "lower_fence", "upper_fence",
-                     "mean", "ci_low", "ci_high"]
-
-
-def lab_values_over_time(study, endpoint: str, arms=None) -> pd.DataFrame:
-    """Per arm and visit: ``n``, median, quartiles (numpy's linear), Tukey whiskers, mean and its t 95% CI.
-
-    ``lower_fence`` / ``upper_fence`` are the most extreme values within 1.5 IQR
-    of the quartiles (the box plot's whiskers).  Rows by arm (design order) and visit.
-    """
-    data = patient_data(study)
-    out, _rows_used, _group = _box_stats(data, endpoint, arms)
-    out["visit_order"] = out["visit"].map(dict(zip(data.visits["visit"].astype(str), data.visits["visit_order"])))
-    order = {a: i for i, a in enumerate(_arm_order(study, arms))}
-    out = out.sort_values(["arm", "visit_order"], key=lambda s: s.map(order) if s.name == "arm" else s)
-    return out[OVER_TIME_COLUMNS].reset_index(drop=True)
-
-
-def _box_stats(data, endpoint: str, arms=None):
-    """Box statistics per arm and visit (grouped on the categorical codes), the rows used and each row's group."""
-    rows = _rows(data, endpoint, arms)[["usubjid", "arm", "visit", "value"]]
-    rows = rows[rows["value"].notna().to_numpy()]
-    grouped = rows.groupby(["arm", "visit"], observed=True, sort=True)
-    group = grouped.ngroup().to_numpy()
-    g = grouped["value"]
-    out = g.agg(n="count", median="median", mean="mean", sd="std")
-    out["q1"], out["q3"] = g.quantile(0.25), g.quantile(0.75)
-    iqr = (out["q3"] - out["q1"]).to_numpy()
-    low, high = (out["q1"].to_numpy() - 1.5 * iqr)[group], (out["q3"].to_numpy() + 1.5 * iqr)[group]
-    values = rows["value"].to_numpy(float)
-    inside = (values >= low) & (values <= high)
-    fences = pd.Series(values[inside]).groupby(group[inside]).agg(["min", "max"]).reindex(range(len(out)))
-    out["lower_fence"], out["upper_fence"] = fences["min"].to_numpy(), fences["max"].to_numpy()
-    crit = stats.t.ppf(0.975, (out["n"] - 1).clip(lower=1))
-    half = np.where(out["n"] > 1, crit * out["sd"] / np.sqrt(out["n"]), np.nan)
-    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
-    out = out.reset_index()
-    out["arm"], out["visit"] = out["arm"].astype(str), out["visit"].astype(str)
-    return out, rows, group
-
-
-def lab_outliers(study, endpoint: str, arms=None, limit: int = 300) -> pd.DataFrame:
-    """Values beyond the whiskers of :func:`lab_values_over_time`: ``usubjid, arm, visit, value``.
-
-    At most *limit* per arm (the furthest from the median of their arm and visit).
-    """
-    out, rows, group = _box_stats(patient_data(study), endpoint, arms)
-    values = rows["value"].to_numpy(float)
-    beyond = (values < out["lower_fence"].to_numpy()[group]) | (values > out["upper_fence"].to_numpy()[group])
-    found = rows[beyond].assign(_d=np.abs(values[beyond] - out["median"].to_numpy()[group[beyond]]))
-    found = found.sort_values("_d", ascending=False).groupby("arm", observed=True, sort=False).head(limit)
-    return pd.DataFrame({"usubjid": found["usubjid"].astype(str).to_numpy(),
-                         "arm": found["arm"].astype(str).to_numpy(), "visit": found["visit"].astype(str).to_numpy(),
-                         "value": found["value"].to_numpy(float)})
-
-
-def reference_range(study, endpoint: str) -> tuple[float, float, bool]:
-    """The most common ``(lower, upper)`` limits of an endpoint's records (NaN if none) and whether they vary.
-    """
-    rows = _rows(patient_data(study), endpoint)
-    pairs = rows[["anrlo", "anrhi"]].astype(float).fillna(-np.inf)
-    counts = pairs.value_counts(sort=True)
-    counts = counts[[not (np.isinf(lo) and np.isinf(hi)) for lo, hi in counts.index]]
-    if counts.empty:
-        return float("nan"), float("nan"), False
-    low, high = counts.index[0]
-    return (float("nan") if np.isinf(low) else float(low)), (float("nan") if np.isinf(high) else float(high)), \
-        len(counts) > 1

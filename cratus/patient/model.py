@@ -10,7 +10,7 @@ and visits written as in the data:
 * ``measurements``: the BDS analysis records with a scheduled visit
   (:mod:`cratus.patient.records`): ``usubjid, arm, dataset, endpoint, label,
   unit, visit, visit_order, value, baseline, anrlo, anrhi, anrind, bnrind,
-  avalc, dtype``; ``unscheduled``: the same columns for records with a blank
+  avalc, dtype, day`` (ADY); ``unscheduled``: the same columns for records with a blank
   or unscheduled visit; ``duplicates``: records no flag tells apart;
 * ``adverse_events``: ``usubjid, arm, soc, term, serious, severity, related,
   treatment_emergent, start_day, end_day`` (:mod:`cratus.patient.events`);
@@ -245,7 +245,7 @@ def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Ma
 
 
 def _empty_records() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c in ("value", "visit_order", "anrlo", "anrhi") else object)
+    return pd.DataFrame({c: pd.Series(dtype=float if c in ("value", "visit_order", "anrlo", "anrhi", "day") else object)
                          for c in MEASUREMENT_COLUMNS})
 
 

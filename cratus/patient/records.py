@@ -38,7 +38,7 @@ from cratus.patient.readers import RawTable
 from cratus.patient.roles import Recognised
 
 MEASUREMENT_COLUMNS = ["usubjid", "arm", "dataset", "endpoint", "label", "unit", "visit", "visit_order", "value",
-                       "baseline", "anrlo", "anrhi", "anrind", "bnrind", "avalc", "dtype"]
+                       "baseline", "anrlo", "anrhi", "anrind", "bnrind", "avalc", "dtype", "day"]
 #: ``records`` values of the mapping besides a flag's name.
 OBSERVED, ALL_RECORDS = "observed", "all"
 _UNSCHEDULED = re.compile(r"unsch", re.IGNORECASE)
@@ -96,6 +96,7 @@ def read_records(table: RawTable, rec: Recognised, known: pd.Index, dictionary: 
     for tidy in ("label", "unit", "timepoint", "dtype", "anrind", "bnrind"):
         out[f"{tidy}_raw" if tidy in ("label", "unit") else tidy] = _optional_text(table, cols.get(tidy))
     out["visit_order"] = numbers(table, cols["visit_order"]) if "visit_order" in cols else np.nan
+    out["day"] = numbers(table, cols["day"], "a study day (ADY)") if "day" in cols else np.nan
     out["baseline"] = flag(table, cols["baseline"], blank=False) if "baseline" in cols else np.nan
     _ranges(out, table, rec, keep, notes)
     out["dataset"] = compact.constant(dataset_name(table, rec), out.index)

@@ -44,6 +44,7 @@ ALIASES = {
         "a1hi": ("A1HI",),
         "avalc": ("AVALC",),
         "timepoint": ("ATPT",),
+        "day": ("ADY", "STUDY_DAY"),
         "timepoint_order": ("ATPTN",),
         "anrind": ("ANRIND",),
         "bnrind": ("BNRIND",),

@@ -4,6 +4,7 @@ the source reports only as p-values."""
 import streamlit as st
 
 import ui
+from cratus.patient.categories import category_table, kind_of
 from ui.filters import p_values_shown
 from cratus.reading.figure_line import figure_reading
 from cratus.tables.safety import reported_only_table
@@ -22,6 +23,15 @@ if study.panels(figure_id):
     ui.render_figure(figure_id, study.panels(figure_id), arms)
 
 others = study.reported_only(figure_id)
+counted = [e for e in others if study.has_patients and kind_of(study.patients, e) != "continuous"]
+for endpoint in counted:  # categorical and binary parameters of patient data: counts per category, not means
+    ui.subheader(f"{study.label(endpoint)}: counts per category")
+    st.caption(f"A {kind_of(study.patients, endpoint)} parameter: subjects per category at each visit, with the "
+               "test against the control named in each row (no test at baseline).")
+    ui.show_table(ui.cached(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
+                  download=f"categories_{endpoint}", stack=False)
+    ui.show_code(category_table, endpoint, arms=tuple(arms))
+others = [e for e in others if e not in counted]
 if others:
     ui.heading(figure_id, "reported_only", "Reported only as p-values")
     st.caption("The source gives no values for these endpoints, only p-values (or a sentence).")

@@ -44,10 +44,17 @@ def test_generated_adam_files_render_every_page_and_say_their_choices(tmp_path):
     assert "populations: efficacy: EFFFL = 'Y' (N = 11); safety: SAFFL = 'Y' (N = 12); baseline: ITTFL = 'Y' (N = 12)" \
         in shown
     assert "analysis records: records flagged ANL01FL = 'Y'" in shown
-    for page in PAGES:
+    figures = [f["url_path"] for f in at.session_state["study"].figure_pages()]
+    for page in PAGES + figures:
         at = go(at, page)
         assert not at.exception, (page, [e.message for e in at.exception])
         assert "analysis records: records flagged ANL01FL = 'Y'" in texts(at), page
+    # the categorical CIBIC+ score is counted per category on its page, not drawn as means
+    page = next(f["url_path"] for f in at.session_state["study"].figure_pages()
+                if "cibicval" in at.session_state["study"].reported_only(f["figure"]))
+    at = go(at, page)
+    assert "A categorical parameter: subjects per category at each visit" in texts(at)
+    assert not at.exception and "The source gives no values" not in texts(at)
 
 
 def test_the_records_choice_is_in_the_address(tmp_path):

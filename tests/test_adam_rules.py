@@ -251,3 +251,51 @@ def test_edish_says_what_is_missing(files):
                     "adlb.json": adam_shaped.dataset_json(lab, "adlb")})
     assert edish_missing(no_bili) == ("No eDISH plot: it needs ALT or AST and total bilirubin, each with an upper "
                                       "limit of normal; these data lack total bilirubin.")
+
+
+def test_a_categorical_parameter_is_counted_and_tested_on_its_order(data):
+    from scipy import stats as scipy_stats
+
+    study = to_study(data)
+    s = study.summary[study.summary["endpoint"] == "cibicval"]
+    assert not s["statistic"].isin(["mean", "sd"]).any()
+    counts = s[(s["statistic"] == "count") & (s["arm"] == "total")].set_index("level")["value"]
+    # CIBIC scores 2 + i % 5 over the 11 subjects of the efficacy population (GEN-002 … GEN-012):
+    # i = 1..11 → 3, 4, 5, 6, 2, 3, 4, 5, 6, 2, 3
+    assert counts.to_dict() == {"Moderate improvement": 2.0, "Minimal improvement": 3.0, "No change": 2.0,
+                                "Minimal worsening": 2.0, "Moderate worsening": 2.0}
+    levels = study.levels[study.levels["endpoint"] == "cibicval"]["level"].tolist()
+    assert levels == ["Moderate improvement", "Minimal improvement", "No change", "Minimal worsening",
+                      "Moderate worsening"]  # in the order of the AVAL codes 2..6, each as given
+    p = study.p_values[(study.p_values["endpoint"] == "cibicval")].set_index("arm")
+    scores = data.measurements[data.measurements["endpoint"] == "cibicval"]
+    placebo = scores.loc[scores["arm"] == "Placebo", "value"]
+    high = scores.loc[scores["arm"] == "Xanomeline High Dose", "value"]
+    expected = scipy_stats.mannwhitneyu(high, placebo, alternative="two-sided", method="asymptotic").pvalue
+    assert p.loc["xanomeline_high_dose", "p_value"] == pytest.approx(expected)
+    assert "Wilcoxon–Mann–Whitney" in p.loc["xanomeline_high_dose", "source"]
+
+
+def test_a_binary_flag_is_a_proportion_with_fishers_test():
+    from scipy import stats as scipy_stats
+
+    from cratus.patient.categories import category_table
+    subjects = "usubjid,arm\n" + "".join(f"P{i:02d},{'Drug' if i < 10 else 'Placebo'}\n" for i in range(20))
+    rows = "usubjid,visit,endpoint,value\n" + "".join(
+        f"P{i:02d},Baseline,HYSLAW,0\nP{i:02d},Week 4,HYSLAW,{1 if i in (0, 1, 2, 10) else 0}\n" for i in range(20))
+    data = read_patient_data(subjects.encode(), rows.encode(), names=["subjects.csv", "measurements.csv"])
+    assert data.parameters.set_index("code").loc["HYSLAW", "kind"] == "binary"
+    study = to_study(data)
+    p = study.p_values[study.p_values["endpoint"] == "hyslaw"]
+    assert p["p_value"].iloc[0] == pytest.approx(scipy_stats.fisher_exact([[3, 7], [1, 9]]).pvalue)
+    assert "Fisher" in p["source"].iloc[0] and p["visit"].tolist() == ["week_4"]  # no test at baseline
+    table = category_table(study, "hyslaw").set_index(["Visit", "Arm"])
+    assert table.loc[("Week 4", "Drug"), "Proportion (95% exact CI)"].startswith("3/10 = 30% (")
+
+
+def test_safety_parameters_stay_out_of_the_bottom_line_and_its_family(files):
+    from cratus.reading.verdicts import efficacy_endpoints
+    study = to_study(read(files, primary="CIBICVAL"))
+    listed = [e for _, e in efficacy_endpoints(study)]
+    assert listed[0] == "cibicval" and "actot" in listed and "sodium" not in listed
+    assert set(study.p_values["endpoint"]) <= {"cibicval", "actot"}

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.study.design import TOTAL, make_design
+from cratus.patient import categories
 from cratus.patient import stats as patient_stats
 from cratus.patient.mapping import Dictionary, Mapping, choose_control, normalise, slug
 from cratus.patient.characteristics import (CDISC_LABELS, MAX_LEVELS, characteristic_name, level_text, ordered_levels,
@@ -315,8 +316,12 @@ def _subject_summary(subjects: pd.DataFrame, design, dictionary: Dictionary, not
 def _summary(data, design, dictionary: Dictionary, notes: list, same_trial: bool = True):
     subjects, levels, chosen = _subject_summary(data.in_population("baseline"), design, dictionary, notes,
                                                 same_trial)
-    measured = _with_totals(data.measurements, ["endpoint", "visit"]).assign(level="")
-    summary = pd.concat([subjects, measured], ignore_index=True)
+    counted = categories.category_rows(data)  # categorical and binary parameters: counts, not means
+    m = data.measurements
+    measured = _with_totals(m[~m["endpoint"].isin(counted[1]["endpoint"]).to_numpy()], ["endpoint", "visit"])
+    parts = [subjects, measured.assign(level="")] + ([counted[0]] if len(counted[0]) else [])
+    summary = pd.concat(parts, ignore_index=True)
+    levels = pd.concat([levels, counted[1]], ignore_index=True) if len(counted[1]) else levels
     summary["source"], summary["quote"] = SOURCE, ""
     summary["printed"] = _printed_cells(summary)
     return summary[SUMMARY_COLUMNS[:-1] + ["printed"]], levels, chosen
@@ -330,8 +335,17 @@ def _p_text(p: float) -> tuple[str, str]:
 
 
 def _p_values(data) -> pd.DataFrame:
-    within, between = patient_stats.first_tests(data)
-    rows = []
+    """The p-values of the efficacy endpoints (the multiplicity family and the bottom line): t-tests of the
+    continuous ones, tests of proportions or ordered categories of the others (:mod:`cratus.patient.categories`)."""
+    efficacy = set(data.endpoints_of(role="efficacy")) if len(data.parameters) else None
+    counted = set(data.endpoints_of(kind="categorical")) | set(data.endpoints_of(kind="binary"))
+    m = data.measurements
+    keep = ~m["endpoint"].isin(counted).to_numpy()
+    if efficacy is not None:
+        keep &= m["endpoint"].isin(efficacy).to_numpy()
+    within, between = patient_stats.first_tests(replace(data, measurements=m[keep]))
+    rows = list(categories.category_p_values(data, sorted(counted & efficacy if efficacy is not None else counted))
+                .itertuples(index=False, name=None))
     for r in within.itertuples(index=False):
         what = "paired t-test" if r.test == patient_stats.PAIRED_T else "Wilcoxon signed-rank test"
         rows.append((r.endpoint, r.arm, "within_arm", r.visit, r.p_value, f"computed: {what} (n = {r.n} pairs)",
@@ -415,6 +429,7 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
         rows.append({**info, "endpoint": endpoint, "label": label,
                      "domain": "demographics", "summary": "mean_sd" if kind == "continuous" else "n_percent",
                      "page": "", "figure": ""})
+    kinds = _parameter_info(data)
     for endpoint, label, unit, dataset in first.itertuples(index=False):
         info = dictionary.info(endpoint)
         if not same_trial:  # the data name their parameters (PARAM); the dictionary's wording is another trial's
@@ -422,14 +437,18 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
         if info and normalise(info.get("label", "")) != normalise(label):
             info = {**info, "description": ""}  # matched by its code only: the dictionary's wording may not fit
         domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
-        rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain,
-                     "summary": info.get("summary") or "mean_sd", "page": "", "figure": "", "_dataset": dataset})
+        kind, role = kinds.get(endpoint, ("continuous", "efficacy"))
+        summary = "n_percent" if kind != "continuous" else (info.get("summary") or "mean_sd")
+        if role == "primary":
+            info = {**info, "description": "The primary endpoint (as chosen on the Data source page)."}
+        rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain, "role": role,
+                     "summary": summary, "page": "", "figure": "", "_dataset": dataset, "_kind": kind})
     if has_ae:
         kind = "Serious adverse events" if serious_recorded(data) else "Adverse events"
         rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": kind, "domain": "safety", "summary": "n_percent",
                      "description": f"{kind} (treatment-emergent) and patients with one, per arm."})
     frame = pd.DataFrame(rows)
-    for column in ENDPOINT_COLUMNS + ["_dataset"]:
+    for column in ENDPOINT_COLUMNS + ["_dataset", "_kind", "role"]:
         frame[column] = frame.get(column, pd.Series("", index=frame.index)).fillna("").astype(str)
     frame = frame.drop_duplicates("endpoint").reset_index(drop=True)
     if reference is not None:
@@ -440,6 +459,13 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
                     value = ref.at[endpoint, column] if column in ref.columns else ""
                     frame.at[i, column] = "" if pd.isna(value) else str(value)
     return frame
+
+
+def _parameter_info(data) -> dict:
+    """Endpoint → (kind, role), the role ``primary``, ``efficacy`` or ``safety``."""
+    p = data.parameters
+    return {e: (k, "primary" if primary else r) for e, k, r, primary in
+            zip(p["endpoint"], p["kind"], p["role"], p["primary"])}
 
 
 def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
@@ -471,8 +497,11 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
             pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})
-            for letter, index in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", part.index):
+            drawn = [i for i in part.index if endpoints.at[i, "_kind"] in ("", "continuous")]
+            for letter, index in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", drawn):
                 endpoints.at[index, "page"], endpoints.at[index, "figure"] = page, letter
+            for index in part.index.difference(drawn):  # counted, not drawn: listed on the page with a table
+                endpoints.at[index, "page"] = page
     return pd.DataFrame(pages, columns=FIGURE_COLUMNS).fillna("")
 
 
@@ -543,7 +572,7 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     summary = pd.concat([summary, totals], ignore_index=True) if len(totals) else summary
     endpoints = _endpoint_rows(data, chosen, dictionary, reference, not data.adverse_events.empty, same_trial)
     figures = _figure_pages(endpoints, reference)
-    endpoints = endpoints.drop(columns="_dataset")
+    endpoints = endpoints.drop(columns=["_dataset", "_kind"])
     trial = _trial(data, design, len(data.subjects))
     title = pd.DataFrame([("overview", "title", "title", trial.at[0, "value"])], columns=NOTE_COLUMNS)
     key = hashlib.sha256("|".join([data.key, repr(sorted((mapping or Mapping()).to_dict().items())),

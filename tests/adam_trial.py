@@ -56,7 +56,8 @@ def adam_trial(n: int = 254, seed: int = 0) -> dict:
     censor_time = rng.uniform(60, 200, n)
     event = event_time <= censor_time
     adtte = pd.DataFrame({"USUBJID": ids, "PARAMCD": "TTDERM", "PARAM": "Time to First Dermatologic Event",
-                          "AVAL": np.ceil(np.minimum(event_time, censor_time)), "CNSR": np.where(event, 0, 1),
+                          "AVAL": np.ceil(np.minimum(event_time, censor_time)), "AVALU": "DAYS",
+                          "CNSR": np.where(event, 0, 1),
                           "EVNTDESC": np.where(event, "Dematologic Event Occured", "Study Completion Date"),
                           "CNSDTDSC": np.where(event, "", "Completion or Discontinuation"),
                           "STARTDT": "2014-01-02", "TRTP": names[arm], "TRTA": names[arm]})

@@ -28,7 +28,7 @@ def _bytes(frame: pd.DataFrame) -> bytes:
 
 def trial_files(seed: int = 0) -> dict:
     frames = adam_trial(seed=seed)
-    return {f"{name}.parquet": _bytes(frame) for name, frame in frames.items() if name != "adtte"}
+    return {f"{name}.parquet": _bytes(frame) for name, frame in frames.items()}  # ADTTE read since issue 23
 
 
 def tte_records(seed: int = 0) -> pd.DataFrame:
@@ -82,9 +82,10 @@ def test_ordered_rating_distribution_and_test(study):
     counts = table.iloc[:, 1:].apply(lambda c: c.str.extract(r"^(\d+)")[0].astype(int)).sum()
     assert counts.sum() == len(P.category_records(study, "cibic", "week_24")[0])
     tests = P.category_tests(study, "cibic", "week_24")
-    frame, _ = P.category_records(study, "cibic", "week_24")
-    high = frame.loc[frame["arm"] == "xanomeline_high_dose", "category"].astype(float)
-    placebo = frame.loc[frame["arm"] == "placebo", "category"].astype(float)
+    frame, order = P.category_records(study, "cibic", "week_24")
+    rank = {c: i for i, c in enumerate(order)}  # the AVALC labels in the order of their AVAL codes
+    high = frame.loc[frame["arm"] == "xanomeline_high_dose", "category"].map(rank).astype(float)
+    placebo = frame.loc[frame["arm"] == "placebo", "category"].map(rank).astype(float)
     from cratus.formatting import format_p
 
     # scipy.stats.mannwhitneyu on the ratings (asymptotic with tie correction)

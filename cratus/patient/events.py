@@ -86,7 +86,8 @@ def read_time_to_event(table: RawTable, rec: Recognised, known: pd.Index, notes:
     unit = text(table, cols.get("unit"))
     out = pd.DataFrame({"usubjid": ids, "dataset": dataset_name(table, rec),
                         "endpoint": text(table, cols["endpoint"], required=True),
-                        "label": [s[0] for s in split], "unit": unit.where(unit.notna(), [s[1] for s in split]),
+                        "label": [s[0] for s in split],
+                        "unit": unit.where(unit.notna(), [s[1] or np.nan for s in split]),
                         "time": time, "cnsr": cnsr, "event": (cnsr == 0).where(cnsr.notna()),
                         "event_description": text(table, cols.get("event_description")),
                         "censor_description": text(table, cols.get("censor_description"))})

@@ -173,7 +173,7 @@ def category_records(study, endpoint: str, visit: str) -> tuple[pd.DataFrame, li
         raise ValueError(f"{endpoint!r} has no records at visit {visit!r}")
     if "avalc" in rows.columns and rows["avalc"].notna().any():
         labels = rows["avalc"].astype("string")
-        order = list(pd.unique(labels[rows["value"].argsort().to_numpy()].dropna()))
+        order = list(pd.unique(labels.iloc[rows["value"].argsort().to_numpy()].dropna()))
     else:
         labels = rows["value"].map(lambda v: f"{v:g}" if pd.notna(v) else pd.NA)
         order = [f"{v:g}" for v in sorted(rows["value"].dropna().unique())]

@@ -25,7 +25,7 @@ presentation, phone = ui.presenting(), ui.on_phone()
 
 ui.subheader(f"{study.label(test)} over time")
 ui.chart(ui.call(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation, phone=phone))
-if any(page["nav_title"] == LAB_FIGURE_PAGE_TITLE for page in study.figure_pages()):
+if any(page["nav_title"].startswith(LAB_FIGURE_PAGE_TITLE) for page in study.figure_pages()):
     st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
                f"“{LAB_FIGURE_PAGE_TITLE}”.")
 

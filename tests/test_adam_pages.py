@@ -43,12 +43,13 @@ def test_generated_adam_files_render_every_page_and_say_their_choices(tmp_path):
     shown = texts(at)
     assert "populations: efficacy: EFFFL = 'Y' (N = 11); safety: SAFFL = 'Y' (N = 12); baseline: ITTFL = 'Y' (N = 12)" \
         in shown
-    assert "analysis records: records flagged ANL01FL = 'Y'" in shown
+    # each BDS file's rule, files with the same rule together (ADLB has no analysis flag)
+    assert "analysis records: ADQS, ADCIBC: records flagged ANL01FL = 'Y'; ADLB: observed records" in shown
     figures = [f["url_path"] for f in at.session_state["study"].figure_pages()]
     for page in PAGES + figures:
         at = go(at, page)
         assert not at.exception, (page, [e.message for e in at.exception])
-        assert "analysis records: records flagged ANL01FL = 'Y'" in texts(at), page
+        assert "records flagged ANL01FL = 'Y'; ADLB: observed records" in texts(at), page
     # the categorical CIBIC+ score is counted per category on its page, not drawn as means
     page = next(f["url_path"] for f in at.session_state["study"].figure_pages()
                 if "cibicval" in at.session_state["study"].reported_only(f["figure"]))

@@ -117,7 +117,7 @@ def test_analysis_ranges_are_used_when_there_is_no_reference_range(data):
 
 
 def test_an_event_of_a_subject_missing_from_adsl_is_reported_by_id(data):
-    assert any("adae.xpt: 1 events of 1 subject(s) not in the subject file left out (GEN-404)" in n
+    assert any("adae.xpt: 1 event of 1 subject(s) not in the subject file left out (GEN-404)" in n
                for n in data.notes)
     assert "GEN-404" not in set(data.adverse_events["usubjid"].astype(str))
 
@@ -299,3 +299,11 @@ def test_safety_parameters_stay_out_of_the_bottom_line_and_its_family(files):
     listed = [e for _, e in efficacy_endpoints(study)]
     assert listed[0] == "cibicval" and "actot" in listed and "sodium" not in listed
     assert set(study.p_values["endpoint"]) <= {"cibicval", "actot"}
+
+
+def test_a_few_whole_numbers_without_labels_stay_continuous():
+    from cratus.patient.parameters import MIN_RATINGS, _kind
+    few = np.array([0.0, 1.0, 2.0, 2.0, 1.0, 0.0])
+    assert _kind(few, pd.Series([None] * len(few))) == "continuous"
+    many = np.tile(np.arange(1.0, 8.0), MIN_RATINGS // 7 + 1)  # a 1–7 rating over 35 records
+    assert _kind(many, pd.Series([None] * len(many))) == "categorical"

@@ -6,8 +6,8 @@ the count and percentage of them.  Categories are the data's own values
 (``AVALC``, else ``AVAL``), each as given — never merged — in the order of
 their numeric code (``AVAL``) where there is one, else sorted.
 
-Tests against the control, at each visit after baseline (none at baseline:
-CONSORT 15), from :mod:`cratus.stats.categorical`:
+Tests against the control, at each visit after baseline (none at or before
+baseline: CONSORT 15), from :mod:`cratus.stats.categorical`:
 
 * binary: Fisher's exact test of the two proportions (each with its
   Clopper–Pearson exact 95% interval);
@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from cratus.formatting import format_p
 from cratus.stats.categorical import binary_summary, ordinal_tests
 
 TOTAL = "total"
@@ -86,7 +87,11 @@ def category_p_values(data, endpoints=None) -> pd.DataFrame:
     categories)."""
     m = data.measurements
     chosen = _is_categorical(data) if endpoints is None else list(endpoints)
-    baseline = set(data.visits.loc[data.visits["baseline"].astype(bool), "visit"].astype(object))
+    visits = data.visits
+    base_order = visits.loc[visits["baseline"].astype(bool), "visit_order"]
+    base_order = base_order.iloc[0] if len(base_order) else -np.inf
+    # no test at baseline or before it (CONSORT 15): only visits after baseline
+    baseline = set(visits.loc[visits["visit_order"] <= base_order, "visit"].astype(object))
     out = []
     for endpoint in chosen:
         part = m[(m["endpoint"].astype(object) == endpoint).to_numpy()]
@@ -146,7 +151,7 @@ def category_table(study, endpoint: str, arms=None) -> pd.DataFrame:
             if binary:
                 record["Proportion (95% exact CI)"] = _proportion(data, endpoint, visit, arm)
             test = tests[(tests["visit"] == visit) & (tests["arm"] == arm)]
-            record["vs control"] = (f"p = {test['p_value'].iloc[0]:.3g} ({test['method'].iloc[0]})"
+            record["vs control"] = (f"{format_p(test['p_value'].iloc[0], computed=True)} ({test['method'].iloc[0]})"
                                     if len(test) and pd.notna(test["p_value"].iloc[0]) else "")
             records.append(record)
     return pd.DataFrame(records)

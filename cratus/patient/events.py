@@ -35,6 +35,7 @@ def _known_subjects(table: RawTable, column: str, known: pd.Index, notes: list, 
     if missing:
         shown = ", ".join(map(str, missing[:10])) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         count = int((pd.Series(ids).isna()).sum())
+        what = what if count != 1 else what.rstrip("s")
         notes.append(f"{table.name}: {count} {what} of {len(missing)} subject(s) not in the subject file left out "
                      f"({shown})")
     return ids

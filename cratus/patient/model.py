@@ -212,14 +212,27 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
                                                                              for r in roles],
                           "rows": [len(t.frame) for t in tables],
                           "analysis flags": [", ".join(r.analysis_flags) for r in roles]})
-    rules = list(dict.fromkeys(n.split(": analysis records: ", 1)[1].split(" (")[0] for n in notes
-                               if ": analysis records: " in n))
+    rules = _record_rules(notes)
     return PatientData(
         subjects=subjects.reset_index(drop=True), measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
         files=files, notes=tuple(notes), visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
         population=populations.safety.rule, extra={"labels": chosen["labels"]},
         time_to_event=time_to_event.reset_index(drop=True), unscheduled=unscheduled, duplicates=duplicates,
-        records="; ".join(rules), populations=populations, parameters=parameters)
+        records=rules, populations=populations, parameters=parameters)
+
+
+def _record_rules(notes) -> str:
+    """The rule of each BDS file in words, files with the same rule together: ``ADQS, ADCIBC: records flagged
+    ANL01FL = 'Y'; ADLB: observed records``."""
+    by_rule: dict = {}
+    for note in notes:
+        if ": analysis records: " in note:
+            name, rule = note.split(": analysis records: ", 1)
+            dataset = name.rsplit(".", 1)[0].upper()
+            by_rule.setdefault(rule.split(" (")[0].split(";")[0], []).append(dataset)
+    if len(by_rule) == 1:
+        return next(iter(by_rule))
+    return "; ".join(f"{', '.join(names)}: {rule}" for rule, names in by_rule.items())
 
 
 def ae_or_tte(roles) -> bool:

@@ -6,7 +6,8 @@ Kinds, from the analysis records of each parameter (:func:`parameter_table`):
   (``AVALC``): a flag such as a Hy's-law criterion;
 * **categorical**: text values (``AVALC`` without a numeric ``AVAL``), or a
   small set of ordered whole numbers (at most :data:`MAX_ORDERED` distinct
-  values, none negative — a 1–7 rating);
+  values, none negative — a 1–7 rating) labelled by ``AVALC`` or taken by at
+  least :data:`MIN_RATINGS` records;
 * **continuous**: the others.
 
 Categorical and binary parameters are summarised as counts and percentages,
@@ -31,6 +32,9 @@ from cratus.patient.mapping import Mapping, normalise
 KINDS = ("continuous", "categorical", "binary")
 #: Most distinct whole numbers a parameter may take to be read as ordered categories (a 1–7 rating).
 MAX_ORDERED = 7
+#: Records a parameter of whole numbers without text labels (AVALC) needs to be read as a rating: with fewer, a
+#: handful of whole numbers may as well be a continuous measure that happens to be whole.
+MIN_RATINGS = 30
 SAFETY_DATASETS = ("ADLB", "ADVS", "ADEG")
 PARAMETER_COLUMNS = ["endpoint", "code", "label", "dataset", "kind", "role", "primary"]
 _YES_NO = {"Y", "N", "YES", "NO"}
@@ -47,7 +51,8 @@ def _kind(values: np.ndarray, texts: pd.Series) -> str:
     if len(distinct) <= 2 and set(distinct) <= {0.0, 1.0} and (not shown or shown <= _YES_NO | {"0", "1"}):
         return "binary"
     whole = bool(np.all(distinct == np.floor(distinct)))
-    if whole and len(distinct) <= MAX_ORDERED and distinct.min() >= 0 and (shown or distinct.max() <= 10):
+    labelled = bool(shown) and not shown <= {f"{v:g}" for v in distinct}
+    if whole and len(distinct) <= MAX_ORDERED and distinct.min() >= 0 and (labelled or len(numbers) >= MIN_RATINGS):
         return "categorical"
     return "continuous"
 

@@ -493,7 +493,8 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
             title = group.replace("_", " ").capitalize() if group.islower() else group
             nav = f"{title} (more)" if reference is not None else title
             if slug(group) == "laboratory":
-                nav = LAB_FIGURE_PAGE_TITLE
+                nav = LAB_FIGURE_PAGE_TITLE + (f" ({chunk // PANELS_PER_PAGE + 1})" if len(members) > PANELS_PER_PAGE
+                                               else "")
             pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})

@@ -27,10 +27,9 @@ counted = [e for e in others if study.has_patients and kind_of(study.patients, e
 for endpoint in counted:  # categorical and binary parameters of patient data: counts per category, not means
     ui.subheader(f"{study.label(endpoint)}: counts per category")
     st.caption(f"A {kind_of(study.patients, endpoint)} parameter: subjects per category at each visit, with the "
-               "test against the control named in each row (no test at baseline).")
-    ui.show_table(ui.cached(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
-                  download=f"categories_{endpoint}", stack=False)
-    ui.show_code(category_table, endpoint, arms=tuple(arms))
+               "test against the control named in each row (no test at or before baseline).")
+    ui.table(ui.call(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
+             download=f"categories_{endpoint}", stack=False)
 others = [e for e in others if e not in counted]
 if others:
     ui.heading(figure_id, "reported_only", "Reported only as p-values")

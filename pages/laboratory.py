@@ -21,6 +21,8 @@ if not tests:
     st.stop()
 
 test = st.selectbox("Laboratory test", tests, format_func=study.label, key="lab_test", bind="query-params")
+if (populations := study.patients.populations) is not None:
+    st.caption(f"Safety population: {populations.safety.description} (N = {populations.safety.n}).")
 presentation, phone = ui.presenting(), ui.on_phone()
 
 ui.subheader(f"{study.label(test)} over time")

@@ -307,3 +307,12 @@ def test_a_few_whole_numbers_without_labels_stay_continuous():
     assert _kind(few, pd.Series([None] * len(few))) == "continuous"
     many = np.tile(np.arange(1.0, 8.0), MIN_RATINGS // 7 + 1)  # a 1–7 rating over 35 records
     assert _kind(many, pd.Series([None] * len(many))) == "categorical"
+
+
+def test_figure_pages_name_their_population(data):
+    study = to_study(data)
+    intros = {page["figure"]: page["intro"] for page in study.figure_pages()}
+    adqs = next(i for f, i in intros.items() if "actot" in study.panels(f))
+    assert adqs.endswith("efficacy population: EFFFL = 'Y' (N = 11).")
+    adlb = next(i for f, i in intros.items() if "sodium" in study.panels(f))
+    assert adlb.endswith("safety population: SAFFL = 'Y' (N = 12).")

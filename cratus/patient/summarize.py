@@ -461,6 +461,21 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
     return frame
 
 
+def _with_population(figures: pd.DataFrame, endpoints: pd.DataFrame, data) -> pd.DataFrame:
+    """Each figure page's intro names the population (with its N) its endpoints are analysed in."""
+    if data.populations is None or figures.empty or "role" not in endpoints:
+        return figures
+    figures = figures.copy()
+    for i, page in figures["figure"].items():
+        roles = set(endpoints.loc[endpoints["page"] == page, "role"]) - {""}
+        analyses = sorted({"safety" if r == "safety" else "efficacy" for r in roles})
+        said = "; ".join(f"{a} population: {data.populations.of(a).description} (N = {data.populations.of(a).n})"
+                         for a in analyses)
+        if said:
+            figures.at[i, "intro"] = f"{figures.at[i, 'intro'].rstrip('.')} — {said}."
+    return figures
+
+
 def _parameter_info(data) -> dict:
     """Endpoint → (kind, role), the role ``primary``, ``efficacy`` or ``safety``."""
     p = data.parameters
@@ -572,7 +587,7 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     terms, totals = _adverse_events(data, design, notes)
     summary = pd.concat([summary, totals], ignore_index=True) if len(totals) else summary
     endpoints = _endpoint_rows(data, chosen, dictionary, reference, not data.adverse_events.empty, same_trial)
-    figures = _figure_pages(endpoints, reference)
+    figures = _with_population(_figure_pages(endpoints, reference), endpoints, data)
     endpoints = endpoints.drop(columns=["_dataset", "_kind"])
     trial = _trial(data, design, len(data.subjects))
     title = pd.DataFrame([("overview", "title", "title", trial.at[0, "value"])], columns=NOTE_COLUMNS)

@@ -5,9 +5,9 @@ import streamlit as st
 
 import ui
 from cratus.patient.categories import category_table, kind_of
-from ui.filters import p_values_shown
 from cratus.reading.figure_line import figure_reading
 from cratus.tables.safety import reported_only_table
+from ui.filters import p_values_shown
 
 study = ui.study()
 figure = ui.current_figure(study)
@@ -28,8 +28,9 @@ for endpoint in counted:  # categorical and binary parameters of patient data: c
     ui.subheader(f"{study.label(endpoint)}: counts per category")
     st.caption(f"A {kind_of(study.patients, endpoint)} parameter: subjects per category at each visit, with the "
                "test against the control named in each row (no test at or before baseline).")
+    shown = None if p_values_shown() else (lambda t: t.drop(columns=["vs control"], errors="ignore"))
     ui.table(ui.call(category_table, endpoint, arms=tuple(arms)), caption=study.label(endpoint),
-             download=f"categories_{endpoint}", stack=False)
+             download=f"categories_{endpoint}", stack=False, shown=shown)
 others = [e for e in others if e not in counted]
 if others:
     ui.heading(figure_id, "reported_only", "Reported only as p-values")

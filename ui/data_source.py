@@ -215,9 +215,10 @@ def follow_link() -> None:
 
 
 def source_to_url(current) -> None:
-    """Keep the kind of data and the mapping of this session's patient-level study in the address (never the data)."""
+    """Keep the kind of data and the mapping of this session's patient-level study in the address (never the data);
+    a mapping chosen for files still to be uploaded again stays in the address until they are read."""
     recipe = current.recipe
-    if recipe is None:
+    if recipe is None or st.session_state.get(keys.SOURCE_NOTICE):
         return
     kind = "synthetic" if recipe.synthetic else "upload"
     if st.query_params.get(SOURCE_PARAM) != kind:

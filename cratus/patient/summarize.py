@@ -12,6 +12,10 @@ Mann–Whitney, ANCOVA too) is computed per endpoint where it is shown
 subjects does not wait for 240 rank tests and model fits;
 adverse events in the shape of ``data/adverse_events.csv`` with the totals
 row.  Every computed row has ``source`` starting with "computed".
+
+The numbers come from :mod:`cratus.patient.describe`, the adverse-event table, the endpoint dictionary and
+the figure pages from :mod:`cratus.patient.endpoint_pages`, Table 1's variables from
+:mod:`cratus.patient.characteristics`, categorical parameters from :mod:`cratus.patient.categories`.
 """
 
 from __future__ import annotations
@@ -19,69 +23,22 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
 from cratus.study.design import TOTAL, make_design
 from cratus.patient import categories
 from cratus.patient import stats as patient_stats
 from cratus.patient.mapping import Dictionary, Mapping, choose_control, normalise, slug
-from cratus.patient.characteristics import (CDISC_LABELS, MAX_LEVELS, characteristic_name, level_text, ordered_levels,
+from cratus.patient.characteristics import (MAX_LEVELS, characteristic_name, level_text, ordered_levels,
                                            subject_variables)
-from cratus.study.model import ADVERSE_EVENT_TOTALS, FIGURE_COLUMNS, NOTE_COLUMNS, PARTICIPANTS, Study
+# _describe and LAB_FIGURE_PAGE_TITLE are read from here by tests and the Laboratory page
+from cratus.patient.describe import SOURCE, SUMMARY_COLUMNS, _describe, _printed_cells, _with_totals  # noqa: F401
+from cratus.patient.endpoint_pages import (LAB_FIGURE_PAGE_TITLE, _adverse_events, _endpoint_rows,  # noqa: F401
+                                           _figure_pages, _with_population)
+from cratus.study.model import NOTE_COLUMNS, PARTICIPANTS, Study
 
-SOURCE = "computed from patient data"
-ENDPOINT_COLUMNS = ["endpoint", "label", "unit", "domain", "page", "figure", "summary", "better", "population",
-                    "subgroup", "description"]
-SUMMARY_COLUMNS = ["endpoint", "level", "arm", "visit", "statistic", "value", "source", "quote", "printed"]
 P_COLUMNS = ["endpoint", "arm", "comparison", "visit", "p_value", "relation", "source", "quote", "printed", "method"]
-AE_COLUMNS = ["soc", "term", "arm", "events", "patients", "events_percent", "patients_percent", "assignment",
-              "source", "quote"]
-PANELS_PER_PAGE = 26
-#: Menu title of the generated figure page of laboratory tests (the Laboratory page has the plain name).
-LAB_FIGURE_PAGE_TITLE = "Laboratory: change from baseline"
 
-
-def _printed(value: float, statistic: str) -> str:
-    """The computed number as text: counts whole, others to 4 significant digits (no float artefacts)."""
-    if pd.isna(value):
-        return ""
-    if statistic in ("n", "count"):
-        return str(int(round(value)))
-    return f"{float(f'{value:.4g}'):g}" if abs(value) < 1e15 else f"{value:.4g}"
-
-
-def _spread_decimals(summary: pd.DataFrame) -> pd.Series:
-    """Digits after the point for each row's number: one cell (endpoint, level, arm, visit) shares one precision.
-
-    The precision follows the spread (SD, or the IQR for medians) to about two significant digits, with at
-    least one decimal: 75.0 ± 7.4, 2.50 ± 0.66, 374.1 ± 112.9 — as a paper prints them.  Counts are whole
-    and percentages have no decimals.
-    """
-    keys = ["endpoint", "level", "arm", "visit"]
-    spread = summary.pivot_table(index=keys, columns="statistic", values="value", aggfunc="first", observed=True)
-    sd = spread["sd"] if "sd" in spread else pd.Series(np.nan, index=spread.index)
-    iqr = (spread["q3"] - spread["q1"]) if {"q1", "q3"} <= set(spread.columns) else pd.Series(np.nan, index=spread.index)
-    scale = sd.where(sd > 0, iqr.where(iqr > 0))
-    digits = (1 - np.floor(np.log10(scale.astype(float)))).clip(lower=1, upper=4).fillna(1).astype(int)
-    looked_up = summary.set_index(keys).index.map(digits.to_dict())
-    return pd.Series(looked_up, index=summary.index).fillna(1).astype(int)
-
-
-def _printed_cells(summary: pd.DataFrame) -> list[str]:
-    """The ``printed`` text of every summary row (see :func:`_spread_decimals`)."""
-    digits = _spread_decimals(summary)
-    texts = []
-    for value, statistic, places in zip(summary["value"], summary["statistic"], digits):
-        if pd.isna(value):
-            texts.append("")
-        elif statistic in ("n", "count"):
-            texts.append(str(int(round(value))))
-        elif statistic == "percent":
-            texts.append(f"{value:.0f}")
-        else:
-            texts.append(f"{value:.{places}f}")
-    return texts
 
 
 def _id_map(names, reference_items) -> dict:
@@ -168,71 +125,6 @@ def _renamed(data, arms: dict, visits: dict, control: str):
     return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=frame,
                    arms=tuple(arms[a] for a in data.arms), mapping=mapping, **_other_frames(data, arms, visits))
 
-
-# --- summary -------------------------------------------------------------------------------------
-STATISTICS = ("n", "mean", "sd", "median", "q1", "q3")
-
-
-def _group_ids(by: list) -> np.ndarray:
-    """One integer per row for the combination of the *by* series (categorical codes, else factorized)."""
-    ids = np.zeros(len(by[0]), dtype=np.int64)
-    for series in by:
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            codes, count = series.cat.codes.to_numpy(np.int64), len(series.cat.categories)
-        else:
-            codes, uniques = pd.factorize(series, use_na_sentinel=True)
-            count = len(uniques)
-        ids = ids * (count + 1) + codes + 1  # + 1: a missing key (-1) is its own code
-    return ids
-
-
-def _describe(values: pd.Series, by: list) -> pd.DataFrame:
-    """n, mean, sd, median, q1, q3 of *values* per group of the *by* series, long (one row per statistic).
-
-    The same numbers as pandas' ``groupby(...).count/mean/std/median/quantile`` (sample SD; quartiles by
-    linear interpolation between order statistics, numpy's and pandas' default), from one sort by group
-    and value instead of six grouped passes.  Groups in order of first appearance; a group whose values
-    are all missing has n = 0 and no other statistic.
-    """
-    v = values.to_numpy(float)
-    ids = pd.factorize(_group_ids(by))[0]  # dense: a radix sort of small integers below
-    by_value = np.argsort(v)  # missing values last
-    narrow = ids[by_value].astype(np.int16 if len(ids) and ids.max() < 2 ** 15 else np.int64)
-    order = by_value[np.argsort(narrow, kind="stable")]  # by group, then value within the group
-    v, ids, rows = v[order], ids[order], order
-    start = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=np.int64)
-    present = ~np.isnan(v)
-    n = np.add.reduceat(present.astype(np.int64), start) if len(start) else np.array([], dtype=np.int64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.add.reduceat(np.where(present, v, 0.0), start) / n if len(start) else np.array([])
-        deviation = np.where(present, v - np.repeat(mean, np.diff(np.r_[start, len(v)])), 0.0)
-        sd = np.sqrt(np.add.reduceat(deviation * deviation, start) / (n - 1)) if len(start) else np.array([])
-    sd[n < 2] = np.nan
-
-    def quantile(q: float) -> np.ndarray:
-        position = start + q * np.maximum(n - 1, 0)
-        low = np.floor(position).astype(np.int64)
-        high = np.minimum(low + 1, start + np.maximum(n - 1, 0))
-        out = v[low] + (position - low) * (v[high] - v[low])
-        return np.where(n > 0, out, np.nan)
-
-    columns = dict(zip(STATISTICS, (n.astype(float), mean, sd, quantile(0.5), quantile(0.25), quantile(0.75))))
-    first = np.minimum.reduceat(rows, start) if len(start) else np.array([], dtype=np.int64)
-    groups = np.argsort(first, kind="stable")
-    keys = {b.name: b.iloc[first[groups]].to_numpy() for b in by}
-    long = pd.DataFrame({**{k: np.tile(col, len(STATISTICS)) for k, col in keys.items()},
-                         "statistic": np.repeat(STATISTICS, len(groups)),
-                         "value": np.concatenate([columns[s][groups] for s in STATISTICS])})
-    return long.dropna(subset=["value"]).reset_index(drop=True)
-
-
-def _with_totals(frame: pd.DataFrame, keys: list[str], value: str = "value") -> pd.DataFrame:
-    """:func:`_describe` per arm and for all arms together (arm ``TOTAL``), grouped by *keys* too."""
-    by = [frame[k] for k in keys]
-    every = pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [TOTAL]), index=frame.index,
-                      name="arm")  # one group without copying the frame
-    per_arm, total = _describe(frame[value], by + [frame["arm"]]), _describe(frame[value], by + [every])
-    return pd.concat([per_arm, total], ignore_index=True)
 
 
 def _characteristics(subjects: pd.DataFrame, dictionary: Dictionary, notes: list) -> list[tuple]:
@@ -364,161 +256,6 @@ def _p_values(data) -> pd.DataFrame:
     frame["quote"] = ""
     return frame[P_COLUMNS]
 
-
-# --- adverse events ------------------------------------------------------------------------------
-def serious_recorded(data) -> bool:
-    """Whether the adverse events record seriousness (the table then lists serious events only)."""
-    return bool(data.adverse_events["serious"].notna().any())
-
-
-def _counted_events(data, notes: list) -> pd.DataFrame:
-    ae = data.adverse_events
-    if ae["treatment_emergent"].notna().any():
-        ae = ae[ae["treatment_emergent"] == True]  # noqa: E712
-    if serious_recorded(data):
-        ae = ae[ae["serious"] == True]  # noqa: E712
-        notes.append("adverse-event table: serious treatment-emergent events")
-    elif len(ae):
-        notes.append("adverse-event table: every treatment-emergent event (seriousness not recorded)")
-    return ae
-
-
-def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Term rows in the shape of ``data/adverse_events.csv`` and the totals rows of the summary."""
-    if data.adverse_events.empty:
-        return pd.DataFrame(columns=AE_COLUMNS), pd.DataFrame(columns=SUMMARY_COLUMNS)
-    ae = _counted_events(data, notes)
-    n = data.subjects.groupby("arm").size()
-    terms = ae.groupby(["soc", "term", "arm"], sort=True).agg(events=("usubjid", "size"),
-                                                              patients=("usubjid", "nunique")).reset_index()
-    arm_events = ae.groupby("arm").size()
-    # astype(float): with no event left (none treatment-emergent) the empty maps would keep a text dtype
-    terms["events_percent"] = 100 * terms["events"].astype(float) / terms["arm"].map(arm_events).astype(float)
-    terms["patients_percent"] = 100 * terms["patients"].astype(float) / terms["arm"].map(n).astype(float)
-    terms["assignment"], terms["source"], terms["quote"] = "stated", SOURCE, ""
-    arms = list(design.arm_ids)
-    events = arm_events.reindex(arms, fill_value=0)
-    patients = ae.groupby("arm")["usubjid"].nunique().reindex(arms, fill_value=0)
-    sizes = n.reindex(arms, fill_value=0)
-    rows = []
-    for arm, e, p, size in zip(arms + [TOTAL], list(events) + [events.sum()], list(patients) + [patients.sum()],
-                               list(sizes) + [sizes.sum()]):
-        rows += [("events", arm, "count", e), ("events", arm, "percent", 100.0 if e else 0.0),
-                 ("patients", arm, "count", p), ("patients", arm, "percent", 100 * p / size if size else np.nan),
-                 ("", arm, "n", size)]
-    totals = pd.DataFrame(rows, columns=["level", "arm", "statistic", "value"])
-    totals = totals.assign(endpoint=ADVERSE_EVENT_TOTALS, visit=design.visit_ids[-1], source=SOURCE, quote="")
-    totals["value"] = totals["value"].astype(float)
-    totals["printed"] = [_printed(v, s) for v, s in zip(totals["value"], totals["statistic"])]
-    return terms[AE_COLUMNS].reset_index(drop=True), totals[SUMMARY_COLUMNS]
-
-
-# --- endpoint dictionary and figure pages --------------------------------------------------------
-def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool,
-                   same_trial: bool = True) -> pd.DataFrame:
-    m = data.measurements
-    first = m.drop_duplicates("endpoint")[["endpoint", "label", "unit", "dataset"]]
-    labs = set(m.loc[m["anrhi"].notna() | m["anrlo"].notna(), "endpoint"])
-    rows = [{"endpoint": PARTICIPANTS, "label": "Participants", "unit": "patients", "domain": "demographics",
-             "summary": "n_percent", "description": "Subjects of the analysis population per arm."}]
-    labels = data.extra.get("labels", {})
-    for column, endpoint, kind in chosen:
-        info = dictionary.info(endpoint) if same_trial else {}
-        label = (labels.get(column) or info.get("label") or CDISC_LABELS.get(column)
-                 or column.replace("_", " ").capitalize())
-        rows.append({**info, "endpoint": endpoint, "label": label,
-                     "domain": "demographics", "summary": "mean_sd" if kind == "continuous" else "n_percent",
-                     "page": "", "figure": ""})
-    kinds = _parameter_info(data)
-    for endpoint, label, unit, dataset in first.itertuples(index=False):
-        info = dictionary.info(endpoint)
-        if not same_trial:  # the data name their parameters (PARAM); the dictionary's wording is another trial's
-            info = {k: v for k, v in info.items() if k not in ("label", "unit", "description", "population")}
-        if info and normalise(info.get("label", "")) != normalise(label):
-            info = {**info, "description": ""}  # matched by its code only: the dictionary's wording may not fit
-        domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
-        kind, role = kinds.get(endpoint, ("continuous", "efficacy"))
-        summary = "n_percent" if kind != "continuous" else (info.get("summary") or "mean_sd")
-        if role == "primary":
-            info = {**info, "description": "The primary endpoint (as chosen on the Data source page)."}
-        rows.append({**info, "endpoint": endpoint, "label": label, "unit": unit, "domain": domain, "role": role,
-                     "summary": summary, "page": "", "figure": "", "_dataset": dataset, "_kind": kind})
-    if has_ae:
-        kind = "Serious adverse events" if serious_recorded(data) else "Adverse events"
-        rows.append({"endpoint": ADVERSE_EVENT_TOTALS, "label": kind, "domain": "safety", "summary": "n_percent",
-                     "description": f"{kind} (treatment-emergent) and patients with one, per arm."})
-    frame = pd.DataFrame(rows)
-    for column in ENDPOINT_COLUMNS + ["_dataset", "_kind", "role"]:
-        frame[column] = frame.get(column, pd.Series("", index=frame.index)).fillna("").astype(str)
-    frame = frame.drop_duplicates("endpoint").reset_index(drop=True)
-    if reference is not None:
-        ref = reference.endpoints.set_index("endpoint")
-        for i, endpoint in frame["endpoint"].items():
-            if endpoint in ref.index:
-                for column in ("page", "figure", *(("label", "unit", "summary") if same_trial else ())):
-                    value = ref.at[endpoint, column] if column in ref.columns else ""
-                    frame.at[i, column] = "" if pd.isna(value) else str(value)
-    return frame
-
-
-def _with_population(figures: pd.DataFrame, endpoints: pd.DataFrame, data) -> pd.DataFrame:
-    """Each figure page's intro names the population (with its N) its endpoints are analysed in."""
-    if data.populations is None or figures.empty or "role" not in endpoints:
-        return figures
-    figures = figures.copy()
-    for i, page in figures["figure"].items():
-        roles = set(endpoints.loc[endpoints["page"] == page, "role"]) - {""}
-        analyses = sorted({"safety" if r == "safety" else "efficacy" for r in roles})
-        said = "; ".join(f"{a} population: {data.populations.of(a).description} (N = {data.populations.of(a).n})"
-                         for a in analyses)
-        if said:
-            figures.at[i, "intro"] = f"{figures.at[i, 'intro'].rstrip('.')} — {said}."
-    return figures
-
-
-def _parameter_info(data) -> dict:
-    """Endpoint → (kind, role), the role ``primary``, ``efficacy`` or ``safety``."""
-    p = data.parameters
-    return {e: (k, "primary" if primary else r) for e, k, r, primary in
-            zip(p["endpoint"], p["kind"], p["role"], p["primary"])}
-
-
-def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
-    """Reference pages for matched endpoints; one generated page per domain or dataset for the others."""
-    pages = []
-    if reference is not None:
-        # A reference page is kept only when one of its drawn panels is in the data; endpoints that matched
-        # only a p-value-only entry of it (an unrelated trial's WEIGHT) go to the generated pages instead.
-        drawn = set(endpoints.loc[endpoints["figure"] != "", "page"]) - {""}
-        stray = endpoints["page"].ne("") & ~endpoints["page"].isin(drawn)
-        endpoints.loc[stray, ["page", "figure"]] = ""
-        # The reference's intro describes the paper's numbers ("as printed in the paper"): not these.
-        pages += [{**r, "intro": "Computed here from patient-level data: summaries per arm at each visit."}
-                  for r in reference.figures.to_dict("records") if str(r["figure"]) in drawn]
-    taken = {str(p["figure"]) for p in pages} | {str(p.get("url_path", "")) for p in pages}
-    measured = endpoints[(endpoints["_dataset"] != "") & (endpoints["page"] == "")]
-    groups = measured.assign(_g=[d or s for d, s in zip(measured["domain"], measured["_dataset"])])
-    for group, members in groups.groupby("_g", sort=False):
-        for chunk in range(0, len(members), PANELS_PER_PAGE):
-            part = members.iloc[chunk:chunk + PANELS_PER_PAGE]
-            page = slug(group) + (f"_{chunk // PANELS_PER_PAGE + 1}" if len(members) > PANELS_PER_PAGE else "")
-            while page in taken or f"patient_{page}" in taken:
-                page += "_x"
-            taken.add(page)
-            title = group.replace("_", " ").capitalize() if group.islower() else group
-            nav = f"{title} (more)" if reference is not None else title
-            if slug(group) == "laboratory":
-                nav = LAB_FIGURE_PAGE_TITLE + (f" ({chunk // PANELS_PER_PAGE + 1})" if len(members) > PANELS_PER_PAGE
-                                               else "")
-            pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
-                          "url_path": f"patient_{page}", "icon": "show_chart",
-                          "intro": "Computed from patient-level data: summaries per arm at each visit."})
-            drawn = [i for i in part.index if endpoints.at[i, "_kind"] in ("", "continuous")]
-            for letter, index in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", drawn):
-                endpoints.at[index, "page"], endpoints.at[index, "figure"] = page, letter
-            for index in part.index.difference(drawn):  # counted, not drawn: listed on the page with a table
-                endpoints.at[index, "page"] = page
-    return pd.DataFrame(pages, columns=FIGURE_COLUMNS).fillna("")
 
 
 # --- the study -----------------------------------------------------------------------------------

@@ -235,7 +235,7 @@ def test_synthetic_labs_at_every_visit_with_ranges(synthetic):
 def test_the_synthetic_hys_law_subject_is_in_the_hys_law_quadrant(synthetic):
     e = edish_data(synthetic)
     hy = e[e["quadrant"] == "hys_law"]
-    # cratus.patient.synthetic.HYS_LAW: ALT 3.5×, AST 3.2×, bilirubin 2.4× ULN at the primary follow-up
+    # cratus.patient.synthetic_draws.HYS_LAW: ALT 3.5×, AST 3.2×, bilirubin 2.4× ULN at the primary follow-up
     assert hy[["alt_xuln", "ast_xuln", "bili_xuln"]].values.tolist() == [[3.5, 3.2, 2.4]]
     assert (e["quadrant"] != "normal").sum() == 1
     m = synthetic.patients.measurements

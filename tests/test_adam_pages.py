@@ -13,6 +13,7 @@ from tests.apptest import open_page
 from tests.test_patient_pages import go, texts
 
 PHARMAVERSE = Path("/work/shared/adam/pharmaverseadam")
+pytestmark = pytest.mark.page  # every test here runs the app (AppTest)
 PAGES = ["", "baseline", "safety", "participant", "laboratory", "appraisal", "data"]
 
 

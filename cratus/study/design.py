@@ -160,10 +160,6 @@ class Design:
                              + ", ".join(f"{self.label(a)} ({a})" for a in self.arm_ids))
         return found
 
-    def arm_ids_of(self, names) -> list[str]:
-        """:meth:`arm_id` of each of *names* (ids, labels or short names)."""
-        return [self.arm_id(name) for name in names]
-
     def order(self, arms) -> list[str]:
         """*arms* (ids, labels or short names) as ids in display order, followed by ``total``; unknown names
         dropped."""

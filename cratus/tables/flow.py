@@ -14,6 +14,7 @@ import pandas as pd
 from cratus.study.design import TOTAL
 from cratus.formatting import NOT_REPORTED
 from cratus.study.model import PARTICIPANTS, Study
+from cratus.figures.theme import LIGHT_FILL, WHITE  # colours
 
 
 def _count(study: Study, endpoint: str, arm: str, statistic: str, level: str = "") -> str:
@@ -75,10 +76,10 @@ def consort_dot(study: Study, flow: pd.DataFrame | None = None) -> str:
     flow = consort_flow(study) if flow is None else flow
     design = study.design
     lines = ['digraph consort {', 'rankdir=TB; nodesep=0.3; ranksep=0.35;',
-             'node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=18];']
+             f'node [shape=box, style="rounded,filled", fillcolor="{WHITE}", fontname="Helvetica", fontsize=18];']
     top = flow[flow["arm"] == TOTAL]
     if not top.empty:
-        lines.append(f'start [label="Randomized\\nn = {top["count"].iloc[0]}", fillcolor="#f2f2f2"];')
+        lines.append(f'start [label="Randomized\\nn = {top["count"].iloc[0]}", fillcolor="{LIGHT_FILL}"];')
     for number, arm in enumerate(design.arm_ids):
         rows = flow[flow["arm"] == arm]
         previous = "start" if not top.empty else None

@@ -145,3 +145,27 @@ def test_a_panel_opens_the_tests_computed_from_its_patients(synthetic_session):
             "ANCOVA (adjusted for baseline)"} <= set(table["Test"])
     assert "6 months vs baseline, within 100M" in set(table["Compares"])
     assert "100M vs Placebo at 6 months" in set(table["Compares"])
+
+
+def test_a_session_s_patients_are_dropped_with_the_session():
+    """What the pages make from an uploaded study's patients (the Data source page's patients as read, a
+    subgroup filter's study) is kept in its session only (ui.session._kept): gone when the session is, where a
+    process-wide cache kept up to four of them after their sessions had ended."""
+    import gc
+    import weakref
+
+    at = upload(open_page("data"), synthetic_files("long", seed=7))
+    sex = at.session_state["study"].patients.subjects["sex"].dropna().iloc[0]
+    at.query_params["f_sex"] = sex
+    go(at, "baseline")
+    assert not at.exception
+    memo = at.session_state["_session_memo"]
+    made = [weakref.ref(memo["as_read"][(memo["_study"],)])]
+    made += [weakref.ref(f.study) for f in memo["filtered"].values()]
+    applied = [bool(f.study.filters) for f in memo["filtered"].values()]  # no assert holds a reference to it
+    assert len(made) == 2 and applied == [True]
+    made.append(weakref.ref(at.session_state["study"].patients))
+    del memo, at
+    open_page("baseline")  # another session's run: the script's module (its globals) is the last run's
+    gc.collect()
+    assert [m() for m in made] == [None, None, None]

@@ -26,6 +26,8 @@ SOURCE_NOTICE = "data_source_notice"
 SHARED_FILTERS = "shared_filters"
 #: The one switch that shows p-values in a filtered view (bound to the address's ``p_values``).
 P_VALUES = "p_values"
+#: Values computed from this session's patients (filtered studies, the patients as read), kept per session.
+SESSION_MEMO = "_session_memo"
 #: Prefix of the filter panel's widgets (one per variable).
 FILTER_WIDGET_PREFIX = "filter_"
 

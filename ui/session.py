@@ -95,9 +95,30 @@ def filter_choices(base: Study) -> pd.DataFrame:
     return _options(base.key, base)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+def _kept(name: str, key: tuple, compute):
+    """*compute()* once per session and *key*, kept in this session's state only: values made from a session's
+    patients (a copy of them, a filtered study holding them) are dropped with the session or when it opens other
+    data.  A process-wide cache (``st.cache_resource``) kept up to four of them after their sessions had ended:
+    ~1 GB for four 4-million-row uploads on a server of ~2.7 GB."""
+    memo = st.session_state.setdefault(keys.SESSION_MEMO, {})
+    study_key = key[0]
+    if memo.get("_study") != study_key:
+        memo.clear()
+        memo["_study"] = study_key
+    entries = memo.setdefault(name, {})
+    if key not in entries:
+        if len(entries) >= KEPT_PER_NAME:
+            entries.pop(next(iter(entries)))
+        entries[key] = compute()
+    return entries[key]
+
+
+#: Values kept per name (e.g. the last few subgroup filters of the session's study).
+KEPT_PER_NAME = 4
+
+
 def _options(key: str, _base: Study) -> pd.DataFrame:
-    return filter_options(_base.patients)
+    return _kept("options", (key,), lambda: filter_options(_base.patients))
 
 
 def filtered() -> Filtered:
@@ -109,9 +130,12 @@ def filtered() -> Filtered:
     return _filtered(base.key, raw, base)
 
 
-# A few entries: at 10,000 subjects each filtered study holds tens of MB, shared by every session.
-@st.cache_resource(max_entries=4, show_spinner=False)
+# At 10,000 subjects each filtered study holds tens of MB: a few per session, gone with the session.
 def _filtered(key: str, raw: tuple, _base: Study) -> Filtered:
+    return _kept("filtered", (key, raw), lambda: _filter(key, raw, _base))
+
+
+def _filter(key: str, raw: tuple, _base: Study) -> Filtered:
     """The study of the subjects passing the address's filter (see :class:`Filtered`)."""
     data = _base.patients
     filters = filters_from_query(dict(raw), _options(key, _base))
@@ -138,6 +162,5 @@ def patients_as_read():
     return _as_read(base.key, base) if base.has_patients else None
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
 def _as_read(key: str, _base: Study):
-    return as_read(_base.patients)
+    return _kept("as_read", (key,), lambda: as_read(_base.patients))

@@ -66,8 +66,9 @@ def _read(data: bytes, delimiter: str, decimal: str, missing: list[str], text: s
         column_types={c: pa.dictionary(pa.int32(), pa.string()) for c in header if c.strip().upper() in text
                       or c in text})
     try:
-        return pa_csv.read_csv(pa.BufferReader(data), read_options=pa_csv.ReadOptions(block_size=BLOCK_SIZE), memory_pool=POOL,
-                               parse_options=pa_csv.ParseOptions(delimiter=delimiter), convert_options=convert)
+        return pa_csv.read_csv(pa.BufferReader(data), read_options=pa_csv.ReadOptions(block_size=BLOCK_SIZE),
+                               parse_options=pa_csv.ParseOptions(delimiter=delimiter), convert_options=convert,
+                               memory_pool=POOL)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
 

@@ -19,10 +19,11 @@ that gives the limit and what to do:
 **One setting**: ``CRATUS_UPLOAD_CELLS``, the cells (rows × columns, all files of
 one upload together) one upload may hold; default 25 million, which admits a
 long CSV of 4 million rows × 5 columns (40,000 subjects × 20 endpoints × 5
-visits, about 140 MB) and reads it with a peak of about 0.8 GB.  Everything
-else is derived from it.  Two uploads may be read at once (see
-:mod:`cratus.patient.worker`): with the app's own ~0.3 GB that stays within
-2.7 GB.
+visits, about 140 MB), read by a worker process that peaks at about 1.0 GB.
+Everything else is derived from it.  Large uploads are read one at a time (see
+:mod:`cratus.patient.worker`): with the server's own ~0.45 GB and the studies
+its sessions hold (~0.2 GB for such an upload) that stays within 2.7 GB for a
+few visitors at once.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ before anything is parsed, then reads it (:func:`read_patient_data` and
   watched and the worker stopped beyond :meth:`Limits.worker_bytes`, and all
   the memory the parse used goes back to the system when the worker ends.
   At most :data:`PARALLEL` workers run at once; later uploads wait their
-  turn.  *progress* is told what is happening (for a progress indicator).
+  turn.  A worker is stopped beyond :data:`CPU_LIMIT_SECONDS` of computing.  *progress* is told what is happening (for a progress indicator).
 
 Nothing is written to disk: the files travel to the worker and the study back
 through a pipe.
@@ -23,6 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import time
 from typing import Callable
@@ -31,10 +32,13 @@ from cratus.patient.limits import Estimate, Limits, check_file, check_upload
 
 #: Uploads up to this many cells are read in this process (the worker's start costs more than their parse).
 IN_PROCESS_CELLS = 1_000_000
-#: Workers reading at once; each may use up to Limits.worker_bytes.
-PARALLEL = 2
-#: A worker still reading after this many seconds is stopped.
-TIME_LIMIT_SECONDS = 180.0
+#: Workers reading at once.  One: a worker may use up to Limits.worker_bytes (~1.5 GB at the default limit);
+#: two at once took the server and its workers to 2.6 GB of Community Cloud's ~2.7 GB (bench/bench_uploads.py).
+PARALLEL = 1
+#: CPU seconds a worker may compute (the 4-million-row CSV takes ~4 s; an .xlsx at the Excel limit ~25 s).
+CPU_LIMIT_SECONDS = 120
+#: A worker still reading after this many seconds (waiting for the CPU included) is stopped.
+TIME_LIMIT_SECONDS = 600.0
 #: The worker's scheduling priority below the server's (Unix ``nice``).
 NICENESS = 10
 _POLL_SECONDS = 0.1
@@ -67,7 +71,8 @@ def read_study(pairs: list[tuple[str, bytes]], mapping=None, reference=None, lim
     if cells <= IN_PROCESS_CELLS:
         return _read(pairs, mapping, reference)
     if not _slots.acquire(blocking=False):
-        progress("Waiting for another upload to finish (two are read at a time on this shared server)…")
+        progress("Waiting for another upload to finish (large uploads are read one at a time on this shared "
+                 "server)…")
         _slots.acquire()
     try:
         return _in_worker(pairs, mapping, reference, limits, cells, progress)
@@ -123,6 +128,12 @@ def _child(connection) -> None:
     come first and the parse takes the CPU time left over."""
     if hasattr(os, "nice"):
         os.nice(NICENESS)
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_SECONDS, CPU_LIMIT_SECONDS + 5))
+    except (ImportError, ValueError, OSError):
+        pass
     try:
         names, mapping, reference = pickle.loads(connection.recv_bytes())
         pairs = [(name, connection.recv_bytes()) for name in names]  # one copy of each file, no pickle around it
@@ -206,6 +217,10 @@ def _in_worker(pairs, mapping, reference, limits: Limits, cells: int, progress: 
                 raise ValueError(f"reading these files took longer than {TIME_LIMIT_SECONDS:.0f} s and was stopped. "
                                  "Save large files as CSV or Parquet rather than Excel, or upload fewer parameters")
             if not worker.is_alive() and not ours.poll():
+                if worker.exitcode == -signal.SIGXCPU:
+                    raise ValueError(f"reading these files took more than {CPU_LIMIT_SECONDS} s of computing and "
+                                     "was stopped. Save large files as CSV or Parquet rather than Excel, or upload "
+                                     "fewer parameters")
                 raise ValueError("the reader stopped unexpectedly (exit code "
                                  f"{worker.exitcode}); the files may be damaged")
             progress(f"{stage} {elapsed:.0f} s, {peak / 2 ** 20:,.0f} MB")

@@ -147,6 +147,7 @@ def test_a_panel_opens_the_tests_computed_from_its_patients(synthetic_session):
     assert "100M vs Placebo at 6 months" in set(table["Compares"])
 
 
+@pytest.mark.page
 def test_a_session_s_patients_are_dropped_with_the_session():
     """What the pages make from an uploaded study's patients (the Data source page's patients as read, a
     subgroup filter's study) is kept in its session only (ui.session._kept): gone when the session is, where a

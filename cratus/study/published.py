@@ -18,16 +18,10 @@ import pandas as pd
 from cratus.study.design import ALL_ARMS, TOTAL, Design
 
 
-def _published_study_dir() -> Path:
-    """``data/`` of the repository (a checkout or ``pip install -e .``), else the copy that ``pip install .``
-    ships inside the package (``cratus/_data``, see setup.py)."""
-    here = Path(__file__).resolve()
-    checkout = here.parents[2] / "data"
-    return checkout if (checkout / "summary.csv").is_file() else here.parents[1] / "_data"
-
-
-#: The published study's folder, wherever cratus runs from.
-DATA_DIR = _published_study_dir()
+#: The published study's folder: the repository's ``data/`` (a checkout, ``pip install -e .``), else the copy that
+#: ``pip install .`` ships inside the package (``cratus/_data``, see setup.py).
+_CHECKOUT = Path(__file__).resolve().parents[2] / "data"
+DATA_DIR = _CHECKOUT if (_CHECKOUT / "summary.csv").is_file() else Path(__file__).resolve().parents[1] / "_data"
 
 STATISTICS = ("n", "mean", "sd", "median", "q1", "q3", "count", "percent")
 COMPARISONS = ("within_arm", "vs_control", "between_arms")

@@ -119,17 +119,20 @@ def open_uploads(files, mapping: Mapping) -> str | None:
     pairs = [(f.name, f.getvalue()) if hasattr(f, "getvalue") else tuple(f) for f in files]
     st.session_state.pop(keys.SOURCE_NOTICE, None)
     st.session_state.pop(keys.MAPPING_WARNING, None)
+    progress = _Progress()
     try:
         try:
-            built = worker.read_study(pairs, mapping, default_study(), progress=_progress())
+            built = worker.read_study(pairs, mapping, default_study(), progress=progress)
         except ValueError as error:
             if mapping == Mapping() or session.source() == "upload":  # a choice made on the page: say why not
                 raise
             mapping = _fallback(error, mapping)  # a link's mapping that does not fit these files
-            built = worker.read_study(pairs, mapping, default_study(), progress=_progress())
+            built = worker.read_study(pairs, mapping, default_study(), progress=progress)
     except ValueError as error:
+        progress.finish("The files could not be read", "error")
         st.session_state[keys.SOURCE_ERROR] = str(error)
         return str(error)
+    progress.finish("Files read", "complete")
     names = tuple(n for n, _ in pairs)
     del pairs
     _release(files)
@@ -151,16 +154,21 @@ def limits_sentence() -> str:
             f"columns, all files together), {limits.excel_cells / 1e6:,.1f} million in Excel files.")
 
 
-def _progress():
-    """A progress indicator drawn at the first word from the reader (small uploads, read at once, draw none)."""
-    shown = {}
+class _Progress:
+    """A progress indicator drawn at the reader's first word (small uploads, read at once, draw none), marked
+    finished when the reading ends so that no spinner is left turning."""
 
-    def say(text: str) -> None:
-        if "status" not in shown:
-            shown["status"] = st.status(text, expanded=False)
-        shown["status"].update(label=text)
+    def __init__(self):
+        self.status = None
 
-    return say
+    def __call__(self, text: str) -> None:
+        if self.status is None:
+            self.status = st.status(text, expanded=False)
+        self.status.update(label=text)
+
+    def finish(self, text: str, state: str) -> None:
+        if self.status is not None:
+            self.status.update(label=text, state=state)
 
 
 def _release(files) -> None:

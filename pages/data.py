@@ -83,7 +83,7 @@ if data is not None:
         for a, column, label in (("efficacy", first, "Efficacy population"), ("safety", second, "Safety population"),
                                  ("baseline", third, "Baseline-table population"))}
     parameters = data.parameters
-    efficacy, primary = data.mapping.efficacy, data.mapping.primary
+    efficacy, primary, continuous = data.mapping.efficacy, data.mapping.primary, data.mapping.continuous
     if len(parameters):
         codes = parameters["code"].tolist()
         chosen_efficacy = st.multiselect(
@@ -96,9 +96,16 @@ if data is not None:
         primary_options = ["", *chosen_efficacy]
         primary = pick(st, "Primary endpoint", primary_options, current[0] if current else "",
                        format_func=lambda c: c or "none named")
+        counted = parameters.loc[parameters["kind"] != "continuous", "code"].tolist()
+        forced = [c.strip() for c in data.mapping.continuous.split(",") if c.strip()]
+        continuous = ",".join(st.multiselect(
+            "Read as continuous", list(dict.fromkeys(counted + forced)), default=forced,
+            help="Parameters recognised as categorical or binary from their values (a few whole numbers, 0/1, Y/N) "
+                 "that are measures: they are then summarised with means and t-tests"))
     chosen = replace(data.mapping, arm_variable=arm_variable, control=control, baseline_visit=baseline_visit,
                      records="" if records == (flags[0] if flags else OBSERVED) and not data.mapping.records
-                     else records, efficacy=efficacy, primary=primary, population="", **chosen_populations)
+                     else records, efficacy=efficacy, primary=primary, continuous=continuous, population="",
+                     **chosen_populations)
     if chosen != replace(data.mapping, population=""):
         st.button("Apply the mapping", on_click=data_source.reapply, args=(chosen,))
     if len(parameters):

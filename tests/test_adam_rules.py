@@ -316,3 +316,11 @@ def test_figure_pages_name_their_population(data):
     assert adqs.endswith("efficacy population: EFFFL = 'Y' (N = 11).")
     adlb = next(i for f, i in intros.items() if "sodium" in study.panels(f))
     assert adlb.endswith("safety population: SAFFL = 'Y' (N = 12).")
+
+
+def test_a_parameter_can_be_read_as_continuous(files):
+    forced = read(files, continuous="CIBICVAL")
+    assert forced.parameters.set_index("code").loc["CIBICVAL", "kind"] == "continuous"
+    study = to_study(forced)
+    s = study.summary[(study.summary["endpoint"] == "cibicval") & (study.summary["statistic"] == "mean")]
+    assert len(s)  # means, not counts, once the reader says it is a measure

@@ -68,6 +68,10 @@ class Mapping:
         measurement (laboratory, vital signs, ECG).
     primary : str
         The primary endpoint (default: none named).
+    continuous : str
+        Parameters read as continuous whatever their values (comma-separated):
+        the rule of :mod:`cratus.patient.parameters` may take a measure
+        recorded in a few whole numbers (a urine pH) for a rating.
     endpoints : tuple of (str, str)
         Renames ``(name in the data, endpoint id)`` applied before the
         dictionary match.
@@ -91,6 +95,7 @@ class Mapping:
     baseline_population: str = ""
     efficacy: str = ""
     primary: str = ""
+    continuous: str = ""
     endpoints: tuple = ()
 
     def to_dict(self) -> dict[str, str]:

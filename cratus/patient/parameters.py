@@ -11,7 +11,8 @@ Kinds, from the analysis records of each parameter (:func:`parameter_table`):
 * **continuous**: the others.
 
 Categorical and binary parameters are summarised as counts and percentages,
-not means (:mod:`cratus.patient.summarize`).
+not means (:mod:`cratus.patient.categories`); the mapping's ``continuous``
+names parameters to read as continuous whatever their values.
 
 Roles: the mapping's ``efficacy`` (PARAMCD values as given, or endpoint ids)
 names the efficacy endpoints; by default every parameter that is not a
@@ -67,13 +68,13 @@ def parameter_table(records: pd.DataFrame, mapping: Mapping, notes: list) -> pd.
     *records* needs ``endpoint, endpoint_raw, label, dataset, value, avalc, anrlo, anrhi``.
     """
     rows = []
-    wanted, primary = _listed(mapping.efficacy), _listed(mapping.primary)
+    wanted, primary, forced = _listed(mapping.efficacy), _listed(mapping.primary), _listed(mapping.continuous)
     for endpoint, group in records.groupby("endpoint", sort=False, observed=True):
         code = str(group["endpoint_raw"].iloc[0])
         dataset = str(group["dataset"].iloc[0])
-        kind = _kind(group["value"].to_numpy(float), group["avalc"])
-        ranged = bool(group["anrlo"].notna().any() or group["anrhi"].notna().any())
         names = {normalise(endpoint), normalise(code)}
+        kind = "continuous" if names & forced else _kind(group["value"].to_numpy(float), group["avalc"])
+        ranged = bool(group["anrlo"].notna().any() or group["anrhi"].notna().any())
         if wanted:
             role = "efficacy" if names & wanted else "safety"
         else:
@@ -81,10 +82,10 @@ def parameter_table(records: pd.DataFrame, mapping: Mapping, notes: list) -> pd.
         rows.append({"endpoint": endpoint, "code": code, "label": str(group["label"].iloc[0]), "dataset": dataset,
                      "kind": kind, "role": role, "primary": bool(names & primary)})
     table = pd.DataFrame(rows, columns=PARAMETER_COLUMNS)
-    unknown = (wanted | primary) - {normalise(v) for v in table[["endpoint", "code"]].to_numpy().ravel()}
+    unknown = (wanted | primary | forced) - {normalise(v) for v in table[["endpoint", "code"]].to_numpy().ravel()}
     if unknown:
-        notes.append(f"mapping: efficacy or primary endpoint(s) {', '.join(sorted(unknown))} are not parameters of "
-                     "the data; ignored")
+        notes.append(f"mapping: efficacy, primary or continuous parameter(s) {', '.join(sorted(unknown))} are not "
+                     "parameters of the data; ignored")
     if primary and table["primary"].any():
         table.loc[table["primary"], "role"] = "efficacy"
     for kind in ("categorical", "binary"):

@@ -324,3 +324,11 @@ def test_a_parameter_can_be_read_as_continuous(files):
     study = to_study(forced)
     s = study.summary[(study.summary["endpoint"] == "cibicval") & (study.summary["statistic"] == "mean")]
     assert len(s)  # means, not counts, once the reader says it is a measure
+
+
+def test_a_dataset_json_file_beyond_the_limits_is_refused_before_parsing(monkeypatch):
+    from cratus.patient.readers import read_source
+    monkeypatch.setenv("CRATUS_UPLOAD_CELLS", "1000")
+    frame = pd.DataFrame({"USUBJID": [f"{i:04d}" for i in range(600)], "AGE": np.arange(600.0)})
+    with pytest.raises(ValueError, match="adsl.json: about 600 rows × 2 columns"):
+        read_source(adam_shaped.dataset_json(frame, "adsl"), name="adsl.json")

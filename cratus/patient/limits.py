@@ -105,7 +105,7 @@ def estimate(name: str, fmt: str, data: bytes, limits: Limits | None = None) -> 
     """Rows and columns of one file from its header, footer or directory; refuses what is malformed or hostile
     (a line too long, a ZIP bomb) before anything is parsed."""
     limits = limits or Limits.from_environment()
-    reader = {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet, "xpt": _xpt}.get(fmt)
+    reader = {"csv": _csv, "xlsx": _xlsx, "parquet": _parquet, "xpt": _xpt, "json": _json}.get(fmt)
     return reader(name, data, limits) if reader else Estimate(name, fmt, 0, 0)
 
 
@@ -198,6 +198,14 @@ def _column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
+
+
+def _json(name: str, data: bytes, limits: Limits) -> Estimate:
+    """Dataset-JSON: columns from the column definitions (each has an ``itemOID``), rows from the closing brackets
+    of the row arrays — counted in the bytes, before the JSON is parsed."""
+    columns = data.count(b'"itemOID"') or data.count(b'"dataType"')
+    arrays = 2 if b'"rows"' in data else 1  # besides the rows' own: the columns list, and the rows list if any
+    return Estimate(name, "json", max(data.count(b"]") - arrays, 0), columns)
 
 
 def _parquet(name: str, data: bytes, limits: Limits) -> Estimate:

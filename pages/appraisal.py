@@ -27,8 +27,10 @@ def between_arms_tab(study, arms):
     st.markdown("**Welch's t-test** compares two arms' means without assuming equal spread; **Hedges' g** is the "
                 "difference in standard deviations (0.2 small, 0.5 medium, 0.8 large), corrected for small "
                 f"samples. Each active arm is compared with {control}, and the active arms with each other.")
-    st.warning(f"**Assumptions.** The text prints no n per endpoint, so the arm sizes are assumed ({view.n_text}); "
-               "drop-outs would widen every interval. Rows marked *≈ Wan 2014* start from a **median (IQR)**: "
+    sizes = (f"The text prints no n per endpoint, so the arm sizes are assumed ({view.n_text}); drop-outs would "
+             "widen every interval." if study.has_printed_sources else
+             "The n of each row is the number of subjects with a value at that visit, counted from the patients.")
+    st.warning(f"**Assumptions.** {sizes} Rows marked *≈ Wan 2014* start from a **median (IQR)**: "
                "their mean and SD are approximated (Wan et al. 2014, scenario C3), assuming roughly normal data; "
                "where the quartiles are visibly skewed or a printed value is malformed the effect is withheld, "
                "with the reason.", icon=":material/warning:")
@@ -77,7 +79,8 @@ def within_arm_tab(study, arms):
     default_n = int(ui.cached(within_arm_detail, key, None, 0.5).row["n"])
     n = middle.number_input("Pairs (n)", min_value=4, max_value=500, value=default_n, step=1,
                             help="The text prints no n per endpoint: the arm size is assumed, or the arm's "
-                                 "patients in the endpoint's subgroup.")
+                                 "patients in the endpoint's subgroup." if study.has_printed_sources else
+                                 "Subjects of the arm with a value at both visits, counted from the patients.")
     correlation = right.select_slider("Assumed pre–post correlation r", options=list(CORRELATIONS), value=0.5,
                                       key="correlation")
     detail = ui.cached(within_arm_detail, key, int(n), float(correlation))

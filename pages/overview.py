@@ -53,16 +53,21 @@ ui.table(ui.call(consort_table), caption="Participant flow")
 ui.show_notes("overview", "flow")
 
 ui.subheader("How to read this dashboard")
-st.markdown(
+st.markdown((
     "- Every number comes from the source, with its section and the words it was read from "
     "(open *Where each number comes from* under a table, or hover a chart).\n"
     "- **Not reported in the text** means exactly that: such cells are never filled in, estimated or drawn "
     "as zero.\n"
     "- ⚠ marks a place where the source contradicts itself; the note says which version is shown and why.\n"
+    if study.has_printed_sources else
+    "- Every number is computed here from the patient-level data; *Python* under an output opens the code that "
+    "reproduces it from the same files.\n"
+    "- **Not computable** marks a statistic the data are too few for (an SD from one value, a test without "
+    "spread); it is never estimated.\n") + (
     "- A within-arm p-value compares a later visit with baseline *in that arm*; it is not a comparison with "
     "the control arm.\n"
     "- Choose the arms in the sidebar; the choice is kept in the page address, so a copied link opens the same view."
-)
+))
 if study.citation:
     ui.subheader("Citation")
     doi = fact("doi")

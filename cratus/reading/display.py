@@ -23,6 +23,7 @@ VERDICT_MEANINGS = {
                            "the arms are equal)",
     reading.NO_CHANGE: "only within-arm p-values were reported, none below .05",
     reading.WORDS_ONLY: "the source describes the endpoint in words, without numbers or a p-value",
+    reading.NO_TEST: "computed from patients, with no test computed for the visits compared",
 }
 
 
@@ -60,7 +61,11 @@ def verdict_vocabulary(study: Study) -> str:
     design = study.design
     control = design.short(design.control) if design.control else "the control arm"
     lines = []
+    # the words-only reading exists for a printed source; a study computed from patients has "no test computed"
+    skipped = reading.NO_TEST if study.has_printed_sources else reading.WORDS_ONLY
     for template, meaning in VERDICT_MEANINGS.items():
+        if template == skipped:
+            continue
         text = template.format(control=control, arms="an arm")
         lines.append(f"- *{text}*: {meaning}.")
     return "\n".join(lines)

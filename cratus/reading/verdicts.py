@@ -49,10 +49,11 @@ WITHIN_ONLY = "within-arm change in {arms} only; no comparison with {control} re
 NO_DIFFERENCE = "no significant difference between arms"
 NO_CHANGE = "no significant change in any arm; no comparison with {control} reported"
 WORDS_ONLY = "reported in words only (no numbers, no p-value)"
+NO_TEST = "no test computed (numbers only)"
 BOTTOM_LINE_COLUMNS = ["page", "endpoint", "label", "population", "reported_as", "within_arm", "vs_control",
                        "holm", "mcid", "verdict", "caveats"]
 VERDICTS = (DIFFERS_SURVIVES, DIFFERS_NOT_SURVIVES, ARMS_DIFFER_SURVIVES, ARMS_DIFFER_NOT_SURVIVES,
-            WITHIN_NO_DIFFERENCE, WITHIN_ONLY, NO_DIFFERENCE, NO_CHANGE, WORDS_ONLY)
+            WITHIN_NO_DIFFERENCE, WITHIN_ONLY, NO_DIFFERENCE, NO_CHANGE, WORDS_ONLY, NO_TEST)
 
 #: Baseline standardized difference above which a note on regression to the mean is written: 0.25, the
 #: rule of thumb for a large imbalance (Stuart EA, Stat Sci 2010;25:1-21, after Rubin 2001).
@@ -150,7 +151,8 @@ def _within_text(study, endpoint: str, p_rows: list[dict]) -> str:
     parts = []
     for arm in design.arm_ids:
         values = central.get(arm, {})
-        p = f"({_p_text(within[arm])})" if arm in within else "(no p-value reported)"
+        p = f"({_p_text(within[arm])})" if arm in within else \
+            f"(no p-value {'reported' if study.has_printed_sources else 'computed'})"
         if design.baseline in values and design.follow_up in values:
             a, b = (_number(*values[v]) for v in (design.baseline, design.follow_up))
             parts.append(f"{design.short(arm)}: {'median ' if median else ''}{a} → {with_unit(b, unit)} {p}")
@@ -241,7 +243,7 @@ def _verdict(study, p_rows: list[dict], adjusted: pd.DataFrame, endpoint: str, a
         return NO_DIFFERENCE
     if by_kind["within_arm"]:
         return NO_CHANGE.format(control=control)
-    return WORDS_ONLY
+    return WORDS_ONLY if study.has_printed_sources else NO_TEST
 
 
 def _reported_as(study, endpoint: str, p_rows: list[dict]) -> str:

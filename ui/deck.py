@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cratus.tables.baseline import table_one
 from cratus.outputs.deck import build_deck, deck_sections, page_for_slide, slide_for_page
 from ui.controls import on_phone
 from ui.navigation import go_to
 from ui.render import show_notes
 from ui import keys
 from ui.session import study
+from ui.slides import table_one_of
 from ui.state import cached
 
 DECK_CSS = """
@@ -35,7 +35,8 @@ def _deck():
     from cratus.reading.display import bottom_line_table
 
     skip = tuple(st.session_state.get(keys.DECK_SKIP) or ())
-    return cached(build_deck, len(cached(table_one)), skip=skip, bottom_line_rows=len(cached(bottom_line_table)))
+    return cached(build_deck, len(cached(table_one_of(study()))), skip=skip,
+                  bottom_line_rows=len(cached(bottom_line_table)))
 
 
 def _set_slide(index: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cratus.tables.baseline import table_one
+from cratus.tables.characteristics import study_table_one, table_one_notes
 from cratus.figures.bars import build_category_figure
 from cratus.tables.flow import consort_dot
 from cratus.tables.safety_statements import discrepancies_for
@@ -19,6 +20,12 @@ from ui.render import for_screen, plot, static_table
 from ui import keys
 from ui.session import study
 from ui.state import cached, cached_figure
+
+
+def table_one_of(current):
+    """The Table 1 builder of *current*: the printed one, or the one computed from its patients (Baseline page)."""
+    return study_table_one if current.has_patients else table_one
+
 
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
@@ -77,8 +84,9 @@ def _flow_slide(slide) -> None:
 def _table_one_slide(slide) -> None:
     _title(slide.title, slide.part)
     start, stop = slide.args
-    static_table(for_screen(cached(table_one, arms=_arms()).iloc[start:stop]))
-    st.caption(study().text("baseline", "intro", "markdown"))
+    static_table(for_screen(cached(table_one_of(study()), arms=_arms()).iloc[start:stop]))
+    st.caption(study().text("baseline", "intro", "markdown") if study().has_printed_sources
+               else "  \n".join(cached(table_one_notes)))
 
 
 def _panel_slide(slide) -> None:

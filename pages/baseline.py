@@ -14,7 +14,7 @@ if study.has_patients:  # computed from the subject file, as a statistician writ
     variables = ui.cached(study_variables)
     labels = {v.column: v.label for v in variables}
     chosen = st.multiselect("Characteristics", list(labels), default=[v.column for v in variables if v.default],
-                            format_func=labels.get, key="table_one_columns",
+                            format_func=labels.get, key="table_one_columns", bind="query-params",
                             help="Every subject variable that can be summarised; by default the demographic and "
                                  "baseline ones (not identifiers, sites, dates, flags, doses, treatment or outcomes).")
     ui.table(ui.call(study_table_one, arms=tuple(arms), columns=tuple(chosen)),

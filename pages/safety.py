@@ -45,10 +45,11 @@ if study.has_patients and not study.patients.adverse_events.empty:
 
     ui.heading("safety", "teae", "Treatment-emergent adverse events by system organ class and preferred term")
     left, middle, right = st.columns([1, 1, 2])
-    serious = left.toggle("Serious only", value=False, key="teae_serious")
-    related = middle.toggle("Related only", value=False, key="teae_related")
+    serious = left.toggle("Serious only", value=False, key="teae_serious", bind="query-params")
+    related = middle.toggle("Related only", value=False, key="teae_related", bind="query-params")
     levels = ui.cached(severity_levels)
-    severities = right.multiselect("Severity", levels, default=levels, key="teae_severity") if levels else []
+    severities = right.multiselect("Severity", levels, default=levels, key="teae_severity",
+                                                bind="query-params") if levels else []
     chosen = tuple(severities) if levels and len(severities) < len(levels) else None
     ui.table(ui.call(teae_table, arms=tuple(arms), serious_only=serious, related_only=related, severities=chosen),
              caption="Treatment-emergent adverse events", download="teae")

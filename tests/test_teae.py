@@ -80,3 +80,18 @@ def test_the_safety_page_shows_the_teae_table_with_population_and_n():
     at.toggle(key="teae_serious").set_value(True).run()
     teae = next(t for t in tables(at) if "Drug (N = 6)" in t.columns)
     assert teae["Drug (N = 6)"].iloc[0].startswith("1 (16.7%)")
+
+
+@pytest.mark.page
+def test_the_filters_and_table_one_variables_are_in_the_address_and_a_bad_value_is_ignored():
+    at = upload(open_page("data"), {"adsl.csv": _csv(ADSL), "adqs.csv": _csv(BDS), "adae.csv": _csv(ADAE)})
+    at.query_params["table_one_columns"] = ["age", "no_such_column"]
+    go(at, "baseline")
+    assert not at.exception and set(tables(at)[0]["Characteristic"]) == {"", "Age"}
+    at.query_params["teae_severity"] = ["mild", "nonsense"]
+    at.query_params["teae_serious"] = "maybe"
+    go(at, "safety")
+    assert not at.exception, [e.message for e in at.exception]
+    teae = next(t for t in tables(at) if "Drug (N = 6)" in t.columns)
+    # mild treatment-emergent events: S6 (two coughs), S8 (fever), S9 (palpitations) in Drug; none in Placebo
+    assert teae["Drug (N = 6)"].iloc[0].startswith("3 (50.0%)") and teae["Placebo (N = 6)"].iloc[0].startswith("0 (")

@@ -58,7 +58,7 @@ def test_the_synthetic_demo_recomputes_table_one_from_patients(synthetic_session
     row = table.index[table["Characteristic"] == "Age at infusion (years)"][0] + 2  # heading, n (missing), mean (SD)
     # data/summary.csv, Table 1: age 75.0 ± 7.4 in 100M; the synthetic patients are rescaled to it exactly (ages
     # recorded to one decimal, so the mean has two and the SD three)
-    assert table.loc[row, "Statistic"] == "Mean (SD)" and table.iloc[row, 2] == "75.00 (7.400)"
+    assert table.loc[row, "Characteristic"] == "\u2003Mean (SD)" and table.iloc[row, 1] == "75.00 (7.400)"
 
 
 @pytest.mark.page

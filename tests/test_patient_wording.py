@@ -8,6 +8,8 @@ from tests.apptest import open_page
 from tests.test_patient_pages import go, texts, upload
 from tests.test_table_one_patients import _adsl, _bds, _csv
 
+pytestmark = pytest.mark.page
+
 #: Wording of the published CRATUS study or of a printed source, wrong for a trial's own patients.
 PUBLISHED = ("Age at infusion", "Gender", "White American", "Cells the source does not report",
              "measured in all patients in each arm", "Described in words only", "reported in words only",

@@ -29,7 +29,7 @@ def _param(at, key):
 
 
 def _n_columns(at) -> list[str]:
-    return [c for c in tables(at)[0].columns.tolist()[1:] if c != "Statistic"]
+    return tables(at)[0].columns.tolist()[1:]
 
 
 def _incidence(at):

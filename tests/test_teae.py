@@ -87,7 +87,7 @@ def test_the_filters_and_table_one_variables_are_in_the_address_and_a_bad_value_
     at = upload(open_page("data"), {"adsl.csv": _csv(ADSL), "adqs.csv": _csv(BDS), "adae.csv": _csv(ADAE)})
     at.query_params["table_one_columns"] = ["age", "no_such_column"]
     go(at, "baseline")
-    assert not at.exception and set(tables(at)[0]["Characteristic"]) == {"", "Age"}
+    assert not at.exception and [c for c in tables(at)[0]["Characteristic"] if not c.startswith("\u2003")] == ["Age"]
     at.query_params["teae_severity"] = ["mild", "nonsense"]
     at.query_params["teae_serious"] = "maybe"
     go(at, "safety")

@@ -24,6 +24,10 @@ from cratus.study.design import TOTAL
 NOT_COMPUTABLE = "not computable"
 
 
+#: Indent of a statistic or level under its characteristic (an em space: kept by HTML, unlike spaces).
+INDENT = "\u2003"
+
+
 def data_decimals(values: pd.Series, most: int = 3) -> int:
     """Decimals the values are recorded to (at most *most*).
 
@@ -113,7 +117,8 @@ def _arm_columns(subjects: pd.DataFrame, arms: list, labels: dict, total: bool) 
 
 def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], arms: list, arm_labels: dict,
                             total: bool = True, population: str = "", source: str = "") -> TableOne:
-    """Table 1: a heading row per characteristic, then one row per statistic or level; one column per arm.
+    """Table 1: a heading row per characteristic, then one row per statistic or level (indented with an em space,
+    which survives HTML), one column per arm: the single stub column of a clinical study report's table.
 
     Examples
     --------
@@ -121,10 +126,10 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
     ...                   "grp": ["<12", ">=12", ">=12", ">=12"]})
     >>> t = table_one_from_patients(s, subject_variables(s), ["a", "b"], {"a": "Drug", "b": "Placebo"})
     >>> t.frame.values.tolist()[:3]
-    [['Age', '', '', '', ''], ['', 'n (missing)', '2 (0)', '1 (1)', '3 (1)'], ['', 'Mean (SD)', '71.0 (1.41)', \
+    [['Age', '', '', ''], ['\u2003n (missing)', '2 (0)', '1 (1)', '3 (1)'], ['\u2003Mean (SD)', '71.0 (1.41)', \
 '65.0 (not computable)', '69.0 (3.61)']]
     >>> t.frame.iloc[5:].values.tolist()[1:]
-    [['', '<12', '1 (50.0%)', '0 (0.0%)', '1 (25.0%)'], ['', '>=12', '1 (50.0%)', '2 (100.0%)', '3 (75.0%)']]
+    [['\u2003<12', '1 (50.0%)', '0 (0.0%)', '1 (25.0%)'], ['\u2003>=12', '1 (50.0%)', '2 (100.0%)', '3 (75.0%)']]
     """
     groups = _arm_columns(subjects, arms, arm_labels, total)
     headers = [name for name, _ in groups]
@@ -132,7 +137,7 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
     for variable in variables:
         values = subjects[variable.column]
         heading = variable.label if variable.kind == "continuous" else f"{variable.label}, n (%)"
-        records.append({"Characteristic": heading, "Statistic": "", **{h: "" for h in headers}})
+        records.append({"Characteristic": heading, **{h: "" for h in headers}})
         if variable.kind == "continuous":
             cells = {h: continuous_cells(g[variable.column]) for h, g in groups}
         else:
@@ -140,9 +145,9 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
             cells = {h: categorical_cells(g[variable.column], levels, len(g)) for h, g in groups}
         rows = list(dict.fromkeys(k for c in cells.values() for k in c))
         for row in rows:
-            records.append({"Characteristic": "", "Statistic": row,
+            records.append({"Characteristic": INDENT + row,
                             **{h: cells[h].get(row, "0 (0.0%)" if row == "Missing" else "") for h in headers}})
-    frame = pd.DataFrame.from_records(records, columns=["Characteristic", "Statistic", *headers])
+    frame = pd.DataFrame.from_records(records, columns=["Characteristic", *headers])
     footnotes = (
         f"Population: {population or 'all subjects'}; N is the number of its subjects in each arm (Total: in every "
         "arm of the study, shown or not).",

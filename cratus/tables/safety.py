@@ -115,6 +115,8 @@ def sae_table(study: Study, arms=None, total: bool = True, compact: bool = False
                       for e, p in zip(table[events], table[patients])]
             table = table.drop(columns=[patients]).rename(columns={events: f"{short[arm]}: events · patients"})
             table[f"{short[arm]}: events · patients"] = merged
+    if not study.has_printed_sources:  # computed from patients: every event has its arm, no printed percent to check
+        table = table.drop(columns=["Arm assignment"] + (["Note"] if not table["Note"].astype(bool).any() else []))
     return table
 
 

@@ -159,6 +159,15 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
     return TableOne(frame, footnotes, source)
 
 
+def population_words(data, analysis: str) -> str:
+    """The population of one analysis (``baseline``, ``safety``) in words, e.g. "subjects with SAFFL = 'Y'"."""
+    if data.populations is None:
+        flag = data.population
+        return "all subjects" if not flag or flag == "all" else f"subjects with {flag} = 'Y'"
+    words = data.populations.of(analysis).description
+    return words if words.endswith("subjects") else f"subjects with {words}"
+
+
 def study_variables(study) -> list[Variable]:
     """The subject variables of a patient-level study that Table 1 can show (:func:`subject_variables`)."""
     data = study.patients
@@ -189,15 +198,14 @@ def study_table_one(study, arms=None, columns=None, total: bool = True) -> pd.Da
         by_column = {v.column: v for v in found}
         chosen = [by_column[c] for c in columns if c in by_column]
     # Total: every subject of the study, as the published Table 1's Total column (whichever arms are shown)
-    return table_one_from_patients(data.subjects, chosen, arms, {a: design.label(a) for a in arms},
+    return table_one_from_patients(data.in_population("baseline"), chosen, arms, {a: design.label(a) for a in arms},
                                    total).frame
 
 
 def table_one_notes(study) -> tuple[str, ...]:
     """The footnotes of :func:`study_table_one`: population, statistics, and the source."""
     data = study.patients
-    flag = data.population
-    population = "all subjects" if not flag or flag == "all" else f"subjects with {flag} = 'Y'"
+    population = population_words(data, "baseline")
     files = ", ".join(data.files.loc[data.files["role"] == "subjects", "file"])
     table = table_one_from_patients(data.subjects.iloc[0:0], [], [], {}, False, population,
                                     f"Source: {files or 'the subject file'}; computed here from patient-level data.")

@@ -17,6 +17,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from cratus.study.design import TOTAL
+from cratus.tables.characteristics import population_words
 
 ANY_EVENT = "Subjects with at least one event"
 
@@ -106,7 +107,8 @@ def teae_counts(study, arms=None, serious_only: bool = False, related_only: bool
     data = study.patients
     design = study.design
     chosen = [a for a in design.order(arms if arms is not None else design.arm_ids) if a != TOTAL]
-    subjects = data.subjects[data.subjects["arm"].isin(chosen)]
+    safety = data.in_population("safety")
+    subjects = safety[safety["arm"].isin(chosen)]
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
     events, _ = select_events(data.adverse_events, serious_only, related_only, severities)
     events = events[events["usubjid"].isin(arm_of)]
@@ -137,8 +139,7 @@ def teae_notes(study, serious_only: bool = False, related_only: bool = False, se
     """The footnotes of :func:`teae_table`: population and N, which events, the statistic and the order."""
     data = study.patients
     _, said = select_events(data.adverse_events, serious_only, related_only, severities)
-    flag = data.population
-    population = f"subjects with {flag} = 'Y'" if flag and flag != "all" else "all subjects"
+    population = population_words(data, "safety")
     return (
         f"Population: {population}; N is the number of its subjects in each arm.",
         *said,

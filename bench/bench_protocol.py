@@ -24,15 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
-
 from cratus.patient import protocol as P  # noqa: E402
 from cratus.patient import read_patient_data, to_study  # noqa: E402
 from cratus.stats.ancova import ancova, dose_trend  # noqa: E402
 from cratus.stats.categorical import binary_summary, ordinal_tests  # noqa: E402
 from cratus.stats.survival import time_to_event  # noqa: E402
 from tests.adam_trial import adam_trial  # noqa: E402
-from tests.test_protocol import tte_records  # noqa: E402
 
 TARGET_SECONDS = 1.0
 
@@ -49,20 +46,11 @@ def _best(func, repeat: int) -> tuple[float, float]:
 def _study(n: int):
     frames = adam_trial(n=n)
     files = {}
-    for name in ("adsl", "adqs"):
+    for name in ("adsl", "adqs", "adtte"):
         out = io.BytesIO()
         frames[name].to_parquet(out)
         files[f"{name}.parquet"] = out.getvalue()
-    data = read_patient_data(*files.values(), names=list(files))
-    if len(getattr(data, "time_to_event", ())) == 0:  # before the reader reads ADTTE
-        data.extra["time_to_event"] = _tte(frames["adtte"])
-    return to_study(data)
-
-
-def _tte(t: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({"usubjid": t["USUBJID"], "dataset": "adtte", "endpoint": t["PARAMCD"], "label": t["PARAM"],
-                         "unit": "DAYS", "time": t["AVAL"], "cnsr": t["CNSR"], "event": t["CNSR"] == 0,
-                         "event_description": t["EVNTDESC"], "censor_description": t["CNSDTDSC"]})
+    return to_study(read_patient_data(*files.values(), names=list(files)))
 
 
 def analyses(study) -> dict:
@@ -71,7 +59,7 @@ def analyses(study) -> dict:
     frame = P.ancova_frame(study, "actot", "week_24")
     tte = P.tte_frame(study, "TTDERM")
     ratings, order = P.category_records(study, "cibic", "week_24")
-    binary = ratings.assign(improved=ratings["category"].astype(float) <= 3)
+    binary = ratings.assign(improved=ratings["category"].isin(order[:3]))  # the three best of the 7-point scale
     doses = P.arm_doses(study)
     return {
         "ANCOVA, site factor + baseline (stats)": lambda: ancova(frame, "chg", arms, control, ("sitegr1",)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -62,15 +63,30 @@ def signed(value: float, decimals: int | None, plus: bool = False) -> str:
 
 
 def round_half_up(value: float, decimals: int = 0) -> float:
-    """Round as printed tables usually do (0.5 goes up), not to even as :func:`round` does.
+    """Round as printed tables and SAS's formats do (a half goes away from zero), not to even as :func:`round`
+    does; the number as printed (its shortest ``repr``) is what is rounded, so 2.675 gives 2.68.
 
     Examples
     --------
-    >>> round_half_up(16.5), round(16.5), round_half_up(0.125, 2)
-    (17.0, 16, 0.13)
+    >>> round_half_up(16.5), round(16.5), round_half_up(0.125, 2), round_half_up(-2.25, 1)
+    (17.0, 16, 0.13, -2.3)
     """
-    scale = 10.0**decimals
-    return math.floor(value * scale + 0.5 + 1e-9) / scale
+    return float(_half_up(value, decimals))
+
+
+def fixed_half_up(value: float, decimals: int) -> str:
+    """*value* with exactly *decimals* decimals, halves away from zero (:func:`round_half_up`'s rule).
+
+    Examples
+    --------
+    >>> fixed_half_up(6.25, 1), fixed_half_up(3, 2), fixed_half_up(-0.05, 1)
+    ('6.3', '3.00', '-0.1')
+    """
+    return f"{_half_up(value, decimals):f}"
+
+
+def _half_up(value: float, decimals: int) -> Decimal:
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def format_p(p_value: float, relation: str = "=", printed: str | None = None, *, computed: bool = False,

@@ -142,7 +142,7 @@ def test_dataset_json_reads_like_xpt(files):
     from_xpt = read({k: files[k] for k in ("adsl.xpt", "adqs.xpt")})
     assert from_json.arms == from_xpt.arms
     pd.testing.assert_series_equal(from_json.measurements["value"], from_xpt.measurements["value"])
-    assert from_json.extra["labels"]["age"] == "Age"
+    assert from_json.labels["age"] == "Age"
     assert from_json.files["format"].tolist() == ["json", "json"]
 
 

@@ -31,20 +31,11 @@ def trial_files(seed: int = 0) -> dict:
     return {f"{name}.parquet": _bytes(frame) for name, frame in frames.items()}  # ADTTE read since issue 23
 
 
-def tte_records(seed: int = 0) -> pd.DataFrame:
-    """ADTTE in the reader's tidy columns (cratus.patient.events.TTE_COLUMNS of the real-ADaM reader)."""
-    t = adam_trial(seed=seed)["adtte"]
-    return pd.DataFrame({"usubjid": t["USUBJID"], "dataset": "adtte", "endpoint": t["PARAMCD"], "label": t["PARAM"],
-                         "unit": "DAYS", "time": t["AVAL"], "cnsr": t["CNSR"], "event": t["CNSR"] == 0,
-                         "event_description": t["EVNTDESC"], "censor_description": t["CNSDTDSC"]})
-
-
 @pytest.fixture(scope="module")
 def study():
     files = trial_files()
     data = read_patient_data(*files.values(), names=list(files))
-    if not hasattr(data, "time_to_event") or len(getattr(data, "time_to_event")) == 0:
-        data.extra["time_to_event"] = tte_records()
+    assert len(data.time_to_event), "the reader reads the trial's ADTTE"
     return to_study(data, reference=load_study())
 
 
@@ -142,9 +133,7 @@ def trial_session():
     at = open_page("data")
     upload(at, trial_files())
     assert not at.exception, [e.message for e in at.exception]
-    data = at.session_state["study"].patients
-    if len(P.tte_records(at.session_state["study"])) == 0:  # until the reader reads ADTTE (issue 23)
-        data.extra["time_to_event"] = tte_records()
+    assert len(P.tte_records(at.session_state["study"])), "the upload's ADTTE is read"
     return at
 
 

@@ -48,7 +48,7 @@ def test_a_filter_keeps_the_subjects_and_their_measurements_and_events(data):
     assert set(women.adverse_events["usubjid"].astype(str)) <= ids
     assert women.key != data.key and women.key == filter_patient_data(data, WOMEN).key
     assert women.notes[-1] == "subgroup filter: Gender: Female (12 of 30 subjects)"
-    assert women.extra["filters"] == WOMEN and data.extra.get("filters") is None
+    assert women.filters == WOMEN and data.filters is None
 
 
 def test_selected_counts_per_arm(data):

@@ -82,7 +82,7 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
     labs = set(m.loc[m["anrhi"].notna() | m["anrlo"].notna(), "endpoint"])
     rows = [{"endpoint": PARTICIPANTS, "label": "Participants", "unit": "patients", "domain": "demographics",
              "summary": "n_percent", "description": "Subjects of the analysis population per arm."}]
-    labels = data.extra.get("labels", {})
+    labels = data.labels
     for column, endpoint, kind in chosen:
         info = dictionary.info(endpoint) if same_trial else {}
         label = (labels.get(column) or info.get("label") or CDISC_LABELS.get(column)

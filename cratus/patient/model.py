@@ -53,7 +53,7 @@ class PatientData:
     (numeric code, else the data's order); ``mapping`` the choices made (a
     :class:`Mapping` with no empty field left to a rule); ``records`` the
     rule that chose the BDS records, in words; ``key`` a content hash of the
-    inputs; ``extra["labels"]`` the subject file's variable labels.  Key text
+    inputs; ``labels`` the subject file's variable labels.  Key text
     columns of ``measurements`` are categoricals.
     """
 
@@ -67,7 +67,14 @@ class PatientData:
     mapping: Mapping
     key: str
     population: str = ""
-    extra: dict = field(default_factory=dict)
+    #: The subject file's variable labels (``{column: label}``, e.g. ``{"age": "Age"}``).
+    labels: dict = field(default_factory=dict)
+    #: A subgroup filter's choices (``None`` for all subjects) and the arms' sizes before it.
+    filters: dict | None = None
+    unfiltered_n: dict | None = None
+    #: Arm and visit names as the files give them, by the study's ids (``None`` until :func:`to_study`
+    #: writes ids: :func:`cratus.patient.summarize.as_read` reads them back).
+    read_as: tuple | None = None
     #: ADTTE records (one per subject and parameter) of the subjects of any analysis population: an analysis
     #: keeps those of its own (``in_population("efficacy")``); empty without a time-to-event file.
     time_to_event: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=TTE_COLUMNS))
@@ -216,7 +223,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     return PatientData(
         subjects=subjects.reset_index(drop=True), measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
         files=files, notes=tuple(notes), visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
-        population=populations.safety.rule, extra={"labels": chosen["labels"]},
+        population=populations.safety.rule, labels=chosen["labels"],
         time_to_event=time_to_event.reset_index(drop=True), unscheduled=unscheduled, duplicates=duplicates,
         records=rules, populations=populations, parameters=parameters)
 

@@ -95,7 +95,7 @@ def _characteristic_label(study: Study, column: str, endpoint: str) -> str:
     label = study.label(endpoint)
     if label != endpoint:
         return label
-    labels = patient_data(study).extra.get("labels", {})
+    labels = patient_data(study).labels
     return labels.get(column) or column.replace("_", " ").capitalize()
 
 

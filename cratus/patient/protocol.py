@@ -257,10 +257,8 @@ def categorical_endpoints(study) -> list:
 def tte_records(study) -> pd.DataFrame:
     """The study's time-to-event records (ADTTE), one per subject and parameter; empty without them."""
     data = patient_data(study)
-    frame = getattr(data, "time_to_event", None)
-    if frame is None:
-        frame = data.extra.get("time_to_event")
-    if frame is None or len(frame) == 0:
+    frame = data.time_to_event
+    if len(frame) == 0:
         return pd.DataFrame(columns=TTE_COLUMNS)
     return frame
 

@@ -67,8 +67,7 @@ def is_range(levels) -> bool:
 
 
 def label_of(data, variable: str) -> str:
-    labels = data.extra.get("labels", {}) if isinstance(data.extra, dict) else {}
-    return labels.get(variable) or variable.replace("_", " ").capitalize()
+    return data.labels.get(variable) or variable.replace("_", " ").capitalize()
 
 
 def filter_options(data) -> pd.DataFrame:
@@ -174,8 +173,8 @@ def filter_patient_data(data, filters: Filters):
     -------
     PatientData
         With a new ``key`` (the content hash and the filters), a note saying
-        what was filtered, ``extra["filters"]`` and the unfiltered counts per
-        arm in ``extra["unfiltered_n"]``.  Arms and visits are kept even when
+        what was filtered, ``filters`` and the unfiltered counts per
+        arm in ``unfiltered_n``.  Arms and visits are kept even when
         no subject of an arm passes (check :func:`selected_counts`).
 
     Raises
@@ -207,9 +206,8 @@ def filter_patient_data(data, filters: Filters):
     adverse = data.adverse_events[_rows_of(data.adverse_events, kept)].reset_index(drop=True)
     note = f"subgroup filter: {describe_filters(filters, data)} ({len(subjects)} of {len(data.subjects)} subjects)"
     key = hashlib.sha256(f"{data.key}|{filters!r}".encode()).hexdigest()[:16]
-    extra = {**data.extra, "filters": filters, "unfiltered_n": data.n_per_arm()}
     return replace(data, subjects=subjects, measurements=measurements, adverse_events=adverse,
-                   notes=(*data.notes, note), key=key, extra=extra)
+                   notes=(*data.notes, note), key=key, filters=filters, unfiltered_n=data.n_per_arm())
 
 
 def selected_counts(full, filtered) -> pd.DataFrame:

@@ -86,7 +86,7 @@ def _with_ids(data, arm_ids: dict, visit_ids: dict, control: str):
     """A copy of the patient data with arms and visits written as the study's ids (their names kept for
     :func:`as_read`)."""
     names = ({i: a for a, i in arm_ids.items()}, {i: v for v, i in visit_ids.items()})
-    return replace(_renamed(data, arm_ids, visit_ids, control), extra={**data.extra, _READ_AS: names})
+    return replace(_renamed(data, arm_ids, visit_ids, control), read_as=names)
 
 
 def _other_frames(data, arm_names: dict, visit_names: dict) -> dict:
@@ -101,17 +101,12 @@ def _other_frames(data, arm_names: dict, visit_names: dict) -> dict:
     return out
 
 
-#: Where the frames of a patient study keep the arm and visit names their files gave (:func:`as_read`).
-_READ_AS = "read_as"
-
-
 def as_read(data):
     """The frames of a patient study (``study.patients``, or a subset of them) with arms and visits named as
     their files name them: what :func:`to_study` takes (it writes the study's ids again), so a subgroup of a
     study's patients is summarised exactly as if it had been read that way."""
-    arm_names, visit_names = data.extra[_READ_AS]
-    return replace(_renamed(data, arm_names, visit_names, data.control),
-                   extra={k: v for k, v in data.extra.items() if k != _READ_AS})
+    arm_names, visit_names = data.read_as
+    return replace(_renamed(data, arm_names, visit_names, data.control), read_as=None)
 
 
 def _renamed(data, arms: dict, visits: dict, control: str):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
 from cratus.patient.characteristics import Variable, level_text, ordered_levels, subject_variables
+from cratus.formatting import fixed_half_up
 from cratus.study.design import TOTAL
 
 NOT_COMPUTABLE = "not computable"
@@ -45,8 +45,7 @@ def data_decimals(values: pd.Series, most: int = 3) -> int:
 
 def _number(value: float, places: int) -> str:
     """*value* to *places* decimals, halves rounded up as SAS's formats do (6.25 -> 6.3), minus as U+2212."""
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{rounded:f}".replace("-", "\u2212")
+    return fixed_half_up(value, places).replace("-", "\u2212")
 
 
 def _percent(k: int, n: int) -> str:
@@ -178,7 +177,7 @@ def study_variables(study) -> list[Variable]:
         units.setdefault("age", str(ages[0]).lower())
     labels = dict(zip(endpoints["endpoint"], endpoints["label"]))  # the study's own (to_study's) wording
     out = []
-    for v in subject_variables(data.subjects, data.extra.get("labels", {})):
+    for v in subject_variables(data.subjects, data.labels):
         label, unit = labels.get(v.column) or v.label, units.get(v.column, "")
         out.append(replace(v, label=f"{label} ({unit})" if unit and v.kind == "continuous" else label))
     return out

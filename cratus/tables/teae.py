@@ -10,12 +10,12 @@ then by name.  Events are the treatment-emergent ones where the data flag them (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from cratus.formatting import fixed_half_up
 from cratus.study.design import TOTAL
 from cratus.tables.characteristics import population_words
 
@@ -31,10 +31,6 @@ class TeaeTable:
     footnotes: tuple[str, ...]
 
 
-def _fixed(value: float, places: int) -> str:
-    return f"{Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
-
-
 def cell(k: int, n: int, low: float, high: float) -> str:
     """``"12 (14.0%) [7.4, 23.1]"``: subjects, percent of N and the exact 95% interval in percent.
 
@@ -48,7 +44,7 @@ def cell(k: int, n: int, low: float, high: float) -> str:
     """
     if n == 0:
         return "not computable (N = 0)"
-    return f"{k} ({_fixed(100 * k / n, 1)}%) [{_fixed(100 * low, 1)}, {_fixed(100 * high, 1)}]"
+    return f"{k} ({fixed_half_up(100 * k / n, 1)}%) [{fixed_half_up(100 * low, 1)}, {fixed_half_up(100 * high, 1)}]"
 
 
 def select_events(events: pd.DataFrame, serious_only: bool = False, related_only: bool = False,

@@ -13,6 +13,7 @@ from cratus.appraisal.views import (CORRELATIONS, between_arm_view, endpoints_wi
                               power_defaults, power_view, within_arm_detail, within_arm_view)
 from cratus.appraisal.charts import forest_figure, n_by_correlation_figure, power_figure, sensitivity_figure
 from cratus.appraisal.audit_display import STATUS_LABELS, audit_view
+from cratus.stats.between_arms import IMBALANCE_THRESHOLD
 from cratus.stats.within_arm import PLAUSIBLE_RHO, UNUSUAL, VERY_UNLIKELY
 
 CHART = {"displaylogo": False}
@@ -58,7 +59,9 @@ def between_arms_tab(study, arms):
         return
     ui.table(baseline, caption="Baseline balance", column_config={
         "Endpoint": TEXT(width=230), "Comparison": TEXT(width=118), "Caution": TEXT(width="large"),
-        "Standardized difference (d)": TEXT(help="Difference in SDs; above about 0.1 is commonly called imbalance")})
+        "Standardized difference (d)": TEXT(help="Difference of the means in SDs, (m₁ − m₀) / √((s₁² + s₀²) / 2) "
+                                                 f"(Austin 2009); above {IMBALANCE_THRESHOLD:g} is commonly "
+                                                 "called imbalance")})
 
 
 def within_arm_tab(study, arms):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from cratus.stats.between_arms import IMBALANCE_THRESHOLD
 from cratus.tables.baseline import describe_uncomputed, standardized_differences, table_one, table_one_cells
 from cratus.figures.bars import balance_figure
 from cratus.tables.characteristics import study_table_one, study_variables, table_one_notes
@@ -31,8 +32,9 @@ design = study.design
 control = design.short(design.control) if design.control else "the control arm"
 st.markdown(f"Standardized differences of each arm against {control}. These describe how alike the arms were at "
             "baseline; they are **not significance tests**, which CONSORT advises against for baseline "
-            "characteristics of a randomized trial (item 15). |d| < 0.1 is a common mark of good balance; with "
-            "few patients per arm, larger chance differences are expected.")
+            f"characteristics of a randomized trial (item 15). |d| < {IMBALANCE_THRESHOLD:g} is a common mark of good "
+            "balance (the one mark the dashboard uses, on the Overview and the Appraisal too); with few patients "
+            "per arm, larger chance differences are expected.")
 if design.control not in arms or len(arms) < 2:
     st.info(f"Select {control} and at least one other arm to compare.")
 else:

@@ -98,7 +98,8 @@ def comparisons_view(comparisons, summary, endpoints, design, arms=None, visits=
 
     Keeps rows whose two arms are in *arms* and whose visit is in *visits*
     (latest visit first, then dictionary order) and adds ``label`` (with the
-    unit), ``endpoint_label``, ``pair`` ("A vs Placebo") and ``decimals``.
+    unit), ``endpoint_label``, ``pair`` ("A vs Placebo"), ``printed_decimals`` (the means' printed
+    precision, for a difference shown without an interval) and ``decimals`` (for one with its interval).
 
     Examples
     --------
@@ -123,8 +124,12 @@ def comparisons_view(comparisons, summary, endpoints, design, arms=None, visits=
     keep["label"] = [label_with_unit(endpoints, e) for e in keep["endpoint"]]
     keep["endpoint_label"] = keep["endpoint"].map(endpoint_labels(endpoints)).fillna(keep["endpoint"])
     keep["pair"] = keep["arm"].map(design.short) + " vs " + keep["reference"].map(design.short)
-    keep["decimals"] = [sensible_decimals(_printed_decimals(summary, e, v, design.arm_ids), (hi - lo) / 2)
-                        for e, v, lo, hi in zip(keep["endpoint"], keep["visit"], keep["ci_low"], keep["ci_high"])]
+    # A difference of two printed means keeps their precision (−39.9, as Table 1's 345.9 − 385.8); an interval
+    # is rounded to about three significant digits of its half-width (``decimals``).
+    keep["printed_decimals"] = [_printed_decimals(summary, e, v, design.arm_ids)
+                                for e, v in zip(keep["endpoint"], keep["visit"])]
+    keep["decimals"] = [sensible_decimals(p, (hi - lo) / 2)
+                        for p, lo, hi in zip(keep["printed_decimals"], keep["ci_low"], keep["ci_high"])]
     if len(keep):  # one format per endpoint and visit, so that its rows line up
         keep["decimals"] = keep.groupby(["endpoint", "visit"])["decimals"].transform("min")
     return keep.reset_index(drop=True)
@@ -169,7 +174,8 @@ def comparison_table(view, baseline=False, show_p=False):
         g = "" if withheld else format_estimate(r["hedges_g"], r["hedges_g_ci_low"], r["hedges_g_ci_high"], 2)
         row = {"Endpoint": r["label"], "Comparison": r["pair"]}
         if baseline:
-            row |= {"Difference": "withheld" if withheld else signed(r["estimate"], decimals),
+            printed = int(r.get("printed_decimals", decimals))   # no interval: the means' own precision
+            row |= {"Difference": "withheld" if withheld else signed(r["estimate"], printed),
                     "Standardized difference (d)": "withheld" if withheld else signed(standardized_difference(
                         r["mean"], r["sd"], r["mean_reference"], r["sd_reference"]), 2)}
             if show_p:

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from cratus.figures import theme
 from cratus.figures.theme import GRIDLINE_COLOR, LINE_COLOR, THRESHOLD_COLOR, TITLE_COLOR  # colours
+from cratus.stats.between_arms import IMBALANCE_THRESHOLD
 from cratus.study.model import Study
 from cratus.words import wrap
 
@@ -47,7 +48,7 @@ def build_category_figure(study: Study, endpoint: str, arms=None, compact: bool 
     return theme.bar_layout(figure, study.label(endpoint), 440, compact, presentation).update_layout(barmode="group")
 
 
-def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: float = 0.1,
+def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: float = IMBALANCE_THRESHOLD,
                          compact: bool = False) -> go.Figure:
     """Dot plot of standardized differences at baseline (a "Love plot").
 
@@ -100,7 +101,8 @@ def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: flo
     return theme.bar_layout(figure, "Balance at baseline: standardized differences", 160 + rows_px, compact)
 
 
-def balance_figure(study: Study, arms=None, threshold: float = 0.1, compact: bool = False) -> go.Figure:
+def balance_figure(study: Study, arms=None, threshold: float = IMBALANCE_THRESHOLD,
+                   compact: bool = False) -> go.Figure:
     """:func:`build_balance_figure` of the standardized differences of *arms* against the control.
 
     Examples

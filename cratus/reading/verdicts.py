@@ -36,7 +36,7 @@ import pandas as pd
 
 from cratus.formatting import decimals_of, format_number, format_p, signed
 from cratus.words import join, with_unit
-from cratus.stats.between_arms import standardized_difference
+from cratus.stats.between_arms import IMBALANCE_THRESHOLD, standardized_difference
 from cratus.stats.multiplicity import adjust_p_values
 from cratus.study.provenance import select_figure_rows, select_p_values
 
@@ -55,9 +55,6 @@ BOTTOM_LINE_COLUMNS = ["page", "endpoint", "label", "population", "reported_as",
 VERDICTS = (DIFFERS_SURVIVES, DIFFERS_NOT_SURVIVES, ARMS_DIFFER_SURVIVES, ARMS_DIFFER_NOT_SURVIVES,
             WITHIN_NO_DIFFERENCE, WITHIN_ONLY, NO_DIFFERENCE, NO_CHANGE, WORDS_ONLY, NO_TEST)
 
-#: Baseline standardized difference above which a note on regression to the mean is written: 0.25, the
-#: rule of thumb for a large imbalance (Stuart EA, Stat Sci 2010;25:1-21, after Rubin 2001).
-IMBALANCE_THRESHOLD = 0.25
 
 
 # --- small helpers ------------------------------------------------------------------------------

@@ -96,6 +96,13 @@ def compare_arms_from_stats(mean1, sd1, n1, mean2, sd2, n2, confidence=0.95):
     }])
 
 
+#: Baseline |standardized difference| above which arms are called imbalanced: 0.1, the mark Austin (2009, *Stat
+#: Med* 28:3083) reports as commonly used.  The one threshold of the package: Table 1's balance plot, the
+#: Appraisal's baseline tab and the Overview's regression-to-the-mean notes all use it.  With ten patients an arm,
+#: chance alone gives larger differences often; the threshold describes, it does not test (CONSORT 2010, item 15).
+IMBALANCE_THRESHOLD = 0.1
+
+
 def standardized_difference(mean1, sd1, mean0, sd0):
     """Standardized difference of a mean at baseline, group 1 against group 0: the one rule of the package.
 

@@ -77,7 +77,10 @@ def test_table_one_has_the_paper_s_rows_in_order(full_table_one):
 @pytest.mark.parametrize("arms", [["100M"], ["200M", "placebo"], ["100M", "placebo"], ["placebo", "100M", "200M"]])
 def test_table_one_columns_follow_the_selected_arms(published, arms):
     table = table_one(published, arms=arms)
-    expected = [ARM_COLUMNS[a] for a in ["100M", "200M", "placebo"] if a in arms] + [ARM_COLUMNS["total"]]
+    hidden = [short for a, short in (("100M", "100M"), ("200M", "200M"), ("placebo", "Placebo")) if a not in arms]
+    # a total over hidden arms names them (issue 21): "All arms (incl. hidden 200M) (N = 30)"
+    total = f"All arms (incl. hidden {', '.join(hidden)}) (N = 30)" if hidden else ARM_COLUMNS["total"]
+    expected = [ARM_COLUMNS[a] for a in ["100M", "200M", "placebo"] if a in arms] + [total]
     assert list(table.columns) == ["Characteristic", *expected]
 
 

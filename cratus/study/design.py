@@ -133,6 +133,29 @@ class Design:
         """Short display name for selectors, legends and the URL; unknown ids as they are."""
         return self._by_id[arm_id].short if arm_id in self._by_id else str(arm_id)
 
+    def hidden(self, shown) -> list[str]:
+        """The study's arms not among *shown* (ids or names; ``None``: every arm shown), in display order."""
+        if shown is None:
+            return []
+        kept = set(self.order(shown))
+        return [a for a in self.arm_ids if a not in kept]
+
+    def total_label(self, shown=None) -> str:
+        """Name of a total over every arm, shown next to the arms *shown*: the one rule for a subset view.
+
+        A printed total (Table 1's, a safety count's) covers every arm; next to a subset of the arms it must
+        say so, or a reader adds the shown arms and finds a patient who is not there.
+
+        >>> d = make_design([("a", "Drug A", "A", False), ("b", "Drug B", "B", False), ("p", "Placebo", "Placebo", True)],
+        ...                 [("w0", "Baseline", "baseline")])
+        >>> d.total_label(), d.total_label(["a", "b", "p"]), d.total_label(["a", "p"]), d.total_label(["a"])
+        ('Total', 'Total', 'All arms (incl. hidden B)', 'All arms (incl. hidden B, Placebo)')
+        """
+        hidden = self.hidden(shown)
+        if not hidden:
+            return self.label(TOTAL)
+        return f"All arms (incl. hidden {', '.join(self.short(a) for a in hidden)})"
+
     def color(self, arm_id: str) -> str:
         return self._by_id[arm_id].color if arm_id in self._by_id else "#333333"
 

@@ -29,17 +29,18 @@ def _printed(row: dict | None) -> str | None:
     return format_number(row["value"], decimals_of(printed) if isinstance(printed, str) and printed else None)
 
 
-def arm_header(study: Study, arm: str) -> str:
-    """Column header of an arm with its N, e.g. ``'Allo-hMSC 100M (N = 10)'``.
+def arm_header(study: Study, arm: str, shown=None) -> str:
+    """Column header of an arm with its N, e.g. ``'Allo-hMSC 100M (N = 10)'``; the total's names the hidden arms
+    it includes when only the arms *shown* are (:meth:`cratus.study.design.Design.total_label`).
 
     Examples
     --------
     >>> from cratus.study.model import load_study
-    >>> arm_header(load_study(), "total")
-    'Total (N = 30)'
+    >>> arm_header(load_study(), "total"), arm_header(load_study(), "total", shown=("100M", "placebo"))
+    ('Total (N = 30)', 'All arms (incl. hidden 200M) (N = 30)')
     """
     n = study.n_per_arm().get(arm)
-    label = study.design.label(arm)
+    label = study.design.total_label(shown) if arm == TOTAL else study.design.label(arm)
     return f"{label} (N = {n:g})" if n is not None and not math.isnan(n) else label
 
 
@@ -148,13 +149,13 @@ def table_one(study: Study, arms=None, total: bool = True) -> pd.DataFrame:
     >>> from cratus.study.model import load_study
     >>> t = table_one(load_study(), arms=("200M", "placebo"))
     >>> list(t.columns)
-    ['Characteristic', 'Allo-hMSC 200M (N = 10)', 'Placebo (N = 10)', 'Total (N = 30)']
+    ['Characteristic', 'Allo-hMSC 200M (N = 10)', 'Placebo (N = 10)', 'All arms (incl. hidden 100M) (N = 30)']
     >>> t.set_index("Characteristic").loc["\u2003Male"].tolist()
     ['6 (60%)', '6 (60%)', '18 (60%)']
     """
     cells = table_one_cells(study, arms, total)
     arms_present = list(dict.fromkeys(cells["arm"]))
-    headers = {arm: arm_header(study, arm) for arm in arms_present}
+    headers = {arm: arm_header(study, arm, arms) for arm in arms_present}
     records = []
     for (endpoint, level), block in cells.groupby(["endpoint", "level"], sort=False):
         values = dict(zip(block["arm"], block["cell"]))

@@ -110,7 +110,7 @@ def _arm_columns(subjects: pd.DataFrame, arms: list, labels: dict, total: bool) 
     groups = [(f"{labels.get(a, a)} (N = {int((subjects['arm'] == a).sum())})", subjects[subjects["arm"] == a])
               for a in arms]
     if total:
-        groups.append((f"Total (N = {len(subjects)})", subjects))
+        groups.append((f"{labels.get(TOTAL, 'Total')} (N = {len(subjects)})", subjects))
     return groups
 
 
@@ -196,9 +196,10 @@ def study_table_one(study, arms=None, columns=None, total: bool = True) -> pd.Da
     else:
         by_column = {v.column: v for v in found}
         chosen = [by_column[c] for c in columns if c in by_column]
-    # Total: every subject of the study, as the published Table 1's Total column (whichever arms are shown)
-    return table_one_from_patients(data.in_population("baseline"), chosen, arms, {a: design.label(a) for a in arms},
-                                   total).frame
+    # Total: every subject of the study, as the published Table 1's Total column; named for the arms it includes
+    # that are hidden (Design.total_label)
+    labels = {**{a: design.label(a) for a in arms}, TOTAL: design.total_label(arms)}
+    return table_one_from_patients(data.in_population("baseline"), chosen, arms, labels, total).frame
 
 
 def table_one_notes(study) -> tuple[str, ...]:

@@ -48,7 +48,8 @@ def sae_table(study: Study, arms=None, total: bool = True, compact: bool = False
     """Serious adverse events by system organ class and preferred term (the paper's Table 2 layout).
 
     Events are given with their share of the arm's events, patients with their
-    share of the arm's N.  The total column covers every arm of the study.
+    share of the arm's N.  The total column covers every arm of the study; when *arms* leaves some out, it is
+    named for them ("All arms (incl. hidden 200M)", :meth:`~cratus.study.design.Design.total_label`).
     Patient totals per arm cannot be summed over terms (a patient may have
     several), so they come from the printed totals rows (endpoint
     ``serious_adverse_events`` of the summary) when present.
@@ -66,12 +67,12 @@ def sae_table(study: Study, arms=None, total: bool = True, compact: bool = False
     >>> from cratus.study.model import load_study
     >>> s = load_study()
     >>> t = sae_table(s, arms=("200M",)).set_index("System organ class / preferred term")
-    >>> t.loc["\u2003Death", ["200M events", "Total patients"]].tolist()
+    >>> t.loc["\u2003Death", ["200M events", "All arms (incl. hidden 100M, Placebo) patients"]].tolist()
     ['1 (50%)', '1 (3%)']
     >>> t_all = sae_table(s).set_index("System organ class / preferred term")
     >>> t_all.loc["\u2003Aneurysm", ["Placebo events", "Note"]].tolist()
     ['1 (16% ⚠)', 'Placebo: printed 16% of events; 1 of 6 is 17%']
-    >>> t.loc["Total", ["200M events", "200M patients", "Total events", "Total patients"]].tolist()
+    >>> t_all.loc["Total", ["200M events", "200M patients", "Total events", "Total patients"]].tolist()
     ['2 (100%)', '2 (20%)', '10 (100%)', '7 (23%)']
     >>> sae_table(s, arms=("200M",), compact=True).iloc[-1]["200M: events · patients"]
     '2 (100%) · 2 (20%)'
@@ -84,7 +85,7 @@ def sae_table(study: Study, arms=None, total: bool = True, compact: bool = False
     n_by_arm = {**study.n_per_arm(), **totals_rows[totals_rows["statistic"] == "n"].groupby("arm")["value"].max()}
     printed_patients = totals_rows[(totals_rows["level"] == "patients")
                                    & (totals_rows["statistic"] == "count")].groupby("arm")["value"].max()
-    short = {a: design.short(a) for a in shown}
+    short = {a: design.total_label(arms) if a == TOTAL else design.short(a) for a in shown}
     records, previous_soc = [], None
     for (soc, term), block in adverse_events.groupby(["soc", "term"], sort=False):
         if soc != previous_soc:
@@ -215,12 +216,13 @@ def safety_counts(study: Study, arms=None) -> pd.DataFrame:
         values = dict(zip(block["arm"], block["value"]))
         outcome = study.label(endpoint) + (f": {labels.get(endpoint + '|' + level, level)}" if level else "")
         records.append({"Outcome": outcome, "Source": source,
-                        **{arm_header(study, a): (f"{values[a]:g}" if a in values else NOT_REPORTED) for a in shown}})
+                        **{arm_header(study, a, arms): (f"{values[a]:g}" if a in values else NOT_REPORTED)
+                           for a in shown}})
     return pd.DataFrame.from_records(records)
 
 
 def hospitalization_table(study: Study, arms=None) -> pd.DataFrame:
-    """Hospitalizations per arm, with a total row over every arm.
+    """Hospitalizations per arm, with a total row over every arm (named for the hidden arms it includes).
 
     Examples
     --------
@@ -237,7 +239,7 @@ def hospitalization_table(study: Study, arms=None) -> pd.DataFrame:
     for arm, block in frames.items():
         admitted = block[block["hospitalizations"] > 0]
         records.append({
-            "Arm": design.label(arm),
+            "Arm": design.total_label(arms) if arm == TOTAL else design.label(arm),
             "Patients hospitalized": admitted[["arm", "patient"]].drop_duplicates().shape[0],
             "Hospitalizations": int(block["hospitalizations"].sum()),
             "Moderate": int(block.loc[block["severity"] == "moderate", "hospitalizations"].sum()),

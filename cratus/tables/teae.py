@@ -111,7 +111,9 @@ def teae_counts(study, arms=None, serious_only: bool = False, related_only: bool
     groups = [(a, f"{design.label(a)} (N = {int((subjects['arm'] == a).sum())})",
                int((subjects["arm"] == a).sum())) for a in chosen]
     if total:
-        groups.append((TOTAL, f"Total (N = {len(subjects)})", len(subjects)))
+        # the total of the arms shown (its N says so); named as such when some are hidden
+        name = "Total" if not design.hidden(chosen) else "Shown arms together"
+        groups.append((TOTAL, f"{name} (N = {len(subjects)})", len(subjects)))
     long = []
     for i, (label, soc, term, ids) in enumerate(_rows(events)):
         for arm, header, n in groups:

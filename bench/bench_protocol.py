@@ -7,7 +7,7 @@ Run from anywhere (the repo root is found from this file)::
 
 The data are tests/adam_trial.py's made-up ADaM-shaped trial (ADSL with TRT01PN and SITEGR1, a score at four
 visits, a 7-point rating, ADTTE), built in memory before the clock starts.  Two levels are timed: the
-estimators of :mod:`cratus.stats` on ready frames, and the study-level tables of :mod:`cratus.patient.protocol`
+estimators of :mod:`cratus.stats` on ready frames, and the study-level tables of :mod:`cratus.patient.protocol` (and :mod:`cratus.patient.repeated`)
 that the pages call (records picked from the study, then the estimator, then the table; not cached).
 Prints wall-clock and CPU seconds, best of ``--repeat``.  Asserts nothing.
 """
@@ -28,7 +28,9 @@ from cratus.patient import protocol as P  # noqa: E402
 from cratus.patient import read_patient_data, to_study  # noqa: E402
 from cratus.stats.ancova import ancova, dose_trend  # noqa: E402
 from cratus.stats.categorical import binary_summary, ordinal_tests  # noqa: E402
+from cratus.stats.mmrm import mmrm  # noqa: E402
 from cratus.stats.survival import time_to_event  # noqa: E402
+from cratus.patient import repeated as R  # noqa: E402
 from tests.adam_trial import adam_trial  # noqa: E402
 
 TARGET_SECONDS = 1.0
@@ -50,7 +52,18 @@ def _study(n: int):
         out = io.BytesIO()
         frames[name].to_parquet(out)
         files[f"{name}.parquet"] = out.getvalue()
-    return to_study(read_patient_data(*files.values(), names=list(files)))
+    return to_study(read_patient_data(*files.values(), names=list(files)))  # ADTTE read since issue 23
+
+
+def _unstructured(long, arms, control):
+    """The unstructured REML fit, however long it takes (the page refuses it beyond UNSTRUCTURED_BUDGET)."""
+    from cratus.stats import mmrm as module
+
+    budget, module.UNSTRUCTURED_BUDGET = module.UNSTRUCTURED_BUDGET, float("inf")
+    try:
+        return mmrm(long, "chg", arms, control, ("sitegr1",))
+    finally:
+        module.UNSTRUCTURED_BUDGET = budget
 
 
 def analyses(study) -> dict:
@@ -61,11 +74,17 @@ def analyses(study) -> dict:
     ratings, order = P.category_records(study, "cibic", "week_24")
     binary = ratings.assign(improved=ratings["category"].isin(order[:3]))  # the three best of the 7-point scale
     doses = P.arm_doses(study)
+    long = R.mmrm_frame(study, "actot")
     return {
         "ANCOVA, site factor + baseline (stats)": lambda: ancova(frame, "chg", arms, control, ("sitegr1",)),
         "ANCOVA + pairwise, Holm (stats)": lambda: ancova(frame, "chg", arms, control, ("sitegr1",), pairwise=True,
                                                           adjustment="holm"),
         "dose trend (stats)": lambda: dose_trend(frame, "chg", doses, ("sitegr1",)),
+        "MMRM unstructured, site factor (stats)": lambda: _unstructured(long, arms, control),
+        "MMRM compound symmetry, site (stats)": lambda: mmrm(long, "chg", arms, control, ("sitegr1",),
+                                                              covariance="compound symmetry"),
+        "GEE unstructured, site (stats)": lambda: mmrm(long, "chg", arms, control, ("sitegr1",),
+                                                        covariance="GEE unstructured"),
         "KM + log-rank + Cox (stats)": lambda: time_to_event(tte, arms, control, time="time"),
         "Cox stratified by site (stats)": lambda: time_to_event(tte, arms, control, time="time", strata="sitegr1"),
         "ordinal WMW (stats)": lambda: ordinal_tests(ratings, "category", arms, control, order=order),
@@ -75,6 +94,8 @@ def analyses(study) -> dict:
                                                               event=True),
         "LS-means table (page)": lambda: P.ancova_table(study, "actot", "week_24", factors=("sitegr1",)),
         "dose trend sentence (page)": lambda: P.dose_trend_words(study, "actot", "week_24", factors=("sitegr1",)),
+        "MMRM table, compound symmetry (page)": lambda: R.mmrm_table(study, "actot", factors=("sitegr1",),
+                                                                      covariance="compound symmetry"),
         "KM figure (page)": lambda: __import__("cratus.figures.km", fromlist=["km_figure"]).km_figure(study,
                                                                                                      "TTDERM"),
         "medians table (page)": lambda: P.median_table(study, "TTDERM"),

@@ -290,3 +290,46 @@ def test_the_responder_flag_table_has_exact_intervals_and_its_test(study):
 
     high_row = tests[tests["Compares"].str.startswith("Xanomeline High")].iloc[0]  # arms in TRT01PN order
     assert high_row["p-value"] == format_p(fisher, computed=True)
+
+
+def test_the_repeated_measures_model_uses_every_post_baseline_visit(study):
+    from cratus.patient import repeated as R
+
+    frame = R.mmrm_frame(study, "actot")
+    assert set(frame["visit"]) == {"week_8", "week_16", "week_24"}  # never the baseline visit
+    result = R.mmrm_result(study, "actot", factors=("sitegr1",), covariance="compound symmetry")
+    # statsmodels' formula interface on the same records: REML, random intercept per subject
+    fit = smf.mixedlm("chg ~ 0 + C(visit) + C(arm, Treatment('placebo')):C(visit) + base:C(visit) + C(sitegr1)",
+                      frame, groups="usubjid").fit(reml=True)
+    for d in result.differences:
+        name = f"C(arm, Treatment('placebo'))[T.{d.arm}]:C(visit)[{d.visit}]"
+        assert d.estimate == pytest.approx(fit.params[name], abs=1e-3) and d.se == pytest.approx(fit.bse[name], rel=1e-2)
+    assert result.visits == ("week_8", "week_16", "week_24")  # in AVISITN order
+    table = R.mmrm_table(study, "actot", factors=("sitegr1",))
+    assert list(table["Visit"].unique()) == ["Week 8", "Week 16", "Week 24"]
+    assert list(table["Arm"][:3]) == ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]  # TRT01PN order
+    words = R.mmrm_words(study, "actot", factors=("sitegr1",))
+    assert "chg ~ arm * visit + base * visit + sitegr1" in words and "unstructured covariance" in words
+    assert "Computed here" in words and "population: " in words and "ANL01FL" in words
+
+
+@pytest.mark.page
+def test_the_repeated_measures_table_is_on_the_page_with_its_snippet(tmp_path, monkeypatch):
+    from tests.apptest import open_page
+    from tests.test_patient_pages import upload
+    from tests.test_snippets import check
+
+    files = trial_files(seed=2)
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    at = upload(open_page("data"), files)
+    at = _page(at, "analyses", {"an_mmrm": "compound symmetry"})  # the address as the widget shows it
+    at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
+    html = _tables(at)
+    assert "Difference from control (SE)" in html and "Week 16" in html
+    captions = "\n".join(str(c.value) for c in at.caption)
+    assert "compound symmetry (a random intercept per subject" in captions and "+ sitegr1" in captions
+    snippet = next(s for s in at.session_state["code_snippets"] if s["call"].func.__name__ == "mmrm_table")
+    assert 'covariance="compound symmetry"' in snippet["code"] and "sitegr1" in snippet["code"]
+    check(snippet, at, {})

@@ -97,8 +97,9 @@ def _ancova_choices(endpoint: str, visits: list[str]) -> dict:
             "adjustment": "none" if adjustment in ("off", None) else adjustment}
 
 
-def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
-    """The ANCOVA with the reader's covariates, its LS-means table, the model in words and the dose trend."""
+def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> dict:
+    """The ANCOVA with the reader's covariates, its LS-means table, the model in words and the dose trend;
+    returns the reader's choices (the repeated-measures model uses the same covariates)."""
     current = study()
     choice = _ancova_choices(endpoint, visits)
     kwargs = dict(factors=choice["factors"], continuous=choice["continuous"], response=choice["response"],
@@ -109,7 +110,7 @@ def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
         compute(model)
     except ValueError as error:
         st.warning(f"The ANCOVA cannot be computed here: {error}", icon=":material/warning:")
-        return
+        return choice
     table(model, caption=f"ANCOVA, LS means by arm: {current.label(endpoint)}, "
                          f"{current.design.visit_label(choice['visit'])}{_filtered_mark()}")
     words = cached(P.ancova_words, endpoint, choice["visit"], **kwargs)
@@ -126,6 +127,41 @@ def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> None:
         st.caption(trend)
         report().add_text(trend)
         code(Call(P.dose_trend_words, (endpoint, choice["visit"]), kwargs), title="Dose–response test", shows="")
+    return choice
+
+
+def mmrm_section(endpoint: str, arms: list[str], choice: dict) -> None:
+    """On request, the mixed model for repeated measures over every post-baseline visit (the ANCOVA's covariates):
+    LS means by visit and arm, differences from the control, the model in words."""
+    from cratus.patient import repeated as R
+    from cratus.stats.mmrm import COVARIANCES
+
+    current = study()
+    covariance = st.selectbox("Covariance between a subject's visits", ["off", *COVARIANCES],
+                              key="an_mmrm", bind="query-params",
+                              format_func=lambda c: "model not shown" if c == "off" else c,
+                              help="Every post-baseline visit in one model: arm, visit, arm by visit, baseline "
+                                   "and baseline by visit, and the covariates chosen above. Unstructured and "
+                                   "compound symmetry: a mixed model (statsmodels MixedLM, REML; valid if missing "
+                                   "at random). GEE unstructured: a marginal model with robust standard errors, "
+                                   "fast at any size (valid only if missing completely at random).")
+    if covariance in (None, "off"):
+        return
+    kwargs = dict(factors=choice["factors"], continuous=choice["continuous"], response=choice["response"],
+                  arms=tuple(arms), covariance=covariance, weighting=choice["weighting"])
+    model = call(R.mmrm_table, endpoint, **kwargs, p_values=p_values_shown())
+    try:
+        compute(model)
+    except ValueError as error:
+        st.warning(f"The repeated-measures model cannot be computed here: {error}", icon=":material/warning:")
+        return
+    kind = "GEE, unstructured working correlation" if covariance.startswith("GEE") else \
+        f"mixed model for repeated measures, {covariance} covariance"
+    table(model, caption=f"Repeated measures ({kind}), LS means by visit and arm: "
+                         f"{current.label(endpoint)}{_filtered_mark()}")
+    words = cached(R.mmrm_words, endpoint, **kwargs)
+    st.caption(words)
+    report().add_text(words)
 
 
 def _typed_doses(arms: list[str]) -> dict | None:

@@ -82,6 +82,8 @@ def ancova_frame(study, endpoint: str, visit: str) -> pd.DataFrame:
     """One row per subject with a baseline and a value at *visit*: ``usubjid, arm, value, base, chg`` + subject columns."""
     data = patient_data(study)
     p = pairs(data, endpoint, visit)
+    if p.empty:
+        raise ValueError(f"no subject has both a baseline (ABLFL = 'Y') and a value of {endpoint} at {visit}")
     subjects = data.subjects.drop(columns=["arm"], errors="ignore")
     return p.merge(subjects, on="usubjid", how="left")
 

@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from cratus.appraisal.views import between_arm_view, forest_view, multiplicity_view, within_arm_view
-    from cratus.figures import build_figure_grid
+    from cratus.figures import Measure, build_figure_grid
     from cratus.study.model import load_study
 
     study = load_study()
@@ -74,8 +74,7 @@ def main() -> None:
     endpoints = study.panels(figure)
     outputs = {
         f"figure {figure} grid, all arms": lambda: build_figure_grid(study, endpoints, arms, study.design.visit_ids),
-        f"figure {figure} grid, change": lambda: build_figure_grid(study, endpoints, two, study.design.visit_ids,
-                                                                 metric="change", correlation=0.5),
+        f"figure {figure} grid, change": lambda: build_figure_grid(study, endpoints, two, study.design.visit_ids, measure=Measure(metric="change", correlation=0.5)),
         "appraisal: between arms": lambda: between_arm_view(study, two),
         "appraisal: forest": lambda: forest_view(study, two),
         "appraisal: within arm": lambda: within_arm_view(study, two),

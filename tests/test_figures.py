@@ -21,6 +21,8 @@ from scipy import stats
 from cratus import figures
 from cratus.figures import (
     PANEL_COLUMNS,
+    Look,
+    Measure,
     build_endpoint_figure,
     build_figure_grid,
     endpoint_panel_data,
@@ -257,7 +259,7 @@ def test_p_value_annotations_keep_the_printed_trailing_zeros(study):
 # Change from baseline and its interval
 # --------------------------------------------------------------------------
 def test_change_is_the_difference_of_reported_means(study):
-    fig = build_endpoint_figure(study, "six_minute_walk", ARMS, BOTH, metric="change")
+    fig = build_endpoint_figure(study, "six_minute_walk", ARMS, BOTH, measure=Measure(metric="change"))
     # Results: 345.9 ± 103.4 to 410.7 ± 155.4 m; rounded to the printed decimal, no float artefact
     assert [t.y[0] for t in fig.data] == [64.8, None, None]
     assert fig.data[0].error_y.array[0] is None                  # no interval without r
@@ -268,7 +270,7 @@ def test_change_is_the_difference_of_reported_means(study):
 
 @pytest.mark.parametrize("r", [0.0, 0.5, 0.9])
 def test_change_interval_is_the_95_ci_of_the_mean_change(study, r):
-    fig = build_endpoint_figure(study, "cd25", ARMS, BOTH, metric="change", correlation=r)
+    fig = build_endpoint_figure(study, "cd25", ARMS, BOTH, measure=Measure(metric="change", correlation=r))
     # Results 3B: 12.6 ± 6.87 to 6.9 ± 3.30 in 100M; n = 10 randomized per arm (Table 1)
     sd = math.sqrt(6.87 ** 2 + 3.30 ** 2 - 2 * r * 6.87 * 3.30)
     half = stats.t.ppf(0.975, 9) * sd / math.sqrt(10)              # scipy.stats.t, paired t interval
@@ -280,7 +282,7 @@ def test_change_interval_is_the_95_ci_of_the_mean_change(study, r):
 
 
 def test_sd_of_change_is_a_shaded_band_not_error_bars(study):
-    fig = build_endpoint_figure(study, "cd25", ARMS, BOTH, metric="change", correlation=0.5, interval="sd")
+    fig = build_endpoint_figure(study, "cd25", ARMS, BOTH, measure=Measure(metric="change", correlation=0.5, interval="sd"))
     sd = math.sqrt(6.87 ** 2 + 3.30 ** 2 - 2 * 0.5 * 6.87 * 3.30)
     assert fig.data[0].error_y.array[0] is None
     bands = [s for s in fig.layout.shapes if (s.name or "").startswith("sd_band|cd25|100M")]
@@ -292,7 +294,7 @@ def test_change_of_medians_is_a_difference_of_medians_without_interval(study):
     data = endpoint_panel_data(study, "sppb", ["100M"], BOTH, metric="change", correlation=0.5)
     assert data.loc[0, "center"] == pytest.approx(1.5) and math.isnan(data.loc[0, "low"])
     assert data.loc[0, "statistic"] == "difference of medians"
-    fig = build_endpoint_figure(study, "sppb", ["100M"], BOTH, metric="change", correlation=0.5)
+    fig = build_endpoint_figure(study, "sppb", ["100M"], BOTH, measure=Measure(metric="change", correlation=0.5))
     assert "difference of medians" in fig.layout.yaxis.title.text and fig.data[0].error_y.array[0] is None
 
 
@@ -307,7 +309,7 @@ def test_change_of_medians_is_a_difference_of_medians_without_interval(study):
 def test_bad_choices_raise_value_error(study, kwargs, message):
     choice = {"arms": ["100M"], "visits": ["baseline"], **kwargs}
     with pytest.raises(ValueError, match=message):
-        build_endpoint_figure(study, "cd25", choice.pop("arms"), choice.pop("visits"), **choice)
+        build_endpoint_figure(study, "cd25", choice.pop("arms"), choice.pop("visits"), measure=Measure(**choice))
 
 
 def test_categorical_endpoints_are_refused(study):
@@ -350,8 +352,8 @@ def _pixels(fig, suffix, width):
 
 def _built(study, case, metric, presentation):
     if case in FIGURE_PANELS:
-        return build_figure_grid(study, FIGURE_PANELS[case], ARMS, BOTH, metric=metric, presentation=presentation)
-    return build_endpoint_figure(study, case, ARMS, BOTH, metric=metric, presentation=presentation)
+        return build_figure_grid(study, FIGURE_PANELS[case], ARMS, BOTH, measure=Measure(metric=metric), look=Look(presentation=presentation))
+    return build_endpoint_figure(study, case, ARMS, BOTH, measure=Measure(metric=metric), look=Look(presentation=presentation))
 
 
 @pytest.mark.parametrize("case", ["2", "3", "champs", "tnf_alpha_bcell", "cd25", "sqol_f"])
@@ -398,7 +400,7 @@ def _boxes(fig, roles, width):
 @pytest.mark.parametrize("number, presentation, metric", [
     ("2", False, "value"), ("3", False, "value"), ("3", True, "value"), ("3", False, "change"), ("4", False, "value")])
 def test_p_values_are_apart_inside_the_plot_and_off_the_data(study, number, presentation, metric):
-    fig = build_figure_grid(study, FIGURE_PANELS[number], ARMS, BOTH, metric=metric, presentation=presentation)
+    fig = build_figure_grid(study, FIGURE_PANELS[number], ARMS, BOTH, measure=Measure(metric=metric), look=Look(presentation=presentation))
     for width in ((1920,) if presentation else (700, 1400)):
         boxes = _boxes(fig, ("p_within", "p_vs_control", "p_between", "discrepancy"), width)
         for axis, panel in boxes.items():
@@ -451,7 +453,7 @@ def test_mcid_is_a_light_band_in_the_change_view(study):
     mcid = pd.DataFrame({"endpoint": ["six_minute_walk"], "low": ["14"], "high": ["30.5"], "unit": ["m"],
                          "population": ["older adults"], "citation": ["Bohannon 2017"], "quote": [""]})
     with_mcid = dataclasses.replace(study, mcid=mcid)
-    fig = build_endpoint_figure(with_mcid, "six_minute_walk", ARMS, BOTH, metric="change")
+    fig = build_endpoint_figure(with_mcid, "six_minute_walk", ARMS, BOTH, measure=Measure(metric="change"))
     band = [s for s in fig.layout.shapes if (s.name or "").startswith("mcid|")]
     assert len(band) == 1 and (band[0].y0, band[0].y1) == (14.0, 30.5)
     label = find_annotations(fig, "mcid")
@@ -460,13 +462,13 @@ def test_mcid_is_a_light_band_in_the_change_view(study):
     assert low < 14 and high > 30.5
     assert find_annotations(build_endpoint_figure(with_mcid, "six_minute_walk", ARMS, BOTH), "mcid") == []
     no_mcid = dataclasses.replace(study, mcid=mcid.iloc[0:0])
-    assert find_annotations(build_endpoint_figure(no_mcid, "six_minute_walk", ARMS, BOTH, metric="change"),
+    assert find_annotations(build_endpoint_figure(no_mcid, "six_minute_walk", ARMS, BOTH, measure=Measure(metric="change")),
                             "mcid") == []
 
 
 def test_the_published_mcid_of_the_6_minute_walk_is_drawn(study):
     # data/mcid.csv: 6-minute walk 20 m (small) to 50 m (substantial), Perera et al. 2006
-    fig = build_endpoint_figure(study, "six_minute_walk", ARMS, BOTH, metric="change")
+    fig = build_endpoint_figure(study, "six_minute_walk", ARMS, BOTH, measure=Measure(metric="change"))
     band = [s for s in fig.layout.shapes if (s.name or "").startswith("mcid|")]
     assert len(band) == 1 and (band[0].y0, band[0].y1) == (20.0, 50.0)
     assert "Perera" in find_annotations(fig, "mcid")[0].hovertext
@@ -476,7 +478,7 @@ def test_no_developer_wording_in_hovers_titles_or_the_panel_table(study):
     ids = set(study.endpoints["endpoint"]) | set(study.discrepancies["id"]) | {"month6", "vs_control"}
     for number, endpoints in FIGURE_PANELS.items():
         for metric in ("value", "change"):
-            fig = build_figure_grid(study, endpoints, ARMS, BOTH, metric=metric, correlation=0.5)
+            fig = build_figure_grid(study, endpoints, ARMS, BOTH, measure=Measure(metric=metric, correlation=0.5))
             texts = [fig.layout.title.text, fig.layout.title.subtitle.text]
             texts += [a.text for a in fig.layout.annotations] + [a.hovertext or "" for a in fig.layout.annotations]
             texts += [str(c) for t in fig.data for row in t.customdata for c in row[1:]]
@@ -533,7 +535,7 @@ def test_a_phone_bar_chart_keeps_its_title_under_the_toolbar(study):
 
 def test_presentation_mode_is_larger_and_leaves_room_on_a_16_9_slide(study):
     normal = build_endpoint_figure(study, "fev1", ARMS, BOTH)
-    big = build_endpoint_figure(study, "fev1", ARMS, BOTH, presentation=True)
+    big = build_endpoint_figure(study, "fev1", ARMS, BOTH, look=Look(presentation=True))
     assert big.layout.font.size >= 20
     assert all(a.font.size >= 20 for a in big.layout.annotations)
     assert big.data[0].marker.size > normal.data[0].marker.size
@@ -635,7 +637,7 @@ def _band_boxes(fig, suffix, x_axis, width, height):
 @pytest.mark.parametrize("number, arms, metric", LAYOUT_CASES)
 def test_normal_figures_stretch_and_keep_placeholders_in_the_band(study, number, arms, metric):
     """From 700 to 1400 px wide: band notes inside the plot, apart, below the data and above the ticks."""
-    fig = build_figure_grid(study, FIGURE_PANELS[number], arms, BOTH, metric=metric)
+    fig = build_figure_grid(study, FIGURE_PANELS[number], arms, BOTH, measure=Measure(metric=metric))
     assert fig.layout.width is None and fig.layout.height
     shapes = {s.xref.split()[0][1:]: s for s in fig.layout.shapes if s.fillcolor == "#F0F0F0"}
     for suffix, (endpoint, x_axis, y_axis) in _panels(fig).items():
@@ -698,7 +700,7 @@ def test_grid_y_titles_are_unit_and_statistic(study):
     titles = [fig.layout[f"yaxis{s}"].title.text for s in ("", "2", "3", "4")]
     assert titles == ["m, mean ± SD", "points, median (IQR)", "kcal/week, median (IQR)", "L, mean ± SD"]
     assert [a.text for a in find_annotations(fig, "panel_title")][0] == "<b>2A  </b>6-minute walk distance"
-    change = build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, metric="change", correlation=0.5)
+    change = build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, measure=Measure(metric="change", correlation=0.5))
     assert change.layout.yaxis4.title.text == "mean change, 95% CI assuming r = 0.5"    # CD4/CD8 ratio: no unit
 
 
@@ -707,11 +709,9 @@ def test_figures_are_valid_plotly(study, presentation):
     """The builders skip plotly's validation for speed: everything they set must still be valid."""
     mcid = pd.DataFrame({"endpoint": ["fev1"], "low": ["0.1"], "high": ["0.1"], "unit": ["L"], "population": [""],
                          "citation": ["x"], "quote": [""]})
-    made = [build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, presentation=presentation),
-            build_figure_grid(study, FIGURE_PANELS["2"], ["100M"], BOTH, metric="change", correlation=0.3,
-                              presentation=presentation, interval="sd", for_export=True),
-            build_endpoint_figure(dataclasses.replace(study, mcid=mcid), "fev1", ARMS, BOTH, metric="change",
-                                  presentation=presentation, for_export=True)]
+    made = [build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, look=Look(presentation=presentation)),
+            build_figure_grid(study, FIGURE_PANELS["2"], ["100M"], BOTH, measure=Measure(metric="change", correlation=0.3, interval="sd"), look=Look(presentation=presentation, for_export=True)),
+            build_endpoint_figure(dataclasses.replace(study, mcid=mcid), "fev1", ARMS, BOTH, measure=Measure(metric="change"), look=Look(presentation=presentation, for_export=True))]
     for fig in made:
         checked = go.Figure(fig.to_plotly_json())       # raises on any invalid property
         assert len(checked.layout.annotations) == len(fig.layout.annotations)
@@ -770,7 +770,7 @@ def test_image_export_config_from_a_figure(study):
 
 
 def test_export_figure_carries_the_citation(study):
-    fig = build_endpoint_figure(study, "cd25", ARMS, BOTH, for_export=True)
+    fig = build_endpoint_figure(study, "cd25", ARMS, BOTH, look=Look(for_export=True))
     notes = [a for a in fig.layout.annotations if a.name == "citation|||"]
     assert len(notes) == 1 and "doi:10.1093/gerona/glx137" in notes[0].text
 
@@ -780,8 +780,8 @@ def test_the_citation_fits_the_figure_from_its_left_edge(study, phone):
     # It starts 10 px from the figure's left edge (under the title), not at the plot's, and every line fits
     # the narrowest width the layout holds at (on a 390 px phone it ran past the right edge before).
     room = theme.style(phone=phone)["min_width"] - 20
-    for fig in (build_endpoint_figure(study, "cd25", ARMS, BOTH, for_export=True, phone=phone),
-                build_figure_grid(study, ["cd69", "cd8"], ARMS, BOTH, for_export=True, phone=phone)):
+    for fig in (build_endpoint_figure(study, "cd25", ARMS, BOTH, look=Look(for_export=True, phone=phone)),
+                build_figure_grid(study, ["cd69", "cd8"], ARMS, BOTH, look=Look(for_export=True, phone=phone))):
         note = next(a for a in fig.layout.annotations if a.name == "citation|||")
         assert fig.layout.margin.l + note.xshift == 10 and note.x == 0 and note.xref == "paper"
         assert max(line_width(line, note.font.size) for line in note.text.split("<br>")) <= room
@@ -854,8 +854,7 @@ def _all_text(fig) -> str:
 def test_a_made_up_study_gets_its_own_arms_visits_and_words(metric):
     demo = made_up_study()
     visits = ["w0", "w12", "w24"]
-    fig = build_figure_grid(demo, ["grip", "pain", "flush"], ["drug", "vehicle"], visits, metric=metric,
-                            correlation=0.5, for_export=True)
+    fig = build_figure_grid(demo, ["grip", "pain", "flush"], ["drug", "vehicle"], visits, measure=Measure(metric=metric, correlation=0.5), look=Look(for_export=True))
     assert [t.name for t in fig.data if t.showlegend] == ["Drug X 10 mg", "Vehicle"]
     assert fig.data[0].marker.color == demo.design.color("drug")
     within = [plain(a.text) for a in find_annotations(fig, "p_within", "grip")]
@@ -922,10 +921,11 @@ def _font_sizes(fig) -> list[tuple[str, float]]:
 
 
 def _legibility_cases(study, **mode):
-    return [build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, for_export=True, **mode),
-            build_figure_grid(study, FIGURE_PANELS["2"], ARMS, BOTH, metric="change", correlation=0.5, **mode),
-            build_endpoint_figure(study, "tnf_alpha_bcell", ARMS, BOTH, for_export=True, **mode),
-            build_endpoint_figure(study, "sqol_f", ARMS, BOTH, metric="change", correlation=0.5, **mode)]
+    change = Measure(metric="change", correlation=0.5)
+    return [build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, look=Look(**mode, for_export=True)),
+            build_figure_grid(study, FIGURE_PANELS["2"], ARMS, BOTH, measure=change, look=Look(**mode)),
+            build_endpoint_figure(study, "tnf_alpha_bcell", ARMS, BOTH, look=Look(**mode, for_export=True)),
+            build_endpoint_figure(study, "sqol_f", ARMS, BOTH, measure=change, look=Look(**mode))]
 
 
 def test_presentation_text_is_at_least_18_px(study):
@@ -957,7 +957,7 @@ def test_phone_text_is_at_least_11_px_and_titles_fit_above_the_legend(study):
         assert round((1 - fig.layout.title.y) * height) == 10 + phone["modebar"] and phone["modebar"] >= 28
     desktop = build_endpoint_figure(study, "fev1", ARMS, BOTH)
     assert round((1 - desktop.layout.title.y) * desktop.layout.height) == 10     # a mouse shows it on hover only
-    grid = build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, phone=True)
+    grid = build_figure_grid(study, FIGURE_PANELS["3"], ARMS, BOTH, look=Look(phone=True))
     assert {t.xaxis for t in grid.data if t.meta["endpoint"] in ("cd69", "cd25")} == {"x", "x2"}
     assert grid.layout.xaxis.domain == grid.layout.xaxis2.domain            # one column on a phone
 
@@ -965,7 +965,7 @@ def test_phone_text_is_at_least_11_px_and_titles_fit_above_the_legend(study):
 @pytest.mark.parametrize("number", ["2", "3", "4"])
 @pytest.mark.parametrize("presentation", [False, True])
 def test_not_reported_band_takes_only_the_rows_it_needs(study, number, presentation):
-    fig = build_figure_grid(study, FIGURE_PANELS[number], ARMS, BOTH, presentation=presentation)
+    fig = build_figure_grid(study, FIGURE_PANELS[number], ARMS, BOTH, look=Look(presentation=presentation))
     bands = {s.xref.split()[0]: s for s in fig.layout.shapes if s.fillcolor == "#F0F0F0"}
     for axis, band in bands.items():
         endpoint = next(t.meta["endpoint"] for t in fig.data if t.xaxis == axis)
@@ -982,7 +982,7 @@ def test_not_reported_band_takes_only_the_rows_it_needs(study, number, presentat
 
 
 def test_export_config_and_figure_stand_on_their_own(study):
-    fig = build_figure_grid(study, FIGURE_PANELS["2"], ARMS, BOTH, for_export=True)
+    fig = build_figure_grid(study, FIGURE_PANELS["2"], ARMS, BOTH, look=Look(for_export=True))
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert fig.layout.title.text == "<b>Figure 2</b>"                         # the title
     assert [t.name for t in fig.data if t.showlegend] == ["Allo-hMSC 100M", "Allo-hMSC 200M", "Placebo"]

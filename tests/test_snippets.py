@@ -222,15 +222,17 @@ def test_the_snippet_opens_the_data_as_recorded(recipe, expected):
 
 
 def test_nested_calls_pick_items_and_leave_out_defaults():
-    from cratus.figures import build_endpoint_figure
+    from cratus.figures import Look, Measure, build_endpoint_figure
     from cratus.patient.display import add_trajectories
 
-    figure = Call(build_endpoint_figure, ("sppb",), {"arms": ["100M"], "metric": "value", "for_export": True})
+    figure = Call(build_endpoint_figure, ("sppb",), {"arms": ["100M"], "measure": Measure(),
+                                                     "look": Look(phone=False, for_export=True)})
     code = Recipe(files=("a.csv",)).code(Call(add_trajectories, (figure,), pick=(0,)), shows="figure")
-    # metric="value" is build_endpoint_figure's default, so it is left out
-    assert ('result = add_trajectories(study, build_endpoint_figure(study, "sppb", arms=["100M"], '
-            'for_export=True))[0]') in code
-    assert "from cratus.figures import build_endpoint_figure" in code and code.endswith("result.show()")
+    # Measure() is build_endpoint_figure's default, so it is left out; a typed value is written as its
+    # constructor with the fields that differ from their defaults, and imported
+    assert ('result = add_trajectories(\n    study,\n    build_endpoint_figure(study, "sppb", arms=["100M"], '
+            'look=Look(for_export=True)),\n)[0]') in code
+    assert "from cratus.figures import Look, build_endpoint_figure" in code and code.endswith("result.show()")
 
 
 def test_a_recipe_opens_the_study_the_app_builds():

@@ -31,11 +31,11 @@ INTERVAL_LABELS = {"ci": "95% CI of the mean", "sd": "± SD of the change"}
 def _figure_call(endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,
                  interval: str = "ci", phone: bool = False) -> Call:
     """The figure of the page as a :class:`Call` (what the page draws, and its code snippet)."""
-    from cratus.figures import build_endpoint_figure, build_figure_grid
+    from cratus.figures import Look, Measure, build_endpoint_figure, build_figure_grid
 
     # for_export: the citation under the chart, so a saved image stands on its own.
-    common = dict(arms=list(arms), visits=list(visits), metric=metric, correlation=correlation,
-                  presentation=presentation, interval=interval, phone=phone, for_export=True)
+    common = dict(arms=list(arms), visits=list(visits), measure=Measure(metric, correlation, interval),
+                  look=Look(presentation=presentation, phone=phone, for_export=True))
     if len(endpoints) == 1:
         return Call(build_endpoint_figure, (endpoints[0],), common)
     return Call(build_figure_grid, (list(endpoints),), common)

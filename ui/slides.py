@@ -90,7 +90,7 @@ def _table_one_slide(slide) -> None:
 
 
 def _panel_slide(slide) -> None:
-    from cratus.figures import build_endpoint_figure, endpoint_panel_data, figure_summary_sentence
+    from cratus.figures import Look, build_endpoint_figure, endpoint_panel_data, figure_summary_sentence
 
     current = study()
     _, endpoint = slide.args
@@ -98,7 +98,7 @@ def _panel_slide(slide) -> None:
     visits = tuple(current.visits_with_data([endpoint]))
     phone = on_phone()  # a shared link to the deck opened on a phone: the phone's layout, not the projector's
     figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
-                           presentation=not phone, phone=phone, for_export=True)
+                           look=Look(presentation=not phone, phone=phone, for_export=True))
     plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
     panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
     _takeaway(cached(figure_summary_sentence, panel, endpoint))

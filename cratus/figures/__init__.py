@@ -45,18 +45,19 @@ Conventions that pages and tests rely on
   study's MCID (``study.mcid``) is a light band (shape ``mcid|…``) labelled
   "MCID".
 * Outside presentation mode no ``layout.width`` is set; every placement holds
-  from 700 px up (360 px with ``phone=True``).  ``layout.meta`` carries the study's title, arms and
+  from 700 px up (360 px with ``Look(phone=True)``).  ``layout.meta`` carries the study's title, arms and
   citation for exports.
 """
 
 from cratus.figures.builders import build_endpoint_figure, build_figure_grid, image_export_config
 from cratus.figures.change import INTERVALS
 from cratus.figures.marks import find_annotations
-from cratus.figures.panel_data import PANEL_COLUMNS, endpoint_panel_data
+from cratus.figures.panel_data import PANEL_COLUMNS, Measure, endpoint_panel_data
 from cratus.figures.sentences import figure_summary_sentence, outcome_definition
 from cratus.figures.table import panel_table
+from cratus.figures.theme import Look
 
 __all__ = [
-    "INTERVALS", "PANEL_COLUMNS", "build_endpoint_figure", "build_figure_grid", "endpoint_panel_data",
+    "INTERVALS", "Look", "Measure", "PANEL_COLUMNS", "build_endpoint_figure", "build_figure_grid", "endpoint_panel_data",
     "figure_summary_sentence", "find_annotations", "image_export_config", "outcome_definition", "panel_table",
 ]

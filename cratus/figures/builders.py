@@ -19,10 +19,10 @@ import plotly.graph_objects as go
 from cratus.figures import theme
 from cratus.figures.geometry import line_width, text_width, wrap_px
 from cratus.figures.panel import panel_parts
-from cratus.figures.panel_data import check_choices, clean, endpoint_info, panel_records
+from cratus.figures.panel_data import Measure, check_choices, clean, endpoint_info, panel_records
 from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
 from cratus.words import hover_safe, slug
-from cratus.figures.theme import MUTED_COLOR  # colours
+from cratus.figures.theme import MUTED_COLOR, Look  # colours
 
 
 #: Width of a saved image of a figure that stretches with the page, in CSS pixels.
@@ -63,24 +63,23 @@ def _citation_note(study, style: dict, width: float, left: float) -> tuple[dict,
     return note, lines * size * 1.3 + 8
 
 
-def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "value",
-                          correlation: float | None = None, presentation: bool = False, interval: str = "ci",
-                          for_export: bool = False, phone: bool = False) -> go.Figure:
+def build_endpoint_figure(study, endpoint: str, arms, visits, measure: Measure = Measure(),
+                          look: Look = Look()) -> go.Figure:
     """One panel: the arms' summaries over the chosen visits.
 
     Parameters
     ----------
-    study, endpoint, arms, visits, metric, correlation, interval
+    study, endpoint, arms, visits
         As in :func:`cratus.figures.endpoint_panel_data`.  The study's
         discrepancies concerning the endpoint add "⚠" marks explained in
         their hover text.
-    presentation : bool
-        Larger fonts (≥ 20 px), markers and lines, at 1600 × 900 (16:9).
-        Otherwise no width is set and the layout holds from 700 px up.
-    for_export : bool
-        Add the study's citation under the plot, so a saved image stands on its own.
-    phone : bool
-        Sizes for a 390 px wide phone (text ≥ 11 px); placements hold from 360 px.
+    measure : Measure
+        What the panel draws: the value or the change from baseline (with the change's correlation and
+        interval), as :func:`cratus.figures.endpoint_panel_data`'s ``metric``, ``correlation``, ``interval``.
+    look : Look
+        Where it is shown: ``presentation`` (fonts ≥ 20 px, 1600 × 900; otherwise no width is set and the
+        layout holds from 700 px up), ``phone`` (a 390 px wide phone, text ≥ 11 px, holds from 360 px),
+        ``for_export`` (the study's citation under the plot, so a saved image stands on its own).
 
     Returns
     -------
@@ -107,6 +106,8 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, metric: str = "val
     [('Allo-hMSC 200M', [27.0, 16.4]), ('Placebo', [None, None])]
     """
     endpoint = study.endpoint_id(endpoint)   # an id, or the label a reader sees
+    metric, correlation, interval = measure.metric, measure.correlation, measure.interval
+    presentation, phone, for_export = look.presentation, look.phone, look.for_export
     arms, visits = check_choices(study.design, arms, visits, metric, correlation, interval)
     rows, info = panel_records(study, endpoint, arms, visits, metric, correlation, interval)
     style = theme.style(presentation, phone)
@@ -212,9 +213,8 @@ def _grid_panels(study, panels, layout, style, domains, inner_w, inner_h, title_
     return data, annotations, shapes
 
 
-def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", correlation: float | None = None,
-                      presentation: bool = False, interval: str = "ci", cols: int | None = None,
-                      title: str | None = None, for_export: bool = False, phone: bool = False) -> go.Figure:
+def build_figure_grid(study, endpoints, arms, visits, measure: Measure = Measure(), look: Look = Look(),
+                      cols: int | None = None, title: str | None = None) -> go.Figure:
     """Several panels in one figure, as in a paper's multi-panel figure (2A–2D …).
 
     Each panel is drawn as in :func:`build_endpoint_figure`; the legend lists
@@ -222,7 +222,7 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
     the points are, what the p-values compare); each panel's outcome
     definition is its title's hover text.  *cols* panels per row (2 by
     default, 3 for more than four panels in presentation mode, 1 on a
-    phone).  *for_export* and *phone* as in :func:`build_endpoint_figure`.
+    phone).  *measure* and *look* as in :func:`build_endpoint_figure`.
 
     Examples
     --------
@@ -234,6 +234,8 @@ def build_figure_grid(study, endpoints, arms, visits, metric: str = "value", cor
     ('<b>Figure 3</b>', None, '%, mean ± SD')
     """
     endpoints = [study.endpoint_id(e) for e in endpoints]   # ids, or the labels a reader sees
+    metric, correlation, interval = measure.metric, measure.correlation, measure.interval
+    presentation, phone, for_export = look.presentation, look.phone, look.for_export
     if not endpoints:
         raise ValueError("endpoints is empty: select at least one endpoint")
     arms, visits = check_choices(study.design, arms, visits, metric, correlation, interval)

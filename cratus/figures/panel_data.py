@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -23,6 +24,19 @@ from cratus.figures.change import INTERVALS, change_cell
 from cratus.words import mid_sentence
 from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
 from cratus.study.provenance import _best_rows, _records
+
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a figure's panels draw: each visit's value, or the change from baseline (``metric="change"``) with,
+    for a mean, an interval under a pre–post *correlation* (``interval``: ``"ci"`` or ``"sd"``); as
+    :func:`endpoint_panel_data`'s parameters of the same names."""
+
+    metric: str = "value"
+    correlation: float | None = None
+    interval: str = "ci"
+
 
 #: Columns of :func:`endpoint_panel_data`, in order.
 PANEL_COLUMNS = [

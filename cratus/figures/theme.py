@@ -7,6 +7,7 @@ this module holds what is the same for every study.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -67,6 +68,16 @@ OPEN_GLYPHS = {"circle": "○", "square": "□", "diamond": "◇", "triangle-up"
 #: Filled glyphs of the same symbols.
 FILLED_GLYPHS = {"circle": "●", "square": "■", "diamond": "◆", "triangle-up": "▲", "triangle-down": "▼",
                  "cross": "✚", "x": "✖", "star": "★"}
+
+
+@dataclass(frozen=True)
+class Look:
+    """Where a figure is shown: a projector (*presentation*: text ≥ 20 px at 1600 px wide), a 390 px *phone*,
+    or a saved file (*for_export*: the study's citation under the plot, so the image stands on its own)."""
+
+    presentation: bool = False
+    phone: bool = False
+    for_export: bool = False
 
 
 @functools.cache

@@ -211,11 +211,13 @@ class Recipe:
         for line in [o for o in opening if o.startswith("from ")]:
             module, name = line[len("from "):].split(" import ")
             names.setdefault(module, set()).add(name)
-        for func in call.functions():
+        expression = _expression(call)
+        used = [t for t in _value_types(call) if f"{t.__name__}(" in expression]  # not those left out as defaults
+        for func in [*call.functions(), *used]:
             names.setdefault(_public_module(func), set()).add(func.__name__)
         lines = [header, *(f"from {m} import {', '.join(sorted(n))}" for m, n in sorted(names.items()))]
         lines += [o for o in opening if not o.startswith("from ")]
-        lines += _wrap(f"result = {_expression(call)}")
+        lines += _wrap(f"result = {expression}")
         lines += {"table": ["print(result.to_string(index=False))"], "figure": ["result.show()"]}.get(shows, [])
         return "\n".join(lines)
 
@@ -260,7 +262,8 @@ def _words(func) -> str:
 
 
 def _public_module(func) -> str:
-    """The shortest module path that exports *func* (``cratus.figures`` rather than ``cratus.figures.builders``)."""
+    """The shortest module path that exports *func*, a function or class (``cratus.figures`` rather than
+    ``cratus.figures.builders``)."""
     parts = func.__module__.split(".")
     for end in range(1, len(parts)):
         try:
@@ -304,7 +307,27 @@ def literal(value) -> str:
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     if isinstance(value, float) and not np.isfinite(value):
         return f'float("{value}")'
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _value_expression(value)
     return repr(value)
+
+
+def _value_expression(value) -> str:
+    """A small typed value as its constructor, fields equal to their defaults left out: ``Measure(metric="change")``."""
+    given = [f"{f.name}={literal(getattr(value, f.name))}" for f in dataclasses.fields(value)
+             if f.default is dataclasses.MISSING or not _is_default(getattr(value, f.name), f.default)]
+    return f"{type(value).__name__}({', '.join(given)})"
+
+
+def _value_types(call: Call) -> list:
+    """The types of the small typed values among the arguments of *call* and of the calls nested in it."""
+    found = []
+    for a in (*call.args, *call.kwargs.values()):
+        if isinstance(a, Call):
+            found += _value_types(a)
+        elif dataclasses.is_dataclass(a) and not isinstance(a, type):
+            found.append(type(a))
+    return found
 
 
 def _defaults(func) -> dict:

@@ -5,7 +5,10 @@ import streamlit as st
 import ui
 from ui.filters import p_values_shown, without_p_values
 from cratus.tables.flow import consort_dot, consort_table
-from cratus.reading.display import bottom_line_table, safety_summary as safety_line, verdict_vocabulary
+from cratus.reading.display import (bottom_line_table, contested_notes, safety_summary as safety_line,
+                                    stated_notes, verdict_vocabulary)
+from cratus.reading.family import family_sentence
+from cratus.reading.summary import plain_bottom_line
 
 study = ui.study()
 ui.start_page(study.text("overview", "title", "title", study.title), needs_arms=False)
@@ -13,6 +16,11 @@ fact = study.fact
 if fact("title"):
     st.markdown(f"**{fact('title')}**" + "".join(f" — {part}" for part in (fact("design"), fact("registration"))
                                                   if part) + ".")
+
+plain = ui.cached(plain_bottom_line) if p_values_shown() else []  # a filtered view: its readings are hidden
+if plain:  # the answer first, without a table (a printed source; patient data have the table below)
+    with st.container(border=True):
+        st.markdown("**The bottom line**  \n" + "  \n".join(plain))
 
 ui.subheader("The study")
 items = [("Population", "population"), ("Intervention", "intervention"), ("Participants", "participants"),
@@ -29,13 +37,21 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm, w
             "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
             "from the control arm.")
 p_values = p_values_shown()  # a filtered view hides them (and the readings drawn from them) unless asked
+ON_SCREEN_ONLY = ["Caveats", "Stated in words (no p-value)"]  # listed under the table, each quote once
 bottom_line = ui.table(ui.call(bottom_line_table), caption="What the trial shows", download="bottom_line",
-                       shown=lambda table: table.drop(columns=["Caveats"]) if p_values else without_p_values(
-                           table.drop(columns=["Caveats"]), ("Reading", "Compared with the control arm",
-                                                            "After Holm adjustment")))
+                       shown=lambda table: table.drop(columns=ON_SCREEN_ONLY) if p_values else without_p_values(
+                           table.drop(columns=ON_SCREEN_ONLY), ("Reading", "Compared with the control arm",
+                                                               "After Holm adjustment")))
 if not p_values:
     st.caption("Subgroup filter on: the readings, the comparisons with the control and their p-values are hidden "
                "(exploratory in a subgroup); the values within each arm are shown.")
+else:
+    for note in ui.cached(contested_notes):
+        st.warning(note, icon=":material/report:")
+    stated = ui.cached(stated_notes)
+    if stated:
+        st.markdown("**Reported in words, without a p-value:**\n" + "\n".join(f"- {s}" for s in stated))
+    st.caption(ui.cached(family_sentence))
 caveats = bottom_line[bottom_line["Caveats"] != ""]
 if len(caveats):
     with st.expander(f"Caveats behind these readings ({len(caveats)} endpoints)", icon=":material/warning:"):

@@ -31,7 +31,7 @@ def published():
 
 
 QUOTED_FILES = ["summary.csv", "p_values.csv", "adverse_events.csv", "hospitalizations.csv",
-                "long_term_events.csv"]
+                "long_term_events.csv", "statements.csv"]
 
 
 @pytest.mark.parametrize("file", QUOTED_FILES)
@@ -87,7 +87,41 @@ def test_every_p_value_is_printed_in_its_quote():
 def test_every_endpoint_used_is_in_the_dictionary(published):
     known = set(published.endpoints["endpoint"])
     used = set(published.summary["endpoint"]) | set(published.p_values["endpoint"])
+    used |= {s.endpoint for s in published.statements if s.endpoint}
     assert used - known == set()
+
+
+def test_results_given_in_words_only_are_statements(published):
+    found = {(s.endpoint, s.comparison, s.finding) for s in published.statements}
+    # Discussion: "The lack of differences between groups, with the exception of intracellular TNF-α, is due to the
+    # study's small size" — every efficacy endpoint with numbers but no between-group p-value, B-cell TNF-α excepted
+    for endpoint in ("six_minute_walk", "sppb", "champs", "fev1", "cd69", "cd25", "cd8", "cd4", "cd4_cd8_ratio",
+                     "tnf_alpha_serum", "sqol_f"):
+        assert (endpoint, "between_arms", "no_difference") in found
+    assert not any(e == "tnf_alpha_bcell" for e, _, _ in found)
+    # Results: Immune biomarkers: "no significant changes noted in IL-6, CRP, D-dimer, CBC, or fibrinogen at 6 months
+    # in any group (data not shown)"
+    for endpoint in ("il6", "crp", "d_dimer", "cbc", "fibrinogen"):
+        assert (endpoint, "within_arm", "no_significant_change") in found
+    # Results: Functional status "remained stable"; Results: Safety (infusion, laboratory tests); Methods (TE-SAE)
+    assert ("ejection_fraction", "within_arm", "stable") in found
+    assert ("infusion_reaction", "", "none_occurred") in found
+    assert ("safety_laboratory", "within_arm", "no_clinically_significant_change") in found
+    assert ("te_sae_30_days", "", "definition") in found and ("", "", "limitation") in found
+
+
+@pytest.mark.parametrize("text, message", [
+    ("endpoint,arm,comparison,visit,finding,source,quote\nwalk,all,between_arms,,better,Discussion,q\n",
+     "statements.csv, row 2, column 'finding': 'better' is not one of"),
+    ("endpoint,arm,comparison,visit,finding,source,quote\nwalk,all,between_arms,,no_difference,Discussion,\n",
+     "statements.csv, row 2, column 'quote': is empty"),
+])
+def test_a_malformed_statement_names_file_row_and_column(text, message, tmp_path):
+    from cratus.study.published import load_statements
+    path = tmp_path / "statements.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_statements(path)
 
 
 @pytest.mark.parametrize("endpoint", ["age", "sex", "ethnicity", "race", "infusion_status", "cfs", "mmse",

@@ -23,38 +23,49 @@ def table(study):
 
 
 # --- CRATUS ----------------------------------------------------------------------------------------
+# Discussion: "The lack of differences between groups, with the exception of intracellular TNF-α, is due to the
+# study's small size which limits statistical power." — a comparison between groups reported in words (data/statements.csv)
+STATED = "the paper states no difference between groups, no p-value printed"
+
+
 @pytest.mark.parametrize("endpoint, verdict", [
-    # Results: Functional status: 6MWT 100M p = .011, 200M .263, placebo .112; no comparison with placebo
-    ("six_minute_walk", "within-arm change in 100M only; no comparison with Placebo reported"),
+    # Results: Functional status: 6MWT 100M p = .011, 200M .263, placebo .112; between groups: Discussion, in words
+    ("six_minute_walk", f"within-arm change in 100M; {STATED}"),
     # SPPB 100M p = .031; 200M .812; placebo .875
-    ("sppb", "within-arm change in 100M only; no comparison with Placebo reported"),
+    ("sppb", f"within-arm change in 100M; {STATED}"),
     # CHAMPS fell in 200M (p = .008) and placebo (p = .039); 100M p = .641
-    ("champs", "within-arm change in 200M and Placebo only; no comparison with Placebo reported"),
-    ("fev1", "within-arm change in 100M only; no comparison with Placebo reported"),          # p = .025
-    ("gait_speed_4m", "no significant difference between arms"),                                    # p = .659
-    ("weight", "no significant difference between arms"),                                           # p = .7599
-    ("ejection_fraction", "reported in words only (no numbers, no p-value)"),                 # "remained stable"
+    ("champs", f"within-arm change in 200M and Placebo; {STATED}"),
+    ("fev1", f"within-arm change in 100M; {STATED}"),                                     # p = .025
+    ("gait_speed_4m", "no significant difference between arms"),                           # p = .659
+    ("weight", "no significant difference between arms"),                                  # p = .7599
+    # Results: Functional status: "Ejection fraction ... remained stable throughout the study in all patients."
+    ("ejection_fraction", "reported in words only: the paper states it remained stable; no numbers or p-value printed"),
     # Results: Immune biomarkers
-    ("cd69", "within-arm change in 200M only; no comparison with Placebo reported"),          # p = .004
-    ("cd25", "within-arm change in 100M and 200M only; no comparison with Placebo reported"),  # .007, .048
-    ("cd4", "no significant change in any arm; no comparison with Placebo reported"),         # .052, .135, .540
+    ("cd69", f"within-arm change in 200M; {STATED}"),                                     # p = .004
+    ("cd25", f"within-arm change in 100M and 200M; {STATED}"),                            # .007, .048
+    ("cd4", f"no significant change in any arm; {STATED}"),                               # .052, .135, .540
     # "The reductions in both the 100M- and 200M-groups were significant compared to placebo (p < .00001 and
-    # p = .00002)": Holm over 45 p-values gives .00045 and .00088 (multipletests, method="holm")
-    ("tnf_alpha_bcell", "differs from Placebo (100M and 200M), survives Holm"),
-    ("sqol_f", "within-arm change in 100M only; no comparison with Placebo reported"),        # p = .035
-    ("iief", "no significant difference between arms"),                                             # p = .666
+    # p = .00002)", but the Abstract prints .003 and .039 for the same comparisons: contested
+    ("tnf_alpha_bcell", "contested: differs from Placebo (100M and 200M) only by p-values in doubt"),
+    # "there were no significant changes noted in IL-6, CRP, D-dimer, CBC, or fibrinogen at 6 months in any group
+    # (data not shown)"
+    ("il6", "reported in words only: the paper states no significant change in any arm; no numbers or p-value printed"),
+    ("sqol_f", f"within-arm change in 100M; {STATED}"),                                   # p = .035
+    ("iief", "no significant difference between arms"),                                    # p = .666
 ])
 def test_cratus_verdicts(table, endpoint, verdict):
     assert table.loc[endpoint, "verdict"] == verdict
 
 
 def test_every_figure_endpoint_has_one_row(study, table):
-    # Figure pages 2, 3 and 4 list 9 + 7 + 2 endpoints (data/endpoints.csv, column page)
-    assert len(table) == 18 and table.index.is_unique
+    # Figure pages 2, 3 and 4 list 9 + 12 + 2 endpoints (data/endpoints.csv, column page; IL-6, CRP, D-dimer, CBC
+    # and fibrinogen are on page 3, reported in words only)
+    assert len(table) == 23 and table.index.is_unique
 
 
 def test_every_verdict_comes_from_the_vocabulary(table):
-    patterns = [re.escape(v).replace(r"\{control\}", ".+").replace(r"\{arms\}", ".+") for v in VERDICTS]
+    patterns = [re.escape(v).replace(r"\{control\}", ".+").replace(r"\{arms\}", ".+").replace(r"\{words\}", ".+")
+                for v in VERDICTS]
     assert all(any(re.fullmatch(p, v) for p in patterns) for v in table["verdict"])
 
 
@@ -68,7 +79,14 @@ def test_every_verdict_comes_from_the_vocabulary(table):
     # "or placebo (p = .540)": the printed trailing zero is kept
     ("cd4", "within_arm", "Placebo: p = .540"),
     ("cd69", "within_arm", "200M: 27.0 → 16.4% (p = .004)"),
-    ("six_minute_walk", "vs_control", "none reported"),
+    ("six_minute_walk", "vs_control", "the paper states no difference between groups; no p-value printed (“The lack "
+                                      "of differences between groups, with the exception of intracellular TNF-α"),
+    ("gait_speed_4m", "stated", ""),
+    # direction in words: 6MWT rose in 100M (345.9 → 410.7 m); CHAMPS fell in 200M and placebo (5,118.8 → 1,509.4;
+    # 3,386.3 → 2,021.3); higher is better for both (data/endpoints.csv, column better)
+    ("six_minute_walk", "direction", "rose in 100M: an improvement (higher is better)"),
+    ("champs", "direction", "fell in 200M and Placebo: a worsening (higher is better)"),
+    ("tnf_alpha_bcell", "direction", "fell in 100M and 200M: an improvement (lower is better)"),
     ("tnf_alpha_bcell", "vs_control", "100M vs Placebo: p < .00001; 200M vs Placebo: p = .00002"),
     ("gait_speed_4m", "vs_control", "among the arms: p = .659"),
     ("gait_speed_4m", "reported_as", "reported only as a p-value"),
@@ -78,18 +96,51 @@ def test_cratus_texts(table, endpoint, column, text):
     assert text in table.loc[endpoint, column]
 
 
-def test_holm_is_named_and_counts_all_p_values(table):
-    # 54 rows in p_values.csv, 9 of them Abstract copies of a Results p-value → 45 tests
-    assert table.loc["six_minute_walk", "holm"] == ("does not survive (Holm across all 45 p-values; "
-                                                     "smallest adjusted p = .42)")  # .011 × 38 = .418
-    assert table.loc["tnf_alpha_bcell", "holm"].startswith(
-        "survives (Holm across all 45 p-values): 100M vs Placebo p < .00045; 200M vs Placebo p = .00088")
+def test_holm_counts_the_efficacy_family(table):
+    # 54 rows in p_values.csv, 9 of them Abstract copies → 45 tests; without the 2 safety p-values (adverse events,
+    # Results: Long-term adverse events) and placebo's 12 within-arm tests: 31.  .011 × 24 = .264
+    assert table.loc["six_minute_walk", "holm"] == ("does not survive (Holm over the 31 efficacy p-values; "
+                                                     "smallest adjusted p = .26)")
+    # p < .00001 × 31 = .00031, p = .00002 × 30 = .0006 (multipletests, method="holm"); with the 10 unprinted within-arm
+    # tests of IL-6, CRP, D-dimer, CBC, fibrinogen (2 active arms) and 11 stated between-group comparisons: 52 tests
+    holm = table.loc["tnf_alpha_bcell", "holm"]
+    assert holm.startswith("survives (Holm over the 31 efficacy p-values): 100M vs Placebo p < .00031; "
+                           "200M vs Placebo p = .0006")
+    assert "counting also the 21 tests the source ran without printing a p-value (52 in all): no change" in holm
+    # (1e-5 × 52, 2e-5 × 51, 1e-4 × 50 = .005, .001 × 49 = .049: all four still below .05)
+
+
+def test_contested_reasons_most_important_first(table):
+    reasons = table.loc["tnf_alpha_bcell", "contested"]
+    # Abstract: "(p = .003 and p = .039, respectively)"; with them Holm over 31: .003 × 31 = .093 → does not survive
+    first = reasons.index("(1) The Abstract prints p = .003 (100M vs Placebo) and p = .039 (200M vs Placebo)")
+    assert "“differs from Placebo (100M and 200M), does not survive Holm”" in reasons
+    # scipy.stats.t: 200M p = .001 (≥ .0005) and placebo p = .69 (≥ .685), n = 10: t ≤ sqrt(5.27² + 0.41²), df 18
+    # → p ≥ .00005 > .000025, the most .00002 can round from; with 7 per arm it can (stats.between_arms.smallest_between_p)
+    second = reasons.index("(2) Assuming t-tests of change scores in 10 patients per arm")
+    assert "no smaller than .00005" in reasons and "7 or fewer patients per arm" in reasons
+    # the audit's back-calculation: 17.1 ± 2.0 → 8.4 ± 1.1, p = .001 (Results: Immune biomarkers) has no r
+    third = reasons.index("(3) The 200M arm's 17.1 ± 2.0 → 8.4 ± 1.1 cannot be mean ± SD")
+    assert first < second < third
+
+
+def test_smallest_between_p_is_reached_by_opposite_changes():
+    from scipy import stats as st
+    from cratus.stats.between_arms import smallest_between_p
+    # a Welch t of change scores with changes -t_a·SE_a and +t_c·SE_c/... at SE ratio t_c/t_a reaches the bound
+    t_a, t_c = st.t.isf(0.001 / 2, 9), st.t.isf(0.69 / 2, 9)
+    se_a, se_c = 1.0, t_c / t_a
+    t = (t_a * se_a + t_c * se_c) / (se_a ** 2 + se_c ** 2) ** 0.5
+    assert smallest_between_p(0.001, 0.69, 10, 10) == pytest.approx(2 * st.t.sf(t, 18))
 
 
 @pytest.mark.parametrize("endpoint, text", [
     # Perera 2006: 20 m / 50 m; 410.7 − 345.9 = 64.8 m (Results: Functional status)
-    ("six_minute_walk", "small 20 m, substantial 50 m (Perera 2006); 100M: +64.8 m within the arm reaches the "
-                        "substantial change (a change within an arm, not a difference from Placebo)"),
+    # 95% CI from the printed p = .011 with n = 10: 64.8 ± t(.975, 9) · 64.8 / t(.0055, 9) (scipy.stats.t)
+    ("six_minute_walk", "small 20 m, substantial 50 m (Perera 2006); 100M: +64.8 m within the arm, a point estimate "
+                        "that reaches the substantial change; its 95% CI (18.9 to 110.7 m, from the printed p, "
+                        "assuming a paired t-test on 10 patients) reaches below the small change (a change within an "
+                        "arm, not a difference from Placebo)"),
     # SPPB is reported as medians: no mean change to compare
     ("sppb", "the paper gives medians, and a change of medians is not a mean change: not compared"),
     ("gait_speed_4m", "no change reported to compare"),
@@ -165,13 +216,22 @@ def test_one_standardized_difference_at_baseline_in_every_place(study):
 def test_figure_reading_says_what_each_p_value_compares(study):
     line = figure_reading(study, "3")
     lines = line.split("  \n")
-    # Figure 3 legend / Results: B-cell TNF-α 100M vs placebo p < .00001, 200M vs placebo p = .00002.
-    assert ("**Differs between arms:** B-cell intracellular TNF-α (100M vs Placebo, p < .00001; 200M vs Placebo, "
-            "p = .00002)") in lines
-    only = next(x for x in lines if x.startswith("**Within-arm change only, no comparison with Placebo reported**"))
-    assert "(6 months vs the arm's own baseline): CD69+ T cells (early activation) in 200M (p = .004)" in only
-    assert "B-cell" not in only  # compared with placebo, so it is not "within-arm only"
-    assert "**No significant within-arm change:** CD4+ T cells" in lines
+    # Results: B-cell TNF-α 100M vs placebo p < .00001, 200M vs placebo p = .00002 — contested, reasons carried
+    contested = next(x for x in lines if x.startswith("**Differs from Placebo, contested**"))
+    assert "B-cell intracellular TNF-α (100M vs Placebo, p < .00001; 200M vs Placebo, p = .00002)" in contested
+    assert "In doubt because: (1) The Abstract prints p = .003" in contested
+    # Results: "Reduction in the early-activation CD69 cells was noted in the 200M-group (27.0 ± 4.30 to 16.4 ±
+    # 7.25%, p = .004" and the Discussion's "lack of differences between groups": stated, quoted, direction in words
+    stated = next(x for x in lines if "**the paper states no difference between groups, no p-value printed**" in x)
+    assert "CD69+ T cells (early activation) in 200M (p = .004; fell: an improvement)" in stated
+    assert "“The lack of differences between groups, with the exception of intracellular TNF-α" in stated
+    assert "B-cell" not in stated  # compared with placebo in numbers, so not stated in words
+    assert ("**No significant within-arm change:** CD4+ T cells (the paper states no difference between groups, "
+            "no p-value printed)") in lines
+    # "no significant changes noted in IL-6, CRP, D-dimer, CBC, or fibrinogen at 6 months in any group (data not shown)"
+    words = next(x for x in lines if x.startswith("**Stated in words only"))
+    assert "IL-6, C-reactive protein, D-dimer, Complete blood count and Fibrinogen: the paper states no significant " \
+           "change in any arm" in words and "(data not shown)" in words
 
 
 def test_figure_reading_rejects_an_unknown_page(study):
@@ -219,16 +279,17 @@ def made_up(tmp_path_factory):
 
 
 def test_made_up_study_verdicts(made_up):
-    # Holm over 5 p-values: .004×5 = .02 and .01×4 = .04 survive; .03×3 = .09 stops the procedure
+    # Holm over the 4 efficacy p-values (Vehicle's within-arm p = .50 is not one): .004×4 = .016 and .01×3 = .03
+    # survive; .03×2 = .06 stops the procedure
     table = bottom_line(made_up).set_index("endpoint")
     assert table.loc["walk", "verdict"] == DIFFERS_NOT_SURVIVES.format(control="Vehicle", arms="Drug X")
-    assert table.loc["walk", "holm"] == "survives (Holm across all 5 p-values): Drug X within-arm p = .04"
+    assert table.loc["walk", "holm"] == "survives (Holm over the 4 efficacy p-values): Drug X within-arm p = .03"
     assert table.loc["grip", "verdict"] == "within-arm change in Drug X only; no comparison with Vehicle reported"
     assert table.loc["pain", "verdict"] == "no significant difference between arms"
     assert table.loc["walk", "within_arm"] == "Drug X: 300 → 340 m (p = .01); Vehicle: p = .50"
     assert table.loc["walk", "vs_control"] == "Drug X vs Vehicle: p = .03"
     # +40 m: above the small (20 m), below the substantial (50 m) change of the made-up source
-    assert "Drug X: +40 m within the arm reaches the small change" in table.loc["walk", "mcid"]
+    assert "Drug X: +40 m within the arm, a point estimate that reaches the small change" in table.loc["walk", "mcid"]
     assert "(Doe 2020)" in table.loc["walk", "mcid"]
 
 
@@ -250,7 +311,8 @@ def test_made_up_study_baseline_note_and_figure_line(made_up):
     only = next(x for x in lines if x.startswith("**Within-arm change only, no comparison with Vehicle reported**"))
     assert only.endswith("(Week 24 vs the arm's own Week 0): Grip in Drug X (p = .004)")
     also = next(x for x in lines if x.startswith("**Within-arm change** (Week 24 vs the arm's own Week 0); these"))
-    assert also.endswith(": Walk distance in Drug X (p = .01)")
+    # better = higher for walk; 300 → 340 m
+    assert also.endswith(": Walk distance in Drug X (p = .01; rose: an improvement)")
 
 
 def test_a_study_without_a_marked_primary_safety_endpoint_says_so(made_up, tmp_path):
@@ -265,8 +327,8 @@ def test_a_change_below_the_small_mcid_is_called_so(tmp_path):
     for name, text in FILES.items():
         (tmp_path / name).write_text(text.replace("walk,20,50,m", "walk,50,80,m"), encoding="utf-8")
     mcid = bottom_line(load_study(tmp_path)).set_index("endpoint").loc["walk", "mcid"]
-    assert mcid.startswith("small 50 m, substantial 80 m (Doe 2020); Drug X: +40 m within the arm does not reach "
-                           "the small change")
+    assert mcid.startswith("small 50 m, substantial 80 m (Doe 2020); Drug X: +40 m within the arm, a point estimate "
+                           "that does not reach the small change")
 
 
 def test_a_patient_study_s_figure_reading_says_its_p_values_are_computed():

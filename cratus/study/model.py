@@ -16,7 +16,8 @@ A study folder holds::
     trial.csv      facts shown on the overview: key, value, source, quote
     summary.csv    one row per reported number (the tidy results)
     p_values.csv, adverse_events.csv, discrepancies.csv, hospitalizations.csv,
-    long_term_events.csv, levels.csv, notes.csv, mcid.csv, flow.csv     (optional)
+    long_term_events.csv, levels.csv, notes.csv, mcid.csv, flow.csv,
+    statements.csv (results given in words only)                        (optional)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from cratus.study import published as loaders
 from cratus.study.published import DATA_DIR, _Table
 from cratus.study.design import ROLES, VISIT_ROLES, Design, make_design, resolve_name
 from cratus.study.provenance import _records
+from cratus.study.statements import STATEMENT_COLUMNS, statements_of
 
 #: The endpoint id whose ``n`` rows give the number of participants per arm (a convention of the format).
 PARTICIPANTS = "participants"
@@ -102,6 +104,8 @@ class Study:
     origin: Origin = field(default_factory=Origin)
     #: The subject filters the study was restricted to (:mod:`cratus.patient.subset`); empty: every subject.
     filters: tuple = ()
+    #: Results the source gives in words only (:class:`cratus.study.statements.Statement`); none for patient data.
+    statements: tuple = ()
 
     # --- what the study can answer -------------------------------------------------------
     @property
@@ -368,6 +372,8 @@ def load_study(folder: str | Path | None = None) -> Study:
         notes=_load_notes(folder),
         mcid=_optional(folder, "mcid.csv", MCID_COLUMNS),
         flow=_optional(folder, "flow.csv", FLOW_COLUMNS),
+        statements=statements_of(_optional(folder, "statements.csv", STATEMENT_COLUMNS, loaders.load_statements,
+                                           **kw)),
         key=_content_hash(folder),
         name=folder.name,
     )
@@ -412,7 +418,8 @@ def _load_notes(folder: Path) -> pd.DataFrame:
 def _check_endpoints_known(study: Study, folder: Path) -> None:
     known = set(study.endpoints["endpoint"]) | {PARTICIPANTS}
     for file, frame in (("summary.csv", study.summary), ("p_values.csv", study.p_values),
-                        ("discrepancies.csv", study.discrepancies)):
+                        ("discrepancies.csv", study.discrepancies),
+                        ("statements.csv", pd.DataFrame({"endpoint": [s.endpoint for s in study.statements]}))):
         for index, endpoint in frame["endpoint"].items():
             if endpoint and endpoint not in known:
                 raise ValueError(f"{folder.name}/{file}, row {index + 2}, column 'endpoint': "

@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from cratus.study.design import ALL_ARMS, TOTAL, Design
+from cratus.study.statements import FINDINGS, STATEMENT_COLUMNS
 
 
 #: The published study's folder: the repository's ``data/`` (a checkout, ``pip install -e .``), else the copy that
@@ -395,4 +396,26 @@ def load_trial(source=None, name: str | None = None, design: Design | None = Non
     table.require_filled("key")
     table.require_filled("value")
     table.require_unique(["key"])
+    return table.frame
+
+
+def load_statements(source=None, name: str | None = None, design: Design | None = None) -> pd.DataFrame:
+    """Load ``data/statements.csv``: results the source gives in words only (no number, no p-value), each with its
+    quote; :class:`cratus.study.statements.Statement` is one row as a value.
+
+    Examples
+    --------
+    >>> s = load_statements()
+    >>> s.query("endpoint == 'six_minute_walk'")[["comparison", "finding", "source"]].values.tolist()
+    [['between_arms', 'no_difference', 'Discussion']]
+    """
+    table = _Table(source if source is not None else DATA_DIR / "statements.csv", name)
+    table.require_columns(STATEMENT_COLUMNS)
+    for column in ("finding", "source", "quote"):
+        table.require_filled(column)
+    table.require_values("finding", FINDINGS)
+    table.require_values("comparison", COMPARISONS, empty_ok=True)
+    _require_arms(table, design, ALL_ARMS, empty_ok=True)
+    _require_visits(table, design, empty_ok=True)
+    table.require_unique(["endpoint", "arm", "comparison", "visit", "finding"])
     return table.frame

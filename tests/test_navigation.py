@@ -1,5 +1,5 @@
 """The Streamlit internals the app touches, pinned by tests: ``ui.navigation.ensure_navigation`` (below) and
-``ui.data_source._release`` (the last test).
+``ui.navigation.drop_uploaded_files`` (the last test).
 
 Streamlit treats an app with a ``pages/`` folder next to the main script as an
 old-style multipage app until ``st.navigation`` runs once in the process, so the
@@ -44,9 +44,9 @@ def test_a_deep_link_runs_through_app_py():
 
 
 def test_the_internal_that_drops_read_uploads_is_still_there():
-    """A second Streamlit internal, in ``ui.data_source._release`` (it arrived with the upload worker): after
-    reading, the uploaded bytes are removed from Streamlit's upload storage through the script context's
-    ``uploaded_file_mgr.remove_file(session_id, file_id)``.  ``_release`` skips what it cannot find, so an
+    """A second Streamlit internal, in ``ui.navigation.drop_uploaded_files`` (it arrived with the upload worker):
+    after reading, the uploaded bytes are removed from Streamlit's upload storage through the script context's
+    ``uploaded_file_mgr.remove_file(session_id, file_id)``.  It skips what it cannot find, so an
     upgrade that renames these would silently keep every upload in memory: this test fails instead."""
     import dataclasses
 

@@ -20,6 +20,7 @@ from cratus.patient import Mapping, read_patient_data, to_study, worker
 from cratus.patient.synthetic import synthetic_files
 from cratus.study.model import Origin
 from ui import keys, session
+from ui.navigation import drop_uploaded_files
 from ui.session import default_study, study
 
 MAPPING_PREFIX = "m_"
@@ -173,13 +174,7 @@ class _Progress:
 
 def _release(files) -> None:
     """Drop the uploaded bytes once read: from Streamlit's upload storage, and from the uploader (a new key)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    context = get_script_run_ctx()
-    manager = getattr(context, "uploaded_file_mgr", None)
-    for upload in files:
-        if manager is not None and getattr(upload, "file_id", None):
-            manager.remove_file(context.session_id, upload.file_id)
+    drop_uploaded_files(files)
     st.session_state[keys.UPLOAD_ROUND] = st.session_state.get(keys.UPLOAD_ROUND, 0) + 1
 
 

@@ -1,4 +1,6 @@
-"""The page list of the app (figure pages generated from the study) and the Streamlit internal navigation needs.
+"""The page list of the app (figure pages generated from the study), and the one module that touches Streamlit's
+internals: the legacy ``pages/`` flag navigation needs (:func:`ensure_navigation`) and the upload storage that
+keeps an upload's bytes after it is read (:func:`drop_uploaded_files`).  ``tests/test_navigation.py`` pins both.
 
 Figure pages all run ``pages/figure.py``; each is registered under its own
 ``url_path`` from the study's ``figures.csv``, and :func:`current_figure` tells
@@ -144,7 +146,7 @@ def ensure_navigation(in_app: bool = False) -> None:
     ``/functional``) has by then also been answered with Streamlit's "Page not
     found" dialog before app.py runs as the default page: app.py calls this with
     ``in_app=True`` and the page closes the dialog (:func:`close_page_not_found`).
-    This and ``ui.data_source._release`` are the only places that touch a Streamlit internal;
+    This and :func:`drop_uploaded_files` are the only places that touch a Streamlit internal;
     ``tests/test_navigation.py`` fails when an upgrade removes the flag or
     makes this unnecessary, and ``tests/test_browser.py::test_deep_link_on_fresh_server``
     checks the page and the dialog in a browser.
@@ -160,6 +162,20 @@ def ensure_navigation(in_app: bool = False) -> None:
         st.session_state[keys.LEGACY_RUN] = True
     else:
         st.rerun()
+
+
+def drop_uploaded_files(files) -> None:
+    """Remove uploaded files (``st.file_uploader``'s values) from Streamlit's upload storage, where their bytes
+    otherwise stay until the session ends; as Streamlit's own chat input does, through the script context's
+    ``uploaded_file_mgr.remove_file``.  What it cannot find it skips; ``tests/test_navigation.py`` fails when an
+    upgrade renames it."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    manager = getattr(context, "uploaded_file_mgr", None)
+    for upload in files:
+        if manager is not None and getattr(upload, "file_id", None):
+            manager.remove_file(context.session_id, upload.file_id)
 
 
 def close_page_not_found() -> None:

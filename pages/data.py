@@ -53,7 +53,7 @@ if data is not None:
     st.caption("Defaults follow the CDISC ADaM rules; change them here. The choices (never the data) are kept in "
                "the page address.")
     columns = [c.upper() for c in data.subjects.columns]
-    arm_options = [c for c in columns if c in ARM_VARIABLES] or [""]
+    arm_options = list(data.arm_columns or [c for c in columns if c in ARM_VARIABLES]) or [""]
     if data.mapping.arm_variable and data.mapping.arm_variable not in arm_options:
         arm_options.append(data.mapping.arm_variable)
     populations = [c for c in columns if c.endswith("FL")] + [RANDOMISED, ALL_SUBJECTS]
@@ -67,21 +67,26 @@ if data is not None:
         return column.selectbox(label, options, index=options.index(value), **kwargs)
 
     left, middle, right, last = st.columns(4)
-    arm_variable = pick(left, "Arm variable", arm_options, data.mapping.arm_variable)
-    control = pick(middle, "Control arm", list(data.arms), data.control)
-    baseline_visit = pick(right, "Baseline visit", visits, data.baseline_visit) if visits else ""
-    records = pick(last, "Analysis records", record_options, records,
+    arm_variable = pick(left, "Arm variable", arm_options, data.mapping.arm_variable,
+                        help="The arm each subject was randomised to (ADaM TRT01P): the arm of the efficacy analyses "
+                             "and the baseline tables")
+    safety_arm = pick(middle, "Safety arm variable", arm_options, data.mapping.safety_arm_variable or arm_variable,
+                      help="The treatment each subject received (ADaM TRT01A): the arm of adverse events, laboratory "
+                           "and other safety analyses")
+    control = pick(right, "Control arm", list(data.arms), data.control)
+    baseline_visit = pick(last, "Baseline visit", visits, data.baseline_visit) if visits else ""
+    first, second, third, fourth = st.columns(4)
+    records = pick(first, "Analysis records", record_options, records,
                    format_func=lambda r: {OBSERVED: "observed records (DTYPE blank)",
                                           ALL_RECORDS: "all records (observed and derived)"}.get(r, f"{r} = 'Y'"),
                    help="Which BDS records the analyses use: the records an analysis flag (ANLzzFL) marks, derived "
                         "records (DTYPE) included, plus the baseline records; or the observed records; or all")
     said = {RANDOMISED: "randomised subjects", ALL_SUBJECTS: "all subjects"}
-    first, second, third = st.columns(3)
     chosen_populations = {
         f"{a}_population": pick(column, label, populations, data.populations.of(a).rule,
                                 format_func=lambda r: said.get(r, f"{r} = 'Y'"))
-        for a, column, label in (("efficacy", first, "Efficacy population"), ("safety", second, "Safety population"),
-                                 ("baseline", third, "Baseline-table population"))}
+        for a, column, label in (("efficacy", second, "Efficacy population"), ("safety", third, "Safety population"),
+                                 ("baseline", fourth, "Baseline-table population"))}
     parameters = data.parameters
     efficacy, primary, continuous = data.mapping.efficacy, data.mapping.primary, data.mapping.continuous
     if len(parameters):
@@ -102,7 +107,10 @@ if data is not None:
             "Read as continuous", list(dict.fromkeys(counted + forced)), default=forced,
             help="Parameters recognised as categorical or binary from their values (a few whole numbers, 0/1, Y/N) "
                  "that are measures: they are then summarised with means and t-tests"))
-    chosen = replace(data.mapping, arm_variable=arm_variable, control=control, baseline_visit=baseline_visit,
+    chosen = replace(data.mapping, arm_variable=arm_variable, control=control,
+                     # another arm variable with the safety arm untouched: the new one's actual counterpart
+                     safety_arm_variable="" if safety_arm == data.mapping.safety_arm_variable and arm_variable !=
+                     data.mapping.arm_variable else safety_arm, baseline_visit=baseline_visit,
                      records="" if records == (flags[0] if flags else OBSERVED) and not data.mapping.records
                      else records, efficacy=efficacy, primary=primary, continuous=continuous, population="",
                      **chosen_populations)

@@ -332,3 +332,25 @@ def test_a_dataset_json_file_beyond_the_limits_is_refused_before_parsing(monkeyp
     frame = pd.DataFrame({"USUBJID": [f"{i:04d}" for i in range(600)], "AGE": np.arange(600.0)})
     with pytest.raises(ValueError, match="adsl.json: about 600 rows × 2 columns"):
         read_source(adam_shaped.dataset_json(frame, "adsl"), name="adsl.json")
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_efficacy_and_baseline_by_the_arm_randomised_to_safety_by_the_treatment_received():
+    """pharmaverse ADSL: 12 subjects randomised to Xanomeline High Dose (TRT01P) received the low dose (TRT01A).
+    Baseline tables count them in the high-dose arm (86 / 84 / 84, as the CDISC pilot's demographics table), the
+    safety analyses in the low-dose arm (86 / 72 / 96); their adverse events follow the treatment received."""
+    data = read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adae")))
+    assert (data.mapping.arm_variable, data.mapping.safety_arm_variable) == ("TRT01P", "TRT01A")
+    assert data.in_population("baseline").groupby("arm").size().to_dict() == {
+        "Placebo": 86, "Xanomeline High Dose": 84, "Xanomeline Low Dose": 84}
+    assert data.in_population("safety").groupby("arm").size().to_dict() == {
+        "Placebo": 86, "Xanomeline High Dose": 72, "Xanomeline Low Dose": 96}
+    switched = data.subjects.loc[data.subjects["arm"] != data.subjects["arm_actual"], "usubjid"]
+    assert len(switched) == 12
+    events = data.adverse_events[data.adverse_events["usubjid"].isin(switched)]
+    assert len(events) and set(events["arm"]) == {"Xanomeline Low Dose"}
+    assert any("12 subject(s) received another arm's treatment" in n for n in data.notes)
+    # the reader may choose one arm variable for every analysis
+    same = read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adae")),
+                             mapping=Mapping(safety_arm_variable="TRT01P"))
+    assert same.in_population("safety").groupby("arm").size().to_dict()["Xanomeline High Dose"] == 84

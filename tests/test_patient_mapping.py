@@ -26,13 +26,22 @@ def test_control_arm(arms, wanted, control):
     assert choose_control(arms, wanted) == control
 
 
-def test_arm_variable_defaults_to_trt01a_and_can_be_mapped():
+def test_arm_variable_defaults_to_trt01p_and_can_be_mapped():
+    """Efficacy and baseline by the arm randomised to (TRT01P), safety by the treatment received (TRT01A): subject 3
+    received 'Other', none of the arms, and keeps its planned arm in the safety analyses (said so)."""
     data = read_patient_data(SUBJECTS, measures(["Baseline", "Week 1"]), names=["adsl.csv", "measurements.csv"])
-    assert data.mapping.arm_variable == "TRT01A"
-    assert data.arms == ("Drug", "Sham procedure", "Other")  # no arm code: the order of first appearance
-    planned = read_patient_data(SUBJECTS, measures(["Baseline", "Week 1"]), names=["adsl.csv", "measurements.csv"],
-                                mapping=Mapping(arm_variable="TRT01P"))
-    assert planned.arms == ("Drug", "Sham procedure") and planned.control == "Sham procedure"
+    assert (data.mapping.arm_variable, data.mapping.safety_arm_variable) == ("TRT01P", "TRT01A")
+    assert data.arms == ("Drug", "Sham procedure") and data.control == "Sham procedure"
+    assert data.subjects["arm_actual"].tolist() == ["Drug", "Sham procedure", "Drug"]
+    assert "adsl.csv: 1 subject(s) with a TRT01A that is none of the arms ('Other') keep their TRT01P in safety " \
+           "analyses" in data.notes
+    actual = read_patient_data(SUBJECTS, measures(["Baseline", "Week 1"]), names=["adsl.csv", "measurements.csv"],
+                               mapping=Mapping(arm_variable="TRT01A"))
+    assert actual.arms == ("Drug", "Sham procedure", "Other")  # no arm code: the order of first appearance
+    assert actual.mapping.safety_arm_variable == "TRT01A"
+    with pytest.raises(ValueError, match="the safety arm variable 'TRTXA' of the mapping is not a column"):
+        read_patient_data(SUBJECTS, measures(["Baseline", "Week 1"]), names=["adsl.csv", "measurements.csv"],
+                          mapping=Mapping(safety_arm_variable="TRTXA"))
 
 
 def test_arms_follow_their_numeric_code():

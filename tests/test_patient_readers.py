@@ -194,7 +194,9 @@ def test_adam_quirks(tmp_path):
     assert "adlb.xpt: 1 missing values (blank or SAS special missing) left out" in data.notes
     assert data.subjects["trtsdt"].tolist() == [pd.Timestamp("2014-10-04"), pd.Timestamp("2014-10-11")]
     assert data.subjects["ethnicity"].tolist()[0] == "HISPANIC OR LATINO"
-    assert data.mapping.arm_variable == "TRT01A" and data.population == "SAFFL"
+    # efficacy and baseline by the arm randomised to (TRT01P), safety by the treatment received (TRT01A)
+    assert data.mapping.arm_variable == "TRT01P" and data.mapping.safety_arm_variable == "TRT01A"
+    assert data.population == "SAFFL"
 
 
 def test_column_names_ignore_case_and_ids_keep_leading_zeros():

@@ -17,7 +17,7 @@ import pandas as pd
 #: Most levels a text column may have to be summarised as a categorical characteristic.
 MAX_LEVELS = 20
 #: Subject columns that are never characteristics: the subject and arm themselves, and bookkeeping.
-_NEVER = {"usubjid", "arm", "age_unit", "ageu", "_in_population"}
+_NEVER = {"usubjid", "arm", "arm_actual", "age_unit", "ageu", "_in_population"}
 #: Column-name patterns (lower case) of variables that are not baseline characteristics by default.
 _NOT_DEFAULT = re.compile(
     r"(^|_)(id|studyid|subjid|usubjid|siteid|site|sitegr\d*|invid|invnam|domain)$"  # identifiers, sites

@@ -74,7 +74,8 @@ def _compute_edish(study, arms=None) -> pd.DataFrame:
     frame["transaminase_xuln"] = frame[["alt_xuln", "ast_xuln"]].max(axis=1)
     frame = frame.dropna(subset=["bili_xuln", "transaminase_xuln"])
     frame["quadrant"] = quadrant(frame["transaminase_xuln"], frame["bili_xuln"])
-    arm_of = pd.Series(data.subjects["arm"].to_numpy(), index=data.subjects["usubjid"].astype(str).to_numpy())
+    safety = data.in_population("safety")  # the treatment received
+    arm_of = pd.Series(safety["arm"].to_numpy(), index=safety["usubjid"].astype(str).to_numpy())
     frame = frame.rename_axis("usubjid").reset_index()
     frame["arm"] = arm_of.reindex(frame["usubjid"].to_numpy()).to_numpy()
     order = {a: i for i, a in enumerate(_arm_order(study, None))}

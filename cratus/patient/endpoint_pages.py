@@ -49,7 +49,7 @@ def _adverse_events(data, design, notes: list) -> tuple[pd.DataFrame, pd.DataFra
     if data.adverse_events.empty:
         return pd.DataFrame(columns=AE_COLUMNS), pd.DataFrame(columns=SUMMARY_COLUMNS)
     ae = _counted_events(data, notes)
-    n = data.subjects.groupby("arm").size()
+    n = data.in_population("safety").groupby("arm").size()  # N: the safety population by treatment received
     terms = ae.groupby(["soc", "term", "arm"], sort=True).agg(events=("usubjid", "size"),
                                                               patients=("usubjid", "nunique")).reset_index()
     arm_events = ae.groupby("arm").size()

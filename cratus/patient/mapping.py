@@ -22,8 +22,12 @@ import pandas as pd
 
 from cratus.study.published import DATA_DIR, load_endpoints, load_levels
 
-#: Arm variables tried in order when the mapping names none (ADaM actual, planned, then the plain name).
-ARM_VARIABLES = ("TRT01A", "TRT01P", "ARM", "ACTARM", "TREATMENT", "GROUP")
+#: Arm variables tried in order when the mapping names none (ADaM planned, actual, then the plain name): efficacy
+#: and baseline tables are by the arm a subject was randomised to (ICH E9 intention to treat).
+ARM_VARIABLES = ("TRT01P", "TRT01A", "ARM", "ACTARM", "TREATMENT", "GROUP")
+#: The actual-treatment counterpart of a planned arm variable: the arm of the safety analyses (ADaM IG 3.2:
+#: safety analyses by the treatment received).
+ACTUAL_OF = {"ARM": "ACTARM", "ARMCD": "ACTARMCD"}
 #: Words that mark a control arm (case-insensitive, anywhere in the arm's name).
 CONTROL_WORDS = ("placebo", "control", "sham", "vehicle")
 #: Population flags tried in order when the mapping names none (only if present in the subject file).
@@ -41,7 +45,12 @@ class Mapping:
     Attributes
     ----------
     arm_variable : str
-        Subject-file column holding the arm (default: TRT01A, else TRT01P, else ARM).
+        Subject-file column holding the arm a subject was randomised to, the arm of the efficacy analyses and
+        the baseline tables (default: TRT01P, else TRT01A, else ARM).
+    safety_arm_variable : str
+        Subject-file column holding the treatment received, the arm of the safety analyses (adverse events,
+        laboratory and other safety parameters); default: the actual counterpart of the arm variable (TRTxxA
+        of TRTxxP, ACTARM of ARM) when the file has it, else the arm variable.
     control : str
         The control arm as written in the data (default: the arm whose name
         contains placebo/control/sham/vehicle, else the first arm).
@@ -86,6 +95,7 @@ class Mapping:
     """
 
     arm_variable: str = ""
+    safety_arm_variable: str = ""
     control: str = ""
     population: str = ""
     baseline_visit: str = ""

@@ -69,6 +69,8 @@ class PatientData:
     population: str = ""
     #: The subject file's variable labels (``{column: label}``, e.g. ``{"age": "Age"}``).
     labels: dict = field(default_factory=dict)
+    #: The subject file's columns that can be an arm (TRT01P, TRT01A, ARM, …), for the mapping's choices.
+    arm_columns: tuple = ()
     #: A subgroup filter's choices (``None`` for all subjects) and the arms' sizes before it.
     filters: dict | None = None
     unfiltered_n: dict | None = None
@@ -102,10 +104,14 @@ class PatientData:
         return not self.measurements.empty
 
     def in_population(self, analysis: str) -> pd.DataFrame:
-        """The subjects of one analysis's population (``efficacy``, ``safety`` or ``baseline``)."""
+        """The subjects of one analysis's population (``efficacy``, ``safety`` or ``baseline``), each in the arm
+        of that analysis: the treatment received for safety (``arm_actual``), the arm randomised to otherwise."""
+        subjects = self.subjects
+        if analysis == "safety" and "arm_actual" in subjects:
+            subjects = subjects.assign(arm=subjects["arm_actual"])
         if self.populations is None:
-            return self.subjects
-        return self.subjects[self.subjects["usubjid"].isin(self.populations.of(analysis).members)]
+            return subjects
+        return subjects[subjects["usubjid"].isin(self.populations.of(analysis).members)]
 
     def endpoints_of(self, kind: str | None = None, role: str | None = None) -> list[str]:
         """Endpoint ids of a kind (continuous, categorical, binary) and/or a role (efficacy, safety)."""
@@ -199,10 +205,11 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     armed = set(subjects.loc[subjects["arm"].isin(arms), "usubjid"])
     efficacy, safety = populations.efficacy.members & armed, populations.safety.members & armed
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
+    actual_of = dict(zip(subjects["usubjid"], subjects["arm_actual"]))  # the safety analyses' arm
     bds = [(t, r) for t, r in zip(tables, roles) if r.role == "measurements"]
-    records, parameters = _records(bds, known, (efficacy, safety), dictionary, mapping, notes)
-    measurements, unscheduled, duplicates, visits, baseline = _by_visit(records, mapping, arm_of, notes)
-    adverse = _events(tables, roles, known, safety, arm_of, notes)
+    records, parameters = _records(bds, known, (efficacy, safety), dictionary, mapping, notes, (arm_of, actual_of))
+    measurements, unscheduled, duplicates, visits, baseline = _by_visit(records, mapping, notes)
+    adverse = _events(tables, roles, known, safety, actual_of, notes)
     tte = [read_time_to_event(t, r, known, notes) for t, r in zip(tables, roles) if r.role == "time_to_event"]
     # every analysis population's records: an ADTTE parameter may be an efficacy or a safety analysis
     time_to_event = _only_population(pd.concat(tte, ignore_index=True) if tte else pd.DataFrame(columns=TTE_COLUMNS),
@@ -212,7 +219,8 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
         raise ValueError("no data file beside the subject file: give BDS datasets (USUBJID, PARAMCD, AVAL, AVISIT), "
                          "adverse events (ADAE) or time-to-event data (ADTTE)")
     subjects = subjects[subjects["usubjid"].isin(populations.union & armed)].drop(columns="_in_population")
-    resolved = replace(mapping, arm_variable=chosen["arm_variable"], control=control, baseline_visit=baseline,
+    resolved = replace(mapping, arm_variable=chosen["arm_variable"],
+                       safety_arm_variable=chosen["safety_arm_variable"], control=control, baseline_visit=baseline,
                        **{f"{a}_population": populations.of(a).rule for a in ("efficacy", "safety", "baseline")})
     files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
                           "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
@@ -223,7 +231,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     return PatientData(
         subjects=subjects.reset_index(drop=True), measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
         files=files, notes=tuple(notes), visits=visits, arms=arms, mapping=resolved, key=_digest(tables, resolved),
-        population=populations.safety.rule, labels=chosen["labels"],
+        population=populations.safety.rule, labels=chosen["labels"], arm_columns=tuple(chosen["arm_columns"]),
         time_to_event=time_to_event.reset_index(drop=True), unscheduled=unscheduled, duplicates=duplicates,
         records=rules, populations=populations, parameters=parameters)
 
@@ -246,9 +254,10 @@ def ae_or_tte(roles) -> bool:
     return any(r.role in ("adverse_events", "time_to_event") for r in roles)
 
 
-def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Mapping, notes: list):
-    """Every BDS file's analysis records, endpoints named, each in its analysis's population (efficacy
-    endpoints in the efficacy population, the others in the safety population), and the parameter table."""
+def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Mapping, notes: list, arms: tuple):
+    """Every BDS file's analysis records, endpoints named, each in its analysis's population and arm (efficacy
+    endpoints in the efficacy population by the arm randomised to, the others in the safety population by the
+    treatment received: *arms* is the pair of subject → arm maps), and the parameter table."""
     if not bds:
         if mapping.records:
             notes.append(f"no BDS dataset: the record choice {mapping.records!r} has nothing to apply to")
@@ -261,6 +270,7 @@ def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Ma
     efficacy = records["endpoint"].isin(parameters.loc[parameters["role"] == "efficacy", "endpoint"]).to_numpy()
     parts = [_only_population(records[efficacy], populations[0], "efficacy records", notes, "efficacy"),
              _only_population(records[~efficacy], populations[1], "safety records", notes, "safety")]
+    parts = [part.assign(arm=part["usubjid"].astype(object).map(arm_of)) for part, arm_of in zip(parts, arms)]
     return pd.concat(parts).sort_index(), parameters
 
 
@@ -269,7 +279,7 @@ def _empty_records() -> pd.DataFrame:
                          for c in MEASUREMENT_COLUMNS})
 
 
-def _by_visit(records, mapping: Mapping, arm_of: dict, notes: list):
+def _by_visit(records, mapping: Mapping, notes: list):
     """By-visit records, the unscheduled and the duplicated ones, the visits in order and the baseline visit."""
     if records is None or records.empty:
         if records is not None:
@@ -292,7 +302,7 @@ def _by_visit(records, mapping: Mapping, arm_of: dict, notes: list):
     measurements["visit_order"] = measurements["visit"].map(order).astype(float)
     frames = []
     for frame in (measurements, unscheduled, duplicates):
-        frame = frame.assign(arm=frame["usubjid"].astype(object).map(arm_of).astype("category"))
+        frame = frame.assign(arm=frame["arm"].astype(object).astype("category"))
         if "baseline" in frame:
             frame["baseline"] = (frame["baseline"] == True).to_numpy()  # noqa: E712
         frames.append(frame[MEASUREMENT_COLUMNS].reset_index(drop=True))

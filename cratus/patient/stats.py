@@ -330,7 +330,7 @@ def ae_incidence(study_or_data, serious_only: bool = False, by_term: bool = Fals
         ae = ae[ae["treatment_emergent"].isna() | (ae["treatment_emergent"] == True)]  # noqa: E712
     if serious_only:
         ae = ae[ae["serious"] == True]  # noqa: E712
-    sizes = data.subjects.groupby("arm").size()
+    sizes = data.in_population("safety").groupby("arm").size()  # the safety population, by treatment received
     keys = ["soc", "term", "arm"] if by_term else ["arm"]
     counted = ae.groupby(keys)["usubjid"].nunique()
     if by_term:

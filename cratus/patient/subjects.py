@@ -3,6 +3,11 @@
 * **Arm variable**: the mapping's, else the first of
   :data:`~cratus.patient.mapping.ARM_VARIABLES` present (a column found by a
   non-CDISC name such as ``group`` is named in a note).
+* **Arm of the safety analyses**: the treatment received — the mapping's
+  ``safety_arm_variable``, else the arm variable's actual counterpart
+  (``TRT01P`` → ``TRT01A``, ``ARM`` → ``ACTARM``) when the file has it, else
+  the arm variable — as ``arm_actual``; a subject whose received treatment is
+  none of the arms keeps the planned arm, and is counted in a note.
 * **Arm order**: by the arm's numeric code when the data give one — the arm
   variable's own ``…N`` column (``TRT01P`` → ``TRT01PN``, ``TRT01A`` →
   ``TRT01AN``, ``ARM`` → ``ARMN``) with one code per arm — else in the order
@@ -19,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.patient.columns import fail, first, numeric_or_text, text
-from cratus.patient.mapping import ARM_VARIABLES, Dictionary, Mapping, choose_control, slug
+from cratus.patient.mapping import ACTUAL_OF, ARM_VARIABLES, Dictionary, Mapping, choose_control, slug
 from cratus.patient.populations import choose
 from cratus.patient.readers import RawTable
 from cratus.patient.roles import GUESSED, SUBJECT_RENAMES, Recognised
@@ -35,6 +40,39 @@ def arm_column(table: RawTable, mapping: Mapping, notes: list) -> str:
     if not wanted and column.upper() in GUESSED:
         notes.append(f"{table.name}: column {column!r} read as the arm (no TRT01A, TRT01P or ARM)")
     return column
+
+
+def safety_arm_column(table: RawTable, mapping: Mapping, arm: str) -> str:
+    """The subject file's column of the treatment received (the safety analyses' arm): the mapping's, else the
+    actual counterpart of the arm column (TRTxxP → TRTxxA, ARM → ACTARM) when present, else the arm column."""
+    upper = {c.upper(): c for c in table.frame.columns}
+    wanted = mapping.safety_arm_variable.upper()
+    if wanted and wanted not in upper:
+        raise ValueError(f"{table.name}: the safety arm variable {mapping.safety_arm_variable!r} of the mapping is "
+                         "not a column")
+    if wanted:
+        return upper[wanted]
+    name = arm.upper()
+    actual = ACTUAL_OF.get(name) or (name[:-1] + "A" if name.startswith("TRT") and name.endswith("P") else "")
+    return upper.get(actual, arm)
+
+
+def _actual_arms(table: RawTable, arms: pd.Series, column: str, arm: str, notes: list) -> pd.Series:
+    """The treatment received per subject (``arm_actual``); a subject whose received treatment is blank or not one
+    of the planned arms keeps the planned arm (counted in a note)."""
+    if column == arm:
+        return arms
+    actual, arms = text(table, column).astype(object), arms.astype(object)
+    known = set(arms.dropna())
+    off = actual.notna().to_numpy() & ~actual.isin(known).to_numpy()
+    differ = actual.notna().to_numpy() & actual.isin(known).to_numpy() & (actual != arms).to_numpy()
+    notes.append(f"{table.name}: safety analyses by the treatment received ({column}), efficacy analyses and "
+                 f"baseline tables by the arm randomised to ({arm})"
+                 + (f"; {int(differ.sum())} subject(s) received another arm's treatment" if differ.any() else ""))
+    if off.any():
+        notes.append(f"{table.name}: {int(off.sum())} subject(s) with a {column} that is none of the arms "
+                     f"({', '.join(map(repr, sorted(set(actual[off]))[:3]))}) keep their {arm} in safety analyses")
+    return actual.where(actual.isin(known), arms)
 
 
 def read_subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary: Dictionary,
@@ -53,9 +91,10 @@ def read_subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary
         fail(name, row, rec.columns["usubjid"], f"subject {ids.iloc[row]!r} appears twice (rows {earlier + 2} "
                                                 f"and {row + 2}); a subject file has one row per subject")
     arms = text(table, arm)
-    tidy, labels = {"usubjid": ids, "arm": arms}, {}
+    actual = safety_arm_column(table, mapping, arm)
+    tidy, labels = {"usubjid": ids, "arm": arms, "arm_actual": _actual_arms(table, arms, actual, arm, notes)}, {}
     for column in frame.columns:
-        if column in (rec.columns["usubjid"], arm):
+        if column in (rec.columns["usubjid"], arm, actual):
             continue
         key = (SUBJECT_RENAMES.get(column.upper()) or dictionary.match(column, table.labels.get(column))
                or slug(column))
@@ -74,7 +113,9 @@ def read_subjects(table: RawTable, rec: Recognised, mapping: Mapping, dictionary
         fail(name, first(blank), arm, "is empty (a subject of the analysis population has no arm)")
     subjects = subjects[arms.notna().to_numpy()].reset_index(drop=True)
     codes = _arm_codes(frame, upper, arm, arms, name, notes)
-    return subjects, {"arm_variable": arm.upper(), "populations": populations, "labels": labels, "arm_codes": codes}
+    candidates = [c.upper() for c in frame.columns if c.upper() in ARM_VARIABLES]
+    return subjects, {"arm_variable": arm.upper(), "safety_arm_variable": actual.upper(), "arm_columns": candidates,
+                      "populations": populations, "labels": labels, "arm_codes": codes}
 
 
 def _arm_codes(frame: pd.DataFrame, upper: dict, arm: str, arms: pd.Series, name: str, notes: list) -> dict:

@@ -46,7 +46,7 @@ RANGE_SEPARATOR = ".."
 #: A text variable with more distinct values than this is an identifier or free text, not a subgroup.
 MAX_LEVELS = 20
 OPTION_COLUMNS = ["variable", "label", "kind", "level", "n", "low", "high"]
-_SKIP = {c.lower() for c in SUBJECT_BOOKKEEPING} | {"usubjid", "arm", "age_unit"}
+_SKIP = {c.lower() for c in SUBJECT_BOOKKEEPING} | {"usubjid", "arm", "arm_actual", "age_unit"}
 
 
 def _level_text(value) -> str:

@@ -115,6 +115,8 @@ def _renamed(data, arms: dict, visits: dict, control: str):
     m = data.measurements.assign(arm=data.measurements["arm"].map(arms), visit=data.measurements["visit"].map(visits))
     ae = data.adverse_events.assign(arm=data.adverse_events["arm"].map(arms))
     subjects = data.subjects.assign(arm=data.subjects["arm"].map(arms))
+    if "arm_actual" in subjects:
+        subjects["arm_actual"] = subjects["arm_actual"].map(arms)
     frame = data.visits.assign(visit=data.visits["visit"].map(visits))
     mapping = replace(data.mapping, control=arms[control], baseline_visit=visits.get(data.baseline_visit, ""))
     return replace(data, measurements=m, adverse_events=ae, subjects=subjects, visits=frame,

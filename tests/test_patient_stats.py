@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cratus.patient import read_patient_data, to_study
@@ -127,7 +128,8 @@ def test_unknown_endpoint_is_named(data):
         change_from_baseline(data, "nope")
 
 
-def test_first_tests_are_the_first_of_all_tests_and_follow_on_where_they_give_no_p_value(data):
+def test_first_tests_are_the_first_of_all_tests_and_no_other_test_takes_the_place_of_a_missing_p_value(data):
+    from cratus.patient.display import tests_table
     from cratus.patient.stats import all_tests, first_tests
     within, between = first_tests(data)
     every_within, every_between = all_tests(data)
@@ -137,15 +139,39 @@ def test_first_tests_are_the_first_of_all_tests_and_follow_on_where_they_give_no
         same = shown.merge(every, on=keys, suffixes=("", "_all"))
         assert len(same) == len(shown)
         assert same["p_value"].tolist() == pytest.approx(same["p_value_all"].tolist(), nan_ok=True)
-    # Every patient changes by exactly 1: no spread, so no t-test p-value; the signed-rank test follows
-    # (scipy.stats.wilcoxon([1, 1], method="approx").pvalue = 0.1573, i.e. 2 * norm.sf(1.414)).
+    # Every patient changes by exactly 1: no spread, so no t-test p-value, and no rank test put in its place
+    # (choosing the test after seeing the data changes the analysis); the tests table says why
     constant = read_patient_data(b"usubjid,arm\n1,Drug\n2,Drug\n3,Placebo\n4,Placebo\n",
                                  b"usubjid,visit,endpoint,value\n" + b"".join(
                                      f"{s},{v},score,{k + s}\n".encode() for s in (1, 2, 3, 4)
                                      for k, v in enumerate(("Day 1", "Day 8"))), names=["s.csv", "m.csv"])
     within, between = first_tests(constant)
-    drug = within[within["arm"] == "Drug"]
-    assert drug["test"].tolist() == ["paired t-test", "Wilcoxon signed-rank test"]
-    assert drug["p_value"].isna().tolist() == [True, False]
-    assert drug["p_value"].iloc[1] == pytest.approx(0.15729920705028516)
-    assert between["test"].tolist() == ["Welch t-test", "Mann–Whitney U test", "ANCOVA"]
+    assert within["test"].tolist() == ["paired t-test"] * 2 and within["p_value"].isna().all()
+    assert between["test"].tolist() == ["Welch t-test"] and between["p_value"].isna().all()
+    study = to_study(constant)
+    table = tests_table(study, "score")
+    shown = dict(zip(table["Test"], table["p-value"]))
+    assert shown["paired t-test"] == shown["Welch t-test"] == "not computable: no spread"
+    # the rank tests stay in the table, each named: scipy.stats.wilcoxon([1, 1], method="approx").pvalue = 0.1573
+    assert shown["Wilcoxon signed-rank test"] == "p = .157"
+
+
+def test_an_ancova_of_less_than_full_rank_is_not_estimable_and_says_why():
+    """A baseline the same for every patient: chg ~ arm + base has a column equal to the intercept times a constant;
+    statsmodels would fit it with a pseudo-inverse (SingularMatrixWarning).  The row says 'not estimable'."""
+    import warnings
+
+    from cratus.patient.stats import between_arm_tests
+    data = read_patient_data(b"usubjid,arm\n1,Drug\n2,Drug\n3,Drug\n4,Placebo\n5,Placebo\n6,Placebo\n",
+                             b"usubjid,visit,endpoint,value\n" + b"".join(
+                                 f"{s},Day 1,score,5\n{s},Day 8,score,{s * s}\n".encode() for s in range(1, 7)),
+                             names=["s.csv", "m.csv"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tests = between_arm_tests(data)
+    ancova = tests[tests["test"] == "ANCOVA"].iloc[0]
+    assert np.isnan(ancova["p_value"]) and ancova["note"] == "not estimable: the baseline is the same for every patient"
+    welch = tests[tests["test"] == "Welch t-test"].iloc[0]
+    # scipy.stats.ttest_ind([1, 4, 9], [16, 25, 36], equal_var=False).pvalue
+    from scipy import stats
+    assert welch["p_value"] == pytest.approx(stats.ttest_ind([1, 4, 9], [16, 25, 36], equal_var=False).pvalue)

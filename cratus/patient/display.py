@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cratus.formatting import format_p
-from cratus.patient.stats import ae_incidence, between_arm_tests, patient_data, within_arm_tests
+from cratus.patient.stats import ae_incidence, between_arm_tests, not_computable, patient_data, within_arm_tests
 from cratus.study.model import Study
 
 #: Lines per arm drawn in a trajectory plot; above it a seeded sample is drawn, and the caption says so.
@@ -74,8 +74,12 @@ def tests_table(study: Study, endpoint: str, arms=None) -> pd.DataFrame:
             estimate = f"difference of medians {_number(r['estimate'], digits)}"
         elif r["test"] == "Wilcoxon signed-rank test":
             estimate = f"median change {_number(r['estimate'], digits)}"
+        note = r.get("note")
+        why = not_computable(r["p_value"], r["n"], r.get("n_control"), note if isinstance(note, str) else "")
+        if why and not np.isfinite(r["estimate"]):
+            estimate = "—"
         records.append({"Compares": comparison_words(study, r["comparison"], r["arm"], r["visit"]), "Test": test,
-                        "Estimate (95% CI)": estimate, "p-value": format_p(r["p_value"], computed=True),
+                        "Estimate (95% CI)": estimate, "p-value": why or format_p(r["p_value"], computed=True),
                         "n": r["n_text"]})
     return pd.DataFrame.from_records(records, columns=columns)
 

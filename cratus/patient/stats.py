@@ -31,7 +31,7 @@ from scipy import stats
 
 WITHIN_COLUMNS = ["endpoint", "arm", "visit", "comparison", "test", "estimate", "ci_low", "ci_high", "p_value", "n"]
 BETWEEN_COLUMNS = ["endpoint", "arm", "control", "visit", "comparison", "test", "estimate", "ci_low", "ci_high",
-                   "p_value", "n", "n_control"]
+                   "p_value", "n", "n_control", "note"]
 PAIRED_T = "paired t-test"
 WILCOXON = "Wilcoxon signed-rank test"
 WELCH = "Welch t-test"
@@ -206,6 +206,7 @@ def _between(p: pd.DataFrame, study_or_data, tests=(WELCH, MANN_WHITNEY, ANCOVA)
         frames.append(_ancova(p, control))
     out = pd.concat([f for f in frames if not f.empty] or [pd.DataFrame(columns=BETWEEN_COLUMNS)], ignore_index=True)
     out["control"], out["comparison"] = control, "vs_control"
+    out["note"] = out["note"].fillna("") if "note" in out else ""  # why a test gave no estimate (ANCOVA)
     return _ordered(out[BETWEEN_COLUMNS], data)
 
 
@@ -255,23 +256,35 @@ def _mann_whitney(p: pd.DataFrame, control: str) -> pd.DataFrame:
 
 
 def _ancova(p: pd.DataFrame, control: str) -> pd.DataFrame:
+    """``chg ~ C(arm, Treatment(control)) + base`` per endpoint and visit (statsmodels OLS on the design matrix).
+    A design of less than full rank (a baseline the same for everyone, or one that only tells the arms apart) or
+    too few patients for its parameters gives a row with no estimate and ``note`` saying why, not a fit of a
+    pseudo-inverse."""
     from statsmodels.regression.linear_model import OLS
     chg, base = p["chg"].to_numpy(float), p["base"].to_numpy(float)
     rows = []
     for e, v, ref, arms in _by_endpoint_visit(p, control):
         at = np.concatenate([ref] + [a for _, a in arms])
-        # chg ~ C(arm, Treatment(control)) + base, written as a design matrix (same model, no formula parsing).
         dummies = [np.concatenate([np.zeros(len(ref))] + [np.full(len(a), float(name == arm)) for name, a in arms])
                    for arm, _ in arms]
         x = np.column_stack([np.ones(len(at))] + dummies + [base[at]])
+        note = ""
         if len(at) <= x.shape[1]:
+            note = f"not estimable: {len(at)} patients for {x.shape[1]} parameters"
+        elif np.linalg.matrix_rank(x) < x.shape[1]:
+            note = ("not estimable: the baseline is the same for every patient" if np.ptp(base[at]) == 0 else
+                    "not estimable: the baseline and the arms are collinear")
+        if note:
+            rows += [{"endpoint": e, "visit": v, "arm": arm, "n": len(positions), "n_control": len(ref),
+                      "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "note": note}
+                     for arm, positions in arms]
             continue
         fit = OLS(chg[at], x).fit()
         ci = fit.conf_int(0.05)
         for i, (arm, positions) in enumerate(arms, start=1):
             rows.append({"endpoint": e, "visit": v, "arm": arm, "n": len(positions), "n_control": len(ref),
                          "estimate": fit.params[i], "ci_low": ci[i, 0], "ci_high": ci[i, 1],
-                         "p_value": fit.pvalues[i]})
+                         "p_value": fit.pvalues[i], "note": ""})
     out = pd.DataFrame(rows)
     if not out.empty:
         out["test"] = ANCOVA
@@ -289,23 +302,32 @@ def first_tests(study_or_data) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     Within an arm the paired t-test, against the control the Welch t-test —
     computed for all groups at once, so a study of 10,000 subjects takes a
-    tenth of a second.  Where one gives no p-value (a change without spread:
-    every patient changed by the same amount), the next tests of
-    :func:`all_tests` follow it for that endpoint and visit (Wilcoxon;
-    Mann–Whitney, then ANCOVA), as in :func:`all_tests`' order.
+    tenth of a second.  Where one gives no p-value (fewer than two values, or a
+    change without spread: every patient changed by the same amount) the
+    p-value stays missing, "not computable": no other test is put in its
+    place, since choosing the test after seeing the data changes the analysis
+    (the tests table of a page shows the rank tests beside it, each named).
     """
     data = patient_data(study_or_data)
     p = pairs(data)
-    within, between = _within(p, data, wilcoxon=False), _between(p, data, (WELCH,))
-    gaps = pd.concat([f.loc[f["p_value"].isna(), ["endpoint", "visit"]] for f in (within, between)])
-    if gaps.empty:
-        return within, between
-    at = pd.MultiIndex.from_frame(p[["endpoint", "visit"]].astype(object)).isin(
-        list(gaps.astype(object).itertuples(index=False, name=None)))
-    more_within, more_between = _within(p[at], data), _between(p[at], data, (MANN_WHITNEY, ANCOVA))
-    more_within = more_within[more_within["test"] != PAIRED_T]
-    return (_ordered(pd.concat([within, more_within], ignore_index=True), data),
-            _ordered(pd.concat([between, more_between], ignore_index=True), data))
+    return _within(p, data, wilcoxon=False), _between(p, data, (WELCH,))
+
+
+def not_computable(p_value, n, n_control=None, note: str = "") -> str:
+    """Why a test gave no p-value, in words ("" when it gave one).
+
+    Examples
+    --------
+    >>> not_computable(float("nan"), 1), not_computable(float("nan"), 5, 4), not_computable(0.2, 5)
+    ('not computable: fewer than 2 values', 'not computable: no spread', '')
+    """
+    if p_value is not None and np.isfinite(p_value):
+        return ""
+    if note:
+        return note
+    if n < 2 or (n_control is not None and n_control < 2):
+        return "not computable: fewer than 2 values"
+    return "not computable: no spread"
 
 
 def ae_incidence(study_or_data, serious_only: bool = False, by_term: bool = False,

@@ -5,8 +5,8 @@ data; the summary in the tidy shape of ``data/summary.csv`` (participants,
 Table 1 baseline characteristics, and per endpoint × arm × visit ``n, mean,
 sd, median, q1, q3``; quartiles by linear interpolation, numpy's default);
 p-values of the tests the pages show (:func:`cratus.patient.stats.first_tests`:
-within an arm the paired t-test, against the control the Welch t-test, and
-the next test only where these give no p-value); every test (Wilcoxon,
+within an arm the paired t-test, against the control the Welch t-test; where
+they give none it stays "not computable", no other test takes its place); every test (Wilcoxon,
 Mann–Whitney, ANCOVA too) is computed per endpoint where it is shown
 (:func:`cratus.patient.display.tests_table`), so a filter change at 10,000
 subjects does not wait for 240 rank tests and model fits;

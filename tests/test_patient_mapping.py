@@ -134,8 +134,9 @@ def test_slug():
 
 
 def test_a_visit_before_baseline_stays_before_it():
-    data = read_patient_data(SUBJECTS, measures(["Screening", "Day 1", "Day 8"]), names=["adsl.csv", "m.csv"],
-                             mapping={"baseline_visit": "Day 1"})
+    rows = [f"{s},{v},score,{i * s * s}" for s in (1, 2, 3) for i, v in enumerate(["Screening", "Day 1", "Day 8"])]
+    values = ("usubjid,visit,endpoint,value\n" + "\n".join(rows) + "\n").encode()  # changes with a spread
+    data = read_patient_data(SUBJECTS, values, names=["adsl.csv", "m.csv"], mapping={"baseline_visit": "Day 1"})
     assert data.visits["visit"].tolist() == ["Screening", "Day 1", "Day 8"]
     from cratus.patient import to_study
     study = to_study(data)

@@ -23,7 +23,7 @@ AE_COLUMNS = ["soc", "term", "arm", "events", "patients", "events_percent", "pat
               "source", "quote"]
 PANELS_PER_PAGE = 26
 #: Menu title of the generated figure page of laboratory tests (the Laboratory page has the plain name).
-LAB_FIGURE_PAGE_TITLE = "Laboratory: change from baseline"
+LAB_FIGURE_PAGE_TITLE = "Laboratory by visit"
 
 
 # --- adverse events ------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
     for column in ENDPOINT_COLUMNS + ["_dataset", "_kind", "role"]:
         frame[column] = frame.get(column, pd.Series("", index=frame.index)).fillna("").astype(str)
     frame = frame.drop_duplicates("endpoint").reset_index(drop=True)
-    if reference is not None:
+    if reference is not None and same_trial:  # another trial's pages and panels are not these data's
         ref = reference.endpoints.set_index("endpoint")
         for i, endpoint in frame["endpoint"].items():
             if endpoint in ref.index:
@@ -158,20 +158,30 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
                   for r in reference.figures.to_dict("records") if str(r["figure"]) in drawn]
     taken = {str(p["figure"]) for p in pages} | {str(p.get("url_path", "")) for p in pages}
     measured = endpoints[(endpoints["_dataset"] != "") & (endpoints["page"] == "")]
-    groups = measured.assign(_g=[d or s for d, s in zip(measured["domain"], measured["_dataset"])])
+    # one group per domain, else per dataset; a dataset's parameters without a reference range join its
+    # laboratory pages (ADLB's urinalysis flags) rather than making a second page of the same dataset
+    lab_sets = set(measured.loc[measured["domain"] == "laboratory", "_dataset"])
+    groups = measured.assign(_g=[d or ("laboratory" if s in lab_sets else s)
+                                 for d, s in zip(measured["domain"], measured["_dataset"])])
     for group, members in groups.groupby("_g", sort=False):
+        parts = -(-len(members) // PANELS_PER_PAGE)
         for chunk in range(0, len(members), PANELS_PER_PAGE):
             part = members.iloc[chunk:chunk + PANELS_PER_PAGE]
-            page = slug(group) + (f"_{chunk // PANELS_PER_PAGE + 1}" if len(members) > PANELS_PER_PAGE else "")
+            number = chunk // PANELS_PER_PAGE + 1
+            page = slug(group) + (f"_{number}" if parts > 1 else "")
             while page in taken or f"patient_{page}" in taken:
                 page += "_x"
             taken.add(page)
             title = group.replace("_", " ").capitalize() if group.islower() else group
-            nav = f"{title} (more)" if reference is not None else title
             if slug(group) == "laboratory":
-                nav = LAB_FIGURE_PAGE_TITLE + (f" ({chunk // PANELS_PER_PAGE + 1})" if len(members) > PANELS_PER_PAGE
-                                               else "")
-            pages.append({"figure": page, "nav_title": nav, "title": f"{title} endpoints",
+                title = LAB_FIGURE_PAGE_TITLE
+            else:
+                title = f"{title} by visit"
+            # a short name per page, told apart in the side menu's width (a long one is cut at ~28 characters)
+            nav = title + (f" ({number}/{parts})" if parts > 1 else "")
+            pages.append({"figure": page, "nav_title": nav,
+                          "title": f"{title}: parameters {chunk + 1}–{chunk + len(part)} of {len(members)}"
+                          if parts > 1 else title,
                           "url_path": f"patient_{page}", "icon": "show_chart",
                           "intro": "Computed from patient-level data: summaries per arm at each visit."})
             drawn = [i for i in part.index if endpoints.at[i, "_kind"] in ("", "continuous")]

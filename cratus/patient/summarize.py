@@ -321,7 +321,7 @@ def to_study(patient_data, mapping: Mapping | dict | None = None, reference: Stu
     terms, totals = _adverse_events(data, design, notes)
     summary = pd.concat([summary, totals], ignore_index=True) if len(totals) else summary
     endpoints = _endpoint_rows(data, chosen, dictionary, reference, not data.adverse_events.empty, same_trial)
-    figures = _with_population(_figure_pages(endpoints, reference), endpoints, data)
+    figures = _with_population(_figure_pages(endpoints, reference if same_trial else None), endpoints, data)
     endpoints = endpoints.drop(columns=["_dataset", "_kind"])
     trial = _trial(data, design, len(data.subjects))
     title = pd.DataFrame([("overview", "title", "title", trial.at[0, "value"])], columns=NOTE_COLUMNS)

@@ -32,14 +32,17 @@ def capitalise(text: str) -> str:
 
 
 def lower_label(label: str) -> str:
-    """A label inside a sentence: "Serum TNF-α" -> "serum TNF-α", but "SPPB total score" stays.
+    """A label inside a sentence: "Serum TNF-α" -> "serum TNF-α", but "SPPB total score" stays, and so does a
+    label in title case as data give it (ADaM PARAM "Body Mass Index": not "body Mass Index").
 
     Examples
     --------
-    >>> lower_label("Serum TNF-α"), lower_label("SPPB total score")
-    ('serum TNF-α', 'SPPB total score')
+    >>> lower_label("Serum TNF-α"), lower_label("SPPB total score"), lower_label("Body Mass Index")
+    ('serum TNF-α', 'SPPB total score', 'Body Mass Index')
     """
-    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
+    words = label.split()
+    title_case = any(len(w) > 1 and w[0].isupper() and w[1:].islower() for w in words[1:])
+    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() and not title_case else label
 
 
 def mid_sentence(label: str) -> str:

@@ -38,8 +38,9 @@ st.markdown(f"Standardized differences of each arm against {control}. These desc
 if design.control not in arms or len(arms) < 2:
     st.info(f"Select {control} and at least one other arm to compare.")
 else:
-    ui.chart(ui.call(balance_figure, arms=tuple(arms), compact=ui.on_phone()))
-    if note := describe_uncomputed(ui.cached(standardized_differences, arms=tuple(arms))):
+    columns = {"columns": tuple(chosen)} if study.has_patients else {}  # patient data: Table 1's characteristics
+    ui.chart(ui.call(balance_figure, arms=tuple(arms), compact=ui.on_phone(), **columns))
+    if note := describe_uncomputed(ui.cached(standardized_differences, arms=tuple(arms), **columns)):
         st.caption(note)
 
 ui.finish_page("baseline")

@@ -6,7 +6,6 @@ import ui
 from cratus.figures.labs import build_edish_figure, build_lab_values_figure, edish_tests
 from cratus.patient.edish import edish_caveat, edish_missing, hys_law_sentence
 from cratus.patient.labs import lab_endpoints, shift_note, shift_table
-from cratus.patient.summarize import LAB_FIGURE_PAGE_TITLE
 from ui.navigation import PARTICIPANT, go_to
 from ui.render import clicked
 
@@ -27,9 +26,10 @@ presentation, phone = ui.presenting(), ui.on_phone()
 
 ui.subheader(f"{study.label(test)} over time")
 ui.chart(ui.call(build_lab_values_figure, test, arms=tuple(arms), presentation=presentation, phone=phone))
-if any(page["nav_title"].startswith(LAB_FIGURE_PAGE_TITLE) for page in study.figure_pages()):
-    st.caption("Means, medians and tests of the change from baseline of every laboratory test are on the page "
-               f"“{LAB_FIGURE_PAGE_TITLE}”.")
+if by_visit := [page["nav_title"] for page in study.figure_pages() if page["figure"] == study.endpoint_info(test)
+                .get("page")]:  # the figure page that holds this test (ADLB by visit, Laboratory by visit, …)
+    st.caption(f"Means, medians and tests of the change from baseline of {study.label(test)} are on the page "
+               f"“{by_visit[0]}”.")
 
 ui.subheader(f"{study.label(test)}: shift from baseline")
 direction = st.segmented_control("Worst value after baseline", ["high", "low"], required=True, default="high",

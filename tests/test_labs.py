@@ -284,10 +284,10 @@ def test_the_laboratory_page_of_the_synthetic_demo(lab_page):
     assert "Synthetic data — not trial data" in text
     assert "1 of 30 subjects is in the possible Hy's law quadrant" in text
     assert "it does not diagnose" in text and "Alkaline phosphatase is not in these data" in text
-    assert "are on the page “Laboratory by visit”" in text
+    assert "Means, medians and tests of the change from baseline of ALT are on the page “ADLB by visit”" in text
     assert tables(at)[0]["At baseline"].iloc[0].endswith("(n = 10)")
     pages = at.session_state["_pages"]
-    assert "laboratory" in pages and pages["patient_laboratory"].title == "Laboratory by visit"
+    assert "laboratory" in pages and pages["patient_adlb"].title == "ADLB by visit"  # its BDS dataset
 
 
 @pytest.mark.page

@@ -102,8 +102,9 @@ def build_balance_figure(study: Study, differences: pd.DataFrame, threshold: flo
 
 
 def balance_figure(study: Study, arms=None, threshold: float = IMBALANCE_THRESHOLD,
-                   compact: bool = False) -> go.Figure:
-    """:func:`build_balance_figure` of the standardized differences of *arms* against the control.
+                   compact: bool = False, columns=None) -> go.Figure:
+    """:func:`build_balance_figure` of the standardized differences of *arms* against the control (patient data:
+    of Table 1's *columns*).
 
     Examples
     --------
@@ -113,4 +114,5 @@ def balance_figure(study: Study, arms=None, threshold: float = IMBALANCE_THRESHO
     """
     from cratus.tables.baseline import standardized_differences
 
-    return build_balance_figure(study, standardized_differences(study, arms=arms), threshold, compact)
+    return build_balance_figure(study, standardized_differences(study, arms=arms, columns=columns), threshold,
+                                compact)

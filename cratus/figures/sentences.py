@@ -51,6 +51,11 @@ def _population(study, info: dict, arms=None) -> str:
     return f"{info['population']} ({n})" if n else info["population"]
 
 
+def _absent(study) -> str:
+    """Why a cell has no value: the text does not report it (a paper), or no patient has one (patient data)."""
+    return NOT_REPORTED if study.has_printed_sources else "not in the data (no patient with a value)"
+
+
 def _visit_phrase(design, visit: str) -> str:
     return mid_sentence(design.visit_label(visit))
 
@@ -155,7 +160,8 @@ def _changes(study, info, subject, records, cells, arms, visits) -> list[str]:
                      f"was {join(clauses)}")
     for group in missing.values():
         names = join([mid_sentence(design.short(r["arm"])) for r in group])
-        text = f"the {what} for {names} cannot be computed because a value is {NOT_REPORTED}{_p_clause(design, group)}"
+        text = (f"the {what} for {names} cannot be computed because a value is {_absent(study)}"
+                f"{_p_clause(design, group)}")
         parts.append(text if parts else f"For {lower_label(subject)}, {text}")
     return parts
 
@@ -177,7 +183,7 @@ def _before_after(study, info, subject, cells, arms) -> list[str]:
     for gone, group in groups.items():
         what = " and ".join(visit_adjective(design.visit_label(v)) for v in gone)
         names = join([mid_sentence(design.short(r["arm"])) for r in group])
-        text = f"{what} values for {names} are {NOT_REPORTED}{_p_clause(design, group)}"
+        text = f"{what} values for {names} are {_absent(study)}{_p_clause(design, group)}"
         parts.append(text if parts else f"For {lower_label(subject)}, {text}")
     return parts
 
@@ -192,7 +198,8 @@ def _per_visit(study, info, subject, cells, arms, visits) -> list[str]:
                            f"{mid_sentence(design.short(r['arm']))} arm" for r in shown])
             parts.append(f"at {_visit_phrase(design, visit)}, {lower_label(subject)} was {values}")
         if absent:
-            parts.append(f"{visit_adjective(design.visit_label(visit))} values for {join(absent)} are {NOT_REPORTED}")
+            parts.append(f"{visit_adjective(design.visit_label(visit))} values for {join(absent)} are "
+                         f"{_absent(study)}")
     return parts
 
 

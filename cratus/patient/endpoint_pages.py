@@ -94,7 +94,8 @@ def _endpoint_rows(data, chosen, dictionary: Dictionary, reference, has_ae: bool
     for endpoint, label, unit, dataset in first.itertuples(index=False):
         info = dictionary.info(endpoint)
         if not same_trial:  # the data name their parameters (PARAM); the dictionary's wording is another trial's
-            info = {k: v for k, v in info.items() if k not in ("label", "unit", "description", "population")}
+            info = {k: v for k, v in info.items()
+                    if k not in ("label", "unit", "description", "population", "domain", "summary")}
         if info and normalise(info.get("label", "")) != normalise(label):
             info = {**info, "description": ""}  # matched by its code only: the dictionary's wording may not fit
         domain = info.get("domain") or ("laboratory" if endpoint in labs else "")
@@ -144,6 +145,12 @@ def _parameter_info(data) -> dict:
             zip(p["endpoint"], p["kind"], p["role"], p["primary"])}
 
 
+def _adam(dataset: str) -> bool:
+    """A BDS dataset's name (ADLB, ADVS, ADQSADAS; a long CSV's records are "measurements"): its parameters make
+    pages of their own."""
+    return bool(dataset) and dataset != "measurements"
+
+
 def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
     """Reference pages for matched endpoints; one generated page per domain or dataset for the others."""
     pages = []
@@ -160,8 +167,9 @@ def _figure_pages(endpoints: pd.DataFrame, reference) -> pd.DataFrame:
     measured = endpoints[(endpoints["_dataset"] != "") & (endpoints["page"] == "")]
     # one group per domain, else per dataset; a dataset's parameters without a reference range join its
     # laboratory pages (ADLB's urinalysis flags) rather than making a second page of the same dataset
+    # (an ADaM dataset is a group of its own: ADVS's analysis ranges do not make vital signs laboratory tests)
     lab_sets = set(measured.loc[measured["domain"] == "laboratory", "_dataset"])
-    groups = measured.assign(_g=[d or ("laboratory" if s in lab_sets else s)
+    groups = measured.assign(_g=[s if _adam(s) else d or ("laboratory" if s in lab_sets else s)
                                  for d, s in zip(measured["domain"], measured["_dataset"])])
     for group, members in groups.groupby("_g", sort=False):
         parts = -(-len(members) // PANELS_PER_PAGE)

@@ -186,7 +186,7 @@ def _standardized(kind: str, get, endpoint, level, arm, reference, n_of) -> tupl
     return math.nan, "median (IQR): no standardized difference without an assumed distribution"
 
 
-def standardized_differences(study: Study, arms=None, reference: str | None = None) -> pd.DataFrame:
+def standardized_differences(study: Study, arms=None, reference: str | None = None, columns=None) -> pd.DataFrame:
     """Standardized differences of baseline characteristics, each arm vs *reference* (default: the control).
 
     For means, d = (m₁ − m₀) / √((s₁² + s₀²) / 2); for a proportion,
@@ -208,6 +208,9 @@ def standardized_differences(study: Study, arms=None, reference: str | None = No
     >>> round(float(d.query("endpoint == 'age' and arm == '100M'")["estimate"].iloc[0]), 3)
     -0.042
     """
+    if study.has_patients:  # Table 1's characteristics, from the subjects (*columns*: Table 1's choice)
+        from cratus.tables.characteristics import patient_standardized_differences
+        return patient_standardized_differences(study, arms, reference, columns)
     design = study.design
     reference = design.arm_id(reference) if reference else design.control
     arms = design.arm_ids if arms is None else tuple(design.order(arms))

@@ -210,3 +210,41 @@ def table_one_notes(study) -> tuple[str, ...]:
     table = table_one_from_patients(data.subjects.iloc[0:0], [], [], {}, False, population,
                                     f"Source: {files or 'the subject file'}; computed here from patient-level data.")
     return (*table.footnotes, table.source)
+
+
+def patient_standardized_differences(study, arms=None, reference: str | None = None, columns=None) -> pd.DataFrame:
+    """Balance of Table 1's characteristics (the default ones, or *columns*) in a patient-level study: each arm
+    against *reference* (default: the control), in the baseline population, from the subjects themselves —
+    a mean's standardized difference (Austin 2009, eq. 1) for a continuous characteristic, a proportion's (eq. 2)
+    for each level of a categorical one; columns as :func:`cratus.tables.baseline.standardized_differences`."""
+    from cratus.stats.between_arms import standardized_difference, standardized_difference_of_proportions
+
+    design = study.design
+    reference = design.arm_id(reference) if reference else design.control
+    arms = [a for a in design.order(arms if arms is not None else design.arm_ids) if a not in (reference, TOTAL)]
+    columns_out = ["endpoint", "level", "characteristic", "arm", "reference", "estimate", "note"]
+    found = study_variables(study)
+    chosen = [v for v in found if v.default] if columns is None else \
+        [v for c in columns for v in found if v.column == c]
+    subjects = study.patients.in_population("baseline")
+    records = []
+    for v in chosen:
+        values = subjects[["arm", v.column]].dropna()
+        base = values.loc[values["arm"] == reference, v.column]
+        for arm in arms:
+            mine = values.loc[values["arm"] == arm, v.column]
+            if v.kind == "continuous":
+                estimate = (standardized_difference(mine.mean(), mine.std(), base.mean(), base.std())
+                            if len(mine) > 1 and len(base) > 1 else math.nan)
+                note = "" if not math.isnan(estimate) else (
+                    "not computable: fewer than 2 values" if min(len(mine), len(base)) < 2 else
+                    "not computable: no spread")
+                records.append((v.column, "", v.label, arm, reference, estimate, note))
+                continue
+            for level in ordered_levels(subjects, v.column):
+                p1 = float((mine.map(level_text) == level).mean()) if len(mine) else math.nan
+                p0 = float((base.map(level_text) == level).mean()) if len(base) else math.nan
+                estimate = standardized_difference_of_proportions(p1, p0) if len(mine) and len(base) else math.nan
+                records.append((v.column, level, f"{v.label}: {level}", arm, reference, estimate,
+                                "" if not math.isnan(estimate) else "not computable: no values"))
+    return pd.DataFrame.from_records(records, columns=columns_out)

@@ -25,7 +25,7 @@ Synthetic data written as SAS transport files, read back and summarised:
 ['adae.xpt', 'adfu.xpt', 'adim.xpt', 'adlb.xpt', 'adqu.xpt', 'adsl.xpt']
 >>> data = read_patient_data(*files.values(), names=list(files))
 >>> data.arms, data.mapping.arm_variable, data.population
-(('Allo-hMSC 100M', 'Allo-hMSC 200M', 'Placebo'), 'TRT01A', 'SAFFL')
+(('Allo-hMSC 100M', 'Allo-hMSC 200M', 'Placebo'), 'TRT01P', 'SAFFL')
 >>> published = load_study()
 >>> study = to_study(data, reference=published)
 >>> study.kind, study.design.arm_ids, study.n_per_arm()["total"]

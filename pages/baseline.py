@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from ui.controls import population_choice
 from cratus.stats.between_arms import IMBALANCE_THRESHOLD
 from cratus.tables.baseline import describe_uncomputed, standardized_differences, table_one, table_one_cells
 from cratus.figures.bars import balance_figure
@@ -14,13 +15,14 @@ arms = ui.start_page(study.text("baseline", "title", "title", "Baseline characte
 if study.has_patients:  # computed from the subject file, as a statistician writes Table 1
     variables = ui.cached(study_variables)
     labels = {v.column: v.label for v in variables}
+    population = population_choice(study, "baseline", "t1_population")
     chosen = st.multiselect("Characteristics", list(labels), default=[v.column for v in variables if v.default],
                             format_func=labels.get, key="table_one_columns", bind="query-params",
                             help="Every subject variable that can be summarised; by default the demographic and "
                                  "baseline ones (not identifiers, sites, dates, flags, doses, treatment or outcomes).")
-    ui.table(ui.call(study_table_one, arms=tuple(arms), columns=tuple(chosen)),
+    ui.table(ui.call(study_table_one, arms=tuple(arms), columns=tuple(chosen), population=population),
              caption="Demographic and baseline characteristics", download="table1")
-    st.caption("  \n".join(ui.cached(table_one_notes)))
+    st.caption("  \n".join(ui.cached(table_one_notes, population=population)))
 else:
     ui.table(ui.call(table_one, arms=tuple(arms)), caption="Baseline characteristics", download="table1",
              column_config={"Characteristic": st.column_config.TextColumn(width="large")})

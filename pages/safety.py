@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from ui.controls import population_choice
 from cratus.figures.bars import build_category_figure
 from cratus.tables.safety_statements import discrepancies_for, notable_events, safety_p_values
 from cratus.reading.display import safety_summary as safety_line
@@ -51,9 +52,12 @@ if study.has_patients and not study.patients.adverse_events.empty:
     severities = right.multiselect("Severity", levels, default=levels, key="teae_severity",
                                                 bind="query-params") if levels else []
     chosen = tuple(severities) if levels and len(severities) < len(levels) else None
-    ui.table(ui.call(teae_table, arms=tuple(arms), serious_only=serious, related_only=related, severities=chosen),
+    population = population_choice(study, "safety", "teae_population")
+    ui.table(ui.call(teae_table, arms=tuple(arms), serious_only=serious, related_only=related, severities=chosen,
+                     population=population),
              caption="Treatment-emergent adverse events", download="teae")
-    st.caption("  \n".join(ui.cached(teae_notes, serious_only=serious, related_only=related, severities=chosen)))
+    st.caption("  \n".join(ui.cached(teae_notes, serious_only=serious, related_only=related, severities=chosen,
+                                      population=population)))
 
 if study.has_patients:
     from cratus.patient.profile import serious_event_listing

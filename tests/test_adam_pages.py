@@ -82,3 +82,29 @@ def test_pharmaverse_safety_only_data_render_the_pages_they_can():
     for page in ("", "baseline", "safety", "laboratory", "data"):
         at = go(at, page)
         assert not at.exception, (page, [e.message for e in at.exception])
+
+
+def test_table_one_and_the_teae_table_can_be_shown_in_another_population_kept_in_the_address(tmp_path):
+    """tests/adam_shaped.py: ITTFL 12 (the baseline tables' default), EFFFL 11 (GEN-001 is 'N'). Table 1 in EFFFL
+    has N = 11 in all and says so; the widget is bound to the address (t1_population, tried by test_hostile_links)."""
+    from cratus.patient import read_patient_data, to_study
+    from cratus.tables.characteristics import study_table_one, table_one_notes
+    from cratus.tables.teae import teae_notes, teae_table
+
+    files = adam_shaped.xpt_files(tmp_path)
+    study = to_study(read_patient_data(*files.values(), names=list(files)))
+    data = study.patients
+    assert data.population_options("baseline")[:1] == ["ITTFL"] and "EFFFL" in data.population_options("baseline")
+    assert len(data.in_population("baseline")) == 12 and len(data.in_population("baseline", "EFFFL")) == 11
+    assert study_table_one(study).columns[-1] == "Total (N = 12)"
+    assert study_table_one(study, population="EFFFL").columns[-1] == "Total (N = 11)"
+    assert table_one_notes(study, population="EFFFL")[0].startswith("Population: subjects with EFFFL = 'Y'")
+    assert teae_table(study, population="EFFFL").columns[-1] == "Total (N = 11)"
+    assert "events are read for the safety population" in teae_notes(study, population="EFFFL")[0]
+    at = _upload(files)
+    at = go(at, "baseline")
+    box = next(s for s in at.selectbox if s.label == "Population")
+    assert box.value == "ITTFL"
+    box.set_value("EFFFL").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Population: subjects with EFFFL = 'Y'" in texts(at)

@@ -64,3 +64,19 @@ def on_phone() -> bool:
         return "Mobi" in (st.context.headers.get("User-Agent") or "")
     except Exception:  # noqa: BLE001 - no request headers (AppTest, bare mode)
         return False
+
+
+def population_choice(study, analysis: str, key: str, where=None) -> str:
+    """A table's population (patient data): the analysis's own by default, or another flag, ``randomised`` or
+    ``all`` (kept in the address under *key*); returns the rule ("" for the analysis's own)."""
+    from cratus.patient.populations import describe_rule
+
+    data = study.patients
+    options = data.population_options(analysis)
+    sizes = {rule: len(data.in_population(analysis, rule)) for rule in options}
+    chosen = (where or st).selectbox(
+        "Population", options, key=key, bind="query-params",
+        format_func=lambda r: f"{describe_rule(r)} (N = {sizes[r]})" + (" — default" if r == options[0] else ""),
+        help=f"The {analysis} population by default (chosen on the Data source page); another one for this table "
+             "only, among the subjects read")
+    return "" if chosen == options[0] else chosen

@@ -33,7 +33,8 @@ import pandas as pd
 from cratus.patient.events import AE_COLUMNS, TTE_COLUMNS, read_adverse_events, read_time_to_event
 from cratus.patient.mapping import Dictionary, Mapping
 from cratus.patient.parameters import PARAMETER_COLUMNS, parameter_table
-from cratus.patient.populations import Populations
+from cratus.patient.mapping import ALL_SUBJECTS
+from cratus.patient.populations import Populations, members_of, rule_options
 from cratus.patient.readers import UNNAMED, read_source, source_name
 from cratus.patient.records import MEASUREMENT_COLUMNS, name_endpoints, place_visits, read_records, \
     split_duplicates
@@ -103,15 +104,24 @@ class PatientData:
     def has_measurements(self) -> bool:
         return not self.measurements.empty
 
-    def in_population(self, analysis: str) -> pd.DataFrame:
+    def in_population(self, analysis: str, rule: str = "") -> pd.DataFrame:
         """The subjects of one analysis's population (``efficacy``, ``safety`` or ``baseline``), each in the arm
-        of that analysis: the treatment received for safety (``arm_actual``), the arm randomised to otherwise."""
+        of that analysis: the treatment received for safety (``arm_actual``), the arm randomised to otherwise.
+        *rule* (a flag such as ``ITTFL``, ``randomised`` or ``all``; :meth:`population_options`) shows a table in
+        another population than the analysis's own, among the subjects read (those of any analysis population)."""
         subjects = self.subjects
         if analysis == "safety" and "arm_actual" in subjects:
             subjects = subjects.assign(arm=subjects["arm_actual"])
+        if rule and (self.populations is None or rule != self.populations.of(analysis).rule):
+            return subjects[members_of(subjects, rule)]
         if self.populations is None:
             return subjects
         return subjects[subjects["usubjid"].isin(self.populations.of(analysis).members)]
+
+    def population_options(self, analysis: str) -> list[str]:
+        """The populations a table of *analysis* can be shown in, its own first (see :meth:`in_population`)."""
+        own = self.populations.of(analysis).rule if self.populations is not None else ALL_SUBJECTS
+        return rule_options(self.subjects, own)
 
     def endpoints_of(self, kind: str | None = None, role: str | None = None) -> list[str]:
         """Endpoint ids of a kind (continuous, categorical, binary) and/or a role (efficacy, safety)."""

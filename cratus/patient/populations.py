@@ -43,11 +43,7 @@ class Population:
 
     @property
     def description(self) -> str:
-        if self.rule == ALL_SUBJECTS:
-            return "all subjects"
-        if self.rule == RANDOMISED:
-            return "randomised subjects"
-        return f"{self.rule} = 'Y'"
+        return describe_rule(self.rule)
 
     @property
     def n(self) -> int:
@@ -70,6 +66,31 @@ class Populations:
     def sentence(self) -> str:
         """``efficacy: ITTFL = 'Y' (N = 254); safety: …`` for banners and notes."""
         return "; ".join(f"{a}: {self.of(a).description} (N = {self.of(a).n})" for a in ANALYSES)
+
+
+def describe_rule(rule: str) -> str:
+    """A population rule in words: ``all subjects``, ``randomised subjects`` or ``SAFFL = 'Y'``."""
+    if rule == ALL_SUBJECTS:
+        return "all subjects"
+    if rule == RANDOMISED:
+        return "randomised subjects"
+    return f"{rule} = 'Y'"
+
+
+def rule_options(subjects: pd.DataFrame, first: str) -> list[str]:
+    """Populations a table can be shown in, from the tidy subjects (snake_case columns): *first* (the analysis's
+    own), each Y/N flag column (``…FL``), ``randomised`` when RANDFL or RANDDT is there, and ``all``."""
+    flags = [c.upper() for c in subjects.columns if c.endswith("fl") and
+             set(subjects[c].dropna().astype(str).str.strip().str.upper()) <= {"Y", "N", ""}]
+    randomised = [RANDOMISED] if {"randfl", "randdt"} & set(subjects.columns) else []
+    return list(dict.fromkeys([first, *flags, *randomised, ALL_SUBJECTS]))
+
+
+def members_of(subjects: pd.DataFrame, rule: str) -> np.ndarray:
+    """Which of the tidy *subjects* a rule keeps (a rule the data lack keeps none)."""
+    upper = {c.upper(): c for c in subjects.columns}
+    inside = _members(subjects, upper, rule)
+    return np.zeros(len(subjects), bool) if inside is None else np.asarray(inside, bool)
 
 
 def _randomised(frame: pd.DataFrame, upper: dict) -> np.ndarray | None:

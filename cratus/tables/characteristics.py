@@ -158,12 +158,18 @@ def table_one_from_patients(subjects: pd.DataFrame, variables: list[Variable], a
     return TableOne(frame, footnotes, source)
 
 
-def population_words(data, analysis: str) -> str:
-    """The population of one analysis (``baseline``, ``safety``) in words, e.g. "subjects with SAFFL = 'Y'"."""
-    if data.populations is None:
+def population_words(data, analysis: str, rule: str = "") -> str:
+    """The population of one analysis (``baseline``, ``safety``) in words, e.g. "subjects with SAFFL = 'Y'";
+    *rule*: another population the table is shown in (:meth:`cratus.patient.PatientData.in_population`)."""
+    from cratus.patient.populations import describe_rule
+
+    if rule:
+        words = describe_rule(rule)
+    elif data.populations is None:
         flag = data.population
         return "all subjects" if not flag or flag == "all" else f"subjects with {flag} = 'Y'"
-    words = data.populations.of(analysis).description
+    else:
+        words = data.populations.of(analysis).description
     return words if words.endswith("subjects") else f"subjects with {words}"
 
 
@@ -183,10 +189,11 @@ def study_variables(study) -> list[Variable]:
     return out
 
 
-def study_table_one(study, arms=None, columns=None, total: bool = True) -> pd.DataFrame:
+def study_table_one(study, arms=None, columns=None, total: bool = True, population: str = "") -> pd.DataFrame:
     """Table 1 of a patient-level study (``study.patients``) for *arms* (default: all) and the
     subject *columns* (default: the default characteristics of :func:`subject_variables`); its footnotes and
-    source note: :func:`table_one_notes`."""
+    source note: :func:`table_one_notes`; *population*: another than the baseline tables' (a flag, ``randomised``
+    or ``all``; :meth:`cratus.patient.PatientData.in_population`)."""
     data = study.patients
     design = study.design
     arms = [a for a in design.order(arms if arms is not None else design.arm_ids) if a != TOTAL]
@@ -199,13 +206,13 @@ def study_table_one(study, arms=None, columns=None, total: bool = True) -> pd.Da
     # Total: every subject of the study, as the published Table 1's Total column; named for the arms it includes
     # that are hidden (Design.total_label)
     labels = {**{a: design.label(a) for a in arms}, TOTAL: design.total_label(arms)}
-    return table_one_from_patients(data.in_population("baseline"), chosen, arms, labels, total).frame
+    return table_one_from_patients(data.in_population("baseline", population), chosen, arms, labels, total).frame
 
 
-def table_one_notes(study) -> tuple[str, ...]:
+def table_one_notes(study, population: str = "") -> tuple[str, ...]:
     """The footnotes of :func:`study_table_one`: population, statistics, and the source."""
     data = study.patients
-    population = population_words(data, "baseline")
+    population = population_words(data, "baseline", population)
     files = ", ".join(data.files.loc[data.files["role"] == "subjects", "file"])
     table = table_one_from_patients(data.subjects.iloc[0:0], [], [], {}, False, population,
                                     f"Source: {files or 'the subject file'}; computed here from patient-level data.")

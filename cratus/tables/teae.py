@@ -82,14 +82,15 @@ def _rows(events: pd.DataFrame) -> list[tuple[str, str, str, set]]:
 
 
 def teae_table(study, arms=None, serious_only: bool = False, related_only: bool = False, severities=None,
-               total: bool = True) -> pd.DataFrame:
+               total: bool = True, population: str = "") -> pd.DataFrame:
     """:func:`teae_counts`' table of display text."""
-    return teae_counts(study, arms, serious_only, related_only, severities, total).frame
+    return teae_counts(study, arms, serious_only, related_only, severities, total, population).frame
 
 
 def teae_counts(study, arms=None, serious_only: bool = False, related_only: bool = False, severities=None,
-                total: bool = True) -> TeaeTable:
-    """Subjects with treatment-emergent adverse events by system organ class and preferred term, per arm.
+                total: bool = True, population: str = "") -> TeaeTable:
+    """Subjects with treatment-emergent adverse events by system organ class and preferred term, per arm, in the
+    safety population (or *population*, among the subjects whose events were read: those of the safety one).
 
     Examples
     --------
@@ -103,7 +104,7 @@ def teae_counts(study, arms=None, serious_only: bool = False, related_only: bool
     data = study.patients
     design = study.design
     chosen = [a for a in design.order(arms if arms is not None else design.arm_ids) if a != TOTAL]
-    safety = data.in_population("safety")
+    safety = data.in_population("safety", population)
     subjects = safety[safety["arm"].isin(chosen)]
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
     events, _ = select_events(data.adverse_events, serious_only, related_only, severities)
@@ -129,17 +130,21 @@ def teae_counts(study, arms=None, serious_only: bool = False, related_only: bool
     frame = pd.DataFrame({"System organ class / preferred term": counts.groupby("i")["row"].first(),
                           **{h: counts[counts["header"] == h].set_index("i")["cell"] for _, h, _ in groups}})
     frame = frame.reset_index(drop=True)
-    footnotes = teae_notes(study, serious_only, related_only, severities)
+    footnotes = teae_notes(study, serious_only, related_only, severities, population)
     return TeaeTable(frame, counts.drop(columns=["i", "header"]), footnotes)
 
 
-def teae_notes(study, serious_only: bool = False, related_only: bool = False, severities=None) -> tuple[str, ...]:
+def teae_notes(study, serious_only: bool = False, related_only: bool = False, severities=None,
+               population: str = "") -> tuple[str, ...]:
     """The footnotes of :func:`teae_table`: population and N, which events, the statistic and the order."""
     data = study.patients
     _, said = select_events(data.adverse_events, serious_only, related_only, severities)
-    population = population_words(data, "safety")
+    words = population_words(data, "safety", population)
+    own = data.populations is not None and population and population != data.populations.safety.rule
     return (
-        f"Population: {population}; N is the number of its subjects in each arm.",
+        f"Population: {words}; N is the number of its subjects in each arm, by the treatment received"
+        + (f" (events are read for the safety population, {data.populations.safety.description}: a subject "
+           "outside it has none counted)" if own else "") + ".",
         *said,
         "n (%) [95% CI]: subjects with at least one such event, counted once per row; percent of N; exact "
         "(Clopper–Pearson) 95% interval in percent.",

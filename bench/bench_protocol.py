@@ -31,6 +31,7 @@ from cratus.stats.categorical import binary_summary, ordinal_tests  # noqa: E402
 from cratus.stats.mmrm import mmrm  # noqa: E402
 from cratus.stats.survival import time_to_event  # noqa: E402
 from cratus.patient import repeated as R  # noqa: E402
+from cratus.patient import time_to_event as T  # noqa: E402
 from tests.adam_trial import adam_trial  # noqa: E402
 
 TARGET_SECONDS = 1.0
@@ -70,7 +71,7 @@ def analyses(study) -> dict:
     data = study.patients
     arms, control = list(study.design.arm_ids), data.control
     frame = P.ancova_frame(study, "actot", "week_24")
-    tte = P.tte_frame(study, "TTDERM")
+    tte = T.tte_frame(study, "TTDERM")
     ratings, order = P.category_records(study, "cibic", "week_24")
     binary = ratings.assign(improved=ratings["category"].isin(order[:3]))  # the three best of the 7-point scale
     doses = P.arm_doses(study)
@@ -98,8 +99,8 @@ def analyses(study) -> dict:
                                                                       covariance="compound symmetry"),
         "KM figure (page)": lambda: __import__("cratus.figures.km", fromlist=["km_figure"]).km_figure(study,
                                                                                                      "TTDERM"),
-        "medians table (page)": lambda: P.median_table(study, "TTDERM"),
-        "hazard-ratio table (page)": lambda: P.hazard_table(study, "TTDERM"),
+        "medians table (page)": lambda: T.median_table(study, "TTDERM"),
+        "hazard-ratio table (page)": lambda: T.hazard_table(study, "TTDERM"),
         "category table + test (page)": lambda: (P.category_table(study, "cibic", "week_24"),
                                                  P.category_tests(study, "cibic", "week_24", strata="sitegr1")),
     }

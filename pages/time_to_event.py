@@ -4,7 +4,7 @@ for each time-to-event parameter, the parameter in the address (``?tte=TTDERM``)
 import streamlit as st
 
 import ui
-from cratus.patient.protocol import tte_parameters
+from cratus.patient.time_to_event import tte_parameters
 from ui.protocol import time_to_event_section
 
 study = ui.study()

@@ -15,6 +15,7 @@ import pytest
 import statsmodels.formula.api as smf
 
 from cratus.patient import protocol as P
+from cratus.patient import time_to_event as T
 from cratus.patient import read_patient_data, to_study
 from cratus.study.model import load_study
 from tests.adam_trial import adam_trial
@@ -90,17 +91,20 @@ def test_ordered_rating_distribution_and_test(study):
 def test_time_to_event_tables_and_figure(study):
     from statsmodels.duration.survfunc import survdiff
 
-    assert P.tte_parameters(study) == {"TTDERM": "Time to First Dermatologic Event"}
-    medians = P.median_table(study, "TTDERM")
-    assert medians["Subjects"].sum() == 254
-    hazards = P.hazard_table(study, "TTDERM")
+    assert T.tte_parameters(study) == {"TTDERM": "Time to First Dermatologic Event"}
+    medians = T.median_table(study, "TTDERM")
+    adsl = adam_trial()["adsl"]  # the efficacy population by default (EFFFL = 'Y'), the safety one on request
+    assert medians["Subjects"].sum() == (adsl["EFFFL"] == "Y").sum() < 254
+    assert T.median_table(study, "TTDERM", population="safety")["Subjects"].sum() == (adsl["SAFFL"] == "Y").sum()
+    assert "efficacy population, EFFFL = 'Y' (" in T.tte_words(study, "TTDERM")
+    hazards = T.hazard_table(study, "TTDERM")
     assert hazards["Compares"].iloc[-1].startswith("All arms")
-    frame = P.tte_frame(study, "TTDERM")
+    frame = T.tte_frame(study, "TTDERM")
     chi2, p = survdiff(frame["time"], frame["event"], frame["arm"])  # statsmodels directly, every arm
     from cratus.formatting import format_p
 
     assert hazards["Log-rank p-value"].iloc[-1] == format_p(p, computed=True)
-    assert "Event: Dematologic Event Occured" in P.tte_words(study, "TTDERM")
+    assert "Event: Dematologic Event Occured" in T.tte_words(study, "TTDERM")
     from cratus.figures.km import km_figure
 
     figure = km_figure(study, "TTDERM")
@@ -119,9 +123,11 @@ def test_filtered_subjects_reach_every_analysis(study):
 
     data = filter_patient_data(study.patients, (("sex", ("F",)),))
     sub = to_study(data, reference=load_study())
-    assert P.median_table(sub, "TTDERM")["Subjects"].sum() == (study.patients.subjects["sex"] == "F").sum()
+    women = study.patients.in_population("efficacy")["sex"] == "F"  # the filter within the efficacy population
+    assert T.median_table(sub, "TTDERM")["Subjects"].sum() == women.sum()
+    assert "efficacy population, EFFFL = 'Y' (%d subjects)" % women.sum() in T.tte_words(sub, "TTDERM")
     assert P.ancova_result(sub, "actot", "week_24").n_used < P.ancova_result(study, "actot", "week_24").n_used
-    assert np.isfinite(P.tte_result(sub, "TTDERM").hazard_ratios[0].hr)
+    assert np.isfinite(T.tte_result(sub, "TTDERM").hazard_ratios[0].hr)
 
 
 # --- the pages -----------------------------------------------------------------------------------------
@@ -133,7 +139,7 @@ def trial_session():
     at = open_page("data")
     upload(at, trial_files())
     assert not at.exception, [e.message for e in at.exception]
-    assert len(P.tte_records(at.session_state["study"])), "the upload's ADTTE is read"
+    assert len(T.tte_records(at.session_state["study"])), "the upload's ADTTE is read"
     return at
 
 
@@ -333,3 +339,64 @@ def test_the_repeated_measures_table_is_on_the_page_with_its_snippet(tmp_path, m
     snippet = next(s for s in at.session_state["code_snippets"] if s["call"].func.__name__ == "mmrm_table")
     assert 'covariance="compound symmetry"' in snippet["code"] and "sitegr1" in snippet["code"]
     check(snippet, at, {})
+
+
+def test_each_test_says_what_it_corrects_and_a_stratified_difference_is_crude(study):
+    from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
+
+    ordinal = P.category_tests(study, "cibic", "week_24")
+    assert ordinal["Test"].str.contains("continuity correction of 0.5").all()  # scipy mannwhitneyu's default
+    stratified = P.category_tests(study, "cibic", "week_24", strata="sitegr1")
+    assert stratified["Test"].str.contains("no continuity correction").all()
+    binary = P.category_tests(study, "resp", "week_24", strata="sitegr1")
+    assert "Crude difference in % 'Y' (95% CI; not stratified)" in binary.columns
+    assert "Mantel–Haenszel odds ratio over sitegr1 (95% CI)" in binary.columns
+    frame, order = P.category_records(study, "resp", "week_24")
+    both = frame[frame["arm"].isin(["xanomeline_high_dose", "placebo"])]
+    tables = [pd.crosstab(g["arm"], g["category"]).reindex(index=["xanomeline_high_dose", "placebo"],
+                                                           columns=["Y", "N"], fill_value=0).to_numpy()
+              for _, g in both.groupby("sitegr1")]
+    pooled = StratifiedTable(tables).oddsratio_pooled  # statsmodels' Mantel–Haenszel odds ratio
+    high = binary[binary["Compares"].str.startswith("Xanomeline High")].iloc[0]
+    assert high["Mantel–Haenszel odds ratio over sitegr1 (95% CI)"].startswith(f"{pooled:.2f} (")
+    # a zero cell: Haldane's 0.5 in every cell, said in the cell (statsmodels Table2x2 on the corrected table)
+    none_placebo = frame.assign(category=np.where(frame["arm"] == "placebo", "N", frame["category"]))
+    _, comparisons = P.binary_summary(none_placebo, "category", list(study.design.arm_ids), "placebo", event="Y")
+    c = comparisons[0]
+    counts = none_placebo[none_placebo["arm"].isin([c.arm, "placebo"])]
+    t = pd.crosstab(counts["arm"], counts["category"]).reindex(index=[c.arm, "placebo"], columns=["Y", "N"],
+                                                               fill_value=0).to_numpy() + 0.5
+    assert c.haldane and c.odds_ratio == pytest.approx(Table2x2(t).oddsratio)
+
+
+def test_the_log_rank_test_is_never_called_adjusted_and_the_dose_trend_names_its_population(study):
+    words = T.tte_words(study, "TTDERM", covariates=("age",))
+    assert "survdiff) (the log-rank test takes no covariates)" in words and "PHReg), Wald 95% CI, adjusted for age" in words
+    assert "survdiff) stratified by sitegr1" in T.tte_words(study, "TTDERM", strata="sitegr1")
+    trend = P.dose_trend_words(study, "actot", "week_24")
+    assert "population: " in trend and "records: " in trend and "(TRT01PN, TRTxxPN), taken as each arm's dose" in trend
+
+
+@pytest.mark.page
+def test_the_time_to_event_snippets_reproduce_the_page_with_strata_and_covariates(tmp_path, monkeypatch):
+    from tests.apptest import open_page
+    from tests.test_patient_pages import upload
+    from tests.test_snippets import check
+
+    files = trial_files(seed=3)
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    at = _page(upload(open_page("data"), files), "time_to_event")
+    at.selectbox(key="tte_strata").set_value("sitegr1").run()
+    at.multiselect(key="tte_cov").set_value(["age"]).run()
+    assert not at.exception, [e.message for e in at.exception]
+    snippets = {s["call"].func.__name__: s for s in at.session_state["code_snippets"]}
+    assert set(snippets) == {"km_figure", "median_table", "hazard_table"}
+    hazard = snippets["hazard_table"]["code"]
+    assert "strata=\"sitegr1\"" in hazard and "covariates=(\"age\",)" in hazard  # the choices, as in the address
+    for snippet in snippets.values():
+        check(snippet, at, {})
+    shown = "\n".join([str(c.value) for c in at.caption] + [str(h.value) for h in at.get("html")])  # table labels
+    assert "Brookmeyer–Crowley on the log–log scale" in shown
+    assert "Cox, Efron ties; stratified by sitegr1; adjusted for age) and log-rank test stratified by sitegr1" in shown

@@ -63,7 +63,7 @@ def page_specs(study: Study) -> list[dict]:
 
 
 def _has_time_to_event(study: Study) -> bool:
-    from cratus.patient.protocol import tte_parameters
+    from cratus.patient.time_to_event import tte_parameters
 
     return bool(tte_parameters(study))
 

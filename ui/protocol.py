@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cratus.patient import protocol as P
+from cratus.patient import time_to_event as T
 from cratus.stats.ancova import ADJUSTMENTS, WEIGHTINGS
 from cratus.outputs.code import Call
 from ui.filters import p_values_shown
@@ -27,28 +28,36 @@ def _filtered_mark() -> str:
     return " Subgroup filter on: exploratory." if study().filters else ""
 
 
-def _km_figure(current, parameter, arms, phone=False):
+def _km_figure(current, parameter, arms, phone=False, population="efficacy"):
     from cratus.figures.km import km_figure
 
-    return km_figure(current, parameter, arms, phone=phone)
+    return km_figure(current, parameter, arms, phone=phone, population=population)
 
 
 def time_to_event_section(parameter: str, arms: list[str], phone: bool = False) -> None:
-    """KM curves, numbers at risk, medians, log-rank and Cox HR of one ADTTE parameter."""
+    """KM curves, numbers at risk, medians, log-rank and Cox HR of one ADTTE parameter in the population chosen."""
     from cratus.figures.km import km_figure
 
     current = study()
     options = P.covariate_options(current)
     shown_p = p_values_shown()
-    figure = cached_figure(_km_figure, parameter, tuple(arms), phone)
+    population = st.selectbox("Analysis population", P.ANALYSES, key="tte_population", bind="query-params",
+                              help="A time-to-event parameter may be an efficacy analysis (time to relapse) or a "
+                                   "safety one (time to a first adverse event); each is analysed in its own "
+                                   "population, as set on the Data source page.") or "efficacy"
+    figure = cached_figure(_km_figure, parameter, tuple(arms), phone, population)
     plot(figure, key=f"km_{parameter}")
     report().add_figure(figure)
-    code(call(km_figure, parameter, arms=tuple(arms)), title=figure_title(figure), shows="figure")
-    st.caption(COMPUTED + " Numbers at risk: subjects whose time is at least the time shown." + _filtered_mark())
+    code(call(km_figure, parameter, arms=tuple(arms), population=population), title=figure_title(figure),
+         shows="figure")
+    st.caption(COMPUTED + f" Population: {P.population_words(current, population)}; one time-to-event record "
+               "(ADTTE) per subject. Numbers at risk: subjects whose time is at least the time shown."
+               + _filtered_mark())
     subheader("Median time to event")
-    table(call(P.median_table, parameter, arms=tuple(arms)),
-          caption=f"Median time to event by arm (Kaplan–Meier; 95% CI Brookmeyer–Crowley): "
-                  f"{P.tte_parameters(current).get(parameter, parameter)}{_filtered_mark()}")
+    table(call(T.median_table, parameter, arms=tuple(arms), population=population),
+          caption=f"Median time to event by arm (Kaplan–Meier; 95% CI: Brookmeyer–Crowley on the log–log scale, "
+                  f"statsmodels quantile_ci): {T.tte_parameters(current).get(parameter, parameter)}"
+                  f"{_filtered_mark()}")
     subheader("Against the control: hazard ratio and log-rank")
     left, right = st.columns(2)
     strata = left.selectbox("Stratify by", [None, *options["factors"]], key="tte_strata", bind="query-params",
@@ -57,15 +66,19 @@ def time_to_event_section(parameter: str, arms: list[str], phone: bool = False) 
     covariates = right.multiselect("Adjust the Cox model for", options["factors"] + options["continuous"][1:],
                                    key="tte_cov", bind="query-params", format_func=_label,
                                    help="Covariates in the Cox model (the log-rank test is not adjusted).")
-    kwargs = dict(arms=tuple(arms), strata=strata, covariates=tuple(covariates), p_values=shown_p)
-    hazard = call(P.hazard_table, parameter, **kwargs)
+    kwargs = dict(arms=tuple(arms), strata=strata, covariates=tuple(covariates), p_values=shown_p,
+                  population=population)
+    hazard = call(T.hazard_table, parameter, **kwargs)
     try:
         compute(hazard)
     except (ValueError, ArithmeticError) as error:
         st.warning(f"The Cox model could not be fitted with these choices: {error}", icon=":material/warning:")
         return
-    table(hazard, caption=f"Hazard ratio against the control (Cox, Efron ties) and log-rank test{_filtered_mark()}")
-    words = cached(P.tte_words, parameter, strata=strata, covariates=tuple(covariates))
+    how = "".join([f"; stratified by {strata}" if strata else "",
+                   f"; adjusted for {', '.join(covariates)}" if covariates else ""])
+    table(hazard, caption=f"Hazard ratio against the control (Cox, Efron ties{how}) and log-rank test"
+                          f"{f' stratified by {strata}' if strata else ''}{_filtered_mark()}")
+    words = cached(T.tte_words, parameter, strata=strata, covariates=tuple(covariates), population=population)
     st.caption(words)
     report().add_text(words)
 
@@ -203,7 +216,10 @@ def categorical_section(endpoint: str, arms: list[str], visits: list[str]) -> No
                           f"category and arm{_filtered_mark()}")
     table(call(P.category_tests, endpoint, visit, arms=tuple(arms), strata=strata, p_values=p_values_shown()),
           caption=f"{current.label(endpoint)}: each arm against the control{_filtered_mark()}")
+    records = getattr(current.patients, "records", "") or "the records read"
     st.caption(COMPUTED + " Percentages of the subjects with a value at this visit. Wilcoxon–Mann–Whitney "
                "(unstratified) or van Elteren (stratified; Landis, Heyman & Koch 1978) respect the order of the "
-               "categories; two categories: Newcombe's interval for the difference, Fisher's exact or the CMH test. "
-               f"Population: {P.population_words(current)}.")
+               "categories; two categories: Clopper–Pearson exact intervals per arm, Newcombe's interval for the "
+               "difference (crude, also when the test is stratified), Woolf's interval for the odds ratio, "
+               "Fisher's exact test, or with strata the Mantel–Haenszel odds ratio and the CMH test. "
+               f"Population: {P.population_words(current, P.analysis_of(current, endpoint))}; records: {records}.")

@@ -15,11 +15,13 @@ def _hex_rgba(color: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
-def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool = False) -> go.Figure:
-    """The Kaplan–Meier plot of one time-to-event parameter (computed here from the patients)."""
-    from cratus.patient.protocol import _unit, tte_parameters, tte_result
+def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool = False,
+              population: str = "efficacy") -> go.Figure:
+    """The Kaplan–Meier plot of one time-to-event parameter in one analysis population (computed here from the
+    patients)."""
+    from cratus.patient.time_to_event import _unit, tte_parameters, tte_result
 
-    result = tte_result(study, parameter, arms)
+    result = tte_result(study, parameter, arms, population=population)
     design = study.design
     style = theme.style(phone=phone)
     arms_shown = [c.arm for c in result.curves]

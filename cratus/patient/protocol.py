@@ -16,16 +16,15 @@ from cratus.formatting import format_p
 from cratus.patient.stats import pairs, patient_data
 from cratus.stats.ancova import ADJUSTMENTS, AncovaResult, DoseTrend, ancova, dose_trend
 from cratus.stats.categorical import binary_summary, distribution, ordinal_tests
-from cratus.stats.survival import REFERENCES, TimeToEvent, time_to_event
 
-#: Subject columns that hold an arm's numeric dose, first found wins (ADaM ADSL).
-DOSE_COLUMNS = ("trt01pn", "trt01an", "trtpn", "trtan", "armn")
+#: Subject columns that hold an arm's numeric dose, first found wins (ADaM ADSL; ARMN is an arm's number, not a
+#: dose, so it is never taken for one).
+DOSE_COLUMNS = ("trt01pn", "trt01an", "trtpn", "trtan")
 #: Subject columns never offered as covariates.
 NOT_COVARIATES = {"usubjid", "arm", "studyid", "subjid"}
 NOT_COVARIATE_STARTS = ("trt", "arm", "actarm", "eos", "dcs", "dth", "rand")
 NOT_COVARIATE_ENDS = ("fl", "dt", "dtm", "dy", "tm", "dtc")
 RESPONSES = {"chg": "change from baseline", "value": "value"}
-TTE_COLUMNS = ["usubjid", "arm", "endpoint", "label", "time", "event", "event_description", "censor_description"]
 
 
 def _fmt(value, digits: int = 2) -> str:
@@ -39,12 +38,35 @@ def _digits(values) -> int:
     return int(np.clip(2 - np.floor(np.log10(finite.max())), 0, 3))
 
 
-def population_words(study) -> str:
+#: The analyses whose population the reader may choose (cratus.patient.populations).
+ANALYSES = ("efficacy", "safety")
+
+
+def analysis_of(study, endpoint: str | None = None) -> str:
+    """``"efficacy"`` or ``"safety"``: the role of *endpoint*'s parameter (its records are in that population);
+    efficacy when the data say nothing."""
+    parameters = getattr(patient_data(study), "parameters", None)
+    if endpoint is not None and parameters is not None and len(parameters):
+        role = parameters.loc[parameters["endpoint"].astype(str) == str(endpoint), "role"]
+        if len(role) and role.iloc[0] in ANALYSES:
+            return str(role.iloc[0])
+    return "efficacy"
+
+
+def population_subjects(study, analysis: str = "efficacy") -> pd.DataFrame:
+    """The subjects of one analysis's population in this view (a subgroup filter keeps its members only)."""
     data = patient_data(study)
-    n = len(data.subjects)
-    filters = study.filters
-    return (f"{data.population or 'all subjects'} ({n} subjects)"
-            + (" — a subgroup selected by the filter" if filters else ""))
+    return data.in_population(analysis) if hasattr(data, "in_population") else data.subjects
+
+
+def population_words(study, analysis: str = "efficacy") -> str:
+    """``efficacy population: EFFFL = 'Y' (242 subjects)``, and whether a subgroup filter is on."""
+    data = patient_data(study)
+    populations = getattr(data, "populations", None)
+    rule = populations.of(analysis).description if populations is not None else (data.population or "all subjects")
+    n = len(population_subjects(study, analysis))
+    return (f"{analysis} population, {rule} ({n} subjects)"
+            + (" — a subgroup selected by the filter" if study.filters else ""))
 
 
 # --- covariates ------------------------------------------------------------------------------------
@@ -67,15 +89,25 @@ def covariate_options(study) -> dict:
     return {"factors": factors, "continuous": continuous}
 
 
-def arm_doses(study) -> dict:
-    """Each arm's numeric dose from the subject file (``TRT01PN`` …), or ``{}`` when the data give none."""
+def dose_column(study) -> str | None:
+    """The subject column the arms' doses come from (``trt01pn`` …): numeric, one value per arm, not all equal."""
     subjects = patient_data(study).subjects
     for column in DOSE_COLUMNS:
         if column in subjects.columns and pd.api.types.is_numeric_dtype(subjects[column]):
             per_arm = subjects.groupby("arm", observed=True, sort=False)[column].agg(["nunique", "first"])
             if (per_arm["nunique"] == 1).all() and per_arm["first"].nunique() > 1:
-                return {a: float(d) for a, d in per_arm["first"].items()}
-    return {}
+                return column
+    return None
+
+
+def arm_doses(study) -> dict:
+    """Each arm's numeric dose from the subject file (``TRT01PN`` …), or ``{}`` when the data give none."""
+    column = dose_column(study)
+    if column is None:
+        return {}
+    subjects = patient_data(study).subjects
+    first = subjects.groupby("arm", observed=True, sort=False)[column].first()
+    return {a: float(d) for a, d in first.items()}
 
 
 def ancova_frame(study, endpoint: str, visit: str) -> pd.DataFrame:
@@ -138,7 +170,8 @@ def ancova_words(study, endpoint: str, visit: str, factors=(), continuous=("base
     data = patient_data(study)
     records = getattr(data, "records", "") or "the records read (one value per subject and visit)"
     return (f"Computed here from the patients: {RESPONSES.get(response, response)} in {study.label(endpoint)} at "
-            f"{study.design.visit_label(visit)}; population: {population_words(study)}; records: {records}. "
+            f"{study.design.visit_label(visit)}; population: {population_words(study, analysis_of(study, endpoint))}; "
+            f"records: {records}. "
             + result.words())
 
 
@@ -153,10 +186,16 @@ def dose_trend_words(study, endpoint: str, visit: str, doses: dict | None = None
                      response: str = "chg", p_values: bool = True) -> str:
     """The dose–response test in a sentence, arms by their labels and where the doses come from."""
     trend = dose_trend_result(study, endpoint, visit, doses, factors, continuous, response)
-    source = "as given" if doses else "from the subject file's numeric treatment code (TRTxxPN)"
+    column = dose_column(study)
+    source = "as given" if doses else (f"from the subject file's numeric treatment code ({column.upper()}, "
+                                       "TRTxxPN), taken as each arm's dose")
     listed = ", ".join(f"{study.design.label(a)} {d:g}" for a, d in trend.doses)
     p = f", {format_p(trend.p_value, computed=True)}" if p_values else ""
-    return (f"Dose–response test, computed here: the dose as a continuous term ({listed}; {source}) in "
+    records = getattr(patient_data(study), "records", "") or "the records read"
+    return (f"Dose–response test, computed here from the patients ({RESPONSES.get(response, response)} in "
+            f"{study.label(endpoint)} at {study.design.visit_label(visit)}; "
+            f"population: {population_words(study, analysis_of(study, endpoint))}; "
+            f"records: {records}): the dose as a continuous term ({listed}; {source}) in "
             f"{trend.formula} (OLS, {trend.n_used} subjects): slope {trend.slope:.3g} per unit of dose "
             f"(95% CI {trend.ci_low:.3g} to {trend.ci_high:.3g}){p}. A slope is a linear trend across doses, "
             "not a comparison of two arms.")
@@ -222,12 +261,15 @@ def category_tests(study, endpoint: str, visit: str, arms=None, strata: str | No
     rows = []
     if is_binary(order):
         per_arm, comparisons = binary_summary(frame, "category", shown, data.control, strata=strata, event=order[-1])
+        difference = (f"Crude difference in % '{order[-1]}' (95% CI; not stratified)" if strata else
+                      f"Difference in % '{order[-1]}' (95% CI)")
+        odds = f"Mantel–Haenszel odds ratio over {strata} (95% CI)" if strata else "Odds ratio (95% CI)"
         for c in comparisons:
             row = {"Compares": f"{design.label(c.arm)} vs {design.label(c.reference)}",
-                   f"Difference in % '{order[-1]}' (95% CI)": f"{_fmt(100 * c.difference, 1)} "
+                   difference: f"{_fmt(100 * c.difference, 1)} "
                    f"({_fmt(100 * c.difference_ci_low, 1)} to {_fmt(100 * c.difference_ci_high, 1)})",
-                   "Odds ratio (95% CI)": f"{_fmt(c.odds_ratio)} ({_fmt(c.odds_ratio_ci_low)} to "
-                                          f"{_fmt(c.odds_ratio_ci_high)})",
+                   odds: f"{_fmt(c.odds_ratio)} ({_fmt(c.odds_ratio_ci_low)} to {_fmt(c.odds_ratio_ci_high)})"
+                   + ("; 0.5 added to each cell (a zero count; Haldane)" if c.haldane else ""),
                    "Test": c.test}
             if p_values:
                 row["p-value"] = format_p(c.p_value, computed=True)
@@ -253,108 +295,3 @@ def categorical_endpoints(study) -> list:
         if labelled or whole:
             out.append(str(endpoint))
     return out
-
-
-# --- time to event ------------------------------------------------------------------------------------
-def tte_records(study) -> pd.DataFrame:
-    """The study's time-to-event records (ADTTE), one per subject and parameter; empty without them."""
-    data = patient_data(study)
-    frame = data.time_to_event
-    if len(frame) == 0:
-        return pd.DataFrame(columns=TTE_COLUMNS)
-    return frame
-
-
-def tte_parameters(study) -> dict:
-    """``{parameter code: label}`` of the time-to-event parameters, in the data's order."""
-    frame = tte_records(study)
-    if frame.empty:
-        return {}
-    labels = frame.drop_duplicates("endpoint")
-    return {str(e): str(lab) for e, lab in zip(labels["endpoint"], labels.get("label", labels["endpoint"]))}
-
-
-def tte_frame(study, parameter: str) -> pd.DataFrame:
-    """One row per subject of the population: ``usubjid, arm, time, event`` + descriptions + subject columns."""
-    data = patient_data(study)
-    frame = tte_records(study)
-    frame = frame[frame["endpoint"].astype(str) == parameter].drop(columns=["arm"], errors="ignore")
-    if frame.empty:
-        raise ValueError(f"no time-to-event records of parameter {parameter!r}")
-    subjects = data.subjects.assign(usubjid=lambda f: f["usubjid"].astype(str))
-    out = frame.assign(usubjid=frame["usubjid"].astype(str)).merge(subjects, on="usubjid", how="inner")
-    return out.assign(arm=out["arm"].astype(str), event=out["event"].astype(float))
-
-
-def tte_result(study, parameter: str, arms=None, strata: str | None = None, covariates=()) -> TimeToEvent:
-    """Kaplan–Meier by arm, log-rank and Cox against the control (:func:`cratus.stats.survival.time_to_event`)."""
-    data = patient_data(study)
-    shown = study.design.order(arms if arms is not None else study.design.arm_ids)
-    if data.control not in shown:
-        shown = [*shown, data.control]
-    frame = tte_frame(study, parameter)
-    end = float(frame["time"].max()) if len(frame) else 0.0
-    step = _nice_step(end / 6) if end > 0 else 1.0
-    return time_to_event(frame, shown, data.control, time="time", strata=strata, covariates=tuple(covariates),
-                         at_times=np.arange(0, end + step / 2, step))
-
-
-def _nice_step(raw: float) -> float:
-    power = 10 ** np.floor(np.log10(raw))
-    return float(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw))
-
-
-def median_table(study, parameter: str, arms=None) -> pd.DataFrame:
-    """Per arm: subjects, events, median time with its 95% CI ("not reached" where so)."""
-    result = tte_result(study, parameter, arms)
-    design = study.design
-    unit = _unit(study, parameter)
-    rows = []
-    for m in result.medians:
-        rows.append({"Arm": design.label(m.arm), "Subjects": m.n, "Events": f"{m.events} ({100 * m.events / m.n:.0f}%)",
-                     f"Median{unit} (95% CI)": ("not reached" if not m.reached else f"{m.median:g}")
-                     + f" ({'—' if not np.isfinite(m.ci_low) else f'{m.ci_low:g}'} to "
-                       f"{'not reached' if not np.isfinite(m.ci_high) else f'{m.ci_high:g}'})"})
-    return pd.DataFrame(rows)
-
-
-def _unit(study, parameter: str) -> str:
-    frame = tte_records(study)
-    units = frame.loc[frame["endpoint"].astype(str) == parameter, "unit"].dropna() if "unit" in frame else []
-    return f", {units.iloc[0].lower()}" if len(units) else ""
-
-
-def hazard_table(study, parameter: str, arms=None, strata: str | None = None, covariates=(),
-                 p_values: bool = True) -> pd.DataFrame:
-    """Per active arm: the Cox hazard ratio against the control with its 95% CI, and the log-rank test."""
-    result = tte_result(study, parameter, arms, strata, covariates)
-    design = study.design
-    rows = []
-    for row in result.comparison_table().to_dict("records"):
-        out = {"Compares": f"{design.label(row['arm'])} vs {design.label(row['reference'])}",
-               "Hazard ratio (95% CI)": f"{row['hazard_ratio']:.2f} ({row['ci_low']:.2f} to {row['ci_high']:.2f})"
-               if np.isfinite(row["hazard_ratio"]) else f"not estimable ({row['note']})"}
-        if p_values:
-            out["Cox p-value"] = format_p(row["cox_p_value"], computed=True)
-            out["Log-rank p-value"] = format_p(row["logrank_p_value"], computed=True)
-        rows.append(out)
-    if p_values and result.logrank is not None and len(result.logrank.arms) > 2:
-        rows.append({"Compares": "All arms (log-rank, " f"{result.logrank.df} df)", "Hazard ratio (95% CI)": "",
-                     "Cox p-value": "", "Log-rank p-value": format_p(result.logrank.p_value, computed=True)})
-    return pd.DataFrame(rows)
-
-
-def tte_words(study, parameter: str, strata: str | None = None, covariates=()) -> str:
-    """What the time-to-event outputs are, in words: population, event and censoring, methods."""
-    frame = tte_frame(study, parameter)
-    events = "; ".join(sorted(frame.loc[frame["event"] == 1, "event_description"].dropna().astype(str).unique())) \
-        if "event_description" in frame else ""
-    censored = "; ".join(sorted(frame.loc[frame["event"] == 0, "censor_description"].dropna().astype(str)
-                                .replace("", np.nan).dropna().unique())) if "censor_description" in frame else ""
-    adjusted = (f" stratified by {strata}" if strata else "") + (f", adjusted for {', '.join(covariates)}"
-                                                                 if covariates else "")
-    return (f"Computed here from the patients: {tte_parameters(study).get(parameter, parameter)}; population: "
-            f"{population_words(study)}; one record per subject (ADTTE), CNSR = 0 an event. "
-            + (f"Event: {events}. " if events else "") + (f"Censoring: {censored}. " if censored else "")
-            + f"Methods: {REFERENCES['km']}; median: {REFERENCES['median']}; {REFERENCES['logrank']}{adjusted}; "
-              f"{REFERENCES['cox']}{adjusted}. No adjustment for multiplicity.")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.formatting import format_p
-from cratus.patient.protocol import RESPONSES, _digits, _fmt, population_words
+from cratus.patient.protocol import RESPONSES, _digits, _fmt, analysis_of, population_words
 from cratus.patient.stats import pairs, patient_data
 from cratus.stats.mmrm import MmrmResult, mmrm
 
@@ -101,7 +101,8 @@ def mmrm_words(study, endpoint: str, factors=(), continuous=("base",), response:
     off = corr[np.triu_indices(len(sd), 1)]
     return (f"Computed here from the patients: {RESPONSES.get(response, response)} in {study.label(endpoint)} at "
             f"every post-baseline visit ({', '.join(study.design.visit_label(v) for v in result.visits)}); "
-            f"population: {population_words(study)}; records: {records}. " + result.words()
+            f"population: {population_words(study, analysis_of(study, endpoint))}; records: {records}. "
+            + result.words()
             + f" Fitted correlation between visits {off.min():.2f} to {off.max():.2f}."
             + (f" {imputed} record{'s' if imputed != 1 else ''} imputed for missed visits (DTYPE {'/'.join(IMPUTED[:4])} …) left out: the model "
                "uses the observed records." if (imputed := imputed_records(study, endpoint)) else ""))

@@ -19,9 +19,11 @@ Binary endpoints (:func:`binary_summary`): proportions with Clopper–Pearson
 exact 95% CIs (statsmodels ``proportion_confint(method="beta")``); per arm
 against the control the difference with Newcombe's hybrid-score CI
 (``confint_proportions_2indep(method="newcomb")``), the odds ratio with
-Woolf's logit CI (``Table2x2``) and Fisher's exact test; with strata the
-Mantel–Haenszel odds ratio (Robins–Breslow–Greenland CI) and the CMH test
-(``StratifiedTable``, no continuity correction).
+Woolf's logit CI (``Table2x2``; 0.5 added to every cell when one is zero,
+Haldane's correction, flagged in ``haldane``) and Fisher's exact test; with
+strata the Mantel–Haenszel odds ratio (Robins–Breslow–Greenland CI) and the
+CMH test (``StratifiedTable``, no continuity correction) — the difference
+stays the crude (unstratified) one.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-WMW = "Wilcoxon–Mann–Whitney test (scipy mannwhitneyu, normal approximation with tie correction)"
-VAN_ELTEREN = ("van Elteren test: CMH mean-score statistic with modified ridit scores, stratified by {strata} "
-               "(Landis, Heyman & Koch 1978)")
+WMW = ("Wilcoxon–Mann–Whitney test (Mann & Whitney 1947; scipy mannwhitneyu, normal approximation with tie "
+       "correction and a continuity correction of 0.5)")
+VAN_ELTEREN = ("van Elteren test: CMH mean-score statistic with modified ridit scores, stratified by {strata}, no "
+               "continuity correction (van Elteren 1960; Landis, Heyman & Koch 1978)")
 FISHER = "Fisher's exact test (scipy fisher_exact)"
 CMH = "Cochran–Mantel–Haenszel test stratified by {strata} (statsmodels StratifiedTable, no continuity correction)"
 
@@ -74,6 +77,7 @@ class BinaryComparison:
     p_value: float
     test: str
     strata: str | None = None
+    haldane: bool = False  # 0.5 added to every cell of the 2×2 table for the odds ratio (a zero cell)
 
 
 def categories_of(values: pd.Series, order=None) -> list:
@@ -195,8 +199,10 @@ def binary_summary(frame: pd.DataFrame, value: str, arms, control: str, arm: str
             continue
         low, high = confint_proportions_2indep(b.events, b.n, ref.events, ref.n, method="newcomb", compare="diff")
         table = np.array([[b.events, b.n - b.events], [ref.events, ref.n - ref.events]], float)
+        haldane = False
         if strata is None:
-            t = Table2x2(table + (0.5 if (table == 0).any() else 0))  # Haldane's 0.5 where a cell is empty
+            haldane = bool((table == 0).any())
+            t = Table2x2(table + (0.5 if haldane else 0))  # Haldane's 0.5 where a cell is empty
             odds, (o_low, o_high) = t.oddsratio, t.oddsratio_confint()
             p, test = float(stats.fisher_exact(table).pvalue), FISHER
         else:
@@ -212,5 +218,5 @@ def binary_summary(frame: pd.DataFrame, value: str, arms, control: str, arm: str
             else:  # no stratum holds both arms: nothing to compare within strata
                 odds = o_low = o_high = p = np.nan
         comparisons.append(BinaryComparison(b.arm, control, b.proportion - ref.proportion, float(low), float(high),
-                                            float(odds), float(o_low), float(o_high), p, test, strata))
+                                            float(odds), float(o_low), float(o_high), p, test, strata, haldane))
     return tuple(per_arm), tuple(comparisons)

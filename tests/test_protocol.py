@@ -104,7 +104,9 @@ def test_time_to_event_tables_and_figure(study):
     from cratus.formatting import format_p
 
     assert hazards["Log-rank p-value"].iloc[-1] == format_p(p, computed=True)
-    assert "Event: Dematologic Event Occured" in T.tte_words(study, "TTDERM")
+    words = T.tte_words(study, "TTDERM")  # tests/adam_trial: EVNTDESC of events and of censored records, CNSDTDSC
+    assert "Events (EVNTDESC): Dematologic Event Occured." in words
+    assert "Censored (EVNTDESC, CNSDTDSC): Study Completion Date; Completion or Discontinuation." in words
     from cratus.figures.km import km_figure
 
     figure = km_figure(study, "TTDERM")
@@ -179,7 +181,7 @@ def test_the_time_to_event_page_has_the_curves_the_medians_and_the_hazard_ratio(
     at = _page(trial_session, "time_to_event")
     html = _tables(at)
     assert "Median, days (95% CI)" in html and "Hazard ratio (95% CI)" in html and "Log-rank p-value" in html
-    assert any("EVNTDESC" in str(c.value) or "Event: Dematologic" in str(c.value) for c in at.caption)
+    assert any("Events (EVNTDESC): Dematologic" in str(c.value) for c in at.caption)
 
 
 @pytest.mark.page

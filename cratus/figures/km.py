@@ -19,6 +19,7 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
               population: str = "efficacy") -> go.Figure:
     """The Kaplan–Meier plot of one time-to-event parameter in one analysis population (computed here from the
     patients)."""
+    from cratus.patient.protocol import population_words
     from cratus.patient.time_to_event import _unit, tte_parameters, tte_result
 
     result = tte_result(study, parameter, arms, population=population)
@@ -64,7 +65,8 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
     # Room for the at-risk table's arm names (the widest, at tick size) left of the plot.
     margin_l = int(min(max(style["margin_l"], max(line_width(n, style["tick"]) for n in names) + 40), width * 0.4))
     title = theme.title_text(label, style, width)
-    words = "Kaplan–Meier estimate by arm, computed here from the patients; | censored; shaded: 95% CI"
+    words = (f"Kaplan–Meier estimate by arm, computed here from the patients ({population_words(study, population, False)})"
+             "; | censored; shaded: 95% CI")
     if getattr(study, "filters", ()):  # a figure saved from a filtered view says so on its own
         words += ". Subgroup filter on: exploratory"
     subtitle = wrap_px(words, width - 20, style["subtitle"])

@@ -59,14 +59,14 @@ def population_subjects(study, analysis: str = "efficacy") -> pd.DataFrame:
     return data.in_population(analysis) if hasattr(data, "in_population") else data.subjects
 
 
-def population_words(study, analysis: str = "efficacy") -> str:
-    """``efficacy population: EFFFL = 'Y' (242 subjects)``, and whether a subgroup filter is on."""
+def population_words(study, analysis: str = "efficacy", filtered: bool = True) -> str:
+    """``efficacy population, EFFFL = 'Y' (242 subjects)``, and (*filtered*) whether a subgroup filter is on."""
     data = patient_data(study)
     populations = getattr(data, "populations", None)
     rule = populations.of(analysis).description if populations is not None else (data.population or "all subjects")
     n = len(population_subjects(study, analysis))
     return (f"{analysis} population, {rule} ({n} subjects)"
-            + (" — a subgroup selected by the filter" if study.filters else ""))
+            + (" — a subgroup selected by the filter" if filtered and study.filters else ""))
 
 
 # --- covariates ------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ ALIASES = {
         "value": ("AVAL",),
         "cnsr": ("CNSR",),
         "event_description": ("EVNTDESC",),
-        "censor_description": ("CNSDESC",),
+        "censor_description": ("CNSDTDSC", "CNSDESC"),  # CNSDTDSC: the ADaM BDS-TTE variable
         "start_date": ("STARTDT",),
         "analysis_date": ("ADT",),
     },

@@ -108,18 +108,24 @@ def hazard_table(study, parameter: str, arms=None, strata: str | None = None, co
     return pd.DataFrame(rows)
 
 
+def _described(frame: pd.DataFrame, rows, columns) -> str:
+    """The distinct non-blank descriptions in *columns* of *rows*, in order of first appearance, joined by "; "."""
+    texts = [frame.loc[rows, c].dropna().astype(str).str.strip() for c in columns if c in frame.columns]
+    return "; ".join(dict.fromkeys(t for part in texts for t in part if t))
+
+
 def tte_words(study, parameter: str, strata: str | None = None, covariates=(), population: str = "efficacy") -> str:
     """What the time-to-event outputs are, in words: population, event and censoring, methods."""
     frame = tte_frame(study, parameter, population)
-    events = "; ".join(sorted(frame.loc[frame["event"] == 1, "event_description"].dropna().astype(str).unique())) \
-        if "event_description" in frame else ""
-    censored = "; ".join(sorted(frame.loc[frame["event"] == 0, "censor_description"].dropna().astype(str)
-                                .replace("", np.nan).dropna().unique())) if "censor_description" in frame else ""
+    events = _described(frame, frame["event"] == 1, ("event_description",))
+    # a censored record's EVNTDESC describes its censoring (the ADaM pilot's "Study Completion Date"), with CNSDTDSC
+    censored = _described(frame, frame["event"] == 0, ("event_description", "censor_description"))
     stratified = f" stratified by {strata}" if strata else ""
     adjusted = stratified + (f", adjusted for {', '.join(covariates)}" if covariates else "")
     return (f"Computed here from the patients: {tte_parameters(study).get(parameter, parameter)}; population: "
             f"{population_words(study, population)}; one record per subject (ADTTE), CNSR = 0 an event. "
-            + (f"Event: {events}. " if events else "") + (f"Censoring: {censored}. " if censored else "")
+            + (f"Events (EVNTDESC): {events}. " if events else "")
+            + (f"Censored (EVNTDESC, CNSDTDSC): {censored}. " if censored else "")
             + f"Methods: {REFERENCES['km']}; median: {REFERENCES['median']}; {REFERENCES['logrank']}{stratified}"
               + (" (the log-rank test takes no covariates)" if covariates else "")
               + f"; {REFERENCES['cox']}{adjusted}. No adjustment for multiplicity.")

@@ -80,7 +80,9 @@ def within_arm_tab(study, arms):
     key = left.selectbox("Result (mean ± SD printed at both visits)", list(options), key="change",
                          bind="query-params", format_func=options.get)
     default_n = int(ui.cached(within_arm_detail, key, None, 0.5).row["n"])
-    n = middle.number_input("Pairs (n)", min_value=4, max_value=500, value=default_n, step=1,
+    fewest = max(2, min(4, default_n))  # patient data may count 2 or 3 pairs: the input must take them
+    n = middle.number_input("Pairs (n)", min_value=fewest, max_value=max(500, default_n),
+                            value=max(default_n, fewest), step=1,
                             help="The text prints no n per endpoint: the arm size is assumed, or the arm's "
                                  "patients in the endpoint's subgroup." if study.has_printed_sources else
                                  "Subjects of the arm with a value at both visits, counted from the patients.")

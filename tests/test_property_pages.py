@@ -79,6 +79,10 @@ def studies(draw):
     return {name: frame.to_csv(index=False).encode() for name, frame in files.items()}
 
 
+#: The Appraisal page's tabs (pages/appraisal.py SECTIONS).
+APPRAISAL_SECTIONS = ["Between arms", "Within-arm change", "Multiplicity", "Power", "Audit"]
+
+
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files=studies())
@@ -91,4 +95,9 @@ def test_every_page_of_any_small_valid_study_renders(files):
     for spec in page_specs(study):
         go(at, spec["url_path"])
         assert not at.exception, (spec["url_path"], [e.message for e in at.exception],
+                                  {k: v.decode()[:400] for k, v in files.items()})
+    for section in APPRAISAL_SECTIONS:  # only the open tab is drawn: open each (the tab bar's session key)
+        at.session_state["section"] = section
+        go(at, "appraisal")
+        assert not at.exception, (section, [e.message for e in at.exception],
                                   {k: v.decode()[:400] for k, v in files.items()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
@@ -87,6 +88,72 @@ def fixed_half_up(value: float, decimals: int) -> str:
 
 def _half_up(value: float, decimals: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+#: A printed number, as the paper prints it: an optional "p", an optional relation, digits with thousands
+#: separators in groups of three ("7,160"; "1,4542" is not a number) and an optional decimal part.
+_PRINTED = re.compile(r"^\s*(?:p\s*)?(?P<rel>[=<>≤≥])?\s*(?P<num>-?(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d+)?)\s*$")
+
+
+def rounding_interval(value: float, decimals: int) -> tuple[float, float]:
+    """The values that print as *value* at *decimals* digits: half a unit of the last digit either side.
+
+    This is the audit's one rounding rule (a printed 1.2 stands for [1.15, 1.25)); the interval is closed
+    below and open above, as rounding half up makes it.
+
+    Examples
+    --------
+    >>> rounding_interval(1.2, 1), rounding_interval(0.035, 3)
+    ((1.15, 1.25), (0.0345, 0.0355))
+    """
+    half = Decimal(5).scaleb(-decimals - 1)
+    exact = Decimal(repr(float(value)))
+    return float(exact - half), float(exact + half)
+
+
+def printed_interval(text: str) -> tuple[float, float] | None:
+    """The values a printed number can stand for, ``[low, high)``; None when *text* is not one number.
+
+    ``"p = .03"`` → [.025, .035); ``"0.66"`` → [.655, .665); a bound ``"p < .00001"`` → [0, .00001);
+    ``"p > .999"`` → (.999, inf).  A count with a percentage ("1 (16%)") or a malformed number ("1,4542")
+    is not one number.
+
+    Examples
+    --------
+    >>> printed_interval("p = .03"), printed_interval("p < .00001"), printed_interval("1,4542")
+    ((0.025, 0.035), (0.0, 1e-05), None)
+    """
+    found = _PRINTED.match(str(text))
+    if not found or not re.search(r"\d", found["num"]):
+        return None
+    number = found["num"].replace(",", "")
+    value, relation = float(number), found["rel"] or "="
+    if relation in "<≤":
+        return (min(0.0, value), value)
+    if relation in ">≥":
+        return (value, math.inf)
+    return rounding_interval(value, decimals_of(number))
+
+
+def consistent_roundings(a: str, b: str) -> bool:
+    """Whether two printed numbers can both be correct roundings of one value (their intervals overlap).
+
+    Two values printed at different precisions are not a contradiction when one value prints as both:
+    any p in [.0345, .035) prints as .03 at two decimals and as .035 at three.
+
+    Examples
+    --------
+    >>> consistent_roundings("p = .03", "p = .035"), consistent_roundings("0.7", "0.66")
+    (True, True)
+    >>> consistent_roundings("p = .01", "p = .031"), consistent_roundings("p = .002", "p = .001")
+    (False, False)
+    >>> consistent_roundings("1 (16%)", "1 (17%)")
+    False
+    """
+    first, second = printed_interval(a), printed_interval(b)
+    if first is None or second is None:
+        return False
+    return max(first[0], second[0]) < min(first[1], second[1])
 
 
 def format_p(p_value: float, relation: str = "=", printed: str | None = None, *, computed: bool = False,

@@ -9,6 +9,7 @@ from cratus.reading.display import (bottom_line_table, contested_notes, safety_s
                                     stated_notes, verdict_vocabulary)
 from cratus.reading.family import family_sentence
 from cratus.reading.summary import plain_bottom_line
+from cratus.tables.safety_statements import discrepancies_for
 
 study = ui.study()
 ui.start_page(study.text("overview", "title", "title", study.title), needs_arms=False)
@@ -56,6 +57,10 @@ caveats = bottom_line[bottom_line["Caveats"] != ""]
 if len(caveats):
     with st.expander(f"Caveats behind these readings ({len(caveats)} endpoints)", icon=":material/warning:"):
         st.markdown("\n".join(f"- **{e}:** {c}" for e, c in zip(caveats["Endpoint"], caveats["Caveats"])))
+claims = ui.cached(discrepancies_for, (), "*")   # contradictions about the trial as a whole, not one endpoint
+if len(claims):
+    with st.expander(f"⚠ Where the paper contradicts itself about its conclusions ({len(claims)})"):
+        st.markdown("\n".join(f"- {sentence}" for sentence in claims["What the paper says"]))
 safety = ui.cached(safety_line)
 if not safety.empty:
     st.markdown("**Safety:** " + " ".join(safety["sentence"]))

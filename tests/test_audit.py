@@ -227,7 +227,8 @@ def test_adverse_events_need_every_arms_size():
 
 # --- curated discrepancies and the whole audit ------------------------------------
 @pytest.mark.parametrize("kind, status", [
-    ("contradiction", "fail"), ("rounding", "fail"), ("precision", "pass"), ("ambiguous", "not_checkable"),
+    ("contradiction", "fail"), ("rounding", "fail"), ("consistent_rounding", "pass"), ("ambiguous", "not_checkable"),
+    ("incompatible", "fail"),
 ])
 def test_curated_discrepancies_become_rows_with_a_status_by_kind(kind, status):
     d = pd.DataFrame([{"id": "D1", "endpoint": "x", "arm": "100M", "visit": "month6", "statistic": "p_value",
@@ -275,10 +276,10 @@ def test_table_2_aneurysm_is_the_only_failing_computed_check_without_the_curated
 
 def test_published_audit_counts(study):
     from cratus.appraisal.views import audit_rows
-    # 138 pass / 18 fail / 5 not checkable without the within-arm check (data/discrepancies.csv has 23 rows
-    # after the reread of issue 9: 17 curated fails, 3 ambiguous readings not checkable); the 10 within-arm
-    # results add 9 passes and 1 failure (B-cell TNF-α 200M, impossible)
-    assert audit_counts(audit_rows(study)) == {"pass": 147, "fail": 19, "not_checkable": 5}
+    # data/discrepancies.csv has 33 rows after issue 21: 25 curated fails, 6 ambiguous readings not checkable,
+    # 2 consistent roundings that pass (FEV1 SD 0.7/0.66, SQOL-F p .03/.035); the computed checks add the
+    # aneurysm's 16% and, of the 10 within-arm results, 9 passes and 1 failure (B-cell TNF-α 200M, impossible)
+    assert audit_counts(audit_rows(study)) == {"pass": 148, "fail": 27, "not_checkable": 6}
 
 
 @pytest.mark.parametrize("endpoint, arm, status, verdict", [

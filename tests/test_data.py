@@ -291,12 +291,13 @@ def test_every_discrepancy_has_a_plain_sentence_without_ids(published):
     assert [t for t in texts if re.search(r"\bD\d{2}\b|arm '|\bvs_|within_arm|_", t)] == []
 
 
-def test_the_reread_added_its_contradictions(published):
+def test_the_rereads_added_their_entries(published):
     d = published.discrepancies.set_index("id")
-    # Abstract "p = .03" vs Results "p = .035" for SQOL-F in 100M
-    assert d.loc["D16", ["endpoint", "version_a", "version_b", "shown"]].tolist() == [
-        "sqol_f", "p = .03", "p = .035", "p = .035"]
-    assert len(d) == 23
+    # Abstract "p = .03" vs Results "p = .035" for SQOL-F in 100M: consistent roundings (issue 21), kept as such
+    assert d.loc["D16", ["endpoint", "kind", "version_a", "version_b", "shown"]].tolist() == [
+        "sqol_f", "consistent_rounding", "p = .03", "p = .035", "p = .035"]
+    # 23 after issue 9; issue 21 split Table 3's body from its note (D24-D26) and added D27-D33
+    assert len(d) == 33
 
 
 def test_mcid_file_is_complete(published):

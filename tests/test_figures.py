@@ -211,7 +211,8 @@ def test_results_p_value_wins_over_abstract(study):
 
 @pytest.mark.parametrize("endpoint, arm, visit, text", [
     ("fev1", "", "", "L/min"),                        # unit: Table 1 L, Results L/min
-    ("fev1", "100M", "baseline", "0.66"),              # SD at two precisions
+    # Results: "17.1 ± 2.0 to 8.4 ± 1.1, p = .001" cannot all hold if ± is an SD (data/discrepancies.csv)
+    ("tnf_alpha_bcell", "200M", "month6", "read as mean ± SD"),
     ("champs", "200M", "baseline", "1,4542"),          # malformed Q3
 ])
 def test_discrepancies_are_explained_in_words(study, endpoint, arm, visit, text):
@@ -227,7 +228,30 @@ def test_p_value_tag_flags_and_explains_its_discrepancy(study):
     p = find_annotations(fig, "p_within", arm="200M")[0]
     # Abstract "p = .002", Results "p = .001" for 200M within-arm B-cell TNF-α
     assert "⚠" in p.text and "p = .002" in p.hovertext and "Abstract" in p.hovertext and "D03" not in p.hovertext
-    assert find_annotations(fig, "discrepancy", arm="200M") == []     # flagged once, on the tag
+    # flagged once, on the tag: the ⚠ beside the 200M point is about its ± (the SD), not this p-value
+    beside = find_annotations(fig, "discrepancy", arm="200M")
+    assert [a.name.split("|")[3] for a in beside] == ["month6"]
+    assert "p = .002" not in beside[0].hovertext and "read as mean ± SD" in beside[0].hovertext
+
+
+def test_consistent_roundings_get_no_warning(study):
+    # Table 1 "FEV1 (L) 2.5 ± 0.7" and Results "2.5 ± 0.66": one SD at two precisions (0.66 rounds to 0.7);
+    # Abstract "(p = .03)" and Results "p = .035" for SQOL-F: any p in [.0345, .035) prints as both
+    fev1 = build_endpoint_figure(study, "fev1", ARMS, BOTH)
+    assert find_annotations(fev1, "discrepancy", "fev1", "100M", "baseline") == []
+    assert all("0.66" not in (t.customdata[0][7] or "") for t in fev1.data if t.customdata is not None)
+    sqol = build_endpoint_figure(study, "sqol_f", ARMS, BOTH)
+    assert [plain(a.text) for a in find_annotations(sqol, "p_within", arm="100M")][0].endswith("p = .035")
+    assert find_annotations(sqol, "discrepancy") == []
+
+
+def test_the_3f_warning_is_on_the_disputed_values_only(study):
+    fig = build_endpoint_figure(study, "tnf_alpha_bcell", ARMS, BOTH)
+    flagged = {(a.name.split("|")[0], a.name.split("|")[2]) for a in fig.layout.annotations if "⚠" in (a.text or "")}
+    # 100M within-arm p < .0001: Abstract and Results agree; every other 3F p-value and the 200M ± are disputed
+    # (Abstract .002 / .003 / .039 against Results .001 / < .00001 / .00002; .00002 unreachable; ± not an SD)
+    assert flagged == {("p_within", "200M"), ("p_vs_control", "100M"), ("p_vs_control", "200M"),
+                       ("discrepancy", "200M")}
 
 
 def test_figures_work_without_discrepancies_or_p_values(study):

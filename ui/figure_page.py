@@ -232,7 +232,7 @@ def render_figure(figure_id: str, endpoints: list[str], arms: list[str]) -> None
                          required=True, key=keys.IMAGE_FORMAT, format_func=IMAGE_FORMATS.get,
                          help="The camera icon above the chart saves the figure at presentation "
                               "resolution (3× scale) as PNG or SVG.")
-    found = cached(discrepancies_for, tuple(shown))
+    found = cached(discrepancies_for, tuple(shown), str(figure_id))   # and the claims about this page's results
     if not found.empty:
         # Built when opened (it is below the fold, and a table drawn on load delays the chart); the page's
         # report holds it either way.

@@ -23,12 +23,13 @@ from cratus.appraisal.audit_numbers import (  # noqa: F401 - the audit's public 
     parse_scales, pooled_total_interval)
 from cratus.study.design import TOTAL
 from cratus.formatting import format_number, round_half_up
+from cratus.study.discrepancies import NOT_CONTRADICTIONS, is_consistent_rounding
 from cratus.study.model import ADVERSE_EVENT_TOTALS
 from cratus.stats.within_arm import PLAUSIBLE_RHO, VERDICTS, VERY_UNLIKELY
 
 
 #: Status given to each kind of curated discrepancy (data/discrepancies.csv).
-DISCREPANCY_STATUS = {"precision": "pass", "ambiguous": "not_checkable"}
+DISCREPANCY_STATUS = {"consistent_rounding": "pass", "ambiguous": "not_checkable"}
 
 
 def check_totals(summary, arms, statistics=("count", "n"), names=None):
@@ -239,8 +240,11 @@ def check_discrepancies(discrepancies):
     """Turn the curated list of discrepancies into audit rows.
 
     Every curated discrepancy is a ``fail`` except the kinds in
-    :data:`DISCREPANCY_STATUS`: a value printed at two precisions is a
-    ``pass`` and an ambiguous sentence is ``not_checkable``.
+    :data:`DISCREPANCY_STATUS`: consistent roundings (one value printed at two
+    precisions) ``pass`` and an ambiguous sentence is ``not_checkable``.  Two
+    printed values that can both be roundings of one value
+    (:func:`cratus.formatting.consistent_roundings`, the audit's rounding
+    rule) pass whatever kind the file gives them.
 
     Parameters
     ----------
@@ -266,10 +270,14 @@ def check_discrepancies(discrepancies):
     """
     rows = []
     for _, rec in discrepancies.fillna("").iterrows():
-        rows.append(_row(f"curated: {str(rec['kind']).replace('_', ' ')}", rec["endpoint"], rec["arm"], rec["visit"],
-                         DISCREPANCY_STATUS.get(rec["kind"], "fail"), str(rec["version_a"]),
+        kind, why = str(rec["kind"]), ""
+        if is_consistent_rounding(rec) and kind not in NOT_CONTRADICTIONS:
+            # the one rounding rule overrules the file: one value printed at two precisions is no contradiction
+            kind, why = "consistent_rounding", "Both printed values can be roundings of one value. "
+        rows.append(_row(f"curated: {kind.replace('_', ' ')}", rec["endpoint"], rec["arm"], rec["visit"],
+                         DISCREPANCY_STATUS.get(kind, "fail"), str(rec["version_a"]),
                          str(rec["version_b"]),
-                         f"{rec['location_a']} vs {rec['location_b']}: {rec['reason']} "
+                         f"{rec['location_a']} vs {rec['location_b']}: {why}{rec['reason']} "
                          f"Shown: {rec['shown']}.", rec["id"]))
     return _frame(rows)
 

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import optimize
 
 from cratus.study.design import TOTAL
-from cratus.formatting import decimals_of, format_number
+from cratus.formatting import decimals_of, format_number, rounding_interval
 
 AUDIT_COLUMNS = ["check", "endpoint", "level", "arm", "visit", "status",
                  "expected", "reported", "explanation"]
@@ -167,14 +167,14 @@ def check_pooled_totals(summary, arm_sizes):
         for check, value, dec, low, high, point in (
                 ("pooled mean", total["value"], md, box["mean_low"], box["mean_high"], at_printed[0]),
                 ("pooled SD", total_sd, sdd, box["sd_low"], box["sd_high"], at_printed[1])):
-            half = 0.5 * 10.0**-dec
-            ok = value + half >= low - 1e-9 and value - half <= high + 1e-9
+            stands = rounding_interval(value, dec)       # the one rounding rule (cratus.formatting)
+            ok = stands[1] >= low - 1e-9 and stands[0] <= high + 1e-9
             rows.append(_row(check, *args, "pass" if ok else "fail", f"[{low:.{dec + 2}f}, {high:.{dec + 2}f}]",
                              format_number(value, dec),
                              f"the rounded arm values ({total['source']}, n = "
                              f"{'/'.join(format_number(n) for n in ns)}) give {point:.{dec + 2}f} as printed and "
                              f"the expected range within their rounding; the printed total stands for "
-                             f"[{value - half:.{dec + 1}f}, {value + half:.{dec + 1}f}], which "
+                             f"[{stands[0]:.{dec + 1}f}, {stands[1]:.{dec + 1}f}], which "
                              + ("overlaps it" if ok else "lies outside it")))
     return _frame(rows)
 

@@ -25,6 +25,7 @@ from cratus.figures.theme import FILLED_GLYPHS, MCID_LINE, TEXT_COLOR, WARNING_C
 from cratus.words import capitalise, hover_safe, mid_sentence, visit_short, wrap
 from cratus.formatting import format_number
 from cratus.study.provenance import _records
+from cratus.study.discrepancies import is_about_value, is_contradiction, kind_words
 from cratus.figures.theme import LABEL_BACKGROUND, MCID_COLOR, TRANSPARENT  # colours
 
 #: Statistic ids of the data files, in words.
@@ -59,13 +60,17 @@ def discrepancy_lookup(discrepancies, endpoint: str, info: dict) -> dict:
 
     A row with an empty endpoint applies when its locations cite the
     endpoint's figure panel (e.g. "Figure 3A").  An empty arm or visit is
-    ``""`` in the key (the whole panel, or every visit of the arm).
+    ``""`` in the key (the whole panel, or every visit of the arm).  Rows
+    that are not contradictions (:func:`cratus.study.discrepancies.is_contradiction`)
+    are left out.
     """
     if discrepancies is None or not len(discrepancies):
         return {}
     found: dict[tuple[str, str], list[dict]] = {}
     citation = f"Figure {info['figure']}" if info["figure"] else None
     for row in (discrepancies if isinstance(discrepancies, tuple) else _records(discrepancies)):
+        if not is_contradiction(row):     # consistent roundings are listed by the audit, never flagged
+            continue
         own = clean(row.get("endpoint"))
         if own != endpoint:
             cited = " ".join(clean(row.get(k)) for k in ("location_a", "location_b"))
@@ -79,14 +84,20 @@ def flags_by_cell(found: dict, arms: list[str], visits: list[str], metric: str, 
                   p_visit: str | None) -> tuple[dict, list[dict]]:
     """Attach discrepancies to plotted cells; return them and the panel-wide ones.
 
-    A row without arm (or with arm ``all``) concerns the whole panel.  A row
-    without visit goes to the arm's p-value cell.  With the change metric, a
+    A row without arm (or with arm ``all``), or about a statement rather than
+    a value (no ``statistic``), concerns the whole panel.  A row without
+    visit goes to the arm's p-value cell.  With the change metric, a
     baseline or follow-up row goes to the change cells it feeds.  Rows for
     arms or visits that are not shown are left out (pages list them).
     """
     cells: dict[tuple[str, str], list[dict]] = {}
     panel_wide: list[dict] = []
-    for (arm, visit), group in found.items():
+    for (arm, visit), rows in found.items():
+        # a row about a statement (no statistic) disputes no plotted value: it belongs to the whole panel
+        panel_wide += [r for r in rows if not is_about_value(r)]
+        group = [r for r in rows if is_about_value(r)]
+        if not group:
+            continue
         if arm in ("", ALL_ARMS):
             panel_wide += group
             continue
@@ -126,7 +137,7 @@ def discrepancy_text(design, rows: list[dict], ids: frozenset = frozenset()) -> 
 def _note(design, row: tuple, ids: frozenset) -> str:
     r = dict(row)
     arm, visit, statistic = r.get("arm", ""), r.get("visit", ""), r.get("statistic", "")
-    kind = r.get("kind", "").replace("_", " ")
+    kind = kind_words(r.get("kind", ""))
     word = _STATISTIC_WORDS.get(statistic, statistic.replace("_", " "))
     what = ", ".join(x for x in (
         design.short(arm) if arm and arm != ALL_ARMS else "",
@@ -140,6 +151,22 @@ def _note(design, row: tuple, ids: frozenset) -> str:
 
 
 # --- p-values ---------------------------------------------------------------------------------
+#: The comparison of discrepancies.csv each p-value tag shows.
+_TAG_COMPARISON = {"p_within": "within_arm", "p_vs_control": "vs_control", "p_between": "between_arms"}
+
+
+def p_value_flags(flags: list[dict], role: str) -> list[dict]:
+    """The discrepancies about the p-value a tag of *role* shows: statistic ``p_value`` and the tag's comparison
+    (a row that names no comparison concerns every p-value of its arm and visit).
+
+    >>> rows = [{"statistic": "p_value", "comparison": "vs_control"}, {"statistic": "sd", "comparison": ""}]
+    >>> len(p_value_flags(rows, "p_vs_control")), len(p_value_flags(rows, "p_within"))
+    (1, 0)
+    """
+    want = _TAG_COMPARISON[role]
+    return [x for x in flags if clean(x.get("statistic")) == "p_value" and clean(x.get("comparison")) in ("", want)]
+
+
 def p_tags(panel, arm: str) -> list[dict]:
     """The within-arm and vs-control p-value tags of an arm.
 
@@ -166,8 +193,7 @@ def p_tags(panel, arm: str) -> list[dict]:
             hover += "<br>Source: " + hover_safe(r["p_within_source"])
             if r["p_within_quote"]:
                 hover += "<br>" + wrap(hover_safe(f"“{r['p_within_quote']}”"), 70)
-        flagged = [x for x in panel.cell_flags.get((arm, panel.p_visit), [])
-                   if clean(x.get("statistic")) == "p_value"]
+        flagged = p_value_flags(panel.cell_flags.get((arm, panel.p_visit), []), role)
         if flagged:
             shown += f" <span style='color:{WARNING_COLOR}'>⚠</span>"
             hover += "<br>" + discrepancy_text(design, flagged, panel.ids)

@@ -105,7 +105,9 @@ class Panel:
 
 
 def _hover_row(panel: Panel, r: dict) -> list:
-    note = marks.discrepancy_text(panel.design, panel.cell_flags.get((r["arm"], r["visit"]), []), panel.ids)
+    # the point's hover explains the discrepancies about its values; a p-value's are on its tag (marks.p_tags)
+    flags = [f for f in panel.cell_flags.get((r["arm"], r["visit"]), []) if clean(f.get("statistic")) != "p_value"]
+    note = marks.discrepancy_text(panel.design, flags, panel.ids)
     return [r["visit"], r["visit_label"], r["display"] if panel.metric == "change" else r["center_text"],
             r["spread"], f"n = {format_number(r['n'])}" if not isnan(r["n"]) else "n not reported",
             hover_safe(r["source"] or NOT_REPORTED),

@@ -51,6 +51,7 @@ from cratus.reading.contested import contest_reasons
 from cratus.reading.direction import direction_sentence
 from cratus.reading.family import holm_adjusted, unprinted_tests
 from cratus.reading.mcid import mcid_text
+from cratus.study.discrepancies import contradictions
 from cratus.study.provenance import select_figure_rows, select_p_values
 from cratus.study.statements import about
 
@@ -309,7 +310,7 @@ def _reported_as(study, endpoint: str, p_rows: list[dict]) -> str:
 
 def _caveats(study, endpoint: str) -> str:
     """The plain sentences of the endpoint's discrepancies (``reason`` if a file has no ``sentence``)."""
-    d = study.discrepancies
+    d = contradictions(study.discrepancies)     # consistent roundings are no caveat
     texts = d.loc[d["endpoint"] == endpoint, "sentence" if "sentence" in d.columns else "reason"]
     return " ".join([str(t) for t in texts if str(t).strip()] + baseline_imbalance_notes(study, endpoint))
 

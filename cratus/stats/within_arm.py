@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from cratus.formatting import rounding_interval
 from cratus.stats.between_arms import index_summary, lookup_n
 from cratus.study.provenance import select_p_values
 
@@ -143,8 +144,8 @@ def back_calculate_correlation(mean_pre, sd_pre, mean_post, sd_post, n, p_value,
     diff = abs(mean_post - mean_pre)
     slack = 0.0 if decimals is None else 10.0**-decimals  # each mean ± half a unit
     if relation == "=":
-        half = 0.5 * 10.0 ** -_p_decimals(p_value)
-        p_high, p_low = min(p_value + half, 1.0), max(p_value - half, 0.0)
+        p_low, p_high = rounding_interval(p_value, _p_decimals(p_value))   # the one rounding rule
+        p_high, p_low = min(p_high, 1.0), max(p_low, 0.0)
         r = _solve_r(diff, sd_pre, sd_post, n, p_value)
     else:
         p_high, p_low, r = p_value, 0.0, math.nan

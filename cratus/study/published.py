@@ -17,6 +17,7 @@ import pandas as pd
 
 from cratus.study.design import ALL_ARMS, TOTAL, Design
 from cratus.study.statements import FINDINGS, STATEMENT_COLUMNS
+from cratus.study.discrepancies import COMPARISONS, KINDS
 
 
 #: The published study's folder: the repository's ``data/`` (a checkout, ``pip install -e .``), else the copy that
@@ -324,6 +325,9 @@ def load_discrepancies(source=None, name: str | None = None, design: Design | No
     table.require_columns(DISCREPANCY_COLUMNS)
     for column in ("id", "kind", "version_a", "version_b", "shown", "reason"):
         table.require_filled(column)
+    table.require_values("kind", KINDS)
+    if "comparison" in table.frame:
+        table.require_values("comparison", COMPARISONS, empty_ok=True)
     _require_arms(table, design, TOTAL, ALL_ARMS, empty_ok=True)
     _require_visits(table, design, empty_ok=True)
     table.require_unique(["id"])

@@ -9,6 +9,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from cratus.formatting import format_p
+from cratus.study.discrepancies import for_page
 from cratus.study.provenance import select_p_values
 from cratus.reading.verdicts import selected_numbers
 from cratus.study.model import Study
@@ -80,8 +81,10 @@ def discrepancy_sentence(row: dict) -> str:
             f"{row['version_b']}. Shown: {row['shown']}." + (f" {reason}" if reason else ""))
 
 
-def discrepancies_for(study: Study, endpoints) -> pd.DataFrame:
-    """The curated contradictions that concern *endpoints*, as readable rows.
+def discrepancies_for(study: Study, endpoints, page: str = "") -> pd.DataFrame:
+    """The curated contradictions that concern *endpoints* (and, without an endpoint, name *page*; ``"*"``:
+    every row without an endpoint), as readable rows.  Consistent roundings are not contradictions and are
+    left out (:func:`cratus.study.discrepancies.for_page`).
 
     Examples
     --------
@@ -90,7 +93,7 @@ def discrepancies_for(study: Study, endpoints) -> pd.DataFrame:
     >>> list(t.columns), len(t)
     (['Concerns', 'What the paper says'], 5)
     """
-    rows = study.discrepancies[study.discrepancies["endpoint"].isin(list(endpoints))]
+    rows = for_page(study.discrepancies, endpoints, page)
     concerns = []
     for row in rows.to_dict("records"):
         parts = [study.label(row["endpoint"])] if row["endpoint"] else []

@@ -209,10 +209,10 @@ def test_the_observed_6mwt_contrast_cannot_be_computed_from_the_text():
 # --- 5. audit ------------------------------------------------------------------------------------
 def test_the_audit_shows_the_aneurysm_failure_and_the_within_arm_probabilities():
     at = run_page(section="Audit")
-    # Arithmetic checks: the aneurysm's 16% fails; data/discrepancies.csv (23 rows after the reread of issue 9)
-    # adds 17 curated fails and 3 ambiguous readings that are not checkable; of the 10 within-arm p-values only
-    # B-cell TNF-α 200M fails (impossible as ± SD), the others pass with their probability.
-    assert {m.label: m.value for m in at.metric} == {"Pass": "147", "Fail": "19", "Not checkable": "5"}
+    # Arithmetic checks: the aneurysm's 16% fails; data/discrepancies.csv (33 rows after issue 21) adds 25
+    # curated fails, 6 ambiguous readings that are not checkable and 2 consistent roundings that pass; of the
+    # 10 within-arm p-values only B-cell TNF-α 200M fails (impossible as ± SD), the others pass.
+    assert {m.label: m.value for m in at.metric} == {"Pass": "148", "Fail": "27", "Not checkable": "6"}
     row = row_of(table_with(at, "Explanation"), Where="Serious adverse events · Aneurysm · Placebo")
     # Table 2: Aneurysm 1 (16%) of the placebo arm's 6 events; 1 / 6 = 16.7% rounds to 17
     assert row[["Status", "Check", "Expected", "Reported"]].tolist() == ["✗ fail", "events percent", "17", "16"]

@@ -8,7 +8,7 @@ import pytest
 
 from cratus.appraisal.audit import check_discrepancies
 from cratus.formatting import consistent_roundings, printed_interval, rounding_interval
-from cratus.stats.consistency import smallest_p_between
+from cratus.stats.between_arms import smallest_between_p
 from cratus.stats.within_arm import paired_p
 from cratus.study.discrepancies import COMPARISONS, Value, contesting, for_page, is_contradiction
 from cratus.study.model import load_study
@@ -135,7 +135,8 @@ def test_table_3_body_and_note_are_separate_entries(study):
 def test_the_200m_between_arm_p_is_not_reachable_from_the_within_arm_p_values():
     # 200M p = .001 and placebo p = .69 within the arms, 10 per arm: no t-test on the changes gives a p
     # below about .00005 (scipy.stats.t), while "p = .00002" stands for [.000015, .000025)
-    smallest = smallest_p_between("p = .001", "p = .69", 10, 10)
+    lowest = [printed_interval(p)[0] for p in ("p = .001", "p = .69")]     # the most favourable rounding
+    smallest = smallest_between_p(*lowest, 10, 10)
     assert smallest == pytest.approx(4.80e-5, rel=0.01)
     assert smallest > printed_interval("p = .00002")[1]
 

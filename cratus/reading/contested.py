@@ -14,7 +14,7 @@ import weakref
 
 import numpy as np
 
-from cratus.formatting import decimals_of, format_p
+from cratus.formatting import decimals_of, format_p, rounding_interval
 from cratus.stats.between_arms import smallest_between_p
 from cratus.stats.within_arm import back_calculate_all, within_arm_results
 from cratus.words import join
@@ -24,8 +24,8 @@ _BACK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _rounding_range(p: float, printed: str) -> tuple[float, float]:
     """The p-values a printed p can round from: ``.001`` → [.0005, .0015)."""
-    half = 0.5 * 10 ** -decimals_of(printed or f"{p:g}")
-    return max(p - half, 0.0), p + half
+    low, high = rounding_interval(p, decimals_of(printed or f"{p:g}"))   # the audit's one rounding rule
+    return max(low, 0.0), high
 
 
 def _p(row: dict) -> str:

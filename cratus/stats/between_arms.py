@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from cratus.formatting import NOT_REPORTED
 from cratus.study.provenance import select_figure_rows
@@ -354,14 +354,27 @@ def smallest_between_p(p_arm: float, p_control: float, n_arm: int, n_control: in
     ``(change_1 - change_0) / sqrt(SE_1² + SE_0²)`` (Welch; the pooled test with equal n is the same).  With
     the signs free, Cauchy–Schwarz bounds it by ``sqrt(t_1² + t_0²)``, reached when the two changes have
     opposite signs in proportion to their SEs.  The p is taken with ``n_arm + n_control - 2`` degrees of
-    freedom, the most a Welch test can have, so no t-test of change scores gives a smaller p.  Pass the
-    smallest within-arm p-values the printed ones can round from for the most favourable case.
+    freedom, the most a Welch test can have, so no t-test of change scores gives a smaller p.  With unequal
+    n the pooled test's statistic can exceed that bound, so its largest value over the ratio of the arms' SDs
+    of change (``scipy.optimize.minimize_scalar``) is taken too.  Pass the smallest within-arm p-values the
+    printed ones can round from (:func:`cratus.formatting.printed_interval`) for the most favourable case.
 
     Examples
     --------
     >>> round(smallest_between_p(0.001, 0.69, 10, 10), 5)   # scipy.stats.t: sqrt(4.781² + 0.409²) = 4.799, df 18
     0.00014
+    >>> round(smallest_between_p(0.0005, 0.685, 9, 10), 6)  # pooled, 9 and 10 patients: above the Welch bound
+    1.6e-05
     """
     t_arm = stats.t.isf(p_arm / 2, n_arm - 1)
     t_control = stats.t.isf(p_control / 2, n_control - 1)
-    return float(2 * stats.t.sf(math.hypot(t_arm, t_control), n_arm + n_control - 2))
+
+    def pooled_t(log_ratio: float) -> float:   # the control's SD of change is exp(log_ratio) times the arm's
+        ratio = math.exp(log_ratio)
+        pooled = math.sqrt(((n_arm - 1) + (n_control - 1) * ratio**2) / (n_arm + n_control - 2))
+        return ((t_arm / math.sqrt(n_arm) + t_control * ratio / math.sqrt(n_control))
+                / (pooled * math.sqrt(1 / n_arm + 1 / n_control)))
+
+    pooled = -optimize.minimize_scalar(lambda x: -pooled_t(x), bounds=(-12, 12), method="bounded").fun
+    largest = max(math.hypot(t_arm, t_control), float(pooled))
+    return float(2 * stats.t.sf(largest, n_arm + n_control - 2))

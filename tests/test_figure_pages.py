@@ -101,11 +101,31 @@ def test_change_metric_plots_the_difference_of_centres_with_a_95_ci_by_default()
     walk = trace(chart(at), "six_minute_walk", "100M")
     # 410.7 − 345.9 (Results, Figure 2A)
     assert walk["y"][0] == pytest.approx(64.8)
-    # default: 95% CI of the mean change assuming r = 0.5, n = 10:
-    # scipy.stats.t.ppf(0.975, 9) * sqrt(103.4² + 155.4² − 2·0.5·103.4·155.4) / sqrt(10) = 98.0127
+    # default (issue 21): the r the printed p = .011 implies for a paired t-test on 10 pairs,
+    # cratus.stats.within_arm.back_calculate_correlation(345.9, 103.4, 410.7, 155.4, 10, 0.011) = 0.9558;
+    # half-width scipy.stats.t.ppf(0.975, 9) * sqrt(103.4² + 155.4² − 2·r·103.4·155.4) / sqrt(10) = 45.95
     from scipy import stats
-    sd_change = (103.4 ** 2 + 155.4 ** 2 - 2 * 0.5 * 103.4 * 155.4) ** 0.5
-    assert walk["error_y"]["array"][0] == pytest.approx(stats.t.ppf(0.975, 9) * sd_change / 10 ** 0.5, rel=1e-9)
+    from cratus.stats.within_arm import back_calculate_correlation
+    r = back_calculate_correlation(345.9, 103.4, 410.7, 155.4, 10, 0.011).loc[0, "correlation"]
+    assert r == pytest.approx(0.9558, abs=1e-4)
+    sd_change = (103.4 ** 2 + 155.4 ** 2 - 2 * r * 103.4 * 155.4) ** 0.5
+    assert walk["error_y"]["array"][0] == pytest.approx(stats.t.ppf(0.975, 9) * sd_change / 10 ** 0.5, rel=1e-6)
+    assert walk["error_y"]["array"][0] == pytest.approx(45.95, abs=0.01)   # 18.9 to 110.7 m: excludes 0, as p = .011
+    # and the page says where the interval comes from, next to the chart
+    captions = " ".join(c.value for c in at.caption)
+    assert "95% CI of the change: 100M with r = 0.96, implied by p = .011 (assuming a paired t-test)." in captions
+
+
+def test_an_assumed_r_that_contradicts_the_printed_p_is_said_in_words():
+    at = open_page("functional")
+    control(at, "metric").set_value("change").run()
+    control(at, "r_source").set_value("assumed").run()
+    walk = trace(chart(at), "six_minute_walk", "100M")
+    # r = 0.5: scipy.stats.t.ppf(0.975, 9) * sqrt(103.4² + 155.4² − 103.4·155.4) / sqrt(10) = 98.01 → −33.2 to 162.8 m
+    assert walk["error_y"]["array"][0] == pytest.approx(98.0127, abs=1e-3)
+    warnings = " ".join(w.value for w in at.warning)
+    assert ("⚠ 100M: this 95% CI includes 0, but the paper prints p = .011 for the same change (the interval "
+            "assumes r = 0.5); the printed p implies r = 0.96." in warnings)
 
 
 def test_change_interval_can_be_switched_off_or_shown_as_sd():
@@ -114,6 +134,7 @@ def test_change_interval_can_be_switched_off_or_shown_as_sd():
     at.toggle(key="interval").set_value(False).run()
     assert trace(chart(at), "six_minute_walk", "100M")["error_y"]["array"] == [None]
     at.toggle(key="interval").set_value(True).run()
+    control(at, "r_source").set_value("assumed").run()
     at.slider(key="r").set_value(0.8).run()
     control(at, "interval_kind").set_value("sd").run()
     spec = chart(at)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from cratus.figures.change import IMPLIED
 from cratus.outputs.export import to_csv_bytes
 from cratus.outputs.code import Call
 from ui import keys
@@ -26,6 +27,7 @@ VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
 IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 ALL_VISITS = "all"
 INTERVAL_LABELS = {"ci": "95% CI of the mean", "sd": "± SD of the change"}
+R_SOURCES = {"implied": "Implied by each arm's printed p", "assumed": "Assumed"}
 
 
 def _figure_call(endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,
@@ -55,12 +57,13 @@ def _panel_call(endpoint: str, arms: tuple, visits: tuple, metric: str, correlat
 
 def _panel(current, endpoint: str, arms: tuple, visits: tuple, metric: str, correlation, interval: str = "ci"):
     from cratus.figures import figure_summary_sentence, outcome_definition, panel_table
+    from cratus.figures.sentences import interval_sentence
 
     panel = _panel_call(endpoint, arms, visits, metric, correlation, interval).run(current)
     # The CSV is written when its button is clicked (ten panels' CSVs took a tenth of a second per rerun).
     return (panel, figure_summary_sentence(current, panel, endpoint),
             outcome_definition(current, endpoint, metric, list(visits), correlation, interval),
-            lambda: to_csv_bytes(panel_table(current, panel)))
+            lambda: to_csv_bytes(panel_table(current, panel)), interval_sentence(current, panel))
 
 
 def _visit_options(endpoints: list[str]) -> dict[str, str]:
@@ -96,14 +99,22 @@ def figure_controls(endpoints: list[str]) -> dict:
     if metric == "change":
         st.caption("The change is the difference of the reported centres (follow-up − baseline). The paper does "
                    "not report the spread of the change; an interval needs an assumption you choose.")
-        if st.toggle("Show an interval for the change, assuming a pre–post correlation", key="interval",
+        if st.toggle("Show an interval for the change (it needs a pre–post correlation)", key="interval",
                      bind="query-params", value=True):
             left, right = st.columns([2, 1])
-            correlation = left.slider("Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r",
-                                      bind="query-params",
-                                      help="The paper does not report how closely each patient's two values agree. "
-                                           "SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁); the 95% CI of the mean "
-                                           "change is t(0.975, n − 1)·SD of change/√n. Mean ± SD endpoints only.")
+            source = left.segmented_control(
+                "Pre–post correlation r", list(R_SOURCES), default="implied", required=True, key="r_source",
+                format_func=R_SOURCES.get, bind="query-params", wrap=True,
+                help="The paper does not report how closely each patient's two values agree. Implied: the r at "
+                     "which a paired t-test on the printed means and SDs gives the arm's printed within-arm p (as "
+                     "the Appraisal works it out), so the interval agrees with the printed test; r = 0.5 where no "
+                     "p is printed or none reproduces it. Assumed: one r you choose for every arm.")
+            correlation = IMPLIED
+            if source == "assumed":
+                correlation = left.slider(
+                    "Assumed pre–post correlation r", 0.0, 0.95, 0.5, 0.05, key="r", bind="query-params",
+                    help="SD of change = √(SD₀² + SD₁² − 2·r·SD₀·SD₁); the 95% CI of the mean change is "
+                         "t(0.975, n − 1)·SD of change/√n. Mean ± SD endpoints only.")
             interval = right.segmented_control(
                 "Interval", list(INTERVAL_LABELS), default="ci", required=True, key="interval_kind",
                 format_func=INTERVAL_LABELS.get, bind="query-params", wrap=True,
@@ -152,14 +163,17 @@ def _with_trajectories(current, figure_args: tuple):
 
 
 def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
-    panel, sentence, definition, csv = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
-                                              choice["metric"], choice["correlation"], choice["interval"])
+    panel, sentence, definition, csv, intervals = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
+                                                         choice["metric"], choice["correlation"], choice["interval"])
     if not p_values_shown():  # a filtered view: p-values are exploratory, behind the page's switch
         sentence = without_p_value_text(sentence)
     report().add_text(sentence, "sentence")
     report().add_text(f"Outcome: {definition}")
     with st.container(border=True):
         st.markdown(f"**{sentence}**")
+        if intervals:   # where the change's interval comes from, and any disagreement with the printed p
+            report().add_text(intervals)
+            (st.warning if "⚠" in intervals else st.caption)(intervals)
         for note in cached(_imbalance_notes, endpoint):
             st.caption(f"Baseline imbalance: {note}")
         st.caption(f"Outcome: {definition}")

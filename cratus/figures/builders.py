@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from cratus.figures import theme
 from cratus.figures.geometry import line_width, text_width, wrap_px
 from cratus.figures.panel import panel_parts
+from cratus.figures.change import IMPLIED, describe_correlation
 from cratus.figures.panel_data import Measure, check_choices, clean, endpoint_info, panel_records
 from cratus.figures.sentences import grid_note, n_phrase, outcome_definition
 from cratus.words import hover_safe, slug
@@ -32,7 +33,9 @@ EXPORT_WIDTH = 1200
 def _legend_title(metric, correlation, interval, kinds) -> str:
     if metric == "change" and correlation is not None and "mean_sd" in kinds:
         what = "95% CI" if interval == "ci" else "± SD of change (shaded; not a CI)"
-        return f"{what} assumes pre–post correlation r = {float(correlation):g}"
+        if correlation == IMPLIED:
+            return f"{what}: {describe_correlation(correlation)} (paired t)"
+        return f"{what} assumes pre–post correlation {describe_correlation(correlation)}"
     return ""
 
 

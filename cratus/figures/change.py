@@ -25,6 +25,86 @@ from cratus.stats.within_arm import sd_change as sd_of_change  # the one SD-of-c
 
 #: Intervals a change panel can show: ``ci`` (95% CI of the mean change) or ``sd`` (± SD of the change).
 INTERVALS = ("ci", "sd")
+#: The correlation choice "each arm's r implied by its printed within-arm p" (the default of the Change view).
+IMPLIED = "implied"
+#: The r assumed for an arm whose printed p implies none (no p printed, or no r in [-1, 1] reproduces it).
+FALLBACK_R = 0.5
+
+
+def describe_correlation(correlation) -> str:
+    """The correlation choice in words, for axis titles, legends and outcome definitions.
+
+    >>> describe_correlation(0.5), describe_correlation(IMPLIED)
+    ('r = 0.5', "each arm's r implied by its printed p")
+    """
+    if correlation == IMPLIED:
+        return "each arm's r implied by its printed p"
+    return f"r = {float(correlation):g}"
+
+
+def implied_correlation(before: dict, after: dict, n: float, p_record: dict | None) -> tuple[float, str]:
+    """The pre–post r an arm's printed within-arm p implies (assuming a paired t-test on n pairs), and its words.
+
+    The back-calculation is the Appraisal's (:func:`cratus.stats.within_arm.back_calculate_correlation`): one
+    rule in one place.  For "p < x" only a lower bound on r follows, and the bound (the widest interval the
+    printed test allows) is used.  With no p, or none that any r reproduces, :data:`FALLBACK_R` is used and the
+    words say why.  *before*/*after*: ``{"mean", "sd", "printed"}``; *p_record*: the p-value row.
+
+    Examples
+    --------
+    >>> pre, post = {"mean": 345.9, "sd": 103.4, "printed": "345.9"}, {"mean": 410.7, "sd": 155.4, "printed": "410.7"}
+    >>> r, words = implied_correlation(pre, post, 10, {"p_value": 0.011, "relation": "=", "printed": "0.011"})
+    >>> round(r, 3), words
+    (0.956, 'with r = 0.96, implied by p = .011')
+    >>> implied_correlation(pre, post, 10, None)
+    (0.5, 'assuming r = 0.5 (no within-arm p printed)')
+    >>> implied_correlation(pre, post, 10, {"p_value": 0.05, "relation": "<", "printed": "0.05"})[1]
+    'with r = 0.83, the least that reproduces p < .05 (the widest interval it allows)'
+    >>> implied_correlation(pre, post, 10, {"p_value": 0.2, "relation": "<", "printed": "0.2"})[1]
+    'assuming r = 0.5 (any r from 0.40 up reproduces p < .2)'
+    
+    """
+    from cratus.formatting import format_p
+    from cratus.stats.within_arm import back_calculate_correlation
+
+    if p_record is None or n is None or math.isnan(n) or n < 2:
+        why = "no within-arm p printed" if p_record is None else "n unknown"
+        return FALLBACK_R, f"assuming r = {FALLBACK_R:g} ({why})"
+    relation = str(p_record.get("relation") or "=")
+    p_value = float(p_record["p_value"])
+    printed = format_p(p_value, relation, p_record.get("printed") or None)
+    decimals = max(decimals_of(str(before["printed"])), decimals_of(str(after["printed"])))
+    found = back_calculate_correlation(before["mean"], before["sd"], after["mean"], after["sd"], int(n), p_value,
+                                       relation if relation in ("=", "<") else "=", decimals).iloc[0]
+    if not found["consistent"]:
+        return FALLBACK_R, f"assuming r = {FALLBACK_R:g}: no correlation reproduces the printed {printed}"
+    if math.isfinite(found["correlation"]):
+        return float(found["correlation"]), f"with r = {signed(found['correlation'], 2)}, implied by {printed}"
+    low = float(found["correlation_low"])   # "p < x": only a lower bound on r
+    if low <= FALLBACK_R:
+        which = "any r" if low <= -0.995 else f"any r from {signed(low, 2)} up"
+        return FALLBACK_R, f"assuming r = {FALLBACK_R:g} ({which} reproduces {printed})"
+    return low, f"with r = {signed(low, 2)}, the least that reproduces {printed} (the widest interval it allows)"
+
+
+def contradicts_printed_p(low: float, high: float, p_value: float, relation: str = "=") -> bool:
+    """Whether a 95% CI of a change disagrees with the printed two-sided p of the same change.
+
+    A 95% CI that holds 0 goes with p ≥ .05, one that excludes 0 with p < .05 (the interval and the t-test
+    are one calculation).
+
+    >>> contradicts_printed_p(-33.2, 162.8, 0.011), contradicts_printed_p(5.0, 9.0, 0.011)
+    (True, False)
+    >>> contradicts_printed_p(1.0, 9.0, 0.26), contradicts_printed_p(-1.0, 9.0, 0.26)
+    (True, False)
+    """
+    if any(math.isnan(x) for x in (low, high, p_value)):
+        return False
+    holds_zero = low <= 0 <= high
+    significant = p_value < 0.05 if relation in ("=", "<", "") else False
+    if relation in (">", "≥"):
+        return not holds_zero and p_value >= 0.05
+    return holds_zero == significant
 
 
 def ci_half_width(sd_change: float, n: float, level: float = 0.95) -> float:
@@ -48,7 +128,7 @@ def _missing(before: dict, after: dict) -> dict:
             "n": math.nan, "source": "", "quote": ""}
 
 
-def _interval(kind, correlation, interval, n, sd_before, sd_after) -> tuple[float, float, str]:
+def _interval(kind, correlation, interval, n, sd_before, sd_after, r_words="") -> tuple[float, float, str]:
     """(half-width, SD of change, words) of the interval of one change cell."""
     if kind != "mean_sd":
         return math.nan, math.nan, "difference of medians: no interval (a change of medians is not a median change)"
@@ -58,20 +138,22 @@ def _interval(kind, correlation, interval, n, sd_before, sd_after) -> tuple[floa
         return math.nan, math.nan, f"no interval: SD {NOT_REPORTED}"
     r = float(correlation)
     sd = sd_of_change(sd_before, sd_after, r)
+    r_words = r_words or f"assuming r = {r:g}"   # or "with r = 0.96, implied by p = .011"
     if interval == "sd":
-        return sd, sd, f"± SD of change (assuming r = {r:g})"
+        return sd, sd, f"± SD of change ({r_words})"
     half = ci_half_width(sd, n)
     if math.isnan(half):
         return math.nan, sd, "no interval: number of participants unknown"
-    return half, sd, f"95% CI assuming r = {r:g}, n = {n:g}"
+    return half, sd, f"95% CI {r_words}, n = {n:g}"
 
 
 def change_cell(before: dict, after: dict, kind: str, correlation, interval: str, n: float,
-                sd_before: float, sd_after: float) -> dict:
+                sd_before: float, sd_after: float, r_words: str = "") -> dict:
     """Difference of the reported centres (after − before), with the chosen interval.
 
     ``center`` is rounded to the printed precision (no float artefacts);
-    ``plus``/``minus`` are the interval's half-widths (NaN without one).
+    ``plus``/``minus`` are the interval's half-widths (NaN without one).  *correlation* is the r used (a
+    number); *r_words* says where it comes from ("r = 0.96, implied by p = .011"), default "assuming r = …".
 
     Examples
     --------
@@ -88,7 +170,7 @@ def change_cell(before: dict, after: dict, kind: str, correlation, interval: str
     center_text = signed(center, decimals, plus=True)
     n_cell = [x for x in (before["n"], after["n"]) if not math.isnan(x)]
     n_used = min(n_cell) if len(n_cell) == 2 else n
-    half, sd, spread = _interval(kind, correlation, interval, n_used, sd_before, sd_after)
+    half, sd, spread = _interval(kind, correlation, interval, n_used, sd_before, sd_after, r_words)
     places = max(decimals + 1, 1)
     if math.isnan(half):
         display = center_text

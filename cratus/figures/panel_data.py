@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cratus.study.design import TOTAL
-from cratus.figures.change import INTERVALS, change_cell
+from cratus.figures.change import (IMPLIED, INTERVALS, change_cell, contradicts_printed_p, describe_correlation,
+                                   implied_correlation)
 from cratus.words import mid_sentence
 from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
 from cratus.study.provenance import _best_rows, _records
@@ -30,11 +31,12 @@ from cratus.study.provenance import _best_rows, _records
 @dataclass(frozen=True)
 class Measure:
     """What a figure's panels draw: each visit's value, or the change from baseline (``metric="change"``) with,
-    for a mean, an interval under a pre–post *correlation* (``interval``: ``"ci"`` or ``"sd"``); as
-    :func:`endpoint_panel_data`'s parameters of the same names."""
+    for a mean, an interval under a pre–post *correlation* (a number, or ``"implied"``: each arm's r implied by
+    its printed within-arm p; ``interval``: ``"ci"`` or ``"sd"``); as :func:`endpoint_panel_data`'s parameters
+    of the same names."""
 
     metric: str = "value"
-    correlation: float | None = None
+    correlation: float | str | None = None
     interval: str = "ci"
 
 
@@ -43,7 +45,7 @@ PANEL_COLUMNS = [
     "endpoint", "figure", "metric", "arm", "arm_label", "visit", "visit_label", "statistic",
     "center", "low", "high", "center_text", "spread", "display", "n", "reported",
     "source", "quote", "p_within", "p_within_value", "p_within_relation", "p_within_source",
-    "p_within_quote", "p_vs_control", "p_between", "correlation", "interval",
+    "p_within_quote", "p_vs_control", "p_between", "correlation", "interval", "interval_note",
 ]
 
 #: Summary kinds that can be drawn, and the statistics behind them.
@@ -119,7 +121,7 @@ def check_choices(design, arms, visits, metric, correlation, interval="ci") -> t
         raise ValueError("visits is empty: select at least one visit")
     if metric not in ("value", "change"):
         raise ValueError(f"metric {metric!r} is not 'value' or 'change'")
-    if correlation is not None and not -1 <= float(correlation) <= 1:
+    if correlation is not None and correlation != IMPLIED and not -1 <= float(correlation) <= 1:
         raise ValueError(f"correlation {correlation!r} is not between -1 and 1")
     if interval not in INTERVALS:
         raise ValueError(f"interval {interval!r} is not one of {', '.join(INTERVALS)}")
@@ -283,15 +285,19 @@ def panel_records(study, endpoint, arms, visits, metric="value", correlation=Non
             if metric == "value":
                 cell = _cell(stats.get((arm, visit), {}), kind, decimals)
                 label = design.visit_label(visit)
-            else:
-                before, after = stats.get((arm, baseline), {}), stats.get((arm, visit), {})
-                cell = change_cell(_cell(before, kind, decimals), _cell(after, kind, decimals), kind, correlation,
-                                   interval, n_population.get(arm, math.nan),
-                                   number(before["sd"]["value"]) if "sd" in before else math.nan,
-                                   number(after["sd"]["value"]) if "sd" in after else math.nan)
-                label = f"{design.visit_label(visit)} − {mid_sentence(design.visit_label(baseline))}"
             p_visit = visit if metric == "change" else design.follow_up
             within = p_lookup.get(("within_arm", arm, p_visit))
+            r_used, note = correlation, ""
+            if metric == "change":
+                before, after = stats.get((arm, baseline), {}), stats.get((arm, visit), {})
+                implied, implied_words = _implied(kind, before, after, n_population.get(arm, math.nan), within)
+                r_used, r_words = (implied, implied_words) if correlation == IMPLIED else (correlation, "")
+                cell = change_cell(_cell(before, kind, decimals), _cell(after, kind, decimals), kind, r_used,
+                                   interval, n_population.get(arm, math.nan),
+                                   number(before["sd"]["value"]) if "sd" in before else math.nan,
+                                   number(after["sd"]["value"]) if "sd" in after else math.nan, r_words)
+                label = f"{design.visit_label(visit)} − {mid_sentence(design.visit_label(baseline))}"
+                note = _interval_note(cell, interval, within, correlation, r_words, implied_words)
             rows.append({
                 "endpoint": endpoint, "figure": info["figure"], "metric": metric,
                 "arm": arm, "arm_label": design.label(arm), "visit": visit, "visit_label": label,
@@ -303,10 +309,42 @@ def panel_records(study, endpoint, arms, visits, metric="value", correlation=Non
                 "p_within_quote": clean(within.get("quote")) if within else "",
                 "p_vs_control": p_text(p_lookup.get(("vs_control", arm, p_visit))),
                 "p_between": p_between,
-                "correlation": math.nan if correlation is None else float(correlation),
-                "interval": interval if metric == "change" else "",
+                "correlation": math.nan if r_used is None or r_used == IMPLIED else float(r_used),
+                "interval": interval if metric == "change" else "", "interval_note": note,
             })
     return rows, info
+
+
+def _implied(kind: str, before: dict, after: dict, n: float, within: dict | None):
+    """(the r an arm's printed within-arm p implies, in words) — :func:`cratus.figures.change.implied_correlation`;
+    ``(None, "")`` for an endpoint without mean ± SD at both ends."""
+    need = ("mean", "sd")
+    if kind != "mean_sd" or not all(s in before and s in after for s in need):
+        return None, ""
+    pre = {"mean": number(before["mean"]["value"]), "sd": number(before["sd"]["value"]),
+           "printed": clean(before["mean"].get("printed")) or before["mean"]["value"]}
+    post = {"mean": number(after["mean"]["value"]), "sd": number(after["sd"]["value"]),
+            "printed": clean(after["mean"].get("printed")) or after["mean"]["value"]}
+    return implied_correlation(pre, post, n, within)
+
+
+def _interval_note(cell: dict, interval: str, within: dict | None, correlation, r_words: str,
+                   implied_words: str = "") -> str:
+    """Words when an arm's 95% CI disagrees with its printed within-arm p (or rests on no implied r)."""
+    fallback = r_words if r_words.startswith("assuming") else ""   # "implied" chosen, but none implied
+    if interval != "ci" or within is None or not cell["reported"] or math.isnan(cell["plus"]):
+        return fallback
+    p_value, relation = number(within["p_value"]), clean(within.get("relation")) or "="
+    if correlation == IMPLIED and not fallback:
+        return ""   # the interval reproduces the printed test, by construction
+    if not contradicts_printed_p(cell["low"], cell["high"], p_value, relation):
+        return fallback
+    holds = cell["low"] <= 0 <= cell["high"]
+    what = "includes 0" if holds else "excludes 0"
+    hint = ("; the printed p implies r = " + implied_words.split("r = ", 1)[1].split(",", 1)[0]
+            if implied_words.startswith("with r = ") and correlation != IMPLIED else "")
+    return (f"this 95% CI {what}, but the paper prints {p_text(within)} for the same change (the interval "
+            f"assumes {describe_correlation(correlation) if correlation != IMPLIED else r_words[9:]}){hint}")
 
 
 def change_statistic(kind: str, correlation, interval: str) -> str:
@@ -324,7 +362,8 @@ def change_statistic(kind: str, correlation, interval: str) -> str:
     if correlation is None:
         return "difference of means"
     what = "95% CI" if interval == "ci" else "± SD of change,"
-    return f"mean change{',' if interval == 'ci' else ''} {what} assuming r = {float(correlation):g}"
+    how = describe_correlation(correlation) if correlation == IMPLIED else f"assuming {describe_correlation(correlation)}"
+    return f"mean change{',' if interval == 'ci' else ''} {what} {'with ' if correlation == IMPLIED else ''}{how}"
 
 
 def endpoint_panel_data(study, endpoint: str, arms, visits, metric: str = "value",
@@ -346,9 +385,14 @@ def endpoint_panel_data(study, endpoint: str, arms, visits, metric: str = "value
         of the reported centres, visit − baseline, for each selected
         follow-up visit (the primary follow-up when only baseline is
         selected); reported only when both ends are.
-    correlation : float, optional
-        Assumed pre–post correlation r.  With ``metric="change"`` on a mean
-        endpoint it gives an interval for the change (see *interval*).
+    correlation : float or "implied", optional
+        Pre–post correlation r.  With ``metric="change"`` on a mean endpoint
+        it gives an interval for the change (see *interval*).  ``"implied"``
+        (:data:`cratus.figures.change.IMPLIED`): each arm's r is the one its
+        printed within-arm p implies (assuming a paired t-test); an arm
+        without one uses r = 0.5 and ``interval_note`` says so.  With an
+        assumed r, ``interval_note`` says where a 95% CI disagrees with the
+        printed p.
     interval : {"ci", "sd"}
         ``"ci"``: 95% confidence interval of the mean change,
         mean ± t(0.975, n − 1)·SD_change/√n with

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cratus.figures.change import FALLBACK_R, IMPLIED, describe_correlation
 from cratus.figures.panel_data import KINDS, clean, endpoint_info, subgroup_n
 from cratus.words import capitalise, join, lower_label, mid_sentence, visit_adjective, with_unit
 from cratus.formatting import NOT_REPORTED, format_number
@@ -98,6 +99,11 @@ def outcome_definition(study, endpoint: str, metric: str = "value", visits=None,
             summary = "no interval (a difference of medians is not a median change)"
         elif correlation is None:
             summary = "no interval (the text gives no SD of the change)"
+        elif correlation == IMPLIED:
+            what = "± SD of change (not a CI)" if interval == "sd" else "95% CI"
+            summary = (f"mean change with {what}, using the pre–post correlation each arm's printed within-arm p "
+                       f"implies (assuming a paired t-test; r = {FALLBACK_R:g} where none is implied) and every "
+                       "participant measured at both visits")
         elif interval == "sd":
             summary = ("mean change ± SD of change (not a CI), assuming pre–post correlation "
                        f"r = {float(correlation):g}")
@@ -260,7 +266,9 @@ def grid_note(study, panels: list, metric: str, visits, correlation, interval: s
         what = (f"Change from {_visit_phrase(design, design.baseline)} to "
                 f"{join([_visit_phrase(design, v) for v in follow])} (difference of reported {words})")
         if correlation is not None and "mean_sd" in kinds:
-            what += f"; {'95% CI' if interval == 'ci' else '± SD of change'} assuming r = {float(correlation):g}"
+            how = (describe_correlation(correlation) if correlation == IMPLIED
+                   else f"assuming {describe_correlation(correlation)}")
+            what += f"; {'95% CI' if interval == 'ci' else '± SD of change'} {how}"
     populations = {_population(study, info) for _, info in panels}
     if len(populations) == 1 and (population := populations.pop()) != FULL_POPULATION:
         what += f"; {population}"
@@ -268,3 +276,44 @@ def grid_note(study, panels: list, metric: str, visits, correlation, interval: s
         what += (f"; p: {_visit_phrase(design, design.follow_up)} vs {_visit_phrase(design, design.baseline)}, "
                  "within arm")
     return what + "."
+
+
+def interval_sentence(study, panel: pd.DataFrame) -> str:
+    """Where a change panel's intervals come from, arm by arm, and where one disagrees with the printed test.
+
+    Empty for a panel of values or one without intervals.  Shown next to the chart, so that an interval never
+    sits beside a p-value it contradicts without a word.
+
+    Examples
+    --------
+    >>> from cratus.study.model import load_study
+    >>> from cratus.figures.panel_data import endpoint_panel_data
+    >>> s = load_study()
+    >>> walk = lambda r: endpoint_panel_data(s, "six_minute_walk", ["100M"], ["baseline", "month6"], "change", r)
+    >>> print(interval_sentence(s, walk("implied")))
+    95% CI of the change: 100M with r = 0.96, implied by p = .011 (assuming a paired t-test).
+    >>> print(interval_sentence(s, walk(0.5)))
+    95% CI of the change assuming r = 0.5. ⚠ 100M: this 95% CI includes 0, but the paper prints p = .011 for the \
+same change (the interval assumes r = 0.5); the printed p implies r = 0.96.
+    """
+    rows = panel[(panel["metric"] == "change") & panel["reported"] & panel["low"].notna()
+                 & (panel["low"] != panel["high"])]
+    if rows.empty:
+        return ""
+    design = study.design
+    what = "95% CI of the change" if (rows["interval"] == "ci").all() else "± SD of the change"
+    implied = rows["spread"].str.contains("implied by").any() or rows["interval_note"].str.startswith("assuming").any()
+    if implied:
+        parts = []
+        for r in rows.to_dict("records"):
+            if r["interval"] == "sd":   # "± SD of change (with r = …)"
+                words = r["spread"].removeprefix("± SD of change (").removesuffix(")")
+            else:                       # "95% CI with r = …, n = 10"
+                words = r["spread"].removeprefix("95% CI ").rsplit(", n = ", 1)[0]
+            parts.append(f"{design.short(r['arm'])} {words}")
+        head = f"{what}: {'; '.join(parts)} (assuming a paired t-test)."
+    else:
+        head = f"{what} assuming r = {rows['correlation'].iloc[0]:g}."
+    warnings = [f"⚠ {design.short(r['arm'])}: {r['interval_note']}." for r in rows.to_dict("records")
+                if r["interval_note"].startswith("this 95% CI")]
+    return " ".join([head, *warnings])

@@ -24,19 +24,20 @@ DECK_CSS = """
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"], .block-container { padding-top: 4rem; padding-bottom: 0.5rem; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li { font-size: 1.15rem; }
-[data-testid="stMain"] .cratus-table { font-size: 1.05rem; }
-[data-testid="stMain"] .cratus-table td, [data-testid="stMain"] .cratus-table th { padding: 0.25rem 0.6rem; }
+[data-testid="stMain"] .cratus-table { font-size: 1.1rem; }
+.st-key-deck_bottom_line p { font-size: 1.45rem !important; line-height: 1.45; margin-bottom: 0.9rem; }
+[data-testid="stMain"] .cratus-table td, [data-testid="stMain"] .cratus-table th { padding: 0.1rem 0.6rem; line-height: 1.45; }
 .st-key-deck_hidden_keys { display: none; }
 </style>
 """
 
 
 def _deck():
-    from cratus.reading.display import bottom_line_table
-
     skip = tuple(st.session_state.get(keys.DECK_SKIP) or ())
-    return cached(build_deck, len(cached(table_one_of(study()))), skip=skip,
-                  bottom_line_rows=len(cached(bottom_line_table)))
+    table = cached(table_one_of(study()))
+    # its first column: headings and their indented rows, which a slide never separates
+    names = tuple(table.iloc[:, 0].astype(str)) if len(table.columns) else len(table)
+    return cached(build_deck, names, skip=skip)
 
 
 def _set_slide(index: int) -> None:

@@ -83,26 +83,49 @@ def _flow_slide(slide) -> None:
 
 def _table_one_slide(slide) -> None:
     _title(slide.title, slide.part)
-    start, stop = slide.args
-    static_table(for_screen(cached(table_one_of(study()), arms=_arms()).iloc[start:stop]))
+    rows, repeated = slide.args
+    table = cached(table_one_of(study()), arms=_arms()).iloc[list(rows)].copy()
+    if repeated:   # a characteristic continued from the slide before: its heading again, marked so
+        first = table.columns[0]
+        table[first] = [f"{name} (continued)" if i in repeated else name for i, name in zip(rows, table[first])]
+    static_table(for_screen(table))
     st.caption(study().text("baseline", "intro", "markdown") if study().has_printed_sources
                else "  \n".join(cached(table_one_notes)))
 
 
 def _panel_slide(slide) -> None:
-    from cratus.figures import Look, build_endpoint_figure, endpoint_panel_data, figure_summary_sentence
+    from cratus.figures import Look, build_endpoint_figure
 
     current = study()
     _, endpoint = slide.args
     arms = _arms()
     visits = tuple(current.visits_with_data([endpoint]))
     phone = on_phone()  # a shared link to the deck opened on a phone: the phone's layout, not the projector's
+    # no citation under a slide's chart: the title slide carries it, and the room reads the chart
     figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
-                           look=Look(presentation=not phone, phone=phone, for_export=True))
+                           look=Look(presentation=not phone, phone=phone, for_export=phone))
     plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
-    panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
-    _takeaway(cached(figure_summary_sentence, panel, endpoint))
+    _takeaway(_one_line(endpoint, arms, visits))
     _contradictions([endpoint])
+
+
+def _one_line(endpoint: str, arms: tuple, visits: tuple) -> str:
+    """A slide's takeaway, one line a room can read: the endpoint's reading on the Overview (its p-values are on
+    the chart); the panel's full sentence for an endpoint the bottom line does not read."""
+    from cratus.figures import endpoint_panel_data, figure_summary_sentence
+
+    readings = cached(_readings)
+    if endpoint in readings:
+        return f"{study().label(endpoint)}: {readings[endpoint]}"
+    panel = cached(endpoint_panel_data, endpoint, list(arms), list(visits))
+    return cached(figure_summary_sentence, panel, endpoint)
+
+
+def _readings(current) -> dict[str, str]:
+    from cratus.reading.verdicts import bottom_line
+
+    table = bottom_line(current)
+    return dict(zip(table["endpoint"], table["verdict"]))
 
 
 def _reported_only_slide(slide) -> None:
@@ -117,7 +140,8 @@ def _adverse_events_slide(slide) -> None:
     _title(slide.title, slide.part)
     last = slide.part == "" or slide.part.split(" of ")[0] == slide.part.split(" of ")[-1]
     table = cached(sae_table_part, socs, arms=_arms(), with_total=last)
-    static_table(for_screen(table.drop(columns=["Note"], errors="ignore")))
+    # the arm assignment (stated or inferred) and the notes are on the Safety page; the room reads the counts
+    static_table(for_screen(table.drop(columns=["Note", "Arm assignment"], errors="ignore")))
     from ui.render import show_notes
 
     show_notes("safety", "adverse_events_slide")
@@ -140,13 +164,45 @@ def _hospitalizations_slide(slide) -> None:
 
 
 def _bottom_line_slide(slide) -> None:
-    from cratus.reading.display import bottom_line_table
+    """The deck's last slide: the bottom line in a few sentences and the trial's limitation, in large type."""
+    _title(slide.title)
+    with st.container(key="deck_bottom_line"):
+        for sentence in cached(closing_sentences):
+            st.markdown(sentence)
+    if study().citation:
+        st.caption(study().citation)
 
-    _title(slide.title, slide.part)
-    start, stop = slide.args
-    static_table(cached(bottom_line_table)[["Endpoint", "Reading"]].iloc[start:stop])
-    st.caption("A within-arm change compares an arm with its own baseline, not with the control arm. "
-               "Holm: adjusted across all of the study's p-values.")
+
+def closing_sentences(current) -> list[str]:
+    """The bottom line for the closing slide: safety, efficacy, and the trial's own limitation, in a few lines.
+
+    The readings are cratus.reading's (:func:`cratus.reading.verdicts.bottom_line`); this picks and orders them:
+    the endpoints whose reading compares an arm with the control by name, the others counted (each has its
+    reading on the Overview), and the limitation in the source's words (``trial.csv``'s ``limitation``).
+    """
+    from cratus.reading.display import safety_summary
+    from cratus.reading.verdicts import bottom_line
+
+    design = current.design
+    control = design.short(design.control) if design.control else "the control arm"
+    lines = []
+    safety = safety_summary(current)
+    if not safety.empty:   # the active arms together; each arm's line is on the Safety page
+        lines.append(f"**Safety.** {current.fact('primary_endpoint') or 'Primary safety endpoint'}: "
+                     + safety["sentence"].iloc[-1])
+    table = bottom_line(current)
+    if len(table):
+        # readings that say an arm differs from the control (or among the arms), contested ones included
+        differs = table[table["verdict"].str.startswith(("differs", "contested"))]
+        named = [f"{label}: {verdict}." for label, verdict in zip(differs["label"], differs["verdict"])]
+        others = len(table) - len(differs)
+        lines.append("**Efficacy.** " + " ".join(named) + (
+            f" None of the {'other ' if named else ''}{others} endpoints shows a difference from {control} "
+            "(within-arm changes only, or comparisons without p < .05; each endpoint's reading is on the Overview)."
+            if others else ""))
+    if current.fact("limitation"):
+        lines.append(f"**Limitation, in the paper's words.** “{current.fact('limitation')}”")
+    return lines
 
 
 RENDERERS = {

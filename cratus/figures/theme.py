@@ -101,8 +101,12 @@ MODEBAR_TOUCH = 30
 MIN_WIDTH_PHONE = 360
 
 
+#: The smallest text of a chart on a slide, in CSS px at 1920 × 1080: read from the back of a room.
+PRESENTATION_TEXT = 22
+
+
 def style(presentation: bool = False, phone: bool = False) -> dict:
-    """Pixel sizes of one mode: normal, presentation (text ≥ 18 px at 1:1) or phone (text ≥ 11 px).
+    """Pixel sizes of one mode: normal, presentation (text ≥ 22 px at 1:1) or phone (text ≥ 11 px).
 
     ``width`` is the figure's width (``None``: the page stretches it) and
     ``min_width`` the narrowest width its placements must hold at; ``small``
@@ -111,9 +115,10 @@ def style(presentation: bool = False, phone: bool = False) -> dict:
     shows all the time (on a desktop it shows on hover only).
     """
     if presentation:
-        return {"font": 22, "tick": 20, "title": 30, "subtitle": 20, "panel_title": 24, "annotation": 20,
-                "small": 18, "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600, "height": 670,
-                "min_width": MIN_WIDTH_PRESENTATION, "margin_l": 130, "margin_b": 70, "modebar": 0}
+        text = PRESENTATION_TEXT
+        return {"font": text + 2, "tick": text, "title": text + 10, "subtitle": text, "panel_title": text + 4,
+                "annotation": text, "small": text, "marker": 20, "line": 4.5, "error": 3.5, "cap": 10, "width": 1600,
+                "height": 670, "min_width": MIN_WIDTH_PRESENTATION, "margin_l": 130, "margin_b": 70, "modebar": 0}
     if phone:
         return {"font": 13, "tick": 11, "title": 16, "subtitle": 12, "panel_title": 13, "annotation": 11,
                 "small": 11, "marker": 9, "line": 2, "error": 1.5, "cap": 4, "width": None, "height": 550,
@@ -207,16 +212,18 @@ def chart_layout(figure: go.Figure, title: str, height: int, top: int = 100, pho
 def bar_layout(figure: go.Figure, title: str, height: int, compact: bool = False,
                presentation: bool = False) -> go.Figure:
     """The bar and balance charts of the Baseline and Safety pages; *compact* (a phone) wraps the title, uses 13 px text and puts the legend under the plot;
-    *presentation* (a projector) uses at least 20 px everywhere."""
+    *presentation* (a projector) uses at least 22 px everywhere (:func:`style`'s presentation sizes)."""
     if presentation:
         figure.update_layout(
-            template="plotly_white", title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 26}},
-            font={"size": 20, "color": TITLE_COLOR}, height=height + 120, margin={"l": 10, "r": 10, "t": 110, "b": 10},
+            template="plotly_white",
+            title={"text": title, "x": 0, "xanchor": "left", "font": {"size": PRESENTATION_TEXT + 6}},
+            font={"size": PRESENTATION_TEXT, "color": TITLE_COLOR}, height=height + 120,
+            margin={"l": 10, "r": 10, "t": 110, "b": 10},
             legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left",
-                    "font": {"size": 20}})
-        figure.update_xaxes(tickfont={"size": 20}, title_font={"size": 20})
-        figure.update_yaxes(tickfont={"size": 20}, title_font={"size": 20})
-        figure.update_traces(textfont_size=20, selector={"type": "bar"})
+                    "font": {"size": PRESENTATION_TEXT}})
+        figure.update_xaxes(tickfont={"size": PRESENTATION_TEXT}, title_font={"size": PRESENTATION_TEXT})
+        figure.update_yaxes(tickfont={"size": PRESENTATION_TEXT}, title_font={"size": PRESENTATION_TEXT})
+        figure.update_traces(textfont_size=PRESENTATION_TEXT, selector={"type": "bar"})
         return figure
     if compact:
         # Title at the top of the container under the toolbar a touch screen always shows, the legend in its own

@@ -3,12 +3,15 @@
 Each slide names what it shows (``kind``) and with which arguments; the
 Streamlit layer draws it with the same table and figure builders as the
 pages.  Tables are split so that every slide fits a 16:9 screen without
-scrolling: long tables are cut into chunks of :data:`ROWS_PER_SLIDE` rows, the
-adverse-event table at system-organ-class boundaries.
+scrolling: long tables are cut into slides of at most :data:`ROWS_PER_SLIDE`
+rows between groups (a characteristic's heading stays with its levels, an
+organ class with its terms; a group longer than a slide repeats its heading),
+and a table that fits one slide is not spread over two.
 
 Sections, in order: ``study`` (title, primary endpoint, participant flow),
 ``baseline``, one section per figure page (one slide per panel, then its
-p-value-only endpoints), ``safety`` and ``appraisal``.
+p-value-only endpoints), ``safety``, and ``bottom_line``: the deck ends on one
+slide with the bottom line and the trial's limitation, not on tables.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from dataclasses import dataclass, field
 
 from cratus.study.model import Study
 
-#: Table rows that fit one 16:9 slide at presentation font sizes (about 32 px a row at 1080 px).
-ROWS_PER_SLIDE = 20
-#: Rows of the adverse-event table per slide: fewer, because its cells wrap onto two lines.
-EVENT_ROWS_PER_SLIDE = 9
+#: Table rows that fit one 16:9 slide at presentation font sizes (about 42 px a row at 1080 px).
+ROWS_PER_SLIDE = 18
+#: Rows of the adverse-event table per slide (its one-line cells "1 (50%) · 1 (10%)"), the total row apart.
+EVENT_ROWS_PER_SLIDE = ROWS_PER_SLIDE - 1
+#: The first-column indent of a row that belongs to the heading above it (a level, a term, a statistic).
+INDENT = "\u2003"
 
 
 @dataclass(frozen=True)
@@ -46,14 +51,66 @@ def deck_sections(study: Study) -> dict[str, str]:
     """
     sections = {"study": "Study", "baseline": "Baseline"}
     sections.update({f"figure:{f['figure']}": f["nav_title"] for f in study.figure_pages()})
-    sections.update({"safety": "Safety", "appraisal": "Appraisal"})
+    sections.update({"safety": "Safety", "bottom_line": "Bottom line"})
     return sections
 
 
-def _chunks(count: int, size: int = ROWS_PER_SLIDE) -> list[tuple[int, int]]:
-    parts = max(1, -(-count // size))
-    step = -(-count // parts)
-    return [(start, min(start + step, count)) for start in range(0, count, step)] or [(0, 0)]
+def row_groups(names) -> list[int]:
+    """Sizes of a table's row groups: a row whose first cell is not indented starts a group, indented rows
+    (:data:`INDENT`) belong to it.
+
+    >>> row_groups(["Gender", "\u2003Male", "\u2003Female", "Age", "Frailty score", "\u20034", "\u20035"])
+    [3, 1, 3]
+    """
+    sizes: list[int] = []
+    for name in names:
+        if sizes and str(name).startswith(INDENT):
+            sizes[-1] += 1
+        else:
+            sizes.append(1)
+    return sizes
+
+
+def group_chunks(sizes, size: int = ROWS_PER_SLIDE) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Table rows per slide, never leaving rows without their heading: ``[(rows, repeated headings), …]``.
+
+    Groups (:func:`row_groups`) are packed whole onto as few slides as hold them, evenly (two slides of 14
+    and 15 rows, not 20 and 9); a group longer than a slide is cut, and its heading row is repeated at the
+    top of each slide it continues on (the second tuple names those repeated rows).
+
+    Examples
+    --------
+    >>> [rows for rows, _ in group_chunks([3, 3, 3, 1, 4, 5] + [1] * 10, 18)]   # Table 1: the frailty score whole
+    [(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13), (14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28)]
+    >>> group_chunks([2, 6], 4)   # a group of 6 rows over slides of 4: its heading (row 2) repeats
+    [((0, 1), ()), ((2, 3, 4, 5), ()), ((2, 6, 7), (2,))]
+    >>> group_chunks([], 4)
+    [((), ())]
+    """
+    total = sum(sizes)
+    limit = max(1, -(-total // max(1, -(-total // size))))   # even share of the fewest slides
+    for attempt in (limit, size):
+        slides, rows, start = [[]], [], 0
+        for count in sizes:
+            group = list(range(start, start + count))
+            start += count
+            if slides[-1] and len(slides[-1]) + count > attempt:
+                slides.append([])
+            while len(slides[-1]) + len(group) > size:   # longer than a slide: cut, repeating the heading
+                room = size - len(slides[-1])
+                slides[-1] += group[:room]
+                group = [group[0]] + group[room:] if room > 0 else group
+                slides.append([])
+            slides[-1] += group
+        rows = [tuple(s) for s in slides if s]
+        if len(rows) <= -(-total // size) or attempt == size:
+            break
+    repeated = []
+    seen: set[int] = set()
+    for chunk in rows:
+        repeated.append(tuple(r for r in chunk if r in seen))
+        seen.update(chunk)
+    return list(zip(rows, repeated)) or [((), ())]
 
 
 def _soc_chunks(socs: list[tuple[str, int]], size: int = EVENT_ROWS_PER_SLIDE) -> list[list[str]]:
@@ -78,11 +135,12 @@ def _study_slides(study: Study) -> list[Slide]:
     return slides
 
 
-def _baseline_slides(study: Study, table_rows: int) -> list[Slide]:
-    chunks = _chunks(table_rows)
-    return [Slide("baseline", "table_one", "Baseline characteristics", (start, stop),
+def _baseline_slides(study: Study, table_rows) -> list[Slide]:
+    sizes = [1] * table_rows if isinstance(table_rows, int) else row_groups(table_rows)
+    chunks = group_chunks(sizes)
+    return [Slide("baseline", "table_one", "Baseline characteristics", (rows, repeated),
                   part=f"{i + 1} of {len(chunks)}" if len(chunks) > 1 else "")
-            for i, (start, stop) in enumerate(chunks)]
+            for i, (rows, repeated) in enumerate(chunks)]
 
 
 def _figure_slides(study: Study) -> list[Slide]:
@@ -114,48 +172,43 @@ def _safety_slides(study: Study) -> list[Slide]:
     return slides
 
 
-#: Endpoints of the bottom line per slide (its readings wrap onto two lines).
-READINGS_PER_SLIDE = 8
+def _closing_slides(study: Study) -> list[Slide]:
+    """The last slide: the bottom line in a few sentences and the trial's own limitation (no table)."""
+    return [Slide("bottom_line", "bottom_line", "Bottom line")]
 
 
-def _bottom_line_slides(rows: int) -> list[Slide]:
-    chunks = _chunks(rows, READINGS_PER_SLIDE) if rows else []
-    return [Slide("appraisal", "bottom_line", "What the trial shows", (start, stop),
-                  part=f"{i + 1} of {len(chunks)}" if len(chunks) > 1 else "")
-            for i, (start, stop) in enumerate(chunks)]
-
-
-def build_deck(study: Study, table_one_rows: int, skip=(), bottom_line_rows: int = 0) -> list[Slide]:
+def build_deck(study: Study, table_one_rows, skip=()) -> list[Slide]:
     """Every slide of the study's deck, in order, without the sections in *skip*.
 
     Parameters
     ----------
     study : Study
-    table_one_rows : int
-        Rows of the baseline table (it is split over slides of at most
-        :data:`ROWS_PER_SLIDE` rows).
-    bottom_line_rows : int
-        Endpoints of the bottom line (:mod:`cratus.reading.verdicts`), split over slides of
-        :data:`READINGS_PER_SLIDE`.
+    table_one_rows : sequence of str, or int
+        The first column of the baseline table (its headings and indented
+        rows, :func:`row_groups`), or its number of rows when it has no
+        groups; it is split over slides of at most :data:`ROWS_PER_SLIDE`
+        rows (:func:`group_chunks`).
     skip : iterable of str
         Section ids (see :func:`deck_sections`) to leave out.
 
     Examples
     --------
     >>> from cratus.study.model import load_study
-    >>> deck = build_deck(load_study(), table_one_rows=40)
+    >>> deck = build_deck(load_study(), table_one_rows=30)
     >>> [s.kind for s in deck[:4]], deck[3].part
     (['title', 'primary', 'flow', 'table_one'], '1 of 2')
     >>> [s.args for s in deck if s.kind == "panel"][:2]
     [('2', 'six_minute_walk'), ('2', 'sppb')]
-    >>> len(build_deck(load_study(), 40, skip=["baseline"])) == len(deck) - 2
+    >>> len(build_deck(load_study(), 30, skip=["baseline"])) == len(deck) - 2
     True
-    >>> [s.part for s in build_deck(load_study(), 40, bottom_line_rows=17) if s.kind == "bottom_line"]
-    ['1 of 3', '2 of 3', '3 of 3']
+    >>> [s.kind for s in deck[-2:]], deck[-1].section     # it ends on the bottom line, one slide
+    (['hospitalizations', 'bottom_line'], 'bottom_line')
+    >>> [s.part for s in deck if s.kind == "adverse_events"]   # Table 2's 17 rows and its total: one slide
+    ['']
     """
     skipped = set(skip)
     slides = (_study_slides(study) + _baseline_slides(study, table_one_rows) + _figure_slides(study)
-              + _safety_slides(study) + _bottom_line_slides(bottom_line_rows))
+              + _safety_slides(study) + _closing_slides(study))
     return [s for s in slides if s.section not in skipped]
 
 
@@ -166,13 +219,13 @@ def slide_for_page(deck: list[Slide], url_path: str, study: Study) -> int:
     --------
     >>> from cratus.study.model import load_study
     >>> s = load_study()
-    >>> deck = build_deck(s, 20)
+    >>> deck = build_deck(s, 18)
     >>> deck[slide_for_page(deck, "immune", s)].args
     ('3', 'cd69')
     """
     figures = {f["url_path"]: f"figure:{f['figure']}" for f in study.figure_pages()}
     section = figures.get(url_path, {"": "study", "baseline": "baseline", "safety": "safety",
-                                      "appraisal": "appraisal"}.get(url_path, "study"))
+                                      "appraisal": "bottom_line"}.get(url_path, "study"))
     return next((i for i, s in enumerate(deck) if s.section == section), 0)
 
 
@@ -189,4 +242,5 @@ def page_for_slide(slide: Slide, study: Study) -> str:
     if slide.section.startswith("figure:"):
         figure = slide.section.split(":", 1)[1]
         return next((f["url_path"] for f in study.figure_pages() if f["figure"] == figure), "")
-    return {"study": "", "baseline": "baseline", "safety": "safety", "appraisal": "appraisal"}[slide.section]
+    # the bottom line is the Overview's first section
+    return {"study": "", "baseline": "baseline", "safety": "safety", "bottom_line": ""}[slide.section]

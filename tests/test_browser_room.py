@@ -1,0 +1,96 @@
+"""The room and the pocket (issue 21): the deck's ending at 1920×1080 driven by the keyboard only, and the
+Overview on a 390×844 touch phone.
+
+Screenshots go to ``test-output/`` (git-ignored) under the names below.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import DEFAULT_VIEWPORT, assert_no_exception, open_page, save_screenshot
+
+from tests.server import PRESENTATION_TITLE, wait_until_rendered
+
+PROJECTOR = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+PHONE_USER_AGENT = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+                    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1")
+
+_COUNTER = """() => { const c = document.querySelector('.st-key-deck_counter'); return c ? c.innerText : ""; }"""
+_CHART_FONT_SIZES = """() => Array.from(document.querySelectorAll('.js-plotly-plot svg text'))
+    .filter((t) => (t.textContent || '').trim() && t.getClientRects().length)
+    .map((t) => ({text: t.textContent.trim().slice(0, 40), size: parseFloat(getComputedStyle(t).fontSize)}))"""
+#: The lowest visible element of the main area, in px below the window's bottom (≤ 0: the slide fits).
+_OVERHANG = """() => { const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+    const shown = Array.from(main.querySelectorAll('*')).filter((e) => e.getClientRects().length
+        && getComputedStyle(e).visibility !== 'hidden' && !e.closest('.st-key-deck_hidden_keys'));
+    return Math.max(0, ...shown.map((e) => e.getBoundingClientRect().bottom)) - window.innerHeight; }"""
+
+
+@pytest.fixture(scope="module")
+def app_url(browser, app_server):
+    """The shared server, after one session has opened the root page (see tests/test_browser.py's app_url)."""
+    context = browser.new_context(viewport=DEFAULT_VIEWPORT)
+    open_page(context.new_page(), app_server, "")
+    context.close()
+    return app_server
+
+
+def _slide(page) -> tuple[int, int, str]:
+    match = re.match(r"\s*(\d+) / (\d+)\s*·\s*(.*)", page.evaluate(_COUNTER).replace("\n", " "))
+    assert match, page.evaluate(_COUNTER)
+    return int(match.group(1)), int(match.group(2)), match.group(3).strip()
+
+
+def _wait_for_slide(page, number: int) -> None:
+    page.wait_for_function(
+        """(n) => { const c = document.querySelector('.st-key-deck_counter');
+                    return c && c.innerText.trim().startsWith(n + ' / '); }""", arg=number, timeout=30_000)
+    wait_until_rendered(page, heading_selector=PRESENTATION_TITLE)
+
+
+@pytest.mark.browser
+def test_the_deck_ends_on_the_bottom_line_and_its_slides_read_from_the_back(browser, app_url):
+    """Keyboard only at 1920×1080: End jumps to the last slide, which is the bottom line in sentences (safety,
+    efficacy, the paper's limitation) and not a table; ← walks back through the safety slides, where Table 2
+    is one slide, fits without scrolling and its text (and every chart's) is at least 22 px."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    try:
+        open_page(page, app_url, "?present=1", PROJECTOR, heading_selector=PRESENTATION_TITLE)
+        page.keyboard.press("End")
+        _, total, _ = _slide(page)
+        _wait_for_slide(page, total)
+        number, _, section = _slide(page)
+        assert (number, section) == (total, "Bottom line")
+        main = page.locator('[data-testid="stMain"]')
+        body = main.inner_text()
+        # Results: no TE-SAE in 30 days; 0 of 20 active-arm patients, exact 95% upper bound 16.8%
+        assert "0 of 20 patients" in body and "16.8%" in body
+        # Discussion: "This study is limited by a small sample size."
+        assert "This study is limited by a small sample size." in body
+        assert main.locator("table").count() == 0, "a table on the closing slide"
+        sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.st-key-deck_bottom_line p'))
+                                 .map((p) => parseFloat(getComputedStyle(p).fontSize))""")
+        assert sizes and min(sizes) >= 22, sizes
+        assert page.evaluate(_OVERHANG) <= 2
+        save_screenshot(page, "deck-last-1920x1080")
+        seen = []
+        for step in range(1, 4):     # back through the safety section
+            page.keyboard.press("ArrowLeft")
+            _wait_for_slide(page, total - step)
+            seen.append(_slide(page)[2])
+            small = [f for f in page.evaluate(_CHART_FONT_SIZES) if f["size"] < 22]
+            assert not small, (total - step, small[:5])
+            assert page.evaluate(_OVERHANG) <= 2, f"slide {total - step} scrolls"
+            save_screenshot(page, f"deck-last-minus-{step}-1920x1080")
+        assert seen == ["Safety", "Safety", "Safety"]       # hospitalizations, antibodies, Table 2: one slide each
+        table_font = page.evaluate("""() => parseFloat(getComputedStyle(
+                                       document.querySelector('[data-testid=stMain] .cratus-table td')).fontSize)""")
+        assert table_font >= 22, table_font
+        assert "(1 of" not in page.locator(".st-key-deck_counter").inner_text()
+        assert_no_exception(page)
+    finally:
+        context.close()

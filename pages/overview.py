@@ -14,20 +14,27 @@ from cratus.tables.safety_statements import discrepancies_for
 study = ui.study()
 ui.start_page(study.text("overview", "title", "title", study.title), needs_arms=False)
 fact = study.fact
-if fact("title"):
-    st.markdown(f"**{fact('title')}**" + "".join(f" — {part}" for part in (fact("design"), fact("registration"))
-                                                  if part) + ".")
+phone = ui.on_phone()
+heading = (f"**{fact('title')}**" + "".join(f" — {part}" for part in (fact("design"), fact("registration"))
+                                            if part) + ".") if fact("title") else ""
+if heading and not phone:
+    st.markdown(heading)
 
 plain = ui.cached(plain_bottom_line) if p_values_shown() else []  # a filtered view: its readings are hidden
 if plain:  # the answer first, without a table (a printed source; patient data have the table below)
     with st.container(border=True):
         st.markdown("**The bottom line**  \n" + "  \n".join(plain))
 
-ui.subheader("The study")
 items = [("Population", "population"), ("Intervention", "intervention"), ("Participants", "participants"),
          ("Primary endpoint", "primary_endpoint"), ("Secondary endpoints", "secondary_endpoints"),
          ("Follow-up", "follow_up"), ("Sample size", "sample_size"), ("Multiplicity", "multiplicity")]
-st.markdown("\n".join(f"- **{name}:** {fact(key)}." for name, key in items if fact(key)))
+study_facts = "\n".join(f"- **{name}:** {fact(key)}." for name, key in items if fact(key))
+if phone:   # the bottom line first: the design, folded, a tap away
+    st.expander("The study: design, population, endpoints", icon=":material/info:").markdown(
+        f"{heading}\n\n{study_facts}")
+else:
+    ui.subheader("The study")
+    st.markdown(study_facts)
 if fact("primary_result"):
     st.success(f"**Primary endpoint result:** {fact('primary_result')}", icon=":material/check_circle:")
 ui.show_notes("overview", "after_design")
@@ -39,7 +46,9 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm, w
             "from the control arm.")
 p_values = p_values_shown()  # a filtered view hides them (and the readings drawn from them) unless asked
 ON_SCREEN_ONLY = ["Caveats", "Stated in words (no p-value)"]  # listed under the table, each quote once
+# on a phone one card per endpoint (its reading, the rest folded under it), not ~90 stacked rows
 bottom_line = ui.table(ui.call(bottom_line_table), caption="What the trial shows", download="bottom_line",
+                       cards=("Endpoint", "Reading", "The numbers and tests behind it"),
                        shown=lambda table: table.drop(columns=ON_SCREEN_ONLY) if p_values else without_p_values(
                            table.drop(columns=ON_SCREEN_ONLY), ("Reading", "Compared with the control arm",
                                                                "After Holm adjustment")))

@@ -94,3 +94,57 @@ def test_the_deck_ends_on_the_bottom_line_and_its_slides_read_from_the_back(brow
         assert_no_exception(page)
     finally:
         context.close()
+
+
+_SCROLL = """() => { const m = document.querySelector('[data-testid="stMain"]');
+    return Math.max(window.scrollY, m ? m.scrollTop : 0); }"""
+_PAGE_HEIGHT = """() => { const m = document.querySelector('[data-testid="stMain"]');
+    return Math.max(document.documentElement.scrollHeight, m ? m.scrollHeight : 0); }"""
+
+
+def _swipe_up(context, page, x: float, y: float) -> None:
+    """A finger on (x, y) moving 300 px up, as touch events (Chromium's DevTools protocol)."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x + step, "y": y - 30 * step}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(800)
+
+
+@pytest.mark.browser
+def test_a_phone_gets_the_bottom_line_first_and_each_endpoint_with_its_reading(browser, app_url):
+    """390×844, touch, a phone's user agent: the safety line is on the first screens, before the endpoints; each
+    endpoint is one card with its name and reading, its numbers a tap away inside the same card; a swipe that
+    starts on a card scrolls the page; the page is about half as long as the stacked table made it."""
+    context = browser.new_context(viewport=PHONE, user_agent=PHONE_USER_AGENT, is_mobile=True, has_touch=True,
+                                  device_scale_factor=3)
+    page = context.new_page()
+    try:
+        open_page(page, app_url, "", PHONE)
+        assert_no_exception(page)
+        save_screenshot(page, "overview-390x844-phone")
+        safety = page.get_by_text("All active arms: 0 of 20 patients", exact=False).first
+        cards = page.locator(".cratus-card")
+        assert cards.count() == 18
+        assert safety.bounding_box()["y"] < 844 * 1.5            # within the first screen and a half
+        assert safety.bounding_box()["y"] < cards.first.bounding_box()["y"]
+        assert page.evaluate(_PAGE_HEIGHT) < 844 * 7, page.evaluate(_PAGE_HEIGHT)   # was ~9,900 px (11.7 screens)
+        walk = cards.filter(has_text="6-minute walk distance").first
+        assert "within-arm change" in walk.locator("p").inner_text()
+        walk.scroll_into_view_if_needed()
+        walk.locator("summary").tap()
+        page.wait_for_timeout(300)
+        details = walk.locator("dl").inner_text()
+        # Results: "345.9 ± 103.4 to 410.7 ± 155.4 m, p = .011" — read inside the card named 6-minute walk distance
+        assert "345.9 → 410.7" in details and "p = .011" in details
+        box = cards.nth(3).bounding_box()
+        before = page.evaluate(_SCROLL)
+        _swipe_up(context, page, box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, 700))
+        assert page.evaluate(_SCROLL) > before + 100, "a swipe on a card did not scroll the page"
+        widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], widths
+        assert_no_exception(page)
+    finally:
+        context.close()

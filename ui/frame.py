@@ -56,6 +56,8 @@ def start_page(title: str, intro: str | None = None, needs_arms: bool = True, de
     filter_caption()
     p_value_switch()
     if not deck:
+        if on_phone():   # a page's title in at most three lines at 390 px, so that what it shows starts on screen
+            st.html("<style>h1 { font-size: 1.9rem !important; line-height: 1.2 !important; }</style>")
         st.title(title)
         if on_phone() and needs_arms:
             # A shared link's arms, visible without opening the sidebar.

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from cratus.outputs.export import html_table, stack_columns, to_csv_bytes
+from cratus.outputs.export import html_cards, html_table, stack_columns, to_csv_bytes
 from ui import keys
 from ui.controls import on_phone
 from ui.fold import after_chart
@@ -44,7 +44,7 @@ def heading(page: str, section: str, default: str, **kwargs) -> None:
 
 
 def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = None, patient_rows: bool | None = None,
-               stack: bool = True,
+               stack: bool = True, cards: tuple[str, str, str] | None = None,
                **kwargs) -> None:
     """A full-height, index-free table; added to the page's report, optionally with a CSV download.
 
@@ -54,9 +54,16 @@ def show_table(frame: pd.DataFrame, caption: str = "", download: str | None = No
     Tables are static HTML (:func:`static_table`).  On a phone a table wider than three columns is stacked
     (one row per arm, see :func:`cratus.outputs.export.stack_columns`), so every number reads at 390 px without
     sideways scrolling.  ``stack=False`` keeps a narrow cross-table (short
-    headers and cells, such as a shift table) as a grid on a phone too.
+    headers and cells, such as a shift table) as a grid on a phone too.  ``cards=(title, lead, details)`` draws
+    it on a phone as one card per row instead (:func:`cratus.outputs.export.html_cards`): the *title* column
+    heads each card, the *lead* column follows, the other columns open under *details*; a row's values never
+    scroll away from its name.
     """
-    static_table(for_screen(frame, stack), label=caption)
+    if cards is not None and on_phone():
+        title, lead, details = cards
+        st.html(CARDS_CSS + html_cards(frame, title, lead, label=caption, details=details))
+    else:
+        static_table(for_screen(frame, stack), label=caption)
     report().add_table(caption, frame, patient_rows=patient_rows)
     if download:
         # Built on click only: the page reruns on every widget change.
@@ -77,6 +84,19 @@ TABLE_CSS = """<style>
 .cratus-table tbody tr:last-child td { border-bottom: none; }
 .cratus-table th { color: rgba(26, 26, 26, 0.72); }
 .cratus-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+</style>"""
+
+#: How a table drawn as cards looks on a phone: one bordered block per row, its name in bold, details folded.
+CARDS_CSS = """<style>
+.cratus-cards { display: flex; flex-direction: column; gap: 0.5rem; margin-bottom: 0.5rem; }
+.cratus-card { border: 1px solid rgba(49, 51, 63, 0.15); border-radius: 0.5rem; padding: 0.5rem 0.75rem; }
+.cratus-card h4 { font-size: 1rem; font-weight: 600; margin: 0 0 0.2rem 0; padding: 0; line-height: 1.35; }
+.cratus-card p { margin: 0; font-size: 0.95rem; line-height: 1.45; }
+.cratus-card details { margin-top: 0.35rem; font-size: 0.875rem; }
+.cratus-card summary { cursor: pointer; color: rgba(26, 26, 26, 0.72); min-height: 1.75rem; padding: 0.2rem 0; }
+.cratus-card dl { margin: 0.25rem 0 0 0; }
+.cratus-card dt { font-weight: 600; margin-top: 0.35rem; }
+.cratus-card dd { margin: 0; overflow-wrap: break-word; }
 </style>"""
 
 _HTML: OrderedDict = OrderedDict()

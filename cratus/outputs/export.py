@@ -101,3 +101,28 @@ def _cell_text(value, missing: str = "") -> str:
     if pd.api.types.is_scalar(value) and pd.isna(value):  # None, NaN, NA, NaT; never a text or a list
         return escape(missing)
     return escape(str(value))
+
+
+def html_cards(frame: pd.DataFrame, title: str, lead: str, label: str = "", details: str = "Details") -> str:
+    """*frame* as one card per row (class ``cratus-cards``), for a phone: the *title* column as the card's heading,
+    the *lead* column under it, and the other non-empty columns in a ``<details>`` disclosure, each named.
+
+    Every value stays with its row's name, however far the reader scrolls; the disclosure is the browser's own
+    (no script, nothing that catches a swipe).  Text is escaped, never read as HTML.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Endpoint": ["Walk"], "Reading": ["rose in A"], "Within": ["A: p = .011"], "Empty": [""]})
+    >>> print(html_cards(t, "Endpoint", "Reading", label="Readings"))
+    <div class="cratus-cards" role="list" aria-label="Readings"><section class="cratus-card" role="listitem"><h4>Walk</h4><p>rose in A</p><details><summary>Details</summary><dl><dt>Within</dt><dd>A: p = .011</dd></dl></details></section></div>
+    """
+    cards = []
+    others = [c for c in frame.columns if c not in (title, lead)]
+    for row in frame.to_dict("records"):
+        shown = [(c, _cell_text(row[c])) for c in others]
+        listed = "".join(f"<dt>{escape(str(c))}</dt><dd>{text}</dd>" for c, text in shown if text)
+        more = f"<details><summary>{escape(details)}</summary><dl>{listed}</dl></details>" if listed else ""
+        cards.append(f'<section class="cratus-card" role="listitem"><h4>{_cell_text(row[title])}</h4>'
+                     f"<p>{_cell_text(row[lead])}</p>{more}</section>")
+    named = f' aria-label="{escape(label)}"' if label else ""
+    return f'<div class="cratus-cards" role="list"{named}>{"".join(cards)}</div>'

@@ -164,45 +164,16 @@ def _hospitalizations_slide(slide) -> None:
 
 
 def _bottom_line_slide(slide) -> None:
-    """The deck's last slide: the bottom line in a few sentences and the trial's limitation, in large type."""
+    """The deck's last slide: the plain bottom line (:func:`cratus.reading.summary.plain_bottom_line`: safety,
+    efficacy, the trial's own limitation) in large type, no table."""
+    from cratus.reading.summary import plain_bottom_line
+
     _title(slide.title)
     with st.container(key="deck_bottom_line"):
-        for sentence in cached(closing_sentences):
+        for sentence in cached(plain_bottom_line):
             st.markdown(sentence)
     if study().citation:
         st.caption(study().citation)
-
-
-def closing_sentences(current) -> list[str]:
-    """The bottom line for the closing slide: safety, efficacy, and the trial's own limitation, in a few lines.
-
-    The readings are cratus.reading's (:func:`cratus.reading.verdicts.bottom_line`); this picks and orders them:
-    the endpoints whose reading compares an arm with the control by name, the others counted (each has its
-    reading on the Overview), and the limitation in the source's words (``trial.csv``'s ``limitation``).
-    """
-    from cratus.reading.display import safety_summary
-    from cratus.reading.verdicts import bottom_line
-
-    design = current.design
-    control = design.short(design.control) if design.control else "the control arm"
-    lines = []
-    safety = safety_summary(current)
-    if not safety.empty:   # the active arms together; each arm's line is on the Safety page
-        lines.append(f"**Safety.** {current.fact('primary_endpoint') or 'Primary safety endpoint'}: "
-                     + safety["sentence"].iloc[-1])
-    table = bottom_line(current)
-    if len(table):
-        # readings that say an arm differs from the control (or among the arms), contested ones included
-        differs = table[table["verdict"].str.startswith(("differs", "contested"))]
-        named = [f"{label}: {verdict}." for label, verdict in zip(differs["label"], differs["verdict"])]
-        others = len(table) - len(differs)
-        lines.append("**Efficacy.** " + " ".join(named) + (
-            f" None of the {'other ' if named else ''}{others} endpoints shows a difference from {control} "
-            "(within-arm changes only, or comparisons without p < .05; each endpoint's reading is on the Overview)."
-            if others else ""))
-    if current.fact("limitation"):
-        lines.append(f"**Limitation, in the paper's words.** “{current.fact('limitation')}”")
-    return lines
 
 
 RENDERERS = {

@@ -173,8 +173,11 @@ def _safety_slides(study: Study) -> list[Slide]:
 
 
 def _closing_slides(study: Study) -> list[Slide]:
-    """The last slide: the bottom line in a few sentences and the trial's own limitation (no table)."""
-    return [Slide("bottom_line", "bottom_line", "Bottom line")]
+    """The last slide: the plain bottom line (safety, efficacy, the trial's limitation; no table), for a study
+    that has one (:func:`cratus.reading.summary.plain_bottom_line`; a study computed from patients has none)."""
+    from cratus.reading.summary import plain_bottom_line
+
+    return [Slide("bottom_line", "bottom_line", "Bottom line")] if plain_bottom_line(study) else []
 
 
 def build_deck(study: Study, table_one_rows, skip=()) -> list[Slide]:

@@ -35,7 +35,7 @@ PAGES = [
     ("immune", "Immune markers (Figure 3)", True, "Immune markers (Figure 3)", True),
     ("quality_of_life", "Quality of life (Figure 4)", True, "Quality of life (Figure 4)", True),
     ("data", "Data source", False, "Study", False),
-    ("appraisal", "Appraisal", True, "Appraisal", False),
+    ("appraisal", "Appraisal", True, "Bottom line", False),   # the Appraisal opens the deck on its closing slide
     ("present", "", False, "Study", False),
 ]
 

@@ -85,3 +85,20 @@ def distinct(frame: pd.DataFrame, columns) -> tuple[np.ndarray, np.ndarray]:
     number = np.empty(space, dtype=np.int64)
     number[seen] = np.arange(len(seen))
     return number[combined], first_row[seen]
+
+
+def without_unused(series: pd.Series) -> pd.Series:
+    """A categorical without the categories no row holds (a text column: as a categorical), without a sort of
+    the rows' codes."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype(object).astype("category")
+    codes = series.cat.codes.to_numpy()
+    present = np.zeros(len(series.cat.categories) + 1, dtype=bool)
+    present[codes] = True  # code -1 (missing) marks the extra last slot
+    if present[:-1].all():
+        return series
+    kept = np.flatnonzero(present[:-1])
+    lookup = np.full(len(present), -1, dtype=codes.dtype)
+    lookup[kept] = np.arange(len(kept), dtype=codes.dtype)
+    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=series.cat.categories[kept]),
+                     index=series.index, name=series.name)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from cratus.patient import compact
 from cratus.patient.events import AE_COLUMNS, TTE_COLUMNS, read_adverse_events, read_time_to_event
 from cratus.patient.mapping import Dictionary, Mapping
 from cratus.patient.parameters import PARAMETER_COLUMNS, parameter_table
@@ -278,10 +279,15 @@ def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Ma
     parameters = parameter_table(records, mapping, notes)
     records = records.drop(columns=["endpoint_raw", "label_raw", "unit_raw", "timepoint"])
     efficacy = records["endpoint"].isin(parameters.loc[parameters["role"] == "efficacy", "endpoint"]).to_numpy()
-    parts = [_only_population(records[efficacy], populations[0], "efficacy records", notes, "efficacy"),
-             _only_population(records[~efficacy], populations[1], "safety records", notes, "safety")]
-    parts = [part.assign(arm=part["usubjid"].astype(object).map(arm_of)) for part, arm_of in zip(parts, arms)]
-    return pd.concat(parts).sort_index(), parameters
+    ids = records["usubjid"]
+    inside = np.where(efficacy, ids.isin(populations[0]).to_numpy(), ids.isin(populations[1]).to_numpy())
+    for rows, analysis in ((efficacy, "efficacy"), (~efficacy, "safety")):
+        left = int((rows & ~inside).sum())
+        if left:
+            notes.append(f"{left} {analysis} records of subjects outside the {analysis} population left out")
+    if not inside.all():  # one filter: no copies to concatenate
+        records, efficacy = records[inside], efficacy[inside]
+    return records.assign(arm=_arms(records["usubjid"], efficacy, arms)), parameters
 
 
 def _empty_records() -> pd.DataFrame:
@@ -312,11 +318,28 @@ def _by_visit(records, mapping: Mapping, notes: list):
     measurements["visit_order"] = measurements["visit"].map(order).astype(float)
     frames = []
     for frame in (measurements, unscheduled, duplicates):
-        frame = frame.assign(arm=frame["arm"].astype(object).astype("category"))
+        frame = frame.assign(arm=compact.without_unused(frame["arm"]))
         if "baseline" in frame:
             frame["baseline"] = (frame["baseline"] == True).to_numpy()  # noqa: E712
         frames.append(frame[MEASUREMENT_COLUMNS].reset_index(drop=True))
     return frames[0], frames[1], frames[2], visits, baseline
+
+
+def _arms(ids: pd.Series, efficacy: np.ndarray, arms: tuple) -> pd.Series:
+    """Each row's arm as a categorical: by the arm randomised to on efficacy rows, the treatment received on the
+    others (*arms*: the two subject → arm maps).  Looked up once per subject, not once per row as text."""
+    if not isinstance(ids.dtype, pd.CategoricalDtype):
+        by_rule = [ids.astype(object).map(arm_of) for arm_of in arms]
+        return pd.Series(np.where(efficacy, *by_rule), index=ids.index).astype("category")
+    codes = ids.cat.codes.to_numpy()
+    subjects = pd.Series(ids.cat.categories.astype(object))
+    per_subject = [subjects.map(arm_of) for arm_of in arms]
+    categories = pd.Index(sorted(set(per_subject[0].dropna()) | set(per_subject[1].dropna())), dtype="str")
+    lookups = [np.append(categories.get_indexer(arm), -1).astype(np.int8 if len(categories) < 127 else np.int32)
+               for arm in per_subject]  # a missing id (code -1) or subject without arm: no arm (-1)
+    arm = lookups[1][codes]
+    arm[efficacy] = lookups[0][codes[efficacy]]
+    return compact.without_unused(pd.Series(pd.Categorical.from_codes(arm, categories=categories), index=ids.index))
 
 
 def _events(tables, roles, known, safety, arm_of: dict, notes: list) -> pd.DataFrame:

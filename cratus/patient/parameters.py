@@ -62,6 +62,13 @@ def _listed(text: str) -> set:
     return {normalise(t) for t in str(text or "").split(",") if t.strip()}
 
 
+def _positions(records: pd.DataFrame) -> list[tuple[str, np.ndarray]]:
+    """Each endpoint's row positions, endpoints in order of first appearance: no sorted copy of the records
+    (iterating a groupby copies every column of 4 million rows)."""
+    groups = records.groupby("endpoint", sort=False, observed=True).indices
+    return sorted(groups.items(), key=lambda item: item[1][0])
+
+
 def parameter_table(records: pd.DataFrame, mapping: Mapping, notes: list) -> pd.DataFrame:
     """One row per endpoint: ``endpoint, code, label, dataset, kind, role, primary`` (see the module docstring).
 
@@ -69,18 +76,20 @@ def parameter_table(records: pd.DataFrame, mapping: Mapping, notes: list) -> pd.
     """
     rows = []
     wanted, primary, forced = _listed(mapping.efficacy), _listed(mapping.primary), _listed(mapping.continuous)
-    for endpoint, group in records.groupby("endpoint", sort=False, observed=True):
-        code = str(group["endpoint_raw"].iloc[0])
-        dataset = str(group["dataset"].iloc[0])
+    values = records["value"].to_numpy(float)
+    with_range = (records["anrlo"].notna() | records["anrhi"].notna()).to_numpy()
+    for endpoint, at in _positions(records):
+        code = str(records["endpoint_raw"].iloc[at[0]])
+        dataset = str(records["dataset"].iloc[at[0]])
         names = {normalise(endpoint), normalise(code)}
-        kind = "continuous" if names & forced else _kind(group["value"].to_numpy(float), group["avalc"])
-        ranged = bool(group["anrlo"].notna().any() or group["anrhi"].notna().any())
+        kind = "continuous" if names & forced else _kind(values[at], records["avalc"].iloc[at])
+        ranged = bool(with_range[at].any())
         if wanted:
             role = "efficacy" if names & wanted else "safety"
         else:
             role = "safety" if ranged or dataset.upper().startswith(SAFETY_DATASETS) else "efficacy"
-        rows.append({"endpoint": endpoint, "code": code, "label": str(group["label"].iloc[0]), "dataset": dataset,
-                     "kind": kind, "role": role, "primary": bool(names & primary)})
+        rows.append({"endpoint": endpoint, "code": code, "label": str(records["label"].iloc[at[0]]),
+                     "dataset": dataset, "kind": kind, "role": role, "primary": bool(names & primary)})
     table = pd.DataFrame(rows, columns=PARAMETER_COLUMNS)
     unknown = (wanted | primary | forced) - {normalise(v) for v in table[["endpoint", "code"]].to_numpy().ravel()}
     if unknown:

@@ -185,6 +185,7 @@ def _check_unique_columns(frame: pd.DataFrame, name: str) -> None:
 
 
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text stripped, blanks missing; the other columns are not copied (a 4-million-row file is not held twice)."""
     out = {}
     for column in frame.columns:
         series = frame[column]
@@ -195,7 +196,7 @@ def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = text.where(text != "")
         else:
             out[column] = series
-    return pd.DataFrame(out, index=frame.index)
+    return pd.DataFrame(out, index=frame.index, copy=False)
 
 
 # --- SAS transport ------------------------------------------------------------------------------

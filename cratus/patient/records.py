@@ -129,22 +129,32 @@ def _ranges(out: pd.DataFrame, table: RawTable, rec: Recognised, keep: np.ndarra
 def place_visits(records: pd.DataFrame, notes: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """By-visit records and the others (blank or unscheduled visit); baseline records count at the baseline
     visit."""
-    visit = records["visit"].astype(object)
-    off = visit.isna().to_numpy() | visit.fillna("").str.contains(_UNSCHEDULED).to_numpy()
+    visit = records["visit"]
+    off = _unscheduled(visit)
     flagged = (records["baseline"] == True).to_numpy()  # noqa: E712
-    scheduled_baselines = visit[flagged & ~off]
-    if (off & flagged).any() and len(scheduled_baselines):
-        at = scheduled_baselines.value_counts().index[0]
+    if (off & flagged).any() and (flagged & ~off).any():
+        at = visit[flagged & ~off].astype(object).value_counts().index[0]
         moved = off & flagged
         notes.append(f"{int(moved.sum())} baseline records (ABLFL = 'Y') of blank or unscheduled visits counted "
                      f"at the visit {at!r}")
-        records = records.assign(visit=visit.where(~moved, at))
+        records = records.assign(visit=visit.astype(object).where(~moved, at))
         records.loc[moved, "visit_order"] = np.nan
         off = off & ~moved
     if off.any():
         notes.append(f"{int(off.sum())} records with a blank or unscheduled visit are left out of the by-visit "
                      "summaries (kept for eDISH, worst value after baseline and participant profiles)")
+    if not off.any():
+        return records, records.iloc[:0]
     return records[~off], records[off]
+
+
+def _unscheduled(visit: pd.Series) -> np.ndarray:
+    """Rows with a blank or unscheduled visit; a categorical is matched by its few categories, not row by row."""
+    if isinstance(visit.dtype, pd.CategoricalDtype):
+        named = np.asarray(visit.cat.categories.astype(str).str.contains(_UNSCHEDULED), dtype=bool)
+        return np.append(named, True)[visit.cat.codes.to_numpy()]  # code -1 (blank): the appended True
+    visit = visit.astype(object)
+    return visit.isna().to_numpy() | visit.fillna("").str.contains(_UNSCHEDULED).to_numpy()
 
 
 def split_duplicates(records: pd.DataFrame, notes: list) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -43,9 +43,9 @@ def order_visits(measurements: pd.DataFrame, wanted_baseline: str, notes: list) 
     *wanted_baseline* if given, else the visit with most baseline-flagged rows, else the one named like
     baseline, else the first (noted).  Returns ``visit, visit_order, baseline`` in time order.
     """
-    stats = measurements.groupby("visit", sort=False).agg(
-        visit_order=("visit_order", "min"), flagged=("baseline", lambda s: (s == True).sum()),  # noqa: E712
-        first=("_seq", "min")).reset_index()
+    flagged = (measurements["baseline"] == True).to_numpy()  # noqa: E712  (blank: not flagged)
+    stats = measurements[["visit", "visit_order", "_seq"]].assign(flagged=flagged).groupby("visit", sort=False).agg(
+        visit_order=("visit_order", "min"), flagged=("flagged", "sum"), first=("_seq", "min")).reset_index()
     if stats["visit_order"].notna().all():
         order = stats["visit_order"]
     else:

@@ -190,9 +190,9 @@ def run_case(name: str, uploads: list, read, reference, other: OtherSession) -> 
     sampler.join()
     after_cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     with_study = own_mb()
-    results.clear()  # the sessions end: their studies are dropped
+    results.clear()  # the sessions end: their studies are dropped (cratus.patient.memory gives the memory back)
     gc.collect()
-    time.sleep(0.5)
+    time.sleep(1.0)
     return {"case": name, "uploads": len(uploads), "seconds": seconds, "errors": errors,
             "server_cpu": (after_cpu[0].ru_utime + after_cpu[0].ru_stime) - (cpu[0].ru_utime + cpu[0].ru_stime),
             "worker_cpu": sum(sampler.cpu.values()),

@@ -56,3 +56,25 @@ def test_the_limits_are_checked_before_the_worker_starts(through_the_worker):
     with pytest.raises(ValueError, match="one upload may hold at most 1,000 cells"):
         worker.read_study(list(make_large(50).items()), limits=limits.Limits(cells=1_000), progress=started.append)
     assert started == []
+
+
+def test_a_released_study_gives_its_memory_back(monkeypatch):
+    """cratus.patient.memory: the read trims at once, and the study's release asks for a trim after it."""
+    import gc
+    import time
+
+    from cratus.patient import memory
+
+    if memory._LIBC is None:
+        pytest.skip("malloc_trim is glibc's")
+    trims = []
+    monkeypatch.setattr(memory, "give_back", lambda: trims.append(time.monotonic()) or True)
+    built = worker.read_study(list(make_large(20).items()))
+    after_read = len(trims)
+    assert after_read >= 1  # the read's freed memory
+    del built
+    gc.collect()
+    deadline = time.monotonic() + 5
+    while len(trims) == after_read and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(trims) == after_read + 1  # once the study was collected

@@ -54,6 +54,8 @@ def show(chosen: Study | None, source: str) -> None:
     """Show *chosen* in this session only (``None``: back to the server's study); *source* names the kind of
     data (``"published"``, ``"synthetic"`` or ``"upload"``)."""
     st.session_state[keys.SOURCE] = source
+    if st.session_state.get(keys.STUDY) is not chosen:  # what was made from the previous study goes with it
+        st.session_state.pop(keys.SESSION_MEMO, None)
     if chosen is None:
         st.session_state.pop(keys.STUDY, None)
     else:

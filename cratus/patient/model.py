@@ -217,6 +217,11 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     efficacy, safety = populations.efficacy.members & armed, populations.safety.members & armed
     arm_of = dict(zip(subjects["usubjid"], subjects["arm"]))
     actual_of = dict(zip(subjects["usubjid"], subjects["arm_actual"]))  # the safety analyses' arm
+    files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
+                          "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
+                                                                             for r in roles],
+                          "rows": [len(t.frame) for t in tables],
+                          "analysis flags": [", ".join(r.analysis_flags) for r in roles]})
     bds = [(t, r) for t, r in zip(tables, roles) if r.role == "measurements"]
     records, parameters = _records(bds, known, (efficacy, safety), dictionary, mapping, notes, (arm_of, actual_of))
     measurements, unscheduled, duplicates, visits, baseline = _by_visit(records, mapping, notes)
@@ -233,11 +238,6 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
     resolved = replace(mapping, arm_variable=chosen["arm_variable"],
                        safety_arm_variable=chosen["safety_arm_variable"], control=control, baseline_visit=baseline,
                        **{f"{a}_population": populations.of(a).rule for a in ("efficacy", "safety", "baseline")})
-    files = pd.DataFrame({"file": [t.name for t in tables], "role": [r.role for r in roles],
-                          "format": [t.format for t in tables], "standard": ["ADaM" if r.adam else "long"
-                                                                             for r in roles],
-                          "rows": [len(t.frame) for t in tables],
-                          "analysis flags": [", ".join(r.analysis_flags) for r in roles]})
     rules = _record_rules(notes)
     return PatientData(
         subjects=subjects.reset_index(drop=True), measurements=measurements, adverse_events=adverse[AE_COLUMNS].reset_index(drop=True),
@@ -273,7 +273,10 @@ def _records(bds, known, populations: tuple, dictionary: Dictionary, mapping: Ma
         if mapping.records:
             notes.append(f"no BDS dataset: the record choice {mapping.records!r} has nothing to apply to")
         return None, pd.DataFrame(columns=PARAMETER_COLUMNS)
-    frames = [read_records(t, r, known, dictionary, mapping, notes) for t, r in bds]
+    frames = []
+    for table, rec in bds:
+        frames.append(read_records(table, rec, known, dictionary, mapping, notes))
+        table.release()
     records = pd.concat(frames, ignore_index=True)
     name_endpoints(records, dictionary, mapping)
     parameters = parameter_table(records, mapping, notes)

@@ -69,6 +69,11 @@ class RawTable:
     #: Variable labels (SAS transport files), column → label.
     labels: dict = field(default_factory=dict)
 
+    def release(self) -> None:
+        """Drop the rows once they are read into tidy frames (the columns stay): a 4-million-row file is not
+        held beside its records."""
+        self.frame = self.frame.iloc[:0]
+
 
 def source_name(source, given: str | None = None) -> str:
     """The name used in messages: *given*, else the path's file name, else ``.name``, else a placeholder."""

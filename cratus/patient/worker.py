@@ -15,7 +15,8 @@ before anything is parsed, then reads it (:func:`read_patient_data` and
   turn.  A worker is stopped beyond :data:`CPU_LIMIT_SECONDS` of computing.  *progress* is told what is happening (for a progress indicator).
 
 Nothing is written to disk: the files travel to the worker and the study back
-through a pipe.
+through a pipe.  The server's allocator gives back what the read freed, and
+the study's memory once the session drops it (:mod:`cratus.patient.memory`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import threading
 import time
 from typing import Callable
 
+from cratus.patient import memory
 from cratus.patient.limits import Estimate, Limits, check_file, check_upload
 
 #: Uploads up to this many cells are read in this process (the worker's start costs more than their parse).
@@ -68,8 +70,17 @@ def read_study(pairs: list[tuple[str, bytes]], mapping=None, reference=None, lim
     limits = limits or Limits.from_environment()
     progress = progress or (lambda text: None)
     cells = sum(e.cells for e in estimates(pairs, limits))
-    if cells <= IN_PROCESS_CELLS:
-        return _read(pairs, mapping, reference)
+    try:
+        study = _read(pairs, mapping, reference) if cells <= IN_PROCESS_CELLS else _queued(
+            pairs, mapping, reference, limits, cells, progress)
+    finally:
+        memory.give_back()  # what the parse (or the pickled study's transit) used and freed
+    memory.when_released(study)  # the session ends or opens other data: its patients' memory goes back too
+    return study
+
+
+def _queued(pairs, mapping, reference, limits: Limits, cells: int, progress: Progress):
+    """Read in a worker, one upload at a time (see :data:`PARALLEL`)."""
     if not _slots.acquire(blocking=False):
         progress("Waiting for another upload to finish (large uploads are read one at a time on this shared "
                  "server)…")
@@ -85,6 +96,7 @@ def _read(pairs, mapping, reference, say: Progress = lambda text: None):
 
     say("Reading the files…")
     data = read_patient_data(*[b for _, b in pairs], names=[n for n, _ in pairs], mapping=mapping)
+    memory.give_back()  # the parse's intermediate frames, before the study's own
     say("Computing the study from the patients…")
     return to_study(data, reference=reference)
 
@@ -128,6 +140,7 @@ def _child(connection) -> None:
     come first and the parse takes the CPU time left over."""
     if hasattr(os, "nice"):
         os.nice(NICENESS)
+    memory.compact_allocator()  # its resident memory is what the parse holds (the cap watches it)
     try:
         import resource
 

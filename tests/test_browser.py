@@ -873,9 +873,12 @@ def test_a_statistician_runs_the_protocol_ancova_and_the_time_to_event_page(brow
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Time to event").first.click()
             wait_until_rendered(page, heading="Time to event")
             main = page.locator('[data-testid="stMain"]').inner_text()
-            # the numbers at risk are drawn under the curves (cratus.figures.km: no "At risk" title); ADTTE is read
-            # since issue 23 (tests/adam_trial: 77 placebo subjects at risk at time 0)
-            assert "Hazard ratio (95% CI)" in main and "Median, days (95% CI)" in main and "\n77\n" in main
+            # the numbers at risk are drawn under the curves (cratus.figures.km: no "At risk" title), in the
+            # efficacy population by default (tests/adam_trial: placebo subjects with EFFFL = 'Y' at risk at time 0)
+            adsl = adam_trial()["adsl"]
+            placebo = int(((adsl["TRT01P"] == "Placebo") & (adsl["EFFFL"] == "Y")).sum())
+            assert "Hazard ratio (95% CI)" in main and "Median, days (95% CI)" in main and f"\n{placebo}\n" in main
+            assert "efficacy population, EFFFL = 'Y'" in main
             save_screenshot(page, "time-to-event")
             assert_no_exception(page)
     finally:

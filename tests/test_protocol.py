@@ -325,6 +325,7 @@ def test_the_repeated_measures_model_uses_every_post_baseline_visit(study):
 def test_the_repeated_measures_table_is_on_the_page_with_its_snippet(tmp_path, monkeypatch):
     from tests.apptest import open_page
     from tests.test_patient_pages import upload
+    from tests.apptest import tables
     from tests.test_snippets import check
 
     files = trial_files(seed=2)
@@ -341,6 +342,14 @@ def test_the_repeated_measures_table_is_on_the_page_with_its_snippet(tmp_path, m
     snippet = next(s for s in at.session_state["code_snippets"] if s["call"].func.__name__ == "mmrm_table")
     assert 'covariance="compound symmetry"' in snippet["code"] and "sitegr1" in snippet["code"]
     check(snippet, at, {})
+    # a filtered view: the model's p-values hidden until the switch is on, its words say the subgroup
+    at = _page(at, "analyses", {"an_mmrm": "compound symmetry", "f_sex": "F"})
+    mmrm = next(t for t in tables(at) if "Difference from control (SE)" in t.columns)
+    assert "p-value" not in mmrm.columns
+    assert any("every post-baseline visit" in str(c.value) and "a subgroup selected by the filter" in str(c.value)
+               for c in at.caption)
+    at.toggle(key="p_values").set_value(True).run()
+    assert "p-value" in next(t for t in tables(at) if "Difference from control (SE)" in t.columns).columns
 
 
 def test_each_test_says_what_it_corrects_and_a_stratified_difference_is_crude(study):

@@ -112,6 +112,12 @@ def test_bad_requests_say_what_is_wrong():
         ancova(frame.head(4), "chg", ARMS, "Placebo", factors=("site",))
     with pytest.raises(ValueError, match="two different doses"):
         dose_trend(frame, "chg", {"Placebo": 0, "Low": 0})
+    with pytest.raises(ValueError, match="not estimable: .* age is constant among the 90 subjects"):
+        ancova(frame.assign(age=70.0), "chg", ARMS, "Placebo", continuous=("base", "age"))
+    with pytest.raises(ValueError, match="not estimable: .* site is constant"):
+        ancova(frame.assign(site="S1"), "chg", ARMS, "Placebo", factors=("site",))
+    with pytest.raises(ValueError, match="not estimable: .* base2 is collinear with intercept, base \\(the design"):
+        ancova(frame.assign(base2=2 * frame["base"] + 1), "chg", ARMS, "Placebo", continuous=("base", "base2"))
 
 
 @settings(max_examples=40, deadline=None)

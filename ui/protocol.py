@@ -53,7 +53,7 @@ def time_to_event_section(parameter: str, arms: list[str], phone: bool = False) 
     st.caption(COMPUTED + f" Population: {P.population_words(current, population)}; one time-to-event record "
                "(ADTTE) per subject. Numbers at risk: subjects whose time is at least the time shown."
                + _filtered_mark())
-    subheader("Median time to event")
+    subheader("Median time to event" + (" — subgroup, exploratory" if current.filters else ""))
     table(call(T.median_table, parameter, arms=tuple(arms), population=population),
           caption=f"Median time to event by arm (Kaplan–Meier; 95% CI: Brookmeyer–Crowley on the log–log scale, "
                   f"statsmodels quantile_ci): {T.tte_parameters(current).get(parameter, parameter)}"

@@ -141,20 +141,42 @@ def _complete(frame: pd.DataFrame, response: str, arm: str, arms, factors, conti
 
 
 def _covariate_block(data: pd.DataFrame, factors, continuous, weighting: str):
-    """The factor dummies and continuous columns, and the row each LS mean averages them to."""
-    columns, margin = [], []
+    """The factor dummies and continuous columns, the row each LS mean averages them to, and their names."""
+    columns, margin, names = [], [], []
     for f in factors:
         levels = sorted(pd.unique(data[f].astype(str)))
         values = data[f].astype(str).to_numpy()
+        if len(levels) < 2:
+            columns.append(np.zeros(len(data)))  # one level only: a constant factor, said by _not_estimable
+            margin.append(0.0)
+            names.append(f)
         for level in levels[1:]:
             dummy = (values == level).astype(float)
             columns.append(dummy)
             margin.append(dummy.mean() if weighting == "observed" else 1 / len(levels))
+            names.append(f"{f} = {level}")
     for c in continuous:
         x = data[c].to_numpy(float)
         columns.append(x)
         margin.append(x.mean())
-    return columns, margin
+        names.append(c)
+    return columns, margin, names
+
+
+def _not_estimable(x: np.ndarray, names: list, model: str) -> None:
+    """Raise a :class:`ValueError` saying why *x* (columns *names*, the first the intercept) cannot be fitted."""
+    n, k = x.shape
+    if n <= k:
+        raise ValueError(f"not estimable: the {model} cannot be fitted: {n} subjects for {k} parameters")
+    for j in range(1, k):
+        if np.ptp(x[:, j]) == 0:
+            raise ValueError(f"not estimable: the {model} cannot be fitted: {names[j]} is constant among the "
+                             f"{n} subjects in the model")
+        if np.linalg.matrix_rank(x[:, :j + 1]) < j + 1:
+            coef = np.linalg.lstsq(x[:, :j], x[:, j], rcond=None)[0]  # the column as a combination of those before
+            involved = [names[i] for i in range(j) if abs(coef[i]) > 1e-8 * max(1.0, np.abs(coef).max())]
+            raise ValueError(f"not estimable: the {model} cannot be fitted: {names[j]} is collinear with "
+                             f"{', '.join(involved)} (the design is not of full rank)")
 
 
 def formula_text(response: str, factors=(), continuous=(), term: str = "arm") -> str:
@@ -188,11 +210,10 @@ def ancova(frame: pd.DataFrame, response: str, arms, control: str, factors=(), c
     active = [a for a in arms if a != control]
     labels = data[arm].to_numpy()
     dummies = [(labels == a).astype(float) for a in active]
-    covariates, margin = _covariate_block(data, factors, continuous, weighting)
+    covariates, margin, names = _covariate_block(data, factors, continuous, weighting)
     x = np.column_stack([np.ones(len(data)), *dummies, *covariates])
     if len(data) <= x.shape[1] or np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ValueError(f"the ANCOVA cannot be fitted: {len(data)} subjects for {x.shape[1]} parameters "
-                         "(or a covariate is constant or collinear)")
+        _not_estimable(x, ["intercept", *(f"arm {a}" for a in active), *names], "ANCOVA")
     fit = OLS(data[response].to_numpy(float), x).fit()
     alpha = 1 - level
 
@@ -237,11 +258,11 @@ def dose_trend(frame: pd.DataFrame, response: str, doses: dict, factors=(), cont
     if len(set(doses.values())) < 2:
         raise ValueError("a dose–response test needs at least two different doses")
     data, _ = _complete(frame, response, arm, list(doses), factors, continuous, subject)
-    covariates, _ = _covariate_block(data, factors, continuous, "observed")
+    covariates, _, names = _covariate_block(data, factors, continuous, "observed")
     dose = data[arm].map(doses).to_numpy(float)
     x = np.column_stack([np.ones(len(data)), dose, *covariates])
     if len(data) <= x.shape[1] or np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ValueError(f"the dose–response model cannot be fitted on {len(data)} subjects")
+        _not_estimable(x, ["intercept", "dose", *names], "dose–response model")
     fit = OLS(data[response].to_numpy(float), x).fit()
     low, high = fit.conf_int(1 - level)[1]
     return DoseTrend(formula_text(response, factors, continuous, "dose"), tuple(doses.items()), len(data),

@@ -76,3 +76,6 @@ def test_pharmaverse_mmrm_leaves_out_the_end_of_treatment_copies(pharmaverse):
     name = f"C(arm, Treatment('placebo'))[T.{d.arm}]:C(visit)[{d.visit}]"
     assert d.estimate == pytest.approx(fit.params[name], abs=1e-3)
     assert "LOV" in R.mmrm_words(pharmaverse, endpoint, covariance="compound symmetry")
+    # 9 visits × 230 subjects: statsmodels' unstructured fit took 30–73 s here, so the page does not try it
+    with pytest.raises(ValueError, match="not computed here: .* 9 visits and 230 subjects would take minutes"):
+        R.mmrm_result(pharmaverse, endpoint, covariance="unstructured")

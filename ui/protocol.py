@@ -157,7 +157,8 @@ def mmrm_section(endpoint: str, arms: list[str], choice: dict) -> None:
                                    "and baseline by visit, and the covariates chosen above. Unstructured and "
                                    "compound symmetry: a mixed model (statsmodels MixedLM, REML; valid if missing "
                                    "at random). GEE unstructured: a marginal model with robust standard errors, "
-                                   "fast at any size (valid only if missing completely at random).")
+                                   "valid only if missing completely at random; quicker than the unstructured "
+                                   "mixed model, which large trials cannot wait for here.")
     if covariance in (None, "off"):
         return
     kwargs = dict(factors=choice["factors"], continuous=choice["continuous"], response=choice["response"],

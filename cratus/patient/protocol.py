@@ -28,7 +28,10 @@ RESPONSES = {"chg": "change from baseline", "value": "value"}
 
 
 def _fmt(value, digits: int = 2) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{value:,.{digits}f}"
+    if value is None or not np.isfinite(value):
+        return "—"
+    text = f"{value:,.{digits}f}"
+    return text.lstrip("-") if float(text.replace(",", "")) == 0 else text  # no "-0.0" for a tiny negative
 
 
 def _digits(values) -> int:

@@ -59,11 +59,13 @@ def bottom_line_table(study: Study, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def reading_text(row: dict) -> str:
-    """A bottom-line row's reading in one text: the verdict, why it is contested (most important reason first)
-    and the direction of the change, in words."""
+    """A bottom-line row's reading in one text: the verdict, why it is contested (most important reason first),
+    the contradictions about the p-values it rests on, and the direction of the change, in words."""
     text = row["verdict"]
     if row.get("contested"):
         text += f". In doubt because: {row['contested']}"
+    if row.get("disputed"):
+        text += f". ⚠ Rests on a p-value the paper contradicts or leaves unclear: {row['disputed']}"
     if row.get("direction"):
         text += f". Direction: {row['direction']}."
     return text

@@ -17,7 +17,8 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
     Lines (markdown, joined by line breaks), only those that apply: differences between arms (a contested one
     with its reasons); within-arm changes never compared with the control; within-arm changes whose comparison
     between groups the source states in words; within-arm changes also compared between arms; no significant
-    difference between arms; no significant within-arm change; what the source states in words only, quoted.
+    difference between arms; no significant within-arm change; what the source states in words only, quoted;
+    last, the readings that rest on a p-value the source contradicts or leaves unclear (data/discrepancies.csv).
     Each changed arm's direction is given in words (an improvement or a worsening).
 
     Examples
@@ -28,6 +29,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
     **What these results show** (p below .05 as printed, before any adjustment for multiple testing)
     **Within-arm change** (6 months vs the arm's own baseline); **the paper states no difference between groups, no p-value printed**: SQOL-F in 100M (p = .035; rose: an improvement) — “The lack of differences between groups, with the exception of intracellular TNF-α, is due to the study's small size which limits statistical power.” (Discussion)
     **No significant difference between arms:** IIEF (p = .666, all arms compared)
+    **⚠ These readings rest on p-values the paper contradicts or leaves unclear:** IIEF — The Results give one p-value (.666) for erectile function in men without saying whether it compares the arms or tests change over time. Shown: as a comparison among the arms, marked unclear.
     """
     design = study.design
     control = design.short(design.control) if design.control else "the control"
@@ -36,7 +38,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
         raise ValueError(f"figure {figure!r} is not a figure page of the study")
     rows = bottom_line_rows(study, alpha)
     groups: dict[str, list[str]] = {k: [] for k in ("contested", "differs", "only", "stated", "changed", "same",
-                                                    "unchanged", "words")}
+                                                    "unchanged", "words", "disputed")}
     quotes: dict[str, list[str]] = {}
     words: dict[str, list[str]] = {}
     for endpoint in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]:
@@ -65,6 +67,8 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
             groups["same"].append(f"{label} ({'; '.join(texts)})")
         if not p_rows:
             words.setdefault("; ".join(s.cited() for s in stated), []).append(label)
+        if row.get("disputed"):
+            groups["disputed"].append(f"{label} — {row['disputed']}")
     groups["words"] = [f"{join(labels)}: {text}" if text else join(labels) for text, labels in words.items()]
     visit, base = _in_sentence(design.visit_label(design.follow_up)), _in_sentence(design.visit_label(design.baseline))
     compares = f"({visit} vs the arm's own {base})"
@@ -79,14 +83,15 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
              "same": "**No significant difference between arms:**",
              "unchanged": "**No significant within-arm change:**",
              "words": ("**Stated in words only (no numbers, no p-value):**" if study.has_printed_sources
-                       else "**No test computed:**")}
+                       else "**No test computed:**"),
+             "disputed": "**⚠ These readings rest on p-values the paper contradicts or leaves unclear:**"}
     source = "as computed here" if getattr(study, "kind", "") == "patient" else "as printed"
     lines = [f"**What these results show** (p below {_alpha_text(alpha)} {source}, before any adjustment for "
              "multiple testing)"]
     for key, items in groups.items():
         if items:
             tail = f" {stated_quote} ({stated_source})" if key == "stated" and stated_quote else ""
-            lines.append(f"{heads[key]} {'; '.join(items)}{tail}")
+            lines.append(f"{heads[key]} {(' ' if key == 'disputed' else '; ').join(items)}{tail}")
     return "  \n".join(lines)
 
 

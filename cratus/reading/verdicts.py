@@ -51,7 +51,7 @@ from cratus.reading.contested import contest_reasons
 from cratus.reading.direction import direction_sentence
 from cratus.reading.family import holm_adjusted, unprinted_tests
 from cratus.reading.mcid import mcid_text
-from cratus.study.discrepancies import contradictions
+from cratus.study.discrepancies import contesting, contradictions, p_values_of
 from cratus.study.provenance import select_figure_rows, select_p_values
 from cratus.study.statements import about
 
@@ -70,7 +70,7 @@ CONTESTED = "contested: differs from {control} ({arms}) only by p-values in doub
 WORDS_ONLY = "reported in words only (no numbers, no p-value)"
 NO_TEST = "no test computed (numbers only)"
 BOTTOM_LINE_COLUMNS = ["page", "endpoint", "label", "population", "reported_as", "within_arm", "vs_control",
-                       "holm", "mcid", "verdict", "caveats", "direction", "stated", "contested"]
+                       "holm", "mcid", "verdict", "caveats", "direction", "stated", "contested", "disputed"]
 VERDICTS = (DIFFERS_SURVIVES, DIFFERS_NOT_SURVIVES, ARMS_DIFFER_SURVIVES, ARMS_DIFFER_NOT_SURVIVES,
             WITHIN_NO_DIFFERENCE, WITHIN_ONLY, WITHIN_STATED, NO_CHANGE_STATED, NO_DIFFERENCE, NO_CHANGE, CONTESTED,
             STATED_ONLY, WORDS_ONLY, NO_TEST)
@@ -292,6 +292,15 @@ def _verdict_with(study, endpoint: str, others: list[dict], alpha: float) -> str
     return _verdict(study, rows, adjusted, endpoint, alpha, contest=False)[0]
 
 
+def _disputed(study, p_rows: list[dict], alpha: float) -> str:
+    """The sentences of the contradictions about the p-values a verdict rests on (the significant ones, else all
+    it read), most serious first; ``""`` when none is disputed (:func:`cratus.study.discrepancies.contesting`)."""
+    rests_on = [r for r in p_rows if _significant(r, alpha)] or p_rows
+    found = contesting(study.discrepancies, p_values_of(rests_on))
+    column = "sentence" if "sentence" in found.columns else "reason"
+    return " ".join(str(t) for t in found[column] if str(t).strip()) if len(found) else ""
+
+
 def _direction(study, endpoint: str, p_rows: list[dict], alpha: float) -> str:
     """Direction in words of the arms a verdict names: changed within the arm, or differing from the control."""
     arms = [r["arm"] for r in p_rows if r["comparison"] in ("within_arm", "vs_control") and _significant(r, alpha)]
@@ -352,11 +361,12 @@ def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:
     pandas.DataFrame
         One row per endpoint: ``page, endpoint, label, population, reported_as,
         within_arm, vs_control, holm, mcid, verdict, caveats, direction, stated,
-        contested``.  ``holm`` is Holm's step-down procedure over the efficacy
+        contested, disputed``.  ``holm`` is Holm's step-down procedure over the efficacy
         family (:func:`cratus.reading.family.holm_adjusted`); ``verdict`` is one
         of :data:`VERDICTS` (see the module docstring); ``stated`` quotes what the
         source says in words only; ``contested`` numbers the reasons a
-        contested verdict is in doubt, most important first.
+        contested verdict is in doubt, most important first; ``disputed`` the
+        contradictions about the p-values any other verdict rests on (data/discrepancies.csv).
 
     Examples
     --------
@@ -384,6 +394,8 @@ def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:
             "verdict": verdict, "caveats": _caveats(study, endpoint),
             "direction": _direction(study, endpoint, p_rows, alpha), "stated": stated_text(study, endpoint),
             "contested": " ".join(f"({i}) {r}" for i, r in enumerate(contested, 1)),
+            # a verdict not already contested that rests on a p-value printed differently elsewhere says so
+            "disputed": "" if contested else _disputed(study, p_rows, alpha),
         })
     return pd.DataFrame.from_records(records, columns=BOTTOM_LINE_COLUMNS)
 

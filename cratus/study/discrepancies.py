@@ -129,6 +129,12 @@ def for_page(frame: pd.DataFrame, endpoints=(), page: str = "") -> pd.DataFrame:
     return rows[keep]
 
 
+def p_values_of(rows: Iterable[dict]) -> list[Value]:
+    """The :class:`Value` of each p-value row (``endpoint, arm, visit, comparison``, as in ``p_values.csv``)."""
+    return [Value(clean(r["endpoint"]), clean(r["arm"]), clean(r["visit"]), "p_value", clean(r["comparison"]))
+            for r in rows]
+
+
 def contesting(frame: pd.DataFrame, values: Iterable[Value]) -> pd.DataFrame:
     """The contradictions in *frame* that dispute any of *values*, most serious kind first.
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cratus.study.design import TOTAL
-from cratus.figures.change import (IMPLIED, INTERVALS, change_cell, contradicts_printed_p, describe_correlation,
-                                   implied_correlation)
+from cratus.figures.change import (IMPLIED, INTERVALS, change_cell, describe_correlation, implied_correlation,
+                                   interval_note)
 from cratus.words import mid_sentence
 from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
 from cratus.study.provenance import _best_rows, _records
@@ -297,7 +297,8 @@ def panel_records(study, endpoint, arms, visits, metric="value", correlation=Non
                                    number(before["sd"]["value"]) if "sd" in before else math.nan,
                                    number(after["sd"]["value"]) if "sd" in after else math.nan, r_words)
                 label = f"{design.visit_label(visit)} − {mid_sentence(design.visit_label(baseline))}"
-                note = _interval_note(cell, interval, within, correlation, r_words, implied_words)
+                note = interval_note(cell, interval, correlation, r_words, implied_words, within and (
+                    number(within["p_value"]), clean(within.get("relation")) or "=", p_text(within)))
             rows.append({
                 "endpoint": endpoint, "figure": info["figure"], "metric": metric,
                 "arm": arm, "arm_label": design.label(arm), "visit": visit, "visit_label": label,
@@ -326,25 +327,6 @@ def _implied(kind: str, before: dict, after: dict, n: float, within: dict | None
     post = {"mean": number(after["mean"]["value"]), "sd": number(after["sd"]["value"]),
             "printed": clean(after["mean"].get("printed")) or after["mean"]["value"]}
     return implied_correlation(pre, post, n, within)
-
-
-def _interval_note(cell: dict, interval: str, within: dict | None, correlation, r_words: str,
-                   implied_words: str = "") -> str:
-    """Words when an arm's 95% CI disagrees with its printed within-arm p (or rests on no implied r)."""
-    fallback = r_words if r_words.startswith("assuming") else ""   # "implied" chosen, but none implied
-    if interval != "ci" or within is None or not cell["reported"] or math.isnan(cell["plus"]):
-        return fallback
-    p_value, relation = number(within["p_value"]), clean(within.get("relation")) or "="
-    if correlation == IMPLIED and not fallback:
-        return ""   # the interval reproduces the printed test, by construction
-    if not contradicts_printed_p(cell["low"], cell["high"], p_value, relation):
-        return fallback
-    holds = cell["low"] <= 0 <= cell["high"]
-    what = "includes 0" if holds else "excludes 0"
-    hint = ("; the printed p implies r = " + implied_words.split("r = ", 1)[1].split(",", 1)[0]
-            if implied_words.startswith("with r = ") and correlation != IMPLIED else "")
-    return (f"this 95% CI {what}, but the paper prints {p_text(within)} for the same change (the interval "
-            f"assumes {describe_correlation(correlation) if correlation != IMPLIED else r_words[9:]}){hint}")
 
 
 def change_statistic(kind: str, correlation, interval: str) -> str:

@@ -26,7 +26,8 @@ html { font-size: 20px; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] li { font-size: 1.15rem; }
 [data-testid="stMain"] .cratus-table { font-size: 1.1rem; }
 .st-key-deck_bottom_line p { font-size: 1.45rem !important; line-height: 1.45; margin-bottom: 0.9rem; }
-[data-testid="stMain"] .cratus-table td, [data-testid="stMain"] .cratus-table th { padding: 0.1rem 0.6rem; line-height: 1.45; }
+[data-testid="stMain"] .cratus-table td, [data-testid="stMain"] .cratus-table th {
+  padding: 0.1rem 0.6rem; line-height: 1.45; }
 .st-key-deck_hidden_keys { display: none; }
 </style>
 """

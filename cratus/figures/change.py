@@ -196,8 +196,10 @@ def interval_note(cell: dict, interval: str, correlation, r_words: str, implied_
     *implied_words* as :func:`implied_correlation` words them, for the r used and the r the p implies.
 
     >>> cell = {"reported": True, "low": -33.21, "high": 162.81, "plus": 98.01}
-    >>> interval_note(cell, "ci", 0.5, "", "with r = 0.96, implied by p = .011", (0.011, "=", "p = .011"))
-    'this 95% CI includes 0, but the paper prints p = .011 for the same change (the interval assumes r = 0.5); the printed p implies r = 0.96'
+    >>> print(interval_note(cell, "ci", 0.5, "", "with r = 0.96, implied by p = .011", (0.011, "=", "p = .011")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    this 95% CI includes 0, but the paper prints p = .011 for the same change (the interval assumes r = 0.5);
+    the printed p implies r = 0.96
     """
     fallback = r_words if r_words.startswith("assuming") else ""   # "implied" chosen, but none implied
     if interval != "ci" or not printed or not cell["reported"] or math.isnan(cell["plus"]):

@@ -338,14 +338,17 @@ def change_statistic(kind: str, correlation, interval: str) -> str:
     ('mean change, 95% CI assuming r = 0.5', 'difference of medians')
     >>> change_statistic("mean_sd", None, "ci"), change_statistic("mean_sd", 0.3, "sd")
     ('difference of means', 'mean change ± SD of change, assuming r = 0.3')
+    >>> change_statistic("mean_sd", "implied", "ci")   # an axis title: short; the caption names each arm's r
+    'mean change, 95% CI, r implied by p'
     """
     if kind != "mean_sd":
         return f"difference of {KINDS[kind]['word']}s"
     if correlation is None:
         return "difference of means"
     what = "95% CI" if interval == "ci" else "± SD of change,"
-    how = describe_correlation(correlation) if correlation == IMPLIED else f"assuming {describe_correlation(correlation)}"
-    return f"mean change{',' if interval == 'ci' else ''} {what} {'with ' if correlation == IMPLIED else ''}{how}"
+    if correlation == IMPLIED:
+        return f"mean change{',' if interval == 'ci' else ''} {what.rstrip(',')}, r implied by p"
+    return f"mean change{',' if interval == 'ci' else ''} {what} assuming {describe_correlation(correlation)}"
 
 
 def endpoint_panel_data(study, endpoint: str, arms, visits, metric: str = "value",

@@ -5,7 +5,8 @@ import streamlit as st
 import ui
 from ui.controls import population_choice
 from cratus.figures.bars import build_category_figure
-from cratus.tables.safety_statements import discrepancies_for, notable_events, safety_p_values
+from cratus.tables.safety_statements import (discrepancies_for, notable_events, safety_definitions, safety_p_values,
+                                             stated_safety_results)
 from cratus.reading.display import safety_summary as safety_line
 from cratus.tables.safety import category_table, hospitalization_table, sae_table, safety_counts
 from ui.navigation import PARTICIPANT, go_to
@@ -15,9 +16,14 @@ arms = ui.start_page(study.text("safety", "title", "title", "Safety"))
 if study.fact("primary_result"):
     st.success(f"**Primary endpoint** ({study.fact('primary_endpoint')}): {study.fact('primary_result')}",
                icon=":material/check_circle:")
+for definition in ui.cached(safety_definitions):  # what the count counts, next to it (Table 2 counts more)
+    st.markdown(f"**What counts:** {definition}")
 safety = ui.cached(safety_line)
 if not safety.empty:
     st.markdown("**None observed is not none possible.** " + " ".join(safety["sentence"]))
+stated = ui.cached(stated_safety_results)
+if stated:
+    st.markdown("**Reported in words, without numbers:**\n" + "\n".join(f"- {s}" for s in stated))
 
 if not study.adverse_events.empty:
     ui.heading("safety", "adverse_events", "Serious adverse events")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.page
 
 #: Wording of the published CRATUS study or of a printed source, wrong for a trial's own patients.
 PUBLISHED = ("Age at infusion", "Gender", "White American", "Cells the source does not report",
-             "measured in all patients in each arm", "Described in words only", "reported in words only",
+             "measured in all patients in each arm", "n per endpoint not reported", "the paper states", "Described in words only", "reported in words only",
              "Not reported in the text", "The text prints no n per endpoint", "no p-value reported")
 
 

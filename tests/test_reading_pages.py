@@ -78,3 +78,75 @@ def test_each_figure_page_reading_says_what_the_paper_states(url_path, text):
 def test_patient_data_get_no_published_wording():
     shown = texts(open_synthetic_demo())
     assert "The bottom line" not in shown and "the paper states" not in shown and "Reported in words" not in shown
+
+
+def _slide(at, title: str):
+    """Step the deck (opened at slide 1) forward until the slide whose counter names *title*; return its text."""
+    for _ in range(60):
+        shown = texts(at)
+        if title in shown:
+            return shown
+        at.button(key="deck_pgdn").click().run()
+    raise AssertionError(f"no slide {title!r}")
+
+
+def test_the_immune_page_carries_why_b_cell_tnf_is_contested():
+    at = open_page("immune")
+    warning = next(w.value for w in at.warning if w.value.startswith("**Contested"))
+    assert warning.index("(1) The Abstract prints p = .003") < warning.index("(2) Assuming") < warning.index("(3) The 200M")
+    # the panel's sentence says so, and the vs-Placebo tags' hover carries the reasons
+    assert any("200M vs placebo at 6 months: p = .00002. These p-values are contested." in m.value for m in at.markdown)
+    import json
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    hovers = [a.get("hovertext", "") for s in specs for a in s["layout"].get("annotations", [])
+              if str(a.get("name", "")).startswith("p_vs_control|tnf_alpha_bcell|")]
+    assert hovers and all("Contested: (1) The Abstract prints" in h for h in hovers)
+
+
+def test_the_immune_page_lists_the_words_only_biomarkers_with_their_quote():
+    table = tables(open_page("immune"))[-1].set_index("Endpoint")
+    # "no significant changes noted in IL-6, CRP, D-dimer, CBC, or fibrinogen at 6 months in any group (data not shown)"
+    assert table.loc["Fibrinogen", "p-value"] == "no p-value printed"
+    assert table.loc["Fibrinogen", "Compares"] == "6 months vs baseline, within each arm"
+    assert "(data not shown)" in table.loc["Fibrinogen", "Quote"]
+
+
+def test_the_functional_page_claims_no_n_and_quotes_ejection_fraction():
+    at = open_page("functional")
+    shown = texts(at)
+    assert "all patients in each arm" not in shown
+    assert "measured in each arm (n per endpoint not reported)" in shown
+    table = tables(at)[-1].set_index("Endpoint")
+    # Results: Functional status "Ejection fraction ... remained stable throughout the study in all patients."
+    assert table.loc["Ejection fraction", "p-value"] == "no p-value printed"
+    assert "remained stable" in table.loc["Ejection fraction", "Quote"]
+
+
+def test_the_iief_p_value_says_what_it_compares_is_unclear():
+    at = open_page("quality_of_life")
+    # Results: "no differences among male participants in the IIEF from baseline to 6 months (p = .666)"
+    assert "IIEF (p = .666, all arms compared) — What this p-value compares is unclear" in at.info[0].value
+    assert tables(at)[-1].set_index("Endpoint").loc["IIEF", "Note"].startswith("What this p-value compares is unclear")
+    compared = tables(open_page(""))[0].set_index("Endpoint").loc["IIEF (male patients only)", "Compared with the control arm"]
+    assert compared.startswith("among the arms: p = .666 (what this p-value compares is unclear")
+
+
+def test_the_safety_page_defines_te_saes_next_to_the_count():
+    at = open_page("safety")
+    markdown = [m.value for m in at.markdown]
+    # Methods: Study endpoints "TE-SAEs were defined by the following: death, nonfatal pulmonary embolism, stroke, ..."
+    definition = next(i for i, m in enumerate(markdown) if m.startswith("**What counts:**"))
+    bound = next(i for i, m in enumerate(markdown) if m.startswith("**None observed is not none possible.**"))
+    assert definition < bound and "“TE-SAEs were defined by the following: death" in markdown[definition]
+    stated = next(m for m in markdown if m.startswith("**Reported in words, without numbers:**"))
+    # Results: Safety "None of the patients showed any signs of adverse cardiopulmonary reaction following the ..."
+    assert "Adverse cardiopulmonary reaction to the infusion: the paper states there were none" in stated
+    assert "no clinically significant changes in basic hematologic and chemistry laboratory tests" in stated
+
+
+def test_the_deck_carries_the_contested_reading_and_the_words_only_results():
+    at = open_page("present", query={"slide": "1"})
+    slide = _slide(at, "**B-cell intracellular TNF-α was 17.3 at baseline")
+    assert "Contested — the difference from the control rests on p-values in doubt: (1) The Abstract" in slide
+    slide = _slide(at, "Immune markers (Figure 3): reported only as p-values")
+    assert "no p-value printed" in texts(at) or any("no p-value printed" in str(h.value) for h in at.get("html"))

@@ -162,6 +162,12 @@ def _with_trajectories(current, figure_args: tuple):
     return _trajectories_call(figure_args).run(current)
 
 
+def _contested(current, endpoint: str) -> str:
+    from cratus.reading.verdicts import contested_of
+
+    return contested_of(current, endpoint)
+
+
 def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     panel, sentence, definition, csv, intervals = cached(_panel, endpoint, tuple(arms), tuple(choice["visits"]),
                                                          choice["metric"], choice["correlation"], choice["interval"])
@@ -171,6 +177,9 @@ def _panel_texts(endpoint: str, arms: list[str], choice: dict) -> None:
     report().add_text(f"Outcome: {definition}")
     with st.container(border=True):
         st.markdown(f"**{sentence}**")
+        if p_values_shown() and (doubt := cached(_contested, endpoint)):
+            st.warning(f"**Contested — the difference from the control rests on p-values in doubt:** {doubt}",
+                       icon=":material/report:")
         if intervals:   # where the change's interval comes from, and any disagreement with the printed p
             report().add_text(intervals)
             (st.warning if "⚠" in intervals else st.caption)(intervals)

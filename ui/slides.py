@@ -106,6 +106,11 @@ def _panel_slide(slide) -> None:
                            look=Look(presentation=not phone, phone=phone, for_export=phone))
     plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
     _takeaway(_one_line(endpoint, arms, visits))
+    from cratus.reading.verdicts import contested_of
+
+    doubt = cached(contested_of, endpoint)
+    if doubt:
+        st.caption(f"Contested — the difference from the control rests on p-values in doubt: {doubt}")
     _contradictions([endpoint])
 
 
@@ -132,7 +137,7 @@ def _reported_only_slide(slide) -> None:
     (figure,) = slide.args
     _title(slide.title)
     table = cached(reported_only_table, tuple(study().reported_only(figure)), arms=_arms())
-    static_table(table[["Endpoint", "Compares", "p-value"]])
+    static_table(table[["Endpoint", "Compares", "p-value", "Note"]])
 
 
 def _adverse_events_slide(slide) -> None:

@@ -167,6 +167,13 @@ def p_value_flags(flags: list[dict], role: str) -> list[dict]:
     return [x for x in flags if clean(x.get("statistic")) == "p_value" and clean(x.get("comparison")) in ("", want)]
 
 
+def _contested(panel) -> str:
+    """Why the panel's difference from the control is contested (:func:`cratus.reading.verdicts.contested_of`)."""
+    from cratus.reading.verdicts import contested_of
+
+    return contested_of(panel.study, panel.endpoint)
+
+
 def p_tags(panel, arm: str) -> list[dict]:
     """The within-arm and vs-control p-value tags of an arm.
 
@@ -193,6 +200,8 @@ def p_tags(panel, arm: str) -> list[dict]:
             hover += "<br>Source: " + hover_safe(r["p_within_source"])
             if r["p_within_quote"]:
                 hover += "<br>" + wrap(hover_safe(f"“{r['p_within_quote']}”"), 70)
+        if role == "p_vs_control" and (doubt := _contested(panel)):
+            hover += "<br>" + wrap(hover_safe(f"Contested: {doubt}"), 70)
         flagged = p_value_flags(panel.cell_flags.get((arm, panel.p_visit), []), role)
         if flagged:
             shown += f" <span style='color:{WARNING_COLOR}'>⚠</span>"

@@ -26,6 +26,9 @@ from cratus.words import mid_sentence
 from cratus.formatting import NOT_REPORTED, clean, decimals_of, format_number, format_p
 from cratus.study.provenance import _best_rows, _records
 
+#: Who was measured for an endpoint of the whole arm: the text prints no n per endpoint, so none is claimed.
+FULL_POPULATION = "each arm (n per endpoint not reported)"
+
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def endpoint_info(study, endpoint: str) -> dict:
     return {
         "endpoint": endpoint, "label": label, "unit": unit, "figure": clean(record.get("figure")),
         "summary": clean(record.get("summary")), "better": clean(record.get("better")),
-        "description": description, "population": population or "all patients in each arm",
+        "description": description, "population": population or FULL_POPULATION,
         "subgroup": clean(record.get("subgroup")),
     }
 

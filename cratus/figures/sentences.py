@@ -11,12 +11,18 @@ from __future__ import annotations
 import pandas as pd
 
 from cratus.figures.change import FALLBACK_R, IMPLIED, describe_correlation
-from cratus.figures.panel_data import KINDS, clean, endpoint_info, subgroup_n
+from cratus.figures.panel_data import FULL_POPULATION, KINDS, clean, endpoint_info, subgroup_n
 from cratus.words import capitalise, join, lower_label, mid_sentence, visit_adjective, with_unit
 from cratus.formatting import NOT_REPORTED, format_number
 from cratus.study.provenance import _records
 
-FULL_POPULATION = "all patients in each arm"
+
+def contested_of(study, endpoint: str) -> str:
+    """:func:`cratus.reading.verdicts.contested_of` (imported when asked: the reading builds on the figures' data)."""
+    from cratus.reading.verdicts import contested_of as reasons
+
+    return reasons(study, endpoint)
+
 
 
 def n_phrase(study, info: dict, arms=None) -> str:
@@ -131,8 +137,9 @@ def _p_clause(design, rows: list[dict]) -> str:
     return f" ({'; '.join(texts)})" if texts else ""
 
 
-def _control_clause(study, records: list[dict]) -> str:
-    """What the study reports against the control arm for this panel, or that it reports nothing."""
+def _control_clause(study, records: list[dict], contested: bool = False) -> str:
+    """What the study reports against the control arm for this panel (said to be contested when it is), or that
+    it reports nothing."""
     design = study.design
     control = design.control
     if control is None:
@@ -141,7 +148,12 @@ def _control_clause(study, records: list[dict]) -> str:
     tests = {r["arm"]: r["p_vs_control"] for r in records if clean(r["p_vs_control"])}
     if tests:
         visit = _visit_phrase(design, design.follow_up)
-        return " ".join(f"{design.short(a)} vs {name} at {visit}: {p}." for a, p in tests.items())
+        text = " ".join(f"{design.short(a)} vs {name} at {visit}: {p}." for a, p in tests.items())
+        return text + (" These p-values are contested." if contested else "")
+    stated = [x for x in getattr(study, "statements", ()) if x.endpoint == records[0].get("endpoint") and x.between_arms]
+    if stated:
+        return f"No p-value against {name} was printed; {stated[0].words().split(';')[0]} (“{stated[0].quote}”, " \
+               f"{stated[0].source})."
     if any(clean(r["p_within"]) for r in records):
         return f"No comparison with {name} was reported."
     return ""
@@ -222,7 +234,9 @@ def figure_summary_sentence(study, panel_data: pd.DataFrame, endpoint: str) -> s
     6-minute walk distance was 345.9 m at baseline and 410.7 m at 6 months in the 100M arm (within 100M,
     6 months vs baseline, p = .011); 6-month values for 200M and placebo are not reported in the text
     (within 200M, 6 months vs baseline, p = .263; within placebo, 6 months vs baseline, p = .112).
-    No comparison with placebo was reported.
+    No p-value against placebo was printed; the paper states no difference between groups (“The lack of
+    differences between groups, with the exception of intracellular TNF-α, is due to the study's small size
+    which limits statistical power.”, Discussion).
     """
     design = study.design
     info = endpoint_info(study, endpoint)
@@ -245,7 +259,7 @@ def figure_summary_sentence(study, panel_data: pd.DataFrame, endpoint: str) -> s
         parts = _per_visit(study, info, subject, cells, arms, visits)
     sentence = capitalise("; ".join(parts)) + "."
     shows_p = records[0]["metric"] == "change" or design.follow_up in visits
-    control = _control_clause(study, records) if shows_p else ""
+    control = _control_clause(study, records, bool(contested_of(study, endpoint))) if shows_p else ""
     return f"{sentence} {control}" if control else sentence
 
 

@@ -123,3 +123,22 @@ def contest_reasons(study, endpoint: str, differ: list[dict], p_rows: list[dict]
     if not reasons:
         return []
     return reasons + impossible_reasons(study, endpoint, [r["arm"] for r in differ])
+
+
+def unclear_comparison(study, endpoint: str) -> str:
+    """What the source leaves unclear about *endpoint*'s p-value (an ``ambiguous`` discrepancy about a p-value),
+    in its plain sentence, to stand wherever that p-value is shown; ``""`` when nothing is unclear.
+
+    Examples
+    --------
+    >>> from cratus.study.model import load_study
+    >>> unclear_comparison(load_study(), "iief")[:60]
+    'What this p-value compares is unclear: The Results give one '
+    """
+    d = study.discrepancies
+    if d is None or d.empty or "kind" not in d:
+        return ""
+    rows = d[(d["endpoint"] == endpoint) & (d["kind"] == "ambiguous") & (d["statistic"] == "p_value")]
+    texts = [str(r.get("sentence") or r.get("reason") or "") for r in rows.to_dict("records")]
+    texts = [t for t in texts if t.strip()]
+    return ("What this p-value compares is unclear: " + " ".join(texts)) if texts else ""

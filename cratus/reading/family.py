@@ -90,7 +90,8 @@ def family_sentence(study) -> str:
     design = study.design
     m = len(holm_adjusted(study))
     control = design.short(design.control) if design.control else "the control arm"
-    text = (f"Holm's adjustment counts the {m} efficacy p-values printed: every p-value of the endpoints on the "
+    printed = "printed" if study.has_printed_sources else "computed here"
+    text = (f"Holm's adjustment counts the {m} efficacy p-values {printed}: every p-value of the endpoints on the "
             f"figure pages, without {control}'s within-arm tests (a change within {control} tests no treatment) and "
             "without the safety p-values.")
     extra = unprinted_tests(study)

@@ -47,7 +47,7 @@ import pandas as pd
 from cratus.formatting import decimals_of, format_number, format_p, signed
 from cratus.words import join, with_unit
 from cratus.stats.between_arms import IMBALANCE_THRESHOLD, standardized_difference
-from cratus.reading.contested import contest_reasons
+from cratus.reading.contested import contest_reasons, unclear_comparison
 from cratus.reading.direction import direction_sentence
 from cratus.reading.family import holm_adjusted, unprinted_tests
 from cratus.reading.mcid import mcid_text
@@ -179,6 +179,8 @@ def _comparison_text(study, p_rows: list[dict], endpoint: str = "") -> str:
     parts = [f"{design.short(r['arm'])} vs {control}: {_p_text(r)}" for r in p_rows
              if r["comparison"] == "vs_control"]
     parts += [f"among the arms: {_p_text(r)}" for r in p_rows if r["comparison"] == "between_arms"]
+    if parts and (unclear := unclear_comparison(study, endpoint)):
+        parts[-1] += f" ({unclear[0].lower()}{unclear[1:]})"
     parts += [s.cited() for s in _stated(study, endpoint) if s.between_arms]
     return "; ".join(parts) if parts else "none reported"
 
@@ -345,6 +347,14 @@ def bottom_line_rows(study, alpha: float = 0.05) -> dict[str, dict]:
     if alpha not in kept:
         kept[alpha] = {r["endpoint"]: r for r in bottom_line(study, alpha).to_dict("records")}
     return kept[alpha]
+
+
+def contested_of(study, endpoint: str, alpha: float = 0.05) -> str:
+    """Why *endpoint*'s difference from the control is contested, reasons numbered most important first; ``""``
+    when it is not (or the study is computed from patients)."""
+    if not study.has_printed_sources:
+        return ""
+    return str(bottom_line_rows(study, alpha).get(endpoint, {}).get("contested", ""))
 
 
 def bottom_line(study, alpha: float = 0.05) -> pd.DataFrame:

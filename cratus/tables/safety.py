@@ -16,6 +16,8 @@ from cratus.study.design import ALL_ARMS, TOTAL
 from cratus.formatting import NOT_REPORTED, format_p, round_half_up
 from cratus.study.provenance import select_p_values
 from cratus.study.model import ADVERSE_EVENT_TOTALS, Study
+from cratus.study.statements import about
+from cratus.reading.contested import unclear_comparison
 
 FIRST_COLUMN = "System organ class / preferred term"
 
@@ -271,18 +273,34 @@ def comparison_words(study: Study, comparison: str, arm: str, visit: str) -> str
     return f"between {who} at {visit_label}"
 
 
+def _statement_compares(study: Study, statement) -> str:
+    """What a statement in words compares: "6 months vs baseline, within each arm", "between all arms at 6 months"."""
+    design = study.design
+    when = design.visit_label(statement.visit) if statement.visit else ""
+    if statement.comparison == "within_arm":
+        who = "each arm" if statement.arm in (ALL_ARMS, "") else design.short(statement.arm)
+        return (f"{when} vs {design.visit_label(design.baseline).lower()}, within {who}" if when
+                else f"over the study, within {who}")
+    if statement.comparison:
+        return comparison_words(study, statement.comparison, statement.arm, statement.visit) if when else \
+            "between all arms"
+    return ""
+
+
 def reported_only_table(study: Study, endpoint_ids, arms=None) -> pd.DataFrame:
     """Endpoints the text reports only as p-values (or only in words), one row per p-value.
 
-    An endpoint with no p-value at all gets one row whose p-value reads "not
-    reported in the text" and whose note is the dictionary's description.
+    An endpoint the source describes in words only gets one row per statement (its words, source and
+    quote; "no p-value printed"); one with neither gets one row whose p-value reads "not reported in the
+    text" and whose note is the dictionary's description.  A p-value whose comparison the source leaves
+    unclear carries that in its note.
 
     Examples
     --------
     >>> from cratus.study.model import load_study
     >>> t = reported_only_table(load_study(), ["grip_strength", "ejection_fraction"])
-    >>> t[["Endpoint", "p-value"]].values.tolist()
-    [['Hand grip strength', 'p = .676'], ['Ejection fraction', 'not reported in the text']]
+    >>> t[["Endpoint", "p-value", "Note"]].values.tolist()   # Results: Functional status, "remained stable"
+    [['Hand grip strength', 'p = .676', ''], ['Ejection fraction', 'no p-value printed', 'the paper states it remained stable; no numbers or p-value printed']]
     """
     design = study.design
     arms = design.arm_ids if arms is None else tuple(arms)
@@ -293,14 +311,24 @@ def reported_only_table(study: Study, endpoint_ids, arms=None) -> pd.DataFrame:
     for endpoint in endpoint_ids:
         rows = chosen[chosen["endpoint"] == endpoint]
         info = study.endpoint_info(endpoint)
+        # results given in words only (a comparison with no printed p-value): the words, quoted, and no p-value
+        stated = [{"Endpoint": study.label(endpoint), "Compares": _statement_compares(study, s),
+                   "p-value": "no p-value printed", "Note": s.words(), "Source": s.source, "Quote": s.quote}
+                  for s in about(getattr(study, "statements", ()), endpoint)
+                  if s.comparison not in set(rows["comparison"])]
+        if rows.empty and stated:
+            records += stated
+            continue
         if rows.empty:
             records.append({"Endpoint": study.label(endpoint), "Compares": "", "p-value": NOT_REPORTED,
                             "Note": info.get("description", ""), "Source": "", "Quote": ""})
             continue
         rows = rows.assign(_order=rows["arm"].map(design.index)).sort_values("_order", kind="stable")
+        unclear = unclear_comparison(study, endpoint)
         for row in rows.itertuples(index=False):
             records.append({"Endpoint": study.label(endpoint),
                             "Compares": comparison_words(study, row.comparison, row.arm, row.visit),
                             "p-value": format_p(row.p_value, row.relation, getattr(row, "printed", None)),
-                            "Note": "", "Source": row.source, "Quote": row.quote})
+                            "Note": unclear, "Source": row.source, "Quote": row.quote})
+        records += stated
     return pd.DataFrame.from_records(records, columns=["Endpoint", "Compares", "p-value", "Note", "Source", "Quote"])

@@ -13,6 +13,7 @@ from cratus.study.discrepancies import for_page
 from cratus.study.provenance import select_p_values
 from cratus.reading.verdicts import selected_numbers
 from cratus.study.model import Study
+from cratus.study.statements import of_finding
 
 #: Words the dictionary uses to mark the primary safety endpoint (in its label or description).
 PRIMARY_MARK = "primary endpoint"
@@ -167,3 +168,37 @@ def safety_line(study, endpoint: str | None = None, confidence: float = 0.95) ->
         records.append({"group": group, "label": label, "patients": int(patients), "n": int(total),
                         "percent": 100 * patients / total, "upper": upper, "sentence": sentence})
     return pd.DataFrame.from_records(records)
+
+
+def safety_definitions(study: Study) -> list[str]:
+    """How the source defines its safety endpoints (the primary one first), quoted with the section.
+
+    Examples
+    --------
+    >>> from cratus.study.model import load_study
+    >>> safety_definitions(load_study())[0][:90]
+    'Treatment-emergent serious adverse events within 30 days (primary endpoint) — as defined i'
+    """
+    safety = set(study.endpoints.loc[study.endpoints["domain"] == "safety", "endpoint"])
+    found = [s for s in of_finding(getattr(study, "statements", ()), "definition") if s.endpoint in safety]
+    try:
+        primary = primary_safety_endpoint(study)
+    except ValueError:
+        primary = ""
+    found.sort(key=lambda s: s.endpoint != primary)
+    return [f"{study.label(s.endpoint)} — as defined in {s.source}: “{s.quote}”" for s in found]
+
+
+def stated_safety_results(study: Study) -> list[str]:
+    """Safety results the source gives in words only (no numbers), each with its quote and section.
+
+    Examples
+    --------
+    >>> from cratus.study.model import load_study
+    >>> stated_safety_results(load_study())[0][:100]
+    'Basic haematology and chemistry laboratory tests: the paper states no clinically significant change '
+    """
+    safety = list(study.endpoints.loc[study.endpoints["domain"] == "safety", "endpoint"])
+    found = [s for s in getattr(study, "statements", ()) if s.is_result and s.endpoint in safety]
+    found.sort(key=lambda s: safety.index(s.endpoint))
+    return [f"{study.label(s.endpoint)}: {s.words()} — “{s.quote}” ({s.source})" for s in found]

@@ -1,5 +1,7 @@
 """Overview: what the study was, the participant flow, how to read the dashboard."""
 
+import re
+
 import streamlit as st
 
 import ui
@@ -15,15 +17,14 @@ study = ui.study()
 ui.start_page(study.text("overview", "title", "title", study.title), needs_arms=False)
 fact = study.fact
 phone = ui.on_phone()
+plain = ui.cached(plain_bottom_line) if p_values_shown() else []  # a filtered view: its readings are hidden
+if plain:  # the answer first, without a table (a printed source; patient data have the table below)
+    with st.container(border=True, key="bottom_line"):
+        st.markdown("**The bottom line**  \n" + "  \n".join(re.sub(r"^([^:“]{1,40}):", r"**\1:**", s) for s in plain))
 heading = (f"**{fact('title')}**" + "".join(f" — {part}" for part in (fact("design"), fact("registration"))
                                             if part) + ".") if fact("title") else ""
 if heading and not phone:
     st.markdown(heading)
-
-plain = ui.cached(plain_bottom_line) if p_values_shown() else []  # a filtered view: its readings are hidden
-if plain:  # the answer first, without a table (a printed source; patient data have the table below)
-    with st.container(border=True):
-        st.markdown("**The bottom line**  \n" + "  \n".join(plain))
 
 items = [("Population", "population"), ("Intervention", "intervention"), ("Participants", "participants"),
          ("Primary endpoint", "primary_endpoint"), ("Secondary endpoints", "secondary_endpoints"),
@@ -40,10 +41,10 @@ if fact("primary_result"):
 ui.show_notes("overview", "after_design")
 
 ui.subheader("What the trial shows")
-st.markdown("One row per efficacy endpoint: what was reported within each arm, whether any comparison with the "
-            "control arm was reported, and whether it survives a Holm adjustment across all of the study's "
-            "p-values. A within-arm change compares an arm with its own baseline; it is **not** a difference "
-            "from the control arm.")
+st.markdown("One row per efficacy endpoint: what was reported within each arm and in which direction, whether any "
+            "comparison with the control arm was reported (in numbers or in words), and whether it survives a Holm "
+            "adjustment over the study's efficacy p-values (the family is stated under the table). A within-arm "
+            "change compares an arm with its own baseline; it is **not** a difference from the control arm.")
 p_values = p_values_shown()  # a filtered view hides them (and the readings drawn from them) unless asked
 ON_SCREEN_ONLY = ["Caveats", "Stated in words (no p-value)"]  # listed under the table, each quote once
 # on a phone one card per endpoint (its reading, the rest folded under it), not ~90 stacked rows

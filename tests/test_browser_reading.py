@@ -14,7 +14,7 @@ TITLE = "CRATUS: allogeneic mesenchymal stem cells for aging frailty"
 
 
 def _bottom_line(page):
-    box = page.locator('[data-testid="stVerticalBlockBorderWrapper"]', has_text="The bottom line").first
+    box = page.locator(".st-key-bottom_line").first
     box.wait_for(state="visible")
     return box
 
@@ -36,6 +36,7 @@ def test_the_overview_answers_before_any_table(browser, app_server, viewport, ph
                       "whose p-values the paper itself contradicts", "This study is limited by a small sample size"):
             assert words in text, (words, text)
         top = box.bounding_box()["y"]
+        save_screenshot(page, f"overview-bottom-line-{viewport['width']}x{viewport['height']}")
         assert top < viewport["height"] / 2, top          # read without scrolling, in the upper half of the window
         first_table = page.locator('[data-testid="stDataFrame"], [data-testid="stTable"]').first
         if first_table.count():

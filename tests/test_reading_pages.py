@@ -20,11 +20,11 @@ def overview():
 
 
 def test_the_overview_opens_with_the_plain_bottom_line(overview):
-    first = overview.markdown[1].value  # after the title line: the answer, before any table
+    first = overview.markdown[0].value  # under the page's title: the answer, before the study and any table
     assert first.startswith("**The bottom line**")
     # Results: Safety "No TE-SAEs occurred in any of the three groups in the first 30 days"; proportion_confint(0, 20,
     # method="beta") upper 16.8%
-    assert "Safety: none of the 30 patients had treatment-emergent serious adverse events" in first
+    assert "**Safety:** none of the 30 patients had treatment-emergent serious adverse events" in first
     assert "up to 16.8%" in first
     assert "a change within an arm is not a comparison with Placebo" in first
     assert "B-cell intracellular TNF-α (whose p-values the paper itself contradicts)" in first

@@ -181,7 +181,7 @@ def _comparison_text(study, p_rows: list[dict], endpoint: str = "") -> str:
     parts += [f"among the arms: {_p_text(r)}" for r in p_rows if r["comparison"] == "between_arms"]
     if parts and (unclear := unclear_comparison(study, endpoint)):
         parts[-1] += f" ({unclear[0].lower()}{unclear[1:]})"
-    parts += [s.cited() for s in _stated(study, endpoint) if s.between_arms]
+    parts += [s.words() for s in _stated(study, endpoint) if s.between_arms]  # quoted in the "stated" column
     return "; ".join(parts) if parts else "none reported"
 
 

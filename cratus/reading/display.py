@@ -110,14 +110,6 @@ def safety_summary(study: Study) -> pd.DataFrame:
         return pd.DataFrame(columns=["group", "label", "patients", "n", "percent", "upper", "sentence"])
 
 
-def bottom_line_brief(study: Study, alpha: float = 0.05) -> pd.DataFrame:
-    """``Endpoint, Reading`` for a slide: each reading with its direction, a contested one pointing to its reasons
-    (:func:`contested_notes`, shown under the table)."""
-    table = reading.bottom_line(study, alpha)
-    return pd.DataFrame({"Endpoint": table["label"] + table["population"].map(lambda p: f" ({p})" if p else ""),
-                         "Reading": [reading_text(r, reasons=False) for r in table.to_dict("records")]})
-
-
 def contested_notes(study: Study, alpha: float = 0.05) -> list[str]:
     """One note per contested reading: the endpoint, the reading and why it is in doubt, most important first.
 

@@ -116,12 +116,14 @@ def test_contested_reasons_most_important_first(table):
     # Abstract: "(p = .003 and p = .039, respectively)"; with them Holm over 31: .003 × 31 = .093 → does not survive
     first = reasons.index("(1) The Abstract prints p = .003 (100M vs Placebo) and p = .039 (200M vs Placebo)")
     assert "“differs from Placebo (100M and 200M), does not survive Holm”" in reasons
-    # scipy.stats.t: 200M p = .001 (≥ .0005) and placebo p = .69 (≥ .685), n = 10: t ≤ sqrt(5.27² + 0.41²), df 18
-    # → p ≥ .00005 > .000025, the most .00002 can round from; with 7 per arm it can (stats.between_arms.smallest_between_p)
-    second = reasons.index("(2) Assuming t-tests of change scores in 10 patients per arm")
-    assert "no smaller than .00005" in reasons and "7 or fewer patients per arm" in reasons
-    # the audit's back-calculation: 17.1 ± 2.0 → 8.4 ± 1.1, p = .001 (Results: Immune biomarkers) has no r
-    third = reasons.index("(3) The 200M arm's 17.1 ± 2.0 → 8.4 ± 1.1 cannot be mean ± SD")
+    # the audit's back-calculation: 17.1 ± 2.0 → 8.4 ± 1.1, p = .001 (Results: Immune biomarkers) has no r with n = 10
+    second = reasons.index("(2) The 200M arm's 17.1 ± 2.0 → 8.4 ± 1.1 cannot be mean ± SD of 10 patients")
+    # scipy.stats.t: 200M p = .001 (≥ .0005) and placebo p = .69 (≥ .685), 10 per arm: t ≤ sqrt(5.27² + 0.41²), df 18
+    # → p ≥ .00005 > .000025, the most .00002 can round from; a pooled t-test with 9 and 10 reaches 1.6e-5
+    # (stats.between_arms.smallest_between_p), so the reason says it holds only if every patient was measured
+    third = reasons.index("(3) If all 10 patients per arm were measured")
+    assert "no t-test of change scores gives a between-arm p below .00005" in reasons
+    assert "with 9 patients measured in 200M and 10 in Placebo it becomes possible" in reasons
     assert first < second < third
 
 

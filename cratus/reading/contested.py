@@ -5,7 +5,8 @@ changes it: another section of the source prints other p-values for the same com
 reading would differ, or the printed p is smaller than any t-test of change scores can give from the arms'
 own within-arm p-values.  A within-arm result of the same arms that cannot be a paired t-test on mean ± SD
 (the audit's back-calculation, :mod:`cratus.stats.within_arm`) is added as a further reason.  Every reason
-states what it assumes.
+states what it assumes; one that holds only for the arm's full N says at which n it stops holding (the source
+prints no n per endpoint).
 """
 
 from __future__ import annotations
@@ -74,17 +75,30 @@ def unreachable_reason(study, row: dict, within: dict) -> str:
         return ""
     low_a, low_c = _rounding_range(a["p_value"], a.get("printed")), _rounding_range(c["p_value"], c.get("printed"))
     high_p = _rounding_range(row["p_value"], row.get("printed"))[1]
-    smallest = smallest_between_p(max(low_a[0], 1e-300), max(low_c[0], 1e-300), n_arm, n_control)
+    low = (max(low_a[0], 1e-300), max(low_c[0], 1e-300))
+    smallest = smallest_between_p(*low, n_arm, n_control)
     if not smallest > high_p:
         return ""
-    fewer = next((k for k in range(min(n_arm, n_control) - 1, 2, -1)
-                  if smallest_between_p(max(low_a[0], 1e-300), max(low_c[0], 1e-300), k, k) <= high_p), None)
     short = design.short
     patients = f"{n_arm} patients per arm" if n_arm == n_control else f"{n_arm} and {n_control} patients"
-    text = (f"Assuming t-tests of change scores in {patients} (each arm's N; the source prints no n per endpoint), the within-arm p-values ({short(arm)} {_p(a)}, {short(control)} {_p(c)}) allow a "
-            f"between-arm p no smaller than {_sig(smallest)} even at their most favourable rounding, but the source "
-            f"prints {_p(row)} for {short(arm)} vs {short(control)}")
-    return text + (f"; it would take {fewer} or fewer patients per arm." if fewer else ".")
+    text = (f"If all {patients} were measured (each arm's N), no t-test of change scores gives a between-arm p below "
+            f"{_sig(smallest)} from the within-arm p-values ({short(arm)} {_p(a)}, {short(control)} {_p(c)}, at their "
+            f"most favourable rounding), but the source prints {_p(row)} for {short(arm)} vs {short(control)}")
+    fewer = _fewest_missing(low, n_arm, n_control, high_p)
+    if fewer is None:
+        return text + "."
+    k_arm, k_control = fewer
+    return text + (f"; with {k_arm} patients measured in {short(arm)} and {k_control} in {short(control)} it becomes "
+                   "possible, and the source prints no n per endpoint, so this alone does not show the printed value "
+                   "is wrong.")
+
+
+def _fewest_missing(low: tuple[float, float], n_arm: int, n_control: int, high_p: float):
+    """The patients measured (arm, control), with the fewest missing, at which a t-test of change scores can reach
+    a p of *high_p*; None if none down to 3 per arm can."""
+    pairs = sorted(((a, c) for a in range(n_arm, 2, -1) for c in range(n_control, 2, -1)),
+                   key=lambda pair: (n_arm + n_control - sum(pair), -pair[1]))
+    return next((pair for pair in pairs if smallest_between_p(*low, *pair) <= high_p), None)
 
 
 def _sig(p: float) -> str:
@@ -105,9 +119,10 @@ def impossible_reasons(study, endpoint: str, arms) -> list[str]:
     for r in found.to_dict("records"):
         pre_mean, pre_sd, post_mean, post_sd = r["printed"]
         texts.append(f"The {study.design.short(r['arm'])} arm's {pre_mean} ± {pre_sd} → {post_mean} ± {post_sd} cannot "
-                     f"be mean ± SD: no pre–post correlation reproduces its within-arm "
-                     f"{format_p(r['p_value'], r['relation'], r.get('p_printed'))} under a paired t-test on "
-                     f"{int(r['n'])} patients (the ± may be an SEM, which changes every test built on it).")
+                     f"be mean ± SD of {int(r['n'])} patients (the arm's N; the source prints no n per endpoint): no "
+                     f"pre–post correlation reproduces its within-arm "
+                     f"{format_p(r['p_value'], r['relation'], r.get('p_printed'))} under a paired t-test (the ± may be "
+                     "an SEM, which changes every test built on it).")
     return texts
 
 
@@ -117,12 +132,13 @@ def contest_reasons(study, endpoint: str, differ: list[dict], p_rows: list[dict]
     if not study.has_printed_sources or study.design.control is None:
         return []
     within = {r["arm"]: r for r in p_rows if r["comparison"] == "within_arm"}
-    reasons = [copy_reason(study, other_copies(study, differ), verdict_with)]
-    reasons += [unreachable_reason(study, r, within) for r in differ]
-    reasons = [r for r in reasons if r]
-    if not reasons:
+    copied = copy_reason(study, other_copies(study, differ), verdict_with)
+    unreachable = [text for text in (unreachable_reason(study, r, within) for r in differ) if text]
+    if not copied and not unreachable:
         return []
-    return reasons + impossible_reasons(study, endpoint, [r["arm"] for r in differ])
+    # the source's own other p-values first (they change the reading), then what cannot be true of the numbers the
+    # tests rest on, then what holds only if every patient was measured
+    return [t for t in [copied, *impossible_reasons(study, endpoint, [r["arm"] for r in differ]), *unreachable] if t]
 
 
 def unclear_comparison(study, endpoint: str) -> str:

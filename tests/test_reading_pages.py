@@ -125,7 +125,8 @@ def test_the_functional_page_claims_no_n_and_quotes_ejection_fraction():
 def test_the_iief_p_value_says_what_it_compares_is_unclear():
     at = open_page("quality_of_life")
     # Results: "no differences among male participants in the IIEF from baseline to 6 months (p = .666)"
-    assert "IIEF (p = .666, all arms compared) — What this p-value compares is unclear" in at.info[0].value
+    assert "IIEF (p = .666, all arms compared)" in at.info[0].value
+    assert "leaves unclear:** IIEF — The Results give one p-value (.666)" in at.info[0].value   # the reading's ⚠ line
     assert tables(at)[-1].set_index("Endpoint").loc["IIEF", "Note"].startswith("What this p-value compares is unclear")
     compared = tables(open_page(""))[0].set_index("Endpoint").loc["IIEF (male patients only)", "Compared with the control arm"]
     assert compared.startswith("among the arms: p = .666 (what this p-value compares is unclear")

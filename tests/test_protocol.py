@@ -411,3 +411,23 @@ def test_the_time_to_event_snippets_reproduce_the_page_with_strata_and_covariate
     shown = "\n".join([str(c.value) for c in at.caption] + [str(h.value) for h in at.get("html")])  # table labels
     assert "Brookmeyer–Crowley on the log–log scale" in shown
     assert "Cox, Efron ties; stratified by sitegr1; adjusted for age) and log-rank test stratified by sitegr1" in shown
+
+
+@pytest.mark.page
+def test_the_report_holds_every_protocol_output_of_the_page(trial_session):
+    """Done-when of issue 24: the ANCOVA with a site factor, the dose trend, the repeated-measures table, the
+    categorical table with its test and the KM page's figure and tables are in the page's report."""
+    at = _page(trial_session, "analyses", {"an_mmrm": "GEE unstructured"})
+    at.multiselect(key="an_factors").set_value(["sitegr1"]).run()
+    items = at.session_state["report"].items
+    captions = [item[1][0] if isinstance(item[1], tuple) else str(item[1]) for item in items]
+    text = "\n".join(map(str, captions))
+    for expected in ("ANCOVA, LS means by arm", "chg ~ arm + sitegr1 + base", "Dose–response test",
+                     "Repeated measures (GEE, unstructured working correlation)", "n (%) per category and arm",
+                     "each arm against the control"):
+        assert expected in text, expected
+    at = _page(at, "time_to_event")
+    kinds = [kind for kind, _ in at.session_state["report"].items]
+    text = "\n".join(str(value[0] if isinstance(value, tuple) else value) for _, value in
+                     at.session_state["report"].items)
+    assert "figure" in kinds and "Median time to event by arm" in text and "Hazard ratio against the control" in text

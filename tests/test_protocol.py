@@ -342,6 +342,8 @@ def test_the_repeated_measures_table_is_on_the_page_with_its_snippet(tmp_path, m
     snippet = next(s for s in at.session_state["code_snippets"] if s["call"].func.__name__ == "mmrm_table")
     assert 'covariance="compound symmetry"' in snippet["code"] and "sitegr1" in snippet["code"]
     check(snippet, at, {})
+    figure = next(s for s in at.session_state["code_snippets"] if s["call"].func.__name__ == "lsmeans_figure")
+    check(figure, at, {})  # the LS-means chart drawn again from the files, the same figure
     # a filtered view: the model's p-values hidden until the switch is on, its words say the subgroup
     at = _page(at, "analyses", {"an_mmrm": "compound symmetry", "f_sex": "F"})
     mmrm = next(t for t in tables(at) if "Difference from control (SE)" in t.columns)
@@ -431,3 +433,20 @@ def test_the_report_holds_every_protocol_output_of_the_page(trial_session):
     text = "\n".join(str(value[0] if isinstance(value, tuple) else value) for _, value in
                      at.session_state["report"].items)
     assert "figure" in kinds and "Median time to event by arm" in text and "Hazard ratio against the control" in text
+
+
+def test_the_ls_means_chart_draws_the_model_s_estimates(study):
+    from cratus.figures.lsmeans import lsmeans_figure
+    from cratus.patient import repeated as R
+
+    result = R.mmrm_result(study, "actot", covariance="GEE unstructured")
+    figure = lsmeans_figure(study, "actot", covariance="GEE unstructured")
+    colors = {a.id: a.color for a in study.design.arms}
+    assert [t.name for t in figure.data] == ["Placebo", "Xanomeline Low Dose", "Xanomeline High Dose"]  # TRT01PN
+    for trace, arm in zip(figure.data, ["placebo", "xanomeline_low_dose", "xanomeline_high_dose"]):
+        rows = [m for m in result.lsmeans if m.arm == arm]
+        assert list(trace.y) == pytest.approx([m.estimate for m in rows])
+        assert list(trace.error_y.array) == pytest.approx([m.ci_high - m.estimate for m in rows])
+        assert trace.line.color == colors[arm]
+    assert list(figure.layout.xaxis.ticktext) == ["Week 8", "Week 16", "Week 24"]
+    assert "GEE" in figure.layout.title.subtitle.text and "computed here" in figure.layout.title.subtitle.text

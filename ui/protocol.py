@@ -11,7 +11,8 @@ from cratus.patient import time_to_event as T
 from cratus.stats.ancova import ADJUSTMENTS, WEIGHTINGS
 from cratus.outputs.code import Call
 from ui.filters import p_values_shown
-from ui.output import call, code, compute, figure_title, table
+from ui.controls import on_phone
+from ui.output import call, chart, code, compute, figure_title, table
 from ui.render import plot, subheader
 from ui.session import study
 from ui.state import cached, cached_figure, report
@@ -146,6 +147,7 @@ def ancova_section(endpoint: str, arms: list[str], visits: list[str]) -> dict:
 def mmrm_section(endpoint: str, arms: list[str], choice: dict) -> None:
     """On request, the mixed model for repeated measures over every post-baseline visit (the ANCOVA's covariates):
     LS means by visit and arm, differences from the control, the model in words."""
+    from cratus.figures.lsmeans import lsmeans_figure
     from cratus.patient import repeated as R
     from cratus.stats.mmrm import COVARIANCES
 
@@ -171,6 +173,8 @@ def mmrm_section(endpoint: str, arms: list[str], choice: dict) -> None:
         return
     kind = "GEE, unstructured working correlation" if covariance.startswith("GEE") else \
         f"mixed model for repeated measures, {covariance} covariance"
+    chart(call(lsmeans_figure, endpoint, **kwargs), screen={"phone": on_phone()},
+          title=f"LS means by visit: {current.label(endpoint)}")
     table(model, caption=f"Repeated measures ({kind}), LS means by visit and arm: "
                          f"{current.label(endpoint)}{_filtered_mark()}")
     words = cached(R.mmrm_words, endpoint, **kwargs)

@@ -75,7 +75,7 @@ def test_the_audit_passes_consistent_roundings_whatever_the_file_says():
                        "kind": "contradiction", "version_a": "p = .03", "location_a": "Abstract",
                        "version_b": "p = .035", "location_b": "Results", "shown": "p = .035", "reason": "r"}])
     row = check_discrepancies(d).iloc[0]
-    assert (row["status"], row["check"]) == ("pass", "curated: consistent rounding")
+    assert (row["status"], row["check"]) == ("pass", "curated: consistent roundings")
     assert not is_contradiction(d.iloc[0].to_dict())
 
 

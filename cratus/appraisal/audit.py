@@ -23,7 +23,7 @@ from cratus.appraisal.audit_numbers import (  # noqa: F401 - the audit's public 
     parse_scales, pooled_total_interval)
 from cratus.study.design import TOTAL
 from cratus.formatting import format_number, round_half_up
-from cratus.study.discrepancies import NOT_CONTRADICTIONS, is_consistent_rounding
+from cratus.study.discrepancies import NOT_CONTRADICTIONS, is_consistent_rounding, kind_words
 from cratus.study.model import ADVERSE_EVENT_TOTALS
 from cratus.stats.within_arm import PLAUSIBLE_RHO, VERDICTS, VERY_UNLIKELY
 
@@ -255,7 +255,7 @@ def check_discrepancies(discrepancies):
     Returns
     -------
     pandas.DataFrame
-        Audit rows; ``check`` is "curated: <kind>", ``level`` the id,
+        Audit rows; ``check`` is "curated: <kind in words>", ``level`` the id,
         ``expected``/``reported`` the two versions.
 
     Examples
@@ -274,7 +274,7 @@ def check_discrepancies(discrepancies):
         if is_consistent_rounding(rec) and kind not in NOT_CONTRADICTIONS:
             # the one rounding rule overrules the file: one value printed at two precisions is no contradiction
             kind, why = "consistent_rounding", "Both printed values can be roundings of one value. "
-        rows.append(_row(f"curated: {kind.replace('_', ' ')}", rec["endpoint"], rec["arm"], rec["visit"],
+        rows.append(_row(f"curated: {kind_words(kind)}", rec["endpoint"], rec["arm"], rec["visit"],
                          DISCREPANCY_STATUS.get(kind, "fail"), str(rec["version_a"]),
                          str(rec["version_b"]),
                          f"{rec['location_a']} vs {rec['location_b']}: {why}{rec['reason']} "

@@ -61,9 +61,13 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
     unit = _unit(study, parameter).lstrip(", ")
     label = tte_parameters(study).get(parameter, parameter)
     width = style["min_width"]
-    names = [design.short(a) for a in arms_shown]
-    # Room for the at-risk table's arm names (the widest, at tick size) left of the plot.
-    margin_l = int(min(max(style["margin_l"], max(line_width(n, style["tick"]) for n in names) + 40), width * 0.4))
+    # Room for the at-risk table's arm names (the widest, at tick size) left of the plot, at most 40 % of the
+    # width: a longer name wraps (a phone's "Xanomeline High Dose" ran into the numbers at time 0).
+    margin_l = int(min(max(style["margin_l"], max(line_width(design.short(a), style["tick"]) for a in arms_shown)
+                           + 40), width * 0.4))
+    names = [n if line_width(n, style["tick"]) + 40 <= margin_l + 1 else wrap_px(n, margin_l - 40, style["tick"])
+             for n in (design.short(a) for a in arms_shown)]
+    risk_line = 26 * max(n.count("<br>") + 1 for n in names)
     title = theme.title_text(label, style, width)
     words = (f"Kaplan–Meier estimate by arm, computed here from the patients ({population_words(study, population, False)})"
              "; | censored; shaded: 95% CI")
@@ -74,7 +78,7 @@ def km_figure(study, parameter: str, arms=None, bands: bool = True, phone: bool 
                                       width - margin_l - 20, False)  # the legend wraps within the plot's width
     top = theme.top_margin(style, subtitle.count("<br>") + 1, legend_lines, title.count("<br>") + 1)
     plot_h = 380 if not phone else 300
-    risk_h = 40 + 26 * len(arms_shown)
+    risk_h = 40 + risk_line * len(arms_shown)
     height = top + plot_h + 60 + risk_h + style["margin_b"]
     risk_share = risk_h / (height - top - style["margin_b"])
     gap = 60 / (height - top - style["margin_b"])

@@ -450,3 +450,17 @@ def test_the_ls_means_chart_draws_the_model_s_estimates(study):
         assert trace.line.color == colors[arm]
     assert list(figure.layout.xaxis.ticktext) == ["Week 8", "Week 16", "Week 24"]
     assert "GEE" in figure.layout.title.subtitle.text and "computed here" in figure.layout.title.subtitle.text
+
+
+def test_the_at_risk_names_wrap_on_a_phone_rather_than_run_into_the_numbers(study):
+    from cratus.figures import theme
+    from cratus.figures.geometry import line_width
+    from cratus.figures.km import km_figure
+
+    phone, desktop = km_figure(study, "TTDERM", phone=True), km_figure(study, "TTDERM")
+    style = theme.style(phone=True)
+    assert phone.layout.margin.l <= 0.4 * style["min_width"]
+    for name in phone.layout.yaxis2.ticktext:  # every line fits left of the plot, clear of the time-0 column
+        assert all(line_width(line, style["tick"]) + 40 <= phone.layout.margin.l + 1 for line in name.split("<br>"))
+    assert "Xanomeline High<br>Dose" in phone.layout.yaxis2.ticktext
+    assert "<br>" not in "".join(desktop.layout.yaxis2.ticktext)  # a laptop has the room

@@ -125,7 +125,7 @@ def test_an_assumed_r_that_contradicts_the_printed_p_is_said_in_words():
     assert walk["error_y"]["array"][0] == pytest.approx(98.0127, abs=1e-3)
     warnings = " ".join(w.value for w in at.warning)
     assert ("⚠ 100M: this 95% CI includes 0, but the paper prints p = .011 for the same change (the interval "
-            "assumes r = 0.5); the printed p implies r = 0.96." in warnings)
+            "assumes r = 0.5); that p implies r = 0.96." in warnings)
 
 
 def test_change_interval_can_be_switched_off_or_shown_as_sd():

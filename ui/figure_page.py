@@ -27,7 +27,7 @@ VIEW_LABELS = {"grid": "All panels", "single": "One, large"}
 IMAGE_FORMATS = {"png": "PNG", "svg": "SVG"}
 ALL_VISITS = "all"
 INTERVAL_LABELS = {"ci": "95% CI of the mean", "sd": "± SD of the change"}
-R_SOURCES = {"implied": "Implied by each arm's printed p", "assumed": "Assumed"}
+R_SOURCES = {"implied": "Implied by each arm's p", "assumed": "Assumed"}
 
 
 def _figure_call(endpoints: tuple, arms: tuple, visits: tuple, metric: str, correlation, presentation: bool,

@@ -35,10 +35,10 @@ def describe_correlation(correlation) -> str:
     """The correlation choice in words, for axis titles, legends and outcome definitions.
 
     >>> describe_correlation(0.5), describe_correlation(IMPLIED)
-    ('r = 0.5', "each arm's r implied by its printed p")
+    ('r = 0.5', "each arm's r implied by its within-arm p")
     """
     if correlation == IMPLIED:
-        return "each arm's r implied by its printed p"
+        return "each arm's r implied by its within-arm p"
     return f"r = {float(correlation):g}"
 
 
@@ -188,18 +188,19 @@ def change_cell(before: dict, after: dict, kind: str, correlation, interval: str
 
 
 def interval_note(cell: dict, interval: str, correlation, r_words: str, implied_words: str = "",
-                  printed: tuple | None = None) -> str:
+                  printed: tuple | None = None, source: str = "the paper prints") -> str:
     """Words for an arm's change interval: where its 95% CI disagrees with the printed within-arm p, or why no
     implied r was used; ``""`` when there is nothing to say.
 
     *printed* is the within-arm p as ``(value, relation, text)`` (``None``: none printed); *r_words* and
-    *implied_words* as :func:`implied_correlation` words them, for the r used and the r the p implies.
+    *implied_words* as :func:`implied_correlation` words them, for the r used and the r the p implies; *source*
+    says where the p comes from ("the paper prints", or for a study computed from patients "the test here gives").
 
     >>> cell = {"reported": True, "low": -33.21, "high": 162.81, "plus": 98.01}
     >>> print(interval_note(cell, "ci", 0.5, "", "with r = 0.96, implied by p = .011", (0.011, "=", "p = .011")))
     ... # doctest: +NORMALIZE_WHITESPACE
     this 95% CI includes 0, but the paper prints p = .011 for the same change (the interval assumes r = 0.5);
-    the printed p implies r = 0.96
+    that p implies r = 0.96
     """
     fallback = r_words if r_words.startswith("assuming") else ""   # "implied" chosen, but none implied
     if interval != "ci" or not printed or not cell["reported"] or math.isnan(cell["plus"]):
@@ -210,8 +211,8 @@ def interval_note(cell: dict, interval: str, correlation, r_words: str, implied_
     if not contradicts_printed_p(cell["low"], cell["high"], p_value, relation):
         return fallback
     what = "includes 0" if cell["low"] <= 0 <= cell["high"] else "excludes 0"
-    hint = ("; the printed p implies r = " + implied_words.split("r = ", 1)[1].split(",", 1)[0]
+    hint = ("; that p implies r = " + implied_words.split("r = ", 1)[1].split(",", 1)[0]
             if implied_words.startswith("with r = ") and correlation != IMPLIED else "")
     assumed = describe_correlation(correlation) if correlation != IMPLIED else r_words.removeprefix("assuming ")
-    return (f"this 95% CI {what}, but the paper prints {p_shown} for the same change (the interval "
+    return (f"this 95% CI {what}, but {source} {p_shown} for the same change (the interval "
             f"assumes {assumed}){hint}")

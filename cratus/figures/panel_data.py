@@ -301,7 +301,8 @@ def panel_records(study, endpoint, arms, visits, metric="value", correlation=Non
                                    number(after["sd"]["value"]) if "sd" in after else math.nan, r_words)
                 label = f"{design.visit_label(visit)} − {mid_sentence(design.visit_label(baseline))}"
                 note = interval_note(cell, interval, correlation, r_words, implied_words, within and (
-                    number(within["p_value"]), clean(within.get("relation")) or "=", p_text(within)))
+                    number(within["p_value"]), clean(within.get("relation")) or "=", p_text(within)),
+                    "the paper prints" if study.has_printed_sources else "the test computed here gives")
             rows.append({
                 "endpoint": endpoint, "figure": info["figure"], "metric": metric,
                 "arm": arm, "arm_label": design.label(arm), "visit": visit, "visit_label": label,

@@ -107,7 +107,7 @@ def outcome_definition(study, endpoint: str, metric: str = "value", visits=None,
             summary = "no interval (the text gives no SD of the change)"
         elif correlation == IMPLIED:
             what = "± SD of change (not a CI)" if interval == "sd" else "95% CI"
-            summary = (f"mean change with {what}, using the pre–post correlation each arm's printed within-arm p "
+            summary = (f"mean change with {what}, using the pre–post correlation each arm's within-arm p "
                        f"implies (assuming a paired t-test; r = {FALLBACK_R:g} where none is implied) and every "
                        "participant measured at both visits")
         elif interval == "sd":
@@ -308,7 +308,7 @@ def interval_sentence(study, panel: pd.DataFrame) -> str:
     95% CI of the change: 100M with r = 0.96, implied by p = .011 (assuming a paired t-test).
     >>> print(interval_sentence(s, walk(0.5)))
     95% CI of the change assuming r = 0.5. ⚠ 100M: this 95% CI includes 0, but the paper prints p = .011 for the \
-same change (the interval assumes r = 0.5); the printed p implies r = 0.96.
+same change (the interval assumes r = 0.5); that p implies r = 0.96.
     """
     rows = panel[(panel["metric"] == "change") & panel["reported"] & panel["low"].notna()
                  & (panel["low"] != panel["high"])]

@@ -869,6 +869,14 @@ def test_a_statistician_runs_the_protocol_ancova_and_the_time_to_event_page(brow
         assert "LS mean (SE)" in main and "Dose–response test" in main and "Wilcoxon" in main
         save_screenshot(page, "protocol-analyses")
         assert_no_exception(page)
+        # the repeated-measures model on request: its chart and table, the choice in the address
+        page.locator(".st-key-an_mmrm").scroll_into_view_if_needed()
+        page.locator(".st-key-an_mmrm").click()
+        page.get_by_role("option", name="compound symmetry").first.click()
+        expect(page.get_by_text("Difference from control (SE)").first).to_be_visible(timeout=60_000)
+        assert parse_qs(urlsplit(page.url).query).get("an_mmrm") == ["compound symmetry"], page.url
+        expect(page.locator(".js-plotly-plot").filter(has_text="LS mean (95% CI) by visit")).to_have_count(1, timeout=30_000)
+        assert_no_exception(page)
         if reads_adtte:
             page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Time to event").first.click()
             wait_until_rendered(page, heading="Time to event")

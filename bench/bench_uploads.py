@@ -16,12 +16,15 @@ over and over, in this same interpreter, as a second visitor's session would run
   ~140 MB) with subjects and adverse events (``bench/make_large_patient_data.py``);
 * ``xlsx``: a 25 MB .xlsx (22,000 subjects × 10 endpoints × 5 visits, 1.1 million rows);
 * ``xlsx-limit``: an .xlsx just within the Excel limit (9,000 subjects, 2.4 million cells);
-* ``three``: three uploads of the ``csv`` case at once (three sessions).
+* ``three``: three uploads of the ``csv`` case at once (three sessions);
+* ``hostile``: the hostile files of ``tests/test_upload_limits.py`` (a ZIP bomb named .xlsx, a CSV of a million
+  columns, a single 100 MB line), each read as an upload: seconds to the refusal, memory, the message.
 
 Printed per case: wall-clock seconds per upload; CPU seconds of the server and of its workers; peak memory
 of the server's process tree (proportional set size, so pages shared between the server, the fork server and
-the workers count once; sampled every 50 ms); the server's memory before, after the upload and after the
-session ends (its study dropped, as Streamlit does when a session ends); and the other session's rerun time,
+the workers count once; sampled every 50 ms) and one worker's resident peak (what its memory cap watches); the
+server's memory before (free memory given back to the system first), after the upload and after the session
+ends (its study dropped, as Streamlit does when a session ends); and the other session's rerun time,
 median and maximum, idle and during the parse.  Load average is printed: the figures are wall-clock on a
 shared machine.  Asserts nothing.
 """
@@ -87,6 +90,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.peak, self.running = 0.0, True
         self.cpu: dict[int, float] = {}  # CPU seconds last seen of each worker (they are not this one's children)
+        self.worker_rss = 0.0  # the largest resident memory of one worker (what its cap watches), MB
         self.known = set(_descendants(os.getpid()))
 
     def run(self):
@@ -95,7 +99,29 @@ class Sampler(threading.Thread):
             for pid in _descendants(os.getpid()):
                 if pid not in self.known:
                     self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_seconds(pid))
+                    self.worker_rss = max(self.worker_rss, _rss_kb(pid) / 1024)
             time.sleep(0.05)
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _trim() -> None:
+    """Give the allocator's free memory back before a case (glibc), so that "before" is what the server holds."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -150,6 +176,48 @@ def make_cases(names: list[str]) -> dict:
     return {n: made[n] for n in names}
 
 
+def hostile_files() -> dict:
+    """The hostile uploads of tests/test_upload_limits.py, each beside a small subject file."""
+    import io
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(600):
+                part.write(b"\0" * (1 << 20))
+    header = ",".join(f"c{i}" for i in range(1_000_000)).encode()
+    return {"zip bomb named .xlsx (600 MB of zeros)": ("measurements.xlsx", bomb.getvalue()),
+            "CSV of a million columns": ("measurements.csv", header + b"\n" + b"1," * 999_999 + b"1\n"),
+            "a single 100 MB line": ("measurements.csv", b"x" * (100 << 20)),
+            "a 100 MB line after a header": ("measurements.csv", b"usubjid,visit,endpoint,value\nP01,Baseline,s,1\n"
+                                             + b"y" * (100 << 20) + b"\n")}
+
+
+def run_hostile() -> None:
+    """Each hostile file read as the app reads an upload: seconds, CPU seconds, memory, the message."""
+    from cratus.patient.worker import read_study
+
+    print(f"\n== hostile files, read as the app reads uploads; load average {os.getloadavg()[0]:.1f}")
+    for what, (name, data) in hostile_files().items():
+        pairs = [("subjects.csv", b"usubjid,arm\nP01,Drug\nP02,Placebo\n"), (name, data)]
+        gc.collect()
+        before, sampler = own_mb(), Sampler()
+        sampler.start()
+        start, cpu = time.perf_counter(), time.process_time()
+        try:
+            read_study(pairs)
+            message = "READ (not refused)"
+        except ValueError as error:
+            message = str(error)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        sampler.running = False
+        sampler.join()
+        print(f"  {what} ({len(data) / 1e6:,.1f} MB): refused in {wall:.2f} s ({cpu:.2f} CPU s), memory "
+              f"{before:,.0f} MB → peak {sampler.peak:,.0f} MB: {message[:110]}")
+
+
 def reader(in_process: bool):
     if in_process:
         from cratus.patient import read_patient_data, to_study
@@ -165,6 +233,7 @@ def reader(in_process: bool):
 
 def run_case(name: str, uploads: list, read, reference, other: OtherSession) -> dict:
     gc.collect()
+    _trim()
     before = own_mb()
     sampler = Sampler()
     sampler.start()
@@ -196,7 +265,7 @@ def run_case(name: str, uploads: list, read, reference, other: OtherSession) -> 
     return {"case": name, "uploads": len(uploads), "seconds": seconds, "errors": errors,
             "server_cpu": (after_cpu[0].ru_utime + after_cpu[0].ru_stime) - (cpu[0].ru_utime + cpu[0].ru_stime),
             "worker_cpu": sum(sampler.cpu.values()),
-            "peak": sampler.peak, "before": before, "with_study": with_study, "after_end": own_mb(),
+            "peak": sampler.peak, "worker_rss": sampler.worker_rss, "before": before, "with_study": with_study, "after_end": own_mb(),
             "tree_after": tree_mb(), "reruns": other.between(start, stop)}
 
 
@@ -207,7 +276,8 @@ def show(r: dict, idle: list[float]) -> None:
         print(f"  upload {i + 1}: {s:.2f} s" + (f"  REFUSED: {e[:160]}" if e else ""))
     print(f"  CPU: server {r['server_cpu']:.2f} s (with the other session's reruns), workers "
           f"{r['worker_cpu']:.2f} s (as last sampled, up to 50 ms short)")
-    print(f"  memory: server before {mb(r['before'])}, peak of server + workers {mb(r['peak'])}, "
+    print(f"  memory: server before {mb(r['before'])}, peak of server + workers {mb(r['peak'])} (one worker's "
+          f"resident peak {mb(r['worker_rss'])}), "
           f"server with the study {mb(r['with_study'])}, after the session ends {mb(r['after_end'])} "
           f"(whole tree {mb(r['tree_after'])})")
     during = r["reruns"]
@@ -218,8 +288,8 @@ def show(r: dict, idle: list[float]) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=["csv", "xlsx", "xlsx-limit", "three"],
-                        choices=("csv", "xlsx", "xlsx-limit", "three"))
+    parser.add_argument("--cases", nargs="+", default=["csv", "xlsx", "xlsx-limit", "three", "hostile"],
+                        choices=("csv", "xlsx", "xlsx-limit", "three", "hostile"))
     parser.add_argument("--in-process", action="store_true", help="parse in this interpreter (no worker)")
     parser.add_argument("--root", type=Path, default=HERE.parent, help="checkout whose code is measured")
     args = parser.parse_args(argv)
@@ -231,7 +301,7 @@ def main(argv=None) -> int:
     reference = load_study()
     other = OtherSession(args.root)
     idle = [other.rerun() for _ in range(8)]
-    cases = make_cases(args.cases)
+    cases = make_cases([c for c in args.cases if c != "hostile"])
     gc.collect()
     print(f"code: {args.root}; {'in the server process' if args.in_process else 'as the app reads uploads'}; "
           f"server at start {own_mb():,.0f} MB (PSS, with the test data in memory)")
@@ -240,6 +310,8 @@ def main(argv=None) -> int:
     for name, uploads in cases.items():
         show(run_case(name, uploads, read, reference, other), idle)
     other.running = False
+    if "hostile" in args.cases:
+        run_hostile()
     return 0
 
 

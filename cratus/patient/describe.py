@@ -80,17 +80,23 @@ def _describe(values: pd.Series, by: list) -> pd.DataFrame:
     """
     v = values.to_numpy(float)
     ids = pd.factorize(_group_ids(by))[0]  # dense: a radix sort of small integers below
-    by_value = np.argsort(v)  # missing values last
-    narrow = ids[by_value].astype(np.int16 if len(ids) and ids.max() < 2 ** 15 else np.int64)
-    order = by_value[np.argsort(narrow, kind="stable")]  # by group, then value within the group
+    narrow = np.int16 if len(ids) and ids.max() < 2 ** 15 else np.int64
+    ids = ids.astype(narrow)
+    order = np.argsort(v)  # missing values last
+    order = order[np.argsort(ids[order], kind="stable")]  # by group, then value within the group
     v, ids, rows = v[order], ids[order], order
     start = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=np.int64)
+    del ids  # 4 million rows: each array of them is 32 MB, so the statistics below reuse their buffers
     present = ~np.isnan(v)
-    n = np.add.reduceat(present.astype(np.int64), start) if len(start) else np.array([], dtype=np.int64)
+    n = np.add.reduceat(present, start, dtype=np.int64) if len(start) else np.array([], dtype=np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.add.reduceat(np.where(present, v, 0.0), start) / n if len(start) else np.array([])
-        deviation = np.where(present, v - np.repeat(mean, np.diff(np.r_[start, len(v)])), 0.0)
-        sd = np.sqrt(np.add.reduceat(deviation * deviation, start) / (n - 1)) if len(start) else np.array([])
+        work = np.where(present, v, 0.0)
+        mean = np.add.reduceat(work, start) / n if len(start) else np.array([])
+        np.subtract(v, np.repeat(mean, np.diff(np.r_[start, len(v)])), out=work)
+        work[~present] = 0.0
+        np.multiply(work, work, out=work)  # squared deviations from the group's mean
+        sd = np.sqrt(np.add.reduceat(work, start) / (n - 1)) if len(start) else np.array([])
+        del work
     sd[n < 2] = np.nan
 
     def quantile(q: float) -> np.ndarray:

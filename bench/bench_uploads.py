@@ -24,7 +24,9 @@ Printed per case: wall-clock seconds per upload; CPU seconds of the server and o
 of the server's process tree (proportional set size, so pages shared between the server, the fork server and
 the workers count once; sampled every 50 ms) and one worker's resident peak (what its memory cap watches); the
 server's memory before (free memory given back to the system first), after the upload and after the session
-ends (its study dropped, as Streamlit does when a session ends); and the other session's rerun time,
+ends (its study dropped, as Streamlit does when a session ends), as proportional set size and as its heap
+(anonymous resident memory: PSS falls once the fork server shares the libraries' pages, the heap does not);
+and the other session's rerun time,
 median and maximum, idle and during the parse.  Load average is printed: the figures are wall-clock on a
 shared machine.  Asserts nothing.
 """
@@ -79,6 +81,12 @@ def tree_mb() -> float:
     return sum(_pss_kb(pid) for pid in _descendants(os.getpid())) / 1024
 
 
+def anon_mb() -> float:
+    """This process's anonymous resident memory (its heap: data, not the libraries' pages, which proportional
+    set size shares with the fork server once it runs), in MB."""
+    return _status_kb(os.getpid(), "RssAnon:") / 1024
+
+
 def own_mb() -> float:
     return _pss_kb(os.getpid()) / 1024
 
@@ -103,15 +111,19 @@ class Sampler(threading.Thread):
             time.sleep(0.05)
 
 
-def _rss_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _rss_kb(pid: int) -> int:
+    return _status_kb(pid, "VmRSS:")
 
 
 def _trim() -> None:
@@ -203,7 +215,7 @@ def run_hostile() -> None:
     for what, (name, data) in hostile_files().items():
         pairs = [("subjects.csv", b"usubjid,arm\nP01,Drug\nP02,Placebo\n"), (name, data)]
         gc.collect()
-        before, sampler = own_mb(), Sampler()
+        before, sampler = tree_mb(), Sampler()
         sampler.start()
         start, cpu = time.perf_counter(), time.process_time()
         try:
@@ -214,8 +226,8 @@ def run_hostile() -> None:
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         sampler.running = False
         sampler.join()
-        print(f"  {what} ({len(data) / 1e6:,.1f} MB): refused in {wall:.2f} s ({cpu:.2f} CPU s), memory "
-              f"{before:,.0f} MB → peak {sampler.peak:,.0f} MB: {message[:110]}")
+        print(f"  {what} ({len(data) / 1e6:,.1f} MB): refused in {wall:.2f} s ({cpu:.2f} CPU s), server + workers "
+              f"{before:,.0f} MB → peak {max(sampler.peak, before):,.0f} MB: {message[:110]}")
 
 
 def reader(in_process: bool):
@@ -234,7 +246,7 @@ def reader(in_process: bool):
 def run_case(name: str, uploads: list, read, reference, other: OtherSession) -> dict:
     gc.collect()
     _trim()
-    before = own_mb()
+    before, anon = own_mb(), [anon_mb()]
     sampler = Sampler()
     sampler.start()
     results, seconds, errors = [None] * len(uploads), [0.0] * len(uploads), [None] * len(uploads)
@@ -259,13 +271,15 @@ def run_case(name: str, uploads: list, read, reference, other: OtherSession) -> 
     sampler.join()
     after_cpu = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     with_study = own_mb()
+    anon.append(anon_mb())
     results.clear()  # the sessions end: their studies are dropped (cratus.patient.memory gives the memory back)
     gc.collect()
     time.sleep(1.0)
+    anon.append(anon_mb())
     return {"case": name, "uploads": len(uploads), "seconds": seconds, "errors": errors,
             "server_cpu": (after_cpu[0].ru_utime + after_cpu[0].ru_stime) - (cpu[0].ru_utime + cpu[0].ru_stime),
             "worker_cpu": sum(sampler.cpu.values()),
-            "peak": sampler.peak, "worker_rss": sampler.worker_rss, "before": before, "with_study": with_study, "after_end": own_mb(),
+            "peak": sampler.peak, "worker_rss": sampler.worker_rss, "before": before, "with_study": with_study, "after_end": own_mb(), "anon": anon,
             "tree_after": tree_mb(), "reruns": other.between(start, stop)}
 
 
@@ -279,7 +293,7 @@ def show(r: dict, idle: list[float]) -> None:
     print(f"  memory: server before {mb(r['before'])}, peak of server + workers {mb(r['peak'])} (one worker's "
           f"resident peak {mb(r['worker_rss'])}), "
           f"server with the study {mb(r['with_study'])}, after the session ends {mb(r['after_end'])} "
-          f"(whole tree {mb(r['tree_after'])})")
+          f"(whole tree {mb(r['tree_after'])}); its heap (anonymous memory) {' → '.join(mb(v) for v in r['anon'])}")
     during = r["reruns"]
     text = (f"median {statistics.median(during):.0f} ms, max {max(during):.0f} ms over {len(during)} reruns"
             if during else "no rerun finished during the parse")

@@ -161,3 +161,11 @@ def test_the_readme_states_the_limits_in_force():
     assert f"a tenth of that ({defaults.excel_cells / 1e6:.1f} million cells)" in readme
     assert f"at most {defaults.columns:,} columns" in readme
     assert f"a CSV line at most {limits.MAX_LINE_BYTES >> 20} MB" in readme
+    assert (f"at most {limits.PARQUET_BYTES_PER_CELL} bytes per allowed cell "
+            f"({defaults.cells * limits.PARQUET_BYTES_PER_CELL / 1e9:.1f} GB)") in readme
+    from cratus.patient import worker
+
+    assert f"more than {worker.IN_PROCESS_CELLS / 1e6:.0f} million cells is read in a worker process" in readme
+    assert (f"{limits.WORKER_BASE_BYTES / 2 ** 30:.1f} GB + {limits.WORKER_BYTES_PER_CELL} bytes per allowed cell "
+            f"of memory ({defaults.worker_bytes / 2 ** 30:.1f} GB), {worker.CPU_LIMIT_SECONDS} s of computing or "
+            f"{worker.TIME_LIMIT_SECONDS:.0f} s in all") in readme.replace("\n  ", " ")

@@ -19,7 +19,7 @@ that gives the limit and what to do:
 **One setting**: ``CRATUS_UPLOAD_CELLS``, the cells (rows × columns, all files of
 one upload together) one upload may hold; default 25 million, which admits a
 long CSV of 4 million rows × 5 columns (40,000 subjects × 20 endpoints × 5
-visits, about 140 MB), read by a worker process that peaks at about 1.0 GB.
+visits, about 140 MB), read by a worker process that peaks at about 0.9 GB resident (bench_uploads).
 Everything else is derived from it.  Large uploads are read one at a time (see
 :mod:`cratus.patient.worker`): with the server's own ~0.45 GB and the studies
 its sessions hold (~0.2 GB for such an upload) that stays within 2.7 GB for a
@@ -69,7 +69,7 @@ class Limits:
     @property
     def worker_bytes(self) -> int:
         """Resident memory a worker reading one upload may reach: the libraries (~0.3 GB) and the upload's
-        bytes, plus what the parse of this many cells needs (measured at about 40 bytes a cell)."""
+        bytes, plus what the parse of this many cells needs (the 4-million-row CSV: a resident peak of ~0.9 GB, under 20 bytes a cell above the base)."""
         return WORKER_BASE_BYTES + WORKER_BYTES_PER_CELL * self.cells
 
     @property

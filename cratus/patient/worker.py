@@ -34,7 +34,7 @@ from cratus.patient.limits import Estimate, Limits, check_file, check_upload
 
 #: Uploads up to this many cells are read in this process (the worker's start costs more than their parse).
 IN_PROCESS_CELLS = 1_000_000
-#: Workers reading at once.  One: a worker may use up to Limits.worker_bytes (~1.5 GB at the default limit);
+#: Workers reading at once.  One: a worker may use up to Limits.worker_bytes (1.6 GB at the default limit);
 #: two at once took the server and its workers to 2.6 GB of Community Cloud's ~2.7 GB (bench/bench_uploads.py).
 PARALLEL = 1
 #: CPU seconds a worker may compute (the 4-million-row CSV takes ~4 s; an .xlsx at the Excel limit ~25 s).

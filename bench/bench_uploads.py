@@ -279,7 +279,8 @@ def run_case(name: str, uploads: list, read, reference, other: OtherSession) -> 
     return {"case": name, "uploads": len(uploads), "seconds": seconds, "errors": errors,
             "server_cpu": (after_cpu[0].ru_utime + after_cpu[0].ru_stime) - (cpu[0].ru_utime + cpu[0].ru_stime),
             "worker_cpu": sum(sampler.cpu.values()),
-            "peak": sampler.peak, "worker_rss": sampler.worker_rss, "before": before, "with_study": with_study, "after_end": own_mb(), "anon": anon,
+            "peak": sampler.peak, "worker_rss": sampler.worker_rss, "before": before, "with_study": with_study,
+            "after_end": own_mb(), "anon": anon,
             "tree_after": tree_mb(), "reruns": other.between(start, stop)}
 
 

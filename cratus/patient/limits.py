@@ -69,7 +69,8 @@ class Limits:
     @property
     def worker_bytes(self) -> int:
         """Resident memory a worker reading one upload may reach: the libraries (~0.3 GB) and the upload's
-        bytes, plus what the parse of this many cells needs (the 4-million-row CSV: a resident peak of ~0.9 GB, under 20 bytes a cell above the base)."""
+        bytes, plus what the parse of this many cells needs (the 4-million-row CSV: a resident peak of ~0.9 GB,
+        under 20 bytes a cell above the base)."""
         return WORKER_BASE_BYTES + WORKER_BYTES_PER_CELL * self.cells
 
     @property

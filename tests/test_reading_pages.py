@@ -149,5 +149,9 @@ def test_the_deck_carries_the_contested_reading_and_the_words_only_results():
     at = open_page("present", query={"slide": "1"})
     slide = _slide(at, "**B-cell intracellular TNF-α: contested")   # the slide's one-line reading (r21b)
     assert "Contested — the difference from the control rests on p-values in doubt: (1) The Abstract" in slide
+    # CD69 "Reduction ... in the 200M-group (27.0 ± 4.30 to 16.4 ± 7.25%, p = .004)": the slide's line says which way
+    at = open_page("present", query={"slide": "1"})
+    assert "CD69+ T cells (early activation): within-arm change in 200M; the paper states no difference between " \
+           "groups, no p-value printed — fell in 200M: an improvement (lower is better)" in _slide(at, "**CD69+ T cells")
     slide = _slide(at, "Immune markers (Figure 3): reported only as p-values")
     assert "no p-value printed" in texts(at) or any("no p-value printed" in str(h.value) for h in at.get("html"))

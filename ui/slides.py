@@ -129,8 +129,8 @@ def _one_line(endpoint: str, arms: tuple, visits: tuple) -> str:
 def _readings(current) -> dict[str, str]:
     from cratus.reading.verdicts import bottom_line
 
-    table = bottom_line(current)
-    return dict(zip(table["endpoint"], table["verdict"]))
+    table = bottom_line(current)   # the reading, and which way the changed arms went, in words
+    return {e: f"{v} — {d}" if d else v for e, v, d in zip(table["endpoint"], table["verdict"], table["direction"])}
 
 
 def _reported_only_slide(slide) -> None:

@@ -30,9 +30,19 @@ class UnprintedTest:
     comparison: str
 
 
-def efficacy_endpoint_ids(study) -> list[str]:
-    from cratus.reading.verdicts import efficacy_endpoints
+def efficacy_endpoints(study) -> list[tuple[str, str]]:
+    """``(figure page, endpoint)`` of every endpoint on the study's figure pages, panels first; where the
+    endpoints carry a ``role`` (patient data), the primary endpoint first and no safety parameter."""
+    found = [(str(page["figure"]), e) for page in study.figure_pages()
+             for e in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]]
+    if "role" not in study.endpoints:
+        return found
+    role = dict(zip(study.endpoints["endpoint"], study.endpoints["role"].fillna("")))
+    found = [(page, e) for page, e in found if role.get(e) != "safety"]
+    return sorted(found, key=lambda pair: role.get(pair[1]) != "primary")
 
+
+def efficacy_endpoint_ids(study) -> list[str]:
     return list(dict.fromkeys(e for _, e in efficacy_endpoints(study)))
 
 

@@ -49,7 +49,7 @@ from cratus.words import join, with_unit
 from cratus.stats.between_arms import IMBALANCE_THRESHOLD, standardized_difference
 from cratus.reading.contested import contest_reasons, unclear_comparison
 from cratus.reading.direction import direction_sentence
-from cratus.reading.family import holm_adjusted, unprinted_tests
+from cratus.reading.family import efficacy_endpoints, holm_adjusted, unprinted_tests
 from cratus.reading.mcid import mcid_text
 from cratus.study.discrepancies import contesting, contradictions, p_values_of
 from cratus.study.provenance import select_figure_rows, select_p_values
@@ -324,18 +324,6 @@ def _caveats(study, endpoint: str) -> str:
     d = contradictions(study.discrepancies)     # consistent roundings are no caveat
     texts = d.loc[d["endpoint"] == endpoint, "sentence" if "sentence" in d.columns else "reason"]
     return " ".join([str(t) for t in texts if str(t).strip()] + baseline_imbalance_notes(study, endpoint))
-
-
-def efficacy_endpoints(study) -> list[tuple[str, str]]:
-    """``(figure page, endpoint)`` of every endpoint on the study's figure pages, panels first; where the
-    endpoints carry a ``role`` (patient data), the primary endpoint first and no safety parameter."""
-    found = [(str(page["figure"]), e) for page in study.figure_pages()
-             for e in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]]
-    if "role" not in study.endpoints:
-        return found
-    role = dict(zip(study.endpoints["endpoint"], study.endpoints["role"].fillna("")))
-    found = [(page, e) for page, e in found if role.get(e) != "safety"]
-    return sorted(found, key=lambda pair: role.get(pair[1]) != "primary")
 
 
 _ROWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -114,6 +114,8 @@ def test_a_panel_slide_takeaway_is_one_reading_not_a_list_of_p_values():
     bold = [m.value for m in at.markdown if m.value.startswith("**6-minute walk")]
     # the Overview's reading of the endpoint (today "within-arm change in 100M only; no comparison with
     # Placebo reported"); its p-values (.011, .263, .112) are on the chart, not in the line
-    reading = bottom_line(load_study()).set_index("endpoint").loc["six_minute_walk", "verdict"]
-    assert bold == [f"**6-minute walk distance: {reading}**"]
+    row = bottom_line(load_study()).set_index("endpoint").loc["six_minute_walk"]
+    # and which way the arm went: "rose in 100M: an improvement (higher is better)" (345.9 → 410.7 m)
+    assert bold == [f"**6-minute walk distance: {row['verdict']} — {row['direction']}**"]
+    assert "rose in 100M: an improvement" in bold[0]
     assert "p = " not in bold[0] and bold[0].count("\n") == 0

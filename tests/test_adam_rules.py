@@ -354,3 +354,41 @@ def test_efficacy_and_baseline_by_the_arm_randomised_to_safety_by_the_treatment_
     same = read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adae")),
                              mapping=Mapping(safety_arm_variable="TRT01P"))
     assert same.in_population("safety").groupby("arm").size().to_dict()["Xanomeline High Dose"] == 84
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_no_within_arm_test_at_a_visit_of_extremes():
+    """pharmaverse ADLB (admiral template): ANL01FL flags DTYPE MINIMUM / MAXIMUM records at the visits
+    'POST-BASELINE MINIMUM' / 'POST-BASELINE MAXIMUM'.  The maximum of several values lies above baseline by chance
+    alone (ALT placebo: +6.3 U/L, paired t p = .0002 before this rule), so no within-arm test is run there; the
+    comparison between arms (each arm's maximum alike) and the last value (DTYPE LOV) keep theirs."""
+    from cratus.patient.stats import between_arm_tests, within_arm_tests
+
+    data = read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adlb")))
+    extreme = data.visits.loc[data.visits["extreme"], "visit"].tolist()
+    assert extreme == ["POST-BASELINE MINIMUM", "POST-BASELINE MAXIMUM"]
+    assert any(n.startswith("POST-BASELINE MINIMUM, POST-BASELINE MAXIMUM: extremes of several values") for n in
+               data.notes)
+    within = within_arm_tests(data, "alt")
+    assert not within["visit"].isin(extreme).any() and "POST-BASELINE LAST" in set(within["visit"])
+    between = between_arm_tests(data, "alt")
+    assert set(extreme) <= set(between["visit"])
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_a_figure_page_of_safety_parameters_reads_as_a_statistician_would():
+    """pharmaverse ADSL+ADLB: every ADLB parameter is a safety parameter (laboratory), so the page's reading lists
+    them as described, not as 'No test computed'; the outcome definition names the safety population and its N;
+    a cell with no patient (the visit 'Ambul Ecg Placement' of 5 records) gets no 'not reported' box."""
+    from cratus.figures.builders import build_endpoint_figure
+    from cratus.figures.sentences import outcome_definition
+    from cratus.reading.figure_line import figure_reading
+
+    study = to_study(read_patient_data(*(PHARMAVERSE / f"{n}.parquet" for n in ("adsl", "adlb"))))
+    page = next(p for p in study.figure_pages() if p["nav_title"].startswith("ADLB by visit"))
+    reading = figure_reading(study, page["figure"])
+    assert "**Safety parameters, described**" in reading and "No test computed" not in reading
+    assert "safety population, SAFFL = 'Y' (N = 254)," in outcome_definition(study, "alt")
+    figure = build_endpoint_figure(study, "alt", study.design.arm_ids, study.design.visit_ids)
+    texts = [a.text for a in figure.layout.annotations]
+    assert not any("not reported" in str(t) for t in texts)

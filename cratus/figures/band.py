@@ -70,7 +70,9 @@ def collect(panel) -> tuple[list, list, list]:
             flags = [f for f in panel.cell_flags.get((arm, visit), []) if f.get("statistic") != "p_value"]
             if r["reported"] and flags:
                 _flag_beside_point(panel, arm, visit, r, flags, data_items)
-            elif not r["reported"]:
+            elif not r["reported"] and panel.study.has_printed_sources:
+                # patient data: a cell without a value has no patient to show (the table and sentence say so);
+                # "not reported" is a paper's word
                 units.append((index, _unit(panel, arm, visit, r, flags)))
     if panel.panel_wide:
         corner_items.append(marks.warning_spec(panel, "", "", panel.panel_wide, xref=f"{panel.xref} domain",

@@ -104,6 +104,7 @@ def endpoint_info(study, endpoint: str) -> dict:
         "summary": clean(record.get("summary")), "better": clean(record.get("better")),
         "description": description, "population": population or FULL_POPULATION,
         "subgroup": clean(record.get("subgroup")),
+        "role": clean(record.get("role")),  # patient data: efficacy, primary or safety (its population)
     }
 
 

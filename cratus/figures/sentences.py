@@ -52,7 +52,13 @@ def n_phrase(study, info: dict, arms=None) -> str:
 
 def _population(study, info: dict, arms=None) -> str:
     if not study.has_printed_sources and not info.get("subgroup"):
-        population = study.fact("population") or "the analysis population"
+        data = getattr(study, "patients", None)
+        analysis = "safety" if info.get("role") == "safety" else "efficacy"  # the endpoint's own population
+        if data is not None and getattr(data, "populations", None) is not None:
+            chosen = data.populations.of(analysis)
+            population = f"{analysis} population, {chosen.description} (N = {chosen.n}),"
+        else:
+            population = study.fact("population") or "the analysis population"
         return f"{population} with a value at the time point (n per arm and visit in the table)"
     n = n_phrase(study, info, arms)
     return f"{info['population']} ({n})" if n else info["population"]

@@ -41,7 +41,7 @@ from cratus.patient.records import MEASUREMENT_COLUMNS, name_endpoints, place_vi
     split_duplicates
 from cratus.patient.roles import recognise, require
 from cratus.patient.subjects import arm_order, read_subjects
-from cratus.patient.visits import order_visits
+from cratus.patient.visits import mark_extreme_visits, order_visits
 
 __all__ = ["AE_COLUMNS", "MEASUREMENT_COLUMNS", "TTE_COLUMNS", "PatientData", "read_patient_data"]
 
@@ -314,6 +314,7 @@ def _by_visit(records, mapping: Mapping, notes: list):
         raise ValueError("no measurement at a scheduled visit: every record has a blank or unscheduled visit")
     measurements["_seq"] = np.arange(len(measurements))
     visits, baseline = order_visits(measurements, mapping.baseline_visit, notes)
+    visits = mark_extreme_visits(visits, measurements, notes)
     if measurements["baseline"].isna().all():
         measurements["baseline"] = measurements["visit"] == baseline
     measurements["baseline"] = (measurements["baseline"] == True).to_numpy()  # noqa: E712  (blank: not baseline)

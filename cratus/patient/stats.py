@@ -145,6 +145,9 @@ def within_arm_tests(study_or_data, endpoint=None, visit=None, wilcoxon: bool = 
 
 
 def _within(p: pd.DataFrame, study_or_data, wilcoxon: bool = True) -> pd.DataFrame:
+    visits = patient_data(study_or_data).visits
+    if "extreme" in visits and visits["extreme"].any():  # DTYPE MINIMUM/MAXIMUM: no test against baseline
+        p = p[~p["visit"].isin(visits.loc[visits["extreme"].astype(bool), "visit"].tolist()).to_numpy()]
     grouped = p.groupby(["endpoint", "arm", "visit"], sort=False)["chg"]
     g = grouped.agg(n="count", estimate="mean", sd="std").reset_index()
     g["ci_low"], g["ci_high"], g["p_value"] = _t_interval(g["estimate"].to_numpy(), g["sd"].to_numpy(),

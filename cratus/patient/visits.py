@@ -71,3 +71,25 @@ def order_visits(measurements: pd.DataFrame, wanted_baseline: str, notes: list) 
     if not stats["visit_order"].notna().all():
         stats["visit_order"] = np.arange(len(stats), dtype=float)  # ranks when the data give no order numbers
     return stats[["visit", "visit_order", "baseline"]], baseline
+
+
+#: ADaM DTYPE values of records that are an extreme of several values (ADaM IG 3.3.6; admiral's "POST-BASELINE
+#: MINIMUM/MAXIMUM" visits): such a value moves away from baseline by chance alone.
+EXTREME_DTYPES = ("MINIMUM", "MAXIMUM")
+
+
+def mark_extreme_visits(visits: pd.DataFrame, measurements: pd.DataFrame, notes: list) -> pd.DataFrame:
+    """*visits* with ``extreme``: True for a visit whose records are all extremes of several values (DTYPE
+    MINIMUM or MAXIMUM).  The within-arm tests leave those visits out (the maximum of several values after
+    baseline lies above baseline more often than not even with no change at all); their summaries and the
+    comparisons between arms (each arm's extreme alike) stay; said in *notes*."""
+    dtype = measurements["dtype"].astype(object).fillna("").astype(str).str.strip().str.upper()
+    extreme = pd.Series(dtype.isin(EXTREME_DTYPES).to_numpy()).groupby(measurements["visit"].astype(object)
+                                                                       .to_numpy()).all()
+    visits = visits.assign(extreme=visits["visit"].map(extreme).fillna(False).astype(bool).to_numpy())
+    named = visits.loc[visits["extreme"], "visit"].tolist()
+    if named:
+        notes.append(f"{', '.join(map(str, named))}: extremes of several values (DTYPE {' / '.join(EXTREME_DTYPES)})"
+                     " — summarised and compared between arms, no within-arm test against baseline (an extreme "
+                     "of several values differs from baseline by chance alone)")
+    return visits

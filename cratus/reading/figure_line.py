@@ -38,7 +38,7 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
         raise ValueError(f"figure {figure!r} is not a figure page of the study")
     rows = bottom_line_rows(study, alpha)
     groups: dict[str, list[str]] = {k: [] for k in ("contested", "differs", "only", "stated", "changed", "same",
-                                                    "unchanged", "words", "disputed")}
+                                                    "unchanged", "words", "safety", "disputed")}
     quotes: dict[str, list[str]] = {}
     words: dict[str, list[str]] = {}
     for endpoint in [*study.panels(page["figure"]), *study.reported_only(page["figure"])]:
@@ -46,6 +46,9 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
         within = [r for r in p_rows if r["comparison"] == "within_arm"]
         between = [r for r in p_rows if r["comparison"] != "within_arm"]
         stated = [s for s in getattr(study, "statements", ()) if s.endpoint == endpoint and s.is_result]
+        if not p_rows and not study.has_printed_sources and study.endpoint_info(endpoint).get("role") == "safety":
+            groups["safety"].append(label)  # described, not tested for the bottom line (its table has tests)
+            continue
         hits = [f"{design.short(r['arm'])} ({_p_text(r)}{_way(row, design.short(r['arm']))})" for r in within
                 if _significant(r, alpha)]
         if hits:
@@ -84,6 +87,8 @@ def figure_reading(study, figure, alpha: float = 0.05) -> str:
              "unchanged": "**No significant within-arm change:**",
              "words": ("**Stated in words only (no numbers, no p-value):**" if study.has_printed_sources
                        else "**No test computed:**"),
+             "safety": "**Safety parameters, described** (not efficacy endpoints: outside the bottom line and its "
+                       "multiplicity family; each one's tests, exploratory, are in its table):",
              "disputed": "**⚠ These readings rest on p-values the paper contradicts or leaves unclear:**"}
     source = "as computed here" if getattr(study, "kind", "") == "patient" else "as printed"
     lines = [f"**What these results show** (p below {_alpha_text(alpha)} {source}, before any adjustment for "

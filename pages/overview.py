@@ -48,6 +48,12 @@ st.markdown("One row per efficacy endpoint: what was reported within each arm an
 p_values = p_values_shown()  # a filtered view hides them (and the readings drawn from them) unless asked
 ON_SCREEN_ONLY = ["Caveats", "Stated in words (no p-value)"]  # listed under the table, each quote once
 # on a phone one card per endpoint (its reading, the rest folded under it), not ~90 stacked rows
+if study.has_patients and not study.patients.endpoints_of(role="efficacy") and not len(study.p_values):
+    st.info("No efficacy endpoint in these data: " + (
+        "every parameter read is a safety measurement (laboratory, vital signs, ECG), shown on the Safety, "
+        "Laboratory and figure pages. Choose efficacy endpoints on the Data source page."
+        if len(study.patients.parameters) else "no measurement file was read (safety data: see the Safety page)."),
+        icon=":material/info:")
 bottom_line = ui.table(ui.call(bottom_line_table), caption="What the trial shows", download="bottom_line",
                        cards=("Endpoint", "Reading", "The numbers and tests behind it"),
                        shown=lambda table: table.drop(columns=ON_SCREEN_ONLY) if p_values else without_p_values(

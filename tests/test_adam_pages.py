@@ -108,3 +108,15 @@ def test_table_one_and_the_teae_table_can_be_shown_in_another_population_kept_in
     box.set_value("EFFFL").run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Population: subjects with EFFFL = 'Y'" in texts(at)
+
+
+@pytest.mark.skipif(not PHARMAVERSE.exists(), reason="the shared pharmaverse ADaM files are not here")
+def test_the_overview_of_data_without_an_efficacy_endpoint_says_so():
+    """pharmaverse ADSL+ADAE: no BDS file, so no efficacy endpoint: the Overview says so instead of a Holm sentence
+    over '0 efficacy p-values printed'."""
+    files = {f"{n}.parquet": (PHARMAVERSE / f"{n}.parquet").read_bytes() for n in ("adsl", "adae")}
+    at = go(_upload(files), "")
+    assert not at.exception, [e.message for e in at.exception]
+    shown = texts(at)
+    assert "No efficacy endpoint in these data: no measurement file was read" in shown
+    assert "0 efficacy p-values" not in shown and "printed" not in shown.split("What the trial shows")[-1][:600]

@@ -100,8 +100,11 @@ def family_sentence(study) -> str:
     design = study.design
     m = len(holm_adjusted(study))
     control = design.short(design.control) if design.control else "the control arm"
-    printed = "printed" if study.has_printed_sources else "computed here"
-    text = (f"Holm's adjustment counts the {m} efficacy p-values {printed}: every p-value of the endpoints on the "
+    if not study.has_printed_sources and m == 0:  # patient data without an efficacy endpoint (safety data)
+        return ("No efficacy endpoint in these data: no p-value enters the bottom line or a Holm adjustment "
+                "(choose efficacy endpoints on the Data source page).")
+    done = "printed" if study.has_printed_sources else "computed here"
+    text = (f"Holm's adjustment counts the {m} efficacy p-values {done}: every p-value of the endpoints on the "
             f"figure pages, without {control}'s within-arm tests (a change within {control} tests no treatment) and "
             "without the safety p-values.")
     extra = unprinted_tests(study)

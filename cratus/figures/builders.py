@@ -271,10 +271,17 @@ def build_figure_grid(study, endpoints, arms, visits, measure: Measure = Measure
     titles = _panel_titles(study, panels, style, cols, panel_w, axis_px, margin["r"])
     title_px = [max(lab.count("<br>") + 1 for _, lab in titles[r * cols:(r + 1) * cols]) * style["panel_title"]
                 * 1.3 + 8 for r in range(n_rows)]
+    # Visit labels that do not fit side by side are turned upright by plotly: the gap under a row of panels then
+    # holds the longest label (14 ADaM visits such as "POST-BASELINE MAXIMUM" ran into the next row's titles).
+    tick_labels = [study.design.visit_label(v) for v in visits]
+    longest = max((line_width(t, style["tick"]) for t in tick_labels), default=0.0)
+    upright = bool(tick_labels) and longest + 6 > panel_w / len(tick_labels)
+    tick_px = longest + 8 if upright else style["tick"] * 1.4
     if height is None:
-        height = round(margin["t"] + margin["b"] + n_rows * (400 if n_rows > 1 else 430))
+        height = round(margin["t"] + margin["b"] + n_rows * (400 if n_rows > 1 else 430)
+                       + (n_rows - 1) * max(0.0, tick_px - style["tick"] * 1.4))
     inner_h = height - margin["t"] - margin["b"]
-    v_space = round(min(0.3, (style["tick"] * 1.4 + 26) / inner_h), 3) if n_rows > 1 else 0.0
+    v_space = round(min(0.45, (tick_px + 26) / inner_h), 3) if n_rows > 1 else 0.0
     layout = {
         **theme.base_layout(style, height), "title": theme.title(shown_title, subtitle, style, height),
         "legend": theme.legend(style, legend_title, inner_h), "margin": margin,

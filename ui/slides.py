@@ -48,8 +48,8 @@ def _contradictions(endpoints) -> None:
     found = cached(discrepancies_for, tuple(endpoints))
     if not found.empty:
         more = f" (and {len(found) - 1} more on the page)" if len(found) > 1 else ""
-        st.caption("⚠ marks a number the paper gives differently elsewhere. " + found["What the paper says"].iloc[0]
-                   + more)
+        st.caption("⚠ marks a number or a claim the paper contradicts elsewhere. "
+                   + found["What the paper says"].iloc[0] + more)
 
 
 def _title_slide(slide) -> None:

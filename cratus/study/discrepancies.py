@@ -112,10 +112,22 @@ def disputes(row, value: Value) -> bool:
                if not (key == "comparison" and not want))
 
 
+def _by_seriousness(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame*'s rows, most serious kind first (:data:`KINDS`), in file order within a kind."""
+    order = {k: i for i, k in enumerate(KINDS)}
+    rank = [order.get(clean(k), len(KINDS)) for k in frame["kind"]]
+    return frame.iloc[sorted(range(len(frame)), key=rank.__getitem__)]
+
+
 def for_page(frame: pd.DataFrame, endpoints=(), page: str = "") -> pd.DataFrame:
-    """The contradictions a page lists: those about its *endpoints*, and those without an endpoint that
-    name the page (column ``page``, a figure id).  ``page="*"`` takes every row without an endpoint (the
-    overview: claims about the trial as a whole)."""
+    """The contradictions a page lists, most serious kind first: those about its *endpoints*, and those
+    without an endpoint that name the page (column ``page``, a figure id).  ``page="*"`` takes every row
+    without an endpoint (the overview: claims about the trial as a whole).
+
+    >>> from cratus.study.model import load_study
+    >>> for_page(load_study().discrepancies, ["tnf_alpha_bcell"])["id"].tolist()
+    ['D30', 'D31', 'D03', 'D04', 'D05']
+    """
     if frame is None or frame.empty:
         return frame
     rows = contradictions(frame)
@@ -126,7 +138,7 @@ def for_page(frame: pd.DataFrame, endpoints=(), page: str = "") -> pd.DataFrame:
         keep |= endpoint.eq("")
     elif page:
         keep |= endpoint.eq("") & pages.eq(clean(page))
-    return rows[keep]
+    return _by_seriousness(rows[keep])
 
 
 def p_values_of(rows: Iterable[dict]) -> list[Value]:
@@ -160,6 +172,4 @@ def contesting(frame: pd.DataFrame, values: Iterable[Value]) -> pd.DataFrame:
         return frame.iloc[0:0] if frame is not None else pd.DataFrame()
     records = frame.to_dict("records")
     keep = [is_contradiction(r) and any(disputes(r, v) for v in values) for r in records]
-    found = frame[keep]
-    order = {k: i for i, k in enumerate(KINDS)}
-    return found.iloc[sorted(range(len(found)), key=lambda i: order.get(clean(found["kind"].iloc[i]), len(KINDS)))]
+    return _by_seriousness(frame[keep])

@@ -164,3 +164,13 @@ def test_an_undisputed_value_finds_nothing(study):
                                                   "within_arm")]).empty
     # SQOL-F: .03 and .035 are consistent roundings, so nothing contests it
     assert contesting(study.discrepancies, [Value("sqol_f", "100M", "month6", "p_value", "within_arm")]).empty
+
+
+def test_the_audit_names_where_a_claim_about_the_whole_trial_stands(study):
+    from cratus.appraisal.audit_display import audit_view
+
+    _, table = audit_view(study, tuple(study.design.arm_ids), ("fail",))
+    # D29, Methods: "Efficacy was demonstrated by differences in the rate of change" — no single endpoint
+    row = table[table["Reported"].str.startswith("efficacy judged by change from baseline")]
+    assert row["Where"].tolist() == ["The trial's conclusions"]
+    assert "" not in table["Where"].tolist()

@@ -62,9 +62,12 @@ def audit_table(audit, design, endpoints=None, statuses=tuple(STATUS_LABELS)):
     visits = design.visit_labels()
     # a curated row's level is the discrepancy's id, which is not for the screen
     levels = ["" if str(c).startswith("curated") else level for c, level in zip(rows["check"], rows["level"])]
-    where = [" · ".join(str(x) for x in (labels.get(e, e), level, design.short(a) if a else "",
+    # a curated row about no single endpoint is a claim about the trial's results as a whole
+    names = [labels.get(e, e) or ("The trial's conclusions" if str(c).startswith("curated") else "")
+             for e, c in zip(rows["endpoint"], rows["check"])]
+    where = [" · ".join(str(x) for x in (name, level, design.short(a) if a else "",
                                         visits.get(v, v)) if x and not pd.isna(x))
-             for e, level, a, v in zip(rows["endpoint"], levels, rows["arm"], rows["visit"])]
+             for name, level, a, v in zip(names, levels, rows["arm"], rows["visit"])]
     return pd.DataFrame({
         "Status": rows["status"].map(STATUS_LABELS).to_numpy(), "Check": rows["check"].to_numpy(), "Where": where,
         "Expected": rows["expected"].to_numpy(), "Reported": rows["reported"].to_numpy(),

@@ -298,6 +298,11 @@ def _empty_records() -> pd.DataFrame:
                          for c in MEASUREMENT_COLUMNS})
 
 
+#: Numeric columns a file may not have (reference ranges, study day): with no value they are held as float32
+#: missing values, half of float64's 8 bytes a row (48 MB of a 4-million-row upload's 211 MB).
+ABSENT_AS_FLOAT32 = ("anrlo", "anrhi", "day")
+
+
 def _by_visit(records, mapping: Mapping, notes: list):
     """By-visit records, the unscheduled and the duplicated ones, the visits in order and the baseline visit."""
     if records is None or records.empty:
@@ -322,7 +327,8 @@ def _by_visit(records, mapping: Mapping, notes: list):
     measurements["visit_order"] = measurements["visit"].map(order).astype(float)
     frames = []
     for frame in (measurements, unscheduled, duplicates):
-        frame = frame.assign(arm=compact.without_unused(frame["arm"]))
+        frame = frame.assign(arm=compact.without_unused(frame["arm"]),
+                             **{c: frame[c].astype(np.float32) for c in ABSENT_AS_FLOAT32 if frame[c].isna().all()})
         if "baseline" in frame:
             frame["baseline"] = (frame["baseline"] == True).to_numpy()  # noqa: E712
         frames.append(frame[MEASUREMENT_COLUMNS].reset_index(drop=True))

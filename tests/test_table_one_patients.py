@@ -140,3 +140,22 @@ def test_balance_of_a_patient_study_is_of_table_ones_characteristics_from_the_su
     got = d.query("endpoint == 'age' and arm == 'xanomeline_high_dose'")["estimate"].iloc[0]
     assert got == pytest.approx(expected) and round(got, 3) == -0.100
     assert describe_uncomputed(d) == ""  # nothing 'not reported in the text'
+
+
+@pytest.mark.skipif(not Path("/work/shared/adam/pharmaverseadam").exists(), reason="pharmaverse files not here")
+def test_baseline_height_weight_and_bmi_come_from_the_bds_when_the_subject_file_has_none():
+    """pharmaverse ADSL has no HEIGHTBL/WEIGHTBL/BMIBL; ADVS has HEIGHT, WEIGHT and BMI with ABLFL = 'Y'. Table 1
+    shows them by default, said in a note; placebo baseline weight mean (SD) from the file with pandas:
+    ADVS[ABLFL == 'Y' & PARAMCD == 'WEIGHT'] by ADSL.TRT01P — 62.757 (12.7704) kg (CDISC pilot Table 14-2.01 prints
+    62.8 (12.77))."""
+    folder = Path("/work/shared/adam/pharmaverseadam")
+    study = to_study(read_patient_data(folder / "adsl.parquet", folder / "advs.parquet"))
+    assert any(n.startswith("Baseline Weight (kg): from ADVS's baseline records of WEIGHT") for n in study.patients.notes)
+    variables = {v.column: v for v in study_variables(study)}
+    assert all(variables[c].default for c in ("heightbl", "weightbl", "bmibl"))
+    adsl, advs = pd.read_parquet(folder / "adsl.parquet"), pd.read_parquet(folder / "advs.parquet")
+    base = advs[(advs["ABLFL"] == "Y") & (advs["PARAMCD"] == "WEIGHT")].merge(adsl[["USUBJID", "TRT01P"]])
+    placebo = base.loc[base["TRT01P"] == "Placebo", "AVAL"]
+    table = study_table_one(study).set_index("Characteristic")
+    at = list(table.index).index("Baseline Weight (kg)")
+    assert table.iloc[at + 2, 0].strip() == f"{placebo.mean():.3f} ({placebo.std():.4f})" == "62.757 (12.7704)"

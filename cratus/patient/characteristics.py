@@ -121,3 +121,33 @@ def _level_key(level: str):
         return (0, float(level), "")
     except ValueError:
         return (1, 0.0, level)
+
+
+#: BDS parameters (PARAMCD) whose baseline value is a baseline characteristic, and the ADSL variable that holds
+#: it in a submission (ADaM IG: HEIGHTBL, WEIGHTBL, BMIBL).
+BASELINE_MEASURES = {"HEIGHT": "heightbl", "WEIGHT": "weightbl", "BMI": "bmibl"}
+
+
+def add_baseline_measures(subjects: pd.DataFrame, measurements: pd.DataFrame, parameters: pd.DataFrame,
+                          labels: dict, notes: list) -> pd.DataFrame:
+    """*subjects* with the baseline height, weight and BMI of a BDS dataset (the record flagged as baseline,
+    ABLFL = 'Y') as ``heightbl, weightbl, bmibl`` where the subject file has none of its own — Table 1's
+    baseline characteristics, named in *notes* and *labels* (``Baseline Weight (kg)``)."""
+    if measurements.empty or parameters.empty:
+        return subjects
+    base = measurements[measurements["baseline"].to_numpy(bool)]
+    for code, column in BASELINE_MEASURES.items():
+        rows = parameters[parameters["code"].astype(str).str.upper() == code]
+        if column in subjects or len(rows) != 1:
+            continue
+        endpoint = rows["endpoint"].iloc[0]
+        found = base[(base["endpoint"] == endpoint).to_numpy()]
+        if found.empty:
+            continue
+        first = found.drop_duplicates("usubjid").set_index(found["usubjid"].drop_duplicates().astype(object))
+        subjects = subjects.assign(**{column: subjects["usubjid"].astype(object).map(first["value"]).astype(float)})
+        unit = str(found["unit"].iloc[0]) if pd.notna(found["unit"].iloc[0]) and str(found["unit"].iloc[0]) else ""
+        labels[column] = f"Baseline {rows['label'].iloc[0]}" + (f" ({unit})" if unit else "")
+        notes.append(f"{labels[column]}: from {found['dataset'].iloc[0]}'s baseline records of {code} "
+                     f"(ABLFL = 'Y'), the subject file having no {column.upper()}")
+    return subjects

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from cratus.patient import compact
+from cratus.patient.characteristics import add_baseline_measures
 from cratus.patient.events import AE_COLUMNS, TTE_COLUMNS, read_adverse_events, read_time_to_event
 from cratus.patient.mapping import Dictionary, Mapping
 from cratus.patient.parameters import PARAMETER_COLUMNS, parameter_table
@@ -235,6 +236,7 @@ def _assemble(tables, roles, mapping: Mapping, dictionary: Dictionary, notes: li
         raise ValueError("no data file beside the subject file: give BDS datasets (USUBJID, PARAMCD, AVAL, AVISIT), "
                          "adverse events (ADAE) or time-to-event data (ADTTE)")
     subjects = subjects[subjects["usubjid"].isin(populations.union & armed)].drop(columns="_in_population")
+    subjects = add_baseline_measures(subjects, measurements, parameters, chosen["labels"], notes)
     resolved = replace(mapping, arm_variable=chosen["arm_variable"],
                        safety_arm_variable=chosen["safety_arm_variable"], control=control, baseline_visit=baseline,
                        **{f"{a}_population": populations.of(a).rule for a in ("efficacy", "safety", "baseline")})

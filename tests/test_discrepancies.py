@@ -174,3 +174,11 @@ def test_the_audit_names_where_a_claim_about_the_whole_trial_stands(study):
     row = table[table["Reported"].str.startswith("efficacy judged by change from baseline")]
     assert row["Where"].tolist() == ["The trial's conclusions"]
     assert "" not in table["Where"].tolist()
+
+
+def test_the_unreachable_p_says_under_which_n_it_holds():
+    # pooled t, 9 measured in 200M and 10 in placebo, most favourable rounding of .001 and .69: p ≈ .000016,
+    # below .000025 — so D30 is stated for 10 per arm and names the 9-patient case
+    assert smallest_between_p(0.0005, 0.685, 9, 10) < printed_interval("p = .00002")[1]
+    row = load_study().discrepancies.set_index("id").loc["D30"]
+    assert "10 patients per arm" in row["sentence"] and "with 9 measured in the 200M arm" in row["sentence"]

@@ -27,6 +27,10 @@ def test_the_overview_opens_with_the_plain_bottom_line(overview):
     assert "**Safety:** none of the 30 patients had treatment-emergent serious adverse events" in first
     assert "up to 16.8%" in first
     assert "a change within an arm is not a comparison with Placebo" in first
+    # Results: "The CHAMPS-questionnaire showed a reduced total caloric expenditure per week ... in the 200M-group
+    # ... and placebo": a worsening (more activity is better) is named, not hidden behind an improving example
+    assert "1 toward worsening (CHAMPS caloric expenditure fell in 200M and Placebo)" in first
+    assert "9 toward improvement (for example, 6-minute walk distance rose in 100M)" in first
     assert "B-cell intracellular TNF-α (whose p-values the paper itself contradicts)" in first
     assert f"“This study is limited by a small sample size. {DISCUSSION}" in first
     assert len([s for s in first.split("  \n")[1:] if s]) == 4

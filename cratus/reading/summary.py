@@ -54,11 +54,8 @@ def efficacy_sentences(study, table) -> list[str]:
                                       (reading.DIFFERS_SURVIVES, reading.DIFFERS_NOT_SURVIVES, reading.CONTESTED))]
     sentences = []
     if within:
-        example = next((r for r in within if r["direction"]), within[0])
-        shown = f" (for example, {lower_label(example['label'])} {example['direction'].split(':')[0]})" \
-            if example["direction"] else ""
-        text = (f"Efficacy: {len(within)} endpoints changed within an arm against that arm's own baseline{shown}; "
-                f"a change within an arm is not a comparison with {control}")
+        text = (f"Efficacy: {len(within)} endpoints changed within an arm against that arm's own baseline"
+                f"{_directions(within)}; a change within an arm is not a comparison with {control}")
         if stated:
             text += (", and the paper states there was no difference between groups for "
                      + ("them" if len(stated) == len(within) else f"{len(stated)} of them"))
@@ -77,6 +74,23 @@ def efficacy_sentences(study, table) -> list[str]:
             parts.append(f"{r['label']} ({r['verdict']})")
     sentences.append(f"A difference from {control} is reported only for {join(parts)}.")
     return sentences
+
+
+def _directions(within: list[dict]) -> str:
+    """`` — 9 toward improvement (for example, …) and 1 toward worsening (…)``: a worsening is never left out."""
+    def example(rows):
+        r = rows[0]
+        return f"{lower_label(r['label'])} {r['direction'].split(':')[0]}"
+
+    better = [r for r in within if "an improvement" in r["direction"] and "a worsening" not in r["direction"]]
+    worse = [r for r in within if "a worsening" in r["direction"]]
+    parts = []
+    if better:
+        parts.append(f"{len(better)} toward improvement (for example, {example(better)})")
+    if worse:
+        named = "; ".join(f"{lower_label(r['label'])} {r['direction'].split(':')[0]}" for r in worse)
+        parts.append(f"{len(worse)} toward worsening ({named})")
+    return " — " + " and ".join(parts) if parts else ""
 
 
 def limitation_sentence(study) -> str:
@@ -98,9 +112,10 @@ def plain_bottom_line(study, alpha: float = 0.05) -> list[str]:
     Safety: none of the 30 patients had treatment-emergent serious adverse events within 30 days (primary
     endpoint); with 0 of 20 in the treated arms, the data still allow a true rate up to 16.8% (upper limit of the
     exact 95% Clopper–Pearson interval), so they rule out only a more frequent harm, not a rarer one.
-    Efficacy: 10 endpoints changed within an arm against that arm's own baseline (for example, 6-minute walk
-    distance rose in 100M); a change within an arm is not a comparison with Placebo, and the paper states there
-    was no difference between groups for them.
+    Efficacy: 10 endpoints changed within an arm against that arm's own baseline — 9 toward improvement (for
+    example, 6-minute walk distance rose in 100M) and 1 toward worsening (CHAMPS caloric expenditure fell in 200M
+    and Placebo); a change within an arm is not a comparison with Placebo, and the paper states there was no
+    difference between groups for them.
     A difference from Placebo is reported only for B-cell intracellular TNF-α (whose p-values the paper itself
     contradicts).
     The trial's own limitation: “This study is limited by a small sample size. The lack of differences between

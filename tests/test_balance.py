@@ -7,7 +7,7 @@ import pytest
 
 from cratus.appraisal.views import between_arm_view
 from cratus.figures.bars import balance_figure, build_balance_figure
-from cratus.reading.verdicts import baseline_imbalance_notes
+from cratus.reading.imbalance import baseline_imbalance_notes
 from cratus.stats.between_arms import IMBALANCE_THRESHOLD, standardized_difference
 from cratus.study.model import load_study
 

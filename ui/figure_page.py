@@ -144,7 +144,7 @@ def figure_arms(arms: list[str]) -> list[str]:
 
 
 def _imbalance_notes(current, endpoint: str) -> list[str]:
-    from cratus.reading.verdicts import baseline_imbalance_notes
+    from cratus.reading.imbalance import baseline_imbalance_notes
 
     try:
         return baseline_imbalance_notes(current, endpoint)

@@ -11,7 +11,7 @@ from statsmodels.stats.proportion import proportion_confint
 from cratus.formatting import format_p
 from cratus.study.discrepancies import for_page
 from cratus.study.provenance import select_p_values
-from cratus.reading.verdicts import selected_numbers
+from cratus.reading.numbers import selected_numbers
 from cratus.study.model import Study
 from cratus.study.statements import of_finding
 

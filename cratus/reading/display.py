@@ -61,14 +61,15 @@ def bottom_line_table(study: Study, alpha: float = 0.05) -> pd.DataFrame:
 def reading_text(row: dict) -> str:
     """A bottom-line row's reading in one text: the verdict, why it is contested (most important reason first),
     the contradictions about the p-values it rests on, and the direction of the change, in words."""
-    text = row["verdict"]
+    parts = [row["verdict"]]
     if row.get("contested"):
-        text += f". In doubt because: {row['contested']}"
+        parts.append(f"In doubt because: {row['contested']}")
     if row.get("disputed"):
-        text += f". ⚠ Rests on a p-value the paper contradicts or leaves unclear: {row['disputed']}"
+        parts.append(f"⚠ Rests on a p-value the paper contradicts or leaves unclear: {row['disputed']}")
     if row.get("direction"):
-        text += f". Direction: {row['direction']}."
-    return text
+        parts.append(f"Direction: {row['direction']}")
+    text = ". ".join(part.rstrip(". ") for part in parts)
+    return text + "." if len(parts) > 1 else text
 
 
 def verdict_vocabulary(study: Study) -> str:

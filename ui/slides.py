@@ -38,6 +38,10 @@ def _title(text: str, part: str = "") -> None:
     st.markdown(f"## {text}" + (f" ({part})" if part else ""))
 
 
+#: A contested panel's chart height on a slide (the presentation style's is 670 px): its reasons fit under it.
+CONTESTED_CHART_HEIGHT = 570
+
+
 def _takeaway(text: str) -> None:
     if text:
         st.markdown(f"**{text}**")
@@ -102,13 +106,15 @@ def _panel_slide(slide) -> None:
     visits = tuple(current.visits_with_data([endpoint]))
     phone = on_phone()  # a shared link to the deck opened on a phone: the phone's layout, not the projector's
     # no citation under a slide's chart: the title slide carries it, and the room reads the chart
-    figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
-                           look=Look(presentation=not phone, phone=phone, for_export=phone))
-    plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
-    _takeaway(_one_line(endpoint, arms, visits))
     from cratus.reading.verdicts import contested_of
 
     doubt = cached(contested_of, endpoint)
+    # a contested reading carries its reasons under the chart: the chart gives them the room (1080 px, no scroll)
+    height = CONTESTED_CHART_HEIGHT if doubt and not phone else None
+    figure = cached_figure(build_endpoint_figure, endpoint, arms=list(arms), visits=list(visits),
+                           look=Look(presentation=not phone, phone=phone, for_export=phone, height=height))
+    plot(figure, config=CHART_CONFIG, key=f"slide_{endpoint}")
+    _takeaway(_one_line(endpoint, arms, visits))
     if doubt:
         st.caption(f"Contested — the difference from the control rests on p-values in doubt: {doubt}")
     _contradictions([endpoint])

@@ -113,7 +113,7 @@ def build_endpoint_figure(study, endpoint: str, arms, visits, measure: Measure =
     presentation, phone, for_export = look.presentation, look.phone, look.for_export
     arms, visits = check_choices(study.design, arms, visits, metric, correlation, interval)
     rows, info = panel_records(study, endpoint, arms, visits, metric, correlation, interval)
-    style = theme.style(presentation, phone)
+    style = look.style()
     width, height = style["min_width"], style["height"]     # placements hold from this width up
     margin = {"l": style["margin_l"], "r": 30 if not phone else 12, "b": style["margin_b"]}
     definition = outcome_definition(study, endpoint, metric, visits, correlation, interval)
@@ -242,7 +242,7 @@ def build_figure_grid(study, endpoints, arms, visits, measure: Measure = Measure
     if not endpoints:
         raise ValueError("endpoints is empty: select at least one endpoint")
     arms, visits = check_choices(study.design, arms, visits, metric, correlation, interval)
-    style = theme.style(presentation, phone)
+    style = look.style()
     if cols is None:
         cols = 1 if phone else 3 if presentation and len(endpoints) > 4 else 2
     cols = max(1, min(int(cols), len(endpoints)))

@@ -78,6 +78,13 @@ class Look:
     presentation: bool = False
     phone: bool = False
     for_export: bool = False
+    #: The figure's height in px instead of the style's (a slide with text under its chart needs the room).
+    height: int | None = None
+
+    def style(self) -> dict:
+        """The sizes of :func:`style` for this look, with its own height if it has one."""
+        sizes = style(self.presentation, self.phone)
+        return {**sizes, "height": self.height} if self.height else sizes
 
 
 @functools.cache

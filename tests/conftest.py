@@ -15,11 +15,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import (ROOT, ServerError, chromium_path, full_page_screenshot, launch_chromium, streamlit_server,
+from tests.server import (ROOT, SHARED, ServerError, chromium_path, full_page_screenshot, launch_chromium, streamlit_server,
                           wait_until_rendered)
 
 OUTPUT = ROOT / "test-output"
 DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
+
+
+# The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
+# $CRATUS_PAPER points elsewhere (e.g. a worktree that is not beside shared/).
+PAPER = Path(os.environ.get("CRATUS_PAPER") or SHARED / "paper" / "cratus-phase2.txt")
+
+
+@pytest.fixture(scope="session")
+def paper_text() -> str:
+    """The paper's text with whitespace runs as one space (every quote in data/ is checked against it)."""
+    if not PAPER.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the paper's text is missing at {PAPER}")
+        pytest.skip("the paper's text is not beside this checkout")
+    return re.sub(r"\s+", " ", PAPER.read_text(encoding="utf-8"))
 
 
 def _unavailable(reason: str):

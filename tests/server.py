@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: shared/ beside the checkout: the paper and the public ADaM files (as on developers' machines and in CI).
+SHARED = ROOT.parent / "shared"
 
 #: Where Debian's ``apt-get install chromium`` puts the browser.  Playwright cannot
 #: download its own build here, so it is pointed at this one.

@@ -4,15 +4,15 @@ safety-only data render every page and state the populations and analysis record
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 import adam_shaped
 from tests.apptest import open_page
 from tests.test_patient_pages import go, texts
+from tests.server import SHARED
 
-PHARMAVERSE = Path("/work/shared/adam/pharmaverseadam")
+PHARMAVERSE = SHARED / "adam" / "pharmaverseadam"
 pytestmark = pytest.mark.page  # every test here runs the app (AppTest)
 PAGES = ["", "baseline", "safety", "participant", "laboratory", "appraisal", "data"]
 

@@ -4,7 +4,6 @@ submission's (tests/adam_shaped.py) and on the shared pharmaverse files."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,8 +13,9 @@ import pytest
 import adam_shaped
 from cratus.patient import Mapping, read_patient_data, to_study
 from cratus.patient.labs import lab_endpoints
+from tests.server import SHARED
 
-PHARMAVERSE = Path("/work/shared/adam/pharmaverseadam")
+PHARMAVERSE = SHARED / "adam" / "pharmaverseadam"
 
 
 def read(files: dict, **mapping):

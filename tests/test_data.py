@@ -1,29 +1,12 @@
 """The published data files: provenance, validity, and the messages for malformed files."""
 
-import os
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from cratus.study.published import DATA_DIR, load_adverse_events, load_discrepancies, load_endpoints, load_p_values, load_summary
 from cratus.study.model import load_study
-
-# The paper lies in shared/, beside the checkout (as on developers' machines and in CI).
-# $CRATUS_PAPER points elsewhere (e.g. a worktree that is not beside shared/).
-PAPER = Path(os.environ.get("CRATUS_PAPER") or
-             Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt")
-
-
-@pytest.fixture(scope="module")
-def paper_text():
-    if not PAPER.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the paper's text is missing at {PAPER}")
-        pytest.skip("the paper's text is not beside this checkout")
-    return re.sub(r"\s+", " ", PAPER.read_text(encoding="utf-8"))
-
 
 @pytest.fixture(scope="module")
 def published():

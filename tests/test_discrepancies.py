@@ -1,8 +1,5 @@
 """data/discrepancies.csv against the paper and against the audit's one rounding rule (issue 21)."""
 
-import os
-import re
-from pathlib import Path
 
 import pytest
 
@@ -16,10 +13,6 @@ from cratus.study.provenance import select_p_values
 
 pytestmark = pytest.mark.unit
 
-PAPER = Path(os.environ.get("CRATUS_PAPER") or
-             Path(__file__).resolve().parents[2] / "shared" / "paper" / "cratus-phase2.txt")
-
-
 @pytest.fixture(scope="module")
 def study():
     return load_study()
@@ -28,15 +21,6 @@ def study():
 @pytest.fixture(scope="module")
 def rows(study):
     return study.discrepancies.fillna("").to_dict("records")
-
-
-@pytest.fixture(scope="module")
-def paper_text():
-    if not PAPER.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the paper's text is missing at {PAPER}")
-        pytest.skip("the paper's text is not beside this checkout")
-    return re.sub(r"\s+", " ", PAPER.read_text(encoding="utf-8"))
 
 
 # --- the one rounding rule ----------------------------------------------------------------------

@@ -4,17 +4,16 @@ a baseline).  References: statsmodels' formula interface on the same records, na
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
 
 import adam_shaped
 from cratus.patient import protocol as P
 from cratus.patient import read_patient_data, repeated as R, to_study
+from tests.server import SHARED
 
-PHARMAVERSE = Path("/work/shared/adam/pharmaverseadam")
+PHARMAVERSE = SHARED / "adam" / "pharmaverseadam"
 
 
 @pytest.fixture(scope="module")

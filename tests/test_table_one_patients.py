@@ -3,7 +3,6 @@ characteristics, and the page that shows it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from cratus.study.model import load_study
 from cratus.tables.characteristics import continuous_cells, study_table_one, study_variables
 from tests.apptest import open_page, tables
 from tests.test_patient_pages import go, upload
+from tests.server import SHARED
 
 
 def _adsl(seed: int = 4, n: int = 40) -> pd.DataFrame:
@@ -118,7 +118,7 @@ def test_the_published_table_one_is_unchanged():
     assert table.loc["Age at infusion (years)"].iloc[0] == "75.0 ± 7.4"
 
 
-@pytest.mark.skipif(not Path("/work/shared/adam/pharmaverseadam").exists(), reason="pharmaverse files not here")
+@pytest.mark.skipif(not (SHARED / "adam" / "pharmaverseadam").exists(), reason="pharmaverse files not here")
 def test_balance_of_a_patient_study_is_of_table_ones_characteristics_from_the_subjects():
     """pharmaverse ADSL (randomised subjects by TRT01P): the balance covers Table 1's characteristics, not every
     BDS parameter at baseline; age, high dose vs placebo: d = (74.38 − 75.21) / √((7.886² + 8.590²) / 2) (Austin
@@ -128,7 +128,7 @@ def test_balance_of_a_patient_study_is_of_table_ones_characteristics_from_the_su
     from cratus.patient import read_patient_data, to_study
     from cratus.tables.baseline import describe_uncomputed, standardized_differences
 
-    folder = Path("/work/shared/adam/pharmaverseadam")
+    folder = SHARED / "adam" / "pharmaverseadam"
     study = to_study(read_patient_data(folder / "adsl.parquet", folder / "adae.parquet"))
     d = standardized_differences(study)
     assert set(d["endpoint"]) <= {v.column for v in study_variables(study)}
@@ -142,13 +142,13 @@ def test_balance_of_a_patient_study_is_of_table_ones_characteristics_from_the_su
     assert describe_uncomputed(d) == ""  # nothing 'not reported in the text'
 
 
-@pytest.mark.skipif(not Path("/work/shared/adam/pharmaverseadam").exists(), reason="pharmaverse files not here")
+@pytest.mark.skipif(not (SHARED / "adam" / "pharmaverseadam").exists(), reason="pharmaverse files not here")
 def test_baseline_height_weight_and_bmi_come_from_the_bds_when_the_subject_file_has_none():
     """pharmaverse ADSL has no HEIGHTBL/WEIGHTBL/BMIBL; ADVS has HEIGHT, WEIGHT and BMI with ABLFL = 'Y'. Table 1
     shows them by default, said in a note; placebo baseline weight mean (SD) from the file with pandas:
     ADVS[ABLFL == 'Y' & PARAMCD == 'WEIGHT'] by ADSL.TRT01P — 62.757 (12.7704) kg (CDISC pilot Table 14-2.01 prints
     62.8 (12.77))."""
-    folder = Path("/work/shared/adam/pharmaverseadam")
+    folder = SHARED / "adam" / "pharmaverseadam"
     study = to_study(read_patient_data(folder / "adsl.parquet", folder / "advs.parquet"))
     assert any(n.startswith("Baseline Weight (kg): from ADVS's baseline records of WEIGHT") for n in study.patients.notes)
     variables = {v.column: v for v in study_variables(study)}
